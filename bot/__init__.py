@@ -1,0 +1,1 @@
+"""The application: settings, assembly, CLI and the domain services that need no Telegram."""

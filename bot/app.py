@@ -1,0 +1,55 @@
+"""Factories for Bot and Dispatcher: nothing is built at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import BotCommand, BotCommandScopeDefault
+
+from bot.commands import commands_for
+from bot.container import Services
+from bot.fsm_storage import SQLiteStorage
+from bot.settings import Settings
+from bot.texts import Texts
+from handlers import get_routers
+from handlers.middlewares import CurrentUserMiddleware
+from storage.fsm import FsmRepository
+
+log = logging.getLogger(__name__)
+
+
+def create_bot(settings: Settings) -> Bot:
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    else:
+        session = AiohttpSession()
+    return Bot(
+        token=settings.token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(services: Services, texts: Texts) -> Dispatcher:
+    dp = Dispatcher(
+        storage=SQLiteStorage(FsmRepository(services.db)),
+        services=services,
+        texts=texts,
+        settings=services.settings,
+    )
+    dp.update.outer_middleware(CurrentUserMiddleware())
+    dp.include_routers(*get_routers())
+    dp.startup.register(set_command_menu)
+    return dp
+
+
+async def set_command_menu(bot: Bot, texts: Texts) -> None:
+    commands = [BotCommand(command=c, description=d) for c, d in commands_for(texts)]
+    await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code="ru")
+    await bot.set_my_commands(commands, scope=BotCommandScopeDefault())
+    log.info("command menu set: %d commands", len(commands))

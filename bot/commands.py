@@ -1,0 +1,17 @@
+"""The command menu: which commands exist and who sees them. Descriptions are texts."""
+
+from __future__ import annotations
+
+from bot.texts import Texts
+
+# (command, roles that get it in their menu); "all" means everyone.
+COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("start", frozenset({"all"})),
+    ("help", frozenset({"all"})),
+)
+
+
+def commands_for(texts: Texts, roles: set[str] | None = None) -> list[tuple[str, str]]:
+    """(command, description) pairs for a set of roles; None means the public menu."""
+    wanted = {"all"} | (roles or set())
+    return [(name, texts(f"commands.{name}")) for name, who in COMMANDS if who & wanted]

@@ -1,0 +1,17 @@
+"""aiogram Routers, one module per feature. Each module has ``create_router()``.
+
+Routers are built per Dispatcher (a Router can belong to one parent only), and the order here
+decides who sees an update first: the fallback router must stay last.
+"""
+
+from aiogram import Router
+
+from handlers import errors, fallback, start
+
+
+def get_routers() -> list[Router]:
+    return [
+        errors.create_router(),
+        start.create_router(),
+        fallback.create_router(),
+    ]

@@ -1,0 +1,38 @@
+"""A handler that fails is logged with the update id, and the user gets an apology."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.types import ErrorEvent
+
+from bot.texts import Texts
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
+    update = event.update
+    # Only the update id and the exception: no message text or names in the log.
+    log.error(
+        "update %s failed: %s",
+        update.update_id,
+        type(event.exception).__name__,
+        exc_info=event.exception,
+    )
+    apology = texts("errors.apology")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(apology, show_alert=True)
+        elif update.message is not None:
+            await bot.send_message(update.message.chat.id, apology)
+    except Exception:  # the apology itself failed (network, blocked): nothing more to do
+        log.warning("could not send the apology for update %s", update.update_id)
+    return True
+
+
+def create_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

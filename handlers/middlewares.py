@@ -1,0 +1,41 @@
+"""Per-event middleware: the sender is registered (or refreshed) and handed to handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+
+from bot.users import TelegramIdentity
+
+
+def identity_of(user: User) -> TelegramIdentity:
+    return TelegramIdentity(
+        id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+class CurrentUserMiddleware(BaseMiddleware):
+    """Puts ``user`` (storage record) and ``is_new_user`` into handler data."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        sender: User | None = data.get("event_from_user")
+        if sender is not None and not sender.is_bot:
+            user, created = await data["services"].users.touch(identity_of(sender))
+            data["user"] = user
+            data["is_new_user"] = created
+        else:
+            data["user"] = None
+            data["is_new_user"] = False
+        return await handler(event, data)

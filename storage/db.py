@@ -1,0 +1,108 @@
+"""One aiosqlite connection per process, shared by every task.
+
+A single connection serialises statements on its own thread, but a transaction opened by one
+task would swallow the writes of another task that runs in between.  Writes therefore go
+through one asyncio lock that is re-entrant for the task holding it, so a service can call
+repository methods inside ``async with db.transaction():`` and outside of it alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+Params = Sequence[Any] | dict[str, Any]
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None
+
+    @classmethod
+    async def connect(cls, path: str | Path) -> Database:
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 adds nothing implicit.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    @asynccontextmanager
+    async def _write_lock(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if self._owner is not None and self._owner is task:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """BEGIN IMMEDIATE … COMMIT; nested calls from the same task join the outer one."""
+        task = asyncio.current_task()
+        if self._owner is not None and self._owner is task:
+            yield self
+            return
+        async with self._write_lock():
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one write statement; returns lastrowid (useful for INSERT)."""
+        async with self._write_lock():
+            cursor = await self._conn.execute(sql, params)
+            rowid = cursor.lastrowid
+            await cursor.close()
+            return rowid or 0
+
+    async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
+        async with self._write_lock():
+            cursor = await self._conn.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self._write_lock():
+            await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]

@@ -1,0 +1,174 @@
+"""Handler-layer harness: the real Dispatcher fed with updates, a session that records requests.
+
+Nothing goes over the network: ``RecordingSession`` answers every Bot API call itself with a
+plausible result and keeps the call, so a test reads exactly what the bot would have sent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+
+from bot.app import create_dispatcher
+from bot.container import Services
+from bot.texts import Texts
+
+BOT_ID = 42
+BOT_TOKEN = f"{BOT_ID}:TEST-token"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str | None:
+        return self.params.get("text") or self.params.get("caption")
+
+    def buttons(self) -> list[tuple[str, str | None]]:
+        """(text, callback_data or url) of every inline button, row by row."""
+        markup = self.params.get("reply_markup") or {}
+        rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        return [
+            (b["text"], b.get("callback_data") or b.get("url") or b.get("switch_inline_query"))
+            for row in rows
+            for b in row
+        ]
+
+
+@dataclass
+class RecordingSession(BaseSession):
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1000)
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(
+        self, url, headers=None, timeout=30, chunk_size=65536, raise_for_status=True
+    ) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+    async def make_request(self, bot: Bot, method: TelegramMethod, timeout: int | None = None):
+        # The same value preparation aiogram does before sending (defaults resolved, enums…).
+        files: dict[str, Any] = {}
+        params = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if prepared is not None:
+                params[key] = prepared
+        params = json.loads(json.dumps(params, default=str))
+        name = type(method).__name__
+        name = name[0].lower() + name[1:]
+        self.calls.append(Call(name, params))
+        return self.check_response(
+            bot, method, 200, json.dumps({"ok": True, "result": self._result(name, params)})
+        )
+
+    def _result(self, name: str, params: dict[str, Any]) -> Any:
+        if name in {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "copyMessage"}:
+            chat_id = params.get("chat_id", 1)
+            message = {
+                "message_id": params.get("message_id") or next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"},
+                "text": params.get("text", ""),
+            }
+            if "reply_markup" in params:
+                message["reply_markup"] = params["reply_markup"]
+            if name == "copyMessage":
+                return {"message_id": message["message_id"]}
+            return message
+        if name == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": "tracker_bot"}
+        return True
+
+
+class HandlerHarness:
+    """Feeds updates to a real Dispatcher built by the application's own factory."""
+
+    def __init__(self, services: Services, texts: Texts | None = None) -> None:
+        self.services = services
+        self.texts = texts or Texts.load()
+        self.session = RecordingSession()
+        self.bot = Bot(
+            BOT_TOKEN,
+            session=self.session,
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+        )
+        self.dp: Dispatcher = create_dispatcher(services, self.texts)
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.session.calls
+
+    def clear(self) -> None:
+        self.session.calls.clear()
+
+    async def feed(self, update: dict[str, Any]) -> list[Call]:
+        start = len(self.calls)
+        update.setdefault("update_id", next(self._update_ids))
+        await self.dp.feed_update(
+            self.bot, Update.model_validate(update, context={"bot": self.bot})
+        )
+        return self.calls[start:]
+
+    def user_dict(self, user_id: int, first_name: str = "Анна") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "ru"}
+
+    def message_dict(self, user_id: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": "Анна"},
+            "from": self.user_dict(user_id, extra.pop("first_name", "Анна")),
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split(maxsplit=1)[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        message.update(extra)
+        return message
+
+    async def send(self, user_id: int, text: str, **extra: Any) -> list[Call]:
+        return await self.feed({"message": self.message_dict(user_id, text, **extra)})
+
+    async def click(
+        self, user_id: int, data: str, message: dict[str, Any] | None = None
+    ) -> list[Call]:
+        message = message or self.message_dict(BOT_ID, "…")
+        message["chat"] = {"id": user_id, "type": "private"}
+        message["from"] = {"id": BOT_ID, "is_bot": True, "first_name": "Bot"}
+        return await self.feed(
+            {
+                "callback_query": {
+                    "id": str(next(self._update_ids)),
+                    "from": self.user_dict(user_id),
+                    "chat_instance": "ci-1",
+                    "message": message,
+                    "data": data,
+                }
+            }
+        )
+
+    async def close(self) -> None:
+        await self.bot.session.close()
