@@ -35,7 +35,8 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(services: Services, texts: Texts) -> Dispatcher:
+def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatcher:
+    texts = texts or services.texts
     dp = Dispatcher(
         storage=SQLiteStorage(FsmRepository(services.db)),
         services=services,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -33,8 +36,66 @@ async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
         applied = await apply_migrations(db)
     finally:
         await db.close()
-    print(f"applied: {', '.join(map(str, applied))}" if applied else "up to date")
+    print(f"применены миграции: {', '.join(map(str, applied))}" if applied else "база актуальна")
     return 0
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        files.extend(sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path])
+    return files
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.container import open_services
+    from bot.importer import document_json, parse_path
+    from bot.ingest.extract import DocumentError
+
+    failed = 0
+    async with AsyncExitStack() as stack:
+        services = (
+            None if args.dry_run else await stack.enter_async_context(open_services(settings))
+        )
+        for path in _expand(args.paths):
+            try:
+                parsed = await asyncio.to_thread(parse_path, path)
+            except DocumentError as error:
+                print(f"{path.name}: {error.user_message}", file=sys.stderr)
+                failed += 1
+                continue
+            except OSError as error:
+                print(f"{path.name}: не удалось открыть файл ({error.strerror})", file=sys.stderr)
+                failed += 1
+                continue
+            result = None if services is None else await services.importer.import_document(parsed)
+            if args.json:
+                print(json.dumps(document_json(parsed, result), ensure_ascii=False), flush=True)
+            else:
+                print(_import_summary(parsed, result), flush=True)
+    return 1 if failed else 0
+
+
+def _import_summary(parsed, result) -> str:
+    from bot.formatting import shorten
+    from bot.texts import plural
+
+    n = len(parsed.recommendations)
+    deadlines = sum(1 for r in parsed.recommendations if r.deadline)
+    outcome = {
+        None: "проверено, не сохранено (--dry-run)",
+        "created": "добавлен",
+        "updated": "обновлён",
+        "unchanged": "без изменений",
+    }[result.outcome if result else None]
+    items = plural(n, "рекомендация|рекомендации|рекомендаций")
+    line = (
+        f"{parsed.source}: «{shorten(parsed.title, 80)}» — {n} {items}, "
+        f"адресатов {len(parsed.addressees)}, сроков {deadlines}, "
+        f"предупреждений {len(parsed.warnings)}; {outcome}"
+    )
+    return line + (f" (документ {result.document_id})" if result else "")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
@@ -45,10 +106,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands: dict[str, Command] = {}
 
-    sub.add_parser("run", help="run the bot (long polling; a webhook server if WEBHOOK_URL)")
+    sub.add_parser("run", help="запустить бота (long polling; вебхук, если задан WEBHOOK_URL)")
     commands["run"] = _run
-    sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("migrate", help="применить миграции базы и выйти")
     commands["migrate"] = _migrate
+
+    imp = sub.add_parser("import", help="разобрать и загрузить резолюции (.txt, .docx, .pdf)")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="файлы или каталоги")
+    imp.add_argument("--dry-run", action="store_true", help="только разобрать, ничего не сохранять")
+    imp.add_argument("--json", action="store_true", help="по объекту JSON на документ в строке")
+    commands["import"] = _import
     return parser, commands
 
 
@@ -58,6 +125,8 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # pymorphy3 announces its dictionaries at INFO on every start: noise for operators.
+    logging.getLogger("pymorphy3").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

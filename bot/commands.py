@@ -7,6 +7,12 @@ from bot.texts import Texts
 # (command, roles that get it in their menu); "all" means everyone.
 COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("start", frozenset({"all"})),
+    ("my", frozenset({"all"})),
+    ("tasks", frozenset({"official"})),
+    ("profile", frozenset({"all"})),
+    ("invite", frozenset({"coordinator"})),
+    ("officials", frozenset({"coordinator"})),
+    ("coordinator", frozenset({"admin"})),
     ("help", frozenset({"all"})),
 )
 

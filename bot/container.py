@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.access import AccessService
 from bot.clock import Clock
+from bot.importer import ImportService
+from bot.invites import InviteService
+from bot.outbox import OutboxService
+from bot.profiles import ProfileService
+from bot.reporting import ReportingService
 from bot.settings import Settings
+from bot.tasks import TaskService
+from bot.texts import Texts
 from bot.users import UserService
 from storage.db import Database
+from storage.documents import DocumentRepository, RecommendationQueries
+from storage.migrate import apply_migrations
+from storage.outbox import OutboxRepository
+from storage.reporting import ReportingRepository
+from storage.roles import RoleRepository
+from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -16,14 +35,56 @@ class Services:
     settings: Settings
     db: Database
     clock: Clock
+    texts: Texts
     users: UserService
+    access: AccessService
+    documents: DocumentRepository
+    importer: ImportService
+    profiles: ProfileService
+    outbox: OutboxService
+    reporting: ReportingService
+    invites: InviteService
+    tasks: TaskService
 
 
-def build_services(settings: Settings, db: Database, clock: Clock | None = None) -> Services:
+def build_services(
+    settings: Settings, db: Database, clock: Clock | None = None, texts: Texts | None = None
+) -> Services:
     clock = clock or Clock()
+    texts = texts or Texts.load()
+    users = UserRepository(db)
+    documents = DocumentRepository(db)
+    subscriptions = SubscriptionRepository(db)
+    reporting = ReportingRepository(db)
+    access = AccessService(settings, RoleRepository(db), reporting, clock)
+    outbox = OutboxService(OutboxRepository(db), clock)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
-        users=UserService(UserRepository(db), clock),
+        texts=texts,
+        users=UserService(users, clock),
+        access=access,
+        documents=documents,
+        importer=ImportService(db, documents, access, clock, settings.max_document_bytes),
+        profiles=ProfileService(users, subscriptions, clock),
+        outbox=outbox,
+        reporting=ReportingService(
+            db, documents, reporting, subscriptions, users, access, outbox, texts, clock
+        ),
+        invites=InviteService(db, documents, reporting, access, clock),
+        tasks=TaskService(reporting, RecommendationQueries(db), clock, settings.default_timezone),
     )
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Services]:
+    """Connect, migrate, build the services; close the database on the way out."""
+    db = await Database.connect(settings.database_path)
+    try:
+        applied = await apply_migrations(db)
+        if applied:
+            log.info("migrations applied: %s", applied)
+        yield build_services(settings, db, clock)
+    finally:
+        await db.close()

@@ -11,31 +11,35 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
-from bot.container import build_services
+from bot.container import Services, open_services
+from bot.paths import CONTENT_DIR
 from bot.settings import Settings
-from bot.texts import Texts
-from storage import Database, apply_migrations
 
 log = logging.getLogger(__name__)
 
 
 async def run_bot(settings: Settings) -> None:
-    db = await Database.connect(settings.database_path)
-    try:
-        applied = await apply_migrations(db)
-        if applied:
-            log.info("migrations applied: %s", applied)
-        services = build_services(settings, db)
-        texts = Texts.load()
+    async with open_services(settings) as services:
+        await import_seeds_if_empty(services)
         bot = create_bot(settings)
-        dp = create_dispatcher(services, texts)
+        dp = create_dispatcher(services)
         if settings.webhook_url:
             await _serve_webhook(bot, dp, settings)
         else:
             await _poll(bot, dp)
-    finally:
-        await db.close()
-        log.info("stopped")
+    log.info("stopped")
+
+
+async def import_seeds_if_empty(services: Services) -> None:
+    """A new installation starts with the resolutions shipped in content/resolutions."""
+    if not services.settings.import_seeds_on_empty or await services.documents.count():
+        return
+    results = await services.importer.import_directory(CONTENT_DIR / "resolutions")
+    log.info(
+        "imported %d shipped resolutions (%d recommendations)",
+        len(results),
+        sum(len(r.recommendation_ids) for r in results),
+    )
 
 
 async def _poll(bot: Bot, dp: Dispatcher) -> None:

@@ -6,12 +6,18 @@ decides who sees an update first: the fallback router must stay last.
 
 from aiogram import Router
 
-from handlers import errors, fallback, start
+from handlers import admin, cards, documents, errors, fallback, invites, profile, start, tasks
 
 
 def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),
+        profile.create_router(),
+        cards.create_router(),
+        admin.create_router(),
+        documents.create_router(),
+        invites.create_router(),
+        tasks.create_router(),
         fallback.create_router(),
     ]

@@ -1,25 +1,46 @@
-"""/start and /help."""
+"""/start (also with an invite deep link) and /help."""
 
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.commands import commands_for
+from bot.container import Services
 from bot.texts import Html, Texts
+from handlers.invites import INVITE_PREFIX, show_invite
+from handlers.profile import needs_onboarding, start_onboarding
 from storage.users import UserRecord
 
 
-async def cmd_start(message: Message, texts: Texts, user: UserRecord, is_new_user: bool) -> None:
+async def cmd_start(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+    user: UserRecord,
+    is_new_user: bool,
+) -> None:
+    await state.clear()
+    payload = command.args or ""
+    if payload.startswith(INVITE_PREFIX):
+        # An official following an invite: the invite first, the organization profile later.
+        await show_invite(message, payload.removeprefix(INVITE_PREFIX), services, texts)
+        return
     key = "start.greeting_new" if is_new_user else "start.greeting_back"
     await message.answer(texts(key, name=user.first_name or "коллега"))
+    if needs_onboarding(user):
+        await start_onboarding(message, state, texts)
 
 
-async def cmd_help(message: Message, texts: Texts) -> None:
+async def cmd_help(message: Message, services: Services, texts: Texts) -> None:
+    roles = await services.access.roles(message.from_user.id)
     lines = [
         texts("help.command_line", command=command, description=description)
-        for command, description in commands_for(texts)
+        for command, description in commands_for(texts, roles.names())
     ]
     await message.answer(texts("help.body", commands=Html("\n".join(lines))))
 

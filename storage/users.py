@@ -19,6 +19,10 @@ class UserRecord:
     is_active: bool
     created_at: str
     updated_at: str
+    org_kind: str | None = None
+    org_name: str | None = None
+    onboarded_at: str | None = None
+    follow_notify: str = "immediate"
 
 
 def _record(row) -> UserRecord:
@@ -99,3 +103,16 @@ class UserRepository:
 
     async def count(self) -> int:
         return await self.db.fetchval("SELECT count(*) FROM users")
+
+    async def by_username(self, username: str) -> UserRecord | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM users WHERE lower(username) = lower(?)", (username.lstrip("@"),)
+        )
+        return _record(row) if row else None
+
+    async def set_profile_field(self, user_id: int, field: str, value: str | None, now: str):
+        if field not in {"region", "org_kind", "org_name", "onboarded_at"}:
+            raise ValueError(f"not a profile field: {field}")
+        await self.db.execute(
+            f"UPDATE users SET {field} = ?, updated_at = ? WHERE id = ?", (value, now, user_id)
+        )

@@ -105,7 +105,7 @@ class HandlerHarness:
 
     def __init__(self, services: Services, texts: Texts | None = None) -> None:
         self.services = services
-        self.texts = texts or Texts.load()
+        self.texts = texts or services.texts
         self.session = RecordingSession()
         self.bot = Bot(
             BOT_TOKEN,

@@ -1,10 +1,8 @@
-from tests.conftest import ADMIN_ID  # noqa: F401
-
-
-async def test_start_registers_and_greets(harness, services):
+async def test_start_registers_greets_and_starts_onboarding(harness, services):
     calls = await harness.send(101, "/start")
-    assert [c.method for c in calls] == ["sendMessage"]
+    assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
     assert "Здравствуйте, Анна!" in calls[0].text
+    assert "Из какого вы региона?" in calls[1].text
     user = await services.users.get(101)
     assert user is not None and user.first_name == "Анна" and user.is_active
 

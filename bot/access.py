@@ -1,0 +1,172 @@
+"""Roles and permissions, checked in the services (handlers only decide what to show).
+
+Every state-changing service method calls ``AccessService.require`` first, so a forged
+callback or a command typed by hand cannot do more than the buttons would allow.  The whole
+matrix is the pure function ``allowed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.settings import Settings
+from storage.reporting import ReportingRepository
+from storage.roles import RoleRepository
+
+
+class Action(StrEnum):
+    IMPORT_DOCUMENT = "import_document"
+    APPOINT_COORDINATOR = "appoint_coordinator"
+    REPORT_STATUS = "report_status"
+    COMMENT = "comment"
+    ASSESS = "assess"
+    SET_DEADLINE = "set_deadline"
+    INVITE = "invite"
+    REVOKE = "revoke"
+    ANNOUNCE = "announce"
+
+
+class PermissionDenied(Exception):
+    """The user may not do this; ``key`` names the text (``access.*``) that explains why."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action touches: the region of its document and the addressees concerned."""
+
+    region: str | None = None
+    addressee_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Roles:
+    user_id: int
+    is_admin: bool = False
+    coordinator_regions: frozenset[str] = field(default_factory=frozenset)
+    official_addressees: frozenset[int] = field(default_factory=frozenset)
+
+    def coordinates(self, region: str | None) -> bool:
+        return self.is_admin or (region is not None and region in self.coordinator_regions)
+
+    def is_official_for(self, target: Target) -> bool:
+        return bool(self.official_addressees & target.addressee_ids)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_admin or bool(self.coordinator_regions)
+
+    @property
+    def is_official(self) -> bool:
+        return bool(self.official_addressees)
+
+    def names(self) -> set[str]:
+        names = {"member"}
+        if self.official_addressees:
+            names.add("official")
+        if self.coordinator_regions:
+            names.add("coordinator")
+        if self.is_admin:
+            names |= {"admin", "coordinator"}
+        return names
+
+    def role_for(self, target: Target) -> str:
+        """The capacity in which this user acts on the target (recorded in the history)."""
+        if self.is_official_for(target):
+            return "official"
+        if target.region is not None and target.region in self.coordinator_regions:
+            return "coordinator"
+        if self.is_admin:
+            return "admin"
+        return "member"
+
+
+def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:
+    """The permission matrix."""
+    if roles.is_admin:
+        return True
+    match action:
+        case Action.APPOINT_COORDINATOR:
+            return False
+        case Action.IMPORT_DOCUMENT:
+            return roles.is_coordinator and (
+                target.region is None or roles.coordinates(target.region)
+            )
+        case Action.REPORT_STATUS | Action.COMMENT:
+            return roles.is_official_for(target) or roles.coordinates(target.region)
+        case Action.ASSESS:
+            # The civil-society view: anyone but the body that reports on its own work.
+            return not roles.is_official_for(target)
+        case Action.SET_DEADLINE | Action.INVITE | Action.REVOKE | Action.ANNOUNCE:
+            return roles.coordinates(target.region)
+    return False
+
+
+DENIED_TEXT = {
+    Action.APPOINT_COORDINATOR: "access.admins_only",
+    Action.IMPORT_DOCUMENT: "access.coordinators_only",
+    Action.REPORT_STATUS: "access.not_responsible",
+    Action.COMMENT: "access.not_responsible",
+    Action.ASSESS: "access.own_work",
+    Action.SET_DEADLINE: "access.region_coordinators_only",
+    Action.INVITE: "access.region_coordinators_only",
+    Action.REVOKE: "access.region_coordinators_only",
+    Action.ANNOUNCE: "access.region_coordinators_only",
+}
+
+
+class AccessService:
+    def __init__(
+        self,
+        settings: Settings,
+        repo: RoleRepository,
+        reporting: ReportingRepository,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.repo = repo
+        self.reporting = reporting
+        self.clock = clock
+
+    async def roles(self, user_id: int) -> Roles:
+        return Roles(
+            user_id=user_id,
+            is_admin=self.settings.is_admin(user_id),
+            coordinator_regions=frozenset(await self.repo.coordinator_regions(user_id)),
+            official_addressees=frozenset(await self.reporting.official_addressees(user_id)),
+        )
+
+    async def require(
+        self,
+        user_id: int,
+        action: Action,
+        target: Target | None = None,
+        *,
+        region: str | None = None,
+    ) -> Roles:
+        target = target or Target(region=region)
+        roles = await self.roles(user_id)
+        if not allowed(roles, action, target):
+            if action is Action.IMPORT_DOCUMENT and roles.is_coordinator:
+                raise PermissionDenied("access.other_region", region=target.region or "")
+            raise PermissionDenied(DENIED_TEXT[action], region=target.region or "")
+        return roles
+
+    async def appoint_coordinator(self, actor_id: int, user_id: int, region: str) -> bool:
+        """Returns False when the user already coordinated that region."""
+        await self.require(actor_id, Action.APPOINT_COORDINATOR)
+        return await self.repo.add_coordinator(user_id, region, actor_id, self.clock.iso())
+
+    async def dismiss_coordinator(self, actor_id: int, user_id: int, region: str) -> bool:
+        await self.require(actor_id, Action.APPOINT_COORDINATOR)
+        return await self.repo.remove_coordinator(user_id, region)
+
+    async def coordinators(self, actor_id: int) -> list[tuple[int, str]]:
+        await self.require(actor_id, Action.APPOINT_COORDINATOR)
+        return await self.repo.coordinators()

@@ -1,0 +1,42 @@
+"""Callback data shared by handlers and by services that queue messages with buttons.
+
+Kept in ``bot/`` because scheduled messages (nudges, digests, notices) carry the same buttons
+as the cards the handlers show; each packs well under Telegram's 64 bytes.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class CardCallback(CallbackData, prefix="card"):
+    """Open a recommendation's card."""
+
+    rec_id: int
+
+
+class StatusCallback(CallbackData, prefix="st"):
+    """Start reporting a status (from a card or a nudge)."""
+
+    rec_id: int
+    status: str
+
+
+class SnoozeCallback(CallbackData, prefix="snz"):
+    """ "Напомнить через неделю" on a nudge."""
+
+    rec_id: int
+
+
+class FollowCallback(CallbackData, prefix="fl"):
+    rec_id: int
+    on: bool
+
+
+class AssessCallback(CallbackData, prefix="as"):
+    rec_id: int
+    verdict: str
+
+
+class DeadlineCallback(CallbackData, prefix="dl"):
+    rec_id: int

@@ -1,0 +1,122 @@
+"""Invites bind officials to addressees: a coordinator makes a deep link, the official opens it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from bot.access import AccessService, Action, Target
+from bot.clock import Clock, from_iso, to_iso
+from storage.db import Database
+from storage.documents import AddresseeRow, DocumentRepository, DocumentRow
+from storage.reporting import InviteRow, ReportingRepository
+
+DEFAULT_DAYS = 14
+MAX_USES = 100
+
+
+class InviteError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class InviteInfo:
+    invite: InviteRow
+    addressee: AddresseeRow
+    document: DocumentRow
+
+
+class InviteService:
+    def __init__(
+        self,
+        db: Database,
+        documents: DocumentRepository,
+        reporting: ReportingRepository,
+        access: AccessService,
+        clock: Clock,
+    ) -> None:
+        self.db = db
+        self.documents = documents
+        self.reporting = reporting
+        self.access = access
+        self.clock = clock
+
+    async def _addressee(self, addressee_id: int) -> tuple[AddresseeRow, DocumentRow]:
+        addressee = await self.documents.get_addressee(addressee_id)
+        if addressee is None:
+            raise InviteError("invite.no_addressee")
+        return addressee, await self.documents.get(addressee.document_id)
+
+    async def create(
+        self, actor_id: int, addressee_id: int, max_uses: int = 1, days: int = DEFAULT_DAYS
+    ) -> InviteRow:
+        _, document = await self._addressee(addressee_id)
+        await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
+        if not 1 <= max_uses <= MAX_USES or not 1 <= days <= 365:
+            raise InviteError("invite.bad_limits")
+        now = self.clock.now()
+        token = secrets.token_urlsafe(16)  # 22 characters, fits /start's 64-character payload
+        invite_id = await self.reporting.create_invite(
+            token,
+            addressee_id,
+            actor_id,
+            max_uses,
+            to_iso(now + dt.timedelta(days=days)),
+            to_iso(now),
+        )
+        return await self.reporting.get_invite(invite_id)
+
+    async def inspect(self, token: str) -> InviteInfo:
+        """What an invite is for, checked for validity; raises InviteError if unusable."""
+        invite = await self.reporting.invite_by_token(token)
+        if invite is None:
+            raise InviteError("invite.unknown")
+        if invite.revoked_at is not None:
+            raise InviteError("invite.revoked")
+        if from_iso(invite.expires_at) <= self.clock.now():
+            raise InviteError("invite.expired")
+        if invite.uses >= invite.max_uses:
+            raise InviteError("invite.used_up")
+        addressee, document = await self._addressee(invite.addressee_id)
+        return InviteInfo(invite, addressee, document)
+
+    async def accept(self, user_id: int, token: str) -> InviteInfo:
+        info = await self.inspect(token)
+        if info.addressee.id in await self.reporting.official_addressees(user_id):
+            return info  # already bound: opening the link again spends nothing
+        async with self.db.transaction():
+            if not await self.reporting.use_invite(info.invite.id, self.clock.iso()):
+                raise InviteError("invite.used_up")
+            await self.reporting.bind_official(
+                user_id, info.addressee.id, info.invite.id, self.clock.iso()
+            )
+        return info
+
+    async def revoke_invite(self, actor_id: int, invite_id: int) -> bool:
+        invite = await self.reporting.get_invite(invite_id)
+        if invite is None:
+            return False
+        _, document = await self._addressee(invite.addressee_id)
+        await self.access.require(actor_id, Action.REVOKE, Target(region=document.region))
+        return await self.reporting.revoke_invite(invite_id, self.clock.iso())
+
+    async def revoke_official(self, actor_id: int, user_id: int, addressee_id: int) -> bool:
+        _, document = await self._addressee(addressee_id)
+        await self.access.require(actor_id, Action.REVOKE, Target(region=document.region))
+        return await self.reporting.unbind_official(user_id, addressee_id, self.clock.iso())
+
+    async def listing(self, actor_id: int) -> tuple[list[tuple[int, int]], list[InviteRow]]:
+        """Officials and open invites in the regions this coordinator may manage."""
+        roles = await self.access.roles(actor_id)
+        if not roles.is_coordinator:
+            await self.access.require(actor_id, Action.INVITE)
+        regions = [None] if roles.is_admin else sorted(roles.coordinator_regions)
+        officials: list[tuple[int, int]] = []
+        invites: list[InviteRow] = []
+        for region in regions:
+            officials += await self.reporting.officials_for_region(region)
+            invites += await self.reporting.invites_for_region(region, self.clock.iso())
+        return officials, invites

@@ -1,0 +1,58 @@
+"""Queueing messages for the delivery worker: the one path all bot-initiated traffic takes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.clock import Clock, to_iso
+from storage.outbox import OutboxRepository
+
+
+def markup_payload(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
+    return markup.model_dump(mode="json", exclude_none=True) if markup is not None else None
+
+
+class OutboxService:
+    def __init__(self, repo: OutboxRepository, clock: Clock) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.wakeup = None  # set by the delivery worker: a callable that wakes it early
+
+    async def enqueue(
+        self,
+        recipient_id: int,
+        kind: str,
+        dedup_key: str,
+        text: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+        not_before: dt.datetime | None = None,
+        ref_id: int | None = None,
+        recommendation_ids: list[int] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> bool:
+        """Queue an HTML message; False if this ledger key was queued before."""
+        payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+        if markup is not None:
+            payload["reply_markup"] = markup_payload(markup)
+        if recommendation_ids:
+            # Lets a reply to this message be recorded against the right recommendation.
+            payload["recommendation_ids"] = recommendation_ids
+        if extra:
+            payload.update(extra)
+        now = self.clock.now()
+        queued = await self.repo.enqueue(
+            dedup_key,
+            recipient_id,
+            kind,
+            payload,
+            not_before=to_iso(not_before or now),
+            now=to_iso(now),
+            ref_id=ref_id,
+        )
+        if queued and self.wakeup is not None:
+            self.wakeup()
+        return queued

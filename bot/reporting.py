@@ -1,0 +1,295 @@
+"""Progress reports: statuses, comments with evidence, assessments, deadlines.
+
+History is append-only; the recommendation row keeps only the current status and deadline
+for fast listing.  Followers hear of each change at once or in their digest, as they chose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.access import AccessService, Action, Roles, Target, allowed
+from bot.clock import Clock
+from bot.outbox import OutboxService
+from bot.texts import Texts
+from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
+from storage.db import Database
+from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
+from storage.reporting import HistoryRow, ReportingRepository
+from storage.subscriptions import SubscriptionRepository
+from storage.users import UserRepository
+
+STATUSES = ("not_started", "in_progress", "done", "partially_done", "wont_do")
+VERDICTS = ("agree", "disagree")
+COMMENT_LIMIT = 2000
+
+
+class ReportError(ValueError):
+    """Bad report input; ``key`` names the text that explains it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str  # document | photo | link
+    value: str  # Telegram file_id or URL
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A recommendation with what permissions need to know about it."""
+
+    recommendation: RecommendationRow
+    document: DocumentRow
+    addressee_ids: frozenset[int]
+
+    @property
+    def target(self) -> Target:
+        return Target(region=self.document.region, addressee_ids=self.addressee_ids)
+
+
+def _clean_comment(comment: str | None) -> str | None:
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > COMMENT_LIMIT:
+        raise ReportError("report.comment_too_long")
+    return comment
+
+
+class ReportingService:
+    def __init__(
+        self,
+        db: Database,
+        documents: DocumentRepository,
+        reporting: ReportingRepository,
+        subscriptions: SubscriptionRepository,
+        users: UserRepository,
+        access: AccessService,
+        outbox: OutboxService,
+        texts: Texts,
+        clock: Clock,
+    ) -> None:
+        self.db = db
+        self.documents = documents
+        self.reporting = reporting
+        self.subscriptions = subscriptions
+        self.users = users
+        self.access = access
+        self.outbox = outbox
+        self.texts = texts
+        self.clock = clock
+
+    async def subject(self, recommendation_id: int) -> Subject:
+        rec = await self.documents.get_recommendation(recommendation_id)
+        if rec is None:
+            raise ReportError("report.not_found")
+        document = await self.documents.get(rec.document_id)
+        addressees = await self.db.fetchall(
+            "SELECT addressee_id FROM recommendation_addressees WHERE recommendation_id = ?",
+            (recommendation_id,),
+        )
+        return Subject(rec, document, frozenset(r[0] for r in addressees))
+
+    async def roles_for(self, user_id: int) -> Roles:
+        return await self.access.roles(user_id)
+
+    async def report_status(
+        self,
+        actor_id: int,
+        recommendation_id: int,
+        status: str,
+        comment: str | None = None,
+        evidence: Evidence | None = None,
+    ) -> HistoryRow:
+        subject = await self.subject(recommendation_id)
+        roles = await self.access.require(actor_id, Action.REPORT_STATUS, subject.target)
+        if status not in STATUSES:
+            raise ReportError("report.unknown_status")
+        comment = _clean_comment(comment)
+        if status == "wont_do" and not comment:
+            raise ReportError("report.reason_required")
+        now = self.clock.iso()
+        async with self.db.transaction():
+            entry_id = await self.reporting.append(
+                {
+                    "recommendation_id": recommendation_id,
+                    "actor_id": actor_id,
+                    "actor_role": roles.role_for(subject.target),
+                    "event": "status",
+                    "old_status": subject.recommendation.status,
+                    "new_status": status,
+                    "comment": comment,
+                    **_evidence_fields(evidence),
+                    "created_at": now,
+                }
+            )
+            await self.documents.update_recommendation(
+                recommendation_id, {"status": status, "status_changed_at": now}, now
+            )
+        return await self._after_change(subject, entry_id, actor_id)
+
+    async def comment(
+        self,
+        actor_id: int,
+        recommendation_id: int,
+        comment: str | None,
+        evidence: Evidence | None = None,
+    ) -> HistoryRow:
+        subject = await self.subject(recommendation_id)
+        roles = await self.access.require(actor_id, Action.COMMENT, subject.target)
+        comment = _clean_comment(comment)
+        if not comment and evidence is None:
+            raise ReportError("report.empty_comment")
+        entry_id = await self.reporting.append(
+            {
+                "recommendation_id": recommendation_id,
+                "actor_id": actor_id,
+                "actor_role": roles.role_for(subject.target),
+                "event": "comment",
+                "comment": comment,
+                **_evidence_fields(evidence),
+                "created_at": self.clock.iso(),
+            }
+        )
+        return await self._after_change(subject, entry_id, actor_id)
+
+    async def assess(
+        self, actor_id: int, recommendation_id: int, verdict: str, comment: str | None = None
+    ) -> HistoryRow:
+        subject = await self.subject(recommendation_id)
+        roles = await self.access.require(actor_id, Action.ASSESS, subject.target)
+        if verdict not in VERDICTS:
+            raise ReportError("report.unknown_verdict")
+        entry_id = await self.reporting.append(
+            {
+                "recommendation_id": recommendation_id,
+                "actor_id": actor_id,
+                "actor_role": roles.role_for(subject.target),
+                "event": "assessment",
+                "verdict": verdict,
+                "old_status": subject.recommendation.status,
+                "comment": _clean_comment(comment),
+                "created_at": self.clock.iso(),
+            }
+        )
+        return await self._after_change(subject, entry_id, actor_id)
+
+    async def set_deadline(
+        self, actor_id: int, recommendation_id: int, deadline: dt.date | None
+    ) -> HistoryRow:
+        subject = await self.subject(recommendation_id)
+        roles = await self.access.require(actor_id, Action.SET_DEADLINE, subject.target)
+        now = self.clock.iso()
+        new = deadline.isoformat() if deadline else None
+        async with self.db.transaction():
+            entry_id = await self.reporting.append(
+                {
+                    "recommendation_id": recommendation_id,
+                    "actor_id": actor_id,
+                    "actor_role": roles.role_for(subject.target),
+                    "event": "deadline",
+                    "old_deadline": subject.recommendation.deadline,
+                    "new_deadline": new,
+                    "created_at": now,
+                }
+            )
+            await self.documents.update_recommendation(
+                recommendation_id,
+                {
+                    "deadline": new,
+                    "deadline_precision": "day" if new else None,
+                    "deadline_phrase": None,
+                    "deadline_source": "coordinator",
+                },
+                now,
+            )
+        return await self._after_change(subject, entry_id, actor_id)
+
+    async def card(self, user_id: int, recommendation_id: int) -> Card:
+        """Everything a card shows to this user, with what they may do on it."""
+        subject = await self.subject(recommendation_id)
+        roles = await self.access.roles(user_id)
+        target = subject.target
+        addressees = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
+        return Card(
+            recommendation=subject.recommendation,
+            document=subject.document,
+            addressees=sorted(addressees, key=lambda a: a.position),
+            history=await self.reporting.history(recommendation_id),
+            following=await self.subscriptions.is_following(user_id, recommendation_id),
+            can_report=allowed(roles, Action.REPORT_STATUS, target),
+            can_assess=allowed(roles, Action.ASSESS, target),
+            can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
+        )
+
+    async def can(self, user_id: int, action: Action, recommendation_id: int) -> bool:
+        subject = await self.subject(recommendation_id)
+        return allowed(await self.access.roles(user_id), action, subject.target)
+
+    async def follow(self, user_id: int, recommendation_id: int, on: bool) -> None:
+        await self.subject(recommendation_id)  # exists
+        if on:
+            await self.subscriptions.follow(user_id, recommendation_id, self.clock.iso())
+        else:
+            await self.subscriptions.unfollow(user_id, recommendation_id)
+
+    async def remember_message(self, chat_id: int, message_id: int, rec_ids: list[int]) -> None:
+        await self.reporting.remember_message(chat_id, message_id, rec_ids)
+
+    async def recommendations_of_message(self, chat_id: int, message_id: int) -> list[int]:
+        return await self.reporting.recommendations_of_message(chat_id, message_id)
+
+    async def history(self, recommendation_id: int) -> list[HistoryRow]:
+        return await self.reporting.history(recommendation_id)
+
+    async def _after_change(self, subject: Subject, entry_id: int, actor_id: int) -> HistoryRow:
+        entry = next(
+            e
+            for e in await self.reporting.history(subject.recommendation.id, 5)
+            if e.id == entry_id
+        )
+        await self._notify_followers(subject, entry, actor_id)
+        return entry
+
+    async def _notify_followers(self, subject: Subject, entry: HistoryRow, actor_id: int) -> None:
+        """Immediate followers get a notice now; the others read it in their digest."""
+        followers = [
+            u
+            for u in await self.subscriptions.followers(subject.recommendation.id)
+            if u != actor_id
+        ]
+        if not followers:
+            return
+        fresh = await self.documents.get_recommendation(subject.recommendation.id)
+        text = self.texts(
+            "notify.change",
+            title=recommendation_title(fresh, subject.document),
+            change=describe_entry(self.texts, entry),
+        )
+        markup = card_keyboard_for_notice(self.texts, fresh.id)
+        for user_id in followers:
+            user = await self.users.get(user_id)
+            if user is None or user.follow_notify != "immediate":
+                continue
+            await self.outbox.enqueue(
+                user_id,
+                "notice",
+                f"notice:{entry.id}:{user_id}",
+                text,
+                markup=markup,
+                recommendation_ids=[fresh.id],
+            )
+
+
+def _evidence_fields(evidence: Evidence | None) -> dict[str, str | None]:
+    if evidence is None:
+        return {}
+    return {
+        "evidence_kind": evidence.kind,
+        "evidence": evidence.value,
+        "evidence_name": evidence.name,
+    }

@@ -1,0 +1,66 @@
+"""An official's tasks: the recommendations of their bodies, grouped by urgency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.regions import region_by_name
+from storage.documents import RecommendationQueries, RecommendationRow
+from storage.reporting import ReportingRepository
+
+GROUPS = ("overdue", "due_soon", "in_progress", "not_started", "done")
+DUE_SOON_DAYS = 30
+FINISHED = frozenset({"done", "partially_done", "wont_do"})
+
+
+@dataclass
+class Tasks:
+    groups: dict[str, list[RecommendationRow]] = field(
+        default_factory=lambda: {g: [] for g in GROUPS}
+    )
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.groups.values())
+
+
+def group_of(rec: RecommendationRow, today: dt.date) -> str:
+    if rec.status in FINISHED:
+        return "done"
+    if rec.deadline:
+        deadline = dt.date.fromisoformat(rec.deadline)
+        if deadline < today:
+            return "overdue"
+        if deadline <= today + dt.timedelta(days=DUE_SOON_DAYS):
+            return "due_soon"
+    return "in_progress" if rec.status == "in_progress" else "not_started"
+
+
+def local_today(clock: Clock, region: str | None, default_tz: str) -> dt.date:
+    found = region_by_name(region) if region else None
+    return clock.now().astimezone(ZoneInfo(found.tz if found else default_tz)).date()
+
+
+class TaskService:
+    def __init__(
+        self,
+        reporting: ReportingRepository,
+        queries: RecommendationQueries,
+        clock: Clock,
+        default_tz: str,
+    ) -> None:
+        self.reporting = reporting
+        self.queries = queries
+        self.clock = clock
+        self.default_tz = default_tz
+
+    async def tasks(self, user_id: int, region: str | None) -> Tasks:
+        addressees = sorted(await self.reporting.official_addressees(user_id))
+        today = local_today(self.clock, region, self.default_tz)
+        tasks = Tasks()
+        for rec in await self.queries.for_addressees(addressees):
+            tasks.groups[group_of(rec, today)].append(rec)
+        return tasks

@@ -1,0 +1,181 @@
+"""Rendering recommendations for people: lines, cards, timelines, notice buttons.
+
+Shared by the handlers (cards on request) and the services that queue messages (notices,
+nudges, digests), so a recommendation reads the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    AssessCallback,
+    CardCallback,
+    DeadlineCallback,
+    FollowCallback,
+    StatusCallback,
+)
+from bot.clock import from_iso
+from bot.formatting import human_date, human_deadline, shorten
+from bot.texts import Html, Texts, join_within
+from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
+from storage.reporting import HistoryRow
+
+CARD_TEXT_LIMIT = 1800
+TIMELINE_ENTRIES = 8
+REPORT_STATUSES = ("in_progress", "done", "partially_done", "not_started", "wont_do")
+
+
+def status_label(texts: Texts, status: str) -> str:
+    return texts(f"status.{status}")
+
+
+def recommendation_title(rec: RecommendationRow, document: DocumentRow) -> str:
+    """«п. 3.2 — Итоговая резолюция …» as plain text (escaped by the template)."""
+    return f"п. {rec.number} — {shorten(document.title, 90)}"
+
+
+def deadline_text(texts: Texts, rec: RecommendationRow) -> str:
+    if not rec.deadline:
+        return texts("card.no_deadline")
+    return human_deadline(rec.deadline, rec.deadline_precision)
+
+
+def local_day(iso: str) -> str:
+    return from_iso(iso).strftime("%d.%m.%Y")
+
+
+def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
+    """One line of the timeline (also the body of a follower's notice)."""
+    role = texts(f"role.{entry.actor_role}")
+    if entry.event == "status":
+        what = texts(
+            "history.status",
+            new=status_label(texts, entry.new_status),
+            old=status_label(texts, entry.old_status or "not_started"),
+        )
+    elif entry.event == "deadline":
+        what = texts(
+            "history.deadline",
+            new=human_date(entry.new_deadline) if entry.new_deadline else texts("card.no_deadline"),
+        )
+    elif entry.event == "assessment":
+        what = texts(f"history.assessment_{entry.verdict}")
+    else:
+        what = texts("history.comment")
+    parts = [texts("history.line", day=local_day(entry.created_at), role=role, what=what)]
+    if entry.comment:
+        parts.append(texts("history.comment_text", text=shorten(entry.comment, 300)))
+    if entry.evidence_kind == "link":
+        parts.append(texts("history.evidence_link", url=shorten(entry.evidence or "", 200)))
+    elif entry.evidence_kind:
+        parts.append(
+            texts(
+                f"history.evidence_{entry.evidence_kind}",
+                name=shorten(entry.evidence_name or "", 80),
+            )
+        )
+    return Html(" ".join(parts))
+
+
+@dataclass
+class Card:
+    recommendation: RecommendationRow
+    document: DocumentRow
+    addressees: list[AddresseeRow]
+    history: list[HistoryRow]
+    following: bool = False
+    can_report: bool = False
+    can_assess: bool = False
+    can_set_deadline: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def assessments(self) -> tuple[int, int]:
+        agree = sum(1 for e in self.history if e.event == "assessment" and e.verdict == "agree")
+        disagree = sum(
+            1 for e in self.history if e.event == "assessment" and e.verdict == "disagree"
+        )
+        return agree, disagree
+
+
+def render_card(texts: Texts, card: Card) -> Html:
+    rec, doc = card.recommendation, card.document
+    head = texts(
+        "card.head",
+        number=rec.number,
+        text=shorten(rec.text, CARD_TEXT_LIMIT),
+        title=shorten(doc.title, 200),
+        date=human_date(doc.adopted_on) or texts("card.no_date"),
+        addressees=", ".join(a.canonical for a in card.addressees) or texts("card.participants"),
+        deadline=deadline_text(texts, rec),
+        status=status_label(texts, rec.status),
+    )
+    parts = [head]
+    if rec.removed:
+        parts.append(texts("card.removed"))
+    if card.reasons:
+        parts.append(texts("card.reasons", reasons="; ".join(card.reasons)))
+    agree, disagree = card.assessments
+    if agree or disagree:
+        parts.append(texts("card.assessments", agree=agree, disagree=disagree))
+    timeline = [describe_entry(texts, e) for e in card.history[-TIMELINE_ENTRIES:]]
+    if timeline:
+        parts.append(texts("card.history", lines=Html("\n".join(timeline))))
+    else:
+        parts.append(texts("card.no_history"))
+    if card.can_report:
+        parts.append(texts("card.reply_hint"))
+    return join_within(parts)
+
+
+def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
+    rec_id = card.recommendation.id
+    kb = InlineKeyboardBuilder()
+    sizes = []
+    if card.can_report:
+        for status in REPORT_STATUSES:
+            if status != card.recommendation.status:
+                kb.button(
+                    text=status_label(texts, status),
+                    callback_data=StatusCallback(rec_id=rec_id, status=status),
+                )
+        sizes += [2, 2]
+    if card.can_assess:
+        kb.button(
+            text=texts("card.agree_button"),
+            callback_data=AssessCallback(rec_id=rec_id, verdict="agree"),
+        )
+        kb.button(
+            text=texts("card.disagree_button"),
+            callback_data=AssessCallback(rec_id=rec_id, verdict="disagree"),
+        )
+        sizes.append(2)
+    if card.can_set_deadline:
+        kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
+        sizes.append(1)
+    kb.button(
+        text=texts("card.unfollow_button" if card.following else "card.follow_button"),
+        callback_data=FollowCallback(rec_id=rec_id, on=not card.following),
+    )
+    sizes.append(1)
+    kb.adjust(*sizes)
+    return kb.as_markup()
+
+
+def card_keyboard_for_notice(texts: Texts, rec_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts("card.open_button"), callback_data=CardCallback(rec_id=rec_id))
+    return kb.as_markup()
+
+
+def is_overdue(rec: RecommendationRow, today: dt.date) -> bool:
+    return (
+        rec.deadline is not None
+        and rec.status not in ("done", "wont_do")
+        and dt.date.fromisoformat(rec.deadline) < today
+    )

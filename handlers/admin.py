@@ -1,0 +1,98 @@
+"""/coordinator: admins appoint and dismiss regional coordinators."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from bot.regions import search_regions
+
+from bot.access import PermissionDenied
+from bot.container import Services
+from bot.texts import Html, Texts
+
+log = logging.getLogger(__name__)
+
+
+async def cmd_coordinator(
+    message: Message, command: CommandObject, bot: Bot, services: Services, texts: Texts
+) -> None:
+    actor = message.from_user.id
+    words = (command.args or "").split(maxsplit=1)
+    try:
+        if not words:
+            await message.answer(await _listing(services, texts, actor))
+            return
+        dismiss = words[0].lower() in {"снять", "remove"}
+        if dismiss:
+            words = (words[1] if len(words) > 1 else "").split(maxsplit=1)
+        if len(words) < 2:
+            await message.answer(texts("coordinator.usage"))
+            return
+        target = await _find_user(services, words[0])
+        if target is None:
+            await message.answer(texts("coordinator.user_not_found", who=words[0]))
+            return
+        regions = search_regions(words[1])
+        if len(regions) != 1:
+            await message.answer(_region_choice(texts, words[1], regions))
+            return
+        region = regions[0].name
+        name = target.first_name or str(target.id)
+        if dismiss:
+            done = await services.access.dismiss_coordinator(actor, target.id, region)
+            key = "coordinator.dismissed" if done else "coordinator.was_not"
+            await message.answer(texts(key, name=name, region=region))
+            return
+        added = await services.access.appoint_coordinator(actor, target.id, region)
+        key = "coordinator.appointed" if added else "coordinator.already"
+        await message.answer(texts(key, name=name, region=region))
+        if added:
+            await _tell_appointed(bot, texts, target.id, region)
+    except PermissionDenied as denied:
+        await message.answer(texts(denied.key, **denied.params))
+
+
+async def _listing(services: Services, texts: Texts, actor: int) -> str:
+    rows = await services.access.coordinators(actor)
+    if not rows:
+        return texts("coordinator.none") + "\n\n" + texts("coordinator.usage")
+    lines = []
+    for user_id, region in rows:
+        user = await services.users.get(user_id)
+        name = user.first_name if user else str(user_id)
+        lines.append(texts("coordinator.line", name=name, user_id=user_id, region=region))
+    return (
+        texts("coordinator.list", lines=Html("\n".join(lines)))
+        + "\n\n"
+        + texts("coordinator.usage")
+    )
+
+
+async def _find_user(services: Services, who: str):
+    if who.lstrip("-").isdigit():
+        return await services.users.get(int(who))
+    return await services.users.repo.by_username(who)
+
+
+def _region_choice(texts: Texts, query: str, regions) -> str:
+    if not regions:
+        return texts("coordinator.region_not_found", query=query)
+    names = Html("\n".join(texts("coordinator.region_option", name=r.name) for r in regions[:10]))
+    return texts("coordinator.region_ambiguous", query=query, names=names)
+
+
+async def _tell_appointed(bot: Bot, texts: Texts, user_id: int, region: str) -> None:
+    try:
+        await bot.send_message(user_id, texts("coordinator.you_are_appointed", region=region))
+    except TelegramAPIError:
+        log.info("could not notify a newly appointed coordinator")
+
+
+def create_router() -> Router:
+    router = Router(name="admin")
+    router.message.register(cmd_coordinator, Command("coordinator"))
+    return router

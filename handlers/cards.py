@@ -1,0 +1,453 @@
+"""A recommendation's card: full text, history, and what this user may do with it.
+
+Reporting: a status button → an optional comment, file, photo or link (a reason is required
+for «Не будет выполнено») → confirmation.  Assessments and deadlines start here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from contextlib import suppress
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.access import Action, PermissionDenied
+from bot.callbacks import (
+    AssessCallback,
+    CardCallback,
+    DeadlineCallback,
+    FollowCallback,
+    StatusCallback,
+)
+from bot.container import Services
+from bot.formatting import human_date, shorten
+from bot.reporting import STATUSES, Evidence, ReportError
+from bot.texts import Texts
+from bot.views import card_keyboard, render_card, status_label
+
+URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
+DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+class ReportForm(StatesGroup):
+    details = State()  # waiting for a comment / evidence after a status button
+    confirm = State()
+    assessment = State()  # waiting for an assessment comment
+    deadline = State()  # waiting for a date
+
+
+class ReportStep(CallbackData, prefix="rs"):
+    action: str  # skip | confirm | cancel
+
+
+async def send_card(
+    bot: Bot, chat_id: int, user_id: int, rec_id: int, services: Services, texts: Texts
+) -> Message:
+    card = await services.reporting.card(user_id, rec_id)
+    message = await bot.send_message(
+        chat_id, render_card(texts, card), reply_markup=card_keyboard(texts, card)
+    )
+    await services.reporting.remember_message(chat_id, message.message_id, [rec_id])
+    return message
+
+
+async def on_open_card(
+    callback: CallbackQuery, callback_data: CardCallback, bot: Bot, services: Services, texts
+) -> None:
+    try:
+        await send_card(
+            bot,
+            callback.message.chat.id,
+            callback.from_user.id,
+            callback_data.rec_id,
+            services,
+            texts,
+        )
+    except ReportError as error:
+        await callback.answer(texts(error.key), show_alert=True)
+        return
+    await callback.answer()
+
+
+async def on_follow(
+    callback: CallbackQuery, callback_data: FollowCallback, services: Services, texts: Texts
+) -> None:
+    await services.reporting.follow(callback.from_user.id, callback_data.rec_id, callback_data.on)
+    await callback.answer(texts("card.followed" if callback_data.on else "card.unfollowed"))
+    card = await services.reporting.card(callback.from_user.id, callback_data.rec_id)
+    await _refresh(callback, texts, card)
+
+
+async def _refresh(callback: CallbackQuery, texts: Texts, card) -> None:
+    """Redraw the card in place; an old message that cannot be edited is left alone."""
+    if callback.message is None:
+        return
+    text = render_card(texts, card)
+    markup = card_keyboard(texts, card)
+    if callback.message.text == text and callback.message.reply_markup == markup:
+        return
+    # e.g. "message is not modified" or a message too old to edit: the new state shows next time
+    with suppress(TelegramBadRequest):
+        await callback.message.edit_text(text, reply_markup=markup)
+
+
+# --- status reports -------------------------------------------------------------------
+
+
+def _step_keyboard(texts: Texts, *, skip: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    if skip:
+        kb.button(text=texts("report.skip_button"), callback_data=ReportStep(action="skip"))
+    kb.button(text=texts("report.cancel_button"), callback_data=ReportStep(action="cancel"))
+    return kb.as_markup()
+
+
+async def on_status_button(
+    callback: CallbackQuery,
+    callback_data: StatusCallback,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+) -> None:
+    if callback_data.status not in STATUSES:
+        await callback.answer(texts("report.unknown_status"), show_alert=True)
+        return
+    if not await services.reporting.can(
+        callback.from_user.id, Action.REPORT_STATUS, callback_data.rec_id
+    ):
+        await callback.answer(texts("access.not_responsible"), show_alert=True)
+        return
+    await state.set_state(ReportForm.details)
+    await state.set_data(
+        {"rec_id": callback_data.rec_id, "status": callback_data.status, "mode": "status"}
+    )
+    await callback.answer()
+    label = status_label(texts, callback_data.status)
+    if callback_data.status == "wont_do":
+        await callback.message.answer(
+            texts("report.ask_reason", status=label), reply_markup=_step_keyboard(texts, skip=False)
+        )
+    else:
+        await callback.message.answer(
+            texts("report.ask_details", status=label), reply_markup=_step_keyboard(texts, skip=True)
+        )
+
+
+def evidence_of(message: Message) -> Evidence | None:
+    if message.document is not None:
+        return Evidence("document", message.document.file_id, message.document.file_name)
+    if message.photo:
+        return Evidence("photo", message.photo[-1].file_id, None)
+    url = URL_RE.search(message.text or message.caption or "")
+    return Evidence("link", url.group(0).rstrip(').,;»"'), None) if url else None
+
+
+async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
+    data = await state.get_data()
+    comment = (message.text or message.caption or "").strip()
+    evidence = evidence_of(message)
+    if data.get("status") == "wont_do" and not comment:
+        await message.answer(texts("report.reason_required"))
+        return
+    if len(comment) > 2000:
+        await message.answer(texts("report.comment_too_long"))
+        return
+    data.update(
+        comment=comment or None,
+        evidence=[evidence.kind, evidence.value, evidence.name] if evidence else None,
+    )
+    await state.set_data(data)
+    await state.set_state(ReportForm.confirm)
+    await _ask_confirmation(message, texts, data)
+
+
+async def _ask_confirmation(message: Message, texts: Texts, data: dict) -> None:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts("report.confirm_button"), callback_data=ReportStep(action="confirm"))
+    kb.button(text=texts("report.cancel_button"), callback_data=ReportStep(action="cancel"))
+    evidence = data.get("evidence")
+    await message.answer(
+        texts(
+            "report.confirm",
+            status=status_label(texts, data["status"]),
+            comment=shorten(data.get("comment") or texts("report.none"), 500),
+            evidence=_evidence_label(texts, evidence),
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+def _evidence_label(texts: Texts, evidence: list | None) -> str:
+    if not evidence:
+        return texts("report.none")
+    kind, value, name = evidence
+    return texts(f"report.evidence_{kind}", name=name or "", url=shorten(value, 200))
+
+
+async def on_step(
+    callback: CallbackQuery,
+    callback_data: ReportStep,
+    state: FSMContext,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
+) -> None:
+    data = await state.get_data()
+    if callback_data.action == "cancel" or "rec_id" not in data:
+        await state.clear()
+        await callback.answer()
+        await callback.message.edit_text(texts("report.cancelled"))
+        return
+    if callback_data.action == "skip":
+        if data.get("status") == "wont_do":
+            await callback.answer(texts("report.reason_required"), show_alert=True)
+            return
+        data.update(comment=None, evidence=None)
+        await state.set_data(data)
+        await state.set_state(ReportForm.confirm)
+        await callback.answer()
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await _ask_confirmation(callback.message, texts, data)
+        return
+    # confirm
+    evidence = Evidence(*data["evidence"]) if data.get("evidence") else None
+    try:
+        if data.get("mode") == "comment":
+            await services.reporting.comment(
+                callback.from_user.id, data["rec_id"], data.get("comment"), evidence
+            )
+        else:
+            await services.reporting.report_status(
+                callback.from_user.id,
+                data["rec_id"],
+                data["status"],
+                data.get("comment"),
+                evidence,
+            )
+    except PermissionDenied as denied:
+        await state.clear()
+        await callback.answer(texts(denied.key, **denied.params), show_alert=True)
+        return
+    except ReportError as error:
+        await callback.answer(texts(error.key), show_alert=True)
+        return
+    await state.clear()
+    await callback.answer(texts("report.saved_short"))
+    await callback.message.edit_text(texts("report.saved"))
+    await send_card(
+        bot, callback.message.chat.id, callback.from_user.id, data["rec_id"], services, texts
+    )
+
+
+# --- a reply to a card, nudge or digest records a comment ------------------------------
+
+
+async def on_reply(message: Message, bot: Bot, services: Services, texts: Texts) -> None:
+    rec_ids = await services.reporting.recommendations_of_message(
+        message.chat.id, message.reply_to_message.message_id
+    )
+    if not rec_ids:
+        await message.answer(texts("report.reply_unknown"))
+        return
+    if len(rec_ids) > 1:
+        await message.answer(
+            texts("report.reply_ambiguous"), reply_markup=_pick_card(texts, rec_ids)
+        )
+        return
+    rec_id = rec_ids[0]
+    comment = (message.text or message.caption or "").strip() or None
+    evidence = evidence_of(message)
+    try:
+        await services.reporting.comment(message.from_user.id, rec_id, comment, evidence)
+    except PermissionDenied as denied:
+        await message.answer(texts(denied.key, **denied.params))
+        return
+    except ReportError as error:
+        await message.answer(texts(error.key))
+        return
+    kb = InlineKeyboardBuilder()
+    for status in ("in_progress", "done", "partially_done", "wont_do"):
+        kb.button(
+            text=status_label(texts, status),
+            callback_data=StatusCallback(rec_id=rec_id, status=status),
+        )
+    kb.adjust(2)
+    await message.answer(
+        texts(
+            "report.reply_saved",
+            comment=shorten(comment or texts("report.none"), 300),
+            evidence=_evidence_label(
+                texts, [evidence.kind, evidence.value, evidence.name] if evidence else None
+            ),
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+def _pick_card(texts: Texts, rec_ids: list[int]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for rec_id in rec_ids[:20]:
+        kb.button(
+            text=texts("report.pick_card", rec_id=rec_id), callback_data=CardCallback(rec_id=rec_id)
+        )
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+# --- assessments -----------------------------------------------------------------------
+
+
+async def on_assess(
+    callback: CallbackQuery,
+    callback_data: AssessCallback,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+) -> None:
+    if not await services.reporting.can(callback.from_user.id, Action.ASSESS, callback_data.rec_id):
+        await callback.answer(texts("access.own_work"), show_alert=True)
+        return
+    await state.set_state(ReportForm.assessment)
+    await state.set_data({"rec_id": callback_data.rec_id, "verdict": callback_data.verdict})
+    await callback.answer()
+    await callback.message.answer(
+        texts(f"assess.ask_{callback_data.verdict}"), reply_markup=_step_keyboard(texts, skip=True)
+    )
+
+
+async def on_assessment_text(
+    message: Message, state: FSMContext, bot: Bot, services: Services, texts: Texts
+) -> None:
+    await _save_assessment(message, message.from_user.id, state, bot, services, texts, message.text)
+
+
+async def on_assessment_step(
+    callback: CallbackQuery,
+    callback_data: ReportStep,
+    state: FSMContext,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
+) -> None:
+    await callback.answer()
+    if callback_data.action == "cancel":
+        await state.clear()
+        await callback.message.edit_text(texts("report.cancelled"))
+        return
+    await callback.message.edit_reply_markup(reply_markup=None)
+    await _save_assessment(
+        callback.message, callback.from_user.id, state, bot, services, texts, None
+    )
+
+
+async def _save_assessment(message, user_id, state, bot, services: Services, texts, comment):
+    data = await state.get_data()
+    try:
+        await services.reporting.assess(user_id, data["rec_id"], data["verdict"], comment)
+    except (PermissionDenied, ReportError) as error:
+        await state.clear()
+        params = getattr(error, "params", {})
+        await message.answer(texts(error.key, **params))
+        return
+    await state.clear()
+    await message.answer(texts("assess.saved"))
+    await send_card(bot, message.chat.id, user_id, data["rec_id"], services, texts)
+
+
+# --- deadlines -------------------------------------------------------------------------
+
+
+async def on_deadline_button(
+    callback: CallbackQuery,
+    callback_data: DeadlineCallback,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+) -> None:
+    if not await services.reporting.can(
+        callback.from_user.id, Action.SET_DEADLINE, callback_data.rec_id
+    ):
+        await callback.answer(texts("access.region_coordinators_only", region="—"), show_alert=True)
+        return
+    await state.set_state(ReportForm.deadline)
+    await state.set_data({"rec_id": callback_data.rec_id})
+    await callback.answer()
+    await callback.message.answer(
+        texts("deadline.ask"), reply_markup=_step_keyboard(texts, skip=False)
+    )
+
+
+def parse_day(text: str) -> dt.date | None:
+    match = DATE_RE.match(text or "")
+    if not match:
+        return None
+    day, month, year = map(int, match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+async def on_deadline_text(
+    message: Message, state: FSMContext, bot: Bot, services: Services, texts: Texts
+) -> None:
+    text = (message.text or "").strip().lower()
+    day = None if text in {"нет", "без срока", "-"} else parse_day(text)
+    if day is None and text not in {"нет", "без срока", "-"}:
+        await message.answer(texts("deadline.bad_date"))
+        return
+    data = await state.get_data()
+    try:
+        await services.reporting.set_deadline(message.from_user.id, data["rec_id"], day)
+    except PermissionDenied as denied:
+        await state.clear()
+        await message.answer(texts(denied.key, **denied.params))
+        return
+    await state.clear()
+    await message.answer(
+        texts("deadline.saved", deadline=human_date(day) if day else texts("card.no_deadline"))
+    )
+    await send_card(bot, message.chat.id, message.from_user.id, data["rec_id"], services, texts)
+
+
+async def on_form_cancel(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
+    await state.clear()
+    await callback.answer()
+    await callback.message.edit_text(texts("report.cancelled"))
+
+
+def create_router() -> Router:
+    router = Router(name="cards")
+    router.callback_query.register(on_open_card, CardCallback.filter())
+    router.callback_query.register(on_follow, FollowCallback.filter())
+    router.callback_query.register(on_status_button, StatusCallback.filter())
+    router.callback_query.register(on_assess, AssessCallback.filter())
+    router.callback_query.register(on_deadline_button, DeadlineCallback.filter())
+    router.callback_query.register(
+        on_assessment_step, StateFilter(ReportForm.assessment), ReportStep.filter()
+    )
+    router.callback_query.register(
+        on_form_cancel, StateFilter(ReportForm.deadline), ReportStep.filter()
+    )
+    router.callback_query.register(on_step, ReportStep.filter())
+    not_command = ~F.text.startswith("/")
+    router.message.register(on_details, StateFilter(ReportForm.details), not_command)
+    router.message.register(
+        on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
+    )
+    router.message.register(on_deadline_text, StateFilter(ReportForm.deadline), F.text, not_command)
+    router.message.register(
+        on_reply,
+        F.reply_to_message.from_user.is_bot,
+        F.text | F.caption | F.document | F.photo,
+        not_command,
+    )
+    return router

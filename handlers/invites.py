@@ -1,0 +1,227 @@
+"""/invite and /officials for coordinators; the invite deep link for officials."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.access import Action, PermissionDenied
+from bot.container import Services
+from bot.formatting import human_date, shorten
+from bot.invites import InviteError
+from bot.texts import Html, Texts
+
+INVITE_PREFIX = "inv_"
+USES_CHOICES = (1, 5, 20)
+DOCUMENTS_SHOWN = 20
+
+
+class InviteCallback(CallbackData, prefix="iv"):
+    action: str  # doc | addr | make | revoke | unbind | join | decline
+    id: int = 0
+    n: int = 0
+    token: str = ""
+
+
+async def cmd_invite(message: Message, services: Services, texts: Texts) -> None:
+    try:
+        roles = await services.access.require(message.from_user.id, Action.INVITE)
+    except PermissionDenied as denied:
+        await message.answer(texts(denied.key, region=denied.params.get("region") or "—"))
+        return
+    documents = [
+        d
+        for d in await services.documents.list()
+        if roles.is_admin or d.region in roles.coordinator_regions
+    ]
+    if not documents:
+        await message.answer(texts("invite.no_documents"))
+        return
+    kb = InlineKeyboardBuilder()
+    for document in documents[:DOCUMENTS_SHOWN]:
+        label = f"{human_date(document.adopted_on) or '—'} · {shorten(document.title, 50)}"
+        kb.button(text=label, callback_data=InviteCallback(action="doc", id=document.id))
+    kb.adjust(1)
+    await message.answer(texts("invite.pick_document"), reply_markup=kb.as_markup())
+
+
+async def on_document(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+    addressees = await services.documents.addressees(callback_data.id)
+    await callback.answer()
+    if not addressees:
+        await callback.message.answer(texts("invite.no_addressees"))
+        return
+    kb = InlineKeyboardBuilder()
+    for addressee in addressees:
+        kb.button(
+            text=shorten(addressee.canonical, 60),
+            callback_data=InviteCallback(action="addr", id=addressee.id),
+        )
+    kb.adjust(1)
+    await callback.message.edit_text(texts("invite.pick_addressee"), reply_markup=kb.as_markup())
+
+
+async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+    addressee = await services.documents.get_addressee(callback_data.id)
+    await callback.answer()
+    kb = InlineKeyboardBuilder()
+    for n in USES_CHOICES:
+        kb.button(
+            text=texts("invite.uses_button", n=n),
+            callback_data=InviteCallback(action="make", id=callback_data.id, n=n),
+        )
+    kb.adjust(len(USES_CHOICES))
+    await callback.message.edit_text(
+        texts("invite.pick_uses", addressee=addressee.canonical if addressee else "—"),
+        reply_markup=kb.as_markup(),
+    )
+
+
+async def on_make(
+    callback: CallbackQuery, callback_data: InviteCallback, bot: Bot, services: Services, texts
+) -> None:
+    try:
+        invite = await services.invites.create(
+            callback.from_user.id, callback_data.id, max_uses=callback_data.n
+        )
+    except (PermissionDenied, InviteError) as error:
+        await callback.answer(texts(error.key, **getattr(error, "params", {})), show_alert=True)
+        return
+    await callback.answer()
+    me = await bot.me()
+    addressee = await services.documents.get_addressee(invite.addressee_id)
+    link = f"https://t.me/{me.username}?start={INVITE_PREFIX}{invite.token}"
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts("invite.revoke_button"),
+        callback_data=InviteCallback(action="revoke", id=invite.id),
+    )
+    await callback.message.edit_text(
+        texts(
+            "invite.created",
+            addressee=addressee.canonical,
+            link=link,
+            until=human_date(invite.expires_at),
+            n=invite.max_uses,
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+    try:
+        done = await services.invites.revoke_invite(callback.from_user.id, callback_data.id)
+    except PermissionDenied as denied:
+        await callback.answer(texts(denied.key, **denied.params), show_alert=True)
+        return
+    await callback.answer(texts("invite.revoked_short" if done else "invite.already_closed"))
+    await callback.message.edit_reply_markup(reply_markup=None)
+
+
+async def cmd_officials(message: Message, services: Services, texts: Texts) -> None:
+    try:
+        officials, invites = await services.invites.listing(message.from_user.id)
+    except PermissionDenied as denied:
+        await message.answer(texts(denied.key, region=denied.params.get("region") or "—"))
+        return
+    if not officials and not invites:
+        await message.answer(texts("officials.none"))
+        return
+    lines = []
+    kb = InlineKeyboardBuilder()
+    for user_id, addressee_id in officials[:30]:
+        person = await services.users.get(user_id)
+        addressee = await services.documents.get_addressee(addressee_id)
+        name = (person.first_name if person else "") or str(user_id)
+        lines.append(texts("officials.line", name=name, addressee=addressee.canonical))
+        kb.button(
+            text=texts("officials.unbind_button", name=shorten(name, 20)),
+            callback_data=InviteCallback(action="unbind", id=user_id, n=addressee_id),
+        )
+    for invite in invites[:20]:
+        addressee = await services.documents.get_addressee(invite.addressee_id)
+        lines.append(
+            texts(
+                "officials.invite_line",
+                addressee=addressee.canonical,
+                left=invite.max_uses - invite.uses,
+                until=human_date(invite.expires_at),
+            )
+        )
+        kb.button(
+            text=texts("officials.revoke_invite_button", id=invite.id),
+            callback_data=InviteCallback(action="revoke", id=invite.id),
+        )
+    kb.adjust(1)
+    await message.answer(
+        texts("officials.list", lines=Html("\n".join(lines))), reply_markup=kb.as_markup()
+    )
+
+
+async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+    try:
+        done = await services.invites.revoke_official(
+            callback.from_user.id, callback_data.id, callback_data.n
+        )
+    except PermissionDenied as denied:
+        await callback.answer(texts(denied.key, **denied.params), show_alert=True)
+        return
+    await callback.answer(texts("officials.unbound" if done else "officials.already_unbound"))
+
+
+async def show_invite(message: Message, token: str, services: Services, texts: Texts) -> None:
+    """The deep link was opened: say what it is for and ask to confirm."""
+    try:
+        info = await services.invites.inspect(token)
+    except InviteError as error:
+        await message.answer(texts(error.key))
+        return
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts("invite.join_button"), callback_data=InviteCallback(action="join", token=token)
+    )
+    kb.button(text=texts("invite.decline_button"), callback_data=InviteCallback(action="decline"))
+    await message.answer(
+        texts(
+            "invite.offer",
+            addressee=info.addressee.canonical,
+            title=shorten(info.document.title, 200),
+            region=info.document.region or "—",
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+async def on_join(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+    await callback.answer()
+    if callback_data.action == "decline":
+        await callback.message.edit_text(texts("invite.declined"))
+        return
+    try:
+        info = await services.invites.accept(callback.from_user.id, callback_data.token)
+    except InviteError as error:
+        await callback.message.edit_text(texts(error.key))
+        return
+    profile = await services.profiles.get(callback.from_user.id)
+    if profile.region is None and info.document.region:
+        # Local time for nudges comes from the region: take the body's own.
+        await services.profiles.set_region(callback.from_user.id, info.document.region)
+    await callback.message.edit_text(texts("invite.joined", addressee=info.addressee.canonical))
+
+
+def create_router() -> Router:
+    router = Router(name="invites")
+    router.message.register(cmd_invite, Command("invite"))
+    router.message.register(cmd_officials, Command("officials"))
+    router.callback_query.register(on_document, InviteCallback.filter(F.action == "doc"))
+    router.callback_query.register(on_addressee, InviteCallback.filter(F.action == "addr"))
+    router.callback_query.register(on_make, InviteCallback.filter(F.action == "make"))
+    router.callback_query.register(on_revoke_invite, InviteCallback.filter(F.action == "revoke"))
+    router.callback_query.register(on_unbind, InviteCallback.filter(F.action == "unbind"))
+    router.callback_query.register(
+        on_join, InviteCallback.filter(F.action.in_({"join", "decline"}))
+    )
+    return router

@@ -1,0 +1,85 @@
+"""Paged lists of recommendations: five to a page, a button per card, ◀️ ▶️ between pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import CardCallback
+from bot.formatting import human_deadline, shorten
+from bot.texts import Html, Texts, join_within
+from bot.views import status_label
+
+PAGE_SIZE = 5
+LINE_TEXT = 260
+
+
+class PageCallback(CallbackData, prefix="pg"):
+    view: str  # my | ask | tasks
+    page: int
+    arg: str = ""
+
+
+@dataclass(frozen=True)
+class ListItem:
+    rec_id: int
+    number: str
+    text: str
+    status: str
+    deadline: str | None
+    deadline_precision: str | None
+    source: str = ""
+    reasons: tuple[str, ...] = ()
+
+
+def render_item(texts: Texts, position: int, item: ListItem) -> Html:
+    deadline = (
+        human_deadline(item.deadline, item.deadline_precision)
+        if item.deadline
+        else texts("list.no_deadline")
+    )
+    line = texts(
+        "list.item",
+        position=position,
+        number=item.number,
+        text=shorten(item.text, LINE_TEXT),
+        status=status_label(texts, item.status),
+        deadline=deadline,
+    )
+    if item.reasons:
+        line += "\n" + texts("list.reasons", reasons=shorten("; ".join(item.reasons), 200))
+    return Html(line)
+
+
+def render_page(texts: Texts, header: str, items: list[ListItem], page: int, total: int) -> Html:
+    lines = [render_item(texts, page * PAGE_SIZE + i + 1, item) for i, item in enumerate(items)]
+    return join_within([header, *lines])
+
+
+def page_keyboard(
+    texts: Texts, items: list[ListItem], page: int, total: int, view: str, arg: str = ""
+) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for i, item in enumerate(items):
+        kb.button(
+            text=str(page * PAGE_SIZE + i + 1), callback_data=CardCallback(rec_id=item.rec_id)
+        )
+    pages = max(1, -(-total // PAGE_SIZE))
+    nav = []
+    if page > 0:
+        kb.button(text="◀️", callback_data=PageCallback(view=view, page=page - 1, arg=arg))
+        nav.append(1)
+    if pages > 1:
+        kb.button(
+            text=texts("list.page", page=page + 1, pages=pages),
+            callback_data=PageCallback(view=view, page=page, arg=arg),
+        )
+        nav.append(1)
+    if page + 1 < pages:
+        kb.button(text="▶️", callback_data=PageCallback(view=view, page=page + 1, arg=arg))
+        nav.append(1)
+    kb.adjust(*([len(items)] if items else []), len(nav) or 1)
+    return kb.as_markup()

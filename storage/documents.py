@@ -1,0 +1,251 @@
+"""Documents, addressees, recommendations and drafts: plain SQL, no decisions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    doc_key: str
+    source: str
+    content_hash: str
+    title: str
+    adopted_on: str | None
+    place: str | None
+    region: str | None
+    warnings: list[str]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class AddresseeRow:
+    id: int
+    document_id: int
+    position: int
+    name: str
+    canonical: str
+    kind: str
+    region: str | None
+
+
+@dataclass(frozen=True)
+class RecommendationRow:
+    id: int
+    document_id: int
+    position: int
+    number: str
+    text: str
+    deadline: str | None
+    deadline_precision: str | None
+    deadline_phrase: str | None
+    deadline_source: str
+    mentions: list[str]
+    status: str
+    status_changed_at: str | None
+    removed: bool
+
+
+def _document(row) -> DocumentRow:
+    data = dict(row)
+    data.pop("imported_by", None)
+    data["warnings"] = json.loads(data["warnings"])
+    return DocumentRow(**data)
+
+
+def _recommendation(row) -> RecommendationRow:
+    data = {k: row[k] for k in RecommendationRow.__dataclass_fields__}
+    data["mentions"] = json.loads(data["mentions"])
+    data["removed"] = bool(data["removed"])
+    return RecommendationRow(**data)
+
+
+class DocumentRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # documents
+    async def count(self) -> int:
+        return await self.db.fetchval("SELECT count(*) FROM documents")
+
+    async def get(self, document_id: int) -> DocumentRow | None:
+        row = await self.db.fetchone("SELECT * FROM documents WHERE id = ?", (document_id,))
+        return _document(row) if row else None
+
+    async def by_key(self, doc_key: str) -> DocumentRow | None:
+        row = await self.db.fetchone("SELECT * FROM documents WHERE doc_key = ?", (doc_key,))
+        return _document(row) if row else None
+
+    async def list(self, region: str | None = None) -> list[DocumentRow]:
+        if region is None:
+            rows = await self.db.fetchall("SELECT * FROM documents ORDER BY adopted_on DESC, id")
+        else:
+            rows = await self.db.fetchall(
+                "SELECT * FROM documents WHERE region = ? ORDER BY adopted_on DESC, id", (region,)
+            )
+        return [_document(r) for r in rows]
+
+    async def insert(self, fields: dict[str, Any], now: str) -> int:
+        fields = {**fields, "warnings": json.dumps(fields["warnings"], ensure_ascii=False)}
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        return await self.db.execute(
+            f"INSERT INTO documents ({columns}, created_at, updated_at) VALUES ({marks}, ?, ?)",
+            (*fields.values(), now, now),
+        )
+
+    async def update(self, document_id: int, fields: dict[str, Any], now: str) -> None:
+        fields = {**fields, "warnings": json.dumps(fields["warnings"], ensure_ascii=False)}
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self.db.execute(
+            f"UPDATE documents SET {assignments}, version = version + 1, updated_at = ?"
+            " WHERE id = ?",
+            (*fields.values(), now, document_id),
+        )
+
+    # addressees
+    async def addressees(self, document_id: int) -> list[AddresseeRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM addressees WHERE document_id = ? ORDER BY position", (document_id,)
+        )
+        return [AddresseeRow(**dict(r)) for r in rows]
+
+    async def get_addressee(self, addressee_id: int) -> AddresseeRow | None:
+        row = await self.db.fetchone("SELECT * FROM addressees WHERE id = ?", (addressee_id,))
+        return AddresseeRow(**dict(row)) if row else None
+
+    async def upsert_addressee(
+        self, document_id: int, position: int, name: str, canonical: str, kind: str, region
+    ) -> int:
+        await self.db.execute(
+            "INSERT INTO addressees (document_id, position, name, canonical, kind, region)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (document_id, canonical) DO UPDATE SET position = excluded.position,"
+            " name = excluded.name, kind = excluded.kind, region = excluded.region",
+            (document_id, position, name, canonical, kind, region),
+        )
+        return await self.db.fetchval(
+            "SELECT id FROM addressees WHERE document_id = ? AND canonical = ?",
+            (document_id, canonical),
+        )
+
+    # recommendations
+    async def recommendations(
+        self, document_id: int, include_removed: bool = False
+    ) -> list[RecommendationRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM recommendations WHERE document_id = ?"
+            + ("" if include_removed else " AND removed = 0")
+            + " ORDER BY position",
+            (document_id,),
+        )
+        return [_recommendation(r) for r in rows]
+
+    async def get_recommendation(self, recommendation_id: int) -> RecommendationRow | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM recommendations WHERE id = ?", (recommendation_id,)
+        )
+        return _recommendation(row) if row else None
+
+    async def insert_recommendation(
+        self, document_id: int, fields: dict[str, Any], now: str
+    ) -> int:
+        fields = {**fields, "mentions": json.dumps(fields["mentions"], ensure_ascii=False)}
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        return await self.db.execute(
+            f"INSERT INTO recommendations (document_id, {columns}, created_at, updated_at)"
+            f" VALUES (?, {marks}, ?, ?)",
+            (document_id, *fields.values(), now, now),
+        )
+
+    async def update_recommendation(
+        self, recommendation_id: int, fields: dict[str, Any], now: str
+    ) -> None:
+        if "mentions" in fields:
+            fields = {**fields, "mentions": json.dumps(fields["mentions"], ensure_ascii=False)}
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self.db.execute(
+            f"UPDATE recommendations SET {assignments}, updated_at = ? WHERE id = ?",
+            (*fields.values(), now, recommendation_id),
+        )
+
+    async def set_recommendation_addressees(
+        self, recommendation_id: int, addressee_ids: list[int]
+    ) -> None:
+        await self.db.execute(
+            "DELETE FROM recommendation_addressees WHERE recommendation_id = ?",
+            (recommendation_id,),
+        )
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO recommendation_addressees (recommendation_id, addressee_id)"
+            " VALUES (?, ?)",
+            [(recommendation_id, a) for a in addressee_ids],
+        )
+
+    async def addressee_ids_by_recommendation(self, document_id: int) -> dict[int, list[int]]:
+        rows = await self.db.fetchall(
+            "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"
+            " JOIN addressees a ON a.id = ra.addressee_id WHERE a.document_id = ?"
+            " ORDER BY a.position",
+            (document_id,),
+        )
+        result: dict[int, list[int]] = {}
+        for rec_id, addressee_id in rows:
+            result.setdefault(rec_id, []).append(addressee_id)
+        return result
+
+    # drafts
+    async def save_draft(
+        self, uploader_id: int, source: str, content_hash: str, parsed: str, now: str
+    ) -> int:
+        return await self.db.execute(
+            "INSERT INTO document_drafts (uploader_id, source, content_hash, parsed, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (uploader_id, source, content_hash, parsed, now),
+        )
+
+    async def get_draft(self, draft_id: int):
+        return await self.db.fetchone("SELECT * FROM document_drafts WHERE id = ?", (draft_id,))
+
+    async def delete_draft(self, draft_id: int) -> bool:
+        return (
+            await self.db.execute_rowcount("DELETE FROM document_drafts WHERE id = ?", (draft_id,))
+            == 1
+        )
+
+
+class RecommendationQueries:
+    """Listings across documents (tasks of an official, items of an addressee)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def for_addressees(self, addressee_ids: list[int]) -> list[RecommendationRow]:
+        if not addressee_ids:
+            return []
+        marks = ", ".join("?" for _ in addressee_ids)
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT r.* FROM recommendations r"
+            " JOIN recommendation_addressees ra ON ra.recommendation_id = r.id"
+            f" WHERE ra.addressee_id IN ({marks}) AND r.removed = 0"
+            " ORDER BY r.deadline IS NULL, r.deadline, r.document_id, r.position",
+            addressee_ids,
+        )
+        return [_recommendation(r) for r in rows]
+
+    async def many(self, ids: list[int]) -> dict[int, RecommendationRow]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM recommendations WHERE id IN ({marks})", list(ids)
+        )
+        return {r["id"]: _recommendation(r) for r in rows}

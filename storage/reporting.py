@@ -1,0 +1,180 @@
+"""Invites, officials and the append-only history of recommendations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class InviteRow:
+    id: int
+    token: str
+    addressee_id: int
+    created_by: int
+    max_uses: int
+    uses: int
+    expires_at: str
+    revoked_at: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    recommendation_id: int
+    actor_id: int | None
+    actor_role: str
+    event: str
+    old_status: str | None
+    new_status: str | None
+    comment: str | None
+    evidence_kind: str | None
+    evidence: str | None
+    evidence_name: str | None
+    old_deadline: str | None
+    new_deadline: str | None
+    verdict: str | None
+    created_at: str
+
+
+HISTORY_FIELDS = tuple(f for f in HistoryRow.__dataclass_fields__ if f != "id")
+
+
+class ReportingRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # invites
+    async def create_invite(
+        self, token: str, addressee_id: int, created_by: int, max_uses: int, expires_at: str, now
+    ) -> int:
+        return await self.db.execute(
+            "INSERT INTO invites (token, addressee_id, created_by, max_uses, expires_at,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (token, addressee_id, created_by, max_uses, expires_at, now),
+        )
+
+    async def invite_by_token(self, token: str) -> InviteRow | None:
+        row = await self.db.fetchone("SELECT * FROM invites WHERE token = ?", (token,))
+        return InviteRow(**dict(row)) if row else None
+
+    async def get_invite(self, invite_id: int) -> InviteRow | None:
+        row = await self.db.fetchone("SELECT * FROM invites WHERE id = ?", (invite_id,))
+        return InviteRow(**dict(row)) if row else None
+
+    async def use_invite(self, invite_id: int, now: str) -> bool:
+        """Count one use if the invite is still good; False when it is not (race-safe)."""
+        return (
+            await self.db.execute_rowcount(
+                "UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses"
+                " AND revoked_at IS NULL AND expires_at > ?",
+                (invite_id, now),
+            )
+            == 1
+        )
+
+    async def revoke_invite(self, invite_id: int, now: str) -> bool:
+        return (
+            await self.db.execute_rowcount(
+                "UPDATE invites SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (now, invite_id),
+            )
+            == 1
+        )
+
+    async def invites_for_region(self, region: str | None, now: str) -> list[InviteRow]:
+        """Open invites (not revoked, not expired, uses left) of a region; None: all."""
+        rows = await self.db.fetchall(
+            "SELECT i.* FROM invites i JOIN addressees a ON a.id = i.addressee_id"
+            " JOIN documents d ON d.id = a.document_id"
+            " WHERE i.revoked_at IS NULL AND i.expires_at > ? AND i.uses < i.max_uses"
+            " AND (? IS NULL OR d.region = ?) ORDER BY i.id",
+            (now, region, region),
+        )
+        return [InviteRow(**dict(r)) for r in rows]
+
+    # officials
+    async def bind_official(self, user_id: int, addressee_id: int, invite_id, now: str) -> None:
+        await self.db.execute(
+            "INSERT INTO officials (user_id, addressee_id, invite_id, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, addressee_id) DO UPDATE SET"
+            " revoked_at = NULL, invite_id = excluded.invite_id, created_at = excluded.created_at",
+            (user_id, addressee_id, invite_id, now),
+        )
+
+    async def unbind_official(self, user_id: int, addressee_id: int, now: str) -> bool:
+        return (
+            await self.db.execute_rowcount(
+                "UPDATE officials SET revoked_at = ? WHERE user_id = ? AND addressee_id = ?"
+                " AND revoked_at IS NULL",
+                (now, user_id, addressee_id),
+            )
+            == 1
+        )
+
+    async def official_addressees(self, user_id: int) -> set[int]:
+        rows = await self.db.fetchall(
+            "SELECT addressee_id FROM officials WHERE user_id = ? AND revoked_at IS NULL",
+            (user_id,),
+        )
+        return {r[0] for r in rows}
+
+    async def officials_of(self, addressee_id: int) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT o.user_id FROM officials o JOIN users u ON u.id = o.user_id"
+            " WHERE o.addressee_id = ? AND o.revoked_at IS NULL AND u.is_active = 1",
+            (addressee_id,),
+        )
+        return [r[0] for r in rows]
+
+    async def officials_for_region(self, region: str | None) -> list[tuple[int, int]]:
+        """(user_id, addressee_id) of active bindings in a region; None: all regions."""
+        rows = await self.db.fetchall(
+            "SELECT o.user_id, o.addressee_id FROM officials o"
+            " JOIN addressees a ON a.id = o.addressee_id JOIN documents d ON d.id = a.document_id"
+            " WHERE o.revoked_at IS NULL AND (? IS NULL OR d.region = ?)"
+            " ORDER BY d.region, a.canonical, o.user_id",
+            (region, region),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    # history
+    async def append(self, entry: dict[str, Any]) -> int:
+        values = [entry.get(name) for name in HISTORY_FIELDS]
+        marks = ", ".join("?" for _ in HISTORY_FIELDS)
+        return await self.db.execute(
+            f"INSERT INTO history ({', '.join(HISTORY_FIELDS)}) VALUES ({marks})", values
+        )
+
+    async def history(self, recommendation_id: int, limit: int = 50) -> list[HistoryRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM history WHERE recommendation_id = ? ORDER BY id DESC LIMIT ?",
+            (recommendation_id, limit),
+        )
+        return [HistoryRow(**dict(r)) for r in reversed(rows)]
+
+    async def last_report_at(self, recommendation_id: int) -> str | None:
+        return await self.db.fetchval(
+            "SELECT max(created_at) FROM history WHERE recommendation_id = ?"
+            " AND event IN ('status', 'comment')",
+            (recommendation_id,),
+        )
+
+    # replies
+    async def remember_message(self, chat_id: int, message_id: int, rec_ids: list[int]) -> None:
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO message_refs (chat_id, message_id, recommendation_id)"
+            " VALUES (?, ?, ?)",
+            [(chat_id, message_id, r) for r in rec_ids],
+        )
+
+    async def recommendations_of_message(self, chat_id: int, message_id: int) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT recommendation_id FROM message_refs WHERE chat_id = ? AND message_id = ?"
+            " ORDER BY recommendation_id",
+            (chat_id, message_id),
+        )
+        return [r[0] for r in rows]

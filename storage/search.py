@@ -1,0 +1,251 @@
+"""The search index: lemmatised rows per recommendation, FTS5 over them, and facets.
+
+Only SQL lives here; what goes into a row (lemmas, kinds, joint partners) is decided in
+``bot/search.py``.  Lists of ids travel as one JSON parameter (``json_each``), so every
+statement stays parameterised whatever the number of ids.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    recommendation_id: int
+    document_id: int
+    region: str
+    body: str
+    addressees: str
+    title: str
+    tags: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    region: str
+    kind: str
+    relation: int
+    recommendation_id: int
+    document_id: int
+    addressee_id: int | None = None
+    partner: str | None = None
+    note: str | None = None
+
+
+# bm25 column weights: the text itself counts most, then who it is addressed to.
+BM25 = "bm25(search_fts, 1.0, 0.7, 0.3, 0.0)"
+
+_KEYS = (
+    "r.id AS recommendation_id, r.document_id, r.position, r.deadline,"
+    " d.adopted_on, d.region"
+)
+
+
+def _ids(ids: Iterable[int]) -> str:
+    return json.dumps([int(i) for i in ids])
+
+
+class SearchRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- writing ---------------------------------------------------------------------
+    async def replace_documents(
+        self, document_ids: Sequence[int], docs: Sequence[SearchDoc], facets: Sequence[Facet]
+    ) -> None:
+        """Drop what the index holds for these documents and store the new rows."""
+        async with self.db.transaction():
+            await self.db.execute(
+                "DELETE FROM search_docs WHERE document_id IN (SELECT value FROM json_each(?))",
+                (_ids(document_ids),),
+            )
+            await self.db.execute(
+                "DELETE FROM search_facets"
+                " WHERE document_id IN (SELECT value FROM json_each(?))",
+                (_ids(document_ids),),
+            )
+            await self._insert(docs, facets)
+
+    async def _insert(self, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
+        await self.db.executemany(
+            "INSERT INTO search_docs"
+            " (recommendation_id, document_id, region, body, addressees, title, tags)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (d.recommendation_id, d.document_id, d.region, d.body, d.addressees, d.title, d.tags)
+                for d in docs
+            ],
+        )
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO search_facets (region, kind, relation, recommendation_id,"
+            " document_id, addressee_id, partner, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    f.region,
+                    f.kind,
+                    f.relation,
+                    f.recommendation_id,
+                    f.document_id,
+                    f.addressee_id,
+                    f.partner,
+                    f.note,
+                )
+                for f in facets
+            ],
+        )
+
+    async def begin_rebuild(self) -> None:
+        """Inside a transaction: empty everything and pause the per-row FTS triggers."""
+        await self.db.execute("UPDATE search_state SET paused = 1 WHERE id = 1")
+        await self.db.execute("DELETE FROM search_docs")
+        await self.db.execute("DELETE FROM search_facets")
+
+    async def add_rows(self, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
+        await self._insert(docs, facets)
+
+    async def finish_rebuild(self) -> None:
+        # 'rebuild' re-reads search_docs in one pass; 'optimize' leaves a single b-tree.
+        await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+        await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        await self.db.execute("UPDATE search_state SET paused = 0 WHERE id = 1")
+
+    # ---- reading source data for indexing ----------------------------------------------
+    async def document_ids(self) -> list[int]:
+        return [r[0] for r in await self.db.fetchall("SELECT id FROM documents ORDER BY id")]
+
+    async def load_documents(self, document_ids: Sequence[int]) -> dict[str, list[sqlite3.Row]]:
+        """Documents, their addressees, live recommendations and links, in four queries."""
+        ids = _ids(document_ids)
+        return {
+            "documents": await self.db.fetchall(
+                "SELECT id, title, region FROM documents"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            ),
+            "addressees": await self.db.fetchall(
+                "SELECT id, document_id, name, canonical, kind, region FROM addressees"
+                " WHERE document_id IN (SELECT value FROM json_each(?))"
+                " ORDER BY document_id, position",
+                (ids,),
+            ),
+            "recommendations": await self.db.fetchall(
+                "SELECT id, document_id, text FROM recommendations"
+                " WHERE document_id IN (SELECT value FROM json_each(?)) AND removed = 0"
+                " ORDER BY document_id, position",
+                (ids,),
+            ),
+            "links": await self.db.fetchall(
+                "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"
+                " JOIN addressees a ON a.id = ra.addressee_id"
+                " WHERE a.document_id IN (SELECT value FROM json_each(?))"
+                " ORDER BY a.position",
+                (ids,),
+            ),
+        }
+
+    # ---- queries ---------------------------------------------------------------------
+    async def facet_candidates(
+        self, region: str | None, kinds: Sequence[str], relations: Sequence[int]
+    ) -> list[sqlite3.Row]:
+        """Facet rows with sort keys; ``region=None`` means every region."""
+        where = "f.kind IN (SELECT value FROM json_each(?))"
+        where += " AND f.relation IN (SELECT value FROM json_each(?))"
+        params: list = [json.dumps(list(kinds)), json.dumps(list(relations))]
+        if region is not None:
+            where = "f.region = ? AND " + where
+            params.insert(0, region)
+        return await self.db.fetchall(
+            f"SELECT f.kind, f.relation, f.addressee_id, f.partner, f.note, {_KEYS}"
+            " FROM search_facets f"
+            " JOIN recommendations r ON r.id = f.recommendation_id AND r.removed = 0"
+            " JOIN documents d ON d.id = r.document_id"
+            f" WHERE {where}",
+            params,
+        )
+
+    async def facets_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            "SELECT recommendation_id, kind, relation, addressee_id, partner, note"
+            " FROM search_facets WHERE recommendation_id IN (SELECT value FROM json_each(?))",
+            (_ids(ids),),
+        )
+
+    async def region_candidates(self, region: str) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            f"SELECT {_KEYS} FROM search_docs s"
+            " JOIN recommendations r ON r.id = s.recommendation_id AND r.removed = 0"
+            " JOIN documents d ON d.id = r.document_id WHERE s.region = ?",
+            (region,),
+        )
+
+    async def match(self, query: str, limit: int) -> list[tuple[int, float]]:
+        """(recommendation id, bm25) best first; bm25 is negative, lower is better."""
+        rows = await self.db.fetchall(
+            f"SELECT rowid, {BM25} AS score FROM search_fts WHERE search_fts MATCH ?"
+            " ORDER BY score LIMIT ?",
+            (query, limit),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def match_ids(self, query: str, limit: int = 1000) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?", (query, limit)
+        )
+        return [r[0] for r in rows]
+
+    async def count(self, query: str) -> int:
+        return await self.db.fetchval(
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (query,)
+        )
+
+    async def keys(self, ids: Iterable[int]) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            f"SELECT {_KEYS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0",
+            (_ids(ids),),
+        )
+
+    async def details(self, ids: Iterable[int]) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            "SELECT r.id, r.document_id, d.source, d.region, r.number, r.text, r.status,"
+            " r.deadline, r.deadline_precision FROM recommendations r"
+            " JOIN documents d ON d.id = r.document_id"
+            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0",
+            (_ids(ids),),
+        )
+
+    async def addressees_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            "SELECT ra.recommendation_id, a.id, a.name, a.canonical, a.kind"
+            " FROM recommendation_addressees ra JOIN addressees a ON a.id = ra.addressee_id"
+            " WHERE ra.recommendation_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY a.position",
+            (_ids(ids),),
+        )
+
+    async def indexed(self, ids: Iterable[int]) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            "SELECT recommendation_id, body, addressees, title FROM search_docs"
+            " WHERE recommendation_id IN (SELECT value FROM json_each(?))",
+            (_ids(ids),),
+        )
+
+    async def kinds_available(self, region: str | None) -> list[tuple[str, int]]:
+        if region is None:
+            rows = await self.db.fetchall(
+                "SELECT kind, count(*) FROM search_facets WHERE relation = 0"
+                " GROUP BY kind ORDER BY count(*) DESC"
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT kind, count(*) FROM search_facets WHERE region = ? AND relation = 0"
+                " GROUP BY kind ORDER BY count(*) DESC",
+                (region,),
+            )
+        return [(r[0], r[1]) for r in rows]
