@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from bot.access import AccessService, Action, Target
+from bot.access import AccessService, Action, PermissionDenied, Target
 from bot.clock import Clock, from_iso, to_iso
 from storage.db import Database
 from storage.documents import AddresseeRow, DocumentRepository, DocumentRow
@@ -112,7 +112,7 @@ class InviteService:
         """Officials and open invites in the regions this coordinator may manage."""
         roles = await self.access.roles(actor_id)
         if not roles.is_coordinator:
-            await self.access.require(actor_id, Action.INVITE)
+            raise PermissionDenied("access.coordinators_only")
         regions = [None] if roles.is_admin else sorted(roles.coordinator_regions)
         officials: list[tuple[int, int]] = []
         invites: list[InviteRow] = []

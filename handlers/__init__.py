@@ -13,6 +13,7 @@ def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),
+        cards.create_reply_router(),
         profile.create_router(),
         cards.create_router(),
         admin.create_router(),

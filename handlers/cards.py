@@ -250,13 +250,24 @@ async def on_step(
 # --- a reply to a card, nudge or digest records a comment ------------------------------
 
 
-async def on_reply(message: Message, bot: Bot, services: Services, texts: Texts) -> None:
+async def replied_recommendations(message: Message, services: Services) -> dict | bool:
+    """Filter: the message replies to a card, nudge or digest; hands over its recommendations."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return False
+    if message.text and message.text.startswith("/"):
+        return False
     rec_ids = await services.reporting.recommendations_of_message(
-        message.chat.id, message.reply_to_message.message_id
+        message.chat.id, replied.message_id
     )
-    if not rec_ids:
-        await message.answer(texts("report.reply_unknown"))
-        return
+    return {"rec_ids": rec_ids} if rec_ids else False
+
+
+async def on_reply(
+    message: Message, rec_ids: list[int], state: FSMContext, services: Services, texts: Texts
+) -> None:
+    # A reply is about the card it answers: it wins over any half-finished dialog.
+    await state.clear()
     if len(rec_ids) > 1:
         await message.answer(
             texts("report.reply_ambiguous"), reply_markup=_pick_card(texts, rec_ids)
@@ -444,10 +455,13 @@ def create_router() -> Router:
         on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
     )
     router.message.register(on_deadline_text, StateFilter(ReportForm.deadline), F.text, not_command)
+    return router
+
+
+def create_reply_router() -> Router:
+    """Registered before the dialogs, so a reply to a card is never taken for a form answer."""
+    router = Router(name="replies")
     router.message.register(
-        on_reply,
-        F.reply_to_message.from_user.is_bot,
-        F.text | F.caption | F.document | F.photo,
-        not_command,
+        on_reply, F.text | F.caption | F.document | F.photo, replied_recommendations
     )
     return router

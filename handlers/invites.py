@@ -8,7 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import Action, PermissionDenied
+from bot.access import PermissionDenied
 from bot.container import Services
 from bot.formatting import human_date, shorten
 from bot.invites import InviteError
@@ -27,10 +27,9 @@ class InviteCallback(CallbackData, prefix="iv"):
 
 
 async def cmd_invite(message: Message, services: Services, texts: Texts) -> None:
-    try:
-        roles = await services.access.require(message.from_user.id, Action.INVITE)
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, region=denied.params.get("region") or "—"))
+    roles = await services.access.roles(message.from_user.id)
+    if not roles.is_coordinator:
+        await message.answer(texts("access.coordinators_only"))
         return
     documents = [
         d
@@ -125,7 +124,7 @@ async def cmd_officials(message: Message, services: Services, texts: Texts) -> N
     try:
         officials, invites = await services.invites.listing(message.from_user.id)
     except PermissionDenied as denied:
-        await message.answer(texts(denied.key, region=denied.params.get("region") or "—"))
+        await message.answer(texts(denied.key, **denied.params))
         return
     if not officials and not invites:
         await message.answer(texts("officials.none"))

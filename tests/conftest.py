@@ -49,3 +49,24 @@ async def harness(services) -> AsyncIterator[HandlerHarness]:
     h = HandlerHarness(services)
     yield h
     await h.close()
+
+
+@pytest.fixture(scope="session")
+def parsed_seeds():
+    """The shipped resolutions, parsed once per test session (parsing is the slow part)."""
+    from bot.importer import parse_path
+    from bot.paths import CONTENT_DIR
+
+    return [parse_path(p) for p in sorted((CONTENT_DIR / "resolutions").iterdir())]
+
+
+@pytest.fixture
+async def seeded(services, parsed_seeds):
+    """A database with the shipped resolutions imported; returns {source prefix: result}."""
+    import copy
+
+    results = {}
+    for parsed in parsed_seeds:
+        result = await services.importer.import_document(copy.deepcopy(parsed))
+        results[parsed.source[:3]] = result
+    return results

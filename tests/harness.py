@@ -32,6 +32,7 @@ BOT_TOKEN = f"{BOT_ID}:TEST-token"
 class Call:
     method: str
     params: dict[str, Any]
+    result: Any = None
 
     @property
     def text(self) -> str | None:
@@ -51,6 +52,7 @@ class Call:
 @dataclass
 class RecordingSession(BaseSession):
     calls: list[Call] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> content for downloads
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -62,7 +64,8 @@ class RecordingSession(BaseSession):
     async def stream_content(
         self, url, headers=None, timeout=30, chunk_size=65536, raise_for_status=True
     ) -> AsyncGenerator[bytes, None]:
-        yield b""
+        file_id = url.rsplit("/", 1)[-1]
+        yield self.files[file_id]
 
     async def make_request(self, bot: Bot, method: TelegramMethod, timeout: int | None = None):
         # The same value preparation aiogram does before sending (defaults resolved, enums…).
@@ -75,10 +78,12 @@ class RecordingSession(BaseSession):
         params = json.loads(json.dumps(params, default=str))
         name = type(method).__name__
         name = name[0].lower() + name[1:]
-        self.calls.append(Call(name, params))
-        return self.check_response(
-            bot, method, 200, json.dumps({"ok": True, "result": self._result(name, params)})
+        call = Call(name, params, self._result(name, params))
+        self.calls.append(call)
+        response = self.check_response(
+            bot, method, 200, json.dumps({"ok": True, "result": call.result})
         )
+        return response.result
 
     def _result(self, name: str, params: dict[str, Any]) -> Any:
         if name in {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "copyMessage"}:
@@ -95,6 +100,14 @@ class RecordingSession(BaseSession):
             if name == "copyMessage":
                 return {"message_id": message["message_id"]}
             return message
+        if name == "getFile":
+            file_id = params["file_id"]
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files.get(file_id, b"")),
+                "file_path": f"documents/{file_id}",
+            }
         if name == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": "tracker_bot"}
         return True
@@ -141,6 +154,8 @@ class HandlerHarness:
             "chat": {"id": user_id, "type": "private", "first_name": "Анна"},
             "from": self.user_dict(user_id, extra.pop("first_name", "Анна")),
         }
+        if "username" in extra:
+            message["from"]["username"] = extra.pop("username")
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
@@ -151,6 +166,22 @@ class HandlerHarness:
 
     async def send(self, user_id: int, text: str, **extra: Any) -> list[Call]:
         return await self.feed({"message": self.message_dict(user_id, text, **extra)})
+
+    async def send_document(
+        self, user_id: int, data: bytes, file_name: str, caption: str | None = None
+    ) -> list[Call]:
+        file_id = f"file{len(self.session.files) + 1}"
+        self.session.files[file_id] = data
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": file_name,
+            "file_size": len(data),
+        }
+        extra = {"document": document}
+        if caption:
+            extra["caption"] = caption
+        return await self.feed({"message": self.message_dict(user_id, None, **extra)})
 
     async def click(
         self, user_id: int, data: str, message: dict[str, Any] | None = None
@@ -169,6 +200,23 @@ class HandlerHarness:
                 }
             }
         )
+
+    async def press(self, user_id: int, call: Call, button_text: str) -> list[Call]:
+        """Press the inline button whose text contains ``button_text`` on a sent message."""
+        for text, data in call.buttons():
+            if button_text in text:
+                message = dict(call.result) if isinstance(call.result, dict) else None
+                return await self.click(user_id, data, message)
+        raise AssertionError(f"no button {button_text!r} in {call.buttons()}")
+
+    async def reply(self, user_id: int, call: Call, text: str | None = None, **extra) -> list[Call]:
+        """Reply (Telegram's reply) to a message the bot sent."""
+        return await self.feed(
+            {"message": self.message_dict(user_id, text, reply_to_message=call.result, **extra)}
+        )
+
+    def sent_texts(self, calls: list[Call]) -> list[str]:
+        return [c.text for c in calls if c.text]
 
     async def close(self) -> None:
         await self.bot.session.close()

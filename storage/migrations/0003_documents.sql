@@ -60,8 +60,9 @@ CREATE TABLE recommendation_addressees (
 CREATE INDEX recommendation_addressees_addressee ON recommendation_addressees (addressee_id);
 
 -- A document sent in chat waits here as parsed JSON until its coordinator publishes it.
+-- AUTOINCREMENT: a deleted draft's id is never reused, so an old Publish button stays dead.
 CREATE TABLE document_drafts (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     uploader_id  INTEGER NOT NULL,
     source       TEXT    NOT NULL,
     content_hash TEXT    NOT NULL,

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.e2e.process import E2E_TOKEN, BotProcess
+from tests.fakebotapi import FakeBotAPI
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI(token=E2E_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def bot_process(api, tmp_path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(api, tmp_path, IMPORT_SEEDS_ON_EMPTY="false")
+    yield process
+    if process.proc is not None and process.proc.returncode is None:
+        await process.kill()

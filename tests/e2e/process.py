@@ -1,0 +1,80 @@
+"""The real bot process (``python -m bot run``) against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.paths import PROJECT_DIR
+from tests.fakebotapi import FakeBotAPI
+
+E2E_TOKEN = "123456:TEST-e2e"
+
+
+class BotProcess:
+    def __init__(self, server: FakeBotAPI, workdir: Path, **env: str) -> None:
+        self.server = server
+        self.workdir = workdir
+        self.env = env
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log_path = workdir / "bot.log"
+
+    @property
+    def database_path(self) -> Path:
+        return self.workdir / "bot.sqlite3"
+
+    def _environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+        env.update(
+            BOT_TOKEN=self.server.token,
+            TELEGRAM_API_URL=self.server.base_url or "",
+            DATABASE_PATH=str(self.database_path),
+            LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.env)
+        return env
+
+    async def start(self, timeout: float = 30) -> None:
+        """Start and wait until the bot is long polling."""
+        log = self.log_path.open("ab")  # noqa: SIM115 - handed to the child, closed in stop()
+        self._log = log
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=str(PROJECT_DIR),
+            env=self._environment(),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+        await self.server.wait_for_polling(timeout=timeout)
+
+    async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(sig)
+        try:
+            code = await asyncio.wait_for(self.proc.wait(), timeout)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+            raise
+        finally:
+            self._log.close()
+        return code
+
+    async def kill(self) -> None:
+        """SIGKILL: a crash, no clean-up."""
+        assert self.proc is not None
+        self.proc.kill()
+        await self.proc.wait()
+        self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")

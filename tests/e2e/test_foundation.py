@@ -1,0 +1,68 @@
+"""The bot as users run it: a process, long polling over HTTP, a restart, SIGTERM."""
+
+import signal
+
+from storage import Database
+from storage.users import UserRepository
+
+
+async def test_start_help_restart_and_clean_shutdown(api, bot_process):
+    await bot_process.start()
+
+    commands = api.my_commands(language_code="ru")
+    assert {c["command"] for c in commands} >= {"start", "help"}
+    assert all(c["description"] for c in commands)
+
+    anna = api.user(5001, first_name="Анна")
+    await anna.send("/start")
+    greeting = await anna.next_message(timeout=15)
+    assert "Здравствуйте, Анна!" in greeting["text"]
+    assert "Шаг 1 из 3" in (await anna.next_message(timeout=15))["text"]
+
+    await anna.send("/help")
+    help_text = (await anna.next_message(timeout=15))["text"]
+    assert "/start" in help_text and "/help" in help_text
+
+    await anna.send("/no_such_command")
+    assert "Не знаю команды" in (await anna.next_message(timeout=15))["text"]
+
+    assert await bot_process.stop(signal.SIGTERM) == 0
+    assert "Traceback" not in bot_process.log()
+
+    # The user is still there after a restart: the bot greets her as someone it knows.
+    await bot_process.start()
+    await anna.send("/start")
+    assert "С возвращением" in (await anna.next_message(timeout=15))["text"]
+    anna.mark_read()
+    assert await bot_process.stop(signal.SIGINT) == 0
+
+    db = await Database.connect(bot_process.database_path)
+    try:
+        assert (await UserRepository(db).get(5001)).first_name == "Анна"
+    finally:
+        await db.close()
+
+
+async def test_missing_or_malformed_token_exits_with_code_2(tmp_path):
+    import asyncio
+    import os
+    import sys
+
+    from bot.paths import PROJECT_DIR
+
+    for token in ("", "not-a-token"):
+        env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+        env["BOT_TOKEN"] = token
+        env["DATABASE_PATH"] = str(tmp_path / "x.sqlite3")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=str(PROJECT_DIR), env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 2
+        lines = err.decode().strip().splitlines()
+        assert len(lines) == 1 and "BOT_TOKEN" in lines[0]
+        assert "Traceback" not in err.decode()
+        if token:
+            assert token not in lines[0]

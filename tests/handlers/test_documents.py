@@ -1,0 +1,91 @@
+"""A coordinator sends a resolution: preview, publish, cancel; others are refused."""
+
+from bot.paths import CONTENT_DIR
+from tests.conftest import ADMIN_ID
+
+AMUR_SEED = next((CONTENT_DIR / "resolutions").glob("002_*.txt"))
+COORDINATOR = 301
+MEMBER = 302
+
+
+async def appoint(harness, user_id: int, region: str) -> None:
+    await harness.send(user_id, "/start")
+    calls = await harness.send(ADMIN_ID, f"/coordinator {user_id} {region}")
+    assert any("назначен" in (c.text or "") for c in calls), harness.sent_texts(calls)
+
+
+async def test_member_cannot_upload(harness, services):
+    await harness.send(MEMBER, "/start")
+    calls = await harness.send_document(MEMBER, AMUR_SEED.read_bytes(), "резолюция.txt")
+    assert "только координаторы" in calls[-1].text
+    assert not [c for c in calls if c.method == "getFile"]  # nothing downloaded
+    assert await services.documents.count() == 0
+
+
+async def test_wrong_type_and_size_get_clear_answers(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    calls = await harness.send_document(COORDINATOR, b"MZ\x90\x00", "setup.exe")
+    assert ".docx, .pdf или .txt" in calls[-1].text
+    calls = await harness.send_document(COORDINATOR, b"\xd0\xcf\x11\xe0", "old.doc")
+    assert "сохраните как .docx" in calls[-1].text
+    big = b"x" * (services.settings.max_document_bytes + 1)
+    calls = await harness.send_document(COORDINATOR, big, "huge.txt")
+    assert "слишком большой" in calls[-1].text
+    calls = await harness.send_document(COORDINATOR, b"", "empty.txt")
+    assert "Не получилось прочитать «empty.txt»" in calls[-1].text
+
+
+async def test_preview_then_publish_then_reupload_is_unchanged(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    calls = await harness.send_document(COORDINATOR, AMUR_SEED.read_bytes(), "резолюция.txt")
+    preview = calls[-1]
+    assert "Предпросмотр резолюции" in preview.text
+    assert "Амурская область" in preview.text
+    assert "Правительство области — 15 рекомендаций" in preview.text
+    assert "Законодательное Собрание Амурской области — 3 рекомендации" in preview.text
+    assert "<b>Сроки" in preview.text
+    assert len(preview.text) <= 4096
+    assert await services.documents.count() == 0  # nothing published yet
+
+    calls = await harness.press(COORDINATOR, preview, "Опубликовать")
+    assert any("Резолюция опубликована" in (c.text or "") for c in calls)
+    assert await services.documents.count() == 1
+
+    # The same content again: the preview says so and offers no Publish button.
+    calls = await harness.send_document(COORDINATOR, AMUR_SEED.read_bytes(), "копия.txt")
+    assert "изменений нет" in calls[-1].text
+    assert not [b for b, _ in calls[-1].buttons() if "Опубликовать" in b]
+
+    # A second press on the old preview's button finds the draft gone.
+    calls = await harness.press(COORDINATOR, preview, "Опубликовать")
+    assert any("уже опубликован или отменён" in (c.text or "") for c in calls), calls
+
+
+async def test_cancel_discards_the_draft(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    calls = await harness.send_document(COORDINATOR, AMUR_SEED.read_bytes(), "резолюция.txt")
+    calls = await harness.press(COORDINATOR, calls[-1], "Отмена")
+    assert any("отменена" in (c.text or "") for c in calls)
+    assert await services.documents.count() == 0
+    assert await services.db.fetchval("SELECT count(*) FROM document_drafts") == 0
+
+
+async def test_coordinator_of_another_region_cannot_publish(harness, services):
+    await appoint(harness, COORDINATOR, "Камчатский край")
+    calls = await harness.send_document(COORDINATOR, AMUR_SEED.read_bytes(), "резолюция.txt")
+    calls = await harness.press(COORDINATOR, calls[-1], "Опубликовать")
+    answers = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert "другого региона" in answers[0].params["text"]
+    assert await services.documents.count() == 0
+
+
+async def test_document_text_is_escaped_in_preview(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    text = (
+        "РЕЗОЛЮЦИЯ <script>alert(1)</script> & КО\n\n12 марта 2024 г. г. Благовещенск\n\n"
+        "Правительству Амурской области:\n1. Создать <b>совет</b> & рабочую группу до 1 мая 2025 г.\n"
+    )
+    calls = await harness.send_document(COORDINATOR, text.encode(), "r.txt")
+    preview = calls[-1].text
+    assert "<script>" not in preview and "&lt;script&gt;" in preview
+    assert "&amp;" in preview

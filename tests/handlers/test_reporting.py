@@ -1,0 +1,156 @@
+"""Officials join by invite, see /tasks and report from a card; members assess and follow."""
+
+import re
+
+import pytest
+
+from tests.conftest import ADMIN_ID
+
+COORD, OFFICIAL, MEMBER = 21, 22, 23
+
+
+@pytest.fixture
+async def amur(harness, services, seeded):
+    for user_id in (COORD, OFFICIAL, MEMBER, ADMIN_ID):
+        await harness.send(user_id, "/start")
+    await harness.send(ADMIN_ID, f"/coordinator {COORD} Амурская область")
+    return seeded["002"]
+
+
+async def invite_official(harness, amur) -> str:
+    calls = await harness.send(COORD, "/invite")
+    docs = calls[-1]
+    calls = await harness.press(COORD, docs, "СОНКО")  # the Amur forum's title
+    calls = await harness.press(COORD, calls[-1], "Правительство области")
+    assert "Сколько человек" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "1 человек")
+    link = re.search(r"https://t\.me/\S+\?start=(inv_[\w-]+)", calls[-1].text)
+    assert link, calls[-1].text
+    return link.group(1)
+
+
+async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
+    payload = await invite_official(harness, amur)
+    assert len(payload) <= 64
+
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    assert "Правительство области" in calls[-1].text
+    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    assert any("Вы представляете" in (c.text or "") for c in calls)
+
+    # The link was for one person: a second person is refused.
+    calls = await harness.send(MEMBER, f"/start {payload}")
+    assert "уже воспользовались" in calls[-1].text
+
+    calls = await harness.send(OFFICIAL, "/tasks")
+    tasks = calls[-1]
+    assert "Задачи вашего органа: 15" in tasks.text
+    # «в 2016 году» in item 11 is long past: that one is overdue and shown first.
+    assert "просрочено — 1 " in tasks.text and "не начато — 14" in tasks.text
+    assert "🔴 Просрочено" in tasks.text and "до конца 2016 г." in tasks.text
+
+    # A member follows the first item before the report.
+    rec_id = int(tasks.buttons()[0][1].split(":")[1])
+    await harness.click(MEMBER, f"card:{rec_id}")
+    await harness.click(MEMBER, f"fl:{rec_id}:1")
+
+    calls = await harness.press(OFFICIAL, tasks, "1")
+    card = next(c for c in calls if c.method == "sendMessage")
+    assert "Рекомендация п. " in card.text and "2016" in card.text
+    calls = await harness.press(OFFICIAL, card, "В работе")
+    assert "Добавьте комментарий" in calls[-1].text
+    calls = await harness.send_document(
+        OFFICIAL, b"%PDF-1.4 report", "отчёт.pdf", caption="Создана рабочая группа"
+    )
+    assert "Проверьте отчёт" in calls[-1].text and "отчёт.pdf" in calls[-1].text
+    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    new_card = calls[-1]
+    assert "Статус:</b> В работе" in new_card.text
+    assert "исполнитель: статус «В работе»" in new_card.text
+    assert "Создана рабочая группа" in new_card.text and "отчёт.pdf" in new_card.text
+
+    history = await services.reporting.history(rec_id)
+    assert [(h.event, h.new_status, h.actor_role) for h in history] == [
+        ("status", "in_progress", "official")
+    ]
+    assert history[0].evidence_kind == "document"
+
+    # The follower is told through the outbox (the delivery path), exactly once.
+    notices = await services.db.fetchall(
+        "SELECT recipient_id, payload FROM outbox WHERE kind = 'notice'"
+    )
+    assert [n["recipient_id"] for n in notices] == [MEMBER]
+    assert "В работе" in notices[0]["payload"]
+
+
+async def test_reply_to_a_card_records_a_comment(harness, services, amur):
+    payload = await invite_official(harness, amur)
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
+    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
+    rec_id = int(tasks.buttons()[0][1].split(":")[1])
+
+    calls = await harness.reply(OFFICIAL, card, "Проект постановления на согласовании https://gov.example/doc")
+    assert "Комментарий записан" in calls[-1].text
+    assert [t for t, _ in calls[-1].buttons()][:2] == ["В работе", "Выполнено"]
+    history = await services.reporting.history(rec_id)
+    assert history[-1].event == "comment"
+    assert history[-1].evidence == "https://gov.example/doc"
+
+    # A member replying to the same kind of card cannot report; they are told why.
+    member_card = next(
+        c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage"
+    )
+    calls = await harness.reply(MEMBER, member_card, "Ничего не сделано")
+    assert "Отчитываться по этой рекомендации могут" in calls[-1].text
+    assert len(await services.reporting.history(rec_id)) == 1
+
+
+async def test_wont_do_needs_a_reason(harness, services, amur):
+    payload = await invite_official(harness, amur)
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
+    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
+    calls = await harness.press(OFFICIAL, card, "Не будет выполнено")
+    assert "причину" in calls[-1].text
+    assert not [t for t, _ in calls[-1].buttons() if "Без комментария" in t]
+    calls = await harness.send_document(OFFICIAL, b"x", "file.pdf")  # a file but no words
+    assert "нужна причина" in calls[-1].text
+    calls = await harness.send(OFFICIAL, "Нет финансирования в бюджете")
+    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    assert "Не будет выполнено" in calls[-1].text
+
+
+async def test_member_assesses_and_coordinator_sets_deadline(harness, services, amur):
+    tasks_doc = amur.document_id
+    rec_id = (await services.documents.recommendations(tasks_doc))[0].id
+    card = next(c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage")
+    assert not [t for t, _ in card.buttons() if t == "В работе"]  # no reporting for members
+    calls = await harness.press(MEMBER, card, "Не согласен")
+    calls = await harness.send(MEMBER, "В области ничего не изменилось")
+    assert any("оценка записана" in (c.text or "") for c in calls)
+    assert "не согласны — 1" in calls[-1].text
+
+    coord_card = next(c for c in await harness.click(COORD, f"card:{rec_id}") if c.method == "sendMessage")
+    calls = await harness.press(COORD, coord_card, "Изменить срок")
+    calls = await harness.send(COORD, "31.02.2026")
+    assert "Не понял дату" in calls[-1].text
+    calls = await harness.send(COORD, "31.12.2026")
+    assert any("Срок изменён: 31 декабря 2026 г." in (c.text or "") for c in calls)
+    rec = await services.documents.get_recommendation(rec_id)
+    assert rec.deadline == "2026-12-31" and rec.deadline_source == "coordinator"
+    events = [h.event for h in await services.reporting.history(rec_id)]
+    assert events == ["assessment", "deadline"]
+
+
+async def test_history_is_append_only(services, seeded):
+    import sqlite3
+
+    rec = (await services.documents.recommendations(seeded["002"].document_id))[0]
+    await services.reporting.set_deadline(ADMIN_ID, rec.id, None)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        await services.db.execute("UPDATE history SET comment = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        await services.db.execute("DELETE FROM history")

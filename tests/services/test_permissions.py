@@ -1,0 +1,98 @@
+"""The permission matrix, enforced by the services themselves (not only by the buttons)."""
+
+import datetime as dt
+
+import pytest
+
+from bot.access import PermissionDenied
+from tests.conftest import ADMIN_ID
+
+MEMBER, OFFICIAL_THIS, OFFICIAL_OTHER, COORD_THIS, COORD_OTHER = 11, 12, 13, 14, 15
+ACTORS = {
+    "member": MEMBER,
+    "official of this addressee": OFFICIAL_THIS,
+    "official of another": OFFICIAL_OTHER,
+    "coordinator of this region": COORD_THIS,
+    "coordinator of another region": COORD_OTHER,
+    "admin": ADMIN_ID,
+}
+ACTIONS = ("report status", "comment", "assess", "set deadline", "invite", "revoke")
+Y, N = True, False
+MATRIX = {
+    "member": (N, N, Y, N, N, N),
+    "official of this addressee": (Y, Y, N, N, N, N),
+    "official of another": (N, N, Y, N, N, N),
+    "coordinator of this region": (Y, Y, Y, Y, Y, Y),
+    "coordinator of another region": (N, N, Y, N, N, N),
+    "admin": (Y, Y, Y, Y, Y, Y),
+}
+
+
+@pytest.fixture
+async def world(services, seeded):
+    from bot.users import TelegramIdentity
+
+    for user_id in (*ACTORS.values(), 99):
+        await services.users.touch(TelegramIdentity(user_id, f"U{user_id}"))
+    amur = seeded["002"]
+    addressees = await services.documents.addressees(amur.document_id)
+    government = next(a for a in addressees if a.canonical == "Правительство области")
+    legislature = next(a for a in addressees if a.kind == "legislature")
+    rec_id = next(
+        r
+        for r, a in (await services.documents.addressee_ids_by_recommendation(amur.document_id)).items()
+        if a == [government.id]
+    )
+    await services.access.appoint_coordinator(ADMIN_ID, COORD_THIS, "Амурская область")
+    await services.access.appoint_coordinator(ADMIN_ID, COORD_OTHER, "Камчатский край")
+    invite = await services.invites.create(ADMIN_ID, government.id, max_uses=5)
+    await services.invites.accept(OFFICIAL_THIS, invite.token)
+    other = await services.invites.create(ADMIN_ID, legislature.id)
+    await services.invites.accept(OFFICIAL_OTHER, other.token)
+    return {"rec_id": rec_id, "government": government.id}
+
+
+async def perform(services, world, actor: int, action: str):
+    rec_id = world["rec_id"]
+    if action == "report status":
+        return await services.reporting.report_status(actor, rec_id, "in_progress", "идёт")
+    if action == "comment":
+        return await services.reporting.comment(actor, rec_id, "Провели встречу")
+    if action == "assess":
+        return await services.reporting.assess(actor, rec_id, "disagree", "Не видим работы")
+    if action == "set deadline":
+        return await services.reporting.set_deadline(actor, rec_id, dt.date(2026, 12, 31))
+    if action == "invite":
+        return await services.invites.create(actor, world["government"])
+    if action == "revoke":
+        return await services.invites.revoke_official(actor, OFFICIAL_THIS, world["government"])
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_matrix(services, world, actor, action):
+    expected = MATRIX[actor][ACTIONS.index(action)]
+    before = await services.db.fetchval("SELECT count(*) FROM history")
+    if expected:
+        assert await perform(services, world, ACTORS[actor], action) is not None
+    else:
+        with pytest.raises(PermissionDenied):
+            await perform(services, world, ACTORS[actor], action)
+        # A refused action leaves no trace.
+        assert await services.db.fetchval("SELECT count(*) FROM history") == before
+        bound = await services.reporting.reporting.official_addressees(OFFICIAL_THIS)
+        assert world["government"] in bound
+
+
+async def test_revoked_official_loses_the_right_to_report(services, world):
+    await services.invites.revoke_official(COORD_THIS, OFFICIAL_THIS, world["government"])
+    with pytest.raises(PermissionDenied):
+        await services.reporting.report_status(OFFICIAL_THIS, world["rec_id"], "done")
+
+
+async def test_only_admins_appoint_coordinators(services, world):
+    for actor in (MEMBER, OFFICIAL_THIS, COORD_THIS):
+        with pytest.raises(PermissionDenied):
+            await services.access.appoint_coordinator(actor, 99, "Амурская область")
+    assert await services.access.appoint_coordinator(ADMIN_ID, 99, "Амурская область")
