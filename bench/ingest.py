@@ -1,0 +1,69 @@
+"""Ingest benchmark: parse time (text → ParsedDocument) on a seeded synthetic corpus.
+
+``typical_doc_ms`` is one ~40 KB document parsed with the per-word morphology caches
+emptied first (the analyzer itself stays loaded, as in a running bot), so it includes
+the morphology of every word; the per-document percentiles are over the whole corpus in
+one process, as the bot imports documents.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from bench.corpus import generate_corpus, generate_resolution
+from bot import morph
+from bot.ingest import clean
+from bot.ingest.parser import parse_resolution
+
+
+def _clear_word_caches() -> None:
+    for cached in (morph.parse, morph.is_known, morph.normal_form, clean.split_glued):
+        cached.cache_clear()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def run(docs: int = 1000, seed: int = 42) -> dict:
+    corpus = generate_corpus(docs, seed)
+    # Load the analyzer, the region index and the vocabulary outside the measurement.
+    parse_resolution(generate_resolution(random.Random(seed + 1)), "warmup")
+
+    rng = random.Random(seed + 2)
+    typical = generate_resolution(rng)
+    while not 38_000 <= len(typical.encode()) <= 42_000:
+        typical = generate_resolution(rng)
+    _clear_word_caches()
+    start = time.perf_counter()
+    parse_resolution(typical, "typical")
+    typical_ms = (time.perf_counter() - start) * 1000
+
+    _clear_word_caches()
+    times: list[float] = []
+    total_start = time.perf_counter()
+    for i, text in enumerate(corpus):
+        start = time.perf_counter()
+        parse_resolution(text, f"doc{i}")
+        times.append((time.perf_counter() - start) * 1000)
+    total = time.perf_counter() - total_start
+    return {
+        "docs": docs,
+        "per_doc_ms_p50": round(statistics.median(times), 2),
+        "per_doc_ms_p95": round(_percentile(times, 0.95), 2),
+        "docs_per_s": round(docs / total, 1) if total else 0.0,
+        "typical_doc_kb": round(len(typical.encode()) / 1024, 1),
+        "typical_doc_ms": round(typical_ms, 2),
+    }
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    print(json.dumps(run(n), ensure_ascii=False))

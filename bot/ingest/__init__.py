@@ -1,0 +1,1 @@
+"""Ingestion of resolutions: file → text → ParsedDocument (no Telegram, no storage)."""

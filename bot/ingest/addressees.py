@@ -1,0 +1,532 @@
+"""Addressees and mentioned organisations, found by morphology rather than by a list of bodies.
+
+An addressee is a noun group whose head is in the dative ("Правительству области",
+"Законодательному Собранию …", "органам местного самоуправления"), written as a heading or
+after a lead-in verb ("Рекомендовать X:", "Поручить X …", "Предложить X …"; "Просить X"
+takes the accusative).  One heading or lead-in may name several bodies: "X и Y", "X, Y",
+"X совместно с Y" (the partner is in the instrumental).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.morph import (
+    has_case,
+    head_index,
+    is_abbreviation,
+    is_finite_verb,
+    is_infinitive,
+    normal_form,
+    parse,
+    to_nominative,
+)
+from bot.vocabulary import is_organisation_noun, may_be_organisation_noun
+
+_TOKEN_RE = re.compile(
+    r"(?P<word>[A-Za-zА-Яа-яЁё0-9]+(?:[-‑][A-Za-zА-Яа-яЁё0-9]+)*)"
+    r"|(?P<open>«)|(?P<close>»)|(?P<dq>[\"“”„])|(?P<punct>[^\sA-Za-zА-Яа-яЁё0-9])"
+)
+_NOUN_GROUP_POS = frozenset({"ADJF", "PRTF", "NUMR"})
+_NOUN = frozenset({"NOUN"})
+# Prepositions whose object is in the dative: a dative noun after them is not a new body.
+_DATIVE_PREPS = frozenset({"по", "к", "ко", "согласно", "благодаря", "вопреки", "навстречу"})
+# Abbreviations that end with a period without ending the sentence ("г. Благовещенска").
+_ABBR_WITH_PERIOD = frozenset({"г", "гг", "д", "ул", "пер", "пр", "им", "т", "п", "с", "обл", "р"})
+
+LEAD_VERBS: dict[str, frozenset[str]] = {
+    "рекомендовать": frozenset({"datv"}),
+    "поручить": frozenset({"datv"}),
+    "предложить": frozenset({"datv"}),
+    "предлагать": frozenset({"datv"}),
+    "порекомендовать": frozenset({"datv"}),
+    "просить": frozenset({"accs"}),
+    "попросить": frozenset({"accs"}),
+    "обратиться": frozenset({"datv"}),  # "Обратиться к Губернатору …"
+}
+_LEAD_VERB_RE = re.compile(
+    r"^(?:(?:считать\s+(?:необходимым|целесообразным)|признать\s+целесообразным)\s+)?"
+    r"(рекомендовать|порекомендовать|поручить|предложить|предлагать|просить|попросить"
+    r"|обратиться\s+к|обратиться\s+ко)\s+",
+    re.IGNORECASE,
+)
+_RECOMMENDS_RE = re.compile(r"\b(рекоменду[а-я]*|предлага[а-я]*|проси[а-я]*)\b", re.IGNORECASE)
+
+
+@dataclass
+class Tok:
+    kind: str  # word | quote | punct
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Group:
+    """One addressee named in a heading or a lead-in: its text as written and its case."""
+
+    text: str
+    case: str
+    joint: bool = False  # a partner after "совместно с"
+
+
+@dataclass
+class LeadIn:
+    groups: list[Group]
+    rest: str  # what follows the addressees: the action ("совершенствовать …") or ""
+    terminator: str  # "colon" | "infn" | "end" | "verb" | "period"
+    verb: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def tokenize(text: str) -> list[Tok]:
+    """Words, punctuation, and quoted spans as single tokens (nested «…» included)."""
+    toks: list[Tok] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        m = _TOKEN_RE.search(text, pos)
+        if m is None:
+            break
+        if m.group("open"):
+            depth, j = 0, m.start()
+            while j < n:
+                if text[j] == "«":
+                    depth += 1
+                elif text[j] == "»":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif text[j] in ";\n":
+                    j -= 1
+                    break
+                j += 1
+            end = min(j + 1, n)
+            toks.append(Tok("quote", text[m.start() : end], m.start(), end))
+            pos = end
+            continue
+        if m.group("dq"):
+            close = text.find(m.group("dq") if m.group("dq") == '"' else "”", m.end())
+            if close == -1 or "\n" in text[m.end() : close]:
+                toks.append(Tok("punct", m.group(0), m.start(), m.end()))
+                pos = m.end()
+            else:
+                toks.append(Tok("quote", text[m.start() : close + 1], m.start(), close + 1))
+                pos = close + 1
+            continue
+        kind = "word" if m.group("word") else "punct"
+        toks.append(Tok(kind, m.group(0), m.start(), m.end()))
+        pos = m.end()
+    return toks
+
+
+def _is_group_word(word: str) -> bool:
+    return bool(re.search(r"[А-Яа-яЁё]", word))
+
+
+def noun_group_end(toks: list[Tok], i: int, cases: frozenset[str]) -> int | None:
+    """If a noun group in one of ``cases`` starts at ``toks[i]``, the index of its head noun."""
+    saw_modifier = False
+    j = i
+    while j < len(toks) and j < i + 8:
+        t = toks[j]
+        if t.kind != "word" or not _is_group_word(t.text):
+            return None
+        w = t.text
+        if is_abbreviation(w):
+            # Indeclinable heads (НКО, АНО): accept when any modifier agreed, or none was needed.
+            return j
+        low = w.lower()
+        if low == "и" and saw_modifier:
+            j += 1
+            continue
+        parses = parse(w)
+        is_mod = any(p.tag.POS in _NOUN_GROUP_POS and p.tag.case in cases for p in parses)
+        is_head = any(p.tag.POS == "NOUN" and p.tag.case in cases for p in parses)
+        nxt = toks[j + 1] if j + 1 < len(toks) else None
+        nxt_word = nxt is not None and nxt.kind == "word" and _is_group_word(nxt.text)
+        if is_mod and nxt_word and (not is_head or _continues(nxt.text, cases)):
+            saw_modifier = True
+            j += 1
+            continue
+        if is_head:
+            if any(p.tag.POS in ("PREP", "CONJ", "PRCL") for p in parses[:1]):
+                return None
+            return j
+        if parses and parses[0].tag.POS == "ADVB" and nxt_word and not saw_modifier:
+            j += 1
+            continue
+        return None
+    return None
+
+
+def _continues(word: str, cases: frozenset[str]) -> bool:
+    if is_abbreviation(word):
+        return True
+    return any(
+        (p.tag.POS in _NOUN_GROUP_POS or p.tag.POS == "NOUN") and p.tag.case in cases
+        for p in parse(word)
+    )
+
+
+def _ends_sentence(toks: list[Tok], j: int) -> bool:
+    if toks[j].text != ".":
+        return False
+    prev = toks[j - 1] if j > 0 else None
+    if prev is not None and prev.kind == "word" and prev.text.lower() in _ABBR_WITH_PERIOD:
+        return False
+    # Initials ("В.П.") do not end a sentence either.
+    initial = prev is not None and prev.kind == "word" and len(prev.text) == 1
+    return not (initial and prev.text.isupper())
+
+
+def parse_groups(text: str, cases: frozenset[str], *, start_required: bool = True) -> LeadIn | None:
+    """Addressee groups at the start of ``text`` and what follows them.
+
+    Returns None when ``text`` does not start with a noun group in ``cases``.
+    """
+    toks = tokenize(text)
+    if not toks:
+        return None
+    head = noun_group_end(toks, 0, cases)
+    if head is None:
+        return None
+    groups: list[Group] = []
+    g_start = 0
+    g_case = _group_case(toks, head, cases)
+    g_joint = False
+    j = head + 1
+    terminator = "end"
+    rest_at = len(text)
+
+    def close_group(end_tok: int) -> None:
+        if end_tok <= g_start:
+            return
+        a = toks[g_start].start
+        b = toks[end_tok - 1].end
+        phrase = text[a:b].strip(" ,;")
+        phrase = re.sub(r"\s+(?:и|а также|а)$", "", phrase).strip(" ,;")
+        if phrase:
+            groups.append(Group(phrase, g_case, g_joint))
+
+    while j < len(toks):
+        t = toks[j]
+        low = t.text.lower()
+        if t.kind == "punct" and t.text == ":":
+            close_group(j)
+            terminator, rest_at = "colon", t.end
+            break
+        if t.kind == "punct" and (t.text == ";" or _ends_sentence(toks, j)):
+            close_group(j)
+            terminator, rest_at = "period", t.end
+            break
+        if t.kind == "word":
+            if is_infinitive(t.text) and not is_abbreviation(t.text):
+                close_group(j)
+                terminator, rest_at = "infn", t.start
+                break
+            if is_finite_verb(t.text) and not t.text[:1].isupper():
+                close_group(j)
+                terminator, rest_at = "verb", t.start
+                break
+            # "X совместно с Y" / "X вместе с Y": Y is a joint addressee in the instrumental.
+            if low in ("совместно", "вместе") and j + 2 < len(toks):
+                prep = toks[j + 1].text.lower()
+                if prep in ("с", "со"):
+                    k = noun_group_end(toks, j + 2, frozenset({"ablt"}))
+                    if k is not None:
+                        close_group(j)
+                        g_start, g_case, g_joint = j + 2, _group_case(toks, k, {"ablt"}), True
+                        j = k + 1
+                        continue
+        # "X и Y", "X, Y", "X, а также Y": a new body when Y is a noun group in the same case.
+        if (t.kind == "punct" and t.text == ",") or (t.kind == "word" and low == "и"):
+            k0 = j + 1
+            while k0 < len(toks) and toks[k0].text.lower() in ("а", "также", "и"):
+                k0 += 1
+            if k0 < len(toks):
+                k = noun_group_end(toks, k0, cases)
+                if k is not None and _starts_new_body(toks, g_start, j, k):
+                    close_group(j)
+                    g_start, g_case, g_joint = k0, _group_case(toks, k, cases), False
+                    j = k + 1
+                    continue
+        j += 1
+    else:
+        close_group(len(toks))
+    if not groups:
+        return None
+    rest = text[rest_at:].strip()
+    return LeadIn(groups=groups, rest=rest, terminator=terminator)
+
+
+def _group_case(toks: list[Tok], head: int, cases: frozenset[str] | set[str]) -> str:
+    for p in parse(toks[head].text):
+        if p.tag.case in cases:
+            return p.tag.case
+    return next(iter(sorted(cases)))
+
+
+def _starts_new_body(toks: list[Tok], g_start: int, at: int, head: int) -> bool:
+    """Is the noun group after a conjunction a second addressee, not part of the first?"""
+    governed = any(t.kind == "word" and t.text.lower() in _DATIVE_PREPS for t in toks[g_start:at])
+    if not governed:
+        return True
+    # After "по …" a dative noun is usually that preposition's object ("по культуре и
+    # туризму"), unless it names a body ("… и министерству образования").
+    return is_organisation_noun(normal_form(toks[head].text))
+
+
+def parse_lead_in(text: str) -> LeadIn | None:
+    """ "Рекомендовать X [совместно с Y]: …" / "Поручить X …" / "Просить X …" → addressees."""
+    m = _LEAD_VERB_RE.match(text)
+    if m is None:
+        return None
+    verb = normal_form(m.group(1).split()[0])
+    cases = LEAD_VERBS.get(verb, frozenset({"datv"}))
+    found = parse_groups(text[m.end() :], cases)
+    if found is None:
+        return None
+    found.verb = verb
+    return found
+
+
+def parse_heading(text: str) -> LeadIn | None:
+    """A heading naming addressees in the dative ("Правительству области:"), or None."""
+    stripped = text.strip()
+    if not stripped or stripped[-1] in ".;!?" or len(stripped) > 400:
+        return None
+    if not stripped[0].isupper():
+        return None
+    found = parse_groups(stripped, frozenset({"datv"}))
+    if found is None or found.terminator not in ("colon", "end"):
+        return None
+    if found.terminator == "colon" and found.rest:
+        return None
+    return found
+
+
+def dative_item_lead(text: str) -> LeadIn | None:
+    """An item that starts with its own addressee: "Коммерческим организациям повысить …"."""
+    found = parse_groups(text, frozenset({"datv"}))
+    if found is None or found.terminator not in ("infn", "colon"):
+        return None
+    return found
+
+
+def canonical_name(group: Group) -> str:
+    nominative = to_nominative(group.text, group.case)
+    return nominative[:1].upper() + nominative[1:]
+
+
+def mentions_recommending(text: str) -> bool:
+    return bool(_RECOMMENDS_RE.search(text))
+
+
+# ---------------------------------------------------------------------------------------
+# Mentions: organisations named inside an item.
+
+_LEGAL_FORM_ABBR = frozenset(
+    [
+        "АНО",
+        "ОО",
+        "РОО",
+        "РО",
+        "МОО",
+        "ООО",
+        "ПАО",
+        "ОАО",
+        "АО",
+        "ЗАО",
+        "НКО",
+        "ФГАОУ",
+        "ФГБОУ",
+        "ГБУ",
+        "ГКУ",
+        "МБУ",
+        "МАУ",
+        "ГАУ",
+        "ГБОУ",
+        "МБОУ",
+        "ВО",
+        "ИП",
+        "НП",
+        "ТОС",
+        "ОНФ",
+        "ТПП",
+    ]
+)
+
+
+def _is_capitalised_word(t: Tok) -> bool:
+    return t.kind == "word" and t.text[:1].isupper() and _is_group_word(t.text)
+
+
+def _is_adjective(word: str) -> bool:
+    return any(p.tag.POS in _NOUN_GROUP_POS for p in parse(word))
+
+
+def _is_function_word(word: str) -> bool:
+    parses = parse(word)
+    return len(word) < 2 or not parses or parses[0].tag.POS in ("PREP", "CONJ", "PRCL", "INTJ")
+
+
+def _tail_end(toks: list[Tok], i: int) -> int:
+    """Extend an organisation name after its head: genitive chain, "по …", a quoted name."""
+    j = i + 1
+    words = 0
+    while j < len(toks) and words < 9:
+        t = toks[j]
+        if t.kind == "quote":
+            j += 1
+            nxt = toks[j] if j < len(toks) else None
+            # «серебряного» волонтёрства «Молоды душой»: a quote inside the name goes on.
+            if (
+                nxt is not None
+                and nxt.kind == "word"
+                and nxt.text.islower()
+                and not _is_function_word(nxt.text)
+                and has_case(nxt.text, _NOUN, {"gent"})
+                and any(tok.kind == "quote" for tok in toks[j + 1 : j + 3])
+            ):
+                continue
+            return j
+        if t.kind != "word":
+            break
+        low = t.text.lower()
+        if low in ("по", "при"):
+            j += 1
+            words += 1
+            continue
+        if _is_function_word(t.text) and low != "и":
+            break
+        if is_infinitive(t.text) or is_finite_verb(t.text):
+            break
+        nxt = toks[j + 1] if j + 1 < len(toks) else None
+        if low == "и":
+            if (
+                nxt is not None
+                and nxt.kind == "word"
+                and nxt.text.islower()
+                and not _is_function_word(nxt.text)
+                and has_case(nxt.text, _NOUN_GROUP_POS | _NOUN, {"gent"})
+            ):
+                j += 1
+                continue
+            break
+        if (
+            parse(t.text)[0].tag.POS == "ADVB"
+            and nxt is not None
+            and nxt.kind == "word"
+            and has_case(nxt.text, _NOUN_GROUP_POS, {"gent"})
+        ):
+            j += 1  # "поддержки социально ориентированных …"
+            continue
+        if has_case(t.text, _NOUN_GROUP_POS | _NOUN, {"gent", "datv", "loct"}) or is_abbreviation(
+            t.text
+        ):
+            j += 1
+            words += 1
+            continue
+        break
+    return j
+
+
+def find_mentions(text: str, exclude: set[str] | None = None) -> list[str]:
+    """Organisations named in a recommendation, in the nominative where possible.
+
+    A mention is a body noun ("Фонд", "Правительство", "Агентство", "палата" …) written with
+    a capital letter or followed by a quoted name, with its capitalised adjectives before it
+    and its genitive/"по …" tail after it; or a legal form with a name ("АНО «…»",
+    "ПАО Сбербанк").
+    """
+    toks = tokenize(text)
+    out: list[str] = []
+    seen = {e.lower() for e in (exclude or set())}
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.kind != "word":
+            i += 1
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        # Legal form + name: АНО «Мой бизнес», ПАО Сбербанк.
+        if (
+            t.text in _LEGAL_FORM_ABBR
+            and nxt is not None
+            and (nxt.kind == "quote" or (_is_capitalised_word(nxt) and not _is_adjective(nxt.text)))
+        ):
+            _add(out, seen, text[t.start : nxt.end])
+            i += 2
+            continue
+        # Cheap filter before morphology: a mention has a capital nearby or a quote after.
+        near_capital = any(_is_capitalised_word(tok) for tok in toks[max(0, i - 4) : i + 1])
+        near_quote = any(tok.kind == "quote" for tok in toks[i + 1 : i + 4])
+        if (
+            not (near_capital or near_quote)
+            or is_abbreviation(t.text)
+            or not may_be_organisation_noun(t.text)
+        ):
+            i += 1
+            continue
+        if not is_organisation_noun(normal_form(t.text)):
+            i += 1
+            continue
+        start = i
+        while (
+            start > 0
+            and toks[start - 1].kind == "word"
+            and _is_adjective(toks[start - 1].text)
+            and not is_infinitive(toks[start - 1].text)
+        ):
+            start -= 1
+        while start < i and not toks[start].text[:1].isupper():
+            start += 1  # keep only the capitalised part: "ведущими … Департаментами" → none
+        end = _tail_end(toks, i)
+        # A lowercase body counts only with a proper name in quotes right after it.
+        has_quote = any(
+            tok.kind == "quote" and tok.text[1:2].isupper() for tok in toks[i + 1 : min(end, i + 4)]
+        )
+        capitalised = toks[start].text[:1].isupper()
+        # "внутригородских Муниципальных объединений": a capital inside a common phrase.
+        head_only = end == i + 1 and not t.text[:1].isupper() and i - start < 2
+        if not (capitalised or has_quote) or end - start < 2 or head_only:
+            i += 1
+            continue
+        if not capitalised:
+            start = i  # lowercase body + quoted name: "организация «Поиск»"
+            while (
+                start > 0 and toks[start - 1].kind == "word" and _is_adjective(toks[start - 1].text)
+            ):
+                start -= 1
+        phrase = text[toks[start].start : toks[end - 1].end]
+        _add(out, seen, to_nominative(phrase))
+        i = end
+    return out
+
+
+def _add(out: list[str], seen: set[str], phrase: str) -> None:
+    phrase = re.sub(r"\s+", " ", phrase).strip(" ,;:-–—")
+    phrase = re.sub(r"\s+(?:и|или|а)$", "", phrase)
+    if not phrase:
+        return
+    phrase = phrase[:1].upper() + phrase[1:]
+    key = phrase.lower()
+    if key in seen or any(s.startswith(key) for s in seen):
+        return
+    seen.add(key)
+    out.append(phrase)
+
+
+__all__ = [
+    "Group",
+    "LeadIn",
+    "canonical_name",
+    "dative_item_lead",
+    "find_mentions",
+    "head_index",
+    "parse_groups",
+    "parse_heading",
+    "parse_lead_in",
+    "tokenize",
+]

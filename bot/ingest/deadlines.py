@@ -1,0 +1,235 @@
+"""Deadlines and dates in Russian text.
+
+``find_deadline`` returns the first date in an item that reads as a term for doing it:
+"до 1 марта 2025 г." (day), "до конца марта 2025 года" (month), "в 2016 году" (year),
+"в 2022-2023 гг." (end of the period), an event "17-18 февраля 2016 года" (its last day).
+Not deadlines: anything inside quotes (titles of programmes: «… на 2014-2020 годы»), a
+period of a named programme or plan ("программы … на 2017-2024 годы"), dates of acts
+("Федерального закона от 28.12.2013 № 442-ФЗ"), reference points ("до уровня 2012 года",
+"с 2016 года"), and dates before the adoption of the document.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.ingest.model import Deadline
+
+_MONTH_STEMS = (
+    ("январ", 1),
+    ("феврал", 2),
+    ("март", 3),
+    ("апрел", 4),
+    ("ма", 5),
+    ("июн", 6),
+    ("июл", 7),
+    ("август", 8),
+    ("сентябр", 9),
+    ("октябр", 10),
+    ("ноябр", 11),
+    ("декабр", 12),
+)
+_MONTH_GEN = (
+    r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+)
+_MONTH_ANY = (
+    r"(?:январ[ьяе]|феврал[ьяе]|март[ае]?|апрел[ьяе]|ма[йяе]|июн[ьяе]|июл[ьяе]|август[ае]?"
+    r"|сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе])"
+)
+_YEAR_WORD = r"(?:\s*(?:года|году|год|г\.|г(?![а-яё])))?"
+_PREP = (
+    r"(?:(?:не\s+позднее|не\s+позже|в\s+срок\s+до|в\s+течение|до\s+конца|к\s+концу|по\s+итогам"
+    r"|до|к|в|во|на|с|со|по|от|после)\s+)?"
+)
+
+_DAY_RE = re.compile(
+    rf"{_PREP}(?P<d1>\d{{1,2}})(?:\s*[-–—]\s*(?P<d2>\d{{1,2}}))?\s+(?P<mon>{_MONTH_GEN})"
+    rf"\s+(?P<y>\d{{4}}){_YEAR_WORD}",
+    re.IGNORECASE,
+)
+_NUMERIC_RE = re.compile(
+    rf"{_PREP}(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}})(?:\s*(?:года|г\.|г(?![а-яё])))?",
+    re.IGNORECASE,
+)
+_MONTH_RE = re.compile(
+    rf"{_PREP}(?P<mon>{_MONTH_ANY})\s+(?P<y>\d{{4}}){_YEAR_WORD}",
+    re.IGNORECASE,
+)
+_QUARTER_RE = re.compile(
+    rf"{_PREP}(?P<q>IV|I{{1,3}}|[1-4])(?:-?[а-я]{{1,2}})?\s+квартал[а-я]*\s+(?P<y>\d{{4}}){_YEAR_WORD}",
+    re.IGNORECASE,
+)
+_HALF_RE = re.compile(
+    rf"{_PREP}(?P<h>перв|втор|1|2|I|II)[а-я-]*\s+полугоди[а-я]*\s+(?P<y>\d{{4}}){_YEAR_WORD}",
+    re.IGNORECASE,
+)
+_RANGE_RE = re.compile(
+    rf"{_PREP}(?P<y1>\d{{4}})\s*[-–—]\s*(?P<y2>\d{{4}})\s*"
+    r"(?:гг\.?|г\.\s?г\.?|годы|годах|годов|года|г\.|г(?![а-яё]))",
+    re.IGNORECASE,
+)
+_YEAR_RE = re.compile(
+    rf"{_PREP}(?P<y>\d{{4}})\s*(?:годы|годах|годов|года|году|год|гг\.?|г\.|г(?![а-яё]))",
+    re.IGNORECASE,
+)
+_HAS_YEAR_RE = re.compile(r"\d{4}")
+_QUOTED_RE = re.compile(r"«[^«»]*»|\"[^\"\n]*\"|“[^”\n]*”|„[^“\n]*“")
+# Periods that belong to a programme or plan ("программы … на 2017-2024 годы").
+_PROGRAMME_RE = re.compile(
+    r"(?:под)?программ|стратеги|концепци|план[аеуыо]?\b|проект[а-я]*\s+«|закон", re.IGNORECASE
+)
+_REFERENCE_PREPS = frozenset({"с", "со", "по итогам", "от", "после"})
+_REFERENCE_BEFORE_RE = re.compile(
+    r"(?:уровн[яюеи]|сравнению\s+с|итог[а-я]*|состоянию\s+на|начиная)\s*$", re.IGNORECASE
+)
+_LAW_BEFORE_RE = re.compile(r"(?:\bот|№)\s*$", re.IGNORECASE)
+_LAW_AFTER_RE = re.compile(r"^\s*(?:г\.|года)?\s*(?:№|N\s*\d)")
+_RECURRING_RE = re.compile(r"\b(?:ежегодно|ежеквартально|ежемесячно|постоянно)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    date: dt.date
+    precision: str  # "day" | "month" | "year"
+    start: int
+    end: int
+    phrase: str
+    prep: str  # the preposition written before the date ("до", "в" …), lowercased
+
+
+def _month_number(word: str) -> int:
+    low = word.lower()
+    for stem, number in _MONTH_STEMS:
+        if low.startswith(stem):
+            return number
+    return 0
+
+
+def _end_of_month(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _prep_of(phrase: str, number_start: int) -> str:
+    return re.sub(r"\s+", " ", phrase[:number_start].strip().lower())
+
+
+def _masked(text: str) -> str:
+    """Text with quoted titles blanked out (nested «…» included), same length."""
+    out = list(text)
+    depth, start = 0, -1
+    for i, ch in enumerate(text):
+        if ch == "«":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "»" and depth:
+            depth -= 1
+            if depth == 0:
+                out[start : i + 1] = " " * (i + 1 - start)
+    masked = "".join(out)
+    return _QUOTED_RE.sub(lambda m: " " * len(m.group(0)), masked)
+
+
+def _year_ok(year: int) -> bool:
+    return 1900 <= year <= 2200
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """All dates, months, quarters, years and periods in ``text`` (quotes included), in order."""
+    found: list[DateMatch] = []
+    taken: list[tuple[int, int]] = []
+    if not _HAS_YEAR_RE.search(text):
+        return found  # every pattern needs a four-digit year
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    def add(m: re.Match[str], date: dt.date | None, precision: str, first_group: str) -> None:
+        if not free(m.start(), m.end()):
+            return
+        taken.append((m.start(), m.end()))
+        if date is None:
+            return
+        phrase = m.group(0).strip()
+        prep = _prep_of(m.group(0), m.start(first_group) - m.start())
+        found.append(DateMatch(date, precision, m.start(), m.end(), phrase, prep))
+
+    for m in _DAY_RE.finditer(text):
+        year = int(m.group("y"))
+        day = int(m.group("d2") or m.group("d1"))
+        date = _safe_date(year, _month_number(m.group("mon")), day) if _year_ok(year) else None
+        add(m, date, "day", "d1")
+    for m in _NUMERIC_RE.finditer(text):
+        year = int(m.group("y"))
+        date = _safe_date(year, int(m.group("m")), int(m.group("d"))) if _year_ok(year) else None
+        add(m, date, "day", "d")
+    for m in _QUARTER_RE.finditer(text):
+        year, q = int(m.group("y")), m.group("q").upper()
+        quarter = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(q) or int(q)
+        date = _end_of_month(year, quarter * 3) if _year_ok(year) else None
+        add(m, date, "month", "q")
+    for m in _HALF_RE.finditer(text):
+        year, h = int(m.group("y")), m.group("h").lower()
+        month = 6 if h in ("перв", "1", "i") else 12
+        date = _end_of_month(year, month) if _year_ok(year) else None
+        add(m, date, "month", "h")
+    for m in _MONTH_RE.finditer(text):
+        year = int(m.group("y"))
+        month = _month_number(m.group("mon"))
+        date = _end_of_month(year, month) if _year_ok(year) and month else None
+        add(m, date, "month", "mon")
+    for m in _RANGE_RE.finditer(text):
+        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        date = dt.date(y2, 12, 31) if _year_ok(y2) and y1 <= y2 else None
+        add(m, date, "year", "y1")
+    for m in _YEAR_RE.finditer(text):
+        year = int(m.group("y"))
+        add(m, dt.date(year, 12, 31) if _year_ok(year) else None, "year", "y")
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+def _is_programme_period(masked: str, match: DateMatch) -> bool:
+    if match.prep != "на" or match.precision != "year":
+        return False
+    clause = re.split(r"[;:.!?]\s", masked[max(0, match.start - 160) : match.start])[-1]
+    return bool(_PROGRAMME_RE.search(clause))
+
+
+def _is_reference(text: str, match: DateMatch) -> bool:
+    if match.prep in _REFERENCE_PREPS:
+        return True
+    before = text[max(0, match.start - 30) : match.start]
+    if _REFERENCE_BEFORE_RE.search(before) or _LAW_BEFORE_RE.search(before):
+        return True
+    return bool(_LAW_AFTER_RE.match(text[match.end : match.end + 12]))
+
+
+def find_deadline(text: str, adopted: dt.date | None = None) -> Deadline | None:
+    """The deadline stated in a recommendation, or None (also for "ежегодно", "постоянно")."""
+    if not text:
+        return None
+    masked = _masked(text)
+    for match in find_dates(masked):
+        if _is_programme_period(masked, match) or _is_reference(masked, match):
+            continue
+        if adopted is not None and match.date < adopted:
+            continue
+        phrase = text[match.start : match.end].strip()
+        return Deadline(date=match.date, precision=match.precision, phrase=phrase)  # type: ignore[arg-type]
+    return None
+
+
+def is_recurring(text: str) -> bool:
+    """True for items with no end ("ежегодно", "постоянно")."""
+    return bool(_RECURRING_RE.search(text))

@@ -1,0 +1,408 @@
+"""Text out of an uploaded file: .txt (any common Russian encoding), .docx, .pdf.
+
+For .docx the numbers Word draws from numbering definitions ("1.", "1.1", "а)") are not in
+the text; they are rebuilt from each paragraph's numPr (numId/ilvl → abstractNum level:
+numFmt, lvlText, start, overrides) with counters, as Word does.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from pathlib import PurePath
+
+_SUPPORTED_HINT = "Пришлите документ в формате .docx, .pdf (с текстовым слоем) или .txt."
+_MAX_BYTES = 20 * 1024 * 1024
+
+
+class DocumentError(Exception):
+    """A file the bot cannot read; ``user_message`` says why, in Russian, for the user."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+# --- plain text -------------------------------------------------------------------------
+
+_COMMON_RU = set("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё")
+_CANDIDATE_ENCODINGS = ("cp1251", "koi8_r", "cp866", "mac_cyrillic", "iso8859_5")
+
+
+def _score_russian(text: str) -> float:
+    """Higher for text that looks like Russian prose (lowercase letters in common use)."""
+    if not text:
+        return 0.0
+    lower = sum(1 for ch in text if ch in _COMMON_RU)
+    upper = sum(1 for ch in text if "А" <= ch <= "Я")
+    odd = sum(1 for ch in text if ch in "\ufffd" or ("\u2500" <= ch <= "\u25ff"))
+    return (lower - 0.5 * upper - 3 * odd) / len(text)
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample.strip():
+        return True  # empty is reported separately
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f\v") or ch == "\ufffd")
+    letters = sum(1 for ch in sample if ch.isalpha())
+    visible = sum(1 for ch in sample if not ch.isspace())
+    return bad / len(sample) < 0.01 and letters >= 0.4 * max(visible, 1)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a text file: BOMs, UTF-8, else the most Russian-looking 8-bit encoding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if b"\x00" in data[:4000]:
+        # UTF-16 without a BOM: every other byte of Cyrillic or ASCII is 0x00 or 0x04.
+        even_zeros = data[0:4000:2].count(0)
+        odd_zeros = data[1:4000:2].count(0)
+        if odd_zeros > even_zeros * 4:
+            return data.decode("utf-16-le", errors="replace")
+        if even_zeros > odd_zeros * 4:
+            return data.decode("utf-16-be", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best, best_score = None, float("-inf")
+    for encoding in _CANDIDATE_ENCODINGS:
+        text = data.decode(encoding, errors="replace")
+        score = _score_russian(text[:50000])
+        if score > best_score:
+            best, best_score = text, score
+    return best or ""
+
+
+def _txt(data: bytes) -> str:
+    text = decode_text(data)
+    if not _looks_like_text(text):
+        raise DocumentError(
+            "Файл не похож на текст: похоже, это двоичные данные. " + _SUPPORTED_HINT
+        )
+    return text
+
+
+# --- docx -------------------------------------------------------------------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+_RUSSIAN_LOWER = "абвгдежзиклмнопрстуфхцчшщэюя"  # Word's russianLower skips ё, й, ъ, ы, ь
+
+
+def _letters(n: int, alphabet: str) -> str:
+    if n <= 0:
+        return str(n)
+    size = len(alphabet)
+    return alphabet[(n - 1) % size] * ((n - 1) // size + 1)
+
+
+def _roman(n: int) -> str:
+    if n <= 0:
+        return str(n)
+    out = []
+    for value, sym in (
+        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+    ):  # fmt: skip
+        while n >= value:
+            out.append(sym)
+            n -= value
+    return "".join(out)
+
+
+def format_number(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter",):
+        return _letters(n, "abcdefghijklmnopqrstuvwxyz")
+    if fmt == "upperLetter":
+        return _letters(n, "abcdefghijklmnopqrstuvwxyz").upper()
+    if fmt in ("russianLower",):
+        return _letters(n, _RUSSIAN_LOWER)
+    if fmt == "russianUpper":
+        return _letters(n, _RUSSIAN_LOWER).upper()
+    if fmt == "lowerRoman":
+        return _roman(n)
+    if fmt == "upperRoman":
+        return _roman(n).upper()
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+class _Numbering:
+    """Word list numbering: counters per abstract list, restarts by startOverride."""
+
+    def __init__(self, numbering_element) -> None:
+        self.levels: dict[str, dict[int, dict]] = {}
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        self.applied: set[tuple[str, int]] = set()
+        if numbering_element is None:
+            return
+        for absnum in numbering_element.findall(_w("abstractNum")):
+            aid = absnum.get(_w("abstractNumId"))
+            levels: dict[int, dict] = {}
+            for lvl in absnum.findall(_w("lvl")):
+                levels[int(lvl.get(_w("ilvl"), "0"))] = self._level(lvl)
+            self.levels[aid] = levels
+        for num in numbering_element.findall(_w("num")):
+            nid = num.get(_w("numId"))
+            abs_el = num.find(_w("abstractNumId"))
+            if nid is None or abs_el is None:
+                continue
+            overrides: dict[int, int] = {}
+            for ov in num.findall(_w("lvlOverride")):
+                start = ov.find(_w("startOverride"))
+                ilvl = int(ov.get(_w("ilvl"), "0"))
+                if start is not None:
+                    overrides[ilvl] = int(start.get(_w("val"), "1"))
+                lvl = ov.find(_w("lvl"))
+                if lvl is not None:  # a whole level redefined for this list only
+                    self.levels.setdefault(f"{nid}!", {})[ilvl] = self._level(lvl)
+            self.nums[nid] = (abs_el.get(_w("val")), overrides)
+
+    @staticmethod
+    def _level(lvl) -> dict:
+        def val(tag: str, default: str | None = None) -> str | None:
+            el = lvl.find(_w(tag))
+            return el.get(_w("val"), default) if el is not None else default
+
+        return {
+            "start": int(val("start", "0") or 0),
+            "fmt": val("numFmt", "decimal") or "decimal",
+            "text": val("lvlText", "") or "",
+            "legal": lvl.find(_w("isLgl")) is not None,
+        }
+
+    def _level_def(self, nid: str, aid: str, ilvl: int) -> dict:
+        own = self.levels.get(f"{nid}!", {})
+        if ilvl in own:
+            return own[ilvl]
+        return self.levels.get(aid, {}).get(ilvl, {"start": 1, "fmt": "decimal", "text": ""})
+
+    def label(self, nid: str, ilvl: int) -> str:
+        if nid not in self.nums or nid == "0":
+            return ""
+        aid, overrides = self.nums[nid]
+        level = self._level_def(nid, aid, ilvl)
+        counters = self.counters.setdefault(aid, {})
+        if ilvl in overrides and (nid, ilvl) not in self.applied:
+            self.applied.add((nid, ilvl))
+            counters[ilvl] = overrides[ilvl] - 1
+        counters[ilvl] = counters.get(ilvl, level["start"] - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        if level["fmt"] == "bullet":
+            return "·"
+        if level["fmt"] == "none":
+            return ""
+
+        def placeholder(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            lvl_k = self._level_def(nid, aid, k)
+            value = counters.get(k, lvl_k["start"])
+            fmt = "decimal" if level["legal"] else lvl_k["fmt"]
+            return format_number(value, fmt)
+
+        return re.sub(r"%([1-9])", placeholder, level["text"]).strip()
+
+
+def _paragraph_numpr(paragraph, styles_numpr: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+    ppr = paragraph.find(_w("pPr"))
+    if ppr is not None:
+        numpr = ppr.find(_w("numPr"))
+        if numpr is not None:
+            nid_el = numpr.find(_w("numId"))
+            ilvl_el = numpr.find(_w("ilvl"))
+            if nid_el is not None:
+                ilvl = int(ilvl_el.get(_w("val"), "0")) if ilvl_el is not None else 0
+                return nid_el.get(_w("val")), ilvl
+        style = ppr.find(_w("pStyle"))
+        if style is not None and style.get(_w("val")) in styles_numpr:
+            return styles_numpr[style.get(_w("val"))]
+    return None
+
+
+def _styles_numpr(document) -> dict[str, tuple[str, int]]:
+    """Paragraph styles that carry numbering ("List Number"), following basedOn."""
+    out: dict[str, tuple[str, int]] = {}
+    try:
+        styles_el = document.styles.element
+    except Exception:
+        return out
+    raw: dict[str, tuple[tuple[str, int] | None, str | None]] = {}
+    for style in styles_el.findall(_w("style")):
+        sid = style.get(_w("styleId"))
+        ppr = style.find(_w("pPr"))
+        numpr = ppr.find(_w("numPr")) if ppr is not None else None
+        found = None
+        if numpr is not None and numpr.find(_w("numId")) is not None:
+            ilvl_el = numpr.find(_w("ilvl"))
+            found = (
+                numpr.find(_w("numId")).get(_w("val")),
+                int(ilvl_el.get(_w("val"), "0")) if ilvl_el is not None else 0,
+            )
+        based = style.find(_w("basedOn"))
+        raw[sid] = (found, based.get(_w("val")) if based is not None else None)
+    for sid in raw:
+        seen, cur = set(), sid
+        while cur in raw and cur not in seen:
+            seen.add(cur)
+            found, based = raw[cur]
+            if found is not None:
+                out[sid] = found
+                break
+            cur = based
+    return out
+
+
+def _paragraph_text(p) -> str:
+    parts: list[str] = []
+    for el in p.iter():
+        tag = el.tag
+        if tag == _w("t") and el.text:
+            parts.append(el.text)
+        elif tag == _w("tab"):
+            parts.append("\t")
+        elif tag in (_w("br"), _w("cr")):
+            parts.append("\n")
+        elif tag == _w("noBreakHyphen"):
+            parts.append("-")
+    return "".join(parts)
+
+
+def _docx(data: bytes) -> str:
+    import docx  # python-docx; imported here so text-only use does not pay for it
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:
+        raise DocumentError(
+            "Не удалось открыть файл .docx: он повреждён или это не документ Word. "
+            + _SUPPORTED_HINT
+        ) from exc
+    try:
+        numbering_el = document.part.numbering_part.element
+    except Exception:  # no numbering part in this document
+        numbering_el = None
+    numbering = _Numbering(numbering_el)
+    styles = _styles_numpr(document)
+    lines: list[str] = []
+    body = document.element.body
+    for el in body.iter(_w("p")):
+        text = _paragraph_text(el)
+        numpr = _paragraph_numpr(el, styles)
+        label = numbering.label(*numpr) if numpr else ""
+        if label and text.strip():
+            lines.append(f"{label} {text.strip()}")
+        else:
+            lines.append(text)
+    return "\n".join(lines)
+
+
+# --- pdf --------------------------------------------------------------------------------
+
+_TERMINAL = ".;:!?»)"
+_MARKER_RE = re.compile(r"^\s*(?:\d{1,3}[.)]|\d{1,3}\.\d|[а-яa-z]\)|[-–—·•●▪])")
+
+
+def _join_pdf_lines(text: str) -> str:
+    """PDF text comes in visual lines: re-join those that wrap inside a paragraph.
+
+    A line continues the previous one when it starts in lowercase, or when the previous
+    line ran to the full width of the page (it was wrapped) without ending a sentence;
+    never when it starts with a list marker.
+    """
+    lines = [raw.rstrip() for raw in text.split("\n")]
+    lengths = sorted(len(line) for line in lines if line.strip())
+    full = lengths[int(len(lengths) * 0.9)] if lengths else 0
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        joinable = bool(prev) and bool(line.strip()) and not _MARKER_RE.match(line)
+        wrapped = full >= 40 and len(prev) >= 0.75 * full and prev[-1:] not in ".;:!?"
+        lower = line.lstrip()[:1].islower() and prev[-1:] not in _TERMINAL
+        if joinable and (lower or wrapped):
+            if prev.endswith("-") and not prev.endswith(" -") and line.lstrip()[:1].islower():
+                out[-1] = prev[:-1] + line.lstrip()
+            else:
+                out[-1] = f"{prev} {line.lstrip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                try:
+                    reader.decrypt("")
+                except Exception as exc:
+                    raise DocumentError(
+                        "PDF защищён паролем, его нельзя прочитать. " + _SUPPORTED_HINT
+                    ) from exc
+            pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentError:
+        raise
+    except Exception as exc:
+        raise DocumentError("Не удалось прочитать PDF: файл повреждён. " + _SUPPORTED_HINT) from exc
+    text = "\n".join(pages)
+    if sum(ch.isalpha() for ch in text) < 20:
+        raise DocumentError(
+            "В PDF нет текстового слоя — похоже, это скан. Пришлите документ в формате "
+            ".docx или PDF, сохранённый из текстового редактора."
+        )
+    return _join_pdf_lines(text)
+
+
+# --- entry point ------------------------------------------------------------------------
+
+_TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ".csv", ""})
+
+
+def extract_text(data: bytes, filename: str) -> str:
+    """The text of an uploaded resolution; ``DocumentError`` with a Russian message if not."""
+    if not data or not data.strip():
+        raise DocumentError("Файл пустой. " + _SUPPORTED_HINT)
+    if len(data) > _MAX_BYTES:
+        raise DocumentError("Файл слишком большой (больше 20 МБ). " + _SUPPORTED_HINT)
+    ext = PurePath(filename or "").suffix.lower()
+    if ext == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DocumentError(
+            "Старый формат Word (.doc) не поддерживается: сохраните документ как .docx."
+        )
+    if ext in (".rtf", ".odt") or data.startswith(b"{\\rtf"):
+        raise DocumentError(f"Формат {ext or 'RTF'} не поддерживается. " + _SUPPORTED_HINT)
+    is_zip = data.startswith(b"PK\x03\x04")
+    is_pdf = data.lstrip()[:5] == b"%PDF-"
+    if ext == ".docx" or (is_zip and ext in _TEXT_EXTENSIONS | {".docx"}):
+        if not is_zip or not zipfile.is_zipfile(io.BytesIO(data)):
+            raise DocumentError("Файл .docx повреждён: его нельзя открыть. " + _SUPPORTED_HINT)
+        text = _docx(data)
+    elif ext == ".pdf" or (is_pdf and ext in _TEXT_EXTENSIONS):
+        if not is_pdf:
+            raise DocumentError("Файл .pdf повреждён: это не PDF. " + _SUPPORTED_HINT)
+        text = _pdf(data)
+    elif ext in _TEXT_EXTENSIONS:
+        if data.startswith(b"MZ") or is_zip or is_pdf:
+            raise DocumentError("Файл не похож на текст. " + _SUPPORTED_HINT)
+        text = _txt(data)
+    else:
+        raise DocumentError(f"Формат {ext} не поддерживается. " + _SUPPORTED_HINT)
+    if not text.strip():
+        raise DocumentError("В документе нет текста. " + _SUPPORTED_HINT)
+    return text

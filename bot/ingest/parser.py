@@ -1,0 +1,531 @@
+"""From the text of a resolution to addressees and numbered recommendations.
+
+The body is read line by line (a line is a paragraph of the source) as a small state
+machine.  The recommendations start at the first addressee heading, lead-in
+("Рекомендовать X: …") or item "1."; what comes before is the preamble.
+
+Structures understood:
+- addressee headings in the dative, each with its own numbering ("Правительству области" /
+  "1. …"); a group heading over them ("Органам государственной власти:") is skipped;
+- numbered lead-ins "1) Рекомендовать X:" / "1. Поручить X:" / "2. Руководителям …:" whose
+  dashes, "1.1" sub-items or "а)" letters are the recommendations (a letter's own dashes
+  are a list inside it);
+- inline lead-ins "4) Рекомендовать X совместно с Y сделать …" (joint addressees);
+- items without an addressee ("Поддержать …"): they go to a synthetic participants
+  addressee of kind "other" ("Участники конференции"), so the tracker can show them;
+- unnumbered items under a heading, and closing proposals "Предложить X …";
+- bullets that are not recommendations (inside an ordinary item) stay in its text.
+
+Numbers: the item's own number ("3", "2.1" for the first dash of item 2, "5.б" for a
+letter); under addressee headings whose numbering restarts, the heading's ordinal is put
+in front ("2.3" = third item of the second heading) so numbers stay unique.
+
+Deadlines: an item's own (see ``deadlines``), else its lead-in's or heading's, else the
+period in the sentence that opens the list ("… на 2018 г. и на перспективу:").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from bot.ingest.addressees import (
+    Group,
+    LeadIn,
+    canonical_name,
+    dative_item_lead,
+    find_mentions,
+    parse_heading,
+    parse_lead_in,
+)
+from bot.ingest.clean import clean_text
+from bot.ingest.deadlines import find_deadline
+from bot.ingest.extract import extract_text
+from bot.ingest.meta import extract_meta, participants_name
+from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendation
+from bot.morph import is_infinitive
+from bot.regions import find_region_in_text
+from bot.vocabulary import classify_addressee
+
+log = logging.getLogger(__name__)
+
+_NUM_RE = re.compile(r"^(\d{1,3})\s?[.)](?![\d.])\s*(.*)$")
+_SUB_RE = re.compile(r"^(\d{1,3})\.(\d{1,3})(?:\.\d{1,3})*[.)]?(?:\s+|$)(.*)$")
+_LETTER_RE = re.compile(r"^([а-яё]|[a-z])\)\s*(.*)$")
+_BULLET_RE = re.compile(r"^[·-]\s+(.*)$")
+_FIRST_WORD_RE = re.compile(r"[А-Яа-яЁё]+")
+
+INTERNAL_ERROR_WARNING = "Внутренняя ошибка разбора: документ разобран не полностью."
+
+
+@dataclass
+class _Line:
+    kind: str  # num | sub | letter | bullet | text | blank
+    text: str  # the content without its marker
+    raw: str
+    number: str | None = None
+    parent: str | None = None
+
+
+def _classify(raw: str) -> _Line:
+    if not raw:
+        return _Line("blank", "", raw)
+    m = _SUB_RE.match(raw)
+    if m:
+        return _Line("sub", m.group(3).strip(), raw, number=m.group(2), parent=m.group(1))
+    m = _NUM_RE.match(raw)
+    if m:
+        return _Line("num", m.group(2).strip(), raw, number=m.group(1))
+    m = _LETTER_RE.match(raw)
+    if m:
+        return _Line("letter", m.group(2).strip(), raw, number=m.group(1))
+    m = _BULLET_RE.match(raw)
+    if m:
+        return _Line("bullet", m.group(1).strip(), raw)
+    return _Line("text", raw, raw)
+
+
+def _merge_bare_markers(lines: list[_Line]) -> list[_Line]:
+    """ "1." alone on its line, the text on the next: join them."""
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.kind in ("num", "sub", "letter", "bullet") and not line.text:
+            j = i + 1
+            while j < len(lines) and lines[j].kind == "blank":
+                j += 1
+            if j < len(lines) and lines[j].kind == "text":
+                line.text = lines[j].text
+                out.append(line)
+                i = j + 1
+                continue
+            i += 1
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
+@dataclass
+class _Rec:
+    block: int | None
+    top: str | None
+    sub: str | None
+    lines: list[str]
+    addressees: list[int]
+    context: list[str] = field(default_factory=list)  # lead-in / heading texts (deadlines)
+
+
+@dataclass
+class _Item:
+    top: str
+    addressees: list[int]
+    lead: bool  # its sub-items are the recommendations
+    text: str
+    rec: _Rec | None = None
+    children: int = 0
+    letter_rec: _Rec | None = None
+
+
+@dataclass
+class _Block:
+    ordinal: int
+    addressees: list[int]
+    text: str
+    recs: int = 0
+
+
+class _Parser:
+    def __init__(self, lines: list[_Line], doc_region: str | None) -> None:
+        self.lines = lines
+        self.doc_region = doc_region
+        self.addressees: list[ParsedAddressee] = []
+        self._keys: dict[str, int] = {}
+        self.recs: list[_Rec] = []
+        self.warnings: list[str] = []
+        self.lead_text: str | None = None
+        self.zone_start: int | None = None
+
+    # -- addressees ------------------------------------------------------------------
+    def register(self, groups: list[Group]) -> list[int]:
+        out: list[int] = []
+        for group in groups:
+            canonical = canonical_name(group)
+            key = re.sub(r"\s+", " ", canonical.lower().replace("ё", "е")).strip()
+            if key not in self._keys:
+                region = find_region_in_text(group.text)
+                self._keys[key] = len(self.addressees)
+                self.addressees.append(
+                    ParsedAddressee(
+                        name=group.text,
+                        canonical=canonical,
+                        kind=classify_addressee(canonical),
+                        region=region.name if region else self.doc_region,
+                    )
+                )
+            index = self._keys[key]
+            if index not in out:
+                out.append(index)
+        return out
+
+    # -- headings --------------------------------------------------------------------
+    def _next_nonblank(self, i: int) -> int | None:
+        while i < len(self.lines) and self.lines[i].kind == "blank":
+            i += 1
+        return i if i < len(self.lines) else None
+
+    def heading_at(self, i: int, depth: int = 0) -> tuple[LeadIn, int, bool] | None:
+        """(addressees, index after the heading, is_group) if line ``i`` is a heading."""
+        line = self.lines[i]
+        if line.kind != "text" or parse_heading(line.text) is None:
+            return None
+        text = line.text
+        j = i + 1
+        # A heading may wrap over a few lines ("Комиссии по … / Общественной палаты …").
+        while (
+            j < len(self.lines)
+            and j - i <= 3
+            and self.lines[j].kind == "text"
+            and not text.endswith(":")
+            and self.lines[j].text[-1:] not in ".;"
+            and len(self.lines[j].text) < 200
+            and parse_heading(self.lines[j].text) is None
+        ):
+            text = f"{text} {self.lines[j].text}"
+            j += 1
+        heading = parse_heading(text)
+        if heading is None:
+            heading, j = parse_heading(line.text), i + 1
+            if heading is None:
+                return None
+            text = line.text
+        k = self._next_nonblank(j)
+        if k is None:
+            return None
+        nxt = self.lines[k]
+        if nxt.kind in ("num", "sub", "bullet", "letter"):
+            return heading, j, False
+        if nxt.kind == "text":
+            if depth == 0 and self.heading_at(k, depth + 1) is not None:
+                return heading, j, True
+            if text.endswith(":") and _starts_with_infinitive(nxt.text):
+                return heading, j, False
+            if depth == 0 and parse_lead_in(nxt.text) is not None and text.endswith(":"):
+                return heading, j, True
+        return None
+
+    # -- the body --------------------------------------------------------------------
+    def new_rec(self, block: _Block | None, top: str | None, sub: str | None, text: str,
+                addressees: list[int], context: list[str]) -> _Rec:  # fmt: skip
+        rec = _Rec(block.ordinal if block else None, top, sub, [text], list(addressees),
+                   [c for c in context if c])  # fmt: skip
+        self.recs.append(rec)
+        if block is not None:
+            block.recs += 1
+        return rec
+
+    def run(self) -> None:
+        block: _Block | None = None
+        item: _Item | None = None
+        last: _Rec | None = None
+        closed = False
+        zone = False
+        n_blocks = 0
+        prev_text: str | None = None
+
+        def finish_item() -> None:
+            # A lead-in without sub-items is itself the recommendation.
+            if item is not None and item.lead and item.children == 0:
+                self.new_rec(block, item.top, None, item.text, item.addressees,
+                             [block.text if block else ""])  # fmt: skip
+
+        def start_zone(at: int) -> None:
+            nonlocal zone
+            if not zone:
+                zone = True
+                self.zone_start = at
+                if prev_text and prev_text.endswith(":"):
+                    self.lead_text = prev_text
+
+        i = 0
+        while i < len(self.lines):
+            line = self.lines[i]
+            kind = line.kind
+            if kind == "blank":
+                i += 1
+                continue
+            if kind == "text":
+                found = self.heading_at(i)
+                if found is not None:
+                    heading, after, is_group = found
+                    start_zone(i)
+                    finish_item()
+                    item, last, closed = None, None, False
+                    if not is_group:
+                        n_blocks += 1
+                        block = _Block(n_blocks, self.register(heading.groups), line.text)
+                    i = after
+                    continue
+                lead = parse_lead_in(line.text)
+                if lead is not None and (zone or lead.terminator in ("colon", "infn")):
+                    start_zone(i)
+                    finish_item()
+                    item, closed = None, False
+                    n_blocks += 1
+                    addressees = self.register(lead.groups)
+                    block = _Block(n_blocks, addressees, line.text)
+                    if lead.terminator == "colon" and not lead.rest:
+                        last = None  # its dashes / items follow
+                    else:
+                        last = self.new_rec(block, None, None, line.text, addressees, [])
+                    i += 1
+                    continue
+                if not zone:
+                    prev_text = line.text
+                    i += 1
+                    continue
+                if (
+                    last is not None
+                    and not closed
+                    and (last.lines[-1].endswith(":") or line.text[:1].islower())
+                ):
+                    last.lines.append(line.text)
+                elif not closed and block is not None and _starts_with_infinitive(line.text):
+                    # An unnumbered item under a heading or after numbered ones.
+                    finish_item()
+                    item = None
+                    last = self.new_rec(block, None, None, line.text, block.addressees,
+                                        [block.text])  # fmt: skip
+                else:
+                    finish_item()
+                    item, last, closed = None, None, True
+                i += 1
+                continue
+            if kind == "num":
+                if not zone and line.number != "1":
+                    prev_text = line.raw
+                    i += 1
+                    continue
+                start_zone(i)
+                finish_item()
+                closed = False
+                item = self.start_item(line, block)
+                last = item.rec
+                i += 1
+                continue
+            if not zone or closed:
+                i += 1
+                continue
+            if kind == "sub":
+                if item is not None and item.top == line.parent:
+                    rec = item.rec
+                    if rec is not None and item.children == 0 and rec.lines[-1].endswith(":"):
+                        # "1. В сфере образования:" over "1.1 …": the parent is a lead-in.
+                        self.recs.remove(item.rec)
+                        if block is not None:
+                            block.recs -= 1
+                        item.rec, item.lead = None, True
+                    item.children += 1
+                    ctx = [item.text, block.text if block else ""]
+                    last = self.new_rec(block, item.top, line.number, line.text,
+                                        item.addressees, ctx)  # fmt: skip
+                else:
+                    finish_item()
+                    addressees = block.addressees if block else []
+                    item = _Item(line.parent or "", addressees, True, "", children=1)
+                    last = self.new_rec(block, line.parent, line.number, line.text, addressees,
+                                        [block.text if block else ""])  # fmt: skip
+                i += 1
+                continue
+            if kind == "letter":
+                if item is not None and item.lead:
+                    item.children += 1
+                    ctx = [item.text, block.text if block else ""]
+                    last = self.new_rec(block, item.top, line.number, line.text,
+                                        item.addressees, ctx)  # fmt: skip
+                    item.letter_rec = last
+                elif last is not None:
+                    last.lines.append(line.raw)
+                i += 1
+                continue
+            # bullets
+            if item is not None and item.lead and item.letter_rec is None:
+                item.children += 1
+                ctx = [item.text, block.text if block else ""]
+                last = self.new_rec(block, item.top, str(item.children), line.text,
+                                    item.addressees, ctx)  # fmt: skip
+            elif last is not None and (item is None or not item.lead or item.letter_rec):
+                last.lines.append(f"— {line.text}")
+            elif block is not None and item is None:
+                last = self.new_rec(block, None, None, line.text, block.addressees,
+                                    [block.text])  # fmt: skip
+            i += 1
+        finish_item()
+
+    def start_item(self, line: _Line, block: _Block | None) -> _Item:
+        body = line.text
+        top = line.number or ""
+        context = [block.text] if block else []
+        lead = parse_lead_in(body)
+        if lead is None and body.endswith(":"):
+            lead = parse_heading(body)  # "2. Руководителям …:" — a numbered heading
+        if lead is not None and lead.terminator == "colon" and not lead.rest:
+            return _Item(top, self.register(lead.groups), True, body)
+        if lead is not None:
+            addressees = self.register(lead.groups)
+        else:
+            own = dative_item_lead(body)  # "Коммерческим организациям повысить …"
+            if own is not None and own.terminator == "infn":
+                addressees = self.register(own.groups)
+            else:
+                addressees = block.addressees if block else []
+        rec = self.new_rec(block, top, None, body, addressees, context)
+        return _Item(top, addressees, False, body, rec=rec)
+
+
+def _starts_with_infinitive(text: str) -> bool:
+    m = _FIRST_WORD_RE.match(text)
+    return bool(m) and is_infinitive(m.group(0))
+
+
+def _assign_numbers(recs: list[_Rec], warnings: list[str]) -> list[str]:
+    def plain(rec: _Rec) -> tuple[str, ...]:
+        return tuple(p for p in (rec.top, rec.sub) if p)
+
+    blocks = {r.block for r in recs if r.block is not None}
+    keys_by_block: dict[tuple[str, ...], set[int | None]] = {}
+    for rec in recs:
+        if plain(rec):
+            keys_by_block.setdefault(plain(rec), set()).add(rec.block)
+    # Numbering that restarts under each heading needs the heading's ordinal in front.
+    prefixed = any(len(b) > 1 for b in keys_by_block.values()) and len(blocks) > 1
+    numbers: list[str] = []
+    used: set[str] = set()
+    top_max: dict[int | None, int] = {}
+    for rec in recs:
+        scope = rec.block if prefixed else None
+        if rec.top and rec.top.isdigit():
+            top_max[scope] = max(top_max.get(scope, 0), int(rec.top))
+    for rec in recs:
+        parts = list(plain(rec))
+        if prefixed and rec.block is not None:
+            if not parts:
+                alone = sum(1 for r in recs if r.block == rec.block) == 1
+                if not alone:
+                    scope = rec.block
+                    top_max[scope] = top_max.get(scope, 0) + 1
+                    parts = [str(top_max[scope])]
+            parts = [str(rec.block), *parts]
+        elif not parts:
+            top_max[None] = top_max.get(None, 0) + 1
+            parts = [str(top_max[None])]
+        number = ".".join(parts)
+        if number in used:
+            k = 2
+            while f"{number}-{k}" in used:
+                k += 1
+            warnings.append(
+                f"Номер пункта {number} повторяется; второй пункт получил номер {number}-{k}."
+            )
+            number = f"{number}-{k}"
+        used.add(number)
+        numbers.append(number)
+    return numbers
+
+
+def _parse(text: str, source: str) -> ParsedDocument:
+    cleaned = clean_text(text)
+    raw_lines = cleaned.split("\n") if cleaned else []
+    meta = extract_meta(raw_lines, cleaned)
+    warnings: list[str] = []
+    # The title block is never the body.
+    body_lines = _merge_bare_markers([_classify(r) for r in raw_lines[meta.title_end :]])
+    parser = _Parser(body_lines, meta.region)
+    parser.run()
+    recs = [r for r in parser.recs if any(part.strip() for part in r.lines)]
+
+    if recs and any(not r.addressees for r in recs):
+        name = participants_name(parser.lead_text, cleaned, meta.title)
+        index = len(parser.addressees)
+        parser.addressees.append(
+            ParsedAddressee(name=name, canonical=name, kind="other", region=meta.region)
+        )
+        for rec in recs:
+            if not rec.addressees:
+                rec.addressees = [index]
+        warnings.append(f"Пункты без адресата отнесены к адресату «{name}».")
+
+    numbers = _assign_numbers(recs, warnings)
+    period = find_deadline(parser.lead_text, meta.date) if parser.lead_text else None
+    recommendations: list[ParsedRecommendation] = []
+    for rec, number in zip(recs, numbers, strict=True):
+        body = "\n".join(part.strip() for part in rec.lines if part.strip())
+        deadline = find_deadline(body, meta.date)
+        for context in rec.context:
+            if deadline is None:
+                deadline = find_deadline(context, meta.date)
+        deadline = deadline or period
+        exclude = {parser.addressees[i].canonical for i in rec.addressees}
+        recommendations.append(
+            ParsedRecommendation(
+                number=number,
+                text=body,
+                addressee_indices=list(rec.addressees),
+                deadline=deadline,
+                mentions=find_mentions(body, exclude),
+            )
+        )
+    used = {i for r in recommendations for i in r.addressee_indices}
+    if len(used) != len(parser.addressees):
+        # Drop addressees without recommendations (a heading whose items were lost).
+        mapping: dict[int, int] = {}
+        kept: list[ParsedAddressee] = []
+        for i, a in enumerate(parser.addressees):
+            if i in used:
+                mapping[i] = len(kept)
+                kept.append(a)
+        for r in recommendations:
+            r.addressee_indices = [mapping[i] for i in r.addressee_indices]
+        parser.addressees = kept
+
+    if not recommendations:
+        warnings.append("Не найдено ни одной рекомендации: проверьте, что это итоговый документ.")
+    if meta.date is None:
+        warnings.append("Не удалось определить дату принятия документа.")
+    if meta.region is None:
+        warnings.append("Не удалось определить регион документа.")
+    return ParsedDocument(
+        source=source,
+        title=meta.title or source,
+        date=meta.date,
+        place=meta.place,
+        region=meta.region,
+        addressees=parser.addressees,
+        recommendations=recommendations,
+        warnings=warnings + parser.warnings,
+    )
+
+
+def parse_resolution(text: str, source: str) -> ParsedDocument:
+    """Parse the text of a resolution; never raises: problems become ``warnings``."""
+    try:
+        return _parse(text if isinstance(text, str) else str(text), source)
+    except Exception:  # the last line of defence: a bad document must not break an import
+        log.exception("resolution parser failed on %s", source)
+        return ParsedDocument(
+            source=source,
+            title=source,
+            date=None,
+            place=None,
+            region=None,
+            addressees=[],
+            recommendations=[],
+            warnings=[INTERNAL_ERROR_WARNING],
+        )
+
+
+def parse_file(data: bytes, filename: str) -> ParsedDocument:
+    """Extract the text of an uploaded file and parse it (``DocumentError`` if unreadable)."""
+    return parse_resolution(extract_text(data, filename), filename)
