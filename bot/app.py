@@ -14,6 +14,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from bot.commands import commands_for
 from bot.container import Services
 from bot.fsm_storage import SQLiteStorage
+from bot.jobs import setup_jobs
 from bot.settings import Settings
 from bot.texts import Texts
 from handlers import get_routers
@@ -46,6 +47,7 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
     dp.update.outer_middleware(CurrentUserMiddleware())
     dp.include_routers(*get_routers())
     dp.startup.register(set_command_menu)
+    setup_jobs(dp, services)
     return dp
 
 

@@ -40,3 +40,9 @@ class AssessCallback(CallbackData, prefix="as"):
 
 class DeadlineCallback(CallbackData, prefix="dl"):
     rec_id: int
+
+
+class DigestSettingsCallback(CallbackData, prefix="dg"):
+    """Frequency buttons under every digest and in /settings."""
+
+    frequency: str  # weekly | daily | off

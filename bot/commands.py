@@ -10,6 +10,8 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("my", frozenset({"all"})),
     ("tasks", frozenset({"official"})),
     ("profile", frozenset({"all"})),
+    ("settings", frozenset({"all"})),
+    ("pause", frozenset({"official"})),
     ("invite", frozenset({"coordinator"})),
     ("officials", frozenset({"coordinator"})),
     ("coordinator", frozenset({"admin"})),

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 
 from bot.access import AccessService
 from bot.clock import Clock
+from bot.digests import DigestPlanner
 from bot.importer import ImportService
 from bot.invites import InviteService
+from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
+from bot.preferences import PreferenceService
 from bot.profiles import ProfileService
 from bot.reporting import ReportingService
 from bot.settings import Settings
@@ -19,6 +22,7 @@ from bot.tasks import TaskService
 from bot.texts import Texts
 from bot.users import UserService
 from storage.db import Database
+from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
@@ -45,6 +49,9 @@ class Services:
     reporting: ReportingService
     invites: InviteService
     tasks: TaskService
+    digests: DigestPlanner
+    nudges: NudgePlanner
+    preferences: PreferenceService
 
 
 def build_services(
@@ -58,6 +65,8 @@ def build_services(
     reporting = ReportingRepository(db)
     access = AccessService(settings, RoleRepository(db), reporting, clock)
     outbox = OutboxService(OutboxRepository(db), clock)
+    digest_repo = DigestRepository(db)
+    digests = DigestPlanner(digest_repo, outbox, texts, clock, settings.default_timezone)
     return Services(
         settings=settings,
         db=db,
@@ -73,6 +82,9 @@ def build_services(
             db, documents, reporting, subscriptions, users, access, outbox, texts, clock
         ),
         invites=InviteService(db, documents, reporting, access, clock),
+        digests=digests,
+        preferences=PreferenceService(db, users, digest_repo, digests, clock),
+        nudges=NudgePlanner(NudgeRepository(db), outbox, texts, clock, settings.default_timezone),
         tasks=TaskService(reporting, RecommendationQueries(db), clock, settings.default_timezone),
     )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
@@ -13,6 +15,35 @@ from storage.outbox import OutboxRepository
 
 def markup_payload(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
     return markup.model_dump(mode="json", exclude_none=True) if markup is not None else None
+
+
+def build_payload(
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    recommendation_ids: list[int] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+    if markup is not None:
+        payload["reply_markup"] = markup_payload(markup)
+    if recommendation_ids:
+        # Lets a reply to this message be recorded against the right recommendation.
+        payload["recommendation_ids"] = recommendation_ids
+    if extra:
+        payload.update(extra)
+    return payload
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for ``enqueue_many``."""
+
+    recipient_id: int
+    kind: str
+    dedup_key: str
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    recommendation_ids: list[int] | None = None
 
 
 class OutboxService:
@@ -35,14 +66,7 @@ class OutboxService:
         extra: dict[str, Any] | None = None,
     ) -> bool:
         """Queue an HTML message; False if this ledger key was queued before."""
-        payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
-        if markup is not None:
-            payload["reply_markup"] = markup_payload(markup)
-        if recommendation_ids:
-            # Lets a reply to this message be recorded against the right recommendation.
-            payload["recommendation_ids"] = recommendation_ids
-        if extra:
-            payload.update(extra)
+        payload = build_payload(text, markup, recommendation_ids, extra)
         now = self.clock.now()
         queued = await self.repo.enqueue(
             dedup_key,
@@ -56,3 +80,28 @@ class OutboxService:
         if queued and self.wakeup is not None:
             self.wakeup()
         return queued
+
+    async def enqueue_many(self, items: list[Outgoing], not_before: dt.datetime | None = None):
+        """Queue many messages in one statement; keys already in the ledger are skipped."""
+        if not items:
+            return
+        now = to_iso(self.clock.now())
+        start = to_iso(not_before) if not_before else now
+        rows = [
+            (
+                item.dedup_key,
+                item.recipient_id,
+                item.kind,
+                None,
+                json.dumps(
+                    build_payload(item.text, item.markup, item.recommendation_ids),
+                    ensure_ascii=False,
+                ),
+                start,
+                now,
+            )
+            for item in items
+        ]
+        await self.repo.enqueue_many(rows)
+        if self.wakeup is not None:
+            self.wakeup()

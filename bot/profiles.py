@@ -65,6 +65,8 @@ class ProfileService:
         previous = (await self.get(user_id)).region
         now = self.clock.iso()
         await self.users.set_profile_field(user_id, "region", region.name, now)
+        # Digests come at a local hour: let the planner find the next slot in the new zone.
+        await self.users.set_profile_field(user_id, "next_digest_at", None, now)
         if previous and previous != region.name:
             await self.subscriptions.unsubscribe(user_id, previous)
         await self.subscriptions.subscribe(user_id, region.name, now)

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     webhook_path: str = "/telegram/webhook"
 
+    scheduler_enabled: bool = True
+    digest_interval_seconds: int = Field(default=60, ge=1)
+    nudge_interval_seconds: int = Field(default=300, ge=1)
+
     import_seeds_on_empty: bool = True
     max_document_mb: float = 10.0
 

@@ -57,6 +57,27 @@ def render(template: str, **params: Any) -> Html:
     return Html(_formatter.format(template, **params))
 
 
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+def join_within(parts: list[str], limit: int = MESSAGE_LIMIT, sep: str = "\n\n") -> Html:
+    """Join whole HTML sections, leaving out trailing ones that would pass Telegram's limit.
+
+    Sections are dropped whole, so a tag is never cut in half.
+    """
+    kept: list[str] = []
+    size = 0
+    for part in parts:
+        extra = len(part) + (len(sep) if kept else 0)
+        if size + extra > limit - 2:
+            kept.append("…")
+            break
+        kept.append(part)
+        size += extra
+    return Html(sep.join(kept))
+
+
 class Texts:
     """All user-facing strings, by dotted key (``"start.greeting"``)."""
 

@@ -6,7 +6,18 @@ decides who sees an update first: the fallback router must stay last.
 
 from aiogram import Router
 
-from handlers import admin, cards, documents, errors, fallback, invites, profile, start, tasks
+from handlers import (
+    admin,
+    cards,
+    documents,
+    errors,
+    fallback,
+    invites,
+    profile,
+    settings,
+    start,
+    tasks,
+)
 
 
 def get_routers() -> list[Router]:
@@ -20,5 +31,6 @@ def get_routers() -> list[Router]:
         documents.create_router(),
         invites.create_router(),
         tasks.create_router(),
+        settings.create_router(),
         fallback.create_router(),
     ]

@@ -23,6 +23,12 @@ class UserRecord:
     org_name: str | None = None
     onboarded_at: str | None = None
     follow_notify: str = "immediate"
+    digest_frequency: str = "weekly"
+    digest_weekday: int = 0
+    digest_hour: int = 10
+    next_digest_at: str | None = None
+    last_digest_at: str | None = None
+    nudges_paused_until: str | None = None
 
 
 def _record(row) -> UserRecord:
@@ -111,7 +117,7 @@ class UserRepository:
         return _record(row) if row else None
 
     async def set_profile_field(self, user_id: int, field: str, value: str | None, now: str):
-        if field not in {"region", "org_kind", "org_name", "onboarded_at"}:
+        if field not in {"region", "org_kind", "org_name", "onboarded_at", "next_digest_at"}:
             raise ValueError(f"not a profile field: {field}")
         await self.db.execute(
             f"UPDATE users SET {field} = ?, updated_at = ? WHERE id = ?", (value, now, user_id)

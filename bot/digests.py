@@ -1,0 +1,351 @@
+"""Digests: what is new for each user, at their local hour, once per period.
+
+Each run takes the users whose ``next_digest_at`` has passed, composes their digest from the
+activity loaded once for the whole run, queues it in the outbox under the ledger key
+``digest:{user}:{local date of the slot}`` and moves ``next_digest_at`` to the next slot after
+*now*.  So a crash between queueing and rescheduling repeats nothing (the key is taken), and
+after days of downtime a user gets one catch-up digest covering everything since the last one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import CardCallback, DigestSettingsCallback
+from bot.clock import Clock, from_iso, to_iso
+from bot.formatting import human_deadline, shorten
+from bot.localtime import local_date, next_digest_slot, zone_for
+from bot.outbox import OutboxService, Outgoing
+from bot.texts import Html, Texts, join_within
+from bot.views import status_label
+from storage.digests import PARTICIPANTS, DigestRepository, kinds_of
+from storage.users import UserRecord
+
+WINDOW_CAP = dt.timedelta(days=31)
+HORIZON_DAYS = 14
+SECTION_LINES = 6
+CARD_BUTTONS = 10
+BATCH = 1000
+FINISHED = frozenset({"done", "partially_done", "wont_do"})
+
+
+@dataclass
+class Activity:
+    """Everything that happened since the earliest ``since`` among the due users."""
+
+    since: str
+    new_docs: list = field(default_factory=list)
+    new_recs: dict = field(default_factory=lambda: defaultdict(list))  # (region, kind) -> rows
+    events: dict = field(default_factory=lambda: defaultdict(list))
+    events_by_rec: dict = field(default_factory=lambda: defaultdict(list))
+    deadlines: dict = field(default_factory=lambda: defaultdict(list))
+    deadlines_by_rec: dict = field(default_factory=dict)
+    titles: dict = field(default_factory=dict)
+
+
+@dataclass
+class Digest:
+    user_id: int
+    period: str
+    text: Html
+    markup: InlineKeyboardMarkup
+    recommendation_ids: list[int]
+
+
+def _index(rows, by_region_kind: dict, by_rec: dict | None = None, many: bool = True) -> None:
+    for row in rows:
+        for kind in kinds_of(row["kinds"]):
+            by_region_kind[(row["region"], kind)].append(row)
+        if by_rec is not None:
+            if many:
+                by_rec[row["recommendation_id"]].append(row)
+            else:
+                by_rec[row["id"]] = row
+
+
+class DigestPlanner:
+    def __init__(
+        self,
+        repo: DigestRepository,
+        outbox: OutboxService,
+        texts: Texts,
+        clock: Clock,
+        default_tz: str,
+    ) -> None:
+        self.repo = repo
+        self.outbox = outbox
+        self.texts = texts
+        self.clock = clock
+        self.default_tz = default_tz
+
+    # scheduling
+    def next_slot(self, user: UserRecord, after: dt.datetime) -> dt.datetime | None:
+        zone = zone_for(user.region, self.default_tz)
+        return next_digest_slot(
+            after, zone, user.digest_frequency, user.digest_weekday, user.digest_hour
+        )
+
+    async def schedule_new_users(self, now: dt.datetime) -> int:
+        """Users without a next digest time get one (first digest at their next slot)."""
+        count, after_id = 0, 0
+        while users := await self.repo.unscheduled_users(after_id, BATCH):
+            rows = []
+            for user in users:
+                slot = self.next_slot(user, now)
+                rows.append((to_iso(slot) if slot else None, None, user.id))
+            await self.repo.set_schedules(rows)
+            count += len(users)
+            after_id = users[-1].id
+        return count
+
+    def since_for(self, user: UserRecord, now: dt.datetime) -> dt.datetime:
+        since = from_iso(user.last_digest_at or user.created_at)
+        return max(since, now - WINDOW_CAP)
+
+    # the run
+    async def run(self, now: dt.datetime | None = None) -> dict[str, int]:
+        now = now or self.clock.now()
+        await self.schedule_new_users(now)
+        stats = {"due": 0, "queued": 0, "empty": 0}
+        earliest = await self.repo.earliest_since(to_iso(now))
+        if earliest is None:
+            return stats
+        # One window for the whole run: from the earliest "since" among the due users.
+        activity = await self.load_activity(max(from_iso(earliest), now - WINDOW_CAP), now)
+        after_id = 0
+        while users := await self.repo.due_users(to_iso(now), after_id, BATCH):
+            after_id = users[-1].id
+            digests = await self.compose_batch(users, activity, now)
+            await self.outbox.enqueue_many(
+                [
+                    Outgoing(
+                        d.user_id,
+                        "digest",
+                        f"digest:{d.user_id}:{d.period}",
+                        d.text,
+                        d.markup,
+                        d.recommendation_ids,
+                    )
+                    for d in digests
+                ]
+            )
+            schedules = []
+            for user in users:
+                slot = self.next_slot(user, now)
+                schedules.append((to_iso(slot) if slot else None, to_iso(now), user.id))
+            await self.repo.set_schedules(schedules)
+            stats["due"] += len(users)
+            stats["queued"] += len(digests)
+            stats["empty"] += len(users) - len(digests)
+        return stats
+
+    async def load_activity(self, since: dt.datetime, now: dt.datetime) -> Activity:
+        since_iso = to_iso(since)
+        activity = Activity(since=since_iso, today_max=now.date() + dt.timedelta(days=1))
+        activity.new_docs = await self.repo.new_documents(since_iso)
+        _index(await self.repo.new_recommendations(since_iso), activity.new_recs)
+        _index(await self.repo.events(since_iso), activity.events, activity.events_by_rec)
+        first = (since.date() - dt.timedelta(days=1)).isoformat()
+        last = (now.date() + dt.timedelta(days=HORIZON_DAYS + 2)).isoformat()
+        _index(
+            await self.repo.deadlines_between(first, last),
+            activity.deadlines,
+            activity.deadlines_by_rec,
+            many=False,
+        )
+        doc_ids = {d["id"] for d in activity.new_docs}
+        for rows in (activity.new_recs, activity.events, activity.deadlines):
+            doc_ids |= {r["document_id"] for group in rows.values() for r in group}
+        activity.titles = await self.repo.document_titles(doc_ids)
+        return activity
+
+    async def compose_batch(
+        self, users: list[UserRecord], activity: Activity, now: dt.datetime
+    ) -> list[Digest]:
+        ids = [u.id for u in users]
+        subscriptions = await self.repo.subscriptions_of(ids)
+        follows = await self.repo.follows_of(ids)
+        digests = []
+        for user in users:
+            regions = subscriptions.get(user.id) or ([user.region] if user.region else [])
+            digest = self.compose(user, regions, follows.get(user.id, set()), activity, now)
+            if digest is not None:
+                digests.append(digest)
+        return digests
+
+    def compose(
+        self,
+        user: UserRecord,
+        regions: list[str],
+        follows: set[int],
+        activity: Activity,
+        now: dt.datetime,
+    ) -> Digest | None:
+        """The digest text for one user, or None when nothing is new for them."""
+        zone = zone_for(user.region, self.default_tz)
+        since = self.since_for(user, now)
+        since_iso = to_iso(since)
+        today = local_date(now, zone)
+        kinds = {user.org_kind, PARTICIPANTS} if user.org_kind else {PARTICIPANTS}
+        keys = [(region, kind) for region in regions for kind in kinds]
+
+        def concerning(index: dict) -> dict[int, object]:
+            found = {}
+            for key in keys:
+                for row in index.get(key, ()):
+                    found[row["id"]] = row
+            return found
+
+        new_recs = [
+            r for r in concerning(activity.new_recs).values() if r["created_at"] > since_iso
+        ]
+        new_docs = [
+            d for d in activity.new_docs if d["region"] in regions and d["created_at"] > since_iso
+        ]
+        event_rows = dict(concerning(activity.events))
+        for rec_id in follows:
+            for row in activity.events_by_rec.get(rec_id, ()):
+                event_rows[row["id"]] = row
+        events = sorted(
+            (
+                e
+                for e in event_rows.values()
+                if e["created_at"] > since_iso and e["actor_id"] != user.id
+            ),
+            key=lambda e: e["id"],
+        )
+        deadline_rows = dict(concerning(activity.deadlines))
+        for rec_id in follows:
+            if rec_id in activity.deadlines_by_rec:
+                deadline_rows[rec_id] = activity.deadlines_by_rec[rec_id]
+        horizon = today + dt.timedelta(days=HORIZON_DAYS)
+        since_day = local_date(since, zone)
+        soon, overdue = [], []
+        for row in deadline_rows.values():
+            deadline = dt.date.fromisoformat(row["deadline"])
+            if today <= deadline <= horizon:
+                soon.append(row)
+            elif since_day <= deadline < today:
+                overdue.append(row)
+        if not (new_recs or new_docs or events or soon or overdue):
+            return None
+        return self._render(user, zone, new_docs, new_recs, events, soon, overdue, activity, now)
+
+    def _render(self, user, zone, new_docs, new_recs, events, soon, overdue, activity, now):
+        texts = self.texts
+        numbered: list[int] = []
+
+        def number(rec_id: int) -> int:
+            if rec_id not in numbered:
+                numbered.append(rec_id)
+            return numbered.index(rec_id) + 1
+
+        def title(doc_id: int) -> str:
+            return shorten(activity.titles.get(doc_id, ""), 70)
+
+        parts = [texts(f"digest.head_{user.digest_frequency}")]
+        if new_docs or new_recs:
+            lines = []
+            per_doc: dict[int, int] = defaultdict(int)
+            for rec in new_recs:
+                per_doc[rec["document_id"]] += 1
+            for doc in new_docs:
+                lines.append(
+                    texts(
+                        "digest.new_document",
+                        title=shorten(doc["title"], 90),
+                        n=per_doc.get(doc["id"], 0),
+                    )
+                )
+            for rec in sorted(new_recs, key=lambda r: (r["document_id"], r["id"]))[:SECTION_LINES]:
+                lines.append(
+                    texts(
+                        "digest.item",
+                        position=number(rec["id"]),
+                        number=rec["number"],
+                        text=shorten(rec["text"], 110),
+                        title=title(rec["document_id"]),
+                    )
+                )
+            if len(new_recs) > SECTION_LINES:
+                lines.append(texts("digest.more", n=len(new_recs) - SECTION_LINES))
+            parts.append(texts("digest.section_new", lines=Html("\n".join(lines))))
+        if events:
+            lines = [self._event_line(e, number, title) for e in events[-SECTION_LINES:]]
+            if len(events) > SECTION_LINES:
+                lines.append(texts("digest.more", n=len(events) - SECTION_LINES))
+            parts.append(texts("digest.section_events", lines=Html("\n".join(lines))))
+        for key, rows in (("soon", soon), ("overdue", overdue)):
+            if not rows:
+                continue
+            rows = sorted(rows, key=lambda r: (r["deadline"], r["id"]))
+            lines = [
+                texts(
+                    "digest.deadline_item",
+                    position=number(r["id"]),
+                    number=r["number"],
+                    text=shorten(r["text"], 90),
+                    deadline=human_deadline(r["deadline"], r["deadline_precision"]),
+                )
+                for r in rows[:SECTION_LINES]
+            ]
+            if len(rows) > SECTION_LINES:
+                lines.append(texts("digest.more", n=len(rows) - SECTION_LINES))
+            parts.append(texts(f"digest.section_{key}", lines=Html("\n".join(lines))))
+        parts.append(texts("digest.footer"))
+        slot = from_iso(user.next_digest_at) if user.next_digest_at else now
+        return Digest(
+            user_id=user.id,
+            period=local_date(min(slot, now), zone).isoformat(),
+            text=join_within(parts),
+            markup=self._keyboard(numbered[:CARD_BUTTONS], user.digest_frequency),
+            recommendation_ids=numbered,
+        )
+
+    def _event_line(self, event, number, title) -> Html:
+        texts = self.texts
+        if event["event"] == "status":
+            what = texts("digest.event_status", status=status_label(texts, event["new_status"]))
+        elif event["event"] == "assessment":
+            what = texts(f"history.assessment_{event['verdict']}")
+        elif event["event"] == "deadline":
+            what = texts("digest.event_deadline")
+        else:
+            what = texts("digest.event_comment")
+        return texts(
+            "digest.event",
+            position=number(event["recommendation_id"]),
+            number=event["number"],
+            title=title(event["document_id"]),
+            what=what,
+        )
+
+    def _keyboard(self, rec_ids: list[int], frequency: str) -> InlineKeyboardMarkup:
+        kb = InlineKeyboardBuilder()
+        for i, rec_id in enumerate(rec_ids, start=1):
+            kb.button(text=str(i), callback_data=CardCallback(rec_id=rec_id))
+        choices = [f for f in ("daily", "weekly") if f != frequency] + ["off"]
+        for choice in choices:
+            kb.button(
+                text=self.texts(f"digest.button_{choice}"),
+                callback_data=DigestSettingsCallback(frequency=choice),
+            )
+        kb.adjust(
+            *([5] * (len(rec_ids) // 5) + ([len(rec_ids) % 5] if len(rec_ids) % 5 else [])),
+            len(choices),
+        )
+        return kb.as_markup()
+
+    async def preview(self, user: UserRecord, at: dt.datetime) -> Digest | None:
+        """The digest this user would get at ``at`` (for ``python -m bot digest``)."""
+        activity = await self.load_activity(self.since_for(user, at), at)
+        regions = (await self.repo.subscriptions_of([user.id])).get(user.id) or (
+            [user.region] if user.region else []
+        )
+        follows = (await self.repo.follows_of([user.id])).get(user.id, set())
+        return self.compose(user, regions, follows, activity, at)

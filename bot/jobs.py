@@ -1,0 +1,77 @@
+"""Scheduled work: a few APScheduler interval jobs with stable ids that ask SQLite what is due.
+
+The scheduler keeps no state of its own (memory job store, rebuilt at every start); the
+planners' ledger keys in the outbox make each digest and nudge go out once whatever the
+timing of the runs, and the delivery worker sends what they queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from aiogram import Dispatcher
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.container import Services
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "plan-digests"
+NUDGE_JOB = "plan-nudges"
+
+
+def create_scheduler(services: Services) -> AsyncIOScheduler:
+    settings = services.settings
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
+    scheduler.add_job(
+        plan_digests,
+        "interval",
+        seconds=settings.digest_interval_seconds,
+        id=DIGEST_JOB,
+        args=[services],
+        next_run_time=datetime.now(UTC),
+        **common,
+    )
+    scheduler.add_job(
+        plan_nudges,
+        "interval",
+        seconds=settings.nudge_interval_seconds,
+        id=NUDGE_JOB,
+        args=[services],
+        next_run_time=datetime.now(UTC),
+        **common,
+    )
+    return scheduler
+
+
+async def plan_digests(services: Services) -> None:
+    stats = await services.digests.run()
+    if stats["queued"]:
+        log.info("digests: %(due)d due, %(queued)d queued, %(empty)d empty", stats)
+
+
+async def plan_nudges(services: Services) -> None:
+    queued = await services.nudges.run()
+    if queued:
+        log.info("nudges: %d queued", queued)
+
+
+def setup_jobs(dp: Dispatcher, services: Services) -> None:
+    """Start the jobs with the dispatcher (polling or webhook) and stop them with it."""
+    if not services.settings.scheduler_enabled:
+        return
+    holder: dict[str, AsyncIOScheduler] = {}
+
+    async def start() -> None:
+        holder["scheduler"] = scheduler = create_scheduler(services)
+        scheduler.start()
+
+    async def stop() -> None:
+        scheduler = holder.pop("scheduler", None)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+    dp.startup.register(start)
+    dp.shutdown.register(stop)

@@ -1,0 +1,234 @@
+"""Nudges to officials: before a deadline, on the day, weekly while overdue; escalations and
+check-ins.
+
+Every nudge has a ledger key in the outbox (``nudge:{user}:{rec}:{stage}``), so it is queued
+once.  Only the *current* stage is ever queued: after downtime an official gets today's
+reminder, not the stale ones it missed.  Nothing is queued in quiet hours (21:00–09:00 local).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import CardCallback, SnoozeCallback, StatusCallback
+from bot.clock import Clock, from_iso, to_iso
+from bot.formatting import human_deadline, shorten
+from bot.localtime import is_quiet, local_date, zone_for
+from bot.outbox import OutboxService
+from bot.texts import Html, Texts, join_within
+from bot.views import status_label
+from storage.digests import NudgeRepository
+
+BEFORE_STAGES = (14, 3, 1)  # days before the deadline
+CHECK_IN_DAYS = 60
+ESCALATE_AFTER = 2  # overdue nudges without a report
+SNOOZE_DAYS = 7
+
+
+def stage_for(deadline: dt.date, today: dt.date) -> str | None:
+    """The reminder due today: "d14", "d3", "d1", "d0", then "o1", "o2"… weekly overdue."""
+    days_left = (deadline - today).days
+    if days_left > BEFORE_STAGES[0]:
+        return None
+    if days_left > 0:
+        # Each stage owns the days up to the next one: 14…4 days → d14, 3…2 → d3, 1 → d1.
+        return f"d{min(d for d in BEFORE_STAGES if d >= days_left)}"
+    if days_left == 0:
+        return "d0"
+    weeks = (-days_left) // 7
+    return f"o{weeks}" if weeks >= 1 else None
+
+
+@dataclass
+class Planned:
+    recipient_id: int
+    kind: str
+    key: str
+    text: str
+    markup: InlineKeyboardMarkup
+    rec_ids: list[int]
+    ends_snooze: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "recipient_id": self.recipient_id,
+            "kind": self.kind,
+            "key": self.key,
+            "recommendation_ids": self.rec_ids,
+        }
+
+
+class NudgePlanner:
+    def __init__(
+        self,
+        repo: NudgeRepository,
+        outbox: OutboxService,
+        texts: Texts,
+        clock: Clock,
+        default_tz: str,
+    ) -> None:
+        self.repo = repo
+        self.outbox = outbox
+        self.texts = texts
+        self.clock = clock
+        self.default_tz = default_tz
+
+    async def due(self, now: dt.datetime) -> list[Planned]:
+        """Everything to queue now (nothing is queued here: ``run`` does that)."""
+        planned: list[Planned] = []
+        escalate: dict[tuple[str, int], list] = defaultdict(list)  # (region, addressee) -> recs
+        for user, addressee_ids in await self.repo.officials():
+            zone = zone_for(user.region, self.default_tz)
+            if is_quiet(now, zone):
+                continue
+            paused = user.nudges_paused_until and from_iso(user.nudges_paused_until) > now
+            today = local_date(now, zone)
+            sent = await self.repo.keys_with_prefix(f"nudge:{user.id}:")
+            snoozes = await self.repo.snoozes(user.id)
+            for rec in await self.repo.open_recommendations(addressee_ids):
+                stage = self._stage(rec, today, now)
+                if stage is None:
+                    continue
+                if self._needs_escalation(user.id, rec, stage, sent):
+                    for addressee in await self.repo.addressees_of(rec["id"], addressee_ids):
+                        escalate[(rec["region"], addressee)].append(rec)
+                snoozed_until = snoozes.get(rec["id"])
+                if paused or (snoozed_until and from_iso(snoozed_until) > now):
+                    continue
+                if snoozed_until:
+                    # The week is up: one more reminder, then the ordinary stages again.
+                    stage = f"s{snoozed_until[:10]}"
+                key = f"nudge:{user.id}:{rec['id']}:{stage}"
+                if key not in sent:
+                    nudge = self._nudge(user.id, key, rec, stage, today)
+                    nudge.ends_snooze = bool(snoozed_until)
+                    planned.append(nudge)
+        planned += await self._escalations(escalate, now)
+        return planned
+
+    @staticmethod
+    def _needs_escalation(user_id: int, rec, stage: str, sent: set[str]) -> bool:
+        """Two weekly overdue nudges went out and nobody reported since the deadline."""
+        if not stage.startswith("o") or int(stage[1:]) < ESCALATE_AFTER:
+            return False
+        if f"nudge:{user_id}:{rec['id']}:o{ESCALATE_AFTER}" not in sent:
+            return False
+        last = rec["last_report_at"]
+        return not (last and last[:10] > rec["deadline"])
+
+    def _stage(self, rec, today: dt.date, now: dt.datetime) -> str | None:
+        if rec["deadline"]:
+            return stage_for(dt.date.fromisoformat(rec["deadline"]), today)
+        last = from_iso(rec["last_report_at"] or rec["created_at"])
+        periods = (now - last).days // CHECK_IN_DAYS
+        return f"c{periods}" if periods >= 1 else None
+
+    def _nudge(self, user_id: int, key: str, rec, stage: str, today: dt.date) -> Planned:
+        texts = self.texts
+        if stage.startswith("c"):
+            lead = texts("nudge.check_in", days=CHECK_IN_DAYS)
+        elif stage.startswith("s"):
+            lead = texts("nudge.snoozed")
+        else:
+            days = (dt.date.fromisoformat(rec["deadline"]) - today).days
+            if days > 0:
+                lead = texts("nudge.before", n=days)
+            elif days == 0:
+                lead = texts("nudge.today")
+            else:
+                lead = texts("nudge.overdue", n=-days)
+        deadline = (
+            human_deadline(rec["deadline"], rec["deadline_precision"])
+            if rec["deadline"]
+            else texts("card.no_deadline")
+        )
+        text = join_within(
+            [
+                texts(
+                    "nudge.body",
+                    lead=lead,
+                    number=rec["number"],
+                    text=shorten(rec["text"], 600),
+                    title=shorten(rec["title"], 120),
+                    deadline=deadline,
+                    status=status_label(texts, rec["status"]),
+                ),
+                texts("nudge.hint"),
+            ]
+        )
+        kb = InlineKeyboardBuilder()
+        for status in ("in_progress", "done", "partially_done", "wont_do"):
+            kb.button(
+                text=status_label(texts, status),
+                callback_data=StatusCallback(rec_id=rec["id"], status=status),
+            )
+        kb.button(text=texts("nudge.snooze_button"), callback_data=SnoozeCallback(rec_id=rec["id"]))
+        kb.button(text=texts("card.open_button"), callback_data=CardCallback(rec_id=rec["id"]))
+        kb.adjust(2, 2, 1, 1)
+        return Planned(user_id, "nudge", key, text, kb.as_markup(), [rec["id"]])
+
+    async def _escalations(self, escalate: dict, now: dt.datetime) -> list[Planned]:
+        planned = []
+        names = await self.repo.addressee_names(sorted({a for _, a in escalate}))
+        for (region, addressee_id), recs in sorted(escalate.items()):
+            unique = {r["id"]: r for r in recs}
+            week = now.strftime("%G-W%V")
+            for coordinator in await self.repo.coordinators_of(region):
+                zone = zone_for(region, self.default_tz)
+                if is_quiet(now, zone):
+                    continue
+                key = f"escalation:{coordinator}:{addressee_id}:{week}"
+                lines = [
+                    self.texts(
+                        "escalation.line",
+                        number=r["number"],
+                        text=shorten(r["text"], 120),
+                        deadline=human_deadline(r["deadline"], r["deadline_precision"]),
+                    )
+                    for r in sorted(unique.values(), key=lambda r: r["deadline"])[:10]
+                ]
+                text = join_within(
+                    [
+                        self.texts(
+                            "escalation.head",
+                            addressee=names.get(addressee_id, ""),
+                            n=len(unique),
+                        ),
+                        Html("\n".join(lines)),
+                    ]
+                )
+                kb = InlineKeyboardBuilder()
+                for i, rec_id in enumerate(list(unique)[:10], start=1):
+                    kb.button(text=str(i), callback_data=CardCallback(rec_id=rec_id))
+                kb.adjust(5)
+                planned.append(
+                    Planned(coordinator, "escalation", key, text, kb.as_markup(), list(unique))
+                )
+        return planned
+
+    async def run(self, now: dt.datetime | None = None) -> int:
+        now = now or self.clock.now()
+        queued = 0
+        for item in await self.due(now):
+            if await self.outbox.enqueue(
+                item.recipient_id,
+                item.kind,
+                item.key,
+                item.text,
+                markup=item.markup,
+                recommendation_ids=item.rec_ids,
+            ):
+                queued += 1
+            if item.ends_snooze:
+                await self.repo.drop_snooze(item.recipient_id, item.rec_ids[0])
+        return queued
+
+    async def snooze(self, user_id: int, recommendation_id: int) -> dt.datetime:
+        until = self.clock.now() + dt.timedelta(days=SNOOZE_DAYS)
+        await self.repo.snooze(user_id, recommendation_id, to_iso(until))
+        return until

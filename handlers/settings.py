@@ -1,0 +1,207 @@
+"""/settings (digest frequency, day, hour; how to hear of changes; regions) and /pause."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import DigestSettingsCallback, SnoozeCallback
+from bot.container import Services
+from bot.formatting import human_date
+from bot.preferences import HOURS
+from bot.regions import search_regions
+from bot.texts import Texts
+from handlers.profile import _regions_by_key, region_key
+
+WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
+PAUSES = (7, 14, 30)
+
+
+class SettingsForm(StatesGroup):
+    add_region = State()
+
+
+class SettingsAction(CallbackData, prefix="set"):
+    action: str  # day | hour | notify | add | drop | ask_add
+    value: str = ""
+
+
+class PauseAction(CallbackData, prefix="pause"):
+    days: int  # 0 resumes
+
+
+async def render_settings(services: Services, texts: Texts, user_id: int):
+    user = await services.users.get(user_id)
+    profile = await services.profiles.get(user_id)
+    if user.digest_frequency == "off":
+        digest = texts("settings.digest_off")
+    elif user.digest_frequency == "daily":
+        digest = texts("settings.digest_daily", hour=user.digest_hour)
+    else:
+        digest = texts(
+            "settings.digest_weekly", day=WEEKDAYS[user.digest_weekday], hour=user.digest_hour
+        )
+    paused = user.nudges_paused_until
+    text = texts(
+        "settings.card",
+        digest=digest,
+        notify=texts(f"settings.notify_{user.follow_notify}"),
+        regions=", ".join(profile.subscriptions) or texts("profile.not_set"),
+        nudges=texts("settings.paused_until", until=human_date(paused))
+        if paused and paused > services.clock.iso()
+        else texts("settings.nudges_on"),
+    )
+    kb = InlineKeyboardBuilder()
+    for frequency in ("weekly", "daily", "off"):
+        mark = "• " if frequency == user.digest_frequency else ""
+        kb.button(
+            text=mark + texts(f"settings.freq_{frequency}"),
+            callback_data=DigestSettingsCallback(frequency=frequency),
+        )
+    kb.button(
+        text=texts("settings.day_button", day=WEEKDAYS[user.digest_weekday]),
+        callback_data=SettingsAction(action="day"),
+    )
+    kb.button(
+        text=texts("settings.hour_button", hour=user.digest_hour),
+        callback_data=SettingsAction(action="hour"),
+    )
+    other = "digest" if user.follow_notify == "immediate" else "immediate"
+    kb.button(
+        text=texts(f"settings.switch_notify_{other}"),
+        callback_data=SettingsAction(action="notify", value=other),
+    )
+    kb.button(text=texts("settings.add_region"), callback_data=SettingsAction(action="ask_add"))
+    for region in profile.subscriptions:
+        if region != profile.region:
+            kb.button(
+                text=texts("settings.drop_region", region=region),
+                callback_data=SettingsAction(action="drop", value=region_key_by_name(region)),
+            )
+    kb.adjust(3, 2, 1, 1, 1)
+    return text, kb.as_markup()
+
+
+def region_key_by_name(name: str) -> str:
+    return next(key for key, region in _regions_by_key().items() if region.name == name)
+
+
+async def cmd_settings(message: Message, state: FSMContext, services: Services, texts: Texts):
+    await state.clear()
+    text, markup = await render_settings(services, texts, message.from_user.id)
+    await message.answer(text, reply_markup=markup)
+
+
+async def _redraw(callback: CallbackQuery, services: Services, texts: Texts) -> None:
+    text, markup = await render_settings(services, texts, callback.from_user.id)
+    with suppress(TelegramBadRequest):  # a digest's own buttons: answer with a new message
+        if callback.message.text and "Настройки" in callback.message.text:
+            await callback.message.edit_text(text, reply_markup=markup)
+            return
+        await callback.message.answer(text, reply_markup=markup)
+
+
+async def on_frequency(
+    callback: CallbackQuery, callback_data: DigestSettingsCallback, services: Services, texts
+):
+    await services.preferences.set_digest(callback.from_user.id, frequency=callback_data.frequency)
+    await callback.answer(texts(f"settings.saved_{callback_data.frequency}"))
+    await _redraw(callback, services, texts)
+
+
+async def on_action(
+    callback: CallbackQuery,
+    callback_data: SettingsAction,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+) -> None:
+    user = await services.users.get(callback.from_user.id)
+    action = callback_data.action
+    if action == "day":
+        await services.preferences.set_digest(user.id, weekday=(user.digest_weekday + 1) % 7)
+    elif action == "hour":
+        following = [h for h in HOURS if h > user.digest_hour]
+        await services.preferences.set_digest(user.id, hour=following[0] if following else HOURS[0])
+    elif action == "notify":
+        await services.preferences.set_follow_notify(user.id, callback_data.value)
+    elif action == "ask_add":
+        await state.set_state(SettingsForm.add_region)
+        await callback.answer()
+        await callback.message.answer(texts("settings.ask_region"))
+        return
+    elif action in {"add", "drop"}:
+        region = _regions_by_key().get(callback_data.value)
+        if region is not None:
+            if action == "add":
+                await services.profiles.add_region(user.id, region.name)
+            else:
+                await services.profiles.remove_region(user.id, region.name)
+    await callback.answer()
+    await _redraw(callback, services, texts)
+
+
+async def on_region_text(message: Message, state: FSMContext, texts: Texts) -> None:
+    regions = search_regions((message.text or "")[:100], limit=8)
+    if not regions:
+        await message.answer(texts("profile.region_not_found", query=(message.text or "")[:100]))
+        return
+    await state.clear()
+    kb = InlineKeyboardBuilder()
+    for region in regions:
+        kb.button(
+            text=region.name, callback_data=SettingsAction(action="add", value=region_key(region))
+        )
+    kb.adjust(1)
+    await message.answer(texts("profile.pick_region"), reply_markup=kb.as_markup())
+
+
+def _pause_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for days in PAUSES:
+        kb.button(text=texts("pause.option", n=days), callback_data=PauseAction(days=days))
+    kb.button(text=texts("pause.resume"), callback_data=PauseAction(days=0))
+    kb.adjust(3, 1)
+    return kb.as_markup()
+
+
+async def cmd_pause(message: Message, texts: Texts) -> None:
+    await message.answer(texts("pause.ask"), reply_markup=_pause_keyboard(texts))
+
+
+async def on_pause(callback: CallbackQuery, callback_data: PauseAction, services, texts) -> None:
+    days = callback_data.days if callback_data.days in PAUSES else None
+    until = await services.preferences.pause_nudges(callback.from_user.id, days)
+    await callback.answer()
+    await callback.message.edit_text(
+        texts("pause.paused", until=human_date(until)) if until else texts("pause.resumed")
+    )
+
+
+async def on_snooze(callback: CallbackQuery, callback_data: SnoozeCallback, services, texts):
+    await services.nudges.snooze(callback.from_user.id, callback_data.rec_id)
+    await callback.answer(texts("nudge.snoozed_ok"))
+    with suppress(TelegramBadRequest):
+        await callback.message.edit_reply_markup(reply_markup=None)
+
+
+def create_router() -> Router:
+    router = Router(name="settings")
+    router.message.register(cmd_settings, Command("settings"))
+    router.message.register(cmd_pause, Command("pause"))
+    router.message.register(
+        on_region_text, StateFilter(SettingsForm.add_region), F.text, ~F.text.startswith("/")
+    )
+    router.callback_query.register(on_frequency, DigestSettingsCallback.filter())
+    router.callback_query.register(on_action, SettingsAction.filter())
+    router.callback_query.register(on_pause, PauseAction.filter())
+    router.callback_query.register(on_snooze, SnoozeCallback.filter())
+    return router
