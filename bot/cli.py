@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.schedule_cli import add_schedule_commands
 from bot.settings import MissingTokenError, Settings, describe_error
 
 EXIT_CONFIG = 2
@@ -116,6 +117,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     imp.add_argument("--dry-run", action="store_true", help="только разобрать, ничего не сохранять")
     imp.add_argument("--json", action="store_true", help="по объекту JSON на документ в строке")
     commands["import"] = _import
+
+    add_schedule_commands(sub, commands)
     return parser, commands
 
 

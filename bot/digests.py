@@ -108,19 +108,27 @@ class DigestPlanner:
         return max(since, now - WINDOW_CAP)
 
     # the run
-    async def run(self, now: dt.datetime | None = None) -> dict[str, int]:
-        now = now or self.clock.now()
-        await self.schedule_new_users(now)
-        stats = {"due": 0, "queued": 0, "empty": 0}
+    async def batches(self, now: dt.datetime):
+        """Due users in batches, each with the digests composed for them (None: nothing new)."""
         earliest = await self.repo.earliest_since(to_iso(now))
         if earliest is None:
-            return stats
+            return
         # One window for the whole run: from the earliest "since" among the due users.
         activity = await self.load_activity(max(from_iso(earliest), now - WINDOW_CAP), now)
         after_id = 0
         while users := await self.repo.due_users(to_iso(now), after_id, BATCH):
             after_id = users[-1].id
-            digests = await self.compose_batch(users, activity, now)
+            yield users, await self.compose_batch(users, activity, now)
+
+    async def due(self, now: dt.datetime) -> list[Digest]:
+        """What a run at ``now`` would queue, without queueing (``python -m bot due``)."""
+        return [d async for _, digests in self.batches(now) for d in digests]
+
+    async def run(self, now: dt.datetime | None = None) -> dict[str, int]:
+        now = now or self.clock.now()
+        await self.schedule_new_users(now)
+        stats = {"due": 0, "queued": 0, "empty": 0}
+        async for users, digests in self.batches(now):
             await self.outbox.enqueue_many(
                 [
                     Outgoing(
@@ -134,6 +142,7 @@ class DigestPlanner:
                     for d in digests
                 ]
             )
+            # Rescheduling after queueing: a crash in between repeats nothing (keys are taken).
             schedules = []
             for user in users:
                 slot = self.next_slot(user, now)
@@ -146,7 +155,7 @@ class DigestPlanner:
 
     async def load_activity(self, since: dt.datetime, now: dt.datetime) -> Activity:
         since_iso = to_iso(since)
-        activity = Activity(since=since_iso, today_max=now.date() + dt.timedelta(days=1))
+        activity = Activity(since=since_iso)
         activity.new_docs = await self.repo.new_documents(since_iso)
         _index(await self.repo.new_recommendations(since_iso), activity.new_recs)
         _index(await self.repo.events(since_iso), activity.events, activity.events_by_rec)

@@ -92,17 +92,17 @@ class NudgePlanner:
             snoozes = await self.repo.snoozes(user.id)
             for rec in await self.repo.open_recommendations(addressee_ids):
                 stage = self._stage(rec, today, now)
-                if stage is None:
-                    continue
-                if self._needs_escalation(user.id, rec, stage, sent):
+                if stage is not None and self._needs_escalation(user.id, rec, stage, sent):
                     for addressee in await self.repo.addressees_of(rec["id"], addressee_ids):
                         escalate[(rec["region"], addressee)].append(rec)
                 snoozed_until = snoozes.get(rec["id"])
-                if paused or (snoozed_until and from_iso(snoozed_until) > now):
-                    continue
                 if snoozed_until:
+                    if from_iso(snoozed_until) > now:
+                        continue
                     # The week is up: one more reminder, then the ordinary stages again.
                     stage = f"s{snoozed_until[:10]}"
+                if paused or stage is None:
+                    continue
                 key = f"nudge:{user.id}:{rec['id']}:{stage}"
                 if key not in sent:
                     nudge = self._nudge(user.id, key, rec, stage, today)

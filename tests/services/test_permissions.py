@@ -40,7 +40,9 @@ async def world(services, seeded):
     legislature = next(a for a in addressees if a.kind == "legislature")
     rec_id = next(
         r
-        for r, a in (await services.documents.addressee_ids_by_recommendation(amur.document_id)).items()
+        for r, a in (
+            await services.documents.addressee_ids_by_recommendation(amur.document_id)
+        ).items()
         if a == [government.id]
     )
     await services.access.appoint_coordinator(ADMIN_ID, COORD_THIS, "Амурская область")

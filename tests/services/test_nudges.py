@@ -1,0 +1,171 @@
+"""Nudges with controlled time: stages, quiet hours, no stale nudges, escalation, snooze."""
+
+import datetime as dt
+
+import pytest
+
+from bot.nudges import stage_for
+from bot.users import TelegramIdentity
+from tests.conftest import ADMIN_ID
+
+UTC = dt.UTC
+OFFICIAL, COORD = 41, 42
+DEADLINE = dt.date(2026, 4, 15)
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+def kamchatka_noon(day: dt.date) -> dt.datetime:
+    """12:00 in Petropavlovsk-Kamchatsky (UTC+12) is 00:00 UTC the same day."""
+    return dt.datetime.combine(day, dt.time(0, 0), UTC)
+
+
+@pytest.mark.parametrize(
+    ("days_left", "stage"),
+    [
+        (20, None),
+        (15, None),
+        (14, "d14"),
+        (4, "d14"),
+        (3, "d3"),
+        (2, "d3"),
+        (1, "d1"),
+        (0, "d0"),
+        (-1, None),
+        (-6, None),
+        (-7, "o1"),
+        (-13, "o1"),
+        (-14, "o2"),
+        (-21, "o3"),
+    ],
+)
+def test_stage_for(days_left, stage):
+    today = dt.date(2026, 4, 1)
+    assert stage_for(today + dt.timedelta(days=days_left), today) == stage
+
+
+@pytest.fixture
+async def official(services, clock, seeded):
+    """An official of a Kamchatka body with one recommendation due on 15 April 2026."""
+    clock.at = at(2026, 3, 1, 0, 0)
+    for user_id in (OFFICIAL, COORD):
+        await services.users.touch(TelegramIdentity(user_id, f"U{user_id}"))
+    await services.access.appoint_coordinator(ADMIN_ID, COORD, "Камчатский край")
+    document = seeded["003"].document_id
+    addressee = next(
+        a for a in await services.documents.addressees(document) if a.kind == "resource_center"
+    )
+    invite = await services.invites.create(COORD, addressee.id)
+    await services.invites.accept(OFFICIAL, invite.token)
+    await services.profiles.set_region(OFFICIAL, "Камчатский край")
+    recs = await services.db.fetchall(
+        "SELECT recommendation_id FROM recommendation_addressees WHERE addressee_id = ?",
+        (addressee.id,),
+    )
+    rec_id = recs[0][0]
+    await services.reporting.set_deadline(COORD, rec_id, DEADLINE)
+    for other in recs[1:]:
+        await services.reporting.report_status(COORD, other[0], "done")
+    return rec_id
+
+
+async def nudge_keys(services, recipient=OFFICIAL):
+    rows = await services.db.fetchall(
+        "SELECT dedup_key FROM outbox WHERE recipient_id = ? AND kind IN ('nudge', 'escalation')"
+        " ORDER BY id",
+        (recipient,),
+    )
+    return [r[0] for r in rows]
+
+
+async def test_stages_fire_once_and_skip_stale_ones(services, official):
+    rec = official
+    await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=20)))
+    assert await nudge_keys(services) == []
+    await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=14)))
+    await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=10)))
+    assert await nudge_keys(services) == [f"nudge:{OFFICIAL}:{rec}:d14"]
+    # The bot was down from 10 days before until the deadline: only today's reminder.
+    await services.nudges.run(kamchatka_noon(DEADLINE))
+    await services.nudges.run(kamchatka_noon(DEADLINE))
+    assert await nudge_keys(services) == [
+        f"nudge:{OFFICIAL}:{rec}:d14",
+        f"nudge:{OFFICIAL}:{rec}:d0",
+    ]
+
+
+async def test_quiet_hours_are_local(services, official):
+    day = DEADLINE - dt.timedelta(days=3)
+    # 22:30 in Kamchatka (10:30 UTC) and 08:59 the next morning: quiet.
+    await services.nudges.run(dt.datetime.combine(day, dt.time(10, 30), UTC))
+    await services.nudges.run(dt.datetime.combine(day, dt.time(20, 59), UTC))
+    assert await nudge_keys(services) == []
+    await services.nudges.run(dt.datetime.combine(day, dt.time(21, 0), UTC))  # 09:00 local
+    assert len(await nudge_keys(services)) == 1
+
+
+async def test_nudge_carries_status_buttons_and_accepts_replies(services, official):
+    import json
+
+    await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=1)))
+    payload = json.loads(await services.db.fetchval("SELECT payload FROM outbox"))
+    assert "До срока 1 день" in payload["text"]
+    buttons = [
+        b["callback_data"] for row in payload["reply_markup"]["inline_keyboard"] for b in row
+    ]
+    assert f"st:{official}:done" in buttons and f"snz:{official}" in buttons
+    assert payload["recommendation_ids"] == [official]
+
+
+async def test_overdue_weekly_then_escalation_until_a_report(services, official):
+    rec = official
+    for weeks in (1, 2):
+        await services.nudges.run(kamchatka_noon(DEADLINE + dt.timedelta(days=7 * weeks)))
+    assert await nudge_keys(services) == [
+        f"nudge:{OFFICIAL}:{rec}:o1",
+        f"nudge:{OFFICIAL}:{rec}:o2",
+    ]
+    assert await nudge_keys(services, COORD) == []
+    # The next run sees two overdue nudges and no report: the coordinator is told.
+    await services.nudges.run(kamchatka_noon(DEADLINE + dt.timedelta(days=15)))
+    escalations = await nudge_keys(services, COORD)
+    assert len(escalations) == 1 and escalations[0].startswith(f"escalation:{COORD}:")
+    text = await services.db.fetchval("SELECT payload FROM outbox WHERE kind = 'escalation'")
+    assert "Нет отчёта после двух напоминаний" in text
+
+    # After a report there is nothing more to escalate.
+    services.clock.at = kamchatka_noon(DEADLINE + dt.timedelta(days=16))
+    await services.reporting.comment(OFFICIAL, rec, "Работаем, задержка из-за финансирования")
+    await services.nudges.run(kamchatka_noon(DEADLINE + dt.timedelta(days=22)))
+    assert len(await nudge_keys(services, COORD)) == 1
+
+
+async def test_check_in_after_sixty_quiet_days(services, official):
+    await services.reporting.set_deadline(COORD, official, None)
+    await services.nudges.run(at(2026, 4, 20, 0, 0))
+    assert await nudge_keys(services) == []
+    await services.nudges.run(at(2026, 5, 5, 0, 0))  # 64 days after the import, no report
+    assert await nudge_keys(services) == [f"nudge:{OFFICIAL}:{official}:c1"]
+
+
+async def test_snooze_and_pause(services, official):
+    day = DEADLINE - dt.timedelta(days=3)
+    services.clock.at = kamchatka_noon(day)
+    await services.nudges.snooze(OFFICIAL, official)
+    await services.nudges.run(kamchatka_noon(day))
+    assert await nudge_keys(services) == []
+    await services.nudges.run(kamchatka_noon(day + dt.timedelta(days=7)))
+    keys = await nudge_keys(services)
+    assert len(keys) == 1 and ":s2026-04-19" in keys[0]
+
+    await services.preferences.pause_nudges(OFFICIAL, 30)
+    await services.nudges.run(kamchatka_noon(DEADLINE + dt.timedelta(days=7)))
+    assert len(await nudge_keys(services)) == 1
+
+
+async def test_blocked_official_is_skipped(services, official):
+    await services.users.mark_blocked(OFFICIAL)
+    await services.nudges.run(kamchatka_noon(DEADLINE))
+    assert await nudge_keys(services) == []
