@@ -40,7 +40,7 @@ class BotProcess:
 
     async def start(self, timeout: float = 30) -> None:
         """Start and wait until the bot is long polling."""
-        log = self.log_path.open("ab")  # noqa: SIM115 - handed to the child, closed in stop()
+        log = self.log_path.open("ab")
         self._log = log
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -55,11 +55,17 @@ async def test_missing_or_malformed_token_exits_with_code_2(tmp_path):
         env["BOT_TOKEN"] = token
         env["DATABASE_PATH"] = str(tmp_path / "x.sqlite3")
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=str(PROJECT_DIR), env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=str(PROJECT_DIR),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
             stdin=asyncio.subprocess.DEVNULL,
         )
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
         assert proc.returncode == 2
         lines = err.decode().strip().splitlines()
         assert len(lines) == 1 and "BOT_TOKEN" in lines[0]

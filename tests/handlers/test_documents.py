@@ -83,7 +83,8 @@ async def test_document_text_is_escaped_in_preview(harness, services):
     await appoint(harness, COORDINATOR, "Амурская область")
     text = (
         "РЕЗОЛЮЦИЯ <script>alert(1)</script> & КО\n\n12 марта 2024 г. г. Благовещенск\n\n"
-        "Правительству Амурской области:\n1. Создать <b>совет</b> & рабочую группу до 1 мая 2025 г.\n"
+        "Правительству Амурской области:\n"
+        "1. Создать <b>совет</b> & рабочую группу до 1 мая 2025 г.\n"
     )
     calls = await harness.send_document(COORDINATOR, text.encode(), "r.txt")
     preview = calls[-1].text

@@ -91,7 +91,9 @@ async def test_reply_to_a_card_records_a_comment(harness, services, amur):
     card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
     rec_id = int(tasks.buttons()[0][1].split(":")[1])
 
-    calls = await harness.reply(OFFICIAL, card, "Проект постановления на согласовании https://gov.example/doc")
+    calls = await harness.reply(
+        OFFICIAL, card, "Проект постановления на согласовании https://gov.example/doc"
+    )
     assert "Комментарий записан" in calls[-1].text
     assert [t for t, _ in calls[-1].buttons()][:2] == ["В работе", "Выполнено"]
     history = await services.reporting.history(rec_id)
@@ -126,14 +128,18 @@ async def test_wont_do_needs_a_reason(harness, services, amur):
 async def test_member_assesses_and_coordinator_sets_deadline(harness, services, amur):
     tasks_doc = amur.document_id
     rec_id = (await services.documents.recommendations(tasks_doc))[0].id
-    card = next(c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage")
+    card = next(
+        c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage"
+    )
     assert not [t for t, _ in card.buttons() if t == "В работе"]  # no reporting for members
     calls = await harness.press(MEMBER, card, "Не согласен")
     calls = await harness.send(MEMBER, "В области ничего не изменилось")
     assert any("оценка записана" in (c.text or "") for c in calls)
     assert "не согласны — 1" in calls[-1].text
 
-    coord_card = next(c for c in await harness.click(COORD, f"card:{rec_id}") if c.method == "sendMessage")
+    coord_card = next(
+        c for c in await harness.click(COORD, f"card:{rec_id}") if c.method == "sendMessage"
+    )
     calls = await harness.press(COORD, coord_card, "Изменить срок")
     calls = await harness.send(COORD, "31.02.2026")
     assert "Не понял дату" in calls[-1].text
