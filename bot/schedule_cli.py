@@ -69,9 +69,8 @@ async def due_command(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"На {report['at']}: сводок — {len(digests)}, напоминаний — {len(nudges)}")
     for d in digests:
-        print(
-            f"  сводка: пользователь {d.user_id}, период {d.period}, пунктов {len(d.recommendation_ids)}"
-        )
+        items = len(d.recommendation_ids)
+        print(f"  сводка: пользователь {d.user_id}, период {d.period}, пунктов {items}")
     for n in nudges:
         print(f"  {n.kind}: пользователь {n.recipient_id}, {n.key}")
     return 0
