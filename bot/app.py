@@ -13,6 +13,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.commands import commands_for
 from bot.container import Services
+from bot.delivery import start_delivery, stop_delivery
 from bot.fsm_storage import SQLiteStorage
 from bot.jobs import setup_jobs
 from bot.settings import Settings
@@ -47,6 +48,9 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
     dp.update.outer_middleware(CurrentUserMiddleware())
     dp.include_routers(*get_routers())
     dp.startup.register(set_command_menu)
+    # The outbox's delivery worker lives as long as the dispatcher, in polling and webhook modes.
+    dp.startup.register(start_delivery)
+    dp.shutdown.register(stop_delivery)
     setup_jobs(dp, services)
     return dp
 

@@ -130,6 +130,8 @@ def configure_logging(level: str) -> None:
     )
     # pymorphy3 announces its dictionaries at INFO on every start: noise for operators.
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
+    # APScheduler reports every job run at INFO (twice a minute); our jobs log what they do.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.access import AccessService
+from bot.announcements import AnnouncementService
 from bot.clock import Clock
 from bot.digests import DigestPlanner
 from bot.importer import ImportService
@@ -21,6 +22,7 @@ from bot.settings import Settings
 from bot.tasks import TaskService
 from bot.texts import Texts
 from bot.users import UserService
+from storage.announcements import AnnouncementRepository
 from storage.db import Database
 from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
@@ -52,6 +54,7 @@ class Services:
     digests: DigestPlanner
     nudges: NudgePlanner
     preferences: PreferenceService
+    announcements: AnnouncementService
 
 
 def build_services(
@@ -86,6 +89,16 @@ def build_services(
         preferences=PreferenceService(db, users, digest_repo, digests, clock),
         nudges=NudgePlanner(NudgeRepository(db), outbox, texts, clock, settings.default_timezone),
         tasks=TaskService(reporting, RecommendationQueries(db), clock, settings.default_timezone),
+        announcements=AnnouncementService(
+            db,
+            AnnouncementRepository(db),
+            documents,
+            access,
+            outbox,
+            texts,
+            clock,
+            settings.default_timezone,
+        ),
     )
 
 

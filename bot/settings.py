@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     import_seeds_on_empty: bool = True
     max_document_mb: float = 10.0
 
+    # Delivery of everything the bot sends on its own (announcements, digests, nudges).
+    broadcast_rate: float = Field(default=25.0, ge=0)  # messages/s in all; 0 = no limit
+    delivery_chat_interval: float = Field(default=1.0, ge=0)  # seconds between two to one chat
+    delivery_concurrency: int = Field(default=32, ge=1, le=100)
+    delivery_max_attempts: int = Field(default=5, ge=1)
+    delivery_backoff_seconds: float = Field(default=5.0, gt=0)  # first retry; doubles after
+    announce_progress_seconds: float = Field(default=3.0, gt=0)
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
