@@ -14,6 +14,8 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("pause", frozenset({"official"})),
     ("invite", frozenset({"coordinator"})),
     ("officials", frozenset({"coordinator"})),
+    ("announce", frozenset({"coordinator"})),
+    ("announcements", frozenset({"coordinator"})),
     ("coordinator", frozenset({"admin"})),
     ("help", frozenset({"all"})),
 )

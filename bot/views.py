@@ -70,8 +70,9 @@ def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
     parts = [texts("history.line", day=local_day(entry.created_at), role=role, what=what)]
     if entry.comment:
         parts.append(texts("history.comment_text", text=shorten(entry.comment, 300)))
-    if entry.evidence_kind == "link" and entry.evidence not in (entry.comment or ""):
-        parts.append(texts("history.evidence_link", url=shorten(entry.evidence or "", 200)))
+    if entry.evidence_kind == "link":
+        if entry.evidence not in (entry.comment or ""):  # shown once, not twice
+            parts.append(texts("history.evidence_link", url=shorten(entry.evidence or "", 200)))
     elif entry.evidence_kind:
         parts.append(
             texts(
