@@ -18,6 +18,7 @@ from bot.outbox import OutboxService
 from bot.preferences import PreferenceService
 from bot.profiles import ProfileService
 from bot.reporting import ReportingService
+from bot.search import SearchService
 from bot.settings import Settings
 from bot.tasks import TaskService
 from bot.texts import Texts
@@ -54,6 +55,7 @@ class Services:
     digests: DigestPlanner
     nudges: NudgePlanner
     preferences: PreferenceService
+    search: SearchService
     announcements: AnnouncementService
 
 
@@ -70,6 +72,9 @@ def build_services(
     outbox = OutboxService(OutboxRepository(db), clock)
     digest_repo = DigestRepository(db)
     digests = DigestPlanner(digest_repo, outbox, texts, clock, settings.default_timezone)
+    search = SearchService(db)
+    importer = ImportService(db, documents, access, clock, settings.max_document_bytes)
+    importer.after_import.append(search.reindex_document)
     return Services(
         settings=settings,
         db=db,
@@ -78,7 +83,8 @@ def build_services(
         users=UserService(users, clock),
         access=access,
         documents=documents,
-        importer=ImportService(db, documents, access, clock, settings.max_document_bytes),
+        importer=importer,
+        search=search,
         profiles=ProfileService(users, subscriptions, clock),
         outbox=outbox,
         reporting=ReportingService(

@@ -8,11 +8,13 @@ from aiogram import Router
 
 from handlers import (
     admin,
+    announce,
     cards,
     documents,
     errors,
     fallback,
     invites,
+    my,
     profile,
     settings,
     start,
@@ -24,6 +26,8 @@ def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),
+        # Early: its dialog states must see a coordinator's text before any catch-all.
+        announce.create_router(),
         cards.create_reply_router(),
         profile.create_router(),
         cards.create_router(),
@@ -32,5 +36,7 @@ def get_routers() -> list[Router]:
         invites.create_router(),
         tasks.create_router(),
         settings.create_router(),
+        my.create_router(),
+        my.create_question_router(),
         fallback.create_router(),
     ]

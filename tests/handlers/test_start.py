@@ -19,8 +19,9 @@ async def test_help_lists_commands(harness):
 async def test_unknown_command_and_text_get_helpful_answers(harness):
     calls = await harness.send(101, "/nonsense<b>")
     assert "Не знаю команды /nonsense&lt;b&gt;" in calls[0].text
+    # Free text is a question; when nothing matches, the answer says what to try.
     calls = await harness.send(101, "абракадабра")
-    assert "/help" in calls[0].text
+    assert "ничего не нашлось" in calls[0].text and "Попробуйте" in calls[0].text
     calls = await harness.feed(
         {
             "message": harness.message_dict(

@@ -1,0 +1,178 @@
+"""/my, questions in free text and inline mode: which recommendations concern the user."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineQuery,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+)
+
+from bot.container import Services
+from bot.formatting import human_date, human_deadline, shorten
+from bot.search import Match, Profile
+from bot.texts import Html, Texts
+from bot.views import status_label
+from bot.vocabulary import kind_label
+from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
+
+QUESTION_LIMIT = 300
+INLINE_RESULTS = 10
+
+
+def _item(match: Match) -> ListItem:
+    return ListItem(
+        rec_id=match.recommendation_id,
+        number=match.number,
+        text=match.text,
+        status=match.status,
+        deadline=match.deadline,
+        deadline_precision=match.deadline_precision,
+        reasons=tuple(match.reasons[:2]),
+    )
+
+
+async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
+    profile = await services.profiles.get(user_id)
+    if not profile.complete:
+        return texts("my.no_profile"), None
+    search_profile = Profile(region=profile.region, kind=profile.kind, org_name=profile.org_name)
+    matches, total = await services.search.my(
+        search_profile, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+    )
+    if total == 0:
+        return texts("my.empty", region=profile.region, kind=kind_label(profile.kind)), None
+    header = texts(
+        "my.header",
+        n=total,
+        kind=kind_label(profile.kind),
+        region=profile.region,
+        org=f" · «{profile.org_name}»" if profile.org_name else "",
+    )
+    items = [_item(m) for m in matches]
+    return (
+        render_page(texts, header, items, page, total),
+        page_keyboard(texts, items, page, total, view="my"),
+    )
+
+
+async def cmd_my(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
+    await state.clear()
+    text, markup = await _my_page(services, texts, message.from_user.id, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def _ask_page(services: Services, texts: Texts, question: str, page: int):
+    result = await services.search.ask(question, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+    if result.total == 0:
+        tips = Html("\n".join(texts("ask.tip", tip=tip) for tip in result.suggestions[:4]))
+        return texts("ask.nothing", question=shorten(question, 100), tips=tips), None
+    understood = [
+        label for label in (result.region, result.kind and kind_label(result.kind)) if label
+    ]
+    header = texts(
+        "ask.header",
+        n=result.total,
+        question=shorten(question, 100),
+        understood=texts("ask.understood", what=", ".join(understood)) if understood else "",
+    )
+    items = [_item(m) for m in result.matches]
+    return (
+        render_page(texts, header, items, page, result.total),
+        page_keyboard(texts, items, page, result.total, view="ask"),
+    )
+
+
+async def on_question(message: Message, state: FSMContext, services: Services, texts: Texts):
+    question = (message.text or "").strip()
+    if len(question) > QUESTION_LIMIT:
+        await message.answer(texts("ask.too_long", limit=QUESTION_LIMIT))
+        return
+    # Kept so that the page buttons can turn pages of this answer later.
+    await state.update_data(last_question=question)
+    text, markup = await _ask_page(services, texts, question, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_page(
+    callback: CallbackQuery,
+    callback_data: PageCallback,
+    state: FSMContext,
+    services: Services,
+    texts: Texts,
+) -> None:
+    await callback.answer()
+    if callback_data.view == "my":
+        text, markup = await _my_page(
+            services, texts, callback.from_user.id, max(0, callback_data.page)
+        )
+    else:
+        question = (await state.get_data()).get("last_question")
+        if not question:
+            await callback.message.answer(texts("ask.expired"))
+            return
+        text, markup = await _ask_page(services, texts, question, max(0, callback_data.page))
+    with suppress(TelegramBadRequest):  # the same page pressed again changes nothing
+        await callback.message.edit_text(text, reply_markup=markup)
+
+
+async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> None:
+    words = (query.query or "").strip()[:QUESTION_LIMIT]
+    offset = int(query.offset) if (query.offset or "").isdigit() else 0
+    if not words:
+        await query.answer([], cache_time=5, is_personal=False)
+        return
+    result = await services.search.ask(words, limit=INLINE_RESULTS, offset=offset)
+    articles = []
+    for match in result.matches:
+        document = await services.documents.get(match.document_id)
+        card = texts(
+            "inline.card",
+            number=match.number,
+            text=shorten(match.text, 3000),
+            title=shorten(document.title if document else match.source, 200),
+            date=human_date(document.adopted_on) if document else "",
+            addressee=match.addressee,
+            deadline=human_deadline(match.deadline, match.deadline_precision)
+            if match.deadline
+            else texts("card.no_deadline"),
+            status=status_label(texts, match.status),
+        )
+        articles.append(
+            InlineQueryResultArticle(
+                id=str(match.recommendation_id),
+                title=shorten(f"п. {match.number} — {match.addressee}", 60),
+                description=shorten(match.text, 120),
+                input_message_content=InputTextMessageContent(message_text=card),
+            )
+        )
+    more = offset + INLINE_RESULTS < result.total
+    await query.answer(
+        articles,
+        cache_time=30,
+        is_personal=False,
+        next_offset=str(offset + INLINE_RESULTS) if more else "",
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="my")
+    router.message.register(cmd_my, Command("my"))
+    router.callback_query.register(on_page, PageCallback.filter(F.view.in_({"my", "ask"})))
+    router.inline_query.register(on_inline)
+    return router
+
+
+def create_question_router() -> Router:
+    """Free text with no dialog waiting for it is a question; goes right before the fallback."""
+    router = Router(name="questions")
+    router.message.register(on_question, StateFilter(None), F.text, ~F.text.startswith("/"))
+    return router

@@ -1,0 +1,69 @@
+"""/my, questions in free text, paging and inline mode through the real Dispatcher."""
+
+NGO = 61
+
+
+async def onboard(harness, user_id, letters, region, kind_label, name=None):
+    await harness.send(user_id, "/start")
+    calls = await harness.send(user_id, letters)
+    calls = await harness.press(user_id, calls[-1], region)
+    calls = await harness.press(user_id, calls[-1], kind_label)
+    if name:
+        return await harness.send(user_id, name)
+    return await harness.press(user_id, calls[-1], "Пропустить")
+
+
+async def test_my_lists_what_concerns_an_amur_ngo_page_by_page(harness, seeded):
+    calls = await onboard(harness, NGO, "амур", "Амурская область", "НКО")
+    assert "Ваш профиль" in calls[-1].text
+    calls = await harness.send(NGO, "/my")
+    page = calls[-1]
+    assert "Касается вашей организации:" in page.text
+    assert "НКО · Амурская область" in page.text
+    numbers = [t for t, _ in page.buttons() if t.isdigit()]
+    assert numbers == ["1", "2", "3", "4", "5"]
+    assert any(t == "▶️" for t, _ in page.buttons())
+    assert "адресовано" in page.text  # every line says why
+
+    calls = await harness.press(NGO, page, "▶️")
+    edited = next(c for c in calls if c.method == "editMessageText")
+    assert [t for t, _ in edited.buttons() if t.isdigit()][0] == "6"
+
+
+async def test_my_without_profile_points_to_profile(harness):
+    await harness.send(62, "/profile")
+    calls = await harness.send(62, "/my")
+    assert "/profile" in calls[-1].text
+
+
+async def test_questions_in_free_text(harness, seeded):
+    await harness.send(63, "/profile")  # registered, no dialog waiting
+    calls = await harness.send(63, "что рекомендовано ресурсным центрам?")
+    answer = calls[-1]
+    assert "Нашлось" in answer.text and "ресурсн" in answer.text.lower()
+    assert answer.buttons()
+
+    calls = await harness.send(63, "квантовая хромодинамика глюонов")
+    assert "ничего не нашлось" in calls[-1].text
+
+    calls = await harness.send(63, "поддержка " * 100)
+    assert "короче" in calls[-1].text
+
+
+async def test_inline_mode_offers_cards(harness, seeded):
+    calls = await harness.feed(
+        {
+            "inline_query": {
+                "id": "q1",
+                "from": harness.user_dict(64),
+                "query": "поддержка СО НКО в Севастополе",
+                "offset": "",
+            }
+        }
+    )
+    answer = next(c for c in calls if c.method == "answerInlineQuery")
+    results = answer.params["results"]
+    assert 0 < len(results) <= 10
+    first = results[0]["input_message_content"]["message_text"]
+    assert first.startswith("<b>Рекомендация п. ")
+    assert "Севастопол" in first
