@@ -41,10 +41,7 @@ class Facet:
 # bm25 column weights: the text itself counts most, then who it is addressed to.
 BM25 = "bm25(search_fts, 1.0, 0.7, 0.3, 0.0)"
 
-_KEYS = (
-    "r.id AS recommendation_id, r.document_id, r.position, r.deadline,"
-    " d.adopted_on, d.region"
-)
+_KEYS = "r.id AS recommendation_id, r.document_id, r.position, r.deadline, d.adopted_on, d.region"
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -66,8 +63,7 @@ class SearchRepository:
                 (_ids(document_ids),),
             )
             await self.db.execute(
-                "DELETE FROM search_facets"
-                " WHERE document_id IN (SELECT value FROM json_each(?))",
+                "DELETE FROM search_facets WHERE document_id IN (SELECT value FROM json_each(?))",
                 (_ids(document_ids),),
             )
             await self._insert(docs, facets)
@@ -78,7 +74,15 @@ class SearchRepository:
             " (recommendation_id, document_id, region, body, addressees, title, tags)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (d.recommendation_id, d.document_id, d.region, d.body, d.addressees, d.title, d.tags)
+                (
+                    d.recommendation_id,
+                    d.document_id,
+                    d.region,
+                    d.body,
+                    d.addressees,
+                    d.title,
+                    d.tags,
+                )
                 for d in docs
             ],
         )

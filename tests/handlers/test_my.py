@@ -27,7 +27,7 @@ async def test_my_lists_what_concerns_an_amur_ngo_page_by_page(harness, seeded):
 
     calls = await harness.press(NGO, page, "▶️")
     edited = next(c for c in calls if c.method == "editMessageText")
-    assert [t for t, _ in edited.buttons() if t.isdigit()][0] == "6"
+    assert next(t for t, _ in edited.buttons() if t.isdigit()) == "6"
 
 
 async def test_my_without_profile_points_to_profile(harness):
