@@ -68,20 +68,13 @@ def _index(rows, by_region_kind: dict, by_rec: dict | None = None, many: bool = 
                 by_rec[row["id"]] = row
 
 
+@dataclass
 class DigestPlanner:
-    def __init__(
-        self,
-        repo: DigestRepository,
-        outbox: OutboxService,
-        texts: Texts,
-        clock: Clock,
-        default_tz: str,
-    ) -> None:
-        self.repo = repo
-        self.outbox = outbox
-        self.texts = texts
-        self.clock = clock
-        self.default_tz = default_tz
+    repo: DigestRepository
+    outbox: OutboxService
+    texts: Texts
+    clock: Clock
+    default_tz: str
 
     # scheduling
     def next_slot(self, user: UserRecord, after: dt.datetime) -> dt.datetime | None:

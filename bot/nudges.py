@@ -63,20 +63,13 @@ class Planned:
         }
 
 
+@dataclass
 class NudgePlanner:
-    def __init__(
-        self,
-        repo: NudgeRepository,
-        outbox: OutboxService,
-        texts: Texts,
-        clock: Clock,
-        default_tz: str,
-    ) -> None:
-        self.repo = repo
-        self.outbox = outbox
-        self.texts = texts
-        self.clock = clock
-        self.default_tz = default_tz
+    repo: NudgeRepository
+    outbox: OutboxService
+    texts: Texts
+    clock: Clock
+    default_tz: str
 
     async def due(self, now: dt.datetime) -> list[Planned]:
         """Everything to queue now (nothing is queued here: ``run`` does that)."""
