@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ErrorEvent
 
 from bot.texts import Texts
@@ -14,6 +15,13 @@ log = logging.getLogger(__name__)
 
 async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
     update = event.update
+    if isinstance(event.exception, TelegramBadRequest) and "query is too old" in str(
+        event.exception
+    ):
+        # A button pressed long ago (or while the bot was down): the work is done, only the
+        # spinner could not be stopped. Nothing to apologise for.
+        log.info("update %s: callback query expired", update.update_id)
+        return True
     # Only the update id and the exception: no message text or names in the log.
     log.error(
         "update %s failed: %s",
