@@ -206,9 +206,7 @@ class DigestPlanner:
         new_recs = [
             r for r in concerning(activity.new_recs).values() if r["created_at"] > since_iso
         ]
-        new_docs = [
-            d for d in activity.new_docs if d["region"] in regions and d["created_at"] > since_iso
-        ]
+        new_docs = [d for d in activity.new_docs if d["created_at"] > since_iso]
         event_rows = dict(concerning(activity.events))
         for rec_id in follows:
             for row in activity.events_by_rec.get(rec_id, ()):
@@ -234,71 +232,68 @@ class DigestPlanner:
                 soon.append(row)
             elif since_day <= deadline < today:
                 overdue.append(row)
-        if not (new_recs or new_docs or events or soon or overdue):
+        if not (new_recs or events or soon or overdue):
             return None
         return self._render(user, zone, new_docs, new_recs, events, soon, overdue, activity, now)
 
     def _render(self, user, zone, new_docs, new_recs, events, soon, overdue, activity, now):
         texts = self.texts
         numbered: list[int] = []
+        new_doc_ids = {d["id"] for d in new_docs}
+        per_doc: dict[int, int] = defaultdict(int)
+        for rec in new_recs:
+            per_doc[rec["document_id"]] += 1
 
         def number(rec_id: int) -> int:
             if rec_id not in numbered:
                 numbered.append(rec_id)
             return numbered.index(rec_id) + 1
 
-        def title(doc_id: int) -> str:
-            return shorten(activity.titles.get(doc_id, ""), 70)
-
-        parts = [texts(f"digest.head_{user.digest_frequency}")]
-        if new_docs or new_recs:
-            lines = []
-            per_doc: dict[int, int] = defaultdict(int)
-            for rec in new_recs:
-                per_doc[rec["document_id"]] += 1
-            for doc in new_docs:
-                lines.append(
-                    texts(
-                        "digest.new_document",
-                        title=shorten(doc["title"], 90),
-                        n=per_doc.get(doc["id"], 0),
-                    )
-                )
-            for rec in sorted(new_recs, key=lambda r: (r["document_id"], r["id"]))[:SECTION_LINES]:
-                lines.append(
-                    texts(
-                        "digest.item",
-                        position=number(rec["id"]),
-                        number=rec["number"],
-                        text=shorten(rec["text"], 110),
-                        title=title(rec["document_id"]),
-                    )
-                )
-            if len(new_recs) > SECTION_LINES:
-                lines.append(texts("digest.more", n=len(new_recs) - SECTION_LINES))
-            parts.append(texts("digest.section_new", lines=Html("\n".join(lines))))
-        if events:
-            lines = [self._event_line(e, number, title) for e in events[-SECTION_LINES:]]
-            if len(events) > SECTION_LINES:
-                lines.append(texts("digest.more", n=len(events) - SECTION_LINES))
-            parts.append(texts("digest.section_events", lines=Html("\n".join(lines))))
-        for key, rows in (("soon", soon), ("overdue", overdue)):
-            if not rows:
-                continue
-            rows = sorted(rows, key=lambda r: (r["deadline"], r["id"]))
-            lines = [
-                texts(
-                    "digest.deadline_item",
-                    position=number(r["id"]),
-                    number=r["number"],
-                    text=shorten(r["text"], 90),
-                    deadline=human_deadline(r["deadline"], r["deadline_precision"]),
-                )
-                for r in rows[:SECTION_LINES]
-            ]
+        def section(key: str, rows: list, line) -> Html:
+            """Lines grouped under their resolution's title, so a title is said once."""
+            lines, current = [], None
+            for row in rows[:SECTION_LINES]:
+                if row["document_id"] != current:
+                    current = row["document_id"]
+                    title = shorten(activity.titles.get(current, ""), 100)
+                    if key == "new" and current in new_doc_ids:
+                        lines.append(texts("digest.new_document", title=title, n=per_doc[current]))
+                    else:
+                        lines.append(texts("digest.document", title=title))
+                lines.append(line(row))
             if len(rows) > SECTION_LINES:
                 lines.append(texts("digest.more", n=len(rows) - SECTION_LINES))
-            parts.append(texts(f"digest.section_{key}", lines=Html("\n".join(lines))))
+            return texts(f"digest.section_{key}", lines=Html("\n".join(lines)))
+
+        def item(row) -> Html:
+            return texts(
+                "digest.item",
+                position=number(row["id"]),
+                number=row["number"],
+                text=shorten(row["text"], 110),
+            )
+
+        def deadline_item(row) -> Html:
+            return texts(
+                "digest.deadline_item",
+                position=number(row["id"]),
+                number=row["number"],
+                text=shorten(row["text"], 90),
+                deadline=human_deadline(row["deadline"], row["deadline_precision"]),
+            )
+
+        parts = [texts(f"digest.head_{user.digest_frequency}")]
+        if new_recs:
+            parts.append(
+                section("new", sorted(new_recs, key=lambda r: (r["document_id"], r["id"])), item)
+            )
+        if events:
+            recent = sorted(events[-SECTION_LINES:], key=lambda e: (e["document_id"], e["id"]))
+            parts.append(section("events", recent, lambda e: self._event_line(e, number)))
+        for key, rows in (("soon", soon), ("overdue", overdue)):
+            if rows:
+                ordered = sorted(rows, key=lambda r: (r["document_id"], r["deadline"], r["id"]))
+                parts.append(section(key, ordered, deadline_item))
         parts.append(texts("digest.footer"))
         slot = from_iso(user.next_digest_at) if user.next_digest_at else now
         return Digest(
@@ -309,7 +304,7 @@ class DigestPlanner:
             recommendation_ids=numbered,
         )
 
-    def _event_line(self, event, number, title) -> Html:
+    def _event_line(self, event, number) -> Html:
         texts = self.texts
         if event["event"] == "status":
             what = texts("digest.event_status", status=status_label(texts, event["new_status"]))
@@ -323,7 +318,6 @@ class DigestPlanner:
             "digest.event",
             position=number(event["recommendation_id"]),
             number=event["number"],
-            title=title(event["document_id"]),
             what=what,
         )
 
