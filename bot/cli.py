@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.schedule_cli import add_schedule_commands
+from bot.search_cli import add_search_commands
 from bot.settings import MissingTokenError, Settings, describe_error
 
 EXIT_CONFIG = 2
@@ -119,6 +120,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     commands["import"] = _import
 
     add_schedule_commands(sub, commands)
+    add_search_commands(sub, commands)
     return parser, commands
 
 

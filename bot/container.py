@@ -75,6 +75,10 @@ def build_services(
     search = SearchService(db)
     importer = ImportService(db, documents, access, clock, settings.max_document_bytes)
     importer.after_import.append(search.reindex_document)
+    reporting_service = ReportingService(
+        db, documents, reporting, subscriptions, users, access, outbox, texts, clock
+    )
+    reporting_service.after_deadline.append(search.reindex_document)
     return Services(
         settings=settings,
         db=db,
@@ -87,9 +91,7 @@ def build_services(
         search=search,
         profiles=ProfileService(users, subscriptions, clock),
         outbox=outbox,
-        reporting=ReportingService(
-            db, documents, reporting, subscriptions, users, access, outbox, texts, clock
-        ),
+        reporting=reporting_service,
         invites=InviteService(db, documents, reporting, access, clock),
         digests=digests,
         preferences=PreferenceService(db, users, digest_repo, digests, clock),

@@ -82,6 +82,8 @@ class ReportingService:
         self.outbox = outbox
         self.texts = texts
         self.clock = clock
+        # async callables(document_id) after a deadline changes: the search index sorts by it
+        self.after_deadline: list = []
 
     async def subject(self, recommendation_id: int) -> Subject:
         rec = await self.documents.get_recommendation(recommendation_id)
@@ -207,6 +209,8 @@ class ReportingService:
                 },
                 now,
             )
+        for hook in self.after_deadline:
+            await hook(subject.document.id)
         return await self._after_change(subject, entry_id, actor_id)
 
     async def card(self, user_id: int, recommendation_id: int) -> Card:

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 async def run_bot(settings: Settings) -> None:
     async with open_services(settings) as services:
         await import_seeds_if_empty(services)
+        # A database that had documents before the search index existed gets indexed once.
+        await services.search.rebuild_if_empty()
         bot = create_bot(settings)
         dp = create_dispatcher(services)
         if settings.webhook_url:

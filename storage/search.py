@@ -36,12 +36,20 @@ class Facet:
     addressee_id: int | None = None
     partner: str | None = None
     note: str | None = None
+    sort_key: str = ""
 
 
 # bm25 column weights: the text itself counts most, then who it is addressed to.
 BM25 = "bm25(search_fts, 1.0, 0.7, 0.3, 0.0)"
 
 _KEYS = "r.id AS recommendation_id, r.document_id, r.position, r.deadline, d.adopted_on, d.region"
+
+
+_NOT_ADDRESSED = (
+    " AND (f.relation = 0 OR NOT EXISTS (SELECT 1 FROM search_facets g"
+    " WHERE g.region = f.region AND g.kind = f.kind AND g.relation = 0"
+    " AND g.recommendation_id = f.recommendation_id))"
+)
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -88,7 +96,8 @@ class SearchRepository:
         )
         await self.db.executemany(
             "INSERT OR IGNORE INTO search_facets (region, kind, relation, recommendation_id,"
-            " document_id, addressee_id, partner, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " document_id, addressee_id, partner, note, sort_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     f.region,
@@ -99,6 +108,7 @@ class SearchRepository:
                     f.addressee_id,
                     f.partner,
                     f.note,
+                    f.sort_key,
                 )
                 for f in facets
             ],
@@ -119,6 +129,14 @@ class SearchRepository:
         await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         await self.db.execute("UPDATE search_state SET paused = 0 WHERE id = 1")
 
+    async def needs_rebuild(self) -> bool:
+        """Live recommendations exist but nothing is indexed."""
+        row = await self.db.fetchone(
+            "SELECT EXISTS (SELECT 1 FROM recommendations WHERE removed = 0),"
+            " EXISTS (SELECT 1 FROM search_docs)"
+        )
+        return bool(row[0]) and not row[1]
+
     # ---- reading source data for indexing ----------------------------------------------
     async def document_ids(self) -> list[int]:
         return [r[0] for r in await self.db.fetchall("SELECT id FROM documents ORDER BY id")]
@@ -128,7 +146,7 @@ class SearchRepository:
         ids = _ids(document_ids)
         return {
             "documents": await self.db.fetchall(
-                "SELECT id, title, region FROM documents"
+                "SELECT id, title, region, adopted_on FROM documents"
                 " WHERE id IN (SELECT value FROM json_each(?))",
                 (ids,),
             ),
@@ -139,7 +157,7 @@ class SearchRepository:
                 (ids,),
             ),
             "recommendations": await self.db.fetchall(
-                "SELECT id, document_id, text FROM recommendations"
+                "SELECT id, document_id, position, text, deadline FROM recommendations"
                 " WHERE document_id IN (SELECT value FROM json_each(?)) AND removed = 0"
                 " ORDER BY document_id, position",
                 (ids,),
@@ -173,6 +191,28 @@ class SearchRepository:
             params,
         )
 
+    async def kind_page(self, kind: str, relation: int, limit: int, offset: int) -> list:
+        """One relation's facet rows for a kind in every region, in display order.
+
+        Joint rows of an item also addressed to the kind in the same region are skipped.
+        """
+        return await self.db.fetchall(
+            f"SELECT f.kind, f.relation, f.addressee_id, f.partner, f.note, {_KEYS}"
+            " FROM search_facets f"
+            " JOIN recommendations r ON r.id = f.recommendation_id"
+            " JOIN documents d ON d.id = r.document_id"
+            " WHERE f.kind = ? AND f.relation = ?" + _NOT_ADDRESSED + " ORDER BY f.sort_key"
+            " LIMIT ? OFFSET ?",
+            (kind, relation, limit, offset),
+        )
+
+    async def kind_count(self, kind: str, relation: int) -> int:
+        return await self.db.fetchval(
+            "SELECT count(*) FROM search_facets f WHERE f.kind = ? AND f.relation = ?"
+            + _NOT_ADDRESSED,
+            (kind, relation),
+        )
+
     async def facets_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
         return await self.db.fetchall(
             "SELECT recommendation_id, kind, relation, addressee_id, partner, note"
@@ -203,10 +243,24 @@ class SearchRepository:
         )
         return [r[0] for r in rows]
 
-    async def count(self, query: str) -> int:
+    async def count(self, query: str, cap: int | None = None) -> int:
+        """Matches of an FTS query; with ``cap``, counting stops there (cheap "is it big?")."""
+        if cap is None:
+            return await self.db.fetchval(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (query,)
+            )
         return await self.db.fetchval(
-            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (query,)
+            "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)",
+            (query, cap),
         )
+
+    async def newest(self, query: str, limit: int) -> list[int]:
+        """Matches without ranking, newest rows first (for questions that match everything)."""
+        rows = await self.db.fetchall(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (query, limit),
+        )
+        return [r[0] for r in rows]
 
     async def keys(self, ids: Iterable[int]) -> list[sqlite3.Row]:
         return await self.db.fetchall(

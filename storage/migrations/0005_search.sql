@@ -62,8 +62,11 @@ CREATE TABLE search_facets (
     addressee_id      INTEGER,           -- the addressee of that kind, when there is one
     partner           TEXT,              -- joint: the partner as named, when not an addressee
     note              TEXT,              -- joint: "совместно с <main addressee>"
+    -- deadline soonest, then newest document, then position: lets a whole-country list
+    -- page in SQL ("что рекомендовано НКО?" has tens of thousands of rows)
+    sort_key          TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (region, kind, relation, recommendation_id)
 ) WITHOUT ROWID;
-CREATE INDEX search_facets_kind ON search_facets (kind, relation);
+CREATE INDEX search_facets_kind ON search_facets (kind, relation, sort_key);
 CREATE INDEX search_facets_recommendation ON search_facets (recommendation_id);
 CREATE INDEX search_facets_document ON search_facets (document_id);

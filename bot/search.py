@@ -1,0 +1,644 @@
+"""Which recommendations concern an organization (/my), and free questions (ask).
+
+The index (``storage/search.py``) keeps, per live recommendation, lemmatised text for FTS5
+and *facets*: (document region, kind, relation) rows, so /my reads a few index ranges and an
+FTS phrase query for the organization's name instead of scanning recommendations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from bot.matching import (
+    REASON_NAMED_TEXT,
+    OrgName,
+    Question,
+    Word,
+    addressee_kinds,
+    contains_seq,
+    display_words,
+    fts_term,
+    fts_terms,
+    is_instrumental,
+    is_participants,
+    joint_partners,
+    kind_tag,
+    lemma_list,
+    normalise,
+    org_name,
+    parse_question,
+    partner_kind,
+    reason_joint,
+    reason_kind,
+    reason_named_addressee,
+    reason_participants,
+    reason_words,
+    region_genitive,
+    region_tag,
+    to_partner_nominative,
+    valid_kind,
+    valid_region,
+)
+from bot.texts import plural
+from bot.vocabulary import kind_dative, kind_label
+from storage.db import Database
+from storage.search import Facet, SearchDoc, SearchRepository
+
+# Relations, best first; the facet table stores 0..2 for kind, joint and participants.
+NAMED, KIND, JOINT, PARTICIPANTS = 0, 1, 2, 3
+_FACET_RANK = {0: KIND, 1: JOINT, 2: PARTICIPANTS}
+_SCORES = {NAMED: 4.0, KIND: 3.0, JOINT: 2.0, PARTICIPANTS: 1.0}
+ALL_PARTICIPANTS = "participants"
+NO_ADDRESSEE = "Все участники"
+POOL = 120  # FTS candidates re-ranked by coverage and the kind boost
+BROAD = 1500  # above this many matches a question is too broad to rank them all by bm25
+REBUILD_BATCH = 500  # documents per indexing batch
+
+
+@dataclass(frozen=True)
+class Profile:
+    region: str | None
+    kind: str | None
+    org_name: str | None = None
+
+    @classmethod
+    def of(cls, value: Any) -> Profile:
+        """A Profile from itself, a user record (org_kind, org_name) or a mapping."""
+        if isinstance(value, Profile):
+            return value
+        get = value.get if isinstance(value, dict) else lambda k: getattr(value, k, None)
+        return cls(
+            region=get("region"),
+            kind=get("kind") or get("org_kind"),
+            org_name=get("org_name") or get("org"),
+        )
+
+
+@dataclass
+class Match:
+    recommendation_id: int
+    document_id: int
+    source: str
+    number: str
+    addressee: str
+    score: float
+    reasons: list[str]
+    status: str
+    deadline: str | None
+    deadline_precision: str | None
+    text: str
+    region: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AskResult:
+    matches: list[Match]
+    total: int
+    region: str | None
+    kind: str | None
+    topic: list[str]
+    suggestions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Cand:
+    rank: int
+    score: float
+    keys: Any  # a row with deadline, adopted_on, document_id, position
+    reasons: list[str] = field(default_factory=list)
+    reason_ranks: list[int] = field(default_factory=list)
+    addressee_id: int | None = None
+    partner: str | None = None
+    named_in_addressee: bool = False
+
+
+def _sort_key(c: _Cand) -> tuple:
+    k = c.keys
+    adopted = int(k["adopted_on"].replace("-", "")) if k["adopted_on"] else 0
+    return (
+        c.rank,
+        -c.score,
+        k["deadline"] is None,
+        k["deadline"] or "",
+        -adopted,
+        -k["document_id"],
+        k["position"],
+    )
+
+
+def _phrase(lemmas: Sequence[str]) -> str:
+    return '"' + " ".join(lemma.replace('"', "") for lemma in lemmas) + '"'
+
+
+class SearchService:
+    def __init__(self, db: Database, repo: SearchRepository | None = None) -> None:
+        self.db = db
+        self.repo = repo or SearchRepository(db)
+
+    # ---- indexing --------------------------------------------------------------------
+    async def reindex_document(self, document_id: int) -> None:
+        """Hook for ImportService.after_import: replaces what the index holds for it."""
+        data = await self.repo.load_documents([document_id])
+        docs, facets = await asyncio.to_thread(build_rows, data)
+        await self.repo.replace_documents([document_id], docs, facets)
+
+    async def rebuild(self) -> int:
+        """Index everything again (one transaction); returns the number of rows indexed."""
+        ids = await self.repo.document_ids()
+        total = 0
+        async with self.db.transaction():
+            await self.repo.begin_rebuild()
+            for i in range(0, len(ids), REBUILD_BATCH):
+                batch = ids[i : i + REBUILD_BATCH]
+                data = await self.repo.load_documents(batch)
+                docs, facets = await asyncio.to_thread(build_rows, data)
+                await self.repo.add_rows(docs, facets)
+                total += len(docs)
+            await self.repo.finish_rebuild()
+        return total
+
+    async def rebuild_if_empty(self) -> bool:
+        """After the search migration on a database that already had documents."""
+        if not await self.repo.needs_rebuild():
+            return False
+        await self.rebuild()
+        return True
+
+    # ---- /my -------------------------------------------------------------------------
+    async def my(self, profile: Any, limit: int = 5, offset: int = 0) -> tuple[list[Match], int]:
+        p = Profile.of(profile)
+        region = valid_region(p.region)
+        kind = valid_kind(p.kind)
+        cands: dict[int, _Cand] = {}
+        if region is not None:
+            kinds = [ALL_PARTICIPANTS] + ([kind] if kind and kind != "other" else [])
+            for row in await self.repo.facet_candidates(region, kinds, (0, 1, 2)):
+                rank = _FACET_RANK[row["relation"]]
+                if rank == KIND:
+                    reason = reason_kind(row["kind"], region)
+                elif rank == JOINT:
+                    reason = row["note"] or reason_joint(None)
+                else:
+                    reason = reason_participants(region)
+                _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
+        name = org_name(p.org_name)
+        if name is not None:
+            await self._named(cands, name, region)
+        return await self._page(cands, limit, offset)
+
+    async def _named(self, cands: dict[int, _Cand], name: OrgName, region: str | None) -> None:
+        """Items whose addressee or text names the organization (any case, any quotes)."""
+        variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
+        if len(name.lemmas) >= 2 or name.specific:
+            variants.append((name.lemmas, not name.specific))
+        if region is not None:
+            # "Правительство Амурской области" is written "Правительство области" at home.
+            own = set(lemma_list(region)) - {"область", "край", "республика", "город"}
+            short = tuple(lem for lem in name.lemmas if lem not in own)
+            if len(short) >= 2 and short != name.lemmas:
+                variants.append((short, True))
+        in_addressee: set[int] = set()
+        in_text: set[int] = set()
+        for lemmas, local in variants:
+            if local and region is None:
+                continue
+            tail = f' AND tags : "{region_tag(region)}"' if local else ""
+            phrase = _phrase(lemmas)
+            in_addressee.update(await self.repo.match_ids(f"addressees : {phrase}{tail}"))
+            in_text.update(await self.repo.match_ids(f"body : {phrase}{tail}"))
+        ids = in_addressee | in_text
+        if not ids:
+            return
+        phrases = [lemmas for lemmas, _ in variants]
+        addressees = await self._addressees(ids)
+        for row in await self.repo.keys(ids):
+            rec_id = row["recommendation_id"]
+            named = None
+            if rec_id in in_addressee:
+                named = next(
+                    (
+                        a
+                        for a in addressees.get(rec_id, [])
+                        if any(contains_seq(lemma_list(a["canonical"]), ph) for ph in phrases)
+                    ),
+                    None,
+                )
+            if named is not None:
+                c = _add(cands, row, NAMED, reason_named_addressee(named["canonical"]), named["id"])
+                c.named_in_addressee = True
+                c.score = max(c.score, _SCORES[NAMED])
+            else:
+                c = _add(cands, row, NAMED, REASON_NAMED_TEXT, None)
+                c.score = max(c.score, _SCORES[NAMED] - 0.5) if c.rank == NAMED else c.score
+
+    async def _addressees(self, ids) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for row in await self.repo.addressees_of(ids):
+            out.setdefault(row["recommendation_id"], []).append(row)
+        return out
+
+    async def _page(
+        self, cands: dict[int, _Cand], limit: int, offset: int
+    ) -> tuple[list[Match], int]:
+        ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
+        page = ordered[offset : offset + limit]
+        if not page:
+            return [], len(ordered)
+        ids = [rec_id for rec_id, _ in page]
+        details = {row["id"]: row for row in await self.repo.details(ids)}
+        addressees = await self._addressees(ids)
+        matches = []
+        for rec_id, c in page:
+            row = details.get(rec_id)
+            if row is None:
+                continue
+            matches.append(
+                Match(
+                    recommendation_id=rec_id,
+                    document_id=row["document_id"],
+                    source=row["source"],
+                    number=row["number"],
+                    addressee=_addressee_label(c, addressees.get(rec_id, [])),
+                    score=round(c.score, 4),
+                    reasons=c.reasons,
+                    status=row["status"],
+                    deadline=row["deadline"],
+                    deadline_precision=row["deadline_precision"],
+                    text=row["text"],
+                    region=row["region"],
+                )
+            )
+        return matches, len(ordered)
+
+    # ---- questions -------------------------------------------------------------------
+    async def ask(
+        self,
+        question: str,
+        *,
+        region: str | None = None,
+        kind: str | None = None,
+        org: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> AskResult:
+        q = parse_question(question)
+        region = q.region or valid_region(region)
+        explicit_kind = valid_kind(kind)
+        found_kind = explicit_kind or q.kind
+        # A kind with nothing else asked is the question ("что рекомендовано ОМСУ?");
+        # next to a topic ("поддержка СО НКО") it only lifts items addressed to that kind.
+        kind_filter = explicit_kind or (q.kind if not q.topic else None)
+        topic = display_words(q.topic)
+        total: int | None = None
+        if q.topic:
+            cands, total = await self._ask_topic(q, region, found_kind, kind_filter)
+        elif kind_filter is not None and region is None:
+            # Every region: tens of thousands of rows, so the page is cut in SQL.
+            matches, total = await self._ask_kind_everywhere(kind_filter, limit, offset)
+            result = AskResult(matches, total, region, found_kind, topic)
+            if total == 0:
+                result.suggestions = await self._suggestions(q, region, kind_filter)
+            return result
+        elif kind_filter is not None:
+            cands = await self._ask_kind(kind_filter, region)
+        elif region is not None:
+            cands = await self._ask_region(region)
+        else:
+            cands = {}
+        name = org_name(org)
+        if name is not None and cands:
+            await self._boost_named(cands, name)
+        matches, found = await self._page(cands, limit, offset)
+        # Past the FTS pool the count comes from FTS itself.
+        total = max(found, total or 0)
+        result = AskResult(matches, total, region, found_kind, topic)
+        if total == 0:
+            result.suggestions = await self._suggestions(q, region, kind_filter)
+        return result
+
+    def _topic_query(
+        self, words: Sequence[Word], region: str | None, kind: str | None, op: str = "OR"
+    ) -> str | None:
+        terms = fts_terms([w for w in words if w.lemma])
+        if not terms:
+            return None
+        query = "{body addressees title} : (" + f" {op} ".join(terms) + ")"
+        if region is not None:
+            query += f' AND tags : "{region_tag(region)}"'
+        if kind is not None:
+            query += f' AND tags : "{kind_tag(kind)}"'
+        return query
+
+    async def _ask_topic(
+        self, q: Question, region: str | None, kind: str | None, kind_filter: str | None
+    ) -> tuple[dict[int, _Cand], int]:
+        # The kind's own words stay in the query: "поддержка СО НКО" is also about NGOs.
+        words = q.topic + (_as_phrase(q.kind_words) if kind_filter is None else [])
+        query = self._topic_query(words, region, kind_filter)
+        if query is None:
+            return {}, 0
+        pool, total = await self._pool(query, self._topic_query(words, region, kind_filter, "AND"))
+        if not pool:
+            return {}, 0
+        bm25 = {rec_id: -score for rec_id, score in pool}
+        boost: dict[int, int] = {}  # relation of the asked kind: 0 addressed, 1 joint
+        if kind is not None:
+            for row in await self.repo.facets_of(bm25):
+                if row["kind"] == kind and row["relation"] <= 1:
+                    rec_id = row["recommendation_id"]
+                    boost[rec_id] = min(boost.get(rec_id, 1), row["relation"])
+        keys = {row["recommendation_id"]: row for row in await self.repo.keys(bm25)}
+        indexed = {r["recommendation_id"]: r for r in await self.repo.indexed(keys)}
+        groups = {_group(w) for w in words}
+        cands: dict[int, _Cand] = {}
+        for rec_id, row in keys.items():
+            stored = indexed.get(rec_id)
+            present = (
+                set(
+                    _TOKEN_SPLIT.split(f"{stored['body']} {stored['addressees']} {stored['title']}")
+                )
+                if stored is not None
+                else set()
+            )
+            hit = _hits(words, present)
+            # Items that have every word of the question come first, then bm25 decides;
+            # being addressed to the kind asked about counts like a good bm25.
+            coverage = len({_group(w) for w in hit}) / len(groups)
+            relation = boost.get(rec_id)
+            bonus = {0: 1.5, 1: 0.75}.get(relation, 0.0) if relation is not None else 0.0
+            c = _Cand(rank=0, score=coverage * 10 + bonus + bm25[rec_id], keys=row)
+            if hit:
+                c.reasons.append(reason_words(display_words(hit)))
+            if relation == 0:
+                c.reasons.append(f"адресовано {kind_dative(kind)}")
+            elif relation == 1:
+                c.reasons.append(f"{kind_label(kind)} — соисполнители")
+            cands[rec_id] = c
+        return cands, total
+
+    async def _pool(self, any_word: str, every_word: str | None) -> tuple[list, int]:
+        """FTS candidates (id, bm25) and the number of matches.
+
+        bm25 costs about a microsecond per matching row, so a question that matches most of
+        the corpus ("рекомендации в сфере …") is ranked among the rows that have every word,
+        and when even those are too many, the newest of them are taken unranked.
+        """
+        found = await self.repo.count(any_word, cap=BROAD)
+        if found < BROAD:
+            return await self.repo.match(any_word, POOL), found
+        # Broad: the total is what has every word (what the pages show), not every match.
+        narrow = await self.repo.count(every_word, cap=BROAD) if every_word else 0
+        if 0 < narrow < BROAD:
+            return await self.repo.match(every_word, POOL), narrow
+        source = every_word if narrow and every_word else any_word
+        total = await self.repo.count(source)
+        return [(rec_id, 0.0) for rec_id in await self.repo.newest(source, POOL)], total
+
+    async def _ask_kind(self, kind: str, region: str | None) -> dict[int, _Cand]:
+        cands: dict[int, _Cand] = {}
+        for row in await self.repo.facet_candidates(region, [kind], (0, 1)):
+            rank = _FACET_RANK[row["relation"]]
+            reason = (
+                reason_kind(kind, row["region"])
+                if rank == KIND
+                else (row["note"] or reason_joint(None))
+            )
+            _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
+        return cands
+
+    async def _ask_kind_everywhere(
+        self, kind: str, limit: int, offset: int
+    ) -> tuple[list[Match], int]:
+        addressed = await self.repo.kind_count(kind, 0)
+        joint = await self.repo.kind_count(kind, 1)
+        rows = []
+        if offset < addressed:
+            rows += await self.repo.kind_page(kind, 0, limit, offset)
+        if len(rows) < limit:
+            rows += await self.repo.kind_page(
+                kind, 1, limit - len(rows), max(0, offset - addressed)
+            )
+        cands: dict[int, _Cand] = {}
+        for row in rows:
+            rank = _FACET_RANK[row["relation"]]
+            reason = (
+                reason_kind(kind, row["region"])
+                if rank == KIND
+                else (row["note"] or reason_joint(None))
+            )
+            _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
+        matches, _ = await self._page(cands, limit, 0)
+        return matches, addressed + joint
+
+    async def _ask_region(self, region: str) -> dict[int, _Cand]:
+        reason = f"из документов {region_genitive(region)}"
+        cands: dict[int, _Cand] = {}
+        for row in await self.repo.region_candidates(region):
+            cands[row["recommendation_id"]] = _Cand(0, 1.0, row, [reason])
+        return cands
+
+    async def _boost_named(self, cands: dict[int, _Cand], name: OrgName) -> None:
+        phrase = _phrase(name.lemmas)
+        ids = set(await self.repo.match_ids(f"{{addressees body}} : {phrase}"))
+        for rec_id in ids & set(cands):
+            c = cands[rec_id]
+            c.score *= 2
+            c.reasons.append("названа ваша организация")
+
+    async def _suggestions(self, q: Question, region: str | None, kind: str | None) -> list[str]:
+        out: list[str] = []
+        if region is not None:
+            if q.topic:
+                query = self._topic_query(q.topic + q.kind_words, None, kind)
+                elsewhere = await self.repo.count(query) if query else 0
+            elif kind is not None:
+                elsewhere = len(await self.repo.facet_candidates(None, [kind], (0, 1)))
+            else:
+                elsewhere = 0
+            if elsewhere:
+                out.append(
+                    f"Уберите регион: по другим регионам есть {elsewhere} "
+                    + plural(elsewhere, "рекомендация|рекомендации|рекомендаций")
+                    + "."
+                )
+            else:
+                out.append("Уберите регион из вопроса — поищем по всем регионам.")
+        if q.topic:
+            out.append(
+                "Попробуйте другие слова: короче и без оборотов, например «поддержка НКО»,"
+                " «молодёжная политика», «общественный контроль»."
+            )
+        available = await self.repo.kinds_available(region)
+        if not available and region is not None:
+            available = await self.repo.kinds_available(None)
+        labels = [kind_dative(k) for k, _ in available if k not in ("other", kind)][:5]
+        if labels:
+            out.append("Спросите, что рекомендовано: " + ", ".join(labels) + ".")
+        return out
+
+
+def _as_phrase(words: list[Word]) -> list[Word]:
+    """Kind words searched as one phrase, like an abbreviation ("органы … самоуправления")."""
+    if not words:
+        return []
+    typed = " ".join(dict.fromkeys(w.abbr or w.text for w in words))
+    return [replace(w, abbr=words[0].abbr or typed, start=words[0].start) for w in words]
+
+
+_TOKEN_SPLIT = re.compile(r"[\s-]+")
+
+
+def _group(word: Word) -> tuple[str, int] | str:
+    return (word.abbr, word.start) if word.abbr is not None else word.lemma
+
+
+def _hits(words: Sequence[Word], present: set[str]) -> list[Word]:
+    """Words found in a row; an abbreviation counts only when all its words are there."""
+    found = [_word_in(w, present) for w in words]
+    missing_groups = {_group(w) for w, ok in zip(words, found, strict=True) if not ok}
+    return [
+        w
+        for w, ok in zip(words, found, strict=True)
+        if ok and (w.abbr is None or _group(w) not in missing_groups)
+    ]
+
+
+def _word_in(word: Word, present: set[str]) -> bool:
+    parts = word.lemma.split("-")
+    if all(p in present for p in parts):
+        return True
+    term = fts_term(word)
+    if term.endswith("*"):
+        stem = term[1:-2]
+        return any(t.startswith(stem) for t in present)
+    return False
+
+
+def _add(
+    cands: dict[int, _Cand],
+    keys,
+    rank: int,
+    reason: str,
+    addressee_id: int | None,
+    partner: str | None = None,
+) -> _Cand:
+    rec_id = keys["recommendation_id"]
+    c = cands.get(rec_id)
+    if c is None:
+        c = cands[rec_id] = _Cand(rank, _SCORES[rank], keys)
+    if rank < c.rank:
+        c.rank, c.score = rank, _SCORES[rank]
+        c.addressee_id, c.partner = addressee_id, partner
+    elif c.addressee_id is None and c.partner is None and rank == c.rank:
+        c.addressee_id, c.partner = addressee_id, partner
+    if reason not in c.reasons:
+        # Reasons read best first: keep them ordered by rank.
+        at = sum(1 for r in c.reason_ranks if r <= rank)
+        c.reasons.insert(at, reason)
+        c.reason_ranks.insert(at, rank)
+    return c
+
+
+def _addressee_label(c: _Cand, addressees: list) -> str:
+    by_id = {a["id"]: a for a in addressees}
+    if c.addressee_id in by_id:
+        return by_id[c.addressee_id]["canonical"]
+    if c.partner:
+        return c.partner
+    main = [a for a in addressees if not is_instrumental(a["name"])]
+    if main:
+        return main[0]["canonical"]
+    return addressees[0]["canonical"] if addressees else NO_ADDRESSEE
+
+
+# ---------------------------------------------------------------------------------------
+# What one recommendation contributes to the index (pure; runs in a worker thread).
+
+
+def build_rows(data: dict[str, list]) -> tuple[list[SearchDoc], list[Facet]]:
+    documents = {row["id"]: row for row in data["documents"]}
+    addressees = {row["id"]: row for row in data["addressees"]}
+    links: dict[int, list[int]] = {}
+    for row in data["links"]:
+        links.setdefault(row["recommendation_id"], []).append(row["addressee_id"])
+    titles: dict[int, str] = {}
+    docs: list[SearchDoc] = []
+    facets: list[Facet] = []
+    for rec in data["recommendations"]:
+        doc = documents[rec["document_id"]]
+        if doc["id"] not in titles:
+            titles[doc["id"]] = normalise(doc["title"])
+        region = doc["region"] or ""
+        addrs = [addressees[i] for i in links.get(rec["id"], []) if i in addressees]
+        rec_facets = recommendation_facets(rec["id"], doc["id"], region, rec["text"], addrs)
+        key = sort_key(rec["deadline"], doc["adopted_on"], doc["id"], rec["position"])
+        facets.extend(replace(f, sort_key=key) for f in rec_facets)
+        kinds = sorted({f.kind for f in rec_facets if f.relation < 2})
+        names = [normalise(a["canonical"]) for a in addrs]
+        labels = [normalise(kind_label(k)) for k in kinds if k != "other"]
+        tags = [region_tag(region)] + [kind_tag(k) for k in kinds]
+        if any(f.relation == 2 for f in rec_facets):
+            tags.append(kind_tag(ALL_PARTICIPANTS))
+        docs.append(
+            SearchDoc(
+                recommendation_id=rec["id"],
+                document_id=doc["id"],
+                region=region,
+                body=normalise(rec["text"]),
+                addressees=" ".join(names + labels),
+                title=titles[doc["id"]],
+                tags=" ".join(tags),
+            )
+        )
+    return docs, facets
+
+
+def sort_key(deadline: str | None, adopted_on: str | None, document_id: int, position: int) -> str:
+    """Text that sorts like ``_sort_key``: deadline soonest, newest document, position."""
+    adopted = int(adopted_on.replace("-", "")) if adopted_on else 0
+    return (
+        f"{deadline or '9999-12-31'}|{99_999_999 - adopted:08d}"
+        f"|{999_999_999_999 - document_id:012d}|{position:06d}"
+    )
+
+
+def recommendation_facets(
+    rec_id: int, document_id: int, region: str, text: str, addrs: Sequence
+) -> list[Facet]:
+    joint = [a for a in addrs if is_instrumental(a["name"])]
+    main = [a for a in addrs if a not in joint]
+    note = reason_joint(main[0]["canonical"] if main else None)
+    out: list[Facet] = []
+    for a in main:
+        if a["kind"] == "other" and is_participants(a["canonical"]):
+            out.append(Facet(region, ALL_PARTICIPANTS, 2, rec_id, document_id, a["id"]))
+            continue
+        for kind in addressee_kinds(a["canonical"], a["kind"]):
+            out.append(Facet(region, kind, 0, rec_id, document_id, a["id"]))
+    if not addrs:
+        out.append(Facet(region, ALL_PARTICIPANTS, 2, rec_id, document_id))
+    for a in joint:
+        out.append(Facet(region, a["kind"], 1, rec_id, document_id, a["id"], note=note))
+    for piece in joint_partners(text):
+        kind = partner_kind(piece)
+        if any(a["kind"] == kind for a in joint):
+            continue
+        out.append(
+            Facet(
+                region,
+                kind,
+                1,
+                rec_id,
+                document_id,
+                partner=to_partner_nominative(piece),
+                note=note,
+            )
+        )
+    return out

@@ -1,0 +1,130 @@
+"""The search index follows imports: updates in place, removed items, rebuild, FTS integrity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendation
+from bot.search import Profile, SearchService
+from storage.search import SearchRepository
+
+REGION = "Камчатский край"
+
+
+def document(items: list[tuple[str, str]]) -> ParsedDocument:
+    return ParsedDocument(
+        source="test.txt",
+        title="Резолюция форума НКО",
+        date=dt.date(2025, 5, 1),
+        place=None,
+        region=REGION,
+        addressees=[
+            ParsedAddressee(
+                name="Органам местного самоуправления",
+                canonical="Органы местного самоуправления",
+                kind="local_government",
+                region=REGION,
+            )
+        ],
+        recommendations=[
+            ParsedRecommendation(number=n, text=t, addressee_indices=[0], deadline=None)
+            for n, t in items
+        ],
+        warnings=[],
+    )
+
+
+@pytest.fixture
+def search(services) -> SearchService:
+    existing = getattr(services, "search", None)
+    if existing is not None:
+        return existing
+    service = SearchService(services.db)
+    services.importer.after_import.append(service.reindex_document)
+    return service
+
+
+async def ids_for(search: SearchService, question: str) -> list[int]:
+    result = await search.ask(question, limit=50)
+    return [m.recommendation_id for m in result.matches]
+
+
+async def integrity(db) -> None:
+    await db.execute("INSERT INTO search_fts (search_fts) VALUES ('integrity-check')")
+
+
+async def test_update_in_place_replaces_old_text(services, search):
+    first = await services.importer.import_document(
+        document([("1", "Организовать озеленение дворов"), ("2", "Провести форум")])
+    )
+    rec_id = first.recommendation_ids[0]
+    assert await ids_for(search, "озеленение") == [rec_id]
+
+    second = await services.importer.import_document(
+        document([("1", "Организовать благоустройство дворов"), ("2", "Провести форум")])
+    )
+    assert second.outcome == "updated" and second.recommendation_ids[0] == rec_id
+    assert await ids_for(search, "озеленение") == []
+    assert await ids_for(search, "благоустройство") == [rec_id]
+    assert await services.db.fetchval("SELECT count(*) FROM search_docs") == 2
+    await integrity(services.db)
+
+
+async def test_removed_items_vanish(services, search):
+    first = await services.importer.import_document(
+        document([("1", "Организовать озеленение дворов"), ("2", "Провести субботник")])
+    )
+    removed_id = first.recommendation_ids[1]
+    profile = Profile(REGION, "local_government")
+    assert removed_id in [m.recommendation_id for m in (await search.my(profile))[0]]
+
+    second = await services.importer.import_document(
+        document([("1", "Организовать озеленение дворов")])
+    )
+    assert second.removed == 1
+    assert await ids_for(search, "субботник") == []
+    matches, total = await search.my(profile)
+    assert removed_id not in [m.recommendation_id for m in matches] and total == 1
+    facets = await services.db.fetchval(
+        "SELECT count(*) FROM search_facets WHERE recommendation_id = ?", (removed_id,)
+    )
+    assert facets == 0
+    await integrity(services.db)
+
+
+async def test_rebuild_matches_incremental_index(services, search):
+    await services.importer.import_document(
+        document([("1", "Поддержать ТОС и молодёжные инициативы"), ("2", "Провести форум")])
+    )
+    before = await ids_for(search, "поддержка территориального общественного самоуправления")
+    assert len(before) == 1  # the phrase, not "самоуправление" of the addressee
+    assert await search.rebuild() == 2
+    assert (
+        await ids_for(search, "поддержка территориального общественного самоуправления") == before
+    )
+    assert await services.db.fetchval("SELECT paused FROM search_state") == 0
+    await integrity(services.db)
+
+
+async def test_deleting_a_document_cleans_the_index(services, search):
+    result = await services.importer.import_document(document([("1", "Озеленение дворов")]))
+    await services.db.execute("DELETE FROM documents WHERE id = ?", (result.document_id,))
+    assert await services.db.fetchval("SELECT count(*) FROM search_docs") == 0
+    assert await SearchRepository(services.db).match_ids('"озеленение"') == []
+    await integrity(services.db)
+
+
+async def test_abbreviations_are_expanded_in_the_index(services, search):
+    result = await services.importer.import_document(
+        document([("1", "Оказывать поддержку СО НКО и ТОС")])
+    )
+    body = await services.db.fetchval(
+        "SELECT body FROM search_docs WHERE recommendation_id = ?", (result.recommendation_ids[0],)
+    )
+    assert "социально ориентировать некоммерческий организация" in body
+    assert "территориальный общественный самоуправление" in body
+    assert await ids_for(search, "поддержка социально ориентированных НКО") == [
+        result.recommendation_ids[0]
+    ]
