@@ -16,6 +16,7 @@ from bot.container import Services
 from bot.delivery import start_delivery, stop_delivery
 from bot.fsm_storage import SQLiteStorage
 from bot.jobs import setup_jobs
+from bot.resilience import RetryInteractiveRequests
 from bot.settings import Settings
 from bot.texts import Texts
 from handlers import get_routers
@@ -30,11 +31,13 @@ def create_bot(settings: Settings) -> Bot:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     else:
         session = AiohttpSession()
-    return Bot(
+    bot = Bot(
         token=settings.token(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    bot.session.middleware(RetryInteractiveRequests())
+    return bot
 
 
 def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatcher:

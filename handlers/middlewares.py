@@ -8,6 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
+from bot.resilience import interactive
 from bot.users import TelegramIdentity
 
 
@@ -30,6 +31,8 @@ class CurrentUserMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        # Requests made from here on answer a person: retry them through a brief 429 or 5xx.
+        interactive.set(True)
         sender: User | None = data.get("event_from_user")
         if sender is not None and not sender.is_bot:
             user, created = await data["services"].users.touch(identity_of(sender))

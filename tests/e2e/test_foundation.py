@@ -72,3 +72,17 @@ async def test_missing_or_malformed_token_exits_with_code_2(tmp_path):
         assert "Traceback" not in err.decode()
         if token:
             assert token not in lines[0]
+
+
+async def test_replies_survive_a_brief_429_and_5xx(api, bot_process):
+    await bot_process.start()
+    ivan = api.user(5002, first_name="Иван")
+    api.fail("sendMessage", chat_id=5002, status=429, retry_after=1, times=1)
+    await ivan.send("/help")
+    assert "Что умеет бот" in (await ivan.next_message(timeout=15))["text"]
+    api.fail("sendMessage", chat_id=5002, status=502, times=2)
+    await ivan.send("/help")
+    assert "Что умеет бот" in (await ivan.next_message(timeout=15))["text"]
+    assert api.stats.injected[429] == 1 and api.stats.injected[502] == 2
+    assert await bot_process.stop() == 0
+    assert "Traceback" not in bot_process.log()
