@@ -13,9 +13,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
 from bot.callbacks import CardCallback, DigestSettingsCallback
 from bot.clock import Clock, from_iso, to_iso
 from bot.formatting import human_deadline, shorten
@@ -53,7 +50,7 @@ class Digest:
     user_id: int
     period: str
     text: Html
-    markup: InlineKeyboardMarkup
+    markup: dict
     recommendation_ids: list[int]
 
 
@@ -75,6 +72,7 @@ class DigestPlanner:
     texts: Texts
     clock: Clock
     default_tz: str
+    _settings_rows: dict = field(default_factory=dict, init=False, repr=False)
 
     # scheduling
     def next_slot(self, user: UserRecord, after: dt.datetime) -> dt.datetime | None:
@@ -321,21 +319,28 @@ class DigestPlanner:
             what=what,
         )
 
-    def _keyboard(self, rec_ids: list[int], frequency: str) -> InlineKeyboardMarkup:
-        kb = InlineKeyboardBuilder()
-        for i, rec_id in enumerate(rec_ids, start=1):
-            kb.button(text=str(i), callback_data=CardCallback(rec_id=rec_id))
+    def _keyboard(self, rec_ids: list[int], frequency: str) -> dict:
+        """The keyboard as the JSON the outbox stores (built directly: a digest run makes
+        one per user, and aiogram's builder copies every button it adds)."""
+        numbers = [
+            {"text": str(i), "callback_data": f"{CardCallback.__prefix__}:{rec_id}"}
+            for i, rec_id in enumerate(rec_ids, start=1)
+        ]
+        rows = [numbers[i : i + 5] for i in range(0, len(numbers), 5)]
+        return {"inline_keyboard": [*rows, self._settings_row(frequency)]}
+
+    def _settings_row(self, frequency: str) -> list[dict]:
+        if frequency in self._settings_rows:
+            return self._settings_rows[frequency]
         choices = [f for f in ("daily", "weekly") if f != frequency] + ["off"]
-        for choice in choices:
-            kb.button(
-                text=self.texts(f"digest.button_{choice}"),
-                callback_data=DigestSettingsCallback(frequency=choice),
-            )
-        kb.adjust(
-            *([5] * (len(rec_ids) // 5) + ([len(rec_ids) % 5] if len(rec_ids) % 5 else [])),
-            len(choices),
-        )
-        return kb.as_markup()
+        self._settings_rows[frequency] = [
+            {
+                "text": self.texts(f"digest.button_{choice}"),
+                "callback_data": DigestSettingsCallback(frequency=choice).pack(),
+            }
+            for choice in choices
+        ]
+        return self._settings_rows[frequency]
 
     async def preview(self, user: UserRecord, at: dt.datetime) -> Digest | None:
         """The digest this user would get at ``at`` (for ``python -m bot digest``)."""

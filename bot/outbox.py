@@ -12,14 +12,19 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.clock import Clock, to_iso
 from storage.outbox import OutboxRepository
 
+Markup = InlineKeyboardMarkup | dict[str, Any]
 
-def markup_payload(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
-    return markup.model_dump(mode="json", exclude_none=True) if markup is not None else None
+
+def markup_payload(markup: Markup | None) -> dict[str, Any] | None:
+    """The JSON of a keyboard; a dict is taken as already being that JSON."""
+    if markup is None or isinstance(markup, dict):
+        return markup
+    return markup.model_dump(mode="json", exclude_none=True)
 
 
 def build_payload(
     text: str,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: Markup | None = None,
     recommendation_ids: list[int] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -42,7 +47,7 @@ class Outgoing:
     kind: str
     dedup_key: str
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: Markup | None = None
     recommendation_ids: list[int] | None = None
 
 

@@ -8,7 +8,6 @@ Russian plural form: ``"{n} {n:рекомендация|рекомендации
 from __future__ import annotations
 
 import html
-import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,20 +40,28 @@ def plural(number: int, forms: str) -> str:
     return plural_form(number, one, few, many)
 
 
-class _SafeFormatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec.count("|") == 2:
-            return plural(value, format_spec)
-        if isinstance(value, Html) and not format_spec:
-            return value
-        return escape(format(value, format_spec))
+class _Safe:
+    """A template value that escapes itself (or picks a plural form) when formatted.
 
+    ``str.format_map`` with these wrappers does in C what a ``string.Formatter`` subclass
+    would do in Python: digests render tens of thousands of lines per run.
+    """
 
-_formatter = _SafeFormatter()
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        if spec.count("|") == 2:
+            return plural(self.value, spec)
+        if isinstance(self.value, Html) and not spec:
+            return self.value
+        return escape(format(self.value, spec))
 
 
 def render(template: str, **params: Any) -> Html:
-    return Html(_formatter.format(template, **params))
+    return Html(template.format_map({k: _Safe(v) for k, v in params.items()}))
 
 
 MESSAGE_LIMIT = 4096
