@@ -1,0 +1,115 @@
+"""Smoke tests for ``bench``: every benchmark runs at a tiny size and reports sane figures.
+
+Nothing here asserts on speed: timings on a shared CI machine say nothing.  The point is that
+``python -m bench NAME`` keeps working as the code under it changes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import bench
+
+
+def _assert_numbers(results: dict, keys: set[str]) -> None:
+    assert keys <= results.keys(), f"missing keys: {keys - results.keys()}"
+    for key in keys:
+        value = results[key]
+        assert isinstance(value, int | float) and not isinstance(value, bool), (key, value)
+        assert value >= 0, (key, value)
+
+
+def test_ingest_tiny():
+    from bench.ingest import run
+
+    results = run(docs=5)
+    _assert_numbers(results, {"docs", "per_doc_ms_p50", "per_doc_ms_p95", "docs_per_s"})
+    assert results["docs"] == 5
+    assert 0 < results["per_doc_ms_p50"] <= results["per_doc_ms_p95"]
+
+
+def test_digest_tiny():
+    from bench.digest import run
+
+    results = run(users=200, recommendations=2000)
+    _assert_numbers(
+        results,
+        {"users", "recommendations", "seconds", "peak_rss_mb", "queued", "empty", "per_user_ms"},
+    )
+    assert results["users"] == 200
+    assert results["recommendations"] == 2000
+    assert results["small_users"] == 20
+    # Users with digests off are not due; every due user is either queued or empty.
+    assert 0 < results["due"] <= 200
+    assert results["queued"] + results["empty"] == results["due"]
+    assert results["queued"] > 0
+    assert results["peak_rss_mb"] >= results["baseline_rss_mb"] > 0
+    assert isinstance(results["rss_growth_mb"], float)
+
+
+def test_query_tiny():
+    query = pytest.importorskip("bench.query", reason="bench/query.py is being written")
+    results = query.run(recommendations=2000, documents=100, samples=20)
+    _assert_numbers(
+        results,
+        {"recommendations", "my_p50_ms", "my_p95_ms", "ask_p50_ms", "ask_p95_ms", "peak_rss_mb"},
+    )
+    assert results["recommendations"] == 2000
+    assert results["my_p50_ms"] <= results["my_p95_ms"]
+    assert results["ask_p50_ms"] <= results["ask_p95_ms"]
+
+
+def test_broadcast_tiny():
+    broadcast = pytest.importorskip("bench.broadcast", reason="bench/broadcast.py is being written")
+    results = broadcast.run(recipients=10, rate=30)
+    _assert_numbers(
+        results,
+        {"recipients", "configured_rate", "achieved_rate", "duplicates", "lost", "ceiling_rate"},
+    )
+    assert results["recipients"] == 10
+    assert results["duplicates"] == 0
+    assert results["lost"] == 0
+
+
+def test_listing_names_every_benchmark(capsys):
+    assert bench.main([]) == 0
+    out = capsys.readouterr().out
+    for name in ("ingest", "query", "digest", "broadcast"):
+        assert f"\n  {name} " in out
+    assert "\n  corpus " not in out  # a helper module without run(), not a benchmark
+
+
+def test_options_follow_the_signature():
+    # rate's default is an int, as in broadcast.run: the annotation decides that it is a float.
+    def run(users: int = 100_000, rate: float = 30, label: str = "x", verbose: bool = False):
+        return {}
+
+    parser = bench.options_parser("fake", run)
+    args = vars(parser.parse_args(["--users", "2k", "--rate", "2.5", "--verbose"]))
+    assert args == {
+        "users": 2000,
+        "rate": 2.5,
+        "label": "x",
+        "verbose": True,
+        "json": False,
+        "out": None,
+    }
+    assert vars(parser.parse_args(["--users", "200_000"]))["users"] == 200_000
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--users", "2.5"])  # a count is whole, not silently rounded
+
+
+def test_cli_json_is_the_last_line_and_out_file(capsys, tmp_path):
+    out_file = tmp_path / "ingest.json"
+    assert bench.main(["ingest", "--docs", "2", "--json", "--out", str(out_file)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    results = json.loads(last)
+    assert results["docs"] == 2
+    assert json.loads(out_file.read_text(encoding="utf-8")) == results
+
+
+def test_cli_unknown_name(capsys):
+    assert bench.main(["no_such_bench"]) == 2
+    assert "no benchmark 'no_such_bench'" in capsys.readouterr().err
