@@ -1,0 +1,316 @@
+"""/announce and /announcements through the real Dispatcher (recording session)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.access import PermissionDenied
+from bot.announcements import AnnounceCallback, AnnounceError, Content, ProgressReporter
+from bot.ratelimit import RateLimiter
+from bot.users import TelegramIdentity
+from tests.conftest import ADMIN_ID
+
+AMUR = "Амурская область"
+COORD = 501
+BOLD = [{"type": "bold", "offset": 0, "length": 5}]
+
+
+async def member(services, user_id: int, region: str, kind: str | None = "ngo", active=True):
+    await services.users.touch(TelegramIdentity(id=user_id, first_name=f"U{user_id}"))
+    now = services.clock.iso()
+    await services.db.execute(
+        "UPDATE users SET region = ?, org_kind = ?, is_active = ? WHERE id = ?",
+        (region, kind, int(active), user_id),
+    )
+    await services.db.execute(
+        "INSERT INTO subscriptions (user_id, region, created_at) VALUES (?, ?, ?)",
+        (user_id, region, now),
+    )
+
+
+@pytest.fixture
+async def region(services):
+    """A coordinator of the Amur region; five active subscribers there (3 NGOs, 2 businesses),
+    one who blocked the bot, and one subscriber elsewhere."""
+    await services.users.touch(TelegramIdentity(id=COORD, first_name="Ольга"))
+    await services.access.repo.add_coordinator(COORD, AMUR, ADMIN_ID, services.clock.iso())
+    for n in range(1, 6):
+        await member(services, 1000 + n, AMUR, "ngo" if n <= 3 else "business")
+    await member(services, 1006, AMUR, "ngo", active=False)
+    await member(services, 2001, "Москва", "ngo")
+    return AMUR
+
+
+async def outbox_rows(services, announcement_id: int):
+    return await services.db.fetchall(
+        "SELECT * FROM outbox WHERE kind = 'announce' AND ref_id = ? ORDER BY recipient_id",
+        (announcement_id,),
+    )
+
+
+async def compose(harness, text="Форум в субботу", entities=BOLD):
+    calls = await harness.send(COORD, "/announce")
+    assert "Пришлите текст анонса" in calls[-1].text
+    calls = await harness.send(COORD, text, entities=entities)
+    return calls[-1]
+
+
+async def test_compose_preview_and_send_now(harness, services, region):
+    menu = await compose(harness)
+    assert "Подписчиков региона «Амурская область»: 5" in menu.text
+
+    calls = await harness.press(COORD, menu, "Всем подписчикам")
+    copy = next(c for c in calls if c.params.get("text") == "Форум в субботу")
+    # The recipients' message, with the author's own formatting and no HTML parsing.
+    assert copy.params["entities"] == BOLD and "parse_mode" not in copy.params
+    control = calls[-1]
+    assert "Получателей: 5 — все подписчики региона «Амурская область»" in control.text
+
+    calls = await harness.press(COORD, control, "Отправить сейчас")
+    announcement_id = await services.db.fetchval("SELECT id FROM announcements")
+    rows = await outbox_rows(services, announcement_id)
+    assert [r["recipient_id"] for r in rows] == [1001, 1002, 1003, 1004, 1005]
+    assert {r["dedup_key"] for r in rows} == {f"announce:{announcement_id}:{u}" for u in
+                                               range(1001, 1006)}  # fmt: skip
+    payload = json.loads(rows[0]["payload"])
+    assert payload == {"text": "Форум в субботу", "parse_mode": None, "entities": BOLD}
+    progress = next(c for c in calls if c.method == "editMessageText")
+    assert "идёт рассылка" in progress.text and "из 5" in progress.text
+    assert any("Остановить" in text for text, _ in progress.buttons())
+
+    # A second press does not queue it twice.
+    calls = await harness.press(COORD, control, "Отправить сейчас")
+    assert "уже отправлен" in harness.session.calls[-1].params["text"]
+    assert len(await outbox_rows(services, announcement_id)) == 5
+
+
+async def test_audience_narrowed_to_kinds_of_organization(harness, services, region):
+    menu = await compose(harness)
+    calls = await harness.press(COORD, menu, "Выбрать виды")
+    kinds = calls[-1]
+    calls = await harness.press(COORD, kinds, "Бизнес")
+    assert "Получателей: 2" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "НКО")
+    assert "Получателей: 5" in calls[-1].text
+    assert {"✅ НКО", "✅ Бизнес"} <= {text for text, _ in calls[-1].buttons()}
+    calls = await harness.press(COORD, calls[-1], "Бизнес")  # unticked again
+    calls = await harness.press(COORD, calls[-1], "Готово")
+    control = calls[-1]
+    assert "Получателей: 3 — подписчики региона «Амурская область»: НКО" in control.text
+    await harness.press(COORD, control, "Отправить сейчас")
+    rows = await services.db.fetchall("SELECT recipient_id FROM outbox ORDER BY 1")
+    assert [r[0] for r in rows] == [1001, 1002, 1003]
+
+
+async def test_audience_of_the_followers_of_one_resolution(harness, services, region):
+    now = services.clock.iso()
+    doc = await services.db.execute(
+        "INSERT INTO documents (doc_key, source, content_hash, title, region, created_at,"
+        " updated_at) VALUES ('k', 's', 'h', 'Резолюция форума НКО', ?, ?, ?)",
+        (AMUR, now, now),
+    )
+    recs = [
+        await services.db.execute(
+            "INSERT INTO recommendations (document_id, position, number, text, created_at,"
+            " updated_at) VALUES (?, ?, ?, 'Рекомендация', ?, ?)",
+            (doc, n, str(n), now, now),
+        )
+        for n in (1, 2)
+    ]
+    await services.users.touch(TelegramIdentity(id=3001, first_name="Не подписан"))
+    for user_id, rec in ((1001, recs[0]), (1001, recs[1]), (3001, recs[1])):
+        await services.db.execute(
+            "INSERT INTO follows (user_id, recommendation_id, created_at) VALUES (?, ?, ?)",
+            (user_id, rec, now),
+        )
+    menu = await compose(harness)
+    calls = await harness.press(COORD, menu, "следит за резолюцией")
+    calls = await harness.press(COORD, calls[-1], "Резолюция форума НКО")
+    control = calls[-1]
+    assert "Получателей: 2 — следящие за резолюцией «Резолюция форума НКО»" in control.text
+    await harness.press(COORD, control, "Отправить сейчас")
+    rows = await services.db.fetchall("SELECT recipient_id FROM outbox ORDER BY 1")
+    assert [r[0] for r in rows] == [1001, 3001]
+
+
+async def test_schedule_at_local_time_and_cancel(harness, services, region):
+    # The clock says 2026-03-02 07:00 UTC: 16:00 in Blagoveshchensk (UTC+9).
+    menu = await compose(harness)
+    calls = await harness.press(COORD, menu, "Всем подписчикам")
+    control = calls[-1]
+    calls = await harness.press(COORD, control, "Запланировать")
+    assert "UTC+9" in calls[-1].text and "ДД.ММ.ГГГГ ЧЧ:ММ" in calls[-1].text
+
+    calls = await harness.send(COORD, "завтра утром")
+    assert "Не понял дату" in calls[-1].text
+    calls = await harness.send(COORD, "02.03.2026 15:00")
+    assert "уже прошло" in calls[-1].text
+    calls = await harness.send(COORD, "03.03.2026 10:00")
+    scheduled = calls[-1]
+    assert "запланирован на 03.03.2026 10:00 (Амурская область, UTC+9)" in scheduled.text
+    assert "Получателей: 5" in scheduled.text
+    rows = await services.db.fetchall("SELECT not_before, status FROM outbox")
+    assert {tuple(r) for r in rows} == {("2026-03-03T01:00:00+00:00", "pending")}
+
+    calls = await harness.press(COORD, scheduled, "Отменить анонс")
+    assert "остановлена" in calls[-1].text and "отменено: 5" in calls[-1].text
+    rows = await services.db.fetchall("SELECT DISTINCT status FROM outbox")
+    assert [r[0] for r in rows] == ["cancelled"]
+    status = await services.db.fetchval("SELECT status FROM announcements")
+    assert status == "cancelled"
+
+
+async def test_photo_with_caption_keeps_its_entities(harness, services, region):
+    await harness.send(COORD, "/announce")
+    photo = [{"file_id": "PHOTO-1", "file_unique_id": "u1", "width": 800, "height": 600}]
+    message = harness.message_dict(
+        COORD, None, photo=photo, caption="Афиша форума", caption_entities=BOLD
+    )
+    calls = await harness.feed({"message": message})
+    calls = await harness.press(COORD, calls[-1], "Всем подписчикам")
+    copy = next(c for c in calls if c.method == "sendPhoto")
+    assert copy.params["photo"] == "PHOTO-1" and copy.params["caption_entities"] == BOLD
+
+    await harness.send(COORD, "/announce")
+    message = harness.message_dict(COORD, None, photo=photo, caption="я" * 1100)
+    calls = await harness.feed({"message": message})
+    assert "длиннее 1024" in calls[-1].text
+
+
+async def test_a_command_ends_the_dialog(harness, region):
+    await harness.send(COORD, "/announce")
+    calls = await harness.send(COORD, "/announcements")
+    assert "Анонсов пока не было" in calls[-1].text
+    calls = await harness.send(COORD, "просто текст")
+    assert not any("Кому отправить" in (c.text or "") for c in calls)
+    # A command of a router further down the list is handled by it, too.
+    await harness.send(COORD, "/announce")
+    calls = await harness.send(COORD, "/tasks")
+    assert "для представителей органов-адресатов" in calls[-1].text
+    assert await harness.services.db.fetchval("SELECT count(*) FROM announcements") == 0
+
+
+async def test_only_coordinators_of_the_region_and_admins(harness, services, region):
+    calls = await harness.send(1001, "/announce")
+    assert "только координаторы" in calls[-1].text
+
+    draft = await services.announcements.create_draft(COORD, AMUR, Content("Анонс"))
+    with pytest.raises(PermissionDenied):
+        await services.announcements.create_draft(1001, AMUR, Content("Анонс"))
+    await services.access.repo.add_coordinator(2001, "Москва", ADMIN_ID, services.clock.iso())
+    with pytest.raises(PermissionDenied):
+        await services.announcements.send(2001, draft.id)
+    # A forged button does no more than the service allows.
+    forged = AnnounceCallback(action="now", id=draft.id).pack()
+    await harness.click(2001, forged)
+    assert "координатор региона «Амурская область»" in harness.session.calls[-1].params["text"]
+    assert not await outbox_rows(services, draft.id)
+
+    # Admins may announce to any region: they name it.
+    await services.users.touch(TelegramIdentity(id=ADMIN_ID, first_name="Админ"))
+    calls = await harness.send(ADMIN_ID, "/announce")
+    assert "Для какого региона" in calls[-1].text
+    calls = await harness.send(ADMIN_ID, "камчат")
+    assert "Камчатский край" in calls[-1].text and "Пришлите текст" in calls[-1].text
+
+
+async def test_service_rules(services, region, clock):
+    service = services.announcements
+    with pytest.raises(AnnounceError) as info:
+        await service.create_draft(COORD, AMUR, Content("   "))
+    assert info.value.key == "announce.empty"
+    draft = await service.create_draft(COORD, AMUR, Content("Анонс"))
+    await service.set_audience(COORD, draft.id, kinds=["media"])
+    with pytest.raises(AnnounceError) as info:
+        await service.send(COORD, draft.id)
+    assert info.value.key == "announce.no_recipients"
+    with pytest.raises(AnnounceError):
+        await service.set_audience(COORD, draft.id, document_id=999)
+    await service.set_audience(COORD, draft.id)
+    sent = await service.send(COORD, draft.id)
+    assert sent.status == "queued" and sent.recipients == 5
+    with pytest.raises(AnnounceError):
+        await service.send(COORD, draft.id)
+
+
+async def test_three_thousand_recipients_are_queued_fast(services, region):
+    import time
+
+    now = services.clock.iso()
+    ids = range(10_000, 13_000)
+    await services.db.executemany(
+        "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (?, 'U', ?, ?)",
+        [(i, now, now) for i in ids],
+    )
+    await services.db.executemany(
+        "INSERT INTO subscriptions (user_id, region, created_at) VALUES (?, ?, ?)",
+        [(i, AMUR, now) for i in ids],
+    )
+    draft = await services.announcements.create_draft(COORD, AMUR, Content("Анонс"))
+    started = time.perf_counter()
+    sent = await services.announcements.send(COORD, draft.id)
+    assert time.perf_counter() - started < 0.5
+    assert sent.recipients == 3005
+    assert await services.db.fetchval("SELECT count(*) FROM outbox") == 3005
+
+
+async def test_progress_is_edited_when_figures_change_then_reported(harness, services, region):
+    menu = await compose(harness)
+    calls = await harness.press(COORD, menu, "Всем подписчикам")
+    await harness.press(COORD, calls[-1], "Отправить сейчас")
+    announcement_id = await services.db.fetchval("SELECT id FROM announcements")
+    reporter = ProgressReporter(services, harness.bot, RateLimiter(0, chat_interval=0))
+
+    harness.clear()
+    await reporter.tick()
+    assert not harness.calls  # nothing changed since the handler showed it
+
+    await services.db.execute(
+        "UPDATE outbox SET status = 'sent' WHERE recipient_id IN (1001, 1002, 1003)"
+    )
+    await services.db.execute("UPDATE outbox SET status = 'blocked' WHERE recipient_id = 1004")
+    await reporter.tick()
+    [edit] = harness.calls
+    assert edit.method == "editMessageText"
+    assert "Отправлено: 3 из 5" in edit.text and "заблокировали бота: 1" in edit.text
+    assert "Осталось: 1" in edit.text
+
+    harness.clear()
+    await reporter.tick()
+    assert not harness.calls
+
+    await services.db.execute("UPDATE outbox SET status = 'failed' WHERE recipient_id = 1005")
+    await reporter.tick()
+    [edit] = harness.calls
+    assert "рассылка завершена" in edit.text and "Доставлено: 3 из 5" in edit.text
+    assert not edit.buttons()
+    assert await services.db.fetchval("SELECT status FROM announcements") == "done"
+    report = await services.db.fetchone(
+        "SELECT * FROM outbox WHERE dedup_key = ?", (f"announce-report:{announcement_id}",)
+    )
+    assert report["recipient_id"] == COORD
+    assert "доставлено 3 из 5" in json.loads(report["payload"])["text"]
+
+    harness.clear()
+    await reporter.tick()
+    assert not harness.calls
+
+
+async def test_announcements_are_listed_with_figures_in_pages(harness, services, region):
+    service = services.announcements
+    for n in range(7):
+        draft = await service.create_draft(COORD, AMUR, Content(f"Анонс номер {n}"))
+        await service.send(COORD, draft.id)
+    await services.db.execute("UPDATE outbox SET status = 'sent' WHERE ref_id = 7")
+    calls = await harness.send(COORD, "/announcements")
+    listing = calls[-1]
+    assert "Анонсы: 7" in listing.text and "стр. 1 из 2" in listing.text
+    assert "№7" in listing.text and "№3" in listing.text and "№2" not in listing.text
+    assert "✅ 5" in listing.text and "Анонс номер 6" in listing.text
+    calls = await harness.press(COORD, listing, "Старее")
+    assert "№2" in calls[-1].text and "№1" in calls[-1].text and "№7" not in calls[-1].text
+
+    calls = await harness.send(1001, "/announcements")
+    assert "только координаторы" in calls[-1].text

@@ -1,0 +1,442 @@
+"""The delivery worker against a scripted Bot session: rates, retries, blocks, crash recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import TelegramMethod
+
+from bot.clock import Clock
+from bot.container import Services, build_services
+from bot.delivery import DeliveryWorker, backoff_seconds
+from bot.ratelimit import RateLimiter
+from bot.users import TelegramIdentity
+from tests.harness import BOT_TOKEN
+
+
+@dataclass
+class Sent:
+    method: str
+    chat_id: int
+    params: dict[str, Any]
+    at: float  # time.monotonic() when answered
+    started: float = 0.0  # when the call was made
+
+
+@dataclass
+class ScriptedSession(BaseSession):
+    """Answers like Telegram would; ``script[chat_id]`` lists errors for the next calls:
+    an HTTP status (429, 403, 400, 500) or "network"; ``hang`` chats never answer."""
+
+    calls: list[Sent] = field(default_factory=list)
+    script: dict[int, list[int | str]] = field(default_factory=dict)
+    hang: set[int] = field(default_factory=set)
+    latency: float = 0.0
+
+    def __post_init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(500)
+        self.hanging = asyncio.Event()
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(self, *args, **kwargs):  # pragma: no cover - not used here
+        raise NotImplementedError
+        yield b""
+
+    async def make_request(self, bot: Bot, method: TelegramMethod, timeout: int | None = None):
+        name = type(method).__name__
+        # The value preparation aiogram does before sending (defaults resolved, None dropped).
+        params = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files={}, _dumps_json=False)
+            if prepared is not None:
+                params[key] = prepared
+        params = json.loads(json.dumps(params, default=str))
+        chat_id = params.get("chat_id")
+        started = time.monotonic()
+        if chat_id in self.hang:
+            self.hanging.set()
+            await asyncio.Event().wait()
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        planned = self.script.get(chat_id) or []
+        fault = planned.pop(0) if planned else None
+        self.calls.append(Sent(name, chat_id, params, time.monotonic(), started))
+        if fault == "network":
+            raise TelegramNetworkError(method=method, message="ClientConnectorError: refused")
+        if fault is not None:
+            body: dict[str, Any] = {"ok": False, "error_code": fault, "description": f"E{fault}"}
+            if fault == 429:
+                body["parameters"] = {"retry_after": 1}
+                body["description"] = "Too Many Requests: retry after 1"
+            if fault == 403:
+                body["description"] = "Forbidden: bot was blocked by the user"
+            return self.check_response(bot, method, fault, json.dumps(body)).result
+        result = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "text": params.get("text", ""),
+        }
+        response = self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
+        return response.result
+
+    def to(self, chat_id: int) -> list[Sent]:
+        return [c for c in self.calls if c.chat_id == chat_id]
+
+
+@pytest.fixture
+def fast_settings(settings):
+    return settings.model_copy(
+        update={
+            "broadcast_rate": 0.0,
+            "delivery_chat_interval": 0.3,
+            "delivery_max_attempts": 3,
+            "delivery_backoff_seconds": 0.1,
+        }
+    )
+
+
+@pytest.fixture
+def live(fast_settings, db) -> Services:
+    # The worker compares not_before with the wall clock: these tests run in real time.
+    return build_services(fast_settings, db, Clock())
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[ScriptedSession]:
+    yield ScriptedSession()
+
+
+@pytest.fixture
+async def bot(session) -> AsyncIterator[Bot]:
+    bot = Bot(BOT_TOKEN, session=session)
+    yield bot
+    await bot.session.close()
+
+
+async def start_worker(services: Services, bot: Bot, **kwargs) -> DeliveryWorker:
+    worker = DeliveryWorker(services, bot, max_idle=0.2, **kwargs)
+    await worker.start()
+    return worker
+
+
+async def queue(services: Services, recipient: int, key: str, text: str = "Привет", **kw) -> None:
+    assert await services.outbox.enqueue(recipient, "test", key, text, **kw)
+
+
+async def statuses(services: Services) -> dict[str, str]:
+    rows = await services.db.fetchall("SELECT dedup_key, status FROM outbox")
+    return {r[0]: r[1] for r in rows}
+
+
+async def row(services: Services, key: str):
+    return await services.db.fetchone("SELECT * FROM outbox WHERE dedup_key = ?", (key,))
+
+
+async def test_sends_due_rows_and_records_the_message_id(live, bot, session):
+    for chat in (1, 2, 3):
+        await queue(live, chat, f"k{chat}", text=f"<b>Сообщение</b> {chat}")
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(5)
+    finally:
+        await worker.stop()
+    assert await statuses(live) == {"k1": "sent", "k2": "sent", "k3": "sent"}
+    assert sorted(c.chat_id for c in session.calls) == [1, 2, 3]
+    assert session.calls[0].params["parse_mode"] == "HTML"
+    sent = await row(live, "k2")
+    assert sent["message_id"] >= 500 and sent["attempts"] == 1 and sent["sent_at"]
+
+
+async def test_a_row_not_due_yet_waits(live, bot, session):
+    import datetime as dt
+
+    later = live.clock.now() + dt.timedelta(hours=1)
+    await queue(live, 1, "later", not_before=later)
+    await queue(live, 2, "now")
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(5)
+    finally:
+        await worker.stop()
+    assert await statuses(live) == {"later": "pending", "now": "sent"}
+
+
+async def test_wakes_up_at_once_when_something_is_queued(live, bot, session):
+    worker = DeliveryWorker(live, bot, max_idle=5)
+    await worker.start()
+    try:
+        await asyncio.sleep(0.05)  # idle now, for up to 5 s
+        started = time.monotonic()
+        await queue(live, 7, "wake")
+        while not session.calls:
+            assert time.monotonic() - started < 1, "the worker did not wake up"
+            await asyncio.sleep(0.01)
+    finally:
+        await worker.stop()
+
+
+async def test_429_pauses_the_whole_sender_and_is_not_an_attempt(live, bot, session):
+    session.script[1] = [429]
+    session.latency = 0.005
+    for chat in range(1, 11):
+        await queue(live, chat, f"k{chat}")
+    # 50 a second, no burst: the 429 comes back before the next call is due.
+    worker = await start_worker(live, bot, limiter=RateLimiter(50, chat_interval=0.3, burst=1))
+    try:
+        await worker.drain(10)
+    finally:
+        await worker.stop()
+    assert set((await statuses(live)).values()) == {"sent"}
+    first_429 = session.calls[0]
+    assert first_429.chat_id == 1
+    # Nothing at all was started during the second Telegram asked for.
+    later = [c for c in session.calls[1:] if c.started > first_429.at]
+    assert len(later) == 10
+    assert min(c.started for c in later) - first_429.at >= 0.95
+    assert len(session.to(1)) == 2
+    assert (await row(live, "k1"))["attempts"] == 1  # the 429 did not count
+
+
+async def test_403_marks_the_user_inactive_and_skips_their_other_rows(live, bot, session):
+    await live.users.touch(TelegramIdentity(id=10, first_name="Анна"))
+    session.script[10] = [403]
+    await queue(live, 10, "a")
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(5)
+        await queue(live, 10, "b")
+        await queue(live, 10, "c")
+        await queue(live, 11, "other")
+        await worker.drain(5)
+        assert await statuses(live) == {
+            "a": "blocked",
+            "b": "blocked",
+            "c": "blocked",
+            "other": "sent",
+        }
+        assert len(session.to(10)) == 1  # the skipped rows never reached Telegram
+        assert not (await live.users.get(10)).is_active
+        # Writing to the bot again makes the user active, and they get messages again.
+        await live.users.touch(TelegramIdentity(id=10, first_name="Анна"))
+        await queue(live, 10, "back")
+        await worker.drain(5)
+    finally:
+        await worker.stop()
+    assert (await row(live, "back"))["status"] == "sent"
+    assert len(session.to(10)) == 2
+
+
+async def test_server_errors_back_off_then_fail(live, bot, session):
+    session.script[1] = [500, 502, 500, 500]  # more failures than attempts allowed
+    session.script[2] = [500, "network"]  # recovers on the third attempt
+    await queue(live, 1, "doomed")
+    await queue(live, 2, "lucky")
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(10)
+    finally:
+        await worker.stop()
+    doomed, lucky = await row(live, "doomed"), await row(live, "lucky")
+    assert doomed["status"] == "failed" and doomed["attempts"] == 3 and doomed["error"]
+    assert lucky["status"] == "sent" and lucky["attempts"] == 3
+    times = [c.at for c in session.to(1)]
+    assert len(times) == 3
+    # Exponential: 0.1 s, then 0.2 s (not_before has millisecond precision).
+    assert times[1] - times[0] >= 0.09 and times[2] - times[1] >= 0.19
+    assert backoff_seconds(5, 1) == 5 and backoff_seconds(5, 3) == 20
+    assert backoff_seconds(5, 30) == 3600
+
+
+async def test_bad_request_fails_at_once(live, bot, session, caplog):
+    session.script[1] = [400]
+    await queue(live, 1, "bad", text="секретный текст")
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(5)
+    finally:
+        await worker.stop()
+    bad = await row(live, "bad")
+    assert bad["status"] == "failed" and bad["attempts"] == 1 and "E400" in bad["error"]
+    assert len(session.calls) == 1
+    assert "E400" in caplog.text and "секретный" not in caplog.text
+
+
+async def test_one_message_per_interval_to_a_chat_without_holding_up_others(live, bot, session):
+    for n in range(3):
+        await queue(live, 1, f"one-{n}")
+    for chat in range(2, 6):
+        await queue(live, chat, f"other-{chat}")
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(10)
+    finally:
+        await worker.stop()
+    times = [c.at for c in session.to(1)]
+    assert len(times) == 3
+    assert all(b - a >= 0.3 for a, b in itertools.pairwise(times))
+    # In order, and the other chats did not wait behind chat 1.
+    assert [c.params["text"] for c in session.to(1)] == ["Привет"] * 3
+    ids = [r[0] for r in await live.db.fetchall(
+        "SELECT dedup_key FROM outbox WHERE recipient_id = 1 ORDER BY sent_at, id")]  # fmt: skip
+    assert ids == ["one-0", "one-1", "one-2"]
+    others = [c.at for c in session.calls if c.chat_id != 1]
+    assert max(others) < times[1]
+
+
+async def test_the_rate_limit_holds_in_all(live, bot, session):
+    limiter = RateLimiter(20, chat_interval=0.3)
+    for chat in range(1, 41):
+        await queue(live, chat, f"k{chat}")
+    started = time.monotonic()
+    worker = await start_worker(live, bot, limiter=limiter)
+    try:
+        await worker.drain(10)
+    finally:
+        await worker.stop()
+    elapsed = time.monotonic() - started
+    # A full bucket (one second's worth) goes at once, the other 20 at 20 a second.
+    assert elapsed >= 0.9
+    times = sorted(c.at for c in session.calls)
+    assert len(times) == 40
+    steady = times[20:]
+    assert (steady[-1] - steady[0]) / (len(steady) - 1) >= 0.045
+
+
+async def test_rows_left_sending_by_a_crash_are_sent_again(live, bot, session):
+    await queue(live, 1, "in-flight")
+    await queue(live, 2, "done")
+    await live.db.execute(
+        "UPDATE outbox SET status = 'sending', attempts = 1 WHERE dedup_key = 'in-flight'"
+    )
+    await live.db.execute("UPDATE outbox SET status = 'sent' WHERE dedup_key = 'done'")
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(5)
+    finally:
+        await worker.stop()
+    assert [c.chat_id for c in session.calls] == [1]
+    resent = await row(live, "in-flight")
+    assert resent["status"] == "sent" and resent["attempts"] == 2
+
+
+async def test_cancelled_rows_are_not_sent(live, bot, session):
+    await queue(live, 1, "k1", ref_id=5)
+    await queue(live, 2, "k2", ref_id=5)
+    assert await live.outbox.repo.cancel("test", 5) == 2
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(5)
+    finally:
+        await worker.stop()
+    assert not session.calls
+
+
+async def test_a_stop_abandons_a_hanging_call_without_losing_its_row(live, bot, session):
+    session.hang.add(1)
+    await queue(live, 1, "hangs")
+    worker = await start_worker(live, bot)
+    await asyncio.wait_for(session.hanging.wait(), 5)
+    await worker.stop(grace=0.1)
+    assert (await row(live, "hangs"))["status"] == "pending"
+
+
+async def test_payload_kinds_keep_the_authors_formatting(live, bot, session):
+    bold = [{"type": "bold", "offset": 0, "length": 5}]
+    markup = {"inline_keyboard": [[{"text": "Открыть", "callback_data": "card:1"}]]}
+    await queue(live, 1, "text", text="Форум в субботу", extra={"parse_mode": None,
+                "entities": bold, "reply_markup": markup})  # fmt: skip
+    await live.outbox.repo.enqueue(
+        "photo", 2, "test", {"photo": "PHOTO-ID", "caption": "Афиша", "caption_entities": bold,
+                             "parse_mode": None}, not_before=live.clock.iso(), now=live.clock.iso()
+    )  # fmt: skip
+    await live.outbox.repo.enqueue(
+        "doc", 3, "test", {"document": "DOC-ID", "caption": "Программа"},
+        not_before=live.clock.iso(), now=live.clock.iso(),
+    )  # fmt: skip
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(5)
+    finally:
+        await worker.stop()
+    text, photo, doc = session.to(1)[0], session.to(2)[0], session.to(3)[0]
+    assert text.method == "SendMessage" and text.params["entities"] == bold
+    assert "parse_mode" not in text.params  # None: the entities say it all
+    assert text.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "card:1"
+    assert photo.method == "SendPhoto" and photo.params["photo"] == "PHOTO-ID"
+    assert photo.params["caption_entities"] == bold
+    assert doc.method == "SendDocument" and doc.params["document"] == "DOC-ID"
+
+
+async def test_a_sent_nudge_is_remembered_for_replies(live, bot, session, seeded):
+    rec_id = seeded["001"].recommendation_ids[0]
+    await queue(live, 1, "nudge", recommendation_ids=[rec_id])
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(5)
+    finally:
+        await worker.stop()
+    message_id = (await row(live, "nudge"))["message_id"]
+    assert await live.reporting.recommendations_of_message(1, message_id) == [rec_id]
+
+
+async def test_unlimited_rate_is_fast(live, bot, session):
+    rows = [
+        (f"k{i}", 1000 + i, "test", None, json.dumps({"text": "x"}), live.clock.iso(),
+         live.clock.iso())
+        for i in range(2000)
+    ]  # fmt: skip
+    await live.outbox.repo.enqueue_many(rows)
+    started = time.monotonic()
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(20)
+    finally:
+        await worker.stop()
+    rate = 2000 / (time.monotonic() - started)
+    assert len(session.calls) == 2000
+    assert rate > 500, f"{rate:.0f} msg/s"
+
+
+def test_rate_limiter_bucket_pause_and_chat_spacing():
+    now = [100.0]
+    limiter = RateLimiter(10, chat_interval=1.0, clock=lambda: now[0])
+    assert sum(limiter.try_acquire() for _ in range(12)) == 10  # one second's worth at once
+    assert limiter.wait_time() == pytest.approx(0.1)
+    now[0] += 0.5
+    assert sum(limiter.try_acquire() for _ in range(10)) == 5  # then 10 a second
+    # A 429 in the middle of a burst: nobody sends during the pause, and the tokens held
+    # when it began are kept on top of what the pause refills.
+    now[0] += 0.5
+    assert sum(limiter.try_acquire() for _ in range(2)) == 2  # 3 of 5 tokens left
+    limiter.pause(1)
+    assert not limiter.try_acquire() and limiter.wait_time() == pytest.approx(1)
+    now[0] += 1
+    assert sum(limiter.try_acquire() for _ in range(30)) == 13
+    limiter.refund()
+    assert limiter.try_acquire()
+
+    assert limiter.chat_wait(7) == 0
+    limiter.chat_begin(7)
+    assert limiter.chat_wait(7) == 1.0  # busy while the call is in flight
+    now[0] += 0.3
+    limiter.chat_end(7)
+    now[0] += 0.4
+    assert limiter.chat_wait(7) == pytest.approx(0.6)  # counted from the answer
+    limiter.chat_begin(8)
+    limiter.chat_end(8, sent=False)  # never called: no wait
+    assert limiter.chat_wait(8) == 0
+    assert RateLimiter(0).try_acquire() and RateLimiter(0).unlimited
