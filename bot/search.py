@@ -404,13 +404,7 @@ class SearchService:
     async def _ask_kind(self, kind: str, region: str | None) -> dict[int, _Cand]:
         cands: dict[int, _Cand] = {}
         for row in await self.repo.facet_candidates(region, [kind], (0, 1)):
-            rank = _FACET_RANK[row["relation"]]
-            reason = (
-                reason_kind(kind, row["region"])
-                if rank == KIND
-                else (row["note"] or reason_joint(None))
-            )
-            _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
+            _add_facet(cands, row, kind)
         return cands
 
     async def _ask_kind_everywhere(
@@ -427,13 +421,7 @@ class SearchService:
             )
         cands: dict[int, _Cand] = {}
         for row in rows:
-            rank = _FACET_RANK[row["relation"]]
-            reason = (
-                reason_kind(kind, row["region"])
-                if rank == KIND
-                else (row["note"] or reason_joint(None))
-            )
-            _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
+            _add_facet(cands, row, kind)
         matches, _ = await self._page(cands, limit, 0)
         return matches, addressed + joint
 
@@ -544,6 +532,15 @@ def _add(
         c.reasons.insert(at, reason)
         c.reason_ranks.insert(at, rank)
     return c
+
+
+def _add_facet(cands: dict[int, _Cand], row, kind: str) -> None:
+    """A candidate from a facet row: addressed to the kind, or joint with it."""
+    rank = _FACET_RANK[row["relation"]]
+    reason = (
+        reason_kind(kind, row["region"]) if rank == KIND else (row["note"] or reason_joint(None))
+    )
+    _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
 
 
 def _addressee_label(c: _Cand, addressees: list) -> str:
