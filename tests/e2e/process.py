@@ -40,6 +40,15 @@ class BotProcess:
 
     async def start(self, timeout: float = 30) -> None:
         """Start and wait until the bot is long polling."""
+        await self._spawn()
+        await self.server.wait_for_polling(timeout=timeout)
+
+    async def start_webhook(self, timeout: float = 30) -> None:
+        """Start in webhook mode and wait until the bot has registered its URL."""
+        await self._spawn()
+        await self.server.wait_for_request("setWebhook", timeout=timeout)
+
+    async def _spawn(self) -> None:
         log = self.log_path.open("ab")
         self._log = log
         self.proc = await asyncio.create_subprocess_exec(
@@ -53,7 +62,6 @@ class BotProcess:
             stdout=log,
             stderr=log,
         )
-        await self.server.wait_for_polling(timeout=timeout)
 
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
         assert self.proc is not None
