@@ -1,0 +1,66 @@
+"""/settings, the digest's own buttons, /pause and snoozing a nudge."""
+
+USER = 71
+
+
+async def test_settings_change_frequency_day_hour_and_notify(harness, services):
+    await harness.send(USER, "/start")
+    calls = await harness.send(USER, "/settings")
+    card = calls[-1]
+    assert "раз в неделю, понедельник, в 10:00" in card.text
+    calls = await harness.press(USER, card, "Ежедневно")
+    assert (await services.users.get(USER)).digest_frequency == "daily"
+    edited = next(c for c in calls if c.method == "editMessageText")
+    assert "каждый день в 10:00" in edited.text
+
+    await harness.press(USER, edited, "День:")
+    await harness.press(USER, edited, "Час:")
+    user = await services.users.get(USER)
+    assert (user.digest_weekday, user.digest_hour) == (1, 12)
+    await harness.press(USER, edited, "Изменения — в сводке")
+    assert (await services.users.get(USER)).follow_notify == "digest"
+
+
+async def test_digest_buttons_switch_off(harness, services):
+    await harness.send(USER, "/start")
+    calls = await harness.click(USER, "dg:off")
+    assert (await services.users.get(USER)).digest_frequency == "off"
+    assert (await services.users.get(USER)).next_digest_at is None
+    assert any("Сводка: выключена" in (c.text or "") for c in calls)
+
+
+async def test_add_and_remove_a_region(harness, services):
+    await harness.send(USER, "/start")
+    await services.profiles.set_region(USER, "Амурская область")
+    card = (await harness.send(USER, "/settings"))[-1]
+    calls = await harness.press(USER, card, "Добавить регион")
+    calls = await harness.send(USER, "камч")
+    calls = await harness.press(USER, calls[-1], "Камчатский край")
+    assert (await services.profiles.get(USER)).subscriptions == (
+        "Амурская область",
+        "Камчатский край",
+    )
+    card = next(c for c in calls if c.text and "Настройки" in c.text)
+    await harness.press(USER, card, "✖ Камчатский край")
+    assert (await services.profiles.get(USER)).subscriptions == ("Амурская область",)
+
+
+async def test_pause_and_resume_nudges(harness, services):
+    await harness.send(USER, "/start")
+    calls = await harness.send(USER, "/pause")
+    calls = await harness.press(USER, calls[-1], "14 дней")
+    assert any("приостановлены до" in (c.text or "") for c in calls)
+    assert (await services.users.get(USER)).nudges_paused_until is not None
+    calls = await harness.send(USER, "/pause")
+    await harness.press(USER, calls[-1], "Возобновить")
+    assert (await services.users.get(USER)).nudges_paused_until is None
+
+
+async def test_snooze_button_on_a_nudge(harness, services, seeded):
+    await harness.send(USER, "/start")
+    rec = (await services.documents.recommendations(seeded["002"].document_id))[0]
+    calls = await harness.click(USER, f"snz:{rec.id}")
+    answer = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert "через неделю" in answer.params["text"]
+    snoozes = await services.nudges.repo.snoozes(USER)
+    assert rec.id in snoozes
