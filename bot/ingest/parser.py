@@ -513,7 +513,8 @@ def parse_resolution(text: str, source: str) -> ParsedDocument:
     try:
         return _parse(text if isinstance(text, str) else str(text), source)
     except Exception:  # the last line of defence: a bad document must not break an import
-        log.exception("resolution parser failed on %s", source)
+        # No file name in the log: it may carry a person's name.
+        log.exception("resolution parser failed")
         return ParsedDocument(
             source=source,
             title=source,

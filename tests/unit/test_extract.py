@@ -10,7 +10,7 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from bot.ingest.extract import DocumentError, extract_text
+from bot.ingest.extract import DocumentError, decode_text, extract_text
 from bot.ingest.parser import parse_file, parse_resolution
 from bot.paths import CONTENT_DIR
 
@@ -281,3 +281,18 @@ def test_unreadable_files_raise_document_error_in_russian(data, filename, needle
     message = err.value.user_message
     assert needle in message
     assert re.search(r"[а-яё]{4}", message)
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8_r", "cp866"])
+def test_short_capitalised_text_decodes_in_its_own_encoding(encoding):
+    text = (
+        "ИТОГОВАЯ РЕЗОЛЮЦИЯ ФОРУМА\nПРАВИТЕЛЬСТВУ АМУРСКОЙ ОБЛАСТИ:\n1. СОЗДАТЬ СОВЕТ ПО ДЕЛАМ НКО."
+    )
+    assert decode_text(text.encode(encoding)) == text
+
+
+@pytest.mark.parametrize("size", [600, 3000])
+def test_beginnings_of_the_seeds_decode_as_cp1251(size):
+    for path in sorted((CONTENT_DIR / "resolutions").iterdir()):
+        data = path.read_text(encoding="utf-8")[:size].encode("cp1251", errors="ignore")
+        assert decode_text(data) == data.decode("cp1251"), path.name
