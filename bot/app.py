@@ -9,6 +9,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.commands import commands_for
@@ -44,6 +45,8 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
     texts = texts or services.texts
     dp = Dispatcher(
         storage=SQLiteStorage(FsmRepository(services.db)),
+        # One update at a time per chat and user: a double tap cannot race its own dialog.
+        events_isolation=SimpleEventIsolation(),
         services=services,
         texts=texts,
         settings=services.settings,

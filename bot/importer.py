@@ -1,7 +1,7 @@
 """Import of parsed resolutions into storage: create, update in place, or leave unchanged.
 
-A document is the same document across versions when its normalised title and date match
-(``document_key``).  Its recommendations keep their ids (and so their history) where an item
+A document is the same document across versions when its normalised title, date and region
+match (``document_key``).  Its recommendations keep their ids (and so their history) where an item
 is the same: first matched by identical text, then by the same number (a corrected wording).
 Items that disappear are marked removed, never deleted.
 """
@@ -57,8 +57,10 @@ def _normalise(text: str) -> str:
 
 
 def document_key(parsed: ParsedDocument) -> str:
+    """The same document across versions: title, date and region (two regions' resolutions
+    with a generic title and the same date stay apart, and neither can overwrite the other)."""
     adopted = parsed.date.isoformat() if parsed.date else "undated"
-    return f"{_normalise(parsed.title)[:300]}|{adopted}"
+    return f"{_normalise(parsed.title)[:300]}|{adopted}|{parsed.region or '-'}"
 
 
 def parsed_to_dict(parsed: ParsedDocument) -> dict[str, Any]:

@@ -116,13 +116,18 @@ class ReportingService:
             raise ReportError("report.reason_required")
         now = self.clock.iso()
         async with self.db.transaction():
+            # Read the status inside the transaction: two reports at once cannot both be
+            # recorded as changes from the same old status.
+            current = await self.documents.get_recommendation(recommendation_id)
+            if current.status == status:
+                raise ReportError("report.same_status")
             entry_id = await self.reporting.append(
                 {
                     "recommendation_id": recommendation_id,
                     "actor_id": actor_id,
                     "actor_role": roles.role_for(subject.target),
                     "event": "status",
-                    "old_status": subject.recommendation.status,
+                    "old_status": current.status,
                     "new_status": status,
                     "comment": comment,
                     **_evidence_fields(evidence),

@@ -8,12 +8,15 @@ Russian plural form: ``"{n} {n:рекомендация|рекомендации
 from __future__ import annotations
 
 import html
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from bot.paths import CONTENT_DIR
+
+_TAG = re.compile(r"<[^>]+>")
 
 
 class Html(str):
@@ -99,6 +102,10 @@ class Texts:
 
     def __call__(self, key: str, **params: Any) -> Html:
         return render(self.raw(key), **params)
+
+    def plain(self, key: str, **params: Any) -> str:
+        """The text without markup, for places Telegram shows as is (button pop-ups)."""
+        return html.unescape(_TAG.sub("", self(key, **params)))
 
     def raw(self, key: str) -> str:
         try:

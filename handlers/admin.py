@@ -8,10 +8,10 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
-from bot.regions import search_regions
 
 from bot.access import PermissionDenied
 from bot.container import Services
+from bot.regions import search_regions
 from bot.texts import Html, Texts
 
 log = logging.getLogger(__name__)

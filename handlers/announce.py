@@ -87,11 +87,10 @@ def content_of(message: Message) -> Content | None:
 
 async def _deny(event: Message | CallbackQuery, texts: Texts, error: Exception) -> None:
     params = getattr(error, "params", {}) or {}
-    text = texts(error.key, **params)  # type: ignore[attr-defined]
     if isinstance(event, CallbackQuery):
-        await event.answer(shorten(text, 200), show_alert=True)
+        await event.answer(shorten(texts.plain(error.key, **params), 200), show_alert=True)
     else:
-        await event.answer(text)
+        await event.answer(texts(error.key, **params))
 
 
 # --- /announce: region and message ----------------------------------------------------------
@@ -339,7 +338,7 @@ async def on_send_now(
         except (AnnounceError, PermissionDenied) as error:
             await _deny(callback, texts, error)
             return
-        await callback.answer(texts("announce.started_short"))
+        await callback.answer(texts.plain("announce.started_short"))
         await _show_progress(callback.message, service, texts, announcement)
 
 
@@ -434,7 +433,7 @@ async def on_stop(
         except (AnnounceError, PermissionDenied) as error:
             await _deny(callback, texts, error)
             return
-        await callback.answer(texts("announce.stopped_short", n=cancelled))
+        await callback.answer(texts.plain("announce.stopped_short", n=cancelled))
         if announcement.progress_message_id == callback.message.message_id:
             await _show_progress(callback.message, service, texts, announcement)
         else:  # pressed in /announcements: the list is not the progress message

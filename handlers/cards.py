@@ -72,7 +72,7 @@ async def on_open_card(
             texts,
         )
     except ReportError as error:
-        await callback.answer(texts(error.key), show_alert=True)
+        await callback.answer(texts.plain(error.key), show_alert=True)
         return
     await callback.answer()
 
@@ -81,7 +81,7 @@ async def on_follow(
     callback: CallbackQuery, callback_data: FollowCallback, services: Services, texts: Texts
 ) -> None:
     await services.reporting.follow(callback.from_user.id, callback_data.rec_id, callback_data.on)
-    await callback.answer(texts("card.followed" if callback_data.on else "card.unfollowed"))
+    await callback.answer(texts.plain("card.followed" if callback_data.on else "card.unfollowed"))
     card = await services.reporting.card(callback.from_user.id, callback_data.rec_id)
     await _refresh(callback, texts, card)
 
@@ -118,12 +118,12 @@ async def on_status_button(
     texts: Texts,
 ) -> None:
     if callback_data.status not in STATUSES:
-        await callback.answer(texts("report.unknown_status"), show_alert=True)
+        await callback.answer(texts.plain("report.unknown_status"), show_alert=True)
         return
     if not await services.reporting.can(
         callback.from_user.id, Action.REPORT_STATUS, callback_data.rec_id
     ):
-        await callback.answer(texts("access.not_responsible"), show_alert=True)
+        await callback.answer(texts.plain("access.not_responsible"), show_alert=True)
         return
     await state.set_state(ReportForm.details)
     await state.set_data(
@@ -201,14 +201,18 @@ async def on_step(
     texts: Texts,
 ) -> None:
     data = await state.get_data()
-    if callback_data.action == "cancel" or "rec_id" not in data:
+    if "rec_id" not in data:
+        # The dialog is over (a second tap on a button that already did its work).
+        await callback.answer(texts.plain("report.dialog_over"))
+        return
+    if callback_data.action == "cancel":
         await state.clear()
         await callback.answer()
         await callback.message.edit_text(texts("report.cancelled"))
         return
     if callback_data.action == "skip":
         if data.get("status") == "wont_do":
-            await callback.answer(texts("report.reason_required"), show_alert=True)
+            await callback.answer(texts.plain("report.reason_required"), show_alert=True)
             return
         data.update(comment=None, evidence=None)
         await state.set_data(data)
@@ -234,13 +238,13 @@ async def on_step(
             )
     except PermissionDenied as denied:
         await state.clear()
-        await callback.answer(texts(denied.key, **denied.params), show_alert=True)
+        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
         return
     except ReportError as error:
-        await callback.answer(texts(error.key), show_alert=True)
+        await callback.answer(texts.plain(error.key), show_alert=True)
         return
     await state.clear()
-    await callback.answer(texts("report.saved_short"))
+    await callback.answer(texts.plain("report.saved_short"))
     await callback.message.edit_text(texts("report.saved"))
     await send_card(
         bot, callback.message.chat.id, callback.from_user.id, data["rec_id"], services, texts
@@ -324,7 +328,7 @@ async def on_assess(
     texts: Texts,
 ) -> None:
     if not await services.reporting.can(callback.from_user.id, Action.ASSESS, callback_data.rec_id):
-        await callback.answer(texts("access.own_work"), show_alert=True)
+        await callback.answer(texts.plain("access.own_work"), show_alert=True)
         return
     await state.set_state(ReportForm.assessment)
     await state.set_data({"rec_id": callback_data.rec_id, "verdict": callback_data.verdict})
@@ -386,7 +390,9 @@ async def on_deadline_button(
     if not await services.reporting.can(
         callback.from_user.id, Action.SET_DEADLINE, callback_data.rec_id
     ):
-        await callback.answer(texts("access.region_coordinators_only", region="—"), show_alert=True)
+        await callback.answer(
+            texts.plain("access.region_coordinators_only", region="—"), show_alert=True
+        )
         return
     await state.set_state(ReportForm.deadline)
     await state.set_data({"rec_id": callback_data.rec_id})

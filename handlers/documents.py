@@ -10,12 +10,12 @@ from aiogram import Bot, F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from bot.ingest.extract import DocumentError
 
 from bot.access import Action, PermissionDenied
 from bot.container import Services
 from bot.formatting import human_date, human_deadline, shorten
 from bot.importer import DraftPreview, ImportResult
+from bot.ingest.extract import DocumentError
 from bot.texts import Html, Texts, join_within
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ async def on_draft_action(
             removed = await services.importer.cancel_draft(user_id, callback_data.draft_id)
             text = texts("documents.cancelled" if removed else "documents.draft_gone")
     except PermissionDenied as denied:
-        await callback.answer(texts(denied.key, **denied.params), show_alert=True)
+        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
         return
     await callback.answer()
     if callback.message is not None:

@@ -29,12 +29,19 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
         type(event.exception).__name__,
         exc_info=event.exception,
     )
-    apology = texts("errors.apology")
+    query, message = update.callback_query, update.message
+    chat = (query.message.chat.id if query and query.message else None) or (
+        message.chat.id if message else None
+    )
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(apology, show_alert=True)
-        elif update.message is not None:
-            await bot.send_message(update.message.chat.id, apology)
+        if query is not None:
+            try:
+                await query.answer(texts.plain("errors.apology"), show_alert=True)
+                return True
+            except TelegramBadRequest:
+                pass  # the button was answered before the failure: say it in the chat
+        if chat is not None:
+            await bot.send_message(chat, texts("errors.apology"))
     except Exception:  # the apology itself failed (network, blocked): nothing more to do
         log.warning("could not send the apology for update %s", update.update_id)
     return True

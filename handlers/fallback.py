@@ -23,7 +23,7 @@ async def unknown_other(message: Message, texts: Texts) -> None:
 
 async def stale_button(callback: CallbackQuery, texts: Texts) -> None:
     # A button from an old message whose handler no longer exists: answer so it stops spinning.
-    await callback.answer(texts("fallback.stale_button"), show_alert=False)
+    await callback.answer(texts.plain("fallback.stale_button"), show_alert=False)
 
 
 def create_router() -> Router:

@@ -87,7 +87,9 @@ async def on_make(
             callback.from_user.id, callback_data.id, max_uses=callback_data.n
         )
     except (PermissionDenied, InviteError) as error:
-        await callback.answer(texts(error.key, **getattr(error, "params", {})), show_alert=True)
+        await callback.answer(
+            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
+        )
         return
     await callback.answer()
     me = await bot.me()
@@ -114,9 +116,9 @@ async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallbac
     try:
         done = await services.invites.revoke_invite(callback.from_user.id, callback_data.id)
     except PermissionDenied as denied:
-        await callback.answer(texts(denied.key, **denied.params), show_alert=True)
+        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
         return
-    await callback.answer(texts("invite.revoked_short" if done else "invite.already_closed"))
+    await callback.answer(texts.plain("invite.revoked_short" if done else "invite.already_closed"))
     await callback.message.edit_reply_markup(reply_markup=None)
 
 
@@ -166,9 +168,9 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
             callback.from_user.id, callback_data.id, callback_data.n
         )
     except PermissionDenied as denied:
-        await callback.answer(texts(denied.key, **denied.params), show_alert=True)
+        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
         return
-    await callback.answer(texts("officials.unbound" if done else "officials.already_unbound"))
+    await callback.answer(texts.plain("officials.unbound" if done else "officials.already_unbound"))
 
 
 async def show_invite(message: Message, token: str, services: Services, texts: Texts) -> None:

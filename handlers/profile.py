@@ -120,7 +120,7 @@ async def on_region_pick(
 ) -> None:
     region = _regions_by_key().get(callback_data.value)
     if region is None:
-        await callback.answer(texts("profile.unknown_region"), show_alert=True)
+        await callback.answer(texts.plain("profile.unknown_region"), show_alert=True)
         return
     await services.profiles.set_region(callback.from_user.id, region.name)
     await callback.answer()
@@ -144,7 +144,7 @@ async def on_kind_pick(
     try:
         await services.profiles.set_kind(callback.from_user.id, callback_data.value)
     except ProfileError as error:
-        await callback.answer(texts(error.key), show_alert=True)
+        await callback.answer(texts.plain(error.key), show_alert=True)
         return
     await callback.answer()
     await callback.message.edit_text(

@@ -113,7 +113,7 @@ async def on_frequency(
     callback: CallbackQuery, callback_data: DigestSettingsCallback, services: Services, texts
 ):
     await services.preferences.set_digest(callback.from_user.id, frequency=callback_data.frequency)
-    await callback.answer(texts(f"settings.saved_{callback_data.frequency}"))
+    await callback.answer(texts.plain(f"settings.saved_{callback_data.frequency}"))
     await _redraw(callback, services, texts)
 
 
@@ -188,7 +188,7 @@ async def on_pause(callback: CallbackQuery, callback_data: PauseAction, services
 
 async def on_snooze(callback: CallbackQuery, callback_data: SnoozeCallback, services, texts):
     await services.nudges.snooze(callback.from_user.id, callback_data.rec_id)
-    await callback.answer(texts("nudge.snoozed_ok"))
+    await callback.answer(texts.plain("nudge.snoozed_ok"))
     with suppress(TelegramBadRequest):
         await callback.message.edit_reply_markup(reply_markup=None)
 

@@ -90,3 +90,17 @@ async def test_document_text_is_escaped_in_preview(harness, services):
     preview = calls[-1].text
     assert "<script>" not in preview and "&lt;script&gt;" in preview
     assert "&amp;" in preview
+
+
+async def test_a_copy_placed_in_another_region_does_not_overwrite_the_original(
+    harness, services, seeded
+):
+    moscow = seeded["000"].document_id
+    await appoint(harness, COORDINATOR, "Амурская область")
+    seed = next((CONTENT_DIR / "resolutions").glob("000_*.txt"))
+    text = seed.read_text(encoding="utf-8").replace("г. Москва", "г. Благовещенск")
+    calls = await harness.send_document(COORDINATOR, text.encode(), "копия.txt")
+    assert "новая версия" not in calls[-1].text
+    await harness.press(COORDINATOR, calls[-1], "Опубликовать")
+    assert (await services.documents.get(moscow)).region == "Москва"
+    assert await services.documents.count() == 6

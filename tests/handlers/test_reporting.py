@@ -160,3 +160,29 @@ async def test_history_is_append_only(services, seeded):
         await services.db.execute("UPDATE history SET comment = 'x'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         await services.db.execute("DELETE FROM history")
+
+
+async def test_a_second_tap_on_confirm_records_nothing_more(harness, services, amur):
+    payload = await invite_official(harness, amur)
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
+    rec_id = int(tasks.buttons()[0][1].split(":")[1])
+    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
+    await harness.press(OFFICIAL, card, "Выполнено")
+    confirm = (await harness.send(OFFICIAL, "Сделано"))[-1]
+    await harness.press(OFFICIAL, confirm, "Подтвердить")
+    calls = await harness.press(OFFICIAL, confirm, "Подтвердить")
+    answer = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert "уже записан" in answer.params["text"]
+    assert len(await services.reporting.history(rec_id)) == 1
+
+
+async def test_the_same_status_twice_is_refused(services, seeded):
+    from bot.reporting import ReportError
+
+    rec = (await services.documents.recommendations(seeded["002"].document_id))[0]
+    await services.reporting.report_status(ADMIN_ID, rec.id, "done")
+    with pytest.raises(ReportError):
+        await services.reporting.report_status(ADMIN_ID, rec.id, "done")
+    assert len(await services.reporting.history(rec.id)) == 1
