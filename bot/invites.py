@@ -69,6 +69,19 @@ class InviteService:
         )
         return await self.reporting.get_invite(invite_id)
 
+    async def addressees_for(self, actor_id: int, document_id: int) -> list[AddresseeRow]:
+        """The bodies of a resolution a coordinator may invite to (their region only)."""
+        document = await self.documents.get(document_id)
+        if document is None:
+            raise InviteError("invite.no_addressee")
+        await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
+        return await self.documents.addressees(document_id)
+
+    async def addressee_for(self, actor_id: int, addressee_id: int) -> AddresseeRow:
+        addressee, document = await self._addressee(addressee_id)
+        await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
+        return addressee
+
     async def inspect(self, token: str) -> InviteInfo:
         """What an invite is for, checked for validity; raises InviteError if unusable."""
         invite = await self.reporting.invite_by_token(token)

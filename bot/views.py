@@ -67,7 +67,9 @@ def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
         what = texts(f"history.assessment_{entry.verdict}")
     else:
         what = texts("history.comment")
-    parts = [texts("history.line", day=local_day(entry.created_at), role=role, what=what)]
+    line = texts("history.line", day=local_day(entry.created_at), role=role, what=what)
+    # A sentence ends once: a date already ends in "г."
+    parts = [Html(line if line.endswith(".") else line + ".")]
     if entry.comment:
         parts.append(texts("history.comment_text", text=shorten(entry.comment, 300)))
     if entry.evidence_kind == "link":

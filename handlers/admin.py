@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.access import PermissionDenied
+from bot.access import Action, PermissionDenied
 from bot.container import Services
 from bot.regions import search_regions
 from bot.texts import Html, Texts
@@ -23,6 +23,8 @@ async def cmd_coordinator(
     actor = message.from_user.id
     words = (command.args or "").split(maxsplit=1)
     try:
+        # The role first: a non-admin learns nothing about who uses the bot.
+        await services.access.require(actor, Action.APPOINT_COORDINATOR)
         if not words:
             await message.answer(await _listing(services, texts, actor))
             return
@@ -72,9 +74,13 @@ async def _listing(services: Services, texts: Texts, actor: int) -> str:
     )
 
 
+MAX_TELEGRAM_ID = 2**52  # Telegram ids fit in 52 bits; a longer number is a typo
+
+
 async def _find_user(services: Services, who: str):
     if who.lstrip("-").isdigit():
-        return await services.users.get(int(who))
+        user_id = int(who)
+        return await services.users.get(user_id) if abs(user_id) < MAX_TELEGRAM_ID else None
     return await services.users.repo.by_username(who)
 
 

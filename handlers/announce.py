@@ -447,7 +447,8 @@ async def on_stop(
 async def cmd_announcements(
     message: Message, command: CommandObject, services: Services, texts: Texts
 ) -> None:
-    page = int(command.args) - 1 if (command.args or "").strip().isdigit() else 0
+    arg = (command.args or "").strip()
+    page = min(int(arg), 10_000) - 1 if arg.isdigit() and len(arg) < 9 else 0
     try:
         text, markup = await _listing(services, texts, message.from_user.id, page)
     except PermissionDenied as denied:

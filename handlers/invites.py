@@ -48,7 +48,13 @@ async def cmd_invite(message: Message, services: Services, texts: Texts) -> None
 
 
 async def on_document(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
-    addressees = await services.documents.addressees(callback_data.id)
+    try:
+        addressees = await services.invites.addressees_for(callback.from_user.id, callback_data.id)
+    except (PermissionDenied, InviteError) as error:
+        await callback.answer(
+            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
+        )
+        return
     await callback.answer()
     if not addressees:
         await callback.message.answer(texts("invite.no_addressees"))
@@ -64,7 +70,13 @@ async def on_document(callback: CallbackQuery, callback_data: InviteCallback, se
 
 
 async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
-    addressee = await services.documents.get_addressee(callback_data.id)
+    try:
+        addressee = await services.invites.addressee_for(callback.from_user.id, callback_data.id)
+    except (PermissionDenied, InviteError) as error:
+        await callback.answer(
+            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
+        )
+        return
     await callback.answer()
     kb = InlineKeyboardBuilder()
     for n in USES_CHOICES:
@@ -74,8 +86,7 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
         )
     kb.adjust(len(USES_CHOICES))
     await callback.message.edit_text(
-        texts("invite.pick_uses", addressee=addressee.canonical if addressee else "—"),
-        reply_markup=kb.as_markup(),
+        texts("invite.pick_uses", addressee=addressee.canonical), reply_markup=kb.as_markup()
     )
 
 

@@ -13,11 +13,13 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.access import Action
 from bot.callbacks import DigestSettingsCallback, SnoozeCallback
 from bot.container import Services
 from bot.formatting import human_date
 from bot.preferences import HOURS
 from bot.regions import search_regions
+from bot.reporting import ReportError
 from bot.texts import Texts
 from handlers.profile import _regions_by_key, region_key
 
@@ -187,6 +189,16 @@ async def on_pause(callback: CallbackQuery, callback_data: PauseAction, services
 
 
 async def on_snooze(callback: CallbackQuery, callback_data: SnoozeCallback, services, texts):
+    try:
+        responsible = await services.reporting.can(
+            callback.from_user.id, Action.REPORT_STATUS, callback_data.rec_id
+        )
+    except ReportError as error:
+        await callback.answer(texts.plain(error.key), show_alert=True)
+        return
+    if not responsible:  # reminders are for the body that reports; nothing to snooze
+        await callback.answer(texts.plain("access.not_responsible"), show_alert=True)
+        return
     await services.nudges.snooze(callback.from_user.id, callback_data.rec_id)
     await callback.answer(texts.plain("nudge.snoozed_ok"))
     with suppress(TelegramBadRequest):

@@ -1,3 +1,5 @@
+from tests.conftest import ADMIN_ID
+
 """/settings, the digest's own buttons, /pause and snoozing a nudge."""
 
 USER = 71
@@ -57,10 +59,15 @@ async def test_pause_and_resume_nudges(harness, services):
 
 
 async def test_snooze_button_on_a_nudge(harness, services, seeded):
-    await harness.send(USER, "/start")
     rec = (await services.documents.recommendations(seeded["002"].document_id))[0]
-    calls = await harness.click(USER, f"snz:{rec.id}")
+    await harness.send(USER, "/start")
+    calls = await harness.click(USER, f"snz:{rec.id}")  # a member has no reminders to snooze
+    answer = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert "Отчитываться по этой рекомендации могут" in answer.params["text"]
+    assert await services.nudges.repo.snoozes(USER) == {}
+
+    await harness.send(ADMIN_ID, "/start")
+    calls = await harness.click(ADMIN_ID, f"snz:{rec.id}")
     answer = next(c for c in calls if c.method == "answerCallbackQuery")
     assert "через неделю" in answer.params["text"]
-    snoozes = await services.nudges.repo.snoozes(USER)
-    assert rec.id in snoozes
+    assert rec.id in await services.nudges.repo.snoozes(ADMIN_ID)
