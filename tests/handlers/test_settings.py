@@ -1,6 +1,6 @@
-from tests.conftest import ADMIN_ID
-
 """/settings, the digest's own buttons, /pause and snoozing a nudge."""
+
+from tests.conftest import ADMIN_ID
 
 USER = 71
 
