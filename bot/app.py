@@ -21,7 +21,7 @@ from bot.resilience import RetryInteractiveRequests
 from bot.settings import Settings
 from bot.texts import Texts
 from handlers import get_routers
-from handlers.middlewares import CurrentUserMiddleware
+from handlers.middlewares import CommandEndsDialogMiddleware, CurrentUserMiddleware
 from storage.fsm import FsmRepository
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
         settings=services.settings,
     )
     dp.update.outer_middleware(CurrentUserMiddleware())
+    dp.message.outer_middleware(CommandEndsDialogMiddleware())
     dp.include_routers(*get_routers())
     dp.startup.register(set_command_menu)
     # The outbox's delivery worker lives as long as the dispatcher, in polling and webhook modes.

@@ -224,14 +224,17 @@ class ReportingService:
         roles = await self.access.roles(user_id)
         target = subject.target
         addressees = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
+        history = await self.reporting.history(recommendation_id)
         return Card(
             recommendation=subject.recommendation,
             document=subject.document,
             addressees=sorted(addressees, key=lambda a: a.position),
-            history=await self.reporting.history(recommendation_id),
+            history=history,
             following=await self.subscriptions.is_following(user_id, recommendation_id),
             can_report=allowed(roles, Action.REPORT_STATUS, target),
-            can_assess=allowed(roles, Action.ASSESS, target),
+            # There is something to agree or disagree with only once a body has reported.
+            can_assess=allowed(roles, Action.ASSESS, target)
+            and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
         )
 

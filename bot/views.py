@@ -99,11 +99,10 @@ class Card:
 
     @property
     def assessments(self) -> tuple[int, int]:
-        agree = sum(1 for e in self.history if e.event == "assessment" and e.verdict == "agree")
-        disagree = sum(
-            1 for e in self.history if e.event == "assessment" and e.verdict == "disagree"
-        )
-        return agree, disagree
+        """(agree, disagree), counting each person's latest verdict once."""
+        latest = {e.actor_id: e.verdict for e in self.history if e.event == "assessment"}
+        verdicts = list(latest.values())
+        return verdicts.count("agree"), verdicts.count("disagree")
 
 
 def render_card(texts: Texts, card: Card) -> Html:

@@ -390,9 +390,7 @@ async def on_deadline_button(
     if not await services.reporting.can(
         callback.from_user.id, Action.SET_DEADLINE, callback_data.rec_id
     ):
-        await callback.answer(
-            texts.plain("access.region_coordinators_only", region="—"), show_alert=True
-        )
+        await callback.answer(texts.plain("access.deadline_denied"), show_alert=True)
         return
     await state.set_state(ReportForm.deadline)
     await state.set_data({"rec_id": callback_data.rec_id})

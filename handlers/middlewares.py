@@ -42,3 +42,20 @@ class CurrentUserMiddleware(BaseMiddleware):
             data["user"] = None
             data["is_new_user"] = False
         return await handler(event, data)
+
+
+class CommandEndsDialogMiddleware(BaseMiddleware):
+    """A command always starts afresh: a half-finished dialog is dropped, so the next plain
+    text is not taken for the answer to a question the user has walked away from."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        text = getattr(event, "text", None) or ""
+        state = data.get("state")
+        if text.startswith("/") and state is not None and await state.get_state() is not None:
+            await state.set_state(None)
+        return await handler(event, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from contextlib import suppress
 
 from aiogram import F, Router
@@ -25,6 +26,7 @@ from bot.vocabulary import kind_label
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 
 QUESTION_LIMIT = 300
+KEPT_QUESTIONS = 20
 INLINE_RESULTS = 10
 
 
@@ -55,7 +57,7 @@ async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
         n=total,
         kind=kind_label(profile.kind),
         region=profile.region,
-        org=f" · «{profile.org_name}»" if profile.org_name else "",
+        org=f" · {profile.org_name}" if profile.org_name else "",
     )
     items = [_item(m) for m in matches]
     return (
@@ -68,6 +70,11 @@ async def cmd_my(message: Message, state: FSMContext, services: Services, texts:
     await state.clear()
     text, markup = await _my_page(services, texts, message.from_user.id, 0)
     await message.answer(text, reply_markup=markup)
+
+
+def question_key(question: str) -> str:
+    """A short id for a question, so each answer's page buttons turn its own pages."""
+    return format(zlib.crc32(question.encode()), "08x")
 
 
 async def _ask_page(services: Services, texts: Texts, question: str, page: int):
@@ -87,7 +94,7 @@ async def _ask_page(services: Services, texts: Texts, question: str, page: int):
     items = [_item(m) for m in result.matches]
     return (
         render_page(texts, header, items, page, result.total),
-        page_keyboard(texts, items, page, result.total, view="ask"),
+        page_keyboard(texts, items, page, result.total, view="ask", arg=question_key(question)),
     )
 
 
@@ -96,8 +103,10 @@ async def on_question(message: Message, state: FSMContext, services: Services, t
     if len(question) > QUESTION_LIMIT:
         await message.answer(texts("ask.too_long", limit=QUESTION_LIMIT))
         return
-    # Kept so that the page buttons can turn pages of this answer later.
-    await state.update_data(last_question=question)
+    # Kept so that the page buttons can turn pages of this answer later (the last few).
+    questions = (await state.get_data()).get("questions", {})
+    questions[question_key(question)] = question
+    await state.update_data(questions=dict(list(questions.items())[-KEPT_QUESTIONS:]))
     text, markup = await _ask_page(services, texts, question, 0)
     await message.answer(text, reply_markup=markup)
 
@@ -115,7 +124,7 @@ async def on_page(
             services, texts, callback.from_user.id, max(0, callback_data.page)
         )
     else:
-        question = (await state.get_data()).get("last_question")
+        question = (await state.get_data()).get("questions", {}).get(callback_data.arg)
         if not question:
             await callback.message.answer(texts("ask.expired"))
             return

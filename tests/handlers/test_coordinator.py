@@ -5,7 +5,7 @@ async def test_admin_appoints_lists_and_dismisses(harness, services):
     await harness.send(401, "/start", username="olga")
     await harness.send(ADMIN_ID, "/start")
     calls = await harness.send(ADMIN_ID, "/coordinator @olga амурская")
-    assert "назначен(а) координатором: Амурская область" in calls[0].text
+    assert "— координатор региона «Амурская область»" in calls[0].text
     # The new coordinator is told what they can now do.
     assert calls[1].params["chat_id"] == 401 and "координатором" in calls[1].text
     assert (await services.access.roles(401)).coordinator_regions == {"Амурская область"}

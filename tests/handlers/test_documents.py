@@ -11,7 +11,7 @@ MEMBER = 302
 async def appoint(harness, user_id: int, region: str) -> None:
     await harness.send(user_id, "/start")
     calls = await harness.send(ADMIN_ID, f"/coordinator {user_id} {region}")
-    assert any("назначен" in (c.text or "") for c in calls), harness.sent_texts(calls)
+    assert any("координатор региона" in (c.text or "") for c in calls), harness.sent_texts(calls)
 
 
 async def test_member_cannot_upload(harness, services):

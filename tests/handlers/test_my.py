@@ -67,3 +67,13 @@ async def test_inline_mode_offers_cards(harness, seeded):
     first = results[0]["input_message_content"]["message_text"]
     assert first.startswith("<b>Рекомендация п. ")
     assert "Севастопол" in first
+
+
+async def test_page_buttons_turn_the_pages_of_their_own_question(harness, seeded):
+    await harness.send(65, "/profile")
+    first = (await harness.send(65, "поддержка некоммерческих организаций"))[-1]
+    await harness.send(65, "молодёжная политика")
+    assert any(t == "▶️" for t, _ in first.buttons())
+    calls = await harness.press(65, first, "▶️")
+    edited = next(c for c in calls if c.method == "editMessageText")
+    assert "поддержка некоммерческих организаций" in edited.text

@@ -131,6 +131,11 @@ async def test_member_assesses_and_coordinator_sets_deadline(harness, services, 
     card = next(
         c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage"
     )
+    assert not [t for t, _ in card.buttons() if "согласен" in t.lower()]  # no report yet
+    await services.reporting.report_status(COORD, rec_id, "done", "Совет создан")
+    card = next(
+        c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage"
+    )
     assert not [t for t, _ in card.buttons() if t == "В работе"]  # no reporting for members
     calls = await harness.press(MEMBER, card, "Не согласен")
     calls = await harness.send(MEMBER, "В области ничего не изменилось")
@@ -148,7 +153,7 @@ async def test_member_assesses_and_coordinator_sets_deadline(harness, services, 
     rec = await services.documents.get_recommendation(rec_id)
     assert rec.deadline == "2026-12-31" and rec.deadline_source == "coordinator"
     events = [h.event for h in await services.reporting.history(rec_id)]
-    assert events == ["assessment", "deadline"]
+    assert events == ["status", "assessment", "deadline"]
 
 
 async def test_history_is_append_only(services, seeded):
@@ -186,3 +191,17 @@ async def test_the_same_status_twice_is_refused(services, seeded):
     with pytest.raises(ReportError):
         await services.reporting.report_status(ADMIN_ID, rec.id, "done")
     assert len(await services.reporting.history(rec.id)) == 1
+
+
+async def test_a_command_ends_the_report_dialog(harness, services, amur):
+    payload = await invite_official(harness, amur)
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
+    rec_id = int(tasks.buttons()[0][1].split(":")[1])
+    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
+    await harness.press(OFFICIAL, card, "Не будет выполнено")
+    await harness.send(OFFICIAL, "/tasks")
+    calls = await harness.send(OFFICIAL, "поддержка молодёжи")
+    assert "Проверьте отчёт" not in calls[-1].text  # taken as a question, not as the reason
+    assert await services.reporting.history(rec_id) == []
