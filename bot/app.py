@@ -12,7 +12,7 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
-from bot.commands import commands_for
+from bot.commands import commands_for, refresh_menu
 from bot.container import Services
 from bot.delivery import start_delivery, stop_delivery
 from bot.fsm_storage import SQLiteStorage
@@ -62,8 +62,10 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
     return dp
 
 
-async def set_command_menu(bot: Bot, texts: Texts) -> None:
+async def set_command_menu(bot: Bot, texts: Texts, settings: Settings) -> None:
     commands = [BotCommand(command=c, description=d) for c, d in commands_for(texts)]
     await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code="ru")
     await bot.set_my_commands(commands, scope=BotCommandScopeDefault())
+    for admin in settings.admin_ids:  # coordinators and officials get theirs with the role
+        await refresh_menu(bot, texts, admin, {"admin", "coordinator"})
     log.info("command menu set: %d commands", len(commands))

@@ -10,6 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.access import Action, PermissionDenied
+from bot.commands import refresh_menu
 from bot.container import Services
 from bot.regions import search_regions
 from bot.texts import Html, Texts
@@ -48,12 +49,14 @@ async def cmd_coordinator(
             done = await services.access.dismiss_coordinator(actor, target.id, region)
             key = "coordinator.dismissed" if done else "coordinator.was_not"
             await message.answer(texts(key, name=name, region=region))
-            return
-        added = await services.access.appoint_coordinator(actor, target.id, region)
-        key = "coordinator.appointed" if added else "coordinator.already"
-        await message.answer(texts(key, name=name, region=region))
-        if added:
-            await _tell_appointed(bot, texts, target.id, region)
+        else:
+            added = await services.access.appoint_coordinator(actor, target.id, region)
+            key = "coordinator.appointed" if added else "coordinator.already"
+            await message.answer(texts(key, name=name, region=region))
+            if added:
+                await _tell_appointed(bot, texts, target.id, region)
+        roles = await services.access.roles(target.id)
+        await refresh_menu(bot, texts, target.id, roles.names())
     except PermissionDenied as denied:
         await message.answer(texts(denied.key, **denied.params))
 

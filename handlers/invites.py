@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
+from bot.commands import refresh_menu
 from bot.container import Services
 from bot.formatting import human_date, shorten
 from bot.invites import InviteError
@@ -191,6 +192,10 @@ async def show_invite(message: Message, token: str, services: Services, texts: T
     except InviteError as error:
         await message.answer(texts(error.key))
         return
+    roles = await services.access.roles(message.from_user.id)
+    if info.addressee.id in roles.official_addressees:
+        await message.answer(texts("invite.already_joined", addressee=info.addressee.canonical))
+        return
     kb = InlineKeyboardBuilder()
     kb.button(
         text=texts("invite.join_button"), callback_data=InviteCallback(action="join", token=token)
@@ -217,11 +222,24 @@ async def on_join(callback: CallbackQuery, callback_data: InviteCallback, servic
     except InviteError as error:
         await callback.message.edit_text(texts(error.key))
         return
+    roles = await services.access.roles(callback.from_user.id)
+    await refresh_menu(callback.bot, texts, callback.from_user.id, roles.names())
+    await _tell_inviter(services, texts, info, callback.from_user.first_name)
     profile = await services.profiles.get(callback.from_user.id)
     if profile.region is None and info.document.region:
         # Local time for nudges comes from the region: take the body's own.
         await services.profiles.set_region(callback.from_user.id, info.document.region)
     await callback.message.edit_text(texts("invite.joined", addressee=info.addressee.canonical))
+
+
+async def _tell_inviter(services: Services, texts: Texts, info, name: str) -> None:
+    """The coordinator who made the link learns who joined (through the delivery path)."""
+    await services.outbox.enqueue(
+        info.invite.created_by,
+        "notice",
+        f"joined:{info.invite.id}:{info.invite.uses + 1}",
+        texts("invite.someone_joined", name=name, addressee=info.addressee.canonical),
+    )
 
 
 def create_router() -> Router:

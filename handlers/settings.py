@@ -57,10 +57,14 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
         digest=digest,
         notify=texts(f"settings.notify_{user.follow_notify}"),
         regions=", ".join(profile.subscriptions) or texts("profile.not_set"),
-        nudges=texts("settings.paused_until", until=human_date(paused))
-        if paused and paused > services.clock.iso()
-        else texts("settings.nudges_on"),
     )
+    if (await services.access.roles(user_id)).is_official:
+        nudges = (
+            texts("settings.paused_until", until=human_date(paused))
+            if paused and paused > services.clock.iso()
+            else texts("settings.nudges_on")
+        )
+        text += "\n" + texts("settings.nudges", state=nudges)
     kb = InlineKeyboardBuilder()
     for frequency in ("weekly", "daily", "off"):
         mark = "• " if frequency == user.digest_frequency else ""

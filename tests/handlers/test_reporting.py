@@ -75,9 +75,14 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     ]
     assert history[0].evidence_kind == "document"
 
-    # The follower is told through the outbox (the delivery path), exactly once.
+    # The inviter heard who joined; the follower is told of the change, exactly once.
+    joined = await services.db.fetchall(
+        "SELECT recipient_id, payload FROM outbox WHERE dedup_key LIKE 'joined:%'"
+    )
+    assert [j["recipient_id"] for j in joined] == [COORD]
+    assert "Анна теперь представляет «Правительство области»" in joined[0]["payload"]
     notices = await services.db.fetchall(
-        "SELECT recipient_id, payload FROM outbox WHERE kind = 'notice'"
+        "SELECT recipient_id, payload FROM outbox WHERE dedup_key LIKE 'notice:%'"
     )
     assert [n["recipient_id"] for n in notices] == [MEMBER]
     assert "В работе" in notices[0]["payload"]
