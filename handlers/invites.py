@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
@@ -134,15 +137,11 @@ async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallbac
     await callback.message.edit_reply_markup(reply_markup=None)
 
 
-async def cmd_officials(message: Message, services: Services, texts: Texts) -> None:
-    try:
-        officials, invites = await services.invites.listing(message.from_user.id)
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
+async def officials_view(services: Services, texts: Texts, actor: int):
+    """The officials and open invites of the coordinator's regions, with revoke buttons."""
+    officials, invites = await services.invites.listing(actor)
     if not officials and not invites:
-        await message.answer(texts("officials.none"))
-        return
+        return texts("officials.none"), None
     lines = []
     kb = InlineKeyboardBuilder()
     for user_id, addressee_id in officials[:30]:
@@ -169,9 +168,16 @@ async def cmd_officials(message: Message, services: Services, texts: Texts) -> N
             callback_data=InviteCallback(action="revoke", id=invite.id),
         )
     kb.adjust(1)
-    await message.answer(
-        texts("officials.list", lines=Html("\n".join(lines))), reply_markup=kb.as_markup()
-    )
+    return texts("officials.list", lines=Html("\n".join(lines))), kb.as_markup()
+
+
+async def cmd_officials(message: Message, services: Services, texts: Texts) -> None:
+    try:
+        text, markup = await officials_view(services, texts, message.from_user.id)
+    except PermissionDenied as denied:
+        await message.answer(texts(denied.key, **denied.params))
+        return
+    await message.answer(text, reply_markup=markup)
 
 
 async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
@@ -183,6 +189,12 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
         await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
         return
     await callback.answer(texts.plain("officials.unbound" if done else "officials.already_unbound"))
+    if done:
+        roles = await services.access.roles(callback_data.id)
+        await refresh_menu(callback.bot, texts, callback_data.id, roles.names())
+    text, markup = await officials_view(services, texts, callback.from_user.id)
+    with suppress(TelegramBadRequest):  # nothing changed on screen
+        await callback.message.edit_text(text, reply_markup=markup)
 
 
 async def show_invite(message: Message, token: str, services: Services, texts: Texts) -> None:

@@ -210,3 +210,19 @@ async def test_a_command_ends_the_report_dialog(harness, services, amur):
     calls = await harness.send(OFFICIAL, "поддержка молодёжи")
     assert "Проверьте отчёт" not in calls[-1].text  # taken as a question, not as the reason
     assert await services.reporting.history(rec_id) == []
+
+
+async def test_coordinator_lists_and_unbinds_officials(harness, services, amur):
+    payload = await invite_official(harness, amur)
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    await invite_official(harness, amur)  # a second, still open invite
+    listing = (await harness.send(COORD, "/officials"))[-1]
+    assert "Анна — Правительство области" in listing.text
+    assert "приглашение: Правительство области, осталось 1" in listing.text
+    calls = await harness.press(COORD, listing, "Отключить")
+    redrawn = next(c for c in calls if c.method == "editMessageText")
+    assert "Анна —" not in redrawn.text
+    assert not (await services.access.roles(OFFICIAL)).official_addressees
+    calls = await harness.send(MEMBER, "/officials")
+    assert "только координаторы" in calls[-1].text
