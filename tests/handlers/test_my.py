@@ -15,7 +15,7 @@ async def onboard(harness, user_id, letters, region, kind_label, name=None):
 
 async def test_my_lists_what_concerns_an_amur_ngo_page_by_page(harness, seeded):
     calls = await onboard(harness, NGO, "амур", "Амурская область", "НКО")
-    assert "Ваш профиль" in calls[-1].text
+    assert "Готово!" in calls[-1].text and "Регион: Амурская область" in calls[-1].text
     calls = await harness.send(NGO, "/my")
     page = calls[-1]
     assert "Касается вашей организации:" in page.text
