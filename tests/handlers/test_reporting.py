@@ -29,6 +29,17 @@ async def invite_official(harness, amur) -> str:
     return link.group(1)
 
 
+async def join_and_open_first_task(harness, amur):
+    """The official joins by invite and opens the first card of /tasks: (rec_id, card)."""
+    payload = await invite_official(harness, amur)
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
+    rec_id = int(tasks.buttons()[0][1].split(":")[1])
+    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
+    return rec_id, card
+
+
 async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     payload = await invite_official(harness, amur)
     assert len(payload) <= 64
@@ -89,12 +100,7 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
 
 
 async def test_reply_to_a_card_records_a_comment(harness, services, amur):
-    payload = await invite_official(harness, amur)
-    calls = await harness.send(OFFICIAL, f"/start {payload}")
-    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
-    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
-    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
-    rec_id = int(tasks.buttons()[0][1].split(":")[1])
+    rec_id, card = await join_and_open_first_task(harness, amur)
 
     calls = await harness.reply(
         OFFICIAL, card, "Проект постановления на согласовании https://gov.example/doc"
@@ -115,11 +121,7 @@ async def test_reply_to_a_card_records_a_comment(harness, services, amur):
 
 
 async def test_wont_do_needs_a_reason(harness, services, amur):
-    payload = await invite_official(harness, amur)
-    calls = await harness.send(OFFICIAL, f"/start {payload}")
-    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
-    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
-    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
+    _, card = await join_and_open_first_task(harness, amur)
     calls = await harness.press(OFFICIAL, card, "Не будет выполнено")
     assert "причину" in calls[-1].text
     assert not [t for t, _ in calls[-1].buttons() if "Без комментария" in t]
@@ -173,12 +175,7 @@ async def test_history_is_append_only(services, seeded):
 
 
 async def test_a_second_tap_on_confirm_records_nothing_more(harness, services, amur):
-    payload = await invite_official(harness, amur)
-    calls = await harness.send(OFFICIAL, f"/start {payload}")
-    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
-    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
-    rec_id = int(tasks.buttons()[0][1].split(":")[1])
-    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
+    rec_id, card = await join_and_open_first_task(harness, amur)
     await harness.press(OFFICIAL, card, "Выполнено")
     confirm = (await harness.send(OFFICIAL, "Сделано"))[-1]
     await harness.press(OFFICIAL, confirm, "Подтвердить")
@@ -199,12 +196,7 @@ async def test_the_same_status_twice_is_refused(services, seeded):
 
 
 async def test_a_command_ends_the_report_dialog(harness, services, amur):
-    payload = await invite_official(harness, amur)
-    calls = await harness.send(OFFICIAL, f"/start {payload}")
-    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
-    tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
-    rec_id = int(tasks.buttons()[0][1].split(":")[1])
-    card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
+    rec_id, card = await join_and_open_first_task(harness, amur)
     await harness.press(OFFICIAL, card, "Не будет выполнено")
     await harness.send(OFFICIAL, "/tasks")
     calls = await harness.send(OFFICIAL, "поддержка молодёжи")
