@@ -24,25 +24,21 @@ NUDGE_JOB = "plan-nudges"
 def create_scheduler(services: Services) -> AsyncIOScheduler:
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=UTC)
-    common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
-    scheduler.add_job(
-        plan_digests,
-        "interval",
-        seconds=settings.digest_interval_seconds,
-        id=DIGEST_JOB,
-        args=[services],
-        next_run_time=datetime.now(UTC),
-        **common,
-    )
-    scheduler.add_job(
-        plan_nudges,
-        "interval",
-        seconds=settings.nudge_interval_seconds,
-        id=NUDGE_JOB,
-        args=[services],
-        next_run_time=datetime.now(UTC),
-        **common,
-    )
+    for job_id, plan, seconds in (
+        (DIGEST_JOB, plan_digests, settings.digest_interval_seconds),
+        (NUDGE_JOB, plan_nudges, settings.nudge_interval_seconds),
+    ):
+        scheduler.add_job(
+            plan,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            args=[services],
+            next_run_time=datetime.now(UTC),  # once at start too: catch up after downtime
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
     return scheduler
 
 

@@ -96,9 +96,6 @@ class ReportingService:
         )
         return Subject(rec, document, frozenset(r[0] for r in addressees))
 
-    async def roles_for(self, user_id: int) -> Roles:
-        return await self.access.roles(user_id)
-
     async def report_status(
         self,
         actor_id: int,
@@ -122,17 +119,17 @@ class ReportingService:
             if current.status == status:
                 raise ReportError("report.same_status")
             entry_id = await self.reporting.append(
-                {
-                    "recommendation_id": recommendation_id,
-                    "actor_id": actor_id,
-                    "actor_role": roles.role_for(subject.target),
-                    "event": "status",
-                    "old_status": current.status,
-                    "new_status": status,
-                    "comment": comment,
+                _entry(
+                    subject,
+                    actor_id,
+                    roles,
+                    "status",
+                    now,
+                    old_status=current.status,
+                    new_status=status,
+                    comment=comment,
                     **_evidence_fields(evidence),
-                    "created_at": now,
-                }
+                )
             )
             await self.documents.update_recommendation(
                 recommendation_id, {"status": status, "status_changed_at": now}, now
@@ -152,15 +149,15 @@ class ReportingService:
         if not comment and evidence is None:
             raise ReportError("report.empty_comment")
         entry_id = await self.reporting.append(
-            {
-                "recommendation_id": recommendation_id,
-                "actor_id": actor_id,
-                "actor_role": roles.role_for(subject.target),
-                "event": "comment",
-                "comment": comment,
+            _entry(
+                subject,
+                actor_id,
+                roles,
+                "comment",
+                self.clock.iso(),
+                comment=comment,
                 **_evidence_fields(evidence),
-                "created_at": self.clock.iso(),
-            }
+            )
         )
         return await self._after_change(subject, entry_id, actor_id)
 
@@ -172,16 +169,16 @@ class ReportingService:
         if verdict not in VERDICTS:
             raise ReportError("report.unknown_verdict")
         entry_id = await self.reporting.append(
-            {
-                "recommendation_id": recommendation_id,
-                "actor_id": actor_id,
-                "actor_role": roles.role_for(subject.target),
-                "event": "assessment",
-                "verdict": verdict,
-                "old_status": subject.recommendation.status,
-                "comment": _clean_comment(comment),
-                "created_at": self.clock.iso(),
-            }
+            _entry(
+                subject,
+                actor_id,
+                roles,
+                "assessment",
+                self.clock.iso(),
+                verdict=verdict,
+                old_status=subject.recommendation.status,
+                comment=_clean_comment(comment),
+            )
         )
         return await self._after_change(subject, entry_id, actor_id)
 
@@ -194,15 +191,15 @@ class ReportingService:
         new = deadline.isoformat() if deadline else None
         async with self.db.transaction():
             entry_id = await self.reporting.append(
-                {
-                    "recommendation_id": recommendation_id,
-                    "actor_id": actor_id,
-                    "actor_role": roles.role_for(subject.target),
-                    "event": "deadline",
-                    "old_deadline": subject.recommendation.deadline,
-                    "new_deadline": new,
-                    "created_at": now,
-                }
+                _entry(
+                    subject,
+                    actor_id,
+                    roles,
+                    "deadline",
+                    now,
+                    old_deadline=subject.recommendation.deadline,
+                    new_deadline=new,
+                )
             )
             await self.documents.update_recommendation(
                 recommendation_id,
@@ -295,6 +292,18 @@ class ReportingService:
                 markup=markup,
                 recommendation_ids=[fresh.id],
             )
+
+
+def _entry(subject: Subject, actor_id: int, roles: Roles, event: str, at: str, **fields) -> dict:
+    """A history row: who, in which capacity, when, what."""
+    return {
+        "recommendation_id": subject.recommendation.id,
+        "actor_id": actor_id,
+        "actor_role": roles.role_for(subject.target),
+        "event": event,
+        "created_at": at,
+        **fields,
+    }
 
 
 def _evidence_fields(evidence: Evidence | None) -> dict[str, str | None]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.regions import region_by_name
+from bot.localtime import local_date, zone_for
 from storage.documents import RecommendationQueries, RecommendationRow
 from storage.reporting import ReportingRepository
 
@@ -39,11 +38,6 @@ def group_of(rec: RecommendationRow, today: dt.date) -> str:
     return "in_progress" if rec.status == "in_progress" else "not_started"
 
 
-def local_today(clock: Clock, region: str | None, default_tz: str) -> dt.date:
-    found = region_by_name(region) if region else None
-    return clock.now().astimezone(ZoneInfo(found.tz if found else default_tz)).date()
-
-
 class TaskService:
     def __init__(
         self,
@@ -59,7 +53,7 @@ class TaskService:
 
     async def tasks(self, user_id: int, region: str | None) -> Tasks:
         addressees = sorted(await self.reporting.official_addressees(user_id))
-        today = local_today(self.clock, region, self.default_tz)
+        today = local_date(self.clock.now(), zone_for(region, self.default_tz))
         tasks = Tasks()
         for rec in await self.queries.for_addressees(addressees):
             tasks.groups[group_of(rec, today)].append(rec)

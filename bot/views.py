@@ -6,7 +6,6 @@ nudges, digests), so a recommendation reads the same wherever it appears.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from aiogram.types import InlineKeyboardMarkup
@@ -173,11 +172,3 @@ def card_keyboard_for_notice(texts: Texts, rec_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=texts("card.open_button"), callback_data=CardCallback(rec_id=rec_id))
     return kb.as_markup()
-
-
-def is_overdue(rec: RecommendationRow, today: dt.date) -> bool:
-    return (
-        rec.deadline is not None
-        and rec.status not in ("done", "wont_do")
-        and dt.date.fromisoformat(rec.deadline) < today
-    )

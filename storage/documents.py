@@ -240,12 +240,3 @@ class RecommendationQueries:
             addressee_ids,
         )
         return [_recommendation(r) for r in rows]
-
-    async def many(self, ids: list[int]) -> dict[int, RecommendationRow]:
-        if not ids:
-            return {}
-        marks = ", ".join("?" for _ in ids)
-        rows = await self.db.fetchall(
-            f"SELECT * FROM recommendations WHERE id IN ({marks})", list(ids)
-        )
-        return {r["id"]: _recommendation(r) for r in rows}

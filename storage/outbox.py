@@ -78,11 +78,6 @@ class OutboxRepository:
             rows,
         )
 
-    async def has_key(self, dedup_key: str) -> bool:
-        return bool(
-            await self.db.fetchval("SELECT 1 FROM outbox WHERE dedup_key = ?", (dedup_key,))
-        )
-
     async def due(self, now: str, limit: int) -> list[OutboxRow]:
         rows = await self.db.fetchall(
             "SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND not_before <= ?"
@@ -90,11 +85,6 @@ class OutboxRepository:
             (now, limit),
         )
         return [_row(r) for r in rows]
-
-    async def next_due_time(self) -> str | None:
-        return await self.db.fetchval(
-            "SELECT min(not_before) FROM outbox WHERE status IN ('pending', 'sending')"
-        )
 
     async def mark_sending(self, outbox_id: int) -> None:
         await self.db.execute(
