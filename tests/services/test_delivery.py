@@ -23,7 +23,6 @@ from bot.ratelimit import RateLimiter
 from bot.users import TelegramIdentity
 from tests.harness import BOT_TOKEN
 
-
 # A safety net, not a speed check: drain() returns as soon as the outbox is empty.
 DRAIN_PATIENCE = 120
 
@@ -51,6 +50,7 @@ class ScriptedSession(BaseSession):
         super().__init__()
         self._ids = itertools.count(500)
         self.hanging = asyncio.Event()
+        self.called = asyncio.Event()
 
     async def close(self) -> None:
         return None
@@ -78,6 +78,7 @@ class ScriptedSession(BaseSession):
         planned = self.script.get(chat_id) or []
         fault = planned.pop(0) if planned else None
         self.calls.append(Sent(name, chat_id, params, time.monotonic(), started))
+        self.called.set()
         if fault == "network":
             raise TelegramNetworkError(method=method, message="ClientConnectorError: refused")
         if fault is not None:
@@ -186,9 +187,7 @@ async def test_wakes_up_at_once_when_something_is_queued(live, bot, session):
     try:
         await asyncio.sleep(0.05)  # let it go idle
         await queue(live, 7, "wake")
-        async with asyncio.timeout(DRAIN_PATIENCE):
-            while not session.calls:
-                await asyncio.sleep(0.01)
+        await asyncio.wait_for(session.called.wait(), DRAIN_PATIENCE)
     finally:
         await worker.stop()
 
