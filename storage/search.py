@@ -42,7 +42,10 @@ class Facet:
 # bm25 column weights: the text itself counts most, then who it is addressed to.
 BM25 = "bm25(search_fts, 1.0, 0.7, 0.3, 0.0)"
 
-_KEYS = "r.id AS recommendation_id, r.document_id, r.position, r.deadline, d.adopted_on, d.region"
+_KEYS = (
+    "r.id AS recommendation_id, r.document_id, r.position, r.deadline, r.status,"
+    " d.adopted_on, d.region"
+)
 
 
 _NOT_ADDRESSED = (
@@ -218,6 +221,36 @@ class SearchRepository:
             "SELECT recommendation_id, kind, relation, addressee_id, partner, note"
             " FROM search_facets WHERE recommendation_id IN (SELECT value FROM json_each(?))",
             (_ids(ids),),
+        )
+
+    async def region_has_documents(self, region: str) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM documents WHERE region = ?)", (region,)
+            )
+        )
+
+    async def status_candidates(
+        self,
+        region: str | None,
+        statuses: Sequence[str],
+        *,
+        deadline: str | None = None,
+        before: str | None = None,
+        limit: int = 5000,
+    ) -> list[sqlite3.Row]:
+        """Live items by status and deadline; ``deadline`` is 'none' or 'some'.
+
+        ``before`` keeps items whose deadline is earlier than that ISO date.
+        """
+        return await self.db.fetchall(
+            f"SELECT {_KEYS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)"
+            " AND r.status IN (SELECT value FROM json_each(?))"
+            " AND (? IS NULL OR (? = 'none') = (r.deadline IS NULL))"
+            " AND (? IS NULL OR r.deadline < ?)"
+            " ORDER BY r.id LIMIT ?",
+            (region, region, json.dumps(list(statuses)), deadline, deadline, before, before, limit),
         )
 
     async def region_candidates(self, region: str) -> list[sqlite3.Row]:
