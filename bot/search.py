@@ -378,6 +378,9 @@ class SearchService:
                 c.home = True
                 cands[rec_id] = c
         unfiltered = max(len(cands), total)
+        if q.status is not None and not (q.topic or kind_filter or region):
+            # "что выполнено?": out of everything (the candidates came filtered already).
+            unfiltered = await self.repo.live_count(None)
         if q.status is not None:
             cands = {i: c for i, c in cands.items() if _passes(c.keys, q.status, today)}
             total = len(cands)

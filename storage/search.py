@@ -230,6 +230,13 @@ class SearchRepository:
             )
         )
 
+    async def live_count(self, region: str | None) -> int:
+        return await self.db.fetchval(
+            "SELECT count(*) FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)",
+            (region, region),
+        )
+
     async def status_candidates(
         self,
         region: str | None,
