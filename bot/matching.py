@@ -522,7 +522,28 @@ def find_status(words: list[Word]) -> tuple[str, list[Word]] | None:
 
 
 _REGION_GENERIC = frozenset({"область", "край", "округ", "автономный"})
-_ADJ_ENDINGS = frozenset("ая ой ую ий ый ого ому ом ым ых ие ые ыми ими ей его ему им".split())
+_ADJ_ENDINGS = frozenset(
+    [
+        "ая",
+        "ой",
+        "ую",
+        "ий",
+        "ый",
+        "ого",
+        "ому",
+        "ом",
+        "ым",
+        "ых",
+        "ие",
+        "ые",
+        "ыми",
+        "ими",
+        "ей",
+        "его",
+        "ему",
+        "им",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
