@@ -17,8 +17,8 @@ from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
 from bot.preferences import PreferenceService
 from bot.profiles import ProfileService
-from bot.reporting import ReportingService
 from bot.progress import ProgressService
+from bot.reporting import ReportingService
 from bot.search import SearchService
 from bot.settings import Settings
 from bot.tasks import TaskService
