@@ -18,7 +18,7 @@ from storage.progress import ProgressRepository
 
 RECENT_DAYS = 30
 # The order states are shown in; 'no_data' is "нет данных" (nobody reported yet).
-STATES = ("overdue", "done", "partially_done", "in_progress", "not_started", "wont_do", "no_data")
+STATES = ("done", "partially_done", "in_progress", "not_started", "wont_do", "no_data", "overdue")
 # What a list behind a line can be: a state, or every item.
 ITEM_FILTERS = frozenset(STATES) | {"all"}
 
@@ -74,6 +74,7 @@ class RegionProgress:
     region: str
     today: dt.date
     resolutions: list[ResolutionProgress]
+    default_tz: str = "Europe/Moscow"  # for a region unknown to the zone table
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class ItemList:
     document_id: int
     title: str
     addressee: str | None  # None: the whole resolution
+    addressee_id: int | None
     state: str  # one of ITEM_FILTERS
     items: list[ItemRow]
     total: int
@@ -151,7 +153,7 @@ class ProgressService:
                     doc["id"], doc["title"], doc["adopted_on"], Counts.of(doc), bodies
                 )
             )
-        return RegionProgress(region, today, resolutions)
+        return RegionProgress(region, today, resolutions, self.default_tz)
 
     async def items(
         self,
@@ -192,6 +194,7 @@ class ProgressService:
             document_id=document_id,
             title=doc["title"],
             addressee=addressee["canonical"] if addressee else None,
+            addressee_id=addressee_id,
             state=state,
             items=[
                 ItemRow(
