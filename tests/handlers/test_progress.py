@@ -40,7 +40,7 @@ async def test_a_coordinator_sees_where_the_region_stands(harness, services, amu
 
 
 async def test_no_data_is_kept_apart_from_not_started(harness, services, amur):
-    rec_id, card = await join_and_open_first_task(harness, amur)
+    rec_id, _card = await join_and_open_first_task(harness, amur)
     await services.reporting.comment(OFFICIAL, rec_id, "Начнём в апреле")
     text = (await harness.send(COORD, "/progress"))[-1].text
     assert "⚪ не начато 1" in text and "❔ нет данных 60" in text
