@@ -48,20 +48,26 @@ def _item(match: Match) -> ListItem:
 
 async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
     profile = await services.profiles.get(user_id)
-    if not profile.complete:
-        return texts("my.no_profile"), None
     search_profile = Profile(region=profile.region, kind=profile.kind, org_name=profile.org_name)
+    if not profile.complete:
+        # An official's body and region are known from the invite.
+        body = await services.invites.official_profile(user_id)
+        if body is None:
+            return texts("my.no_profile"), None
+        search_profile = Profile(*body)
     matches, total = await services.search.my(
         search_profile, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )
     if total == 0:
-        return texts("my.empty", region=profile.region, kind=kind_label(profile.kind)), None
+        return texts(
+            "my.empty", region=search_profile.region, kind=kind_label(search_profile.kind)
+        ), None
     header = texts(
         "my.header",
         n=total,
-        kind=kind_label(profile.kind),
-        region=profile.region,
-        org=f" · {profile.org_name}" if profile.org_name else "",
+        kind=kind_label(search_profile.kind),
+        region=search_profile.region,
+        org=f" · {search_profile.org_name}" if search_profile.org_name else "",
     )
     items = [_item(m) for m in matches]
     return (
