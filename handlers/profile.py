@@ -57,6 +57,11 @@ def kind_button(texts: Texts, kind: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+def region_by_key(key: str) -> Region | None:
+    """The region behind a ``region_key`` from callback data."""
+    return _regions_by_key().get(key)
+
+
 def describe(texts: Texts, profile: Profile) -> str:
     missing = texts("profile.not_set")
     return texts(

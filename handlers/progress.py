@@ -27,7 +27,7 @@ from bot.progress import ITEM_FILTERS, STATES, BodyProgress, Counts, ItemList, R
 from bot.regions import region_by_name
 from bot.texts import Html, Texts, join_within
 from handlers.listing import PAGE_SIZE, ListItem, render_item
-from handlers.profile import _regions_by_key, region_key
+from handlers.profile import region_by_key, region_key
 
 BODIES_PER_PAGE = 6
 NAME_LIMIT = 60
@@ -351,7 +351,7 @@ async def on_progress(
     callback: CallbackQuery, callback_data: ProgressCallback, services: Services, texts: Texts
 ) -> None:
     user_id = callback.from_user.id
-    region = _regions_by_key().get(callback_data.region)
+    region = region_by_key(callback_data.region)
     try:
         if callback_data.action == "regions":
             regions = await services.progress.regions(user_id)
