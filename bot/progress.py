@@ -14,6 +14,7 @@ from bot.access import AccessService, PermissionDenied
 from bot.clock import Clock, to_iso
 from bot.localtime import local_date, zone_for
 from bot.matching import valid_region
+from storage.documents import RecommendationRow
 from storage.progress import ProgressRepository
 
 RECENT_DAYS = 30
@@ -78,16 +79,6 @@ class RegionProgress:
 
 
 @dataclass(frozen=True)
-class ItemRow:
-    rec_id: int
-    number: str
-    text: str
-    status: str
-    deadline: str | None
-    deadline_precision: str | None
-
-
-@dataclass(frozen=True)
 class ItemList:
     region: str
     document_id: int
@@ -95,7 +86,7 @@ class ItemList:
     addressee: str | None  # None: the whole resolution
     addressee_id: int | None
     state: str  # one of ITEM_FILTERS
-    items: list[ItemRow]
+    items: list[RecommendationRow]
     total: int
     officials: list[str] = field(default_factory=list)  # names, for one addressee
 
@@ -196,17 +187,7 @@ class ProgressService:
             addressee=addressee["canonical"] if addressee else None,
             addressee_id=addressee_id,
             state=state,
-            items=[
-                ItemRow(
-                    r["id"],
-                    r["number"],
-                    r["text"],
-                    r["status"],
-                    r["deadline"],
-                    r["deadline_precision"],
-                )
-                for r in rows
-            ],
+            items=rows,
             total=total,
             officials=officials,
         )

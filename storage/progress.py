@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 
 from storage.db import Database
+from storage.documents import RecommendationRow
+from storage.documents import _recommendation as recommendation_row
 
 # A recommendation's reported state: its status, or 'no_data' while nobody reported.
 _STATE = (
@@ -97,7 +99,7 @@ class ProgressRepository:
         today: str,
         limit: int,
         offset: int,
-    ) -> tuple[list[sqlite3.Row], int]:
+    ) -> tuple[list[RecommendationRow], int]:
         """Live items of a resolution (or of one addressee in it) in one state.
 
         ``state``: a status, 'no_data', 'overdue', or None for all.
@@ -120,9 +122,8 @@ class ProgressRepository:
             f"SELECT count(*) FROM recommendations r WHERE {where}", params
         )
         rows = await self.db.fetchall(
-            "SELECT r.id, r.number, r.text, r.status, r.deadline, r.deadline_precision"
-            f" FROM recommendations r WHERE {where}"
+            f"SELECT r.* FROM recommendations r WHERE {where}"
             " ORDER BY r.deadline IS NULL, r.deadline, r.position LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return rows, total
+        return [recommendation_row(r) for r in rows], total

@@ -46,7 +46,7 @@ async def test_overview_counts_by_status_and_keeps_no_data_apart(services, amur)
     assert resolution.counts.by_state["overdue"] == 3  # deadlines in 2016, nothing reported
 
     items = await services.progress.items(COORD, document_id, "all", government, limit=50)
-    first, second = items.items[0].rec_id, items.items[1].rec_id
+    first, second = items.items[0].id, items.items[1].id
     await services.reporting.report_status(OFFICIAL, first, "in_progress")
     await services.reporting.comment(OFFICIAL, second, "Готовим план")
     after = (await services.progress.overview(COORD, AMUR)).resolutions[0]
@@ -70,7 +70,7 @@ async def test_a_body_with_an_official_but_no_report_for_30_days_is_silent(servi
     )
     assert body(await services.progress.overview(COORD, AMUR)).silent
     items = await services.progress.items(COORD, amur[0], "all", government)
-    await services.reporting.report_status(OFFICIAL, items.items[0].rec_id, "in_progress")
+    await services.reporting.report_status(OFFICIAL, items.items[0].id, "in_progress")
     assert not body(await services.progress.overview(COORD, AMUR)).silent
     clock.move(days=31)
     assert body(await services.progress.overview(COORD, AMUR)).silent
