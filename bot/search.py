@@ -358,16 +358,18 @@ class SearchService:
         if region is not None and not await self.repo.region_has_documents(region):
             tips = await self._elsewhere(q) + await self._suggestions(q, None, kind_filter)
             return result([], 0, region_empty=True, suggestions=tips)
-        if (
-            kind_filter is not None
-            and region is None
-            and home is None
-            and not q.topic
-            and q.status is None
-        ):
-            # Every region: tens of thousands of rows, so the page is cut in SQL.
-            matches, total = await self._ask_kind_everywhere(kind_filter, limit, offset)
-            answer = result(matches, total, unfiltered=total)
+        if kind_filter is not None and region is None and not q.topic and q.status is None:
+            # Every region: tens of thousands of rows, so the page is cut in SQL; the
+            # asker's own region (a few rows) comes first.
+            at_home: dict[int, _Cand] = {}
+            if home is not None:
+                at_home = await self._ask_kind(kind_filter, home)
+            matches, _ = await self._page(at_home, limit, offset)
+            rest, others = await self._ask_kind_everywhere(
+                kind_filter, limit - len(matches), max(0, offset - len(at_home)), home
+            )
+            total = len(at_home) + others
+            answer = result(matches + rest, total, home_total=len(at_home), unfiltered=total)
             if total == 0:
                 answer.suggestions = await self._suggestions(q, region, kind_filter)
             return answer
@@ -518,16 +520,16 @@ class SearchService:
         return cands
 
     async def _ask_kind_everywhere(
-        self, kind: str, limit: int, offset: int
+        self, kind: str, limit: int, offset: int, not_region: str | None = None
     ) -> tuple[list[Match], int]:
-        addressed = await self.repo.kind_count(kind, 0)
-        joint = await self.repo.kind_count(kind, 1)
+        addressed = await self.repo.kind_count(kind, 0, not_region)
+        joint = await self.repo.kind_count(kind, 1, not_region)
         rows = []
-        if offset < addressed:
-            rows += await self.repo.kind_page(kind, 0, limit, offset)
+        if offset < addressed and limit > 0:
+            rows += await self.repo.kind_page(kind, 0, limit, offset, not_region)
         if len(rows) < limit:
             rows += await self.repo.kind_page(
-                kind, 1, limit - len(rows), max(0, offset - addressed)
+                kind, 1, limit - len(rows), max(0, offset - addressed), not_region
             )
         cands: dict[int, _Cand] = {}
         for row in rows:

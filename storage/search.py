@@ -194,8 +194,11 @@ class SearchRepository:
             params,
         )
 
-    async def kind_page(self, kind: str, relation: int, limit: int, offset: int) -> list:
-        """One relation's facet rows for a kind in every region, in display order.
+    async def kind_page(
+        self, kind: str, relation: int, limit: int, offset: int, not_region: str | None = None
+    ) -> list:
+        """One relation's facet rows for a kind in every region (but ``not_region``), in
+        display order.
 
         Joint rows of an item also addressed to the kind in the same region are skipped.
         """
@@ -204,16 +207,17 @@ class SearchRepository:
             " FROM search_facets f"
             " JOIN recommendations r ON r.id = f.recommendation_id"
             " JOIN documents d ON d.id = r.document_id"
-            " WHERE f.kind = ? AND f.relation = ?" + _NOT_ADDRESSED + " ORDER BY f.sort_key"
-            " LIMIT ? OFFSET ?",
-            (kind, relation, limit, offset),
+            " WHERE f.kind = ? AND f.relation = ? AND (? IS NULL OR f.region != ?)"
+            + _NOT_ADDRESSED
+            + " ORDER BY f.sort_key LIMIT ? OFFSET ?",
+            (kind, relation, not_region, not_region, limit, offset),
         )
 
-    async def kind_count(self, kind: str, relation: int) -> int:
+    async def kind_count(self, kind: str, relation: int, not_region: str | None = None) -> int:
         return await self.db.fetchval(
             "SELECT count(*) FROM search_facets f WHERE f.kind = ? AND f.relation = ?"
-            + _NOT_ADDRESSED,
-            (kind, relation),
+            " AND (? IS NULL OR f.region != ?)" + _NOT_ADDRESSED,
+            (kind, relation, not_region, not_region),
         )
 
     async def facets_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
