@@ -52,8 +52,9 @@ def _expand(paths: list[str]) -> list[Path]:
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.container import open_services
-    from bot.importer import document_json, parse_path
+    from bot.importer import document_json
     from bot.ingest.extract import DocumentError
+    from bot.ingest.guard import parse_upload
 
     failed = 0
     async with AsyncExitStack() as stack:
@@ -62,7 +63,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         )
         for path in _expand(args.paths):
             try:
-                parsed = await asyncio.to_thread(parse_path, path)
+                data = await asyncio.to_thread(path.read_bytes)
+                parsed = await parse_upload(data, path.name, settings.parse_limits())
             except DocumentError as error:
                 print(f"{path.name}: {error.user_message}", file=sys.stderr)
                 failed += 1

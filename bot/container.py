@@ -73,7 +73,9 @@ def build_services(
     digest_repo = DigestRepository(db)
     digests = DigestPlanner(digest_repo, outbox, texts, clock, settings.default_timezone)
     search = SearchService(db)
-    importer = ImportService(db, documents, access, clock, settings.max_document_bytes)
+    importer = ImportService(
+        db, documents, access, clock, settings.max_document_bytes, settings.parse_limits()
+    )
     importer.after_import.append(search.reindex_document)
     reporting_service = ReportingService(
         db, documents, reporting, subscriptions, users, access, outbox, texts, clock
