@@ -22,6 +22,8 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
         # spinner could not be stopped. Nothing to apologise for.
         log.info("update %s: callback query expired", update.update_id)
         return True
+    if update.callback_query is not None and isinstance(event.exception, BOGUS_BUTTON_ERRORS):
+        return await _stale_button(event, texts)
     # Only the update id and the exception: no message text or names in the log.
     log.error(
         "update %s failed: %s",
@@ -44,6 +46,29 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
             await bot.send_message(chat, texts("errors.apology"))
     except Exception:  # the apology itself failed (network, blocked): nothing more to do
         log.warning("could not send the apology for update %s", update.update_id)
+    return True
+
+
+# What a stale or hand-made button makes a handler raise: ids that do not fit SQLite's integers,
+# a recommendation or draft that is gone, a status or verdict that is not one. Bad data from
+# the client, not a fault of the bot: a WARNING without a traceback, and an alert.
+BOGUS_BUTTON_ERRORS = (ValueError, TypeError, LookupError, OverflowError)
+
+
+async def _stale_button(event: ErrorEvent, texts: Texts) -> bool:
+    query = event.update.callback_query
+    # No callback data in the log: it is whatever the client sent.
+    log.warning(
+        "update %s: stale or bogus button (%s)",
+        event.update.update_id,
+        type(event.exception).__name__,
+    )
+    try:
+        await query.answer(texts.plain("fallback.stale_button"), show_alert=True)
+    except TelegramBadRequest:
+        pass  # already answered before the failure, or too old: nothing more to say
+    except Exception:  # network: the spinner stops by itself
+        log.warning("could not answer the stale button of update %s", event.update.update_id)
     return True
 
 
