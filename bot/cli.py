@@ -18,15 +18,21 @@ from bot.search_cli import add_search_commands
 from bot.settings import MissingTokenError, Settings, describe_error
 
 EXIT_CONFIG = 2
+EXIT_ALREADY_RUNNING = 3
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int | None]]
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.instance import AlreadyRunning
     from bot.runner import run_bot
 
     settings.token()  # fail before opening anything
-    await run_bot(settings)
+    try:
+        await run_bot(settings)
+    except AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
     return 0
 
 
