@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.access import AccessService
 from bot.announcements import AnnouncementService
@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.digests import DigestPlanner
 from bot.importer import ImportService
 from bot.invites import InviteService
+from bot.metrics import Metrics
 from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
 from bot.preferences import PreferenceService
@@ -57,6 +58,8 @@ class Services:
     preferences: PreferenceService
     search: SearchService
     announcements: AnnouncementService
+    # Counters for /metrics: one registry per set of services, never shared.
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def build_services(

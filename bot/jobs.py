@@ -62,13 +62,14 @@ async def daily_backup(services: Services) -> None:
     """A consistent copy into BACKUP_DIR; only the newest BACKUP_KEEP stay."""
     settings = services.settings
     try:
-        result, removed = await asyncio.to_thread(
-            scheduled_backup,
-            settings.database_path,
-            settings.backup_dir,
-            settings.backup_keep,
-            services.clock.now(),
-        )
+        with services.metrics.job_seconds.labels("backup").time():
+            result, removed = await asyncio.to_thread(
+                scheduled_backup,
+                settings.database_path,
+                settings.backup_dir,
+                settings.backup_keep,
+                services.clock.now(),
+            )
     except (BackupError, OSError) as exc:
         log.error("daily backup failed: %s", exc)
         return
@@ -78,13 +79,15 @@ async def daily_backup(services: Services) -> None:
 
 
 async def plan_digests(services: Services) -> None:
-    stats = await services.digests.run()
+    with services.metrics.job_seconds.labels("digests").time():
+        stats = await services.digests.run()
     if stats["queued"]:
         log.info("digests: %(due)d due, %(queued)d queued, %(empty)d empty", stats)
 
 
 async def plan_nudges(services: Services) -> None:
-    queued = await services.nudges.run()
+    with services.metrics.job_seconds.labels("nudges").time():
+        queued = await services.nudges.run()
     if queued:
         log.info("nudges: %d queued", queued)
 

@@ -15,9 +15,11 @@ from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.container import Services, open_services
+from bot.health import HealthService, start_health_server
 from bot.instance import InstanceLock
 from bot.paths import CONTENT_DIR
 from bot.settings import Settings
+from handlers.metrics import BotApiMetrics
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +33,40 @@ async def run_bot(settings: Settings) -> None:
             # A database that had documents before the search index existed gets indexed once.
             await services.search.rebuild_if_empty()
             bot = create_bot(settings)
-            if not await wait_for_bot_api(bot, settings.start_retry_max_seconds):
-                await bot.session.close()
-                log.info("stopped before the Bot API server could be reached")
-                return
-            dp = create_dispatcher(services)
+            bot.session.middleware(BotApiMetrics(services.metrics))
+            health = await _start_health(services)
             try:
-                if settings.webhook_url:
-                    await _serve_webhook(bot, dp, settings)
-                else:
-                    await _poll(bot, dp)
+                if not await wait_for_bot_api(bot, settings.start_retry_max_seconds):
+                    await bot.session.close()
+                    log.info("stopped before the Bot API server could be reached")
+                    return
+                dp = create_dispatcher(services)
+                try:
+                    if settings.webhook_url:
+                        await _serve_webhook(bot, dp, settings)
+                    else:
+                        await _poll(bot, dp)
+                finally:
+                    await _cancel_handlers()
             finally:
-                await _cancel_handlers()
+                if health is not None:
+                    await health.cleanup()
     log.info("stopped")
+
+
+async def _start_health(services: Services) -> web.AppRunner | None:
+    """/healthz and /metrics when METRICS_PORT is set (from before the first poll: a bot
+    stuck retrying at start shows up as unhealthy)."""
+    settings = services.settings
+    if not settings.metrics_port:
+        return None
+    health = HealthService(
+        services.db,
+        services.metrics,
+        settings.health_stale_seconds,
+        webhook=bool(settings.webhook_url),
+    )
+    return await start_health_server(health, settings.metrics_host, settings.metrics_port)
 
 
 _UNREACHABLE = (TelegramNetworkError, TelegramServerError, aiohttp.ClientError, OSError)

@@ -8,13 +8,17 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ErrorEvent
 
+from bot.container import Services
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
+async def on_error(
+    event: ErrorEvent, bot: Bot, texts: Texts, services: Services | None = None
+) -> bool:
     update = event.update
+    metrics = services.metrics if services is not None else None
     if isinstance(event.exception, TelegramBadRequest) and "query is too old" in str(
         event.exception
     ):
@@ -23,7 +27,11 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
         log.info("update %s: callback query expired", update.update_id)
         return True
     if update.callback_query is not None and isinstance(event.exception, BOGUS_BUTTON_ERRORS):
+        if metrics is not None:
+            metrics.errors.labels("stale_button").inc()
         return await _stale_button(event, texts)
+    if metrics is not None:
+        metrics.errors.labels("handler").inc()
     # Only the update id and the exception: no message text or names in the log.
     log.error(
         "update %s failed: %s",

@@ -140,3 +140,50 @@ def test_slowparse_double_leaves_other_processes_alone():
         [sys.executable, "-c", "print('ok')"], env=env, capture_output=True, timeout=60
     )
     assert out.stdout.strip() == b"ok"
+
+
+async def _get(url: str) -> tuple[int, str]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
+
+
+async def test_health_and_metrics_endpoint_of_the_real_process(tmp_path):
+    api_port, metrics_port = free_port(), free_port()
+    server = FakeBotAPI(token="123456:TEST-e2e")
+    bot = BotProcess(
+        server,
+        tmp_path,
+        IMPORT_SEEDS_ON_EMPTY="false",
+        START_RETRY_MAX_SECONDS="1",
+        METRICS_PORT=str(metrics_port),
+    )
+    bot.env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{api_port}"
+    base = f"http://127.0.0.1:{metrics_port}"
+    await bot._spawn()
+    try:
+        await bot.wait_log("health and metrics on")
+        await bot.wait_log("Bot API server unreachable at start")
+        status, body = await _get(base + "/healthz")
+        assert status == 503 and '"seconds_since_contact": null' in body
+        await server.start(port=api_port)
+        await server.wait_for_polling(timeout=60)
+        user = server.user(8103, "Анна")
+        await user.send("/start")
+        await expect(user, "Шаг 1 из 3")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while (await _get(base + "/healthz"))[0] != 200:
+            assert loop.time() < deadline, "never healthy after polling started"
+            await asyncio.sleep(0.1)
+        status, text = await _get(base + "/metrics")
+        assert status == 200
+        assert 'bot_updates_total{type="message"} 1.0' in text
+        assert 'bot_job_seconds_count{job="digests"}' in text
+        assert 'bot_outbox_rows{status="pending"}' in text
+        assert await bot.stop() == 0
+    finally:
+        if bot.proc.returncode is None:
+            await bot.kill()
+        await server.stop()
