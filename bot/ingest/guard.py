@@ -183,6 +183,10 @@ def parse_checked(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocu
 
 _TIMEOUT = "Разбор файла занял слишком много времени — вероятно, он повреждён или слишком сложен."
 _MEMORY = "Файл слишком сложный: на его разбор не хватило памяти — пришлите документ поменьше."
+_EXHAUSTED = (
+    "Файл слишком сложный: на его разбор не хватило памяти или времени — пришлите документ "
+    "поменьше."
+)
 _FAILED = "Файл не удалось разобрать — вероятно, он повреждён."
 
 
@@ -217,7 +221,7 @@ async def parse_upload(data: bytes, filename: str, limits: ParseLimits) -> Parse
         answer = None
     if not isinstance(answer, dict):
         # Killed (out of memory, RLIMIT_CPU) or failed before it could answer.
-        raise _refuse(_MEMORY if proc.returncode else _FAILED)
+        raise _refuse(_EXHAUSTED if proc.returncode else _FAILED)
     if "error" in answer:
         raise _refuse(str(answer["error"]))
     return parsed_from_dict(answer["parsed"])

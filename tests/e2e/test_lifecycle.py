@@ -187,3 +187,34 @@ async def test_health_and_metrics_endpoint_of_the_real_process(tmp_path):
         if bot.proc.returncode is None:
             await bot.kill()
         await server.stop()
+
+
+async def test_sigterm_mid_broadcast_stops_within_ten_seconds_and_keeps_the_rest(api, tmp_path):
+    from tests.e2e.test_broadcast import COORD as BROADCASTER
+    from tests.e2e.test_broadcast import (
+        announce_to_everyone,
+        deliveries,
+        make_process,
+        outbox_figures,
+        seed,
+        shutdown,
+    )
+
+    recipients = 200
+    process = make_process(api, tmp_path, rate=20)
+    ids = await seed(process.database_path, recipients)
+    try:
+        await process.start()
+        await announce_to_everyone(api.user(BROADCASTER, "Ольга"), recipients)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while sum(deliveries(api, ids).values()) < 20:
+            assert loop.time() < deadline, "the broadcast did not start"
+            await asyncio.sleep(0.02)
+        assert await process.stop(timeout=10) == 0
+    finally:
+        await shutdown(process)
+    figures = await outbox_figures(process.database_path)
+    assert "sending" not in figures  # nothing left in flight
+    assert figures["sent"] == sum(deliveries(api, ids).values()) < recipients
+    assert figures["sent"] + figures["pending"] == recipients  # the rest waits for the next start
