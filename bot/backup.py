@@ -46,8 +46,20 @@ def _integrity(conn: sqlite3.Connection) -> str:
     return "; ".join(str(r[0]) for r in rows[:5])
 
 
-def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
-    source.backup(target)  # all pages in one step: one consistent snapshot
+def _copy(source: str, target: Path, journal_mode: str) -> str:
+    """Copy database ``source`` (a path or a URI) into ``target`` with the online backup API,
+    all pages in one step (one consistent snapshot); the target's integrity verdict."""
+    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_S, uri=source.startswith("file:"))
+    try:
+        dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S)
+        try:
+            src.backup(dst)
+            dst.execute(f"PRAGMA journal_mode={journal_mode}")
+            return _integrity(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
 def backup_database(database_path: str | Path, target: str | Path) -> BackupResult:
@@ -58,18 +70,8 @@ def backup_database(database_path: str | Path, target: str | Path) -> BackupResu
     part = target.with_name(target.name + ".part")
     _create_private(part)
     try:
-        source = sqlite3.connect(database_path, timeout=BUSY_TIMEOUT_S)
-        try:
-            copy = sqlite3.connect(part)
-            try:
-                _copy(source, copy)
-                # The copy is one self-contained file, not a WAL database with side files.
-                copy.execute("PRAGMA journal_mode=DELETE")
-                verdict = _integrity(copy)
-            finally:
-                copy.close()
-        finally:
-            source.close()
+        # The copy is one self-contained file, not a WAL database with side files.
+        verdict = _copy(str(database_path), part, "DELETE")
         if verdict != "ok":
             raise BackupError(f"Копия не прошла проверку целостности ({verdict}).")
         os.replace(part, target)
@@ -148,17 +150,8 @@ def restore_database(
             backup_database(database_path, kept)
         else:
             _create_private(database_path)
-        source = sqlite3.connect(f"file:{Path(backup_path)}?mode=ro", uri=True)
-        try:
-            live = sqlite3.connect(database_path, timeout=BUSY_TIMEOUT_S)
-            try:
-                _copy(source, live)
-                live.execute("PRAGMA journal_mode=WAL")
-                verdict = _integrity(live)
-            finally:
-                live.close()
-        finally:
-            source.close()
+        # Into the live file through SQLite, which respects its WAL (a file copy would not).
+        verdict = _copy(f"file:{Path(backup_path)}?mode=ro", database_path, "WAL")
         if verdict != "ok":
             raise BackupError(f"После восстановления база не прошла проверку ({verdict}).")
         os.chmod(database_path, 0o600)
