@@ -24,6 +24,7 @@ from pathlib import PurePath
 
 from bot.ingest.extract import DocumentError
 from bot.ingest.model import ParsedDocument
+from bot.texts import plural
 
 MB = 1024 * 1024
 
@@ -46,9 +47,16 @@ class ParseLimits:
 # --- the checks (run in the child, before anything is unpacked in full) --------------------
 
 MAIN_PART = "word/document.xml"
+_PARAGRAPHS = "абзац|абзаца|абзацев"
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _PARAGRAPH_RE = re.compile(rb"<w:p[\s>/]")
 _CHUNK = 1 << 20
+
+
+def _n(number: int, forms: str | None = None) -> str:
+    """``100 000`` as Russian writes it, with the noun in agreement when ``forms`` is given."""
+    text = f"{number:,}".replace(",", "\u00a0")
+    return f"{text} {plural(number, forms)}" if forms else text
 
 
 def _refuse(sentence: str) -> DocumentError:
@@ -68,8 +76,8 @@ def check_docx(data: bytes, limits: ParseLimits) -> None:
         raise _refuse("Файл .docx повреждён: его нельзя открыть.") from exc
     if len(entries) > limits.max_parts:
         raise _refuse(
-            f"В архиве .docx слишком много частей ({len(entries)}, допустимо "
-            f"{limits.max_parts}) — это не похоже на обычный документ Word."
+            f"В архиве .docx слишком много частей ({_n(len(entries))}, допустимо "
+            f"{_n(limits.max_parts)}) — это не похоже на обычный документ Word."
         )
     unpacked = sum(e.file_size for e in entries)
     if unpacked > limits.max_unpacked_bytes:
@@ -105,8 +113,8 @@ def check_docx(data: bytes, limits: ParseLimits) -> None:
 
 def _too_many_paragraphs(n: int, limits: ParseLimits) -> DocumentError:
     return _refuse(
-        f"В документе {n} абзацев (допустимо {limits.max_paragraphs}) — это не похоже на "
-        "резолюцию; пришлите её отдельным файлом."
+        f"В документе {_n(n, _PARAGRAPHS)} (допустимо {_n(limits.max_paragraphs)}) — это не "
+        "похоже на резолюцию; пришлите её отдельным файлом."
     )
 
 
@@ -146,7 +154,8 @@ def check_pdf(data: bytes, limits: ParseLimits) -> None:
         raise _refuse("Не удалось прочитать PDF: файл повреждён.") from exc
     if pages > limits.max_pdf_pages:
         raise _refuse(
-            f"В PDF {pages} страниц (допустимо {limits.max_pdf_pages}) — пришлите резолюцию "
+            f"В PDF {_n(pages, 'страница|страницы|страниц')} (допустимо "
+            f"{_n(limits.max_pdf_pages)}) — пришлите резолюцию "
             "отдельным файлом."
         )
 
