@@ -95,16 +95,17 @@ def check_docx(data: bytes, limits: ParseLimits) -> None:
             f"{limits.max_main_part_bytes // MB} МБ) — пришлите документ поменьше."
         )
     try:
+        paragraphs = 0
         for entry in entries:
             if entry.filename.endswith((".xml", ".rels")):
-                with archive.open(entry) as part:
-                    head = part.read(4096)
-                if _DTD_RE.search(head):
+                dtds, found = _scan(archive, entry)
+                if dtds:
                     raise _refuse(
                         "Файл .docx содержит определения сущностей XML, которых не бывает "
                         "в документах Word, — он не будет прочитан."
                     )
-        paragraphs = _count_paragraphs(archive, main)
+                if entry is main:
+                    paragraphs = found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
         raise _refuse("Файл .docx повреждён: его нельзя распаковать.") from exc
     if paragraphs > limits.max_paragraphs:
@@ -118,17 +119,20 @@ def _too_many_paragraphs(n: int, limits: ParseLimits) -> DocumentError:
     )
 
 
-def _count_paragraphs(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> int:
-    count = 0
+def _scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[int, int]:
+    """DTD markers and paragraph tags in a whole part, read in chunks (its declared size is
+    already within the limits): a DOCTYPE can hide behind any amount of prolog."""
+    counts = [0, 0]
     tail = b""
     with archive.open(entry) as part:
         while chunk := part.read(_CHUNK):
             block = tail + chunk
-            count += len(_PARAGRAPH_RE.findall(block))
-            # Keep the last few bytes for a tag split between chunks, minus what was counted.
-            tail = block[-5:]
-            count -= len(_PARAGRAPH_RE.findall(tail))
-    return count
+            # The last few bytes go round again for a tag split between chunks, so what they
+            # hold is not counted in this round.
+            tail = block[-10:]
+            for i, pattern in enumerate((_DTD_RE, _PARAGRAPH_RE)):
+                counts[i] += len(pattern.findall(block)) - len(pattern.findall(tail))
+    return counts[0], counts[1]
 
 
 def check_pdf(data: bytes, limits: ParseLimits) -> None:

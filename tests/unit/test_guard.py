@@ -104,6 +104,15 @@ async def test_billion_laughs_is_refused():
     assert "сущностей XML" in await refusal(make_docx(xml), "смех.docx")
 
 
+async def test_a_dtd_behind_a_long_prolog_is_refused():
+    xml = (
+        '<?xml version="1.0"?><!--' + "x" * 3_000_000 + "--><!DOCTYPE w:document ["
+        '<!ENTITY a "aaaaaaaaaa">]>'
+        f"<w:document {W}><w:body><w:p><w:r><w:t>&a;</w:t></w:r></w:p></w:body></w:document>"
+    ).encode()
+    assert "сущностей XML" in await refusal(make_docx(xml), "пролог.docx")
+
+
 async def test_hundred_thousand_paragraphs_are_refused():
     data = make_docx(paragraphs(100_000))
     assert len(data) < 2 * 1024 * 1024
