@@ -1,4 +1,4 @@
-"""Soak: the real bot process under a steady stream of updates, with a broadcast and digests.
+"""Soak benchmark: the real bot process under steady updates, with a broadcast and digests.
 
 Three processes on 127.0.0.1: this one (the conductor), the fake Bot API with a load driver
 (``bench/soak_server.py``) and ``python -m bot run``.  The database is prepared first (the
