@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import io
 import json
+import logging
 import os
 import re
 import sys
@@ -25,6 +26,8 @@ from pathlib import PurePath
 from bot.ingest.extract import DocumentError
 from bot.ingest.model import ParsedDocument
 from bot.texts import plural
+
+log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 
@@ -220,6 +223,7 @@ async def parse_upload(data: bytes, filename: str, limits: ParseLimits) -> Parse
     try:
         out, _ = await asyncio.wait_for(proc.communicate(data), limits.timeout_seconds)
     except TimeoutError:
+        log.warning("parsing an upload: over %.0f s, child process killed", limits.timeout_seconds)
         raise _refuse(_TIMEOUT) from None
     finally:
         # Timeout, cancellation (shutdown) or done: the child never outlives the call.
@@ -234,6 +238,7 @@ async def parse_upload(data: bytes, filename: str, limits: ParseLimits) -> Parse
         answer = None
     if not isinstance(answer, dict):
         # Killed (out of memory, RLIMIT_CPU) or failed before it could answer.
+        log.warning("parsing an upload: the child process ended with %s", proc.returncode)
         raise _refuse(_EXHAUSTED if proc.returncode else _FAILED)
     if "error" in answer:
         raise _refuse(str(answer["error"]))
