@@ -13,20 +13,27 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.backup_cli import add_backup_commands
 from bot.schedule_cli import add_schedule_commands
 from bot.search_cli import add_search_commands
 from bot.settings import MissingTokenError, Settings, describe_error
 
 EXIT_CONFIG = 2
+EXIT_ALREADY_RUNNING = 3
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int | None]]
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.instance import AlreadyRunning
     from bot.runner import run_bot
 
     settings.token()  # fail before opening anything
-    await run_bot(settings)
+    try:
+        await run_bot(settings)
+    except AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
     return 0
 
 
@@ -52,8 +59,9 @@ def _expand(paths: list[str]) -> list[Path]:
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.container import open_services
-    from bot.importer import document_json, parse_path
+    from bot.importer import document_json
     from bot.ingest.extract import DocumentError
+    from bot.ingest.guard import parse_upload
 
     failed = 0
     async with AsyncExitStack() as stack:
@@ -62,7 +70,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         )
         for path in _expand(args.paths):
             try:
-                parsed = await asyncio.to_thread(parse_path, path)
+                data = await asyncio.to_thread(path.read_bytes)
+                parsed = await parse_upload(data, path.name, settings.parse_limits())
             except DocumentError as error:
                 print(f"{path.name}: {error.user_message}", file=sys.stderr)
                 failed += 1
@@ -121,6 +130,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     add_schedule_commands(sub, commands)
     add_search_commands(sub, commands)
+    add_backup_commands(sub, commands)
     return parser, commands
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.access import AccessService
 from bot.announcements import AnnouncementService
@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.digests import DigestPlanner
 from bot.importer import ImportService
 from bot.invites import InviteService
+from bot.metrics import Metrics
 from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
 from bot.preferences import PreferenceService
@@ -60,6 +61,8 @@ class Services:
     search: SearchService
     announcements: AnnouncementService
     progress: ProgressService
+    # Counters for /metrics: one registry per set of services, never shared.
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def build_services(
@@ -76,7 +79,9 @@ def build_services(
     digest_repo = DigestRepository(db)
     digests = DigestPlanner(digest_repo, outbox, texts, clock, settings.default_timezone)
     search = SearchService(db)
-    importer = ImportService(db, documents, access, clock, settings.max_document_bytes)
+    importer = ImportService(
+        db, documents, access, clock, settings.max_document_bytes, settings.parse_limits()
+    )
     importer.after_import.append(search.reindex_document)
     reporting_service = ReportingService(
         db, documents, reporting, subscriptions, users, access, outbox, texts, clock

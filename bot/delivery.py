@@ -372,6 +372,7 @@ class DeliveryWorker:
             # stop returns it to pending, since nobody knows whether it arrived.
             self._release(row, sent=True)
             if outcome is not None:
+                self.services.metrics.delivery(outcome.status, outcome.error)
                 self._results.put_nowait(outcome)
             else:
                 self._unrecorded -= 1

@@ -3,33 +3,129 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
+import aiohttp
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.container import Services, open_services
+from bot.health import HealthService, start_health_server
+from bot.instance import InstanceLock
 from bot.paths import CONTENT_DIR
 from bot.settings import Settings
+from handlers.metrics import BotApiMetrics
 
 log = logging.getLogger(__name__)
 
 
 async def run_bot(settings: Settings) -> None:
-    async with open_services(settings) as services:
-        await import_seeds_if_empty(services)
-        # A database that had documents before the search index existed gets indexed once.
-        await services.search.rebuild_if_empty()
-        bot = create_bot(settings)
-        dp = create_dispatcher(services)
-        if settings.webhook_url:
-            await _serve_webhook(bot, dp, settings)
-        else:
-            await _poll(bot, dp)
+    # Before anything else: a second process on the same database refuses (AlreadyRunning),
+    # and the delivery recovery at start may trust that no other process is sending.
+    with InstanceLock(settings.database_path):
+        async with open_services(settings) as services:
+            await import_seeds_if_empty(services)
+            # A database that had documents before the search index existed gets indexed once.
+            await services.search.rebuild_if_empty()
+            bot = create_bot(settings)
+            bot.session.middleware(BotApiMetrics(services.metrics))
+            health = await _start_health(services)
+            try:
+                if not await wait_for_bot_api(bot, settings.start_retry_max_seconds):
+                    await bot.session.close()
+                    log.info("stopped before the Bot API server could be reached")
+                    return
+                dp = create_dispatcher(services)
+                try:
+                    if settings.webhook_url:
+                        await _serve_webhook(bot, dp, settings)
+                    else:
+                        await _poll(bot, dp)
+                finally:
+                    await _cancel_handlers()
+            finally:
+                if health is not None:
+                    await health.cleanup()
     log.info("stopped")
+
+
+async def _start_health(services: Services) -> web.AppRunner | None:
+    """/healthz and /metrics when METRICS_PORT is set (from before the first poll: a bot
+    stuck retrying at start shows up as unhealthy)."""
+    settings = services.settings
+    if not settings.metrics_port:
+        return None
+    health = HealthService(
+        services.db,
+        services.metrics,
+        settings.health_stale_seconds,
+        webhook=bool(settings.webhook_url),
+    )
+    return await start_health_server(health, settings.metrics_host, settings.metrics_port)
+
+
+_UNREACHABLE = (TelegramNetworkError, TelegramServerError, aiohttp.ClientError, OSError)
+
+
+async def wait_for_bot_api(bot: Bot, longest_pause: float, first_pause: float = 1.0) -> bool:
+    """At start, try the Bot API (getMe) until it answers, with growing pauses and one log
+    line per failure.  False when SIGTERM/SIGINT came first.  A rejected token is not an
+    outage: ``TelegramUnauthorizedError`` goes to the caller."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        pause = first_pause
+        attempt = 0
+        while not stop.is_set():
+            attempt += 1
+            try:
+                await bot.get_me()
+                if attempt > 1:
+                    log.info("Bot API server reachable after %d attempts", attempt)
+                return True
+            except _UNREACHABLE as error:
+                log.warning(
+                    "Bot API server unreachable at start (attempt %d: %s); retrying in %.0f s",
+                    attempt,
+                    _reason(error),
+                    pause,
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+            pause = min(pause * 2, longest_pause)
+        return False
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def _reason(error: BaseException) -> str:
+    """The kind of failure without URLs (they carry the token) or request details."""
+    if isinstance(error, TelegramServerError):
+        return "server error"
+    return type(error).__name__
+
+
+async def _cancel_handlers(grace: float = 3.0) -> None:
+    """After polling or the webhook server stopped: handlers still running (a parse, a long
+    reply) get ``grace`` seconds, then are cancelled — their transactions roll back, and a
+    parse's child process is killed, so nothing holds up the exit."""
+    current = asyncio.current_task()
+    others = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    if not others:
+        return
+    _, late = await asyncio.wait(others, timeout=grace)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
 
 
 async def import_seeds_if_empty(services: Services) -> None:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.ingest.guard import ParseLimits
+
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 
 
@@ -38,6 +40,24 @@ class Settings(BaseSettings):
 
     import_seeds_on_empty: bool = True
     max_document_mb: float = 10.0
+    # Hostile files: limits checked before parsing, and of the process that parses (issue 13).
+    docx_max_unpacked_mb: float = Field(default=50.0, gt=0)
+    docx_max_main_part_mb: float = Field(default=20.0, gt=0)
+    docx_max_parts: int = Field(default=500, ge=1)
+    document_max_paragraphs: int = Field(default=20_000, ge=1)
+    pdf_max_pages: int = Field(default=300, ge=1)
+    parse_memory_mb: int = Field(default=1024, ge=128)
+    parse_timeout_seconds: float = Field(default=120.0, gt=0)
+
+    # One instance per database, start-up and operations (issue 13).
+    start_retry_max_seconds: float = Field(default=60.0, gt=0)  # longest pause between tries
+    backup_dir: str = "data/backups"
+    backup_keep: int = Field(default=7, ge=1)
+    backup_hour_utc: int = Field(default=2, ge=0, le=23)
+    backup_enabled: bool = True
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)  # 0 = no /healthz and /metrics
+    health_stale_seconds: float = Field(default=120.0, gt=0)
 
     # Delivery of everything the bot sends on its own (announcements, digests, nudges).
     broadcast_rate: float = Field(default=25.0, ge=0)  # messages/s in all; 0 = no limit
@@ -106,6 +126,18 @@ class Settings(BaseSettings):
     @property
     def max_document_bytes(self) -> int:
         return int(self.max_document_mb * 1024 * 1024)
+
+    def parse_limits(self) -> ParseLimits:
+        mb = 1024 * 1024
+        return ParseLimits(
+            max_unpacked_bytes=int(self.docx_max_unpacked_mb * mb),
+            max_main_part_bytes=int(self.docx_max_main_part_mb * mb),
+            max_parts=self.docx_max_parts,
+            max_paragraphs=self.document_max_paragraphs,
+            max_pdf_pages=self.pdf_max_pages,
+            memory_bytes=self.parse_memory_mb * mb,
+            timeout_seconds=self.parse_timeout_seconds,
+        )
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.admin_ids

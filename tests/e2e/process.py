@@ -105,3 +105,16 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def wait_log(self, needle: str, count: int = 1, timeout: float = 30) -> str:
+        """Wait until ``needle`` occurs ``count`` times in the log (or the process exits)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            text = self.log() if self.log_path.exists() else ""
+            if text.count(needle) >= count:
+                return text
+            exited = self.proc is not None and self.proc.returncode is not None
+            if exited or loop.time() > deadline:
+                raise AssertionError(f"no {count}× {needle!r} in the log:\n{text[-3000:]}")
+            await asyncio.sleep(0.05)
