@@ -17,10 +17,10 @@ from bot.views import Card, card_keyboard_for_notice, describe_entry, recommenda
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow, ReportingRepository
+from storage.statuses import STATUSES
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
 
-STATUSES = ("not_started", "in_progress", "done", "partially_done", "wont_do")
 VERDICTS = ("agree", "disagree")
 COMMENT_LIMIT = 2000
 

@@ -203,8 +203,13 @@ async def on_snooze(callback: CallbackQuery, callback_data: SnoozeCallback, serv
     if not responsible:  # reminders are for the body that reports; nothing to snooze
         await callback.answer(texts.plain("access.not_responsible"), show_alert=True)
         return
-    await services.nudges.snooze(callback.from_user.id, callback_data.rec_id)
-    await callback.answer(texts.plain("nudge.snoozed_ok"))
+    snooze = await services.nudges.snooze(callback.from_user.id, callback_data.rec_id)
+    if snooze.deadline_day:
+        await callback.answer(
+            texts.plain("nudge.snoozed_till_deadline", day=human_date(snooze.deadline_day))
+        )
+    else:
+        await callback.answer(texts.plain("nudge.snoozed_ok"))
     with suppress(TelegramBadRequest):
         await callback.message.edit_reply_markup(reply_markup=None)
 
