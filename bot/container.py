@@ -76,7 +76,16 @@ def build_services(
     importer = ImportService(db, documents, access, clock, settings.max_document_bytes)
     importer.after_import.append(search.reindex_document)
     reporting_service = ReportingService(
-        db, documents, reporting, subscriptions, users, access, outbox, texts, clock
+        db,
+        documents,
+        reporting,
+        subscriptions,
+        users,
+        access,
+        outbox,
+        texts,
+        clock,
+        settings.default_timezone,
     )
     reporting_service.after_deadline.append(search.reindex_document)
     return Services(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.access import AccessService, Action, Roles, Target, allowed
 from bot.clock import Clock
+from bot.localtime import zone_for
 from bot.outbox import OutboxService
 from bot.texts import Texts
 from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
@@ -72,7 +74,9 @@ class ReportingService:
         outbox: OutboxService,
         texts: Texts,
         clock: Clock,
+        default_tz: str,
     ) -> None:
+        self.default_tz = default_tz
         self.db = db
         self.documents = documents
         self.reporting = reporting
@@ -227,6 +231,7 @@ class ReportingService:
             document=subject.document,
             addressees=sorted(addressees, key=lambda a: a.position),
             history=history,
+            zone=await self.reader_zone(user_id, subject.document),
             following=await self.subscriptions.is_following(user_id, recommendation_id),
             can_report=allowed(roles, Action.REPORT_STATUS, target),
             # There is something to agree or disagree with only once a body has reported.
@@ -234,6 +239,12 @@ class ReportingService:
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
         )
+
+    async def reader_zone(self, user_id: int, document: DocumentRow) -> ZoneInfo:
+        """Dates a person reads are in their region's time, else in the document's region's."""
+        user = await self.users.get(user_id)
+        region = (user.region if user else None) or document.region
+        return zone_for(region, self.default_tz)
 
     async def can(self, user_id: int, action: Action, recommendation_id: int) -> bool:
         subject = await self.subject(recommendation_id)
@@ -274,16 +285,18 @@ class ReportingService:
         if not followers:
             return
         fresh = await self.documents.get_recommendation(subject.recommendation.id)
-        text = self.texts(
-            "notify.change",
-            title=recommendation_title(fresh, subject.document),
-            change=describe_entry(self.texts, entry),
-        )
         markup = card_keyboard_for_notice(self.texts, fresh.id)
         for user_id in followers:
             user = await self.users.get(user_id)
             if user is None or user.follow_notify != "immediate":
                 continue
+            text = self.texts(
+                "notify.change",
+                title=recommendation_title(fresh, subject.document),
+                change=describe_entry(
+                    self.texts, entry, await self.reader_zone(user_id, subject.document)
+                ),
+            )
             await self.outbox.enqueue(
                 user_id,
                 "notice",

@@ -7,6 +7,7 @@ nudges, digests), so a recommendation reads the same wherever it appears.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -44,12 +45,13 @@ def deadline_text(texts: Texts, rec: RecommendationRow) -> str:
     return human_deadline(rec.deadline, rec.deadline_precision)
 
 
-def local_day(iso: str) -> str:
-    return from_iso(iso).strftime("%d.%m.%Y")
+def local_day(iso: str, zone: ZoneInfo) -> str:
+    """A stored UTC time as the reader's local date, ``30.11.2026``."""
+    return from_iso(iso).astimezone(zone).strftime("%d.%m.%Y")
 
 
-def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
-    """One line of the timeline (also the body of a follower's notice)."""
+def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
+    """One line of the timeline (also the body of a follower's notice), dated in ``zone``."""
     role = texts(f"role.{entry.actor_role}")
     if entry.event == "status":
         what = texts(
@@ -66,7 +68,7 @@ def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
         what = texts(f"history.assessment_{entry.verdict}")
     else:
         what = texts("history.comment")
-    line = texts("history.line", day=local_day(entry.created_at), role=role, what=what)
+    line = texts("history.line", day=local_day(entry.created_at, zone), role=role, what=what)
     # A sentence ends once: a date already ends in "г."
     parts = [Html(line if line.endswith(".") else line + ".")]
     if entry.comment:
@@ -90,6 +92,7 @@ class Card:
     document: DocumentRow
     addressees: list[AddresseeRow]
     history: list[HistoryRow]
+    zone: ZoneInfo  # the reader's (or else the document's region's) time zone
     following: bool = False
     can_report: bool = False
     can_assess: bool = False
@@ -124,7 +127,7 @@ def render_card(texts: Texts, card: Card) -> Html:
     agree, disagree = card.assessments
     if agree or disagree:
         parts.append(texts("card.assessments", agree=agree, disagree=disagree))
-    timeline = [describe_entry(texts, e) for e in card.history[-TIMELINE_ENTRIES:]]
+    timeline = [describe_entry(texts, e, card.zone) for e in card.history[-TIMELINE_ENTRIES:]]
     if timeline:
         parts.append(texts("card.history", lines=Html("\n".join(timeline))))
     else:
