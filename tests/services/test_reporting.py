@@ -58,3 +58,24 @@ async def test_history_and_notices_are_dated_in_local_time(services, clock, amur
     assert "30.11.2026" in card
     [(kind, _, payload)] = await notices(services, MEMBER)
     assert kind == "notice" and "30.11.2026" in payload["text"]
+
+
+async def test_the_responsible_official_is_told_once(services, clock, amur):
+    rec = amur
+    await services.reporting.follow(OFFICIAL, rec, True)  # following too: still one message
+    await services.reporting.set_deadline(COORD, rec, dt.date(2027, 3, 31))
+    [(kind, _, payload)] = await notices(services, OFFICIAL)
+    assert kind == "responsible" and "изменил срок" in payload["text"]
+    assert "31 марта 2027 г." in payload["text"] and payload["recommendation_ids"] == [rec]
+
+    await services.reporting.report_status(OFFICIAL, rec, "in_progress", "Начали")
+    await services.reporting.assess(MEMBER, rec, "agree")
+    told = [n for n in await notices(services, OFFICIAL) if n[0] == "responsible"]
+    assert len(told) == 1  # agreeing is not news for the body (a follower reads it anyway)
+    before = len(await notices(services, OFFICIAL))
+    await services.reporting.assess(MEMBER, rec, "disagree", "Ничего не начато")
+    sent = await notices(services, OFFICIAL)
+    assert len(sent) == before + 1  # one message, not a notice and a follower's notice
+    kind, _, payload = sent[-1]
+    assert kind == "responsible" and "не согласен" in payload["text"]
+    assert "Ничего не начато" in payload["text"]
