@@ -246,6 +246,15 @@ class ReportingService:
         region = (user.region if user else None) or document.region
         return zone_for(region, self.default_tz)
 
+    async def evidence(self, user_id: int, entry_id: int) -> Evidence:
+        """The file, photo or link of a history entry, for anyone who may read the card."""
+        entry = await self.reporting.history_entry(entry_id)
+        if entry is None or not entry.evidence_kind or not entry.evidence:
+            raise ReportError("report.evidence_not_found")
+        subject = await self.subject(entry.recommendation_id)
+        await self.access.require(user_id, Action.VIEW, subject.target)
+        return Evidence(entry.evidence_kind, entry.evidence, entry.evidence_name)
+
     async def can(self, user_id: int, action: Action, recommendation_id: int) -> bool:
         subject = await self.subject(recommendation_id)
         return allowed(await self.access.roles(user_id), action, subject.target)

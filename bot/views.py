@@ -16,6 +16,7 @@ from bot.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
+    EvidenceCallback,
     FollowCallback,
     StatusCallback,
 )
@@ -162,6 +163,18 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
     if card.can_set_deadline:
         kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
         sizes.append(1)
+    for entry in card.history[-TIMELINE_ENTRIES:]:
+        # Links open from the text; files and photos are sent on a tap.
+        if entry.evidence_kind in ("document", "photo") and entry.evidence:
+            kb.button(
+                text=texts(
+                    f"card.evidence_{entry.evidence_kind}_button",
+                    name=shorten(entry.evidence_name or "", 40),
+                    day=local_day(entry.created_at, card.zone),
+                ),
+                callback_data=EvidenceCallback(entry_id=entry.id),
+            )
+            sizes.append(1)
     kb.button(
         text=texts("card.unfollow_button" if card.following else "card.follow_button"),
         callback_data=FollowCallback(rec_id=rec_id, on=not card.following),

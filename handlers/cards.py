@@ -24,6 +24,7 @@ from bot.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
+    EvidenceCallback,
     FollowCallback,
     StatusCallback,
 )
@@ -97,6 +98,28 @@ async def _refresh(callback: CallbackQuery, texts: Texts, card) -> None:
     # e.g. "message is not modified" or a message too old to edit: the new state shows next time
     with suppress(TelegramBadRequest):
         await callback.message.edit_text(text, reply_markup=markup)
+
+
+async def on_evidence(
+    callback: CallbackQuery,
+    callback_data: EvidenceCallback,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
+) -> None:
+    try:
+        evidence = await services.reporting.evidence(callback.from_user.id, callback_data.entry_id)
+    except (ReportError, PermissionDenied) as error:
+        await callback.answer(texts.plain(error.key), show_alert=True)
+        return
+    await callback.answer()
+    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    if evidence.kind == "document":
+        await bot.send_document(chat_id, evidence.value)
+    elif evidence.kind == "photo":
+        await bot.send_photo(chat_id, evidence.value)
+    else:
+        await bot.send_message(chat_id, texts("report.evidence_sent_link", url=evidence.value))
 
 
 # --- status reports -------------------------------------------------------------------
@@ -443,6 +466,7 @@ def create_router() -> Router:
     router = Router(name="cards")
     router.callback_query.register(on_open_card, CardCallback.filter())
     router.callback_query.register(on_follow, FollowCallback.filter())
+    router.callback_query.register(on_evidence, EvidenceCallback.filter())
     router.callback_query.register(on_status_button, StatusCallback.filter())
     router.callback_query.register(on_assess, AssessCallback.filter())
     router.callback_query.register(on_deadline_button, DeadlineCallback.filter())

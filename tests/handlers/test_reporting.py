@@ -218,3 +218,22 @@ async def test_coordinator_lists_and_unbinds_officials(harness, services, amur):
     assert not (await services.access.roles(OFFICIAL)).official_addressees
     calls = await harness.send(MEMBER, "/officials")
     assert "только координаторы" in calls[-1].text
+
+
+async def test_members_open_the_evidence_in_a_cards_history(harness, services, amur):
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    calls = await harness.press(OFFICIAL, card, "В работе")
+    calls = await harness.send_document(OFFICIAL, b"%PDF-1.4", "Приказ_45.pdf", caption="Приказ")
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+
+    calls = await harness.click(MEMBER, f"card:{rec_id}")
+    member_card = next(c for c in calls if c.method == "sendMessage")
+    assert "Файл: Приказ_45.pdf" in member_card.text
+    calls = await harness.press(MEMBER, member_card, "Приказ_45.pdf")
+    [sent] = [c for c in calls if c.method == "sendDocument"]
+    assert sent.params["chat_id"] == MEMBER and sent.params["document"] == "file1"
+
+    # A made-up entry id is refused with a clear alert, nothing is sent.
+    calls = await harness.click(MEMBER, "ev:99999")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert "нет в истории" in calls[0].params["text"]
