@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from contextlib import suppress
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -33,6 +31,7 @@ from bot.formatting import human_date, shorten
 from bot.reporting import STATUSES, Evidence, ReportError
 from bot.texts import Texts
 from bot.views import card_keyboard, render_card, status_label
+from handlers.editing import drop_buttons, show_result
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
@@ -96,8 +95,7 @@ async def _refresh(callback: CallbackQuery, texts: Texts, card) -> None:
     if callback.message.text == text and callback.message.reply_markup == markup:
         return
     # e.g. "message is not modified" or a message too old to edit: the new state shows next time
-    with suppress(TelegramBadRequest):
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show_result(callback, text, reply_markup=markup)
 
 
 async def on_evidence(
@@ -231,7 +229,7 @@ async def on_step(
     if callback_data.action == "cancel":
         await state.clear()
         await callback.answer()
-        await callback.message.edit_text(texts("report.cancelled"))
+        await show_result(callback, texts("report.cancelled"))
         return
     if callback_data.action == "skip":
         if data.get("status") == "wont_do":
@@ -241,7 +239,7 @@ async def on_step(
         await state.set_data(data)
         await state.set_state(ReportForm.confirm)
         await callback.answer()
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await drop_buttons(callback)
         await _ask_confirmation(callback.message, texts, data)
         return
     # confirm
@@ -268,7 +266,7 @@ async def on_step(
         return
     await state.clear()
     await callback.answer(texts.plain("report.saved_short"))
-    await callback.message.edit_text(texts("report.saved"))
+    await show_result(callback, texts("report.saved"))
     await send_card(
         bot, callback.message.chat.id, callback.from_user.id, data["rec_id"], services, texts
     )
@@ -378,9 +376,9 @@ async def on_assessment_step(
     await callback.answer()
     if callback_data.action == "cancel":
         await state.clear()
-        await callback.message.edit_text(texts("report.cancelled"))
+        await show_result(callback, texts("report.cancelled"))
         return
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await drop_buttons(callback)
     await _save_assessment(
         callback.message, callback.from_user.id, state, bot, services, texts, None
     )
@@ -459,7 +457,7 @@ async def on_deadline_text(
 async def on_form_cancel(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
     await state.clear()
     await callback.answer()
-    await callback.message.edit_text(texts("report.cancelled"))
+    await show_result(callback, texts("report.cancelled"))
 
 
 def create_router() -> Router:

@@ -22,6 +22,11 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
         # spinner could not be stopped. Nothing to apologise for.
         log.info("update %s: callback query expired", update.update_id)
         return True
+    if isinstance(event.exception, TelegramBadRequest) and _failed_edit(event.exception):
+        # The action succeeded; only redrawing its message did not (deleted, too old,
+        # unchanged). Nothing to apologise for.
+        log.info("update %s: message not edited: %s", update.update_id, event.exception.message)
+        return True
     # Only the update id and the exception: no message text or names in the log.
     log.error(
         "update %s failed: %s",
@@ -45,6 +50,17 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
     except Exception:  # the apology itself failed (network, blocked): nothing more to do
         log.warning("could not send the apology for update %s", update.update_id)
     return True
+
+
+EDIT_FAILURES = (
+    "message to edit not found",
+    "message is not modified",
+    "message can't be edited",
+)
+
+
+def _failed_edit(error: TelegramBadRequest) -> bool:
+    return any(part in error.message for part in EDIT_FAILURES)
 
 
 def create_router() -> Router:

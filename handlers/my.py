@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import zlib
-from contextlib import suppress
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
@@ -23,6 +21,7 @@ from bot.search import Match, Profile
 from bot.texts import Html, Texts
 from bot.views import status_label
 from bot.vocabulary import kind_label
+from handlers.editing import show_result
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 
 QUESTION_LIMIT = 300
@@ -129,8 +128,7 @@ async def on_page(
             await callback.message.answer(texts("ask.expired"))
             return
         text, markup = await _ask_page(services, texts, question, max(0, callback_data.page))
-    with suppress(TelegramBadRequest):  # the same page pressed again changes nothing
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show_result(callback, text, reply_markup=markup)
 
 
 async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> None:

@@ -18,6 +18,7 @@ from bot.profiles import Profile, ProfileError
 from bot.regions import Region, all_regions, search_regions
 from bot.texts import Texts
 from bot.vocabulary import KINDS, kind_label
+from handlers.editing import drop_buttons, show_result
 from storage.users import UserRecord
 
 REGION_CHOICES = 8
@@ -124,7 +125,7 @@ async def on_region_pick(
         return
     await services.profiles.set_region(callback.from_user.id, region.name)
     await callback.answer()
-    await callback.message.edit_text(texts("profile.region_saved", region=region.name))
+    await show_result(callback, texts("profile.region_saved", region=region.name))
     if callback_data.onboarding:
         await state.set_state(ProfileForm.kind)
         await callback.message.answer(
@@ -147,9 +148,7 @@ async def on_kind_pick(
         await callback.answer(texts.plain(error.key), show_alert=True)
         return
     await callback.answer()
-    await callback.message.edit_text(
-        texts("profile.kind_saved", kind=kind_label(callback_data.value))
-    )
+    await show_result(callback, texts("profile.kind_saved", kind=kind_label(callback_data.value)))
     if callback_data.onboarding:
         await state.set_state(ProfileForm.org_name)
         kb = InlineKeyboardBuilder()
@@ -173,7 +172,7 @@ async def on_name_text(message: Message, state: FSMContext, services: Services, 
 
 async def on_skip_name(callback: CallbackQuery, state: FSMContext, services: Services, texts):
     await callback.answer()
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await drop_buttons(callback)
     await _finish(callback.message, state, services, texts, user_id=callback.from_user.id)
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -21,6 +18,7 @@ from bot.preferences import HOURS
 from bot.regions import search_regions
 from bot.reporting import ReportError
 from bot.texts import Texts
+from handlers.editing import drop_buttons, show_result
 from handlers.profile import _regions_by_key, region_key
 
 WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
@@ -108,11 +106,12 @@ async def cmd_settings(message: Message, state: FSMContext, services: Services, 
 
 async def _redraw(callback: CallbackQuery, services: Services, texts: Texts) -> None:
     text, markup = await render_settings(services, texts, callback.from_user.id)
-    with suppress(TelegramBadRequest):  # a digest's own buttons: answer with a new message
-        if callback.message.text and "Настройки" in callback.message.text:
-            await callback.message.edit_text(text, reply_markup=markup)
-            return
-        await callback.message.answer(text, reply_markup=markup)
+    message = callback.message
+    if message is not None and message.text and "Настройки" in message.text:
+        await show_result(callback, text, reply_markup=markup)
+        return
+    # A digest's own buttons: the settings come as a new message under it.
+    await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
 
 
 async def on_frequency(
@@ -187,8 +186,9 @@ async def on_pause(callback: CallbackQuery, callback_data: PauseAction, services
     days = callback_data.days if callback_data.days in PAUSES else None
     until = await services.preferences.pause_nudges(callback.from_user.id, days)
     await callback.answer()
-    await callback.message.edit_text(
-        texts("pause.paused", until=human_date(until)) if until else texts("pause.resumed")
+    await show_result(
+        callback,
+        texts("pause.paused", until=human_date(until)) if until else texts("pause.resumed"),
     )
 
 
@@ -210,8 +210,7 @@ async def on_snooze(callback: CallbackQuery, callback_data: SnoozeCallback, serv
         )
     else:
         await callback.answer(texts.plain("nudge.snoozed_ok"))
-    with suppress(TelegramBadRequest):
-        await callback.message.edit_reply_markup(reply_markup=None)
+    await drop_buttons(callback)
 
 
 def create_router() -> Router:

@@ -237,3 +237,22 @@ async def test_members_open_the_evidence_in_a_cards_history(harness, services, a
     calls = await harness.click(MEMBER, "ev:99999")
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert "нет в истории" in calls[0].params["text"]
+
+
+@pytest.mark.parametrize("failure", ["message to edit not found", "message is not modified"])
+async def test_a_failed_edit_after_a_report_still_shows_the_result(
+    harness, services, amur, failure, caplog
+):
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    calls = await harness.press(OFFICIAL, card, "В работе")
+    calls = await harness.press(OFFICIAL, calls[-1], "Без комментария")
+    harness.session.fail_edits = failure  # e.g. the user deleted the confirmation message
+    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    texts = harness.sent_texts(calls)
+    assert not any("Простите" in t for t in texts)
+    if "not found" in failure:  # the confirmation is sent anew
+        assert any("Отчёт записан" in t for t in texts)
+    # The new card shows the saved status either way.
+    assert any("Статус:</b> В работе" in t for t in texts)
+    assert (await services.documents.get_recommendation(rec_id)).status == "in_progress"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
