@@ -30,7 +30,7 @@ class SettingsForm(StatesGroup):
 
 
 class SettingsAction(CallbackData, prefix="set"):
-    action: str  # day | hour | notify | add | drop | ask_add
+    action: str  # day | hour (pickers) | set_day | set_hour | back | notify | add | drop | ask_add
     value: str = ""
 
 
@@ -131,12 +131,25 @@ async def on_action(
 ) -> None:
     user = await services.users.get(callback.from_user.id)
     action = callback_data.action
-    if action == "day":
-        await services.preferences.set_digest(user.id, weekday=(user.digest_weekday + 1) % 7)
-    elif action == "hour":
-        following = [h for h in HOURS if h > user.digest_hour]
-        await services.preferences.set_digest(user.id, hour=following[0] if following else HOURS[0])
-    elif action == "notify":
+    if action in {"day", "hour"}:
+        await callback.answer()
+        await show_result(callback, *_picker(texts, action, user))
+        return
+    if action in {"set_day", "set_hour"}:
+        choice = int(callback_data.value) if callback_data.value.isdigit() else -1
+        allowed = range(len(WEEKDAYS)) if action == "set_day" else HOURS
+        if choice not in allowed:
+            await callback.answer(texts.plain("settings.bad_value"), show_alert=True)
+            return
+        if action == "set_day":
+            await services.preferences.set_digest(user.id, weekday=choice)
+            await callback.answer(texts.plain("settings.saved_day", day=WEEKDAYS[choice]))
+        else:
+            await services.preferences.set_digest(user.id, hour=choice)
+            await callback.answer(texts.plain("settings.saved_hour", hour=choice))
+        await _redraw(callback, services, texts)
+        return
+    if action == "notify":
         await services.preferences.set_follow_notify(user.id, callback_data.value)
     elif action == "ask_add":
         await state.set_state(SettingsForm.add_region)
@@ -152,6 +165,29 @@ async def on_action(
                 await services.profiles.remove_region(user.id, region.name)
     await callback.answer()
     await _redraw(callback, services, texts)
+
+
+def _picker(texts: Texts, action: str, user) -> tuple[str, InlineKeyboardMarkup]:
+    """All the days or hours at once: one tap picks one."""
+    kb = InlineKeyboardBuilder()
+    if action == "day":
+        for number, day in enumerate(WEEKDAYS):
+            mark = "• " if number == user.digest_weekday else ""
+            kb.button(
+                text=mark + day, callback_data=SettingsAction(action="set_day", value=str(number))
+            )
+        sizes = [2, 2, 2, 1]
+    else:
+        for hour in HOURS:
+            mark = "• " if hour == user.digest_hour else ""
+            kb.button(
+                text=f"{mark}{hour}:00",
+                callback_data=SettingsAction(action="set_hour", value=str(hour)),
+            )
+        sizes = [5] * ((len(HOURS) + 4) // 5)
+    kb.button(text=texts("settings.back"), callback_data=SettingsAction(action="back"))
+    kb.adjust(*sizes, 1)
+    return texts(f"settings.pick_{action}"), kb.as_markup()
 
 
 async def on_region_text(message: Message, state: FSMContext, texts: Texts) -> None:
