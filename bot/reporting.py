@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.access import AccessService, Action, Roles, Target, allowed
 from bot.clock import Clock
-from bot.localtime import zone_for
+from bot.deadline_input import TypedDeadline, read_deadline
+from bot.localtime import local_date, zone_for
 from bot.outbox import OutboxService
 from bot.texts import Texts
 from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
@@ -218,6 +219,16 @@ class ReportingService:
         for hook in self.after_deadline:
             await hook(subject.document.id)
         return await self._after_change(subject, entry_id, actor_id)
+
+    async def read_deadline(
+        self, user_id: int, recommendation_id: int, text: str
+    ) -> TypedDeadline | None:
+        """The deadline a coordinator typed («до 31 марта 2027», «через две недели»…), read
+        against their local today; None when it cannot be understood.  Nothing is saved."""
+        subject = await self.subject(recommendation_id)
+        await self.access.require(user_id, Action.SET_DEADLINE, subject.target)
+        zone = await self.reader_zone(user_id, subject.document)
+        return read_deadline(text, local_date(self.clock.now(), zone))
 
     async def card(self, user_id: int, recommendation_id: int) -> Card:
         """Everything a card shows to this user, with what they may do on it."""

@@ -27,14 +27,13 @@ from bot.callbacks import (
     StatusCallback,
 )
 from bot.container import Services
-from bot.formatting import human_date, shorten
+from bot.formatting import human_date, human_date_weekday, shorten
 from bot.reporting import STATUSES, Evidence, ReportError
-from bot.texts import Texts
+from bot.texts import Texts, join_within
 from bot.views import card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
-DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 
 
 class ReportForm(StatesGroup):
@@ -42,6 +41,7 @@ class ReportForm(StatesGroup):
     confirm = State()
     assessment = State()  # waiting for an assessment comment
     deadline = State()  # waiting for a date
+    deadline_confirm = State()  # the date read back in words: «Сохранить»?
 
 
 class ReportStep(CallbackData, prefix="rs"):
@@ -421,37 +421,61 @@ async def on_deadline_button(
     )
 
 
-def parse_day(text: str) -> dt.date | None:
-    match = DATE_RE.match(text or "")
-    if not match:
-        return None
-    day, month, year = map(int, match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-async def on_deadline_text(
-    message: Message, state: FSMContext, bot: Bot, services: Services, texts: Texts
-) -> None:
-    text = (message.text or "").strip().lower()
-    day = None if text in {"нет", "без срока", "-"} else parse_day(text)
-    if day is None and text not in {"нет", "без срока", "-"}:
-        await message.answer(texts("deadline.bad_date"))
-        return
+async def on_deadline_text(message: Message, state: FSMContext, services: Services, texts: Texts):
+    """A typed deadline is read and shown in words; it is saved only after «Сохранить»."""
     data = await state.get_data()
     try:
-        await services.reporting.set_deadline(message.from_user.id, data["rec_id"], day)
+        typed = await services.reporting.read_deadline(
+            message.from_user.id, data["rec_id"], message.text or ""
+        )
     except PermissionDenied as denied:
         await state.clear()
         await message.answer(texts(denied.key, **denied.params))
         return
+    if typed is None:
+        await message.answer(texts("deadline.bad_date"))
+        return
+    await state.update_data(deadline=typed.day.isoformat() if typed.day else None)
+    await state.set_state(ReportForm.deadline_confirm)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=texts("deadline.save_button"), callback_data=ReportStep(action="confirm"))
+    kb.button(text=texts("report.cancel_button"), callback_data=ReportStep(action="cancel"))
+    if typed.day is None:
+        text = texts("deadline.confirm_clear")
+    else:
+        text = texts("deadline.confirm", day=human_date_weekday(typed.day))
+        if typed.past:
+            text = join_within([text, texts("deadline.past")])
+    await message.answer(text, reply_markup=kb.as_markup())
+
+
+async def on_deadline_step(
+    callback: CallbackQuery,
+    callback_data: ReportStep,
+    state: FSMContext,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
+) -> None:
+    data = await state.get_data()
     await state.clear()
-    await message.answer(
-        texts("deadline.saved", deadline=human_date(day) if day else texts("card.no_deadline"))
+    if callback_data.action != "confirm":
+        await callback.answer()
+        await show_result(callback, texts("report.cancelled"))
+        return
+    day = dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None
+    try:
+        await services.reporting.set_deadline(callback.from_user.id, data["rec_id"], day)
+    except (PermissionDenied, ReportError) as error:
+        await callback.answer(texts.plain(error.key), show_alert=True)
+        return
+    await callback.answer(texts.plain("report.saved_short"))
+    await show_result(
+        callback,
+        texts("deadline.saved", deadline=human_date(day) if day else texts("card.no_deadline")),
     )
-    await send_card(bot, message.chat.id, message.from_user.id, data["rec_id"], services, texts)
+    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    await send_card(bot, chat_id, callback.from_user.id, data["rec_id"], services, texts)
 
 
 async def on_form_cancel(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
@@ -474,13 +498,21 @@ def create_router() -> Router:
     router.callback_query.register(
         on_form_cancel, StateFilter(ReportForm.deadline), ReportStep.filter()
     )
+    router.callback_query.register(
+        on_deadline_step, StateFilter(ReportForm.deadline_confirm), ReportStep.filter()
+    )
     router.callback_query.register(on_step, ReportStep.filter())
     not_command = ~F.text.startswith("/")
     router.message.register(on_details, StateFilter(ReportForm.details), not_command)
     router.message.register(
         on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
     )
-    router.message.register(on_deadline_text, StateFilter(ReportForm.deadline), F.text, not_command)
+    router.message.register(
+        on_deadline_text,
+        StateFilter(ReportForm.deadline, ReportForm.deadline_confirm),  # a second try: re-read
+        F.text,
+        not_command,
+    )
     return router
 
 

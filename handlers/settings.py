@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.access import Action
 from bot.callbacks import DigestSettingsCallback, SnoozeCallback
 from bot.container import Services
-from bot.formatting import human_date
+from bot.formatting import WEEKDAYS, human_date
 from bot.preferences import HOURS
 from bot.regions import search_regions
 from bot.reporting import ReportError
@@ -21,7 +21,6 @@ from bot.texts import Texts
 from handlers.editing import drop_buttons, show_result
 from handlers.profile import _regions_by_key, region_key
 
-WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 PAUSES = (7, 14, 30)
 
 

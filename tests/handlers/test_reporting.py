@@ -156,6 +156,9 @@ async def test_member_assesses_and_coordinator_sets_deadline(harness, services, 
     calls = await harness.send(COORD, "31.02.2026")
     assert "Не понял дату" in calls[-1].text
     calls = await harness.send(COORD, "31.12.2026")
+    assert "31 декабря 2026 г., четверг</b> — сохранить?" in calls[-1].text
+    assert (await services.documents.get_recommendation(rec_id)).deadline is None  # not yet
+    calls = await harness.press(COORD, calls[-1], "Сохранить")
     assert any("Срок изменён: 31 декабря 2026 г." in (c.text or "") for c in calls)
     rec = await services.documents.get_recommendation(rec_id)
     assert rec.deadline == "2026-12-31" and rec.deadline_source == "coordinator"
@@ -256,3 +259,43 @@ async def test_a_failed_edit_after_a_report_still_shows_the_result(
     assert any("Статус:</b> В работе" in t for t in texts)
     assert (await services.documents.get_recommendation(rec_id)).status == "in_progress"
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("до 31 марта 2027", "31 марта 2027 г., среда"),
+        ("31.03", "31 марта 2026 г., вторник"),
+        ("через две недели", "16 марта 2026 г., понедельник"),
+        ("конец квартала", "31 марта 2026 г., вторник"),
+        ("31.12.2026", "31 декабря 2026 г., четверг"),
+    ],
+)
+async def test_a_coordinator_types_a_deadline_as_people_write_it(
+    harness, services, amur, typed, read
+):
+    rec_id = (await services.documents.recommendations(amur.document_id))[0].id
+    card = next(
+        c for c in await harness.click(COORD, f"card:{rec_id}") if c.method == "sendMessage"
+    )
+    calls = await harness.press(COORD, card, "Изменить срок")
+    assert "через две недели" in calls[-1].text  # the question shows what may be typed
+    calls = await harness.send(COORD, typed)
+    assert f"Новый срок: <b>{read}</b> — сохранить?" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "Сохранить")
+    day = read.split(" г.")[0]
+    assert any(f"Срок изменён: {day} г." in (c.text or "") for c in calls)
+
+
+async def test_a_deadline_can_be_retyped_or_cancelled_before_saving(harness, services, amur):
+    rec = (await services.documents.recommendations(amur.document_id))[0]
+    card = next(
+        c for c in await harness.click(COORD, f"card:{rec.id}") if c.method == "sendMessage"
+    )
+    await harness.press(COORD, card, "Изменить срок")
+    await harness.send(COORD, "31.03")
+    calls = await harness.send(COORD, "1 февраля 2026")  # a second try replaces the first
+    assert "1 февраля 2026 г., воскресенье" in calls[-1].text and "уже прошла" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "Отмена")
+    assert "ничего не записано" in calls[-1].text
+    assert (await services.documents.get_recommendation(rec.id)).deadline == rec.deadline
