@@ -7,13 +7,14 @@ import logging
 import signal
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.container import Services, open_services
 from bot.paths import CONTENT_DIR
-from bot.settings import Settings
+from bot.settings import Settings, TokenRejectedError
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +25,26 @@ async def run_bot(settings: Settings) -> None:
         # A database that had documents before the search index existed gets indexed once.
         await services.search.rebuild_if_empty()
         bot = create_bot(settings)
+        await check_token(bot)
         dp = create_dispatcher(services)
         if settings.webhook_url:
             await _serve_webhook(bot, dp, settings)
         else:
             await _poll(bot, dp)
     log.info("stopped")
+
+
+async def check_token(bot: Bot) -> None:
+    """Ask Telegram who we are: a wrong or revoked token stops the start with one line."""
+    try:
+        me = await bot.get_me()
+    except TelegramUnauthorizedError as exc:
+        await bot.session.close()
+        raise TokenRejectedError(
+            "Telegram не принял BOT_TOKEN — токен неверный или отозван;"
+            " возьмите действующий у @BotFather"
+        ) from exc
+    log.info("bot @%s", me.username)
 
 
 async def import_seeds_if_empty(services: Services) -> None:
@@ -52,30 +67,48 @@ async def _poll(bot: Bot, dp: Dispatcher) -> None:
 
 async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     secret = settings.webhook_secret.get_secret_value() or None
-    app = web.Application()
+    app = web.Application(middlewares=[_log_unknown_path(settings.webhook_path)])
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(
         app, path=settings.webhook_path
     )
     setup_application(app, dp, bot=bot)
 
-    async def register_webhook(_: web.Application) -> None:
-        await bot.set_webhook(
-            settings.webhook_url.rstrip("/") + settings.webhook_path,
-            secret_token=secret,
-            allowed_updates=dp.resolve_used_update_types(),
-        )
-
-    app.on_startup.append(register_webhook)
+    # Signals first: a stop request right after the webhook is registered is a clean stop.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
     log.info("webhook server on %s:%s", settings.webhook_host, settings.webhook_port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
+        # Registered once listening: Telegram's first update finds the server.
+        await bot.set_webhook(
+            settings.webhook_full_url(),
+            secret_token=secret,
+            allowed_updates=dp.resolve_used_update_types(),
+        )
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def _log_unknown_path(path: str):
+    """A request to another path gets 404 and a warning: a wrong WEBHOOK_URL shows in the log."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        try:
+            return await handler(request)
+        except web.HTTPNotFound:
+            log.warning(
+                "webhook: 404 for %s %s (updates are served at %s)",
+                request.method,
+                request.path,
+                path,
+            )
+            raise
+
+    return middleware
