@@ -292,15 +292,47 @@ class ReportingService:
             for e in await self.reporting.history(subject.recommendation.id, 5)
             if e.id == entry_id
         )
-        await self._notify_followers(subject, entry, actor_id)
+        told = await self._tell_responsible(subject, entry, actor_id)
+        await self._notify_followers(subject, entry, told | {actor_id})
         return entry
 
-    async def _notify_followers(self, subject: Subject, entry: HistoryRow, actor_id: int) -> None:
+    async def _tell_responsible(self, subject: Subject, entry: HistoryRow, actor_id: int) -> set:
+        """The body's officials hear, once, of a new deadline or a public disagreement."""
+        if entry.event == "deadline":
+            key = "responsible.deadline"
+        elif entry.event == "assessment" and entry.verdict == "disagree":
+            key = "responsible.disagree"
+        else:
+            return set()
+        officials = set()
+        for addressee_id in sorted(subject.addressee_ids):
+            officials.update(await self.reporting.officials_of(addressee_id))
+        officials.discard(actor_id)
+        fresh = await self.documents.get_recommendation(subject.recommendation.id)
+        for user_id in sorted(officials):
+            text = self.texts(
+                key,
+                title=recommendation_title(fresh, subject.document),
+                change=describe_entry(
+                    self.texts, entry, await self.reader_zone(user_id, subject.document)
+                ),
+            )
+            await self.outbox.enqueue(
+                user_id,
+                "responsible",
+                f"responsible:{entry.id}:{user_id}",
+                text,
+                markup=card_keyboard_for_notice(self.texts, fresh.id),
+                recommendation_ids=[fresh.id],
+            )
+        return officials
+
+    async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set) -> None:
         """Immediate followers get a notice now; the others read it in their digest."""
         followers = [
             u
             for u in await self.subscriptions.followers(subject.recommendation.id)
-            if u != actor_id
+            if u not in skip
         ]
         if not followers:
             return
