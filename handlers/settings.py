@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -12,8 +14,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action
 from bot.callbacks import DigestSettingsCallback, SnoozeCallback
+from bot.clock import from_iso
 from bot.container import Services
 from bot.formatting import WEEKDAYS, human_date
+from bot.localtime import local_date, zone_for
 from bot.preferences import HOURS
 from bot.regions import search_regions
 from bot.reporting import ReportError
@@ -57,7 +61,7 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
     )
     if (await services.access.roles(user_id)).is_official:
         nudges = (
-            texts("settings.paused_until", until=human_date(paused))
+            texts("settings.paused_until", until=_local_day(services, user, from_iso(paused)))
             if paused and paused > services.clock.iso()
             else texts("settings.nudges_on")
         )
@@ -213,6 +217,12 @@ def _pause_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def _local_day(services: Services, user, at: dt.datetime) -> str:
+    """The day a UTC time falls on where the user lives."""
+    zone = zone_for(user.region if user else None, services.settings.default_timezone)
+    return human_date(local_date(at, zone))
+
+
 async def cmd_pause(message: Message, texts: Texts) -> None:
     await message.answer(texts("pause.ask"), reply_markup=_pause_keyboard(texts))
 
@@ -220,10 +230,13 @@ async def cmd_pause(message: Message, texts: Texts) -> None:
 async def on_pause(callback: CallbackQuery, callback_data: PauseAction, services, texts) -> None:
     days = callback_data.days if callback_data.days in PAUSES else None
     until = await services.preferences.pause_nudges(callback.from_user.id, days)
+    user = await services.users.get(callback.from_user.id)
     await callback.answer()
     await show_result(
         callback,
-        texts("pause.paused", until=human_date(until)) if until else texts("pause.resumed"),
+        texts("pause.paused", until=_local_day(services, user, until))
+        if until
+        else texts("pause.resumed"),
     )
 
 

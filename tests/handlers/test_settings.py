@@ -92,3 +92,15 @@ async def test_snooze_button_on_a_nudge(harness, services, seeded):
     answer = next(c for c in calls if c.method == "answerCallbackQuery")
     assert "через неделю" in answer.params["text"]
     assert rec.id in await services.nudges.repo.snoozes(ADMIN_ID)
+
+
+async def test_the_end_of_a_pause_is_a_local_date(harness, services):
+    import datetime as dt
+
+    await harness.send(USER, "/start")
+    await services.profiles.set_region(USER, "Камчатский край")  # UTC+12
+    # 13:00 UTC on 2 March is already 01:00 on 3 March in Petropavlovsk-Kamchatsky.
+    services.clock.at = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
+    calls = await harness.send(USER, "/pause")
+    calls = await harness.press(USER, calls[-1], "7 дней")
+    assert any("приостановлены до 10 марта 2026 г." in (c.text or "") for c in calls)
