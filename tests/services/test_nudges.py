@@ -111,7 +111,9 @@ async def test_nudge_carries_status_buttons_and_accepts_replies(services, offici
     import json
 
     await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=1)))
-    payload = json.loads(await services.db.fetchval("SELECT payload FROM outbox"))
+    payload = json.loads(
+        await services.db.fetchval("SELECT payload FROM outbox WHERE kind = 'nudge'")
+    )
     assert "До срока 1 день" in payload["text"]
     buttons = [
         b["callback_data"] for row in payload["reply_markup"]["inline_keyboard"] for b in row
