@@ -45,7 +45,37 @@ class ReportForm(StatesGroup):
 
 
 class ReportStep(CallbackData, prefix="rs"):
+    """A dialog step's button; it acts only in the step and on the card it was made for."""
+
     action: str  # skip | confirm | cancel
+    form: str = ""  # the step (a code from FORMS); empty on buttons made before steps had one
+    rec: int = 0
+
+
+FORMS = {
+    ReportForm.details.state: "d",
+    ReportForm.confirm.state: "c",
+    ReportForm.assessment.state: "a",
+    ReportForm.deadline.state: "l",
+    ReportForm.deadline_confirm.state: "lc",
+}
+
+
+def step(action: str, form: State, rec_id: int) -> ReportStep:
+    return ReportStep(action=action, form=FORMS[form.state], rec=rec_id)
+
+
+async def is_stale(callback: CallbackQuery, callback_data: ReportStep, state: FSMContext) -> bool:
+    """The button belongs to a step that is over, or to another card's dialog."""
+    current = await state.get_state()
+    data = await state.get_data()
+    return FORMS.get(current) != callback_data.form or data.get("rec_id") != callback_data.rec
+
+
+async def on_stale_step(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
+    # Nothing changes: the dialog in progress (if any) goes on as it was.
+    over = await state.get_state() not in FORMS
+    await callback.answer(texts.plain("report.dialog_over" if over else "report.stale_step"))
 
 
 async def send_card(
@@ -123,11 +153,11 @@ async def on_evidence(
 # --- status reports -------------------------------------------------------------------
 
 
-def _step_keyboard(texts: Texts, *, skip: bool) -> InlineKeyboardMarkup:
+def _step_keyboard(texts: Texts, form: State, rec_id: int, *, skip: bool) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     if skip:
-        kb.button(text=texts("report.skip_button"), callback_data=ReportStep(action="skip"))
-    kb.button(text=texts("report.cancel_button"), callback_data=ReportStep(action="cancel"))
+        kb.button(text=texts("report.skip_button"), callback_data=step("skip", form, rec_id))
+    kb.button(text=texts("report.cancel_button"), callback_data=step("cancel", form, rec_id))
     return kb.as_markup()
 
 
@@ -154,11 +184,15 @@ async def on_status_button(
     label = status_label(texts, callback_data.status)
     if callback_data.status == "wont_do":
         await callback.message.answer(
-            texts("report.ask_reason", status=label), reply_markup=_step_keyboard(texts, skip=False)
+            texts("report.ask_reason", status=label),
+            reply_markup=_step_keyboard(
+                texts, ReportForm.details, callback_data.rec_id, skip=False
+            ),
         )
     else:
         await callback.message.answer(
-            texts("report.ask_details", status=label), reply_markup=_step_keyboard(texts, skip=True)
+            texts("report.ask_details", status=label),
+            reply_markup=_step_keyboard(texts, ReportForm.details, callback_data.rec_id, skip=True),
         )
 
 
@@ -192,8 +226,14 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
 
 async def _ask_confirmation(message: Message, texts: Texts, data: dict) -> None:
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts("report.confirm_button"), callback_data=ReportStep(action="confirm"))
-    kb.button(text=texts("report.cancel_button"), callback_data=ReportStep(action="cancel"))
+    rec_id = data["rec_id"]
+    kb.button(
+        text=texts("report.confirm_button"),
+        callback_data=step("confirm", ReportForm.confirm, rec_id),
+    )
+    kb.button(
+        text=texts("report.cancel_button"), callback_data=step("cancel", ReportForm.confirm, rec_id)
+    )
     evidence = data.get("evidence")
     await message.answer(
         texts(
@@ -355,7 +395,8 @@ async def on_assess(
     await state.set_data({"rec_id": callback_data.rec_id, "verdict": callback_data.verdict})
     await callback.answer()
     await callback.message.answer(
-        texts(f"assess.ask_{callback_data.verdict}"), reply_markup=_step_keyboard(texts, skip=True)
+        texts(f"assess.ask_{callback_data.verdict}"),
+        reply_markup=_step_keyboard(texts, ReportForm.assessment, callback_data.rec_id, skip=True),
     )
 
 
@@ -417,7 +458,8 @@ async def on_deadline_button(
     await state.set_data({"rec_id": callback_data.rec_id})
     await callback.answer()
     await callback.message.answer(
-        texts("deadline.ask"), reply_markup=_step_keyboard(texts, skip=False)
+        texts("deadline.ask"),
+        reply_markup=_step_keyboard(texts, ReportForm.deadline, callback_data.rec_id, skip=False),
     )
 
 
@@ -438,8 +480,9 @@ async def on_deadline_text(message: Message, state: FSMContext, services: Servic
     await state.update_data(deadline=typed.day.isoformat() if typed.day else None)
     await state.set_state(ReportForm.deadline_confirm)
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts("deadline.save_button"), callback_data=ReportStep(action="confirm"))
-    kb.button(text=texts("report.cancel_button"), callback_data=ReportStep(action="cancel"))
+    form, rec_id = ReportForm.deadline_confirm, data["rec_id"]
+    kb.button(text=texts("deadline.save_button"), callback_data=step("confirm", form, rec_id))
+    kb.button(text=texts("report.cancel_button"), callback_data=step("cancel", form, rec_id))
     if typed.day is None:
         text = texts("deadline.confirm_clear")
     else:
@@ -492,6 +535,8 @@ def create_router() -> Router:
     router.callback_query.register(on_status_button, StatusCallback.filter())
     router.callback_query.register(on_assess, AssessCallback.filter())
     router.callback_query.register(on_deadline_button, DeadlineCallback.filter())
+    # A step's button pressed after its step (or in another card's dialog) changes nothing.
+    router.callback_query.register(on_stale_step, ReportStep.filter(), is_stale)
     router.callback_query.register(
         on_assessment_step, StateFilter(ReportForm.assessment), ReportStep.filter()
     )

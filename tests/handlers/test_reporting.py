@@ -299,3 +299,33 @@ async def test_a_deadline_can_be_retyped_or_cancelled_before_saving(harness, ser
     calls = await harness.press(COORD, calls[-1], "Отмена")
     assert "ничего не записано" in calls[-1].text
     assert (await services.documents.get_recommendation(rec.id)).deadline == rec.deadline
+
+
+async def test_an_old_dialog_button_does_nothing_in_a_newer_dialog(harness, services, amur):
+    recs = await services.documents.recommendations(amur.document_id)
+    first, second = recs[0].id, recs[1].id
+
+    async def card_of(rec_id):
+        calls = await harness.click(COORD, f"card:{rec_id}")
+        return next(c for c in calls if c.method == "sendMessage")
+
+    calls = await harness.press(COORD, await card_of(first), "В работе")
+    old_confirm = (await harness.press(COORD, calls[-1], "Без комментария"))[-1]
+    assert "Проверьте отчёт" in old_confirm.text
+    # The coordinator leaves it and starts a report on another card.
+    await harness.press(COORD, await card_of(second), "Выполнено")
+    calls = await harness.press(COORD, old_confirm, "Подтвердить")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert "не действует" in calls[0].params["text"]
+    for rec_id in (first, second):
+        assert (await services.documents.get_recommendation(rec_id)).status == "not_started"
+    # The newer dialog goes on as if nothing happened.
+    calls = await harness.send(COORD, "Совет создан")
+    assert "Проверьте отчёт" in calls[-1].text and "Выполнено" in calls[-1].text
+
+    # The same old button during a deadline dialog does not cancel it either.
+    await harness.press(COORD, await card_of(first), "Изменить срок")
+    calls = await harness.press(COORD, old_confirm, "Подтвердить")
+    assert "не действует" in calls[0].params["text"]
+    calls = await harness.send(COORD, "31.12.2026")
+    assert "сохранить?" in calls[-1].text
