@@ -95,3 +95,25 @@ async def test_a_sign_up_region_button_pressed_during_a_profile_edit_does_not_re
 
 def kind_button(call) -> str:
     return call.buttons()[0][0]
+
+
+async def test_a_failed_edit_reaching_the_error_handler_gets_no_apology(harness, caplog):
+    from aiogram.exceptions import TelegramBadRequest
+    from aiogram.methods import EditMessageText
+    from aiogram.types import ErrorEvent, Update
+
+    from handlers.errors import on_error
+
+    update = Update.model_validate(
+        {"update_id": 7, "message": harness.message_dict(101, "/settings")},
+        context={"bot": harness.bot},
+    )
+    for failure in ("message to edit not found", "message is not modified"):
+        error = TelegramBadRequest(
+            EditMessageText(text="x", chat_id=101, message_id=1), f"Bad Request: {failure}"
+        )
+        assert await on_error(
+            ErrorEvent(update=update, exception=error), harness.bot, harness.texts
+        )
+    assert harness.calls == []  # no «Простите, что-то пошло не так»
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
