@@ -308,51 +308,38 @@ class ReportingService:
         for addressee_id in sorted(subject.addressee_ids):
             officials.update(await self.reporting.officials_of(addressee_id))
         officials.discard(actor_id)
-        fresh = await self.documents.get_recommendation(subject.recommendation.id)
-        for user_id in sorted(officials):
-            text = self.texts(
-                key,
-                title=recommendation_title(fresh, subject.document),
-                change=describe_entry(
-                    self.texts, entry, await self.reader_zone(user_id, subject.document)
-                ),
-            )
-            await self.outbox.enqueue(
-                user_id,
-                "responsible",
-                f"responsible:{entry.id}:{user_id}",
-                text,
-                markup=card_keyboard_for_notice(self.texts, fresh.id),
-                recommendation_ids=[fresh.id],
-            )
+        await self._send_change(subject, entry, sorted(officials), key, "responsible")
         return officials
 
     async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set) -> None:
         """Immediate followers get a notice now; the others read it in their digest."""
-        followers = [
-            u
-            for u in await self.subscriptions.followers(subject.recommendation.id)
-            if u not in skip
-        ]
-        if not followers:
+        followers = []
+        for user_id in await self.subscriptions.followers(subject.recommendation.id):
+            user = None if user_id in skip else await self.users.get(user_id)
+            if user is not None and user.follow_notify == "immediate":
+                followers.append(user_id)
+        await self._send_change(subject, entry, followers, "notify.change", "notice")
+
+    async def _send_change(
+        self, subject: Subject, entry: HistoryRow, recipients: list[int], text_key: str, kind: str
+    ) -> None:
+        """One message per person about a history entry, dated in that person's local time;
+        the ledger key (kind, entry, person) makes it once."""
+        if not recipients:
             return
         fresh = await self.documents.get_recommendation(subject.recommendation.id)
         markup = card_keyboard_for_notice(self.texts, fresh.id)
-        for user_id in followers:
-            user = await self.users.get(user_id)
-            if user is None or user.follow_notify != "immediate":
-                continue
+        for user_id in recipients:
+            zone = await self.reader_zone(user_id, subject.document)
             text = self.texts(
-                "notify.change",
+                text_key,
                 title=recommendation_title(fresh, subject.document),
-                change=describe_entry(
-                    self.texts, entry, await self.reader_zone(user_id, subject.document)
-                ),
+                change=describe_entry(self.texts, entry, zone),
             )
             await self.outbox.enqueue(
                 user_id,
-                "notice",
-                f"notice:{entry.id}:{user_id}",
+                kind,
+                f"{kind}:{entry.id}:{user_id}",
                 text,
                 markup=markup,
                 recommendation_ids=[fresh.id],

@@ -20,17 +20,20 @@ log = logging.getLogger(__name__)
 
 
 async def run_bot(settings: Settings) -> None:
-    async with open_services(settings) as services:
-        await import_seeds_if_empty(services)
-        # A database that had documents before the search index existed gets indexed once.
-        await services.search.rebuild_if_empty()
-        bot = create_bot(settings)
-        await check_token(bot)
-        dp = create_dispatcher(services)
-        if settings.webhook_url:
-            await _serve_webhook(bot, dp, settings)
-        else:
-            await _poll(bot, dp)
+    bot = create_bot(settings)
+    await check_token(bot)  # a refused token stops here, before the database is touched
+    try:
+        async with open_services(settings) as services:
+            await import_seeds_if_empty(services)
+            # A database that had documents before the search index existed gets indexed once.
+            await services.search.rebuild_if_empty()
+            dp = create_dispatcher(services)
+            if settings.webhook_url:
+                await _serve_webhook(bot, dp, settings)
+            else:
+                await _poll(bot, dp)
+    finally:
+        await bot.session.close()
     log.info("stopped")
 
 
@@ -39,7 +42,7 @@ async def check_token(bot: Bot) -> None:
     try:
         me = await bot.get_me()
     except TelegramUnauthorizedError as exc:
-        await bot.session.close()
+        await bot.session.close()  # nothing else is open yet
         raise TokenRejectedError(
             "Telegram не принял BOT_TOKEN — токен неверный или отозван;"
             " возьмите действующий у @BotFather"
