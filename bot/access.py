@@ -26,6 +26,7 @@ class Action(StrEnum):
     INVITE = "invite"
     REVOKE = "revoke"
     ANNOUNCE = "announce"
+    VIEW = "view"  # read a recommendation: its card, history and evidence
 
 
 class PermissionDenied(Exception):
@@ -94,6 +95,9 @@ def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:
     match action:
         case Action.APPOINT_COORDINATOR:
             return False
+        case Action.VIEW:
+            # Published resolutions are public: everyone who uses the bot may read them.
+            return True
         case Action.IMPORT_DOCUMENT:
             return roles.is_coordinator and (
                 target.region is None or roles.coordinates(target.region)
@@ -118,6 +122,7 @@ DENIED_TEXT = {
     Action.INVITE: "access.region_coordinators_only",
     Action.REVOKE: "access.region_coordinators_only",
     Action.ANNOUNCE: "access.region_coordinators_only",
+    Action.VIEW: "report.not_found",
 }
 
 

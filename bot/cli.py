@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from bot.backup_cli import add_backup_commands
 from bot.schedule_cli import add_schedule_commands
 from bot.search_cli import add_search_commands
-from bot.settings import MissingTokenError, Settings, describe_error
+from bot.settings import MissingTokenError, Settings, TokenRejectedError, describe_error
 
 EXIT_CONFIG = 2
 EXIT_ALREADY_RUNNING = 3
@@ -155,13 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"configuration error: {describe_error(exc)}", file=sys.stderr)
+        print(f"Ошибка в настройках: {describe_error(exc)}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level)
     try:
         return asyncio.run(commands[args.command](args, settings)) or 0
-    except MissingTokenError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    except (MissingTokenError, TokenRejectedError) as exc:
+        print(f"Ошибка в настройках: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 0

@@ -84,7 +84,16 @@ def build_services(
     )
     importer.after_import.append(search.reindex_document)
     reporting_service = ReportingService(
-        db, documents, reporting, subscriptions, users, access, outbox, texts, clock
+        db,
+        documents,
+        reporting,
+        subscriptions,
+        users,
+        access,
+        outbox,
+        texts,
+        clock,
+        settings.default_timezone,
     )
     reporting_service.after_deadline.append(search.reindex_document)
     return Services(

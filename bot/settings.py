@@ -18,6 +18,25 @@ class MissingTokenError(RuntimeError):
     """Raised where a command needs to talk to Telegram and no token is configured."""
 
 
+class TokenRejectedError(RuntimeError):
+    """Telegram does not accept the token (wrong, revoked): the bot cannot start."""
+
+
+def example_token() -> str | None:
+    """The placeholder BOT_TOKEN of ``.env.example``: a copy left unedited is no token."""
+    from bot.paths import PROJECT_DIR
+
+    try:
+        lines = (PROJECT_DIR / ".env.example").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        name, _, value = line.partition("=")
+        if name.strip() == "BOT_TOKEN" and value.strip():
+            return value.strip()
+    return None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -72,16 +91,28 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None:
             return None
-        if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
-            # The message never repeats the token itself.
-            raise ValueError("BOT_TOKEN must look like <digits>:<letters> as given by @BotFather")
-        return SecretStr(value.get_secret_value().strip())
+        token = value.get_secret_value().strip()
+        if not token:
+            return None  # BOT_TOKEN= with nothing after it: "not set", said by token()
+        # The messages never repeat the token itself.
+        if token and token == example_token():
+            raise ValueError(
+                "в .env осталась заготовка из .env.example — впишите токен от @BotFather"
+            )
+        if not TOKEN_PATTERN.match(token):
+            raise ValueError(
+                "токен должен выглядеть как <цифры>:<буквы> — так его выдаёт @BotFather"
+            )
+        return SecretStr(token)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value):
         if isinstance(value, str):
-            return [int(part) for part in re.split(r"[,\s]+", value.strip()) if part]
+            parts = [part for part in re.split(r"[,\s]+", value.strip()) if part]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("Telegram id — это числа через запятую, например 12345678")
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value
@@ -92,7 +123,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise ValueError(f"неизвестный часовой пояс {value!r}, пример: Europe/Moscow") from exc
         return value
 
     @field_validator("log_level")
@@ -100,7 +131,7 @@ class Settings(BaseSettings):
     def _level(cls, value: str) -> str:
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            raise ValueError("допустимо DEBUG, INFO, WARNING, ERROR или CRITICAL")
         return value
 
     @field_validator("telegram_api_url")
@@ -108,20 +139,35 @@ class Settings(BaseSettings):
     def _api_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
         if value and not re.match(r"^https?://", value):
-            raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
+            raise ValueError("адрес должен начинаться с http:// или https://")
         return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return "/" + value.strip().strip("/")
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         # Without the secret anyone who learns the URL could post updates as any user.
         if self.webhook_url and not self.webhook_secret.get_secret_value():
-            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+            raise ValueError("WEBHOOK_SECRET: обязателен, когда задан WEBHOOK_URL")
         return self
 
     def token(self) -> str:
         if self.bot_token is None:
-            raise MissingTokenError("BOT_TOKEN is not set (put it in the environment or .env)")
+            raise MissingTokenError(
+                "BOT_TOKEN не задан: возьмите токен у @BotFather и впишите его в .env"
+                " (cp .env.example .env) или в окружение"
+            )
         return self.bot_token.get_secret_value()
+
+    def webhook_full_url(self) -> str:
+        """The address registered with Telegram: WEBHOOK_URL, plus WEBHOOK_PATH unless the URL
+        already ends with it (both ways of writing it are accepted)."""
+        url = self.webhook_url.strip().rstrip("/")
+        path = "/" + self.webhook_path.strip("/")
+        return url if url.endswith(path) else url + path
 
     @property
     def max_document_bytes(self) -> int:
@@ -143,14 +189,34 @@ class Settings(BaseSettings):
         return user_id in self.admin_ids
 
 
+# Pydantic's own checks, said in Russian (ours raise Russian messages themselves).
+_MESSAGES = {
+    "missing": "не задано",
+    "int_parsing": "нужно целое число",
+    "int_from_float": "нужно целое число",
+    "float_parsing": "нужно число",
+    "bool_parsing": "нужно true или false",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "greater_than": "должно быть больше {gt}",
+    "less_than_equal": "должно быть не больше {le}",
+    "less_than": "должно быть меньше {lt}",
+    "url_parsing": "нужен адрес вида https://…",
+}
+
+
 def describe_error(exc: Exception) -> str:
-    """One line for a person: which setting is wrong and why, never the secret value."""
+    """One Russian line for a person: which setting is wrong and why, never a secret value."""
     errors = getattr(exc, "errors", None)
     if not callable(errors):
         return str(exc)
     parts = []
     for error in errors():
-        name = ".".join(str(p) for p in error.get("loc", ())).upper() or "settings"
-        message = "is missing" if error.get("type") == "missing" else error.get("msg", "")
-        parts.append(f"{name}: {message}")
+        name = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)).upper()
+        kind = error.get("type", "")
+        if kind == "value_error":
+            message = str(error.get("ctx", {}).get("error", "")) or error.get("msg", "")
+        else:
+            message = _MESSAGES.get(kind, "недопустимое значение").format(**error.get("ctx", {}))
+        # A model-wide check names its own setting ("WEBHOOK_SECRET: …").
+        parts.append(f"{name}: {message}" if name else message)
     return "; ".join(parts)

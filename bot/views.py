@@ -7,6 +7,7 @@ nudges, digests), so a recommendation reads the same wherever it appears.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -15,6 +16,7 @@ from bot.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
+    EvidenceCallback,
     FollowCallback,
     StatusCallback,
 )
@@ -44,12 +46,13 @@ def deadline_text(texts: Texts, rec: RecommendationRow) -> str:
     return human_deadline(rec.deadline, rec.deadline_precision)
 
 
-def local_day(iso: str) -> str:
-    return from_iso(iso).strftime("%d.%m.%Y")
+def local_day(iso: str, zone: ZoneInfo) -> str:
+    """A stored UTC time as the reader's local date, ``30.11.2026``."""
+    return from_iso(iso).astimezone(zone).strftime("%d.%m.%Y")
 
 
-def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
-    """One line of the timeline (also the body of a follower's notice)."""
+def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
+    """One line of the timeline (also the body of a follower's notice), dated in ``zone``."""
     role = texts(f"role.{entry.actor_role}")
     if entry.event == "status":
         what = texts(
@@ -66,7 +69,7 @@ def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
         what = texts(f"history.assessment_{entry.verdict}")
     else:
         what = texts("history.comment")
-    line = texts("history.line", day=local_day(entry.created_at), role=role, what=what)
+    line = texts("history.line", day=local_day(entry.created_at, zone), role=role, what=what)
     # A sentence ends once: a date already ends in "г."
     parts = [Html(line if line.endswith(".") else line + ".")]
     if entry.comment:
@@ -90,6 +93,7 @@ class Card:
     document: DocumentRow
     addressees: list[AddresseeRow]
     history: list[HistoryRow]
+    zone: ZoneInfo  # the reader's (or else the document's region's) time zone
     following: bool = False
     can_report: bool = False
     can_assess: bool = False
@@ -124,7 +128,7 @@ def render_card(texts: Texts, card: Card) -> Html:
     agree, disagree = card.assessments
     if agree or disagree:
         parts.append(texts("card.assessments", agree=agree, disagree=disagree))
-    timeline = [describe_entry(texts, e) for e in card.history[-TIMELINE_ENTRIES:]]
+    timeline = [describe_entry(texts, e, card.zone) for e in card.history[-TIMELINE_ENTRIES:]]
     if timeline:
         parts.append(texts("card.history", lines=Html("\n".join(timeline))))
     else:
@@ -159,6 +163,18 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
     if card.can_set_deadline:
         kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
         sizes.append(1)
+    for entry in card.history[-TIMELINE_ENTRIES:]:
+        # Links open from the text; files and photos are sent on a tap.
+        if entry.evidence_kind in ("document", "photo") and entry.evidence:
+            kb.button(
+                text=texts(
+                    f"card.evidence_{entry.evidence_kind}_button",
+                    name=shorten(entry.evidence_name or "", 40),
+                    day=local_day(entry.created_at, card.zone),
+                ),
+                callback_data=EvidenceCallback(entry_id=entry.id),
+            )
+            sizes.append(1)
     kb.button(
         text=texts("card.unfollow_button" if card.following else "card.follow_button"),
         callback_data=FollowCallback(rec_id=rec_id, on=not card.following),

@@ -26,6 +26,11 @@ async def on_error(
         # spinner could not be stopped. Nothing to apologise for.
         log.info("update %s: callback query expired", update.update_id)
         return True
+    if isinstance(event.exception, TelegramBadRequest) and _failed_edit(event.exception):
+        # The action succeeded; only redrawing its message did not (deleted, too old,
+        # unchanged). Nothing to apologise for.
+        log.info("update %s: message not edited: %s", update.update_id, event.exception.message)
+        return True
     if update.callback_query is not None and isinstance(event.exception, BOGUS_BUTTON_ERRORS):
         if metrics is not None:
             metrics.errors.labels("stale_button").inc()
@@ -78,6 +83,17 @@ async def _stale_button(event: ErrorEvent, texts: Texts) -> bool:
     except Exception:  # network: the spinner stops by itself
         log.warning("could not answer the stale button of update %s", event.update.update_id)
     return True
+
+
+EDIT_FAILURES = (
+    "message to edit not found",
+    "message is not modified",
+    "message can't be edited",
+)
+
+
+def _failed_edit(error: TelegramBadRequest) -> bool:
+    return any(part in error.message for part in EDIT_FAILURES)
 
 
 def create_router() -> Router:

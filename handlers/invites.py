@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
@@ -17,6 +14,7 @@ from bot.container import Services
 from bot.formatting import human_date, shorten
 from bot.invites import InviteError
 from bot.texts import Html, Texts
+from handlers.editing import drop_buttons, show_result
 
 INVITE_PREFIX = "inv_"
 USES_CHOICES = (1, 5, 20)
@@ -70,7 +68,7 @@ async def on_document(callback: CallbackQuery, callback_data: InviteCallback, se
             callback_data=InviteCallback(action="addr", id=addressee.id),
         )
     kb.adjust(1)
-    await callback.message.edit_text(texts("invite.pick_addressee"), reply_markup=kb.as_markup())
+    await show_result(callback, texts("invite.pick_addressee"), reply_markup=kb.as_markup())
 
 
 async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
@@ -89,8 +87,10 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
             callback_data=InviteCallback(action="make", id=callback_data.id, n=n),
         )
     kb.adjust(len(USES_CHOICES))
-    await callback.message.edit_text(
-        texts("invite.pick_uses", addressee=addressee.canonical), reply_markup=kb.as_markup()
+    await show_result(
+        callback,
+        texts("invite.pick_uses", addressee=addressee.canonical),
+        reply_markup=kb.as_markup(),
     )
 
 
@@ -115,7 +115,8 @@ async def on_make(
         text=texts("invite.revoke_button"),
         callback_data=InviteCallback(action="revoke", id=invite.id),
     )
-    await callback.message.edit_text(
+    await show_result(
+        callback,
         texts(
             "invite.created",
             addressee=addressee.canonical,
@@ -134,7 +135,7 @@ async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallbac
         await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
         return
     await callback.answer(texts.plain("invite.revoked_short" if done else "invite.already_closed"))
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await drop_buttons(callback)
 
 
 async def officials_view(services: Services, texts: Texts, actor: int):
@@ -199,7 +200,8 @@ async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, 
         callback_data=InviteCallback(action="unbind_no"),
     )
     kb.adjust(2)
-    await callback.message.edit_text(
+    await show_result(
+        callback,
         texts("officials.unbind_confirm", name=name, addressee=addressee.canonical),
         reply_markup=kb.as_markup(),
     )
@@ -210,10 +212,9 @@ async def on_unbind_no(callback: CallbackQuery, services, texts):
     try:
         text, markup = await officials_view(services, texts, callback.from_user.id)
     except PermissionDenied as denied:
-        await callback.message.edit_text(texts(denied.key, **denied.params))
+        await show_result(callback, texts(denied.key, **denied.params))
         return
-    with suppress(TelegramBadRequest):
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show_result(callback, text, reply_markup=markup)
 
 
 async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
@@ -236,8 +237,7 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
             texts("officials.you_are_unbound", addressee=addressee.canonical),
         )
     text, markup = await officials_view(services, texts, callback.from_user.id)
-    with suppress(TelegramBadRequest):  # nothing changed on screen
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show_result(callback, text, reply_markup=markup)
 
 
 async def show_invite(message: Message, token: str, services: Services, texts: Texts) -> None:
@@ -270,12 +270,12 @@ async def show_invite(message: Message, token: str, services: Services, texts: T
 async def on_join(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
     await callback.answer()
     if callback_data.action == "decline":
-        await callback.message.edit_text(texts("invite.declined"))
+        await show_result(callback, texts("invite.declined"))
         return
     try:
         info = await services.invites.accept(callback.from_user.id, callback_data.token)
     except InviteError as error:
-        await callback.message.edit_text(texts(error.key))
+        await show_result(callback, texts(error.key))
         return
     roles = await services.access.roles(callback.from_user.id)
     await refresh_menu(callback.bot, texts, callback.from_user.id, roles.names())
@@ -289,7 +289,7 @@ async def on_join(callback: CallbackQuery, callback_data: InviteCallback, servic
         await services.profiles.set_kind(callback.from_user.id, info.addressee.kind)
         if profile.org_name is None:
             await services.profiles.set_org_name(callback.from_user.id, info.addressee.canonical)
-    await callback.message.edit_text(texts("invite.joined", addressee=info.addressee.canonical))
+    await show_result(callback, texts("invite.joined", addressee=info.addressee.canonical))
 
 
 async def _tell_inviter(services: Services, texts: Texts, info, name: str) -> None:

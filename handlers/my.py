@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import zlib
-from contextlib import suppress
 from dataclasses import replace
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
@@ -27,6 +25,7 @@ from bot.smalltalk import is_greeting
 from bot.texts import Html, Texts
 from bot.views import status_label
 from bot.vocabulary import kind_label
+from handlers.editing import show_result
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 
 QUESTION_LIMIT = 300
@@ -191,8 +190,7 @@ async def on_page(
         text, markup = await _ask_page(
             services, texts, callback.from_user.id, question, max(0, callback_data.page)
         )
-    with suppress(TelegramBadRequest):  # the same page pressed again changes nothing
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show_result(callback, text, reply_markup=markup)
 
 
 async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> None:

@@ -156,6 +156,10 @@ class ReportingRepository:
         )
         return [HistoryRow(**dict(r)) for r in reversed(rows)]
 
+    async def history_entry(self, entry_id: int) -> HistoryRow | None:
+        row = await self.db.fetchone("SELECT * FROM history WHERE id = ?", (entry_id,))
+        return HistoryRow(**dict(row)) if row else None
+
     async def last_report_at(self, recommendation_id: int) -> str | None:
         return await self.db.fetchval(
             "SELECT max(created_at) FROM history WHERE recommendation_id = ?"

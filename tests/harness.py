@@ -53,6 +53,9 @@ class Call:
 class RecordingSession(BaseSession):
     calls: list[Call] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> content for downloads
+    # When set, every edit of a message fails with this Bot API error («message to edit not
+    # found», «message is not modified»…), as it does for deleted or unchanged messages.
+    fail_edits: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -78,6 +81,14 @@ class RecordingSession(BaseSession):
         params = json.loads(json.dumps(params, default=str))
         name = type(method).__name__
         name = name[0].lower() + name[1:]
+        if self.fail_edits and name.startswith("editMessage"):
+            self.calls.append(Call(name, params, None))
+            error = {
+                "ok": False,
+                "error_code": 400,
+                "description": f"Bad Request: {self.fail_edits}",
+            }
+            return self.check_response(bot, method, 400, json.dumps(error)).result
         call = Call(name, params, self._result(name, params))
         self.calls.append(call)
         response = self.check_response(

@@ -118,3 +118,23 @@ class BotProcess:
             if exited or loop.time() > deadline:
                 raise AssertionError(f"no {count}× {needle!r} in the log:\n{text[-3000:]}")
             await asyncio.sleep(0.05)
+
+
+async def run_until_exit(env: dict[str, str], workdir: Path) -> tuple[int, str]:
+    """``python -m bot run`` with ``env`` over a clean environment: (exit code, stderr)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    environ.update(DATABASE_PATH=str(workdir / "x.sqlite3"), IMPORT_SEEDS_ON_EMPTY="false")
+    environ.update(env)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=str(PROJECT_DIR),
+        env=environ,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode, err.decode()

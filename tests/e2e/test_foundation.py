@@ -45,32 +45,14 @@ async def test_start_help_restart_and_clean_shutdown(api, bot_process):
 
 
 async def test_missing_or_malformed_token_exits_with_code_2(tmp_path):
-    import asyncio
-    import os
-    import sys
-
-    from bot.paths import PROJECT_DIR
+    from tests.e2e.process import run_until_exit
 
     for token in ("", "not-a-token"):
-        env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
-        env["BOT_TOKEN"] = token
-        env["DATABASE_PATH"] = str(tmp_path / "x.sqlite3")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=str(PROJECT_DIR),
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            stdin=asyncio.subprocess.DEVNULL,
-        )
-        _, err = await asyncio.wait_for(proc.communicate(), 30)
-        assert proc.returncode == 2
-        lines = err.decode().strip().splitlines()
+        code, err = await run_until_exit({"BOT_TOKEN": token}, tmp_path)
+        assert code == 2
+        lines = err.strip().splitlines()
         assert len(lines) == 1 and "BOT_TOKEN" in lines[0]
-        assert "Traceback" not in err.decode()
+        assert "Traceback" not in err
         if token:
             assert token not in lines[0]
 
