@@ -93,9 +93,8 @@ async def check_token(bot: Bot) -> bool:
     except TelegramUnauthorizedError as exc:
         await bot.session.close()  # nothing else is open yet
         raise _token_rejected() from exc
-    except _UNREACHABLE as error:
-        log.warning("Bot API server unreachable at start (%s)", _reason(error))
-        return False
+    except _UNREACHABLE:
+        return False  # said by wait_for_bot_api, which also listens for SIGTERM meanwhile
     log.info("bot @%s", me.username)
     return True
 
