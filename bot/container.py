@@ -16,6 +16,7 @@ from bot.invites import InviteService
 from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
 from bot.preferences import PreferenceService
+from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.reporting import ReportingService
 from bot.search import SearchService
@@ -29,6 +30,7 @@ from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
 from storage.subscriptions import SubscriptionRepository
@@ -57,6 +59,7 @@ class Services:
     preferences: PreferenceService
     search: SearchService
     announcements: AnnouncementService
+    privacy: PrivacyService
 
 
 def build_services(
@@ -107,6 +110,7 @@ def build_services(
             clock,
             settings.default_timezone,
         ),
+        privacy=PrivacyService(settings, db, PrivacyRepository(db), users, access, clock),
     )
 
 

@@ -20,6 +20,7 @@ from bot.callbacks import (
 )
 from bot.clock import from_iso
 from bot.formatting import human_date, human_deadline, shorten
+from bot.morph import to_genitive
 from bot.texts import Html, Texts, join_within
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow
@@ -48,9 +49,19 @@ def local_day(iso: str) -> str:
     return from_iso(iso).strftime("%d.%m.%Y")
 
 
+def author(texts: Texts, entry: HistoryRow) -> str:
+    """Who wrote a history row, never by name: an official as «представитель <организации>»
+    (the organization's record outlives the person's account), others by their role."""
+    if entry.actor_role == "official" and entry.actor_org:
+        return texts(
+            "history.official_of", org=to_genitive(entry.actor_org) or f"«{entry.actor_org}»"
+        )
+    return texts(f"role.{entry.actor_role}")
+
+
 def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
     """One line of the timeline (also the body of a follower's notice)."""
-    role = texts(f"role.{entry.actor_role}")
+    role = author(texts, entry)
     if entry.event == "status":
         what = texts(
             "history.status",
@@ -99,7 +110,7 @@ class Card:
     @property
     def assessments(self) -> tuple[int, int]:
         """(agree, disagree), counting each person's latest verdict once."""
-        latest = {e.actor_id: e.verdict for e in self.history if e.event == "assessment"}
+        latest = {e.author_key: e.verdict for e in self.history if e.event == "assessment"}
         verdicts = list(latest.values())
         return verdicts.count("agree"), verdicts.count("disagree")
 
