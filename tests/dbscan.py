@@ -20,14 +20,13 @@ async def mentions(db: Database, user_id: int, *names: str) -> list[tuple[str, s
     found = []
     for table in tables:
         for row in await db.fetchall(f'SELECT * FROM "{table}"'):
-            for column in row.keys():
-                value = row[column]
+            for column, value in dict(row).items():
                 if isinstance(value, bytes):
                     value = value.decode("utf-8", "replace")
-                if isinstance(value, int) and value == user_id:
-                    found.append((table, column, value))
-                elif isinstance(value, str) and (
+                same_id = isinstance(value, int) and value == user_id
+                in_text = isinstance(value, str) and bool(
                     id_re.search(value) or any(n.lower() in value.lower() for n in names)
-                ):
+                )
+                if same_id or in_text:
                     found.append((table, column, value))
     return found
