@@ -68,6 +68,7 @@ def build_services(
     clock = clock or Clock()
     texts = texts or Texts.load()
     users = UserRepository(db)
+    user_service = UserService(users, clock)
     documents = DocumentRepository(db)
     subscriptions = SubscriptionRepository(db)
     reporting = ReportingRepository(db)
@@ -87,7 +88,7 @@ def build_services(
         db=db,
         clock=clock,
         texts=texts,
-        users=UserService(users, clock),
+        users=user_service,
         access=access,
         documents=documents,
         importer=importer,
@@ -110,7 +111,7 @@ def build_services(
             clock,
             settings.default_timezone,
         ),
-        privacy=PrivacyService(settings, db, PrivacyRepository(db), users, access, clock),
+        privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
     )
 
 

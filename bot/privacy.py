@@ -18,10 +18,10 @@ from bot.access import AccessService, Action, Target
 from bot.clock import Clock, to_iso
 from bot.paths import CONTENT_DIR
 from bot.settings import Settings
-from bot.users import TelegramIdentity
+from bot.users import TelegramIdentity, UserService
 from storage.db import Database
 from storage.privacy import ConsentRow, PrivacyRepository
-from storage.users import UserRecord, UserRepository
+from storage.users import UserRecord
 
 POLICY_DIR = CONTENT_DIR / "privacy"
 _POLICY_RE = re.compile(r"^policy_v(\d+)\.md$")
@@ -66,7 +66,7 @@ class PrivacyService:
         settings: Settings,
         db: Database,
         repo: PrivacyRepository,
-        users: UserRepository,
+        users: UserService,
         access: AccessService,
         clock: Clock,
     ) -> None:
@@ -89,14 +89,7 @@ class PrivacyService:
         now = self.clock.iso()
         async with self.db.transaction():
             await self.repo.record_consent(identity.id, "given", self.policy.version, now)
-            return await self.users.upsert(
-                identity.id,
-                first_name=identity.first_name,
-                last_name=identity.last_name,
-                username=identity.username,
-                language_code=identity.language_code,
-                now=now,
-            )
+            return await self.users.touch(identity)
 
     async def refuse_consent(self, user_id: int) -> None:
         """Keep the refusal and nothing else: a person known from before is forgotten."""
