@@ -255,6 +255,7 @@ def head_index(words: list[str]) -> int | None:
     return found[0] if found else None
 
 
+@lru_cache(maxsize=4096)
 def to_genitive(phrase: str) -> str | None:
     """Put the head noun group of a name in the nominative into the genitive, for
     «представитель …»: "Правительство Амурской области" → "Правительства Амурской области",

@@ -75,7 +75,11 @@ async def ask_consent(message: Message, services: Services, texts: Texts, invite
 
 
 async def gate_start(
-    message: Message, command: CommandObject, services: Services, texts: Texts, user
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    texts: Texts,
+    user: UserRecord | None,
 ) -> None:
     payload = command.args or ""
     invite = payload.removeprefix(INVITE_PREFIX) if payload.startswith(INVITE_PREFIX) else ""
@@ -118,7 +122,9 @@ async def on_agree(
         await callback.message.answer(texts("privacy.carry_on"))
 
 
-async def on_refuse(callback: CallbackQuery, services: Services, texts: Texts, user) -> None:
+async def on_refuse(
+    callback: CallbackQuery, services: Services, texts: Texts, user: UserRecord | None
+) -> None:
     await callback.answer()
     await services.privacy.refuse_consent(callback.from_user.id)
     if user is not None:  # known from before: their data went with the refusal

@@ -91,6 +91,15 @@ class PrivacyRepository:
         dialogs = await self._fsm_rows(user_id)
         for row in dialogs:
             row["data"] = json.loads(row["data"] or "{}")
+        announcements = _dicts(
+            await db.fetchall(
+                "SELECT id, region, status, content, created_at, queued_at"
+                " FROM announcements WHERE author_id = ? ORDER BY id",
+                one,
+            )
+        )
+        for row in announcements:
+            row["content"] = json.loads(row["content"] or "{}")
         return {
             "user": dict(user) if user else None,
             "consent": dict(consent) if consent else None,
@@ -138,13 +147,7 @@ class PrivacyRepository:
                 )
             ),
             "dialogs": dialogs,
-            "announcements": _dicts(
-                await db.fetchall(
-                    "SELECT id, region, status, content, created_at, queued_at"
-                    " FROM announcements WHERE author_id = ? ORDER BY id",
-                    one,
-                )
-            ),
+            "announcements": announcements,
             "document_drafts": _dicts(
                 await db.fetchall(
                     "SELECT id, source, created_at FROM document_drafts WHERE uploader_id = ?",
