@@ -216,3 +216,26 @@ def test_retention_is_a_scheduled_job_with_a_stable_id(services):
     assert job.trigger.interval == dt.timedelta(
         seconds=services.settings.retention_interval_seconds
     )
+
+
+async def test_a_coordinator_forgotten_mid_broadcast(services, harness):
+    from bot.announcements import Content, ProgressReporter
+    from bot.ratelimit import RateLimiter
+
+    region = "Амурская область"
+    await services.privacy.give_consent(TelegramIdentity(COORD, "Ольга"))
+    await services.access.repo.add_coordinator(COORD, region, ADMIN_ID, services.clock.iso())
+    await services.privacy.give_consent(TelegramIdentity(MEMBER, "Снежана"))
+    await services.profiles.set_region(MEMBER, region)
+    draft = await services.announcements.create_draft(COORD, region, Content("Форум в субботу"))
+    await services.announcements.send(COORD, draft.id)
+    await services.announcements.create_draft(COORD, region, Content("Черновик"))
+
+    await services.privacy.forget(COORD)
+    assert await mentions(services.db, COORD, "Ольга") == []
+    # The broadcast itself goes on; its end is reported to no one rather than to chat 0.
+    await services.db.execute("UPDATE outbox SET status = 'sent'")
+    await ProgressReporter(services, harness.bot, RateLimiter(0, chat_interval=0)).tick()
+    rows = await services.db.fetchall("SELECT status FROM announcements")
+    assert [r[0] for r in rows] == ["done"]  # the draft went with its author
+    assert await services.db.fetchval("SELECT count(*) FROM outbox WHERE recipient_id = 0") == 0
