@@ -53,10 +53,13 @@ def author(texts: Texts, entry: HistoryRow) -> str:
     """Who wrote a history row, never by name: an official as «представитель <организации>»
     (the organization's record outlives the person's account), others by their role."""
     if entry.actor_role == "official" and entry.actor_org:
-        return texts(
-            "history.official_of", org=to_genitive(entry.actor_org) or f"«{entry.actor_org}»"
-        )
+        return representative(texts, entry.actor_org)
     return texts(f"role.{entry.actor_role}")
+
+
+def representative(texts: Texts, organization: str) -> str:
+    """«представитель Правительства области» (the name in quotes when it will not decline)."""
+    return texts("history.official_of", org=to_genitive(organization) or f"«{organization}»")
 
 
 def describe_entry(texts: Texts, entry: HistoryRow) -> Html:

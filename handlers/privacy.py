@@ -30,6 +30,7 @@ from bot.container import Services
 from bot.localtime import local_date, zone_for
 from bot.privacy import ConsentState
 from bot.texts import Html, Texts, escape
+from bot.views import representative
 from handlers.invites import INVITE_PREFIX, show_invite
 from handlers.middlewares import identity_of
 from handlers.profile import needs_onboarding, start_onboarding
@@ -222,8 +223,13 @@ async def cmd_forget(message: Message, services: Services, texts: Texts) -> None
     kb.button(text=texts("privacy.forget_button"), callback_data=PrivacyAction(action="forget"))
     kb.button(text=texts("privacy.keep_button"), callback_data=PrivacyAction(action="keep"))
     kb.adjust(1)
-    key = "privacy.forget_confirm_official" if data["reports"] else "privacy.forget_confirm"
-    await message.answer(texts(key), reply_markup=kb.as_markup())
+    if data["reports"]:
+        orgs = [o["addressee"] for o in data["official_of"]]
+        signature = representative(texts, orgs[0]) if orgs else texts("privacy.signature")
+        text = texts("privacy.forget_confirm_official", signature=signature)
+    else:
+        text = texts("privacy.forget_confirm")
+    await message.answer(text, reply_markup=kb.as_markup())
 
 
 async def on_forget(callback: CallbackQuery, services: Services, texts: Texts) -> None:

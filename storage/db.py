@@ -28,8 +28,10 @@ FILE_MODE = 0o600
 DIR_MODE = 0o700
 
 
-def _make_private(path: Path) -> None:
-    """Create the file (and a missing directory) owner-only; tighten an existing one."""
+def make_private(path: Path) -> None:
+    """Create the file (and a missing directory) owner-only; tighten an existing one.
+
+    Backups of the database are personal data too: make them with this first."""
     missing = [p for p in reversed(path.parents) if not p.exists()]
     for directory in missing:
         directory.mkdir(mode=DIR_MODE, exist_ok=True)
@@ -52,7 +54,7 @@ class Database:
     async def connect(cls, path: str | Path) -> Database:
         path = str(path)
         if path != ":memory:" and not path.startswith("file:"):
-            _make_private(Path(path))
+            make_private(Path(path))
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 adds nothing implicit.
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row

@@ -155,3 +155,26 @@ async def test_forget_cancel_then_confirm(harness, services):
     # Starting again asks for consent afresh.
     calls = await harness.send(NEWCOMER, "/start")
     assert "Согласие на обработку" in calls[-1].text
+
+
+async def test_an_official_forgets_and_the_card_keeps_the_report(harness, services, seeded):
+    from tests.handlers.test_reporting import MEMBER, join_and_open_first_task
+
+    for user_id in (COORD, MEMBER, 900):
+        await harness.send(user_id, "/start")
+    await harness.send(900, f"/coordinator {COORD} Амурская область")
+    rec_id, card = await join_and_open_first_task(harness, seeded["002"])
+    await services.reporting.report_status(OFFICIAL, rec_id, "in_progress", "Создана группа")
+
+    calls = await harness.send(OFFICIAL, "/forget")
+    assert "с подписью «представитель Правительства области»" in calls[0].text
+    harness.auto_consent = False
+    calls = await harness.press(OFFICIAL, calls[0], "Да, удалить")
+    assert "данные удалены" in calls[-1].text
+    # (The whole-database search is in tests/services/test_privacy.py, with a distinct id.)
+    assert (await harness.send(OFFICIAL, "/mydata"))[0].text == "Я ничего о вас не храню."
+
+    calls = await harness.click(MEMBER, f"card:{rec_id}")
+    card = next(c for c in calls if c.method == "sendMessage")
+    assert "представитель Правительства области: статус «В работе»" in card.text
+    assert "«Создана группа»" in card.text
