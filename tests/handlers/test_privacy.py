@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from bot.users import TelegramIdentity
 from tests.dbscan import mentions
 from tests.handlers.test_reporting import COORD, OFFICIAL, invite_official
 
@@ -178,3 +179,12 @@ async def test_an_official_forgets_and_the_card_keeps_the_report(harness, servic
     card = next(c for c in calls if c.method == "sendMessage")
     assert "представитель Правительства области: статус «В работе»" in card.text
     assert "«Создана группа»" in card.text
+
+
+async def test_a_new_edition_of_the_policy_is_asked_for_again(asking, services):
+    await services.privacy.give_consent(TelegramIdentity(NEWCOMER, "Анна"))
+    await services.privacy.repo.record_consent(NEWCOMER, "given", "0", "2025-01-01T00:00:00+00:00")
+    calls = await asking.send(NEWCOMER, "/my")
+    assert "Согласие на обработку" in calls[0].text
+    await asking.press(NEWCOMER, calls[0], "Даю согласие")
+    assert (await services.privacy.consent(NEWCOMER)).record.version == "1"

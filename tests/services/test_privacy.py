@@ -239,3 +239,16 @@ async def test_a_coordinator_forgotten_mid_broadcast(services, harness):
     rows = await services.db.fetchall("SELECT status FROM announcements")
     assert [r[0] for r in rows] == ["done"]  # the draft went with its author
     assert await services.db.fetchval("SELECT count(*) FROM outbox WHERE recipient_id = 0") == 0
+
+
+def test_policy_url_must_be_a_web_address():
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    assert Settings(_env_file=None, privacy_policy_url=" https://x.org/p ").privacy_policy_url == (
+        "https://x.org/p"
+    )
+    for bad in ("javascript:alert(1)", 'https://x.org/"><b>', "x.org"):
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None, privacy_policy_url=bad)
