@@ -38,10 +38,6 @@ class ConsentRow:
         return self.decision == "given"
 
 
-def _dicts(rows) -> list[dict[str, Any]]:
-    return [dict(r) for r in rows]
-
-
 def _fsm_key_is_of(key: str, user_id: int) -> bool:
     """FSM keys are ``bot:chat:user:thread:destiny`` (see bot/fsm_storage.py)."""
     parts = key.split(":")
@@ -73,98 +69,77 @@ class PrivacyRepository:
         )
         return [dict(r) for r in rows if _fsm_key_is_of(r["key"], user_id)]
 
+    async def _rows(self, sql: str, user_id: int, decode: str | None = None) -> list[dict]:
+        """Rows as dicts; ``decode`` names a JSON column to turn into data."""
+        rows = [dict(r) for r in await self.db.fetchall(sql, (user_id,))]
+        for row in rows:
+            if decode:
+                row[decode] = json.loads(row[decode] or "{}")
+        return rows
+
     async def export(self, user_id: int) -> dict[str, Any]:
         """Every row that names the person, table by table (plain values, JSON decoded)."""
-        one = (user_id,)
-        db = self.db
-        user = await db.fetchone("SELECT * FROM users WHERE id = ?", one)
-        consent = await db.fetchone("SELECT * FROM consents WHERE user_id = ?", one)
-        outbox = _dicts(
-            await db.fetchall(
-                "SELECT id, kind, status, payload, not_before, created_at, sent_at, message_id"
-                " FROM outbox WHERE recipient_id = ? ORDER BY id",
-                one,
-            )
-        )
-        for row in outbox:
-            row["payload"] = json.loads(row["payload"] or "{}")
+        rows = self._rows
+        user = await rows("SELECT * FROM users WHERE id = ?", user_id)
+        consent = await rows("SELECT * FROM consents WHERE user_id = ?", user_id)
         dialogs = await self._fsm_rows(user_id)
         for row in dialogs:
             row["data"] = json.loads(row["data"] or "{}")
-        announcements = _dicts(
-            await db.fetchall(
-                "SELECT id, region, status, content, created_at, queued_at"
-                " FROM announcements WHERE author_id = ? ORDER BY id",
-                one,
-            )
-        )
-        for row in announcements:
-            row["content"] = json.loads(row["content"] or "{}")
         return {
-            "user": dict(user) if user else None,
-            "consent": dict(consent) if consent else None,
-            "coordinator_regions": _dicts(
-                await db.fetchall(
-                    "SELECT region, created_at FROM coordinators WHERE user_id = ?", one
-                )
+            "user": user[0] if user else None,
+            "consent": consent[0] if consent else None,
+            "coordinator_regions": await rows(
+                "SELECT region, created_at FROM coordinators WHERE user_id = ?", user_id
             ),
-            "official_of": _dicts(
-                await db.fetchall(
-                    "SELECT a.id AS addressee_id, a.canonical AS addressee, d.region,"
-                    " o.created_at, o.revoked_at FROM officials o"
-                    " JOIN addressees a ON a.id = o.addressee_id"
-                    " JOIN documents d ON d.id = a.document_id WHERE o.user_id = ?",
-                    one,
-                )
+            "official_of": await rows(
+                "SELECT a.id AS addressee_id, a.canonical AS addressee, d.region,"
+                " o.created_at, o.revoked_at FROM officials o"
+                " JOIN addressees a ON a.id = o.addressee_id"
+                " JOIN documents d ON d.id = a.document_id WHERE o.user_id = ?",
+                user_id,
             ),
-            "subscriptions": _dicts(
-                await db.fetchall(
-                    "SELECT region, created_at FROM subscriptions WHERE user_id = ?", one
-                )
+            "subscriptions": await rows(
+                "SELECT region, created_at FROM subscriptions WHERE user_id = ?", user_id
             ),
-            "follows": _dicts(
-                await db.fetchall(
-                    "SELECT f.recommendation_id, r.number, d.title AS document, f.created_at"
-                    " FROM follows f JOIN recommendations r ON r.id = f.recommendation_id"
-                    " JOIN documents d ON d.id = r.document_id WHERE f.user_id = ?"
-                    " ORDER BY f.created_at",
-                    one,
-                )
+            "follows": await rows(
+                "SELECT f.recommendation_id, r.number, d.title AS document, f.created_at"
+                " FROM follows f JOIN recommendations r ON r.id = f.recommendation_id"
+                " JOIN documents d ON d.id = r.document_id WHERE f.user_id = ?"
+                " ORDER BY f.created_at",
+                user_id,
             ),
-            "snoozes": _dicts(
-                await db.fetchall(
-                    "SELECT recommendation_id, until FROM snoozes WHERE user_id = ?", one
-                )
+            "snoozes": await rows(
+                "SELECT recommendation_id, until FROM snoozes WHERE user_id = ?", user_id
             ),
-            "history": _dicts(
-                await db.fetchall("SELECT * FROM history WHERE actor_id = ? ORDER BY id", one)
+            "history": await rows("SELECT * FROM history WHERE actor_id = ? ORDER BY id", user_id),
+            "outbox": await rows(
+                "SELECT id, kind, status, payload, not_before, created_at, sent_at, message_id"
+                " FROM outbox WHERE recipient_id = ? ORDER BY id",
+                user_id,
+                decode="payload",
             ),
-            "outbox": outbox,
-            "message_refs": _dicts(
-                await db.fetchall(
-                    "SELECT message_id, recommendation_id FROM message_refs WHERE chat_id = ?",
-                    one,
-                )
+            "message_refs": await rows(
+                "SELECT message_id, recommendation_id FROM message_refs WHERE chat_id = ?",
+                user_id,
             ),
             "dialogs": dialogs,
-            "announcements": announcements,
-            "document_drafts": _dicts(
-                await db.fetchall(
-                    "SELECT id, source, created_at FROM document_drafts WHERE uploader_id = ?",
-                    one,
-                )
+            "announcements": await rows(
+                "SELECT id, region, status, content, created_at, queued_at"
+                " FROM announcements WHERE author_id = ? ORDER BY id",
+                user_id,
+                decode="content",
             ),
-            "documents_imported": _dicts(
-                await db.fetchall(
-                    "SELECT id, title, created_at FROM documents WHERE imported_by = ?", one
-                )
+            "document_drafts": await rows(
+                "SELECT id, source, created_at FROM document_drafts WHERE uploader_id = ?",
+                user_id,
             ),
-            "invites_created": _dicts(
-                await db.fetchall(
-                    "SELECT id, addressee_id, max_uses, uses, expires_at, revoked_at, created_at"
-                    " FROM invites WHERE created_by = ?",
-                    one,
-                )
+            "documents_imported": await rows(
+                "SELECT id, title, created_at FROM documents WHERE imported_by = ?", user_id
+            ),
+            "invites_created": await rows(
+                "SELECT id, addressee_id, max_uses, uses, expires_at, revoked_at, created_at"
+                " FROM invites WHERE created_by = ?",
+                user_id,
             ),
         }
 
