@@ -477,8 +477,11 @@ class ProgressReporter:
                 sent=counts.get("sent", 0),
                 total=announcement.recipients,
             )
+            recipient = announcement.progress_chat_id or announcement.author_id
+            if not recipient:  # the author erased their data (/forget): no one to tell
+                return
             await self.outbox.enqueue(
-                announcement.progress_chat_id or announcement.author_id,
+                recipient,
                 REPORT_KIND,
                 f"announce-report:{announcement.id}",
                 report,

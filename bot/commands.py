@@ -26,6 +26,9 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("announce", frozenset({"coordinator"})),
     ("announcements", frozenset({"coordinator"})),
     ("coordinator", frozenset({"admin"})),
+    ("privacy", frozenset({"all"})),
+    ("mydata", frozenset({"all"})),
+    ("forget", frozenset({"all"})),
     ("help", frozenset({"all"})),
 )
 

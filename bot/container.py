@@ -17,6 +17,7 @@ from bot.metrics import Metrics
 from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
 from bot.preferences import PreferenceService
+from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.progress import ProgressService
 from bot.reporting import ReportingService
@@ -32,6 +33,7 @@ from storage.documents import DocumentRepository, RecommendationQueries
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
 from storage.progress import ProgressRepository
+from storage.privacy import PrivacyRepository
 from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
 from storage.subscriptions import SubscriptionRepository
@@ -61,6 +63,7 @@ class Services:
     search: SearchService
     announcements: AnnouncementService
     progress: ProgressService
+    privacy: PrivacyService
     # Counters for /metrics: one registry per set of services, never shared.
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -71,6 +74,7 @@ def build_services(
     clock = clock or Clock()
     texts = texts or Texts.load()
     users = UserRepository(db)
+    user_service = UserService(users, clock)
     documents = DocumentRepository(db)
     subscriptions = SubscriptionRepository(db)
     reporting = ReportingRepository(db)
@@ -101,7 +105,7 @@ def build_services(
         db=db,
         clock=clock,
         texts=texts,
-        users=UserService(users, clock),
+        users=user_service,
         access=access,
         documents=documents,
         importer=importer,
@@ -125,6 +129,7 @@ def build_services(
             settings.default_timezone,
         ),
         progress=ProgressService(ProgressRepository(db), access, clock, settings.default_timezone),
+        privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
     )
 
 

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 DIGEST_JOB = "plan-digests"
 NUDGE_JOB = "plan-nudges"
 BACKUP_JOB = "daily-backup"
+RETENTION_JOB = "purge-expired"
 
 
 def create_scheduler(services: Services) -> AsyncIOScheduler:
@@ -30,6 +31,7 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
     for job_id, plan, seconds in (
         (DIGEST_JOB, plan_digests, settings.digest_interval_seconds),
         (NUDGE_JOB, plan_nudges, settings.nudge_interval_seconds),
+        (RETENTION_JOB, purge_expired, settings.retention_interval_seconds),
     ):
         scheduler.add_job(
             plan,
@@ -90,6 +92,17 @@ async def plan_nudges(services: Services) -> None:
         queued = await services.nudges.run()
     if queued:
         log.info("nudges: %d queued", queued)
+
+
+async def purge_expired(services: Services) -> None:
+    """Retention (152-ФЗ): old message payloads, abandoned drafts and dialogs."""
+    purged = await services.privacy.purge_expired()
+    if any(purged.values()):
+        log.info(
+            "retention: %(payloads)d payloads, %(dialogs)d dialogs, %(announcement_drafts)d"
+            " announcement drafts, %(document_drafts)d document drafts purged",
+            purged,
+        )
 
 
 def setup_jobs(dp: Dispatcher, services: Services) -> None:

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     digest_interval_seconds: int = Field(default=60, ge=1)
     nudge_interval_seconds: int = Field(default=300, ge=1)
 
+    # Personal data (152-ФЗ): where the full policy is published (else /policy sends it),
+    # how long delivered messages and abandoned drafts and dialogs are kept.
+    privacy_policy_url: str = ""
+    outbox_retention_days: int = Field(default=30, ge=1)
+    draft_retention_days: int = Field(default=7, ge=1)
+    retention_interval_seconds: int = Field(default=3600, ge=1)
+
     import_seeds_on_empty: bool = True
     max_document_mb: float = 10.0
     # Hostile files: limits checked before parsing, and of the process that parses (issue 13).
@@ -146,6 +153,14 @@ class Settings(BaseSettings):
     @classmethod
     def _path(cls, value: str) -> str:
         return "/" + value.strip().strip("/")
+
+    @field_validator("privacy_policy_url")
+    @classmethod
+    def _policy_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^\s\"'<>]+$", value):
+            raise ValueError("PRIVACY_POLICY_URL must be an http:// or https:// address")
+        return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

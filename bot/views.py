@@ -22,6 +22,7 @@ from bot.callbacks import (
 )
 from bot.clock import from_iso
 from bot.formatting import human_date, human_deadline, shorten
+from bot.morph import to_genitive
 from bot.texts import Html, Texts, join_within
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow
@@ -51,9 +52,22 @@ def local_day(iso: str, zone: ZoneInfo) -> str:
     return from_iso(iso).astimezone(zone).strftime("%d.%m.%Y")
 
 
+def author(texts: Texts, entry: HistoryRow) -> str:
+    """Who wrote a history row, never by name: an official as «представитель <организации>»
+    (the organization's record outlives the person's account), others by their role."""
+    if entry.actor_role == "official" and entry.actor_org:
+        return representative(texts, entry.actor_org)
+    return texts(f"role.{entry.actor_role}")
+
+
+def representative(texts: Texts, organization: str) -> str:
+    """«представитель Правительства области» (the name in quotes when it will not decline)."""
+    return texts("history.official_of", org=to_genitive(organization) or f"«{organization}»")
+
+
 def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
     """One line of the timeline (also the body of a follower's notice), dated in ``zone``."""
-    role = texts(f"role.{entry.actor_role}")
+    role = author(texts, entry)
     if entry.event == "status":
         what = texts(
             "history.status",
@@ -103,7 +117,7 @@ class Card:
     @property
     def assessments(self) -> tuple[int, int]:
         """(agree, disagree), counting each person's latest verdict once."""
-        latest = {e.actor_id: e.verdict for e in self.history if e.event == "assessment"}
+        latest = {e.author_key: e.verdict for e in self.history if e.event == "assessment"}
         verdicts = list(latest.values())
         return verdicts.count("agree"), verdicts.count("disagree")
 

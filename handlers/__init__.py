@@ -15,6 +15,7 @@ from handlers import (
     fallback,
     invites,
     my,
+    privacy,
     profile,
     progress,
     settings,
@@ -26,6 +27,8 @@ from handlers import (
 def get_routers() -> list[Router]:
     return [
         errors.create_router(),
+        # Before everything else: no consent, no processing (it also answers /start then).
+        privacy.create_router(),
         start.create_router(),
         # Early: its dialog states must see a coordinator's text before any catch-all.
         announce.create_router(),

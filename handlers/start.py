@@ -32,13 +32,7 @@ async def cmd_start(
         await show_invite(message, payload.removeprefix(INVITE_PREFIX), services, texts)
         return
     name = user.first_name or "коллега"
-    roles = await services.access.roles(message.from_user.id)
-    if roles.is_coordinator or roles.is_official:
-        # Staff are not an NGO: say what they can do instead of starting the sign-up.
-        lines = await _role_lines(services, texts, roles)
-        await message.answer(
-            texts("start.greeting_staff", name=name, roles=Html("\n\n".join(lines)))
-        )
+    if await greet_staff(message, services, texts, message.from_user.id, name):
         return
     if not needs_onboarding(user):
         await message.answer(texts("start.greeting_back", name=name))
@@ -46,6 +40,19 @@ async def cmd_start(
     key = "start.greeting_new" if is_new_user else "start.greeting_resume"
     await message.answer(texts(key, name=name))
     await start_onboarding(message, state, texts)
+
+
+async def greet_staff(
+    message: Message, services: Services, texts: Texts, user_id: int, name: str
+) -> bool:
+    """Staff are not an NGO: say what they can do instead of starting the sign-up.
+    False for everyone else."""
+    roles = await services.access.roles(user_id)
+    if not (roles.is_coordinator or roles.is_official):
+        return False
+    lines = await _role_lines(services, texts, roles)
+    await message.answer(texts("start.greeting_staff", name=name, roles=Html("\n\n".join(lines))))
+    return True
 
 
 async def _role_lines(services: Services, texts: Texts, roles: Roles) -> list[str]:

@@ -4,6 +4,7 @@ import signal
 
 from storage import Database
 from storage.users import UserRepository
+from tests.e2e.steps import expect, press
 
 
 async def test_start_help_restart_and_clean_shutdown(api, bot_process):
@@ -17,7 +18,8 @@ async def test_start_help_restart_and_clean_shutdown(api, bot_process):
     await anna.send("/start")
     greeting = await anna.next_message(timeout=15)
     assert "Здравствуйте, Анна!" in greeting["text"]
-    assert "Шаг 1 из 3" in (await anna.next_message(timeout=15))["text"]
+    await press(anna, await expect(anna, "Согласие на обработку"), "Даю согласие")
+    await expect(anna, "Шаг 1 из 3")
 
     await anna.send("/help")
     help_text = (await anna.next_message(timeout=15))["text"]

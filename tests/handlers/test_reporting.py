@@ -77,7 +77,7 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
     new_card = calls[-1]
     assert "Статус:</b> В работе" in new_card.text
-    assert "исполнитель: статус «В работе»" in new_card.text
+    assert "представитель Правительства области: статус «В работе»" in new_card.text
     assert "Создана рабочая группа" in new_card.text and "отчёт.pdf" in new_card.text
 
     history = await services.reporting.history(rec_id)
