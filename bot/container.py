@@ -32,8 +32,8 @@ from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
-from storage.progress import ProgressRepository
 from storage.privacy import PrivacyRepository
+from storage.progress import ProgressRepository
 from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
 from storage.subscriptions import SubscriptionRepository
