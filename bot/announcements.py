@@ -89,7 +89,6 @@ class Content:
 
 # Room kept in every announcement for the line that says who sent it.
 SIGNATURE_ROOM = 100
-SIGNATURE_NAME = 40
 
 
 def outbox_payload(content: dict[str, Any], signature: str | None = None) -> dict[str, Any]:
@@ -224,13 +223,13 @@ class AnnouncementService:
             raise AnnounceError("announce.text_too_long", limit=MESSAGE_LIMIT - SIGNATURE_ROOM)
 
     async def signature(self, announcement: AnnouncementRow) -> str:
-        """The line that tells recipients who sent the announcement (plain text)."""
-        name = shorten(await self.repo.author_name(announcement.author_id) or "", SIGNATURE_NAME)
+        """The line that tells recipients who sent the announcement (plain text): the role and
+        region, not the person's name, which would outlive a /forget in messages to others."""
         roles = await self.access.roles(announcement.author_id)
         role = "coordinator" if announcement.region in roles.coordinator_regions else "admin"
-        key = f"announce.signature_{role}" + ("" if name else "_anonymous")
         return shorten(
-            self.texts.plain(key, name=name, region=announcement.region), SIGNATURE_ROOM - 2
+            self.texts.plain(f"announce.signature_{role}", region=announcement.region),
+            SIGNATURE_ROOM - 2,
         )
 
     async def get(self, actor_id: int, announcement_id: int) -> AnnouncementRow:

@@ -16,7 +16,7 @@ AMUR = "Амурская область"
 COORD = 501
 BOLD = [{"type": "bold", "offset": 0, "length": 5}]
 # Recipients see who sent an announcement: a line in italics before the author's text.
-SIGNATURE = "📣 Анонс координатора региона «Амурская область» — Анна"
+SIGNATURE = "📣 Анонс координатора региона «Амурская область»"
 SIGNED = SIGNATURE + "\n\n"
 SIGNED_BOLD = [
     {"type": "italic", "offset": 0, "length": len(SIGNATURE.encode("utf-16-le")) // 2},
