@@ -12,13 +12,14 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.access import AccessService, Action, PermissionDenied
 from bot.clock import Clock
+from bot.corrections import apply_all, normalise
 from bot.ingest.extract import DocumentError
 from bot.ingest.model import (
     Deadline,
@@ -28,7 +29,7 @@ from bot.ingest.model import (
 )
 from bot.ingest.parser import parse_file
 from storage.db import Database
-from storage.documents import DocumentRepository
+from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 
 Outcome = Literal["created", "updated", "unchanged"]
 
@@ -52,15 +53,11 @@ class DraftPreview:
     unchanged: bool
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"[^0-9a-zа-я]+", " ", text.lower().replace("ё", "е")).strip()
-
-
 def document_key(parsed: ParsedDocument) -> str:
     """The same document across versions: title, date and region (two regions' resolutions
     with a generic title and the same date stay apart, and neither can overwrite the other)."""
     adopted = parsed.date.isoformat() if parsed.date else "undated"
-    return f"{_normalise(parsed.title)[:300]}|{adopted}|{parsed.region or '-'}"
+    return f"{normalise(parsed.title)[:300]}|{adopted}|{parsed.region or '-'}"
 
 
 def parsed_to_dict(parsed: ParsedDocument) -> dict[str, Any]:
@@ -172,6 +169,64 @@ def _recommendation_fields(position: int, item: ParsedRecommendation) -> dict[st
     }
 
 
+@dataclass
+class ItemPlan:
+    position: int
+    item: ParsedRecommendation
+    match: RecommendationRow | None
+    changed: bool  # the same item with other content (text, deadline, addressees)
+
+
+@dataclass
+class Changes:
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+
+@dataclass
+class Prepared:
+    existing: DocumentRow | None
+    inherited: list[dict]  # corrections already made to the published document
+    corrected: ParsedDocument
+    failed: list[dict]  # corrections whose target this parse no longer has
+
+
+CONTENT_FIELDS = ("text", "deadline", "deadline_precision", "deadline_phrase")
+
+
+def plan_items(
+    old: list[RecommendationRow],
+    links: dict[int, frozenset[str]],
+    parsed: ParsedDocument,
+) -> tuple[list[ItemPlan], list[RecommendationRow]]:
+    """Match a parse's items to stored ones: first by identical text, then by the same number
+    (a corrected wording).  An item counts as changed by its content, never by its place."""
+    by_text = {normalise(r.text): r for r in old}
+    by_number = {r.number: r for r in old}
+    used: set[int] = set()
+    plans = []
+    for position, item in enumerate(parsed.recommendations):
+        fields = _recommendation_fields(position, item)
+        match = by_text.get(normalise(item.text))
+        if match is None or match.id in used:
+            match = by_number.get(item.number)
+        if match is None or match.id in used:
+            plans.append(ItemPlan(position, item, None, False))
+            continue
+        used.add(match.id)
+        compared = CONTENT_FIELDS[:1] if match.deadline_source == "coordinator" else CONTENT_FIELDS
+        names = frozenset(normalise(parsed.addressees[i].canonical) for i in item.addressee_indices)
+        changed = (
+            match.removed
+            or any(getattr(match, k) != fields[k] for k in compared)
+            or links.get(match.id, frozenset()) != names
+        )
+        plans.append(ItemPlan(position, item, match, changed))
+    removed = [r for r in old if r.id not in used and not r.removed]
+    return plans, removed
+
+
 class ImportService:
     def __init__(
         self,
@@ -188,44 +243,112 @@ class ImportService:
         self.max_bytes = max_bytes
         self.after_import: list = []  # async callables(document_id): e.g. the search index
 
+    async def prepare(
+        self,
+        parsed: ParsedDocument,
+        ops: Sequence[dict] = (),
+        document_id: int | None = None,
+    ) -> Prepared:
+        """Find the document this parse is a version of and apply its corrections, then
+        ``ops``.  Found by the parser's own key first, so a corrected title, date or region
+        does not make a re-upload of the same file a different document."""
+        if document_id is not None:
+            existing = await self.documents.get(document_id)
+        else:
+            key = document_key(parsed)
+            existing = await self.documents.by_parsed_key(key) or await self.documents.by_key(key)
+        inherited = await self.documents.corrections(existing.id) if existing else []
+        corrected, failed = apply_all(parsed, [*inherited, *ops])
+        if existing is None:
+            existing = await self.documents.by_key(document_key(corrected))
+        return Prepared(existing, inherited, corrected, failed)
+
+    async def changes(self, prepared: Prepared) -> Changes | None:
+        """What a new version changes in its published document (None for a new document)."""
+        if prepared.existing is None:
+            return None
+        plans, removed = await self._plan(prepared.existing.id, prepared.corrected)
+        return Changes(
+            added=[p.item.number for p in plans if p.match is None],
+            changed=[p.item.number for p in plans if p.changed],
+            removed=[r.number for r in removed],
+        )
+
     async def import_document(
-        self, parsed: ParsedDocument, imported_by: int | None = None
+        self,
+        parsed: ParsedDocument,
+        imported_by: int | None = None,
+        *,
+        ops: Sequence[dict] = (),
+        actor_role: str = "coordinator",
+        document_id: int | None = None,
     ) -> ImportResult:
+        """Import a parse (as the parser gave it) with the corrections already made to its
+        document and the new ``ops``, which are recorded in the document's history."""
         now = self.clock.iso()
-        digest = content_hash(parsed)
-        fields = {
-            "source": parsed.source,
-            "content_hash": digest,
-            "title": parsed.title,
-            "adopted_on": parsed.date.isoformat() if parsed.date else None,
-            "place": parsed.place,
-            "region": parsed.region,
-            "warnings": list(parsed.warnings),
-        }
         async with self.db.transaction():
-            existing = await self.documents.by_key(document_key(parsed))
-            if existing is not None and existing.content_hash == digest:
-                return await self._unchanged(existing.id, parsed)
+            prepared = await self.prepare(parsed, ops, document_id)
+            corrected = prepared.corrected
+            digest = content_hash(corrected)
+            existing = prepared.existing
+            raw = json.dumps(parsed_to_dict(parsed), ensure_ascii=False)
+            if existing is not None and existing.content_hash == digest and not ops:
+                await self.documents.save_parse(existing.id, document_key(parsed), raw, now)
+                return await self._unchanged(existing.id, corrected)
+            fields = {
+                "source": corrected.source,
+                "content_hash": digest,
+                "title": corrected.title,
+                "adopted_on": corrected.date.isoformat() if corrected.date else None,
+                "place": corrected.place,
+                "region": corrected.region,
+                "warnings": list(corrected.warnings),
+            }
             if existing is None:
                 document_id = await self.documents.insert(
-                    {"doc_key": document_key(parsed), "imported_by": imported_by, **fields}, now
+                    {"doc_key": document_key(corrected), "imported_by": imported_by, **fields},
+                    now,
                 )
                 outcome: Outcome = "created"
             else:
                 document_id = existing.id
                 await self.documents.update(document_id, fields, now)
                 outcome = "updated"
+            await self._rename_in_place(document_id, ops)
             addressee_ids = [
                 await self.documents.upsert_addressee(
                     document_id, i, a.name, a.canonical, a.kind, a.region
                 )
-                for i, a in enumerate(parsed.addressees)
+                for i, a in enumerate(corrected.addressees)
             ]
-            result = await self._sync_recommendations(document_id, parsed, addressee_ids, now)
+            result = await self._sync_recommendations(document_id, corrected, addressee_ids, now)
             result.outcome = outcome
+            await self._merge_bindings(document_id, ops)
+            for op in ops:
+                await self.documents.add_correction(document_id, imported_by, actor_role, op, now)
+            await self.documents.save_parse(document_id, document_key(parsed), raw, now)
         for hook in self.after_import:
             await hook(document_id)
         return result
+
+    async def _rename_in_place(self, document_id: int, ops: Sequence[dict]) -> None:
+        """A renamed addressee keeps its row, so its officials and invites stay with it."""
+        for op in ops:
+            if op.get("op") != "rename":
+                continue
+            row = await self.documents.addressee_by_canonical(document_id, op["addressee"])
+            taken = await self.documents.addressee_by_canonical(document_id, op["name"])
+            if row is not None and taken is None:
+                await self.documents.rename_addressee(row.id, op["name"])
+
+    async def _merge_bindings(self, document_id: int, ops: Sequence[dict]) -> None:
+        for op in ops:
+            if op.get("op") != "merge":
+                continue
+            source = await self.documents.addressee_by_canonical(document_id, op["addressee"])
+            target = await self.documents.addressee_by_canonical(document_id, op["into"])
+            if source is not None and target is not None:
+                await self.documents.move_bindings(source.id, target.id)
 
     async def _unchanged(self, document_id: int, parsed: ParsedDocument) -> ImportResult:
         addressees = await self.documents.addressees(document_id)
@@ -238,6 +361,19 @@ class ImportService:
             recommendation_ids=[r.id for r in recommendations],
         )
 
+    async def _plan(
+        self, document_id: int, parsed: ParsedDocument
+    ) -> tuple[list[ItemPlan], list[RecommendationRow]]:
+        old = await self.documents.recommendations(document_id, include_removed=True)
+        names = {a.id: normalise(a.canonical) for a in await self.documents.addressees(document_id)}
+        links = {
+            rec_id: frozenset(names[a] for a in ids)
+            for rec_id, ids in (
+                await self.documents.addressee_ids_by_recommendation(document_id)
+            ).items()
+        }
+        return plan_items(old, links, parsed)
+
     async def _sync_recommendations(
         self,
         document_id: int,
@@ -245,40 +381,33 @@ class ImportService:
         addressee_ids: list[int],
         now: str,
     ) -> ImportResult:
-        old = await self.documents.recommendations(document_id, include_removed=True)
-        by_text = {_normalise(r.text): r for r in old}
-        by_number = {r.number: r for r in old}
-        used: set[int] = set()
+        plans, removed = await self._plan(document_id, parsed)
         result = ImportResult(document_id, "created", addressee_ids, [])
-        for position, item in enumerate(parsed.recommendations):
-            fields = _recommendation_fields(position, item)
-            match = by_text.get(_normalise(item.text))
-            if match is None or match.id in used:
-                match = by_number.get(item.number)
-            if match is not None and match.id not in used:
-                used.add(match.id)
+        for plan in plans:
+            fields = _recommendation_fields(plan.position, plan.item)
+            match = plan.match
+            if match is not None:
                 if match.deadline_source == "coordinator":
                     # A deadline set by hand outranks what a new version of the text says.
                     for key in ("deadline", "deadline_precision", "deadline_phrase"):
                         fields.pop(key)
-                changes = {k: v for k, v in fields.items() if getattr(match, k) != v}
+                updates = {k: v for k, v in fields.items() if getattr(match, k) != v}
                 if match.removed:
-                    changes["removed"] = 0
-                if changes:
-                    await self.documents.update_recommendation(match.id, changes, now)
-                    result.changed += 1
+                    updates["removed"] = 0
+                if updates:
+                    await self.documents.update_recommendation(match.id, updates, now)
+                result.changed += plan.changed
                 rec_id = match.id
             else:
                 rec_id = await self.documents.insert_recommendation(document_id, fields, now)
                 result.added += 1
             await self.documents.set_recommendation_addressees(
-                rec_id, [addressee_ids[i] for i in item.addressee_indices]
+                rec_id, [addressee_ids[i] for i in plan.item.addressee_indices]
             )
             result.recommendation_ids.append(rec_id)
-        for row in old:
-            if row.id not in used and not row.removed:
-                await self.documents.update_recommendation(row.id, {"removed": 1}, now)
-                result.removed += 1
+        for row in removed:
+            await self.documents.update_recommendation(row.id, {"removed": 1}, now)
+            result.removed += 1
         return result
 
     # chat upload: stage a draft, then publish or cancel
