@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import re
 from typing import Any
 
@@ -35,19 +36,60 @@ def normalise(text: str) -> str:
     return re.sub(r"[^0-9a-zа-я]+", " ", text.lower().replace("ё", "е")).strip()
 
 
+SIMILAR = 0.6  # share of words in common for a reworded item to stay the same item
+
+
+def match_items(old: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[int | None]:
+    """For each new (text, number), the index of the same old item or None.
+
+    Identical text first (wherever the item moved), then the most similar wording, then the
+    same number: an inserted item shifts the numbers of the rest without making them new.
+    """
+    old_norm = [normalise(t) for t, _ in old]
+    new_norm = [normalise(t) for t, _ in new]
+    result: list[int | None] = [None] * len(new)
+    free = set(range(len(old)))
+    by_text: dict[str, list[int]] = {}
+    for i, text in enumerate(old_norm):
+        by_text.setdefault(text, []).append(i)
+    for j, text in enumerate(new_norm):
+        candidates = [i for i in by_text.get(text, ()) if i in free]
+        if candidates:
+            result[j] = candidates[0]
+            free.discard(candidates[0])
+    pairs = []
+    for j, text in enumerate(new_norm):
+        if result[j] is not None:
+            continue
+        words = text.split()
+        for i in free:
+            ratio = difflib.SequenceMatcher(None, old_norm[i].split(), words).ratio()
+            if ratio >= SIMILAR:
+                pairs.append((-ratio, j, i))
+    for _, j, i in sorted(pairs):
+        if result[j] is None and i in free:
+            result[j] = i
+            free.discard(i)
+    by_number = {old[i][1]: i for i in free}
+    for j, (_, number) in enumerate(new):
+        i = by_number.get(number)
+        if result[j] is None and i is not None and i in free:
+            result[j] = i
+            free.discard(i)
+    return result
+
+
 def item_key(parsed: ParsedDocument, index: int) -> dict[str, str]:
     item = parsed.recommendations[index]
     return {"text": normalise(item.text), "number": item.number}
 
 
 def find_item(parsed: ParsedDocument, key: dict[str, str]) -> int | None:
-    for i, item in enumerate(parsed.recommendations):
-        if normalise(item.text) == key.get("text"):
-            return i
-    for i, item in enumerate(parsed.recommendations):
-        if item.number == key.get("number"):
-            return i
-    return None
+    matches = match_items(
+        [(key.get("text", ""), key.get("number", ""))],
+        [(r.text, r.number) for r in parsed.recommendations],
+    )
+    return next((j for j, i in enumerate(matches) if i == 0), None)
 
 
 def find_addressee(parsed: ParsedDocument, name: str | None) -> int | None:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from bot.access import AccessService, Action, PermissionDenied
 from bot.clock import Clock
-from bot.corrections import apply_all, normalise
+from bot.corrections import apply_all, match_items, normalise
 from bot.ingest.extract import DocumentError
 from bot.ingest.model import (
     Deadline,
@@ -202,18 +202,18 @@ def plan_items(
 ) -> tuple[list[ItemPlan], list[RecommendationRow]]:
     """Match a parse's items to stored ones: first by identical text, then by the same number
     (a corrected wording).  An item counts as changed by its content, never by its place."""
-    by_text = {normalise(r.text): r for r in old}
-    by_number = {r.number: r for r in old}
+    matches = match_items(
+        [(r.text, r.number) for r in old], [(r.text, r.number) for r in parsed.recommendations]
+    )
     used: set[int] = set()
     plans = []
     for position, item in enumerate(parsed.recommendations):
         fields = _recommendation_fields(position, item)
-        match = by_text.get(normalise(item.text))
-        if match is None or match.id in used:
-            match = by_number.get(item.number)
-        if match is None or match.id in used:
+        index = matches[position]
+        if index is None:
             plans.append(ItemPlan(position, item, None, False))
             continue
+        match = old[index]
         used.add(match.id)
         compared = CONTENT_FIELDS[:1] if match.deadline_source == "coordinator" else CONTENT_FIELDS
         names = frozenset(normalise(parsed.addressees[i].canonical) for i in item.addressee_indices)
