@@ -26,6 +26,7 @@ class Action(StrEnum):
     INVITE = "invite"
     REVOKE = "revoke"
     ANNOUNCE = "announce"
+    CORRECT_DOCUMENT = "correct_document"
 
 
 class PermissionDenied(Exception):
@@ -105,6 +106,11 @@ def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:
             return not roles.is_official_for(target)
         case Action.SET_DEADLINE | Action.INVITE | Action.REVOKE | Action.ANNOUNCE:
             return roles.coordinates(target.region)
+        case Action.CORRECT_DOCUMENT:
+            # A draft whose region is not known yet: its uploader (a coordinator) sets it.
+            return roles.coordinates(target.region) or (
+                target.region is None and roles.is_coordinator
+            )
     return False
 
 
@@ -118,6 +124,7 @@ DENIED_TEXT = {
     Action.INVITE: "access.region_coordinators_only",
     Action.REVOKE: "access.region_coordinators_only",
     Action.ANNOUNCE: "access.region_coordinators_only",
+    Action.CORRECT_DOCUMENT: "access.region_coordinators_only",
 }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.access import AccessService
 from bot.announcements import AnnouncementService
 from bot.clock import Clock
+from bot.correction_service import CorrectionService
 from bot.digests import DigestPlanner
 from bot.importer import ImportService
 from bot.invites import InviteService
@@ -57,6 +58,7 @@ class Services:
     preferences: PreferenceService
     search: SearchService
     announcements: AnnouncementService
+    corrections: CorrectionService
 
 
 def build_services(
@@ -79,6 +81,7 @@ def build_services(
         db, documents, reporting, subscriptions, users, access, outbox, texts, clock
     )
     reporting_service.after_deadline.append(search.reindex_document)
+    corrections = CorrectionService(importer, documents, access, reporting_service)
     return Services(
         settings=settings,
         db=db,
@@ -107,6 +110,7 @@ def build_services(
             clock,
             settings.default_timezone,
         ),
+        corrections=corrections,
     )
 
 

@@ -2,8 +2,10 @@
 
 A document is the same document across versions when its normalised title, date and region
 match (``document_key``).  Its recommendations keep their ids (and so their history) where an item
-is the same: first matched by identical text, then by the same number (a corrected wording).
-Items that disappear are marked removed, never deleted.
+is the same: identical text, else the most similar wording, else the same number.  A change is
+counted by content (text, deadline, addressees), never by position.  Items that disappear are
+marked removed, never deleted.  The coordinators' corrections of a document are re-applied to
+every new parse of it (``bot.corrections``), so a re-import keeps what they fixed.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.access import AccessService, Action, PermissionDenied
+from bot.access import AccessService, Action, PermissionDenied, Target
 from bot.clock import Clock
 from bot.corrections import apply_all, match_items, normalise
 from bot.ingest.extract import DocumentError
@@ -48,9 +50,17 @@ class ImportResult:
 @dataclass
 class DraftPreview:
     draft_id: int
-    parsed: ParsedDocument
+    parsed: ParsedDocument  # with the corrections applied
     existing_document_id: int | None
     unchanged: bool
+    version: int = 0  # how many corrections the draft has: stale buttons are refused
+    changes: Changes | None = None  # what a new version changes in the published document
+    failed: list[dict] = field(default_factory=list)  # corrections that no longer apply
+    inherited: int = 0  # corrections of the published document re-applied to this parse
+
+
+class DraftGone(LookupError):
+    """The draft was published or cancelled."""
 
 
 def document_key(parsed: ParsedDocument) -> str:
@@ -267,7 +277,7 @@ class ImportService:
         """What a new version changes in its published document (None for a new document)."""
         if prepared.existing is None:
             return None
-        plans, removed = await self._plan(prepared.existing.id, prepared.corrected)
+        plans, removed = await self.plan(prepared.existing.id, prepared.corrected)
         return Changes(
             added=[p.item.number for p in plans if p.match is None],
             changed=[p.item.number for p in plans if p.changed],
@@ -361,7 +371,7 @@ class ImportService:
             recommendation_ids=[r.id for r in recommendations],
         )
 
-    async def _plan(
+    async def plan(
         self, document_id: int, parsed: ParsedDocument
     ) -> tuple[list[ItemPlan], list[RecommendationRow]]:
         old = await self.documents.recommendations(document_id, include_removed=True)
@@ -381,7 +391,7 @@ class ImportService:
         addressee_ids: list[int],
         now: str,
     ) -> ImportResult:
-        plans, removed = await self._plan(document_id, parsed)
+        plans, removed = await self.plan(document_id, parsed)
         result = ImportResult(document_id, "created", addressee_ids, [])
         for plan in plans:
             fields = _recommendation_fields(plan.position, plan.item)
@@ -410,7 +420,7 @@ class ImportService:
             result.removed += 1
         return result
 
-    # chat upload: stage a draft, then publish or cancel
+    # chat upload: stage a draft, correct it, then publish or cancel
     async def stage_upload(self, user_id: int, data: bytes, filename: str) -> DraftPreview:
         roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT)
         if len(data) > self.max_bytes:
@@ -422,43 +432,79 @@ class ImportService:
         if parsed.region is None and len(roles.coordinator_regions) == 1:
             # A coordinator's document without a recognisable region belongs to their region.
             _assign_region(parsed, next(iter(roles.coordinator_regions)))
-        existing = await self.documents.by_key(document_key(parsed))
-        digest = content_hash(parsed)
+        prepared = await self.prepare(parsed)
+        region = prepared.corrected.region
+        if not roles.coordinates(region) and region is not None:
+            # Said at once, before a preview this coordinator could not publish.
+            raise PermissionDenied(
+                "documents.other_region",
+                region=region,
+                mine=", ".join(sorted(roles.coordinator_regions)),
+            )
         draft_id = await self.documents.save_draft(
             user_id,
             filename,
-            digest,
+            content_hash(parsed),
             json.dumps(parsed_to_dict(parsed), ensure_ascii=False),
             self.clock.iso(),
         )
+        return await self._preview(draft_id, parsed, [], prepared)
+
+    async def load_draft(self, user_id: int, draft_id: int) -> tuple[ParsedDocument, list[dict]]:
+        """The parse and the draft's own corrections; DraftGone when published or cancelled."""
+        draft = await self.documents.get_draft(draft_id)
+        if draft is None:
+            raise DraftGone(draft_id)
+        if draft["uploader_id"] != user_id:
+            raise PermissionDenied("access.not_your_draft")
+        return parsed_from_dict(json.loads(draft["parsed"])), json.loads(draft["corrections"])
+
+    async def draft_preview(self, user_id: int, draft_id: int) -> DraftPreview:
+        parsed, ops = await self.load_draft(user_id, draft_id)
+        return await self._preview(draft_id, parsed, ops, await self.prepare(parsed, ops))
+
+    async def _preview(
+        self, draft_id: int, parsed: ParsedDocument, ops: list[dict], prepared: Prepared
+    ) -> DraftPreview:
+        existing = prepared.existing
+        unchanged = existing is not None and existing.content_hash == content_hash(
+            prepared.corrected
+        )
         return DraftPreview(
             draft_id=draft_id,
-            parsed=parsed,
+            parsed=prepared.corrected,
             existing_document_id=existing.id if existing else None,
-            unchanged=existing is not None and existing.content_hash == digest,
+            unchanged=unchanged,
+            version=len(ops),
+            changes=None if unchanged else await self.changes(prepared),
+            failed=prepared.failed,
+            inherited=len(prepared.inherited),
         )
 
     async def publish_draft(self, user_id: int, draft_id: int) -> ImportResult | None:
         """Returns None when the draft is gone (already published or cancelled)."""
-        draft = await self.documents.get_draft(draft_id)
-        if draft is None:
+        try:
+            parsed, ops = await self.load_draft(user_id, draft_id)
+        except DraftGone:
             return None
-        if draft["uploader_id"] != user_id:
-            raise PermissionDenied("access.not_your_draft")
-        parsed = parsed_from_dict(json.loads(draft["parsed"]))
-        roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT, region=parsed.region)
-        if parsed.region is None and not roles.is_admin:
+        corrected = (await self.prepare(parsed, ops)).corrected
+        roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT, region=corrected.region)
+        if corrected.region is None and not roles.is_admin:
             raise PermissionDenied("access.region_unknown")
-        result = await self.import_document(parsed, imported_by=user_id)
+        result = await self.import_document(
+            parsed,
+            imported_by=user_id,
+            ops=ops,
+            actor_role=roles.role_for(Target(region=corrected.region)),
+        )
         await self.documents.delete_draft(draft_id)
         return result
 
     async def cancel_draft(self, user_id: int, draft_id: int) -> bool:
-        draft = await self.documents.get_draft(draft_id)
-        if draft is None:
+        try:
+            await self.load_draft(user_id, draft_id)
+        except DraftGone:
             return False
-        if draft["uploader_id"] != user_id:
-            raise PermissionDenied("access.not_your_draft")
         return await self.documents.delete_draft(draft_id)
 
     async def import_directory(self, directory: Path) -> list[ImportResult]:
