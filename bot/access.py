@@ -104,13 +104,14 @@ def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:
         case Action.ASSESS:
             # The civil-society view: anyone but the body that reports on its own work.
             return not roles.is_official_for(target)
-        case Action.SET_DEADLINE | Action.INVITE | Action.REVOKE | Action.ANNOUNCE:
+        case (
+            Action.SET_DEADLINE
+            | Action.INVITE
+            | Action.REVOKE
+            | Action.ANNOUNCE
+            | Action.CORRECT_DOCUMENT
+        ):
             return roles.coordinates(target.region)
-        case Action.CORRECT_DOCUMENT:
-            # A draft whose region is not known yet: its uploader (a coordinator) sets it.
-            return roles.coordinates(target.region) or (
-                target.region is None and roles.is_coordinator
-            )
     return False
 
 

@@ -101,9 +101,7 @@ class CorrectionService:
     async def view(self, actor_id: int, ref: Ref) -> CorrectionView:
         if ref.kind == "draft":
             preview = await self.importer.draft_preview(actor_id, ref.id)
-            await self.access.require(
-                actor_id, Action.CORRECT_DOCUMENT, region=preview.parsed.region
-            )
+            await self._require(actor_id, ref, preview.parsed.region)
             return CorrectionView(
                 ref=ref,
                 parsed=preview.parsed,
@@ -139,8 +137,15 @@ class CorrectionService:
             ops = []
             prepared = await self.importer.prepare(raw, document_id=document.id)
             version = len(prepared.inherited)
-        await self.access.require(actor_id, Action.CORRECT_DOCUMENT, region=region)
+        await self._require(actor_id, ref, region)
         return _State(raw, ops, prepared.corrected, version, document)
+
+    async def _require(self, actor_id: int, ref: Ref, region: str | None) -> None:
+        if ref.kind == "draft" and region is None:
+            # Its region not known yet: the coordinator who uploaded it may set it.
+            await self.access.require(actor_id, Action.IMPORT_DOCUMENT)
+        else:
+            await self.access.require(actor_id, Action.CORRECT_DOCUMENT, region=region)
 
     async def _raw_parse(self, document: DocumentRow) -> ParsedDocument:
         stored = await self.documents.get_parse(document.id)

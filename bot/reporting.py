@@ -233,6 +233,7 @@ class ReportingService:
             can_assess=allowed(roles, Action.ASSESS, target)
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
+            can_correct=allowed(roles, Action.CORRECT_DOCUMENT, Target(region=target.region)),
         )
 
     async def can(self, user_id: int, action: Action, recommendation_id: int) -> bool:

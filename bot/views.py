@@ -15,6 +15,7 @@ from bot.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
+    FixCallback,
     FollowCallback,
     StatusCallback,
 )
@@ -94,6 +95,7 @@ class Card:
     can_report: bool = False
     can_assess: bool = False
     can_set_deadline: bool = False
+    can_correct: bool = False  # the document's parse (coordinators of its region, admins)
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -158,6 +160,12 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
         sizes.append(2)
     if card.can_set_deadline:
         kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
+        sizes.append(1)
+    if card.can_correct:
+        kb.button(
+            text=texts("documents.fix_button"),
+            callback_data=FixCallback(r="p", id=card.document.id),
+        )
         sizes.append(1)
     kb.button(
         text=texts("card.unfollow_button" if card.following else "card.follow_button"),

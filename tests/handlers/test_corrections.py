@@ -1,0 +1,213 @@
+"""A coordinator corrects a resolution in the chat by pressing buttons, then publishes it."""
+
+from bot.callbacks import CardCallback
+from bot.container import build_services
+from tests.harness import HandlerHarness
+from tests.handlers.test_documents import appoint
+from tests.services.test_importer import ORIGINAL
+
+COORDINATOR = 401
+MEMBER = 402
+REGION = "Амурская область"
+
+
+def shown(calls):
+    """The last message the bot sent or redrew that has buttons."""
+    return [c for c in calls if c.method in {"sendMessage", "editMessageText"} and c.buttons()][-1]
+
+
+async def press(harness, call, button):
+    calls = await harness.press(COORDINATOR, call, button)
+    alerts = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert not any(c.params.get("show_alert") for c in calls), alerts
+    return calls
+
+
+async def upload(harness, text=ORIGINAL):
+    calls = await harness.send_document(COORDINATOR, text.encode(), "резолюция.txt")
+    return calls[-1]
+
+
+def assert_fits(call):
+    assert len(call.text) <= 4096
+    for _, data in call.buttons():
+        assert data is None or len(data.encode()) <= 64
+
+
+async def test_corrections_with_buttons_then_publish_then_invite(harness, services):
+    await appoint(harness, COORDINATOR, REGION)
+    preview = await upload(harness)
+    assert "Правительство Амурской области — 3 рекомендации <i>(орган власти региона)</i>" in (
+        preview.text
+    )
+    assert_fits(preview)
+
+    # rename
+    screen = shown(await press(harness, preview, "Адресаты"))
+    screen = shown(await press(harness, screen, "Правительство Амурской области (3)"))
+    assert "Вид: орган власти региона" in screen.text and "п. 1.1, 1.2, 1.3" in screen.text
+    ask = shown(await press(harness, screen, "Переименовать"))
+    assert "в именительном падеже" in ask.text
+    preview = (await harness.send(COORDINATOR, "Правительство области"))[-1]
+    assert "Правительство области — 3 рекомендации" in preview.text
+
+    # kind
+    screen = shown(await press(harness, preview, "Адресаты"))
+    screen = shown(await press(harness, screen, "Общественная палата Амурской области (1)"))
+    screen = shown(await press(harness, screen, "Изменить вид"))
+    assert len([b for b, _ in screen.buttons() if b != "« Назад"]) == 13
+    preview = shown(await press(harness, screen, "общественный совет"))
+    assert "Общественная палата Амурской области — 1 рекомендация <i>(общественный совет)" in (
+        preview.text
+    )
+
+    # move an item to «без адресата»
+    screen = shown(await press(harness, preview, "Пункты"))
+    screen = shown(await press(harness, screen, "п. 1.3"))
+    assert "Адресат: Правительство области" in screen.text
+    screen = shown(await press(harness, screen, "Перенести"))
+    preview = shown(await press(harness, screen, "Без адресата"))
+    assert "без адресата — 1 рекомендация" in preview.text
+    assert "Правительство области — 2 рекомендации" in preview.text
+
+    # move it back to an addressee
+    screen = shown(await press(harness, preview, "Пункты"))
+    screen = shown(await press(harness, screen, "п. 1.3"))
+    screen = shown(await press(harness, screen, "Перенести"))
+    preview = shown(await press(harness, screen, "Общественная палата"))
+    assert "Общественная палата Амурской области — 2 рекомендации" in preview.text
+
+    # merge
+    screen = shown(await press(harness, preview, "Адресаты"))
+    screen = shown(await press(harness, screen, "Общественная палата Амурской области (2)"))
+    screen = shown(await press(harness, screen, "Объединить с"))
+    preview = shown(await press(harness, screen, "Правительство области"))
+    assert "<b>Адресаты (1)</b>" in preview.text
+    assert "Правительство области — 4 рекомендации" in preview.text
+
+    # drop an item that is not a recommendation
+    screen = shown(await press(harness, preview, "Пункты"))
+    screen = shown(await press(harness, screen, "п. 1.1"))
+    screen = shown(await press(harness, screen, "Это не рекомендация"))
+    assert "Исключить п. 1.1" in screen.text
+    preview = shown(await press(harness, screen, "Да, исключить"))
+    assert "Найдено 3 рекомендации" in preview.text
+
+    # deadline: a bad date is explained, a good one is shown; then cleared
+    screen = shown(await press(harness, preview, "Пункты"))
+    screen = shown(await press(harness, screen, "п. 2.1"))
+    await press(harness, screen, "Срок")
+    reply = (await harness.send(COORDINATOR, "к осени"))[-1]
+    assert "ДД.ММ.ГГГГ" in reply.text
+    preview = (await harness.send(COORDINATOR, "31.12.2026"))[-1]
+    assert "п. 2.1: до 31 декабря 2026 г. (задан координатором)" in preview.text
+    screen = shown(await press(harness, preview, "Пункты"))
+    screen = shown(await press(harness, screen, "п. 1.2"))
+    preview = shown(await press(harness, screen, "Убрать срок"))
+    assert "п. 1.2:" not in preview.text
+
+    # title, date, region
+    await press(harness, preview, "Название")
+    preview = (await harness.send(COORDINATOR, "Резолюция круглого стола <НКО & власть>"))[-1]
+    assert "<b>Резолюция круглого стола &lt;НКО &amp; власть&gt;</b>" in preview.text
+    await press(harness, preview, "Дата")
+    preview = (await harness.send(COORDINATOR, "13.03.2024"))[-1]
+    assert "13 марта 2024 г." in preview.text
+    await press(harness, preview, "Регион")
+    picker = (await harness.send(COORDINATOR, "амур"))[-1]
+    preview = shown(await press(harness, picker, REGION))
+    assert REGION in preview.text
+    assert_fits(preview)
+    assert await services.documents.count() == 0  # nothing visible before «Опубликовать»
+
+    calls = await press(harness, preview, "Опубликовать")
+    texts = harness.sent_texts(calls)
+    assert any("Резолюция опубликована: 3 рекомендации" in t for t in texts)
+    offer = shown(calls)
+    assert "Пригласите представителей адресатов" in offer.text
+    document = (await services.documents.list())[0]
+    assert document.title == "Резолюция круглого стола <НКО & власть>"
+    assert document.adopted_on == "2024-03-13"
+    addressees = await services.documents.addressees(document.id)
+    assert [(a.canonical, a.kind) for a in addressees] == [
+        ("Правительство области", "regional_government")
+    ]
+    rows = await services.documents.recommendations(document.id)
+    assert [(r.number, r.deadline) for r in rows] == [
+        ("1.2", None),
+        ("1.3", None),
+        ("2.1", "2026-12-31"),
+    ]
+    # The next step leads into the /invite flow for that addressee.
+    screen = shown(await press(harness, offer, "Правительство области"))
+    assert "Правительство области" in screen.text
+    calls = await press(harness, screen, "5")
+    assert any("t.me/tracker_bot?start=inv_" in (c.text or "") for c in calls)
+
+
+async def test_stale_button_is_refused_and_the_current_preview_shown(harness, services):
+    await appoint(harness, COORDINATOR, REGION)
+    preview = await upload(harness)
+    items = shown(await press(harness, preview, "Пункты"))
+    item = shown(await press(harness, items, "п. 1.1"))
+    confirm = shown(await press(harness, item, "Это не рекомендация"))
+    await press(harness, confirm, "Да, исключить")
+    calls = await harness.press(COORDINATOR, confirm, "Да, исключить")  # the same old button
+    alert = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert "документ изменился" in alert.params["text"]
+    assert "Найдено 3 рекомендации" in shown(calls).text  # dropped once, not twice
+
+
+async def test_the_draft_and_its_corrections_survive_a_restart(harness, services, settings, db):
+    await appoint(harness, COORDINATOR, REGION)
+    preview = await upload(harness)
+    screen = shown(await press(harness, preview, "Адресаты"))
+    screen = shown(await press(harness, screen, "Общественная палата"))
+    screen = shown(await press(harness, screen, "Изменить вид"))
+    preview = shown(await press(harness, screen, "НКО"))
+
+    restarted = HandlerHarness(build_services(settings, db, services.clock))
+    try:
+        calls = await restarted.press(COORDINATOR, preview, "Опубликовать")
+        assert any("Резолюция опубликована" in t for t in restarted.sent_texts(calls))
+    finally:
+        await restarted.close()
+    document = (await services.documents.list())[0]
+    kinds = {a.canonical: a.kind for a in await services.documents.addressees(document.id)}
+    assert kinds["Общественная палата Амурской области"] == "ngo"
+
+
+async def test_published_document_is_corrected_from_a_card(harness, services):
+    await appoint(harness, COORDINATOR, REGION)
+    await press(harness, await upload(harness), "Опубликовать")
+    document = (await services.documents.list())[0]
+    rec = (await services.documents.recommendations(document.id))[0]
+    card_data = CardCallback(rec_id=rec.id).pack()
+
+    await harness.send(MEMBER, "/start")
+    member_card = shown(await harness.click(MEMBER, card_data))
+    assert not [b for b, _ in member_card.buttons() if "Исправить" in b]
+
+    card = shown(await harness.click(COORDINATOR, card_data))
+    screen = shown(await press(harness, card, "Исправить"))
+    assert "Исправление резолюции" in screen.text and "Опубликовать" not in str(screen.buttons())
+    screen = shown(await press(harness, screen, "Адресаты"))
+    screen = shown(await press(harness, screen, "Правительство Амурской области"))
+    await press(harness, screen, "Переименовать")
+    screen = (await harness.send(COORDINATOR, "Правительство области"))[-1]
+    assert "Правительство области — 3 рекомендации" in screen.text
+    assert "«Правительство Амурской области» переименован в «Правительство области»" in (
+        screen.text
+    )
+    assert "координатор" in screen.text  # who did it, in the history
+    addressees = await services.documents.addressees(document.id)
+    assert addressees[0].canonical == "Правительство области"
+
+    # Another region's coordinator sees no button and cannot press a forged one.
+    await appoint(harness, 403, "Камчатский край")
+    other_card = shown(await harness.click(403, card_data))
+    assert not [b for b, _ in other_card.buttons() if "Исправить" in b]
+    forged = next(d for b, d in card.buttons() if "Исправить" in b)
+    calls = await harness.click(403, forged)
+    alert = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert alert.params.get("show_alert") and "координатор региона" in alert.params["text"]
