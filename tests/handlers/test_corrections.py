@@ -2,6 +2,7 @@
 
 from bot.callbacks import CardCallback
 from bot.container import build_services
+from bot.correction_service import Ref
 from tests.harness import HandlerHarness
 from tests.handlers.test_documents import appoint
 from tests.services.test_importer import ORIGINAL
@@ -211,3 +212,44 @@ async def test_published_document_is_corrected_from_a_card(harness, services):
     calls = await harness.click(403, forged)
     alert = next(c for c in calls if c.method == "answerCallbackQuery")
     assert alert.params.get("show_alert") and "координатор региона" in alert.params["text"]
+
+
+async def test_long_lists_page_with_buttons(harness, services):
+    from tests.handlers.test_documents import AMUR_SEED
+
+    await appoint(harness, COORDINATOR, REGION)
+    calls = await harness.send_document(COORDINATOR, AMUR_SEED.read_bytes(), "резолюция.txt")
+    preview = calls[-1]
+    assert_fits(preview)
+    first = shown(await press(harness, preview, "Пункты"))
+    draft_id = await services.db.fetchval("SELECT max(id) FROM document_drafts")
+    view = await services.corrections.view(COORDINATOR, Ref("draft", draft_id))
+    assert f"Страница 1 из {-(-len(view.parsed.recommendations) // 8)}" in first.text
+    numbers = [b for b, _ in first.buttons() if b.startswith("п. ")]
+    assert len(numbers) == 8 and not [b for b, _ in first.buttons() if "Раньше" in b]
+    second = shown(await press(harness, first, "Дальше"))
+    assert "Страница 2 из" in second.text and [b for b, _ in second.buttons() if "Раньше" in b]
+    assert not set(numbers) & {b for b, _ in second.buttons()}
+    assert_fits(second)
+    item = shown(await press(harness, second, "п. "))
+    assert_fits(item)
+
+
+async def test_a_new_version_reports_changes_by_content(harness, services):
+    """Issue 11.11: two reworded items and one added at the top: изменено — 2, новых — 1."""
+    await appoint(harness, COORDINATOR, REGION)
+    await press(harness, await upload(harness), "Опубликовать")
+    version = (
+        ORIGINAL.replace(
+            "1. Создать совет по делам НКО до 1 июня 2024 г.",
+            "1. Утвердить план поддержки НКО.\n2. Создать совет по делам НКО до 1 июня 2024 г.",
+        )
+        .replace("2. Провести конкурс грантов", "3. Провести расширенный конкурс грантов")
+        .replace("3. Организовать обучение", "4. Организовать обучение")
+        .replace("1. Провести мониторинг исполнения", "1. Провести ежегодный мониторинг исполнения")
+    )
+    preview = await upload(harness, version)
+    assert "новых пунктов — 1, изменено — 2, исключено — 0" in preview.text
+    assert "новые: п. 1.1" in preview.text and "изменены: п. 1.3, 2.1" in preview.text
+    texts = harness.sent_texts(await press(harness, preview, "Опубликовать"))
+    assert any("новых пунктов — 1, изменено — 2, исключено — 0" in t for t in texts)
