@@ -190,91 +190,58 @@ class CorrectionService:
     async def rename_addressee(
         self, actor_id: int, ref: Ref, index: int, name: str, version: int | None = None
     ) -> CorrectionView:
-        return await self._correct(
-            actor_id,
-            ref,
-            version,
-            lambda p: {
-                "op": "rename",
-                "addressee": _at(p.addressees, index).canonical,
-                "name": clean_name(name),
-            },
-        )
+        name = clean_name(name)
+        op = lambda p: {"op": "rename", "addressee": _name(p, index), "name": name}  # noqa: E731
+        return await self._correct(actor_id, ref, version, op)
 
     async def set_kind(
         self, actor_id: int, ref: Ref, index: int, kind: str, version: int | None = None
     ) -> CorrectionView:
         if kind not in KINDS:
             raise CorrectionError("corrections.bad_kind")
-        return await self._correct(
-            actor_id,
-            ref,
-            version,
-            lambda p: {"op": "kind", "addressee": _at(p.addressees, index).canonical, "kind": kind},
-        )
+        op = lambda p: {"op": "kind", "addressee": _name(p, index), "kind": kind}  # noqa: E731
+        return await self._correct(actor_id, ref, version, op)
 
     async def merge(
         self, actor_id: int, ref: Ref, index: int, into: int, version: int | None = None
     ) -> CorrectionView:
-        return await self._correct(
-            actor_id,
-            ref,
-            version,
-            lambda p: {
-                "op": "merge",
-                "addressee": _at(p.addressees, index).canonical,
-                "into": _at(p.addressees, into).canonical,
-            },
-        )
+        op = lambda p: {"op": "merge", "addressee": _name(p, index), "into": _name(p, into)}  # noqa: E731
+        return await self._correct(actor_id, ref, version, op)
 
     async def move_item(
         self, actor_id: int, ref: Ref, item: int, to: int | None, version: int | None = None
     ) -> CorrectionView:
-        return await self._correct(
-            actor_id,
-            ref,
-            version,
-            lambda p: {
-                "op": "move",
-                "item": _item(p, item),
-                "to": None if to is None else _at(p.addressees, to).canonical,
-            },
-        )
+        op = lambda p: {  # noqa: E731
+            "op": "move",
+            "item": _item(p, item),
+            "to": None if to is None else _name(p, to),
+        }
+        return await self._correct(actor_id, ref, version, op)
 
     async def drop_item(
         self, actor_id: int, ref: Ref, item: int, version: int | None = None
     ) -> CorrectionView:
-        return await self._correct(
-            actor_id, ref, version, lambda p: {"op": "drop", "item": _item(p, item)}
-        )
+        op = lambda p: {"op": "drop", "item": _item(p, item)}  # noqa: E731
+        return await self._correct(actor_id, ref, version, op)
 
     async def set_deadline(
         self, actor_id: int, ref: Ref, item: int, day: dt.date | None, version: int | None = None
     ) -> CorrectionView:
-        return await self._correct(
-            actor_id,
-            ref,
-            version,
-            lambda p: {
-                "op": "deadline",
-                "item": _item(p, item),
-                "date": day.isoformat() if day else None,
-            },
-        )
+        value = day.isoformat() if day else None
+        op = lambda p: {"op": "deadline", "item": _item(p, item), "date": value}  # noqa: E731
+        return await self._correct(actor_id, ref, version, op)
 
     async def set_title(
         self, actor_id: int, ref: Ref, title: str, version: int | None = None
     ) -> CorrectionView:
-        value = clean_name(title, 500)
-        return await self._correct(
-            actor_id, ref, version, lambda p: {"op": "title", "value": value}
-        )
+        op = {"op": "title", "value": clean_name(title, 500)}
+        return await self._correct(actor_id, ref, version, lambda p: op)
 
     async def set_date(
         self, actor_id: int, ref: Ref, day: dt.date | None, version: int | None = None
     ) -> CorrectionView:
-        value = day.isoformat() if day else None
-        return await self._correct(actor_id, ref, version, lambda p: {"op": "date", "value": value})
+        op = {"op": "date", "value": day.isoformat() if day else None}
+        return await self._correct(actor_id, ref, version, lambda p: op)
 
     async def set_region(
         self, actor_id: int, ref: Ref, region: str, version: int | None = None
@@ -284,9 +251,8 @@ class CorrectionService:
             raise CorrectionError("corrections.unknown_region", region=region)
         # The new region must be the coordinator's too: no handing a document away.
         await self.access.require(actor_id, Action.CORRECT_DOCUMENT, region=known.name)
-        return await self._correct(
-            actor_id, ref, version, lambda p: {"op": "region", "value": known.name}
-        )
+        op = {"op": "region", "value": known.name}
+        return await self._correct(actor_id, ref, version, lambda p: op)
 
     async def _correct(
         self,
@@ -328,6 +294,10 @@ class CorrectionService:
             actor_role=roles.role_for(Target(region=document.region)),
             document_id=document.id,
         )
+
+
+def _name(parsed: ParsedDocument, index: int) -> str:
+    return _at(parsed.addressees, index).canonical
 
 
 def _item(parsed: ParsedDocument, index: int) -> dict[str, str]:

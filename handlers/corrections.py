@@ -100,19 +100,35 @@ def _page_note(texts: Texts, page: int, pages: int) -> str:
 # --- screens ------------------------------------------------------------------------------
 
 
-def addressees_screen(
-    texts: Texts, view: CorrectionView, page: int
+def _list_screen(
+    texts: Texts,
+    view: CorrectionView,
+    head: str,
+    entries: list[tuple[str, FixCallback]],
+    page: int,
+    nav: tuple[str, int],
+    back: tuple[str, FixCallback],
+    extra: tuple[str, FixCallback] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """A paged list of buttons under a heading, an optional extra button, then «Назад»."""
+    kb = InlineKeyboardBuilder()
+    sizes, page, pages = _paged(kb, texts, view, entries, page, nav)
+    for text, data in (extra, back) if extra else (back,):
+        kb.button(text=text, callback_data=data)
+        sizes.append(1)
+    kb.adjust(*sizes)
+    return head + _page_note(texts, page, pages), kb.as_markup()
+
+
+def addressees_screen(texts: Texts, view: CorrectionView, page: int):
     counts = view.counts
     entries = [
         (f"{shorten(a.canonical, 50)} ({counts.get(i, 0)})", _cb(view, "ad", x=i))
         for i, a in enumerate(view.parsed.addressees)
     ]
-    kb = InlineKeyboardBuilder()
-    sizes, page, pages = _paged(kb, texts, view, entries, page, ("ads", -1))
-    kb.button(text=texts("corrections.to_preview_button"), callback_data=_cb(view, "main"))
-    kb.adjust(*sizes, 1)
-    return texts("corrections.pick_addressee") + _page_note(texts, page, pages), kb.as_markup()
+    back = (texts("corrections.to_preview_button"), _cb(view, "main"))
+    head = texts("corrections.pick_addressee")
+    return _list_screen(texts, view, head, entries, page, ("ads", -1), back)
 
 
 def addressee_screen(
@@ -157,13 +173,10 @@ def merge_screen(texts: Texts, view: CorrectionView, index: int, page: int):
         for i, a in enumerate(view.parsed.addressees)
         if i != index
     ]
-    kb = InlineKeyboardBuilder()
-    sizes, page, pages = _paged(kb, texts, view, entries, page, ("mrg", index))
-    kb.button(text=texts("corrections.back_button"), callback_data=_cb(view, "ad", x=index))
-    kb.adjust(*sizes, 1)
     key = "corrections.pick_merge" if entries else "corrections.no_merge"
-    text = texts(key, name=shorten(addressee.canonical, 200)) + _page_note(texts, page, pages)
-    return text, kb.as_markup()
+    head = texts(key, name=shorten(addressee.canonical, 200))
+    back = (texts("corrections.back_button"), _cb(view, "ad", x=index))
+    return _list_screen(texts, view, head, entries, page, ("mrg", index), back)
 
 
 def items_screen(texts: Texts, view: CorrectionView, page: int):
@@ -171,11 +184,9 @@ def items_screen(texts: Texts, view: CorrectionView, page: int):
         (f"п. {r.number} — {shorten(r.text, 45)}", _cb(view, "it", x=i))
         for i, r in enumerate(view.parsed.recommendations)
     ]
-    kb = InlineKeyboardBuilder()
-    sizes, page, pages = _paged(kb, texts, view, entries, page, ("its", -1))
-    kb.button(text=texts("corrections.to_preview_button"), callback_data=_cb(view, "main"))
-    kb.adjust(*sizes, 1)
-    return texts("corrections.pick_item") + _page_note(texts, page, pages), kb.as_markup()
+    back = (texts("corrections.to_preview_button"), _cb(view, "main"))
+    head = texts("corrections.pick_item")
+    return _list_screen(texts, view, head, entries, page, ("its", -1), back)
 
 
 def item_screen(texts: Texts, view: CorrectionView, index: int):
@@ -214,18 +225,12 @@ def move_screen(texts: Texts, view: CorrectionView, index: int, page: int):
         for i, a in enumerate(view.parsed.addressees)
         if item.addressee_indices != [i]
     ]
-    kb = InlineKeyboardBuilder()
-    sizes, page, pages = _paged(kb, texts, view, entries, page, ("mv", index))
+    extra = None
     if item.addressee_indices:
-        kb.button(
-            text=texts("corrections.no_addressee_button"),
-            callback_data=_cb(view, "mvto", x=index, y=-1),
-        )
-        sizes.append(1)
-    kb.button(text=texts("corrections.back_button"), callback_data=_cb(view, "it", x=index))
-    kb.adjust(*sizes, 1)
-    text = texts("corrections.pick_move", number=item.number) + _page_note(texts, page, pages)
-    return text, kb.as_markup()
+        extra = (texts("corrections.no_addressee_button"), _cb(view, "mvto", x=index, y=-1))
+    head = texts("corrections.pick_move", number=item.number)
+    back = (texts("corrections.back_button"), _cb(view, "it", x=index))
+    return _list_screen(texts, view, head, entries, page, ("mv", index), back, extra)
 
 
 def drop_screen(texts: Texts, view: CorrectionView, index: int):

@@ -3,9 +3,9 @@
 from bot.callbacks import CardCallback
 from bot.container import build_services
 from bot.correction_service import Ref
-from tests.harness import HandlerHarness
 from tests.handlers.test_documents import appoint
-from tests.services.test_importer import ORIGINAL
+from tests.harness import HandlerHarness
+from tests.services.test_importer import ORIGINAL, TWO_CHANGED_ONE_ADDED
 
 COORDINATOR = 401
 MEMBER = 402
@@ -15,6 +15,13 @@ REGION = "Амурская область"
 def shown(calls):
     """The last message the bot sent or redrew that has buttons."""
     return [c for c in calls if c.method in {"sendMessage", "editMessageText"} and c.buttons()][-1]
+
+
+async def open_screen(harness, call, *buttons):
+    """Press buttons in turn, each on the screen the previous one drew."""
+    for button in buttons:
+        call = shown(await press(harness, call, button))
+    return call
 
 
 async def press(harness, call, button):
@@ -44,8 +51,7 @@ async def test_corrections_with_buttons_then_publish_then_invite(harness, servic
     assert_fits(preview)
 
     # rename
-    screen = shown(await press(harness, preview, "Адресаты"))
-    screen = shown(await press(harness, screen, "Правительство Амурской области (3)"))
+    screen = await open_screen(harness, preview, "Адресаты", "Правительство Амурской области (3)")
     assert "Вид: орган власти региона" in screen.text and "п. 1.1, 1.2, 1.3" in screen.text
     ask = shown(await press(harness, screen, "Переименовать"))
     assert "в именительном падеже" in ask.text
@@ -53,9 +59,9 @@ async def test_corrections_with_buttons_then_publish_then_invite(harness, servic
     assert "Правительство области — 3 рекомендации" in preview.text
 
     # kind
-    screen = shown(await press(harness, preview, "Адресаты"))
-    screen = shown(await press(harness, screen, "Общественная палата Амурской области (1)"))
-    screen = shown(await press(harness, screen, "Изменить вид"))
+    screen = await open_screen(
+        harness, preview, "Адресаты", "Общественная палата Амурской области (1)", "Изменить вид"
+    )
     assert len([b for b, _ in screen.buttons() if b != "« Назад"]) == 13
     preview = shown(await press(harness, screen, "общественный совет"))
     assert "Общественная палата Амурской области — 1 рекомендация <i>(общественный совет)" in (
@@ -63,8 +69,7 @@ async def test_corrections_with_buttons_then_publish_then_invite(harness, servic
     )
 
     # move an item to «без адресата»
-    screen = shown(await press(harness, preview, "Пункты"))
-    screen = shown(await press(harness, screen, "п. 1.3"))
+    screen = await open_screen(harness, preview, "Пункты", "п. 1.3")
     assert "Адресат: Правительство области" in screen.text
     screen = shown(await press(harness, screen, "Перенести"))
     preview = shown(await press(harness, screen, "Без адресата"))
@@ -72,39 +77,31 @@ async def test_corrections_with_buttons_then_publish_then_invite(harness, servic
     assert "Правительство области — 2 рекомендации" in preview.text
 
     # move it back to an addressee
-    screen = shown(await press(harness, preview, "Пункты"))
-    screen = shown(await press(harness, screen, "п. 1.3"))
-    screen = shown(await press(harness, screen, "Перенести"))
+    screen = await open_screen(harness, preview, "Пункты", "п. 1.3", "Перенести")
     preview = shown(await press(harness, screen, "Общественная палата"))
     assert "Общественная палата Амурской области — 2 рекомендации" in preview.text
 
     # merge
-    screen = shown(await press(harness, preview, "Адресаты"))
-    screen = shown(await press(harness, screen, "Общественная палата Амурской области (2)"))
-    screen = shown(await press(harness, screen, "Объединить с"))
+    screen = await open_screen(
+        harness, preview, "Адресаты", "Общественная палата Амурской области (2)", "Объединить с"
+    )
     preview = shown(await press(harness, screen, "Правительство области"))
     assert "<b>Адресаты (1)</b>" in preview.text
     assert "Правительство области — 4 рекомендации" in preview.text
 
     # drop an item that is not a recommendation
-    screen = shown(await press(harness, preview, "Пункты"))
-    screen = shown(await press(harness, screen, "п. 1.1"))
-    screen = shown(await press(harness, screen, "Это не рекомендация"))
+    screen = await open_screen(harness, preview, "Пункты", "п. 1.1", "Это не рекомендация")
     assert "Исключить п. 1.1" in screen.text
     preview = shown(await press(harness, screen, "Да, исключить"))
     assert "Найдено 3 рекомендации" in preview.text
 
     # deadline: a bad date is explained, a good one is shown; then cleared
-    screen = shown(await press(harness, preview, "Пункты"))
-    screen = shown(await press(harness, screen, "п. 2.1"))
-    await press(harness, screen, "Срок")
+    await open_screen(harness, preview, "Пункты", "п. 2.1", "Срок")
     reply = (await harness.send(COORDINATOR, "к осени"))[-1]
     assert "ДД.ММ.ГГГГ" in reply.text
     preview = (await harness.send(COORDINATOR, "31.12.2026"))[-1]
     assert "п. 2.1: до 31 декабря 2026 г. (задан координатором)" in preview.text
-    screen = shown(await press(harness, preview, "Пункты"))
-    screen = shown(await press(harness, screen, "п. 1.2"))
-    preview = shown(await press(harness, screen, "Убрать срок"))
+    preview = await open_screen(harness, preview, "Пункты", "п. 1.2", "Убрать срок")
     assert "п. 1.2:" not in preview.text
 
     # title, date, region
@@ -149,9 +146,7 @@ async def test_corrections_with_buttons_then_publish_then_invite(harness, servic
 async def test_stale_button_is_refused_and_the_current_preview_shown(harness, services):
     await appoint(harness, COORDINATOR, REGION)
     preview = await upload(harness)
-    items = shown(await press(harness, preview, "Пункты"))
-    item = shown(await press(harness, items, "п. 1.1"))
-    confirm = shown(await press(harness, item, "Это не рекомендация"))
+    confirm = await open_screen(harness, preview, "Пункты", "п. 1.1", "Это не рекомендация")
     await press(harness, confirm, "Да, исключить")
     calls = await harness.press(COORDINATOR, confirm, "Да, исключить")  # the same old button
     alert = next(c for c in calls if c.method == "answerCallbackQuery")
@@ -162,10 +157,9 @@ async def test_stale_button_is_refused_and_the_current_preview_shown(harness, se
 async def test_the_draft_and_its_corrections_survive_a_restart(harness, services, settings, db):
     await appoint(harness, COORDINATOR, REGION)
     preview = await upload(harness)
-    screen = shown(await press(harness, preview, "Адресаты"))
-    screen = shown(await press(harness, screen, "Общественная палата"))
-    screen = shown(await press(harness, screen, "Изменить вид"))
-    preview = shown(await press(harness, screen, "НКО"))
+    preview = await open_screen(
+        harness, preview, "Адресаты", "Общественная палата", "Изменить вид", "НКО"
+    )
 
     restarted = HandlerHarness(build_services(settings, db, services.clock))
     try:
@@ -192,9 +186,9 @@ async def test_published_document_is_corrected_from_a_card(harness, services):
     card = shown(await harness.click(COORDINATOR, card_data))
     screen = shown(await press(harness, card, "Исправить"))
     assert "Исправление резолюции" in screen.text and "Опубликовать" not in str(screen.buttons())
-    screen = shown(await press(harness, screen, "Адресаты"))
-    screen = shown(await press(harness, screen, "Правительство Амурской области"))
-    await press(harness, screen, "Переименовать")
+    await open_screen(
+        harness, screen, "Адресаты", "Правительство Амурской области", "Переименовать"
+    )
     screen = (await harness.send(COORDINATOR, "Правительство области"))[-1]
     assert "Правительство области — 3 рекомендации" in screen.text
     assert "«Правительство Амурской области» переименован в «Правительство области»" in (
@@ -239,16 +233,7 @@ async def test_a_new_version_reports_changes_by_content(harness, services):
     """Issue 11.11: two reworded items and one added at the top: изменено — 2, новых — 1."""
     await appoint(harness, COORDINATOR, REGION)
     await press(harness, await upload(harness), "Опубликовать")
-    version = (
-        ORIGINAL.replace(
-            "1. Создать совет по делам НКО до 1 июня 2024 г.",
-            "1. Утвердить план поддержки НКО.\n2. Создать совет по делам НКО до 1 июня 2024 г.",
-        )
-        .replace("2. Провести конкурс грантов", "3. Провести расширенный конкурс грантов")
-        .replace("3. Организовать обучение", "4. Организовать обучение")
-        .replace("1. Провести мониторинг исполнения", "1. Провести ежегодный мониторинг исполнения")
-    )
-    preview = await upload(harness, version)
+    preview = await upload(harness, TWO_CHANGED_ONE_ADDED)
     assert "новых пунктов — 1, изменено — 2, исключено — 0" in preview.text
     assert "новые: п. 1.1" in preview.text and "изменены: п. 1.3, 2.1" in preview.text
     texts = harness.sent_texts(await press(harness, preview, "Опубликовать"))
