@@ -45,6 +45,8 @@ class ImportResult:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    # the parse with the coordinators' corrections applied: what ids above belong to
+    parsed: ParsedDocument | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -304,7 +306,9 @@ class ImportService:
             raw = json.dumps(parsed_to_dict(parsed), ensure_ascii=False)
             if existing is not None and existing.content_hash == digest and not ops:
                 await self.documents.save_parse(existing.id, document_key(parsed), raw, now)
-                return await self._unchanged(existing.id, corrected)
+                result = await self._unchanged(existing.id, corrected)
+                result.parsed = corrected
+                return result
             fields = {
                 "source": corrected.source,
                 "content_hash": digest,
@@ -333,6 +337,7 @@ class ImportService:
             ]
             result = await self._sync_recommendations(document_id, corrected, addressee_ids, now)
             result.outcome = outcome
+            result.parsed = corrected
             await self._merge_bindings(document_id, ops)
             for op in ops:
                 await self.documents.add_correction(document_id, imported_by, actor_role, op, now)

@@ -3,6 +3,7 @@
 from bot.callbacks import CardCallback
 from bot.container import build_services
 from bot.correction_service import Ref
+from tests.conftest import ADMIN_ID
 from tests.handlers.test_documents import appoint
 from tests.harness import HandlerHarness
 from tests.services.test_importer import ORIGINAL, TWO_CHANGED_ONE_ADDED
@@ -238,3 +239,23 @@ async def test_a_new_version_reports_changes_by_content(harness, services):
     assert "новые: п. 1.1" in preview.text and "изменены: п. 1.3, 2.1" in preview.text
     texts = harness.sent_texts(await press(harness, preview, "Опубликовать"))
     assert any("новых пунктов — 1, изменено — 2, исключено — 0" in t for t in texts)
+
+
+async def test_a_document_without_a_region_gets_one_from_the_button(harness, services):
+    await appoint(harness, COORDINATOR, REGION)
+    await harness.send(ADMIN_ID, f"/coordinator {COORDINATOR} Камчатский край")
+    text = (
+        "РЕЗОЛЮЦИЯ круглого стола «Добровольчество»\n\n12 марта 2024 г.\n\n"
+        "Администрации района:\n1. Провести форум добровольцев.\n"
+    )
+    preview = await upload(harness, text)
+    assert "Дата, место и регион не найдены" not in preview.text
+    calls = await harness.press(COORDINATOR, preview, "Опубликовать")
+    alert = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert "укажите его кнопкой «📍 Регион»" in alert.params["text"]
+    await press(harness, preview, "Регион")
+    picker = (await harness.send(COORDINATOR, "камч"))[-1]
+    preview = shown(await press(harness, picker, "Камчатский край"))
+    assert "Камчатский край" in preview.text
+    await press(harness, preview, "Опубликовать")
+    assert [d.region for d in await services.documents.list()] == ["Камчатский край"]

@@ -9,6 +9,7 @@ from bot.access import PermissionDenied
 from bot.container import build_services
 from bot.correction_service import Ref
 from bot.corrections import CorrectionError
+from bot.importer import document_json
 from bot.ingest.parser import parse_resolution
 from bot.users import TelegramIdentity
 from tests.conftest import ADMIN_ID
@@ -189,6 +190,10 @@ async def test_published_corrections_keep_ids_bindings_and_history(services, peo
     # The same file again: nothing to publish, the corrections hold.
     again = await services.importer.import_document(parse_resolution(ORIGINAL, "r.txt"))
     assert again.outcome == "unchanged" and again.document_id == doc
+    shape = document_json(again.parsed, again)  # what `python -m bot import --json` prints
+    assert [a["name"] for a in shape["addressees"]] == ["Правительству Амурской области"]
+    assert [a["canonical"] for a in shape["addressees"]] == ["Правительство области"]
+    assert [r["number"] for r in shape["recommendations"]] == ["1.2", "1.3", "2.1"]
 
 
 async def test_corrections_survive_reimport_of_a_new_version(services, people):
