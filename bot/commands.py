@@ -20,6 +20,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("profile", frozenset({"all"})),
     ("settings", frozenset({"all"})),
     ("pause", frozenset({"official"})),
+    ("progress", frozenset({"coordinator"})),
     ("invite", frozenset({"coordinator"})),
     ("officials", frozenset({"coordinator"})),
     ("announce", frozenset({"coordinator"})),

@@ -18,6 +18,7 @@ from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
 from bot.preferences import PreferenceService
 from bot.profiles import ProfileService
+from bot.progress import ProgressService
 from bot.reporting import ReportingService
 from bot.search import SearchService
 from bot.settings import Settings
@@ -30,6 +31,7 @@ from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
+from storage.progress import ProgressRepository
 from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
 from storage.subscriptions import SubscriptionRepository
@@ -58,6 +60,7 @@ class Services:
     preferences: PreferenceService
     search: SearchService
     announcements: AnnouncementService
+    progress: ProgressService
     corrections: CorrectionService
 
 
@@ -110,6 +113,7 @@ def build_services(
             clock,
             settings.default_timezone,
         ),
+        progress=ProgressService(ProgressRepository(db), access, clock, settings.default_timezone),
         corrections=corrections,
     )
 

@@ -312,7 +312,8 @@ async def _preview(
     kb = InlineKeyboardBuilder()
     if n:
         await bot.send_message(chat_id, texts("announce.preview_header"))
-        await bot(build_method(chat_id, outbox_payload(announcement.content)))
+        signature = await services.announcements.signature(announcement)
+        await bot(build_method(chat_id, outbox_payload(announcement.content, signature)))
         _button(kb, texts("announce.send_now_button"), "now", announcement.id)
         _button(kb, texts("announce.schedule_button"), "when", announcement.id)
     _button(kb, texts("announce.change_audience_button"), "audience", announcement.id)

@@ -24,7 +24,7 @@ DOCUMENTS_SHOWN = 20
 
 
 class InviteCallback(CallbackData, prefix="iv"):
-    action: str  # doc | addr | make | revoke | unbind | join | decline
+    action: str  # doc | addr | make | revoke | unbind | unbind_yes | unbind_no | join | decline
     id: int = 0
     n: int = 0
     token: str = ""
@@ -180,6 +180,42 @@ async def cmd_officials(message: Message, services: Services, texts: Texts) -> N
     await message.answer(text, reply_markup=markup)
 
 
+async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+    """ "Отключить: <name>" first asks; nothing changes until the coordinator confirms."""
+    person = await services.users.get(callback_data.id)
+    addressee = await services.documents.get_addressee(callback_data.n)
+    if addressee is None:
+        await callback.answer(texts.plain("invite.no_addressee"), show_alert=True)
+        return
+    await callback.answer()
+    name = (person.first_name if person else "") or str(callback_data.id)
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts("officials.unbind_yes_button"),
+        callback_data=InviteCallback(action="unbind_yes", id=callback_data.id, n=callback_data.n),
+    )
+    kb.button(
+        text=texts("officials.unbind_no_button"),
+        callback_data=InviteCallback(action="unbind_no"),
+    )
+    kb.adjust(2)
+    await callback.message.edit_text(
+        texts("officials.unbind_confirm", name=name, addressee=addressee.canonical),
+        reply_markup=kb.as_markup(),
+    )
+
+
+async def on_unbind_no(callback: CallbackQuery, services, texts):
+    await callback.answer()
+    try:
+        text, markup = await officials_view(services, texts, callback.from_user.id)
+    except PermissionDenied as denied:
+        await callback.message.edit_text(texts(denied.key, **denied.params))
+        return
+    with suppress(TelegramBadRequest):
+        await callback.message.edit_text(text, reply_markup=markup)
+
+
 async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
     try:
         done = await services.invites.revoke_official(
@@ -192,6 +228,13 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
     if done:
         roles = await services.access.roles(callback_data.id)
         await refresh_menu(callback.bot, texts, callback_data.id, roles.names())
+        addressee = await services.documents.get_addressee(callback_data.n)
+        await services.outbox.enqueue(
+            callback_data.id,
+            "notice",
+            f"unbound:{callback_data.n}:{services.clock.iso()}",
+            texts("officials.you_are_unbound", addressee=addressee.canonical),
+        )
     text, markup = await officials_view(services, texts, callback.from_user.id)
     with suppress(TelegramBadRequest):  # nothing changed on screen
         await callback.message.edit_text(text, reply_markup=markup)
@@ -241,6 +284,11 @@ async def on_join(callback: CallbackQuery, callback_data: InviteCallback, servic
     if profile.region is None and info.document.region:
         # Local time for nudges comes from the region: take the body's own.
         await services.profiles.set_region(callback.from_user.id, info.document.region)
+    if profile.kind is None:
+        # The body is the official's organization: /my works without a sign-up.
+        await services.profiles.set_kind(callback.from_user.id, info.addressee.kind)
+        if profile.org_name is None:
+            await services.profiles.set_org_name(callback.from_user.id, info.addressee.canonical)
     await callback.message.edit_text(texts("invite.joined", addressee=info.addressee.canonical))
 
 
@@ -262,7 +310,9 @@ def create_router() -> Router:
     router.callback_query.register(on_addressee, InviteCallback.filter(F.action == "addr"))
     router.callback_query.register(on_make, InviteCallback.filter(F.action == "make"))
     router.callback_query.register(on_revoke_invite, InviteCallback.filter(F.action == "revoke"))
-    router.callback_query.register(on_unbind, InviteCallback.filter(F.action == "unbind"))
+    router.callback_query.register(on_unbind_ask, InviteCallback.filter(F.action == "unbind"))
+    router.callback_query.register(on_unbind, InviteCallback.filter(F.action == "unbind_yes"))
+    router.callback_query.register(on_unbind_no, InviteCallback.filter(F.action == "unbind_no"))
     router.callback_query.register(
         on_join, InviteCallback.filter(F.action.in_({"join", "decline"}))
     )

@@ -17,7 +17,7 @@ from bot.container import Services
 from bot.profiles import Profile, ProfileError
 from bot.regions import Region, all_regions, search_regions
 from bot.texts import Texts
-from bot.vocabulary import KINDS, kind_label
+from bot.vocabulary import KINDS
 from storage.users import UserRecord
 
 REGION_CHOICES = 8
@@ -47,12 +47,27 @@ def _regions_by_key() -> dict[str, Region]:
     return table
 
 
+def kind_one(texts: Texts, kind: str) -> str:
+    """One organization's kind, as a person says it: "общественная палата"."""
+    return texts.plain(f"kind_one.{kind}")
+
+
+def kind_button(texts: Texts, kind: str) -> str:
+    label = kind_one(texts, kind)
+    return label[:1].upper() + label[1:]
+
+
+def region_by_key(key: str) -> Region | None:
+    """The region behind a ``region_key`` from callback data."""
+    return _regions_by_key().get(key)
+
+
 def describe(texts: Texts, profile: Profile) -> str:
     missing = texts("profile.not_set")
     return texts(
         "profile.card",
         region=profile.region or missing,
-        kind=kind_label(profile.kind) if profile.kind else missing,
+        kind=kind_one(texts, profile.kind) if profile.kind else missing,
         name=profile.org_name or missing,
         extra_regions=", ".join(r for r in profile.subscriptions if r != profile.region) or "—",
     )
@@ -73,7 +88,7 @@ def _kind_keyboard(texts: Texts, onboarding: bool) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for kind in KINDS:
         kb.button(
-            text=kind_label(kind),
+            text=kind_button(texts, kind),
             callback_data=ProfileAction(action="kind", value=kind, onboarding=onboarding),
         )
     kb.adjust(2)
@@ -148,7 +163,7 @@ async def on_kind_pick(
         return
     await callback.answer()
     await callback.message.edit_text(
-        texts("profile.kind_saved", kind=kind_label(callback_data.value))
+        texts("profile.kind_saved", kind=kind_one(texts, callback_data.value))
     )
     if callback_data.onboarding:
         await state.set_state(ProfileForm.org_name)

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 
 from bot.paths import PROJECT_DIR
@@ -38,15 +39,33 @@ class BotProcess:
         env.update(self.env)
         return env
 
-    async def start(self, timeout: float = 30) -> None:
+    # A safety net only: readiness is an event (the first poll), and a process that dies
+    # first fails the wait at once. A busy 2-core machine can take long to import aiogram.
+    START_PATIENCE = 180.0
+
+    async def start(self, timeout: float = START_PATIENCE) -> None:
         """Start and wait until the bot is long polling."""
         await self._spawn()
-        await self.server.wait_for_polling(timeout=timeout)
+        await self._until_ready(self.server.wait_for_polling(timeout=timeout))
 
-    async def start_webhook(self, timeout: float = 30) -> None:
+    async def start_webhook(self, timeout: float = START_PATIENCE) -> None:
         """Start in webhook mode and wait until the bot has registered its URL."""
         await self._spawn()
-        await self.server.wait_for_request("setWebhook", timeout=timeout)
+        await self._until_ready(self.server.wait_for_request("setWebhook", timeout=timeout))
+
+    async def _until_ready(self, ready: Awaitable[object]) -> None:
+        assert self.proc is not None
+        waiting = asyncio.ensure_future(ready)
+        exited = asyncio.ensure_future(self.proc.wait())
+        done, _ = await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if waiting in done:
+            exited.cancel()
+            waiting.result()
+            return
+        waiting.cancel()
+        raise AssertionError(
+            f"the bot exited with {self.proc.returncode} before it was ready:\n{self.log()}"
+        )
 
     async def _spawn(self) -> None:
         log = self.log_path.open("ab")

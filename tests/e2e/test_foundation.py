@@ -29,10 +29,11 @@ async def test_start_help_restart_and_clean_shutdown(api, bot_process):
     assert await bot_process.stop(signal.SIGTERM) == 0
     assert "Traceback" not in bot_process.log()
 
-    # The user is still there after a restart: the bot greets her as someone it knows.
+    # The user is still there after a restart: the bot knows she has not finished sign-up
+    # (so no "welcome back" yet) and picks it up again.
     await bot_process.start()
     await anna.send("/start")
-    assert "С возвращением" in (await anna.next_message(timeout=15))["text"]
+    assert "Давайте закончим настройку профиля" in (await anna.next_message(timeout=15))["text"]
     anna.mark_read()
     assert await bot_process.stop(signal.SIGINT) == 0
 

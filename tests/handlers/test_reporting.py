@@ -213,6 +213,8 @@ async def test_coordinator_lists_and_unbinds_officials(harness, services, amur):
     assert "Анна — Правительство области" in listing.text
     assert "приглашение: Правительство области, осталось 1" in listing.text
     calls = await harness.press(COORD, listing, "Отключить")
+    ask = next(c for c in calls if c.method == "editMessageText")
+    calls = await harness.press(COORD, ask, "Да, отключить")
     redrawn = next(c for c in calls if c.method == "editMessageText")
     assert "Анна —" not in redrawn.text
     assert not (await services.access.roles(OFFICIAL)).official_addressees
