@@ -187,7 +187,10 @@ def _merge(parsed: ParsedDocument, source: int, target: int) -> None:
 def apply_all(
     parsed: ParsedDocument, ops: list[dict[str, Any]]
 ) -> tuple[ParsedDocument, list[dict[str, Any]]]:
-    """A corrected copy, and the operations that no longer find their target."""
+    """A corrected copy (the parse itself when there is nothing to apply), and the operations
+    that no longer find their target."""
+    if not ops:
+        return parsed, []
     corrected = copy.deepcopy(parsed)
     failed = []
     for op in ops:
