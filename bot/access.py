@@ -28,6 +28,7 @@ class Action(StrEnum):
     ANNOUNCE = "announce"
     VIEW = "view"  # read a recommendation: its card, history and evidence
     PERSONAL_DATA = "personal_data"  # see or erase what is stored about a person
+    CORRECT_DOCUMENT = "correct_document"
 
 
 class PermissionDenied(Exception):
@@ -112,7 +113,13 @@ def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:
         case Action.ASSESS:
             # The civil-society view: anyone but the body that reports on its own work.
             return not roles.is_official_for(target)
-        case Action.SET_DEADLINE | Action.INVITE | Action.REVOKE | Action.ANNOUNCE:
+        case (
+            Action.SET_DEADLINE
+            | Action.INVITE
+            | Action.REVOKE
+            | Action.ANNOUNCE
+            | Action.CORRECT_DOCUMENT
+        ):
             return roles.coordinates(target.region)
     return False
 
@@ -129,6 +136,7 @@ DENIED_TEXT = {
     Action.ANNOUNCE: "access.region_coordinators_only",
     Action.VIEW: "report.not_found",
     Action.PERSONAL_DATA: "access.own_data_only",
+    Action.CORRECT_DOCUMENT: "access.region_coordinators_only",
 }
 
 

@@ -52,3 +52,19 @@ class DigestSettingsCallback(CallbackData, prefix="dg"):
     """Frequency buttons under every digest and in /settings."""
 
     frequency: str  # weekly | daily | off
+
+
+class FixCallback(CallbackData, prefix="fx"):
+    """Correcting a parsed resolution: its draft (r="d") or the published document (r="p").
+
+    ``v`` is the number of corrections the screen reflected: a button from an older screen is
+    refused rather than applied to a list that has changed under it.
+    """
+
+    r: str
+    id: int
+    v: int = 0
+    a: str = "main"
+    x: int = -1
+    y: int = -1
+    p: int = 0

@@ -81,6 +81,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
                 failed += 1
                 continue
             result = None if services is None else await services.importer.import_document(parsed)
+            if result is not None and result.parsed is not None:
+                parsed = result.parsed  # as corrected by coordinators: what the ids belong to
             if args.json:
                 print(json.dumps(document_json(parsed, result), ensure_ascii=False), flush=True)
             else:

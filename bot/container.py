@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from bot.access import AccessService
 from bot.announcements import AnnouncementService
 from bot.clock import Clock
+from bot.correction_service import CorrectionService
 from bot.digests import DigestPlanner
 from bot.importer import ImportService
 from bot.invites import InviteService
@@ -64,6 +65,7 @@ class Services:
     announcements: AnnouncementService
     progress: ProgressService
     privacy: PrivacyService
+    corrections: CorrectionService
     # Counters for /metrics: one registry per set of services, never shared.
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -100,6 +102,7 @@ def build_services(
         settings.default_timezone,
     )
     reporting_service.after_deadline.append(search.reindex_document)
+    corrections = CorrectionService(importer, documents, access, reporting_service)
     return Services(
         settings=settings,
         db=db,
@@ -130,6 +133,7 @@ def build_services(
         ),
         progress=ProgressService(ProgressRepository(db), access, clock, settings.default_timezone),
         privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
+        corrections=corrections,
     )
 
 

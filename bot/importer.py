@@ -2,8 +2,10 @@
 
 A document is the same document across versions when its normalised title, date and region
 match (``document_key``).  Its recommendations keep their ids (and so their history) where an item
-is the same: first matched by identical text, then by the same number (a corrected wording).
-Items that disappear are marked removed, never deleted.
+is the same: identical text, else the most similar wording, else the same number.  A change is
+counted by content (text, deadline, addressees), never by position.  Items that disappear are
+marked removed, never deleted.  The coordinators' corrections of a document are re-applied to
+every new parse of it (``bot.corrections``), so a re-import keeps what they fixed.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-import re
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.access import AccessService, Action, PermissionDenied
+from bot.access import AccessService, Action, PermissionDenied, Target
 from bot.clock import Clock
+from bot.corrections import apply_all, match_items, normalise
 from bot.ingest.extract import DocumentError
 from bot.ingest.guard import ParseLimits, parse_upload
 from bot.ingest.model import (
@@ -29,7 +32,7 @@ from bot.ingest.model import (
 )
 from bot.ingest.parser import parse_file
 from storage.db import Database
-from storage.documents import DocumentRepository
+from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 
 Outcome = Literal["created", "updated", "unchanged"]
 
@@ -43,25 +46,31 @@ class ImportResult:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    # the parse with the coordinators' corrections applied: what ids above belong to
+    parsed: ParsedDocument | None = field(default=None, repr=False)
 
 
 @dataclass
 class DraftPreview:
     draft_id: int
-    parsed: ParsedDocument
+    parsed: ParsedDocument  # with the corrections applied
     existing_document_id: int | None
     unchanged: bool
+    version: int = 0  # how many corrections the draft has: stale buttons are refused
+    changes: Changes | None = None  # what a new version changes in the published document
+    failed: list[dict] = field(default_factory=list)  # corrections that no longer apply
+    inherited: int = 0  # corrections of the published document re-applied to this parse
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"[^0-9a-zа-я]+", " ", text.lower().replace("ё", "е")).strip()
+class DraftGone(LookupError):
+    """The draft was published or cancelled."""
 
 
 def document_key(parsed: ParsedDocument) -> str:
     """The same document across versions: title, date and region (two regions' resolutions
     with a generic title and the same date stay apart, and neither can overwrite the other)."""
     adopted = parsed.date.isoformat() if parsed.date else "undated"
-    return f"{_normalise(parsed.title)[:300]}|{adopted}|{parsed.region or '-'}"
+    return f"{normalise(parsed.title)[:300]}|{adopted}|{parsed.region or '-'}"
 
 
 def parsed_to_dict(parsed: ParsedDocument) -> dict[str, Any]:
@@ -173,6 +182,64 @@ def _recommendation_fields(position: int, item: ParsedRecommendation) -> dict[st
     }
 
 
+@dataclass
+class ItemPlan:
+    position: int
+    item: ParsedRecommendation
+    match: RecommendationRow | None
+    changed: bool  # the same item with other content (text, deadline, addressees)
+
+
+@dataclass
+class Changes:
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+
+@dataclass
+class Prepared:
+    existing: DocumentRow | None
+    inherited: list[dict]  # corrections already made to the published document
+    corrected: ParsedDocument
+    failed: list[dict]  # corrections whose target this parse no longer has
+
+
+CONTENT_FIELDS = ("text", "deadline", "deadline_precision", "deadline_phrase")
+
+
+def plan_items(
+    old: list[RecommendationRow],
+    links: dict[int, frozenset[str]],
+    parsed: ParsedDocument,
+) -> tuple[list[ItemPlan], list[RecommendationRow]]:
+    """Match a parse's items to stored ones: first by identical text, then by the same number
+    (a corrected wording).  An item counts as changed by its content, never by its place."""
+    matches = match_items(
+        [(r.text, r.number) for r in old], [(r.text, r.number) for r in parsed.recommendations]
+    )
+    used: set[int] = set()
+    plans = []
+    for position, item in enumerate(parsed.recommendations):
+        fields = _recommendation_fields(position, item)
+        index = matches[position]
+        if index is None:
+            plans.append(ItemPlan(position, item, None, False))
+            continue
+        match = old[index]
+        used.add(match.id)
+        compared = CONTENT_FIELDS[:1] if match.deadline_source == "coordinator" else CONTENT_FIELDS
+        names = frozenset(normalise(parsed.addressees[i].canonical) for i in item.addressee_indices)
+        changed = (
+            match.removed
+            or any(getattr(match, k) != fields[k] for k in compared)
+            or links.get(match.id, frozenset()) != names
+        )
+        plans.append(ItemPlan(position, item, match, changed))
+    removed = [r for r in old if r.id not in used and not r.removed]
+    return plans, removed
+
+
 class ImportService:
     def __init__(
         self,
@@ -191,44 +258,115 @@ class ImportService:
         self.parse_limits = parse_limits or ParseLimits()
         self.after_import: list = []  # async callables(document_id): e.g. the search index
 
+    async def prepare(
+        self,
+        parsed: ParsedDocument,
+        ops: Sequence[dict] = (),
+        document_id: int | None = None,
+    ) -> Prepared:
+        """Find the document this parse is a version of and apply its corrections, then
+        ``ops``.  Found by the parser's own key first, so a corrected title, date or region
+        does not make a re-upload of the same file a different document."""
+        if document_id is not None:
+            existing = await self.documents.get(document_id)
+        else:
+            key = document_key(parsed)
+            existing = await self.documents.by_parsed_key(key) or await self.documents.by_key(key)
+        inherited = await self.documents.corrections(existing.id) if existing else []
+        corrected, failed = apply_all(parsed, [*inherited, *ops])
+        if existing is None:
+            existing = await self.documents.by_key(document_key(corrected))
+        return Prepared(existing, inherited, corrected, failed)
+
+    async def changes(self, prepared: Prepared) -> Changes | None:
+        """What a new version changes in its published document (None for a new document)."""
+        if prepared.existing is None:
+            return None
+        plans, removed = await self.plan(prepared.existing.id, prepared.corrected)
+        return Changes(
+            added=[p.item.number for p in plans if p.match is None],
+            changed=[p.item.number for p in plans if p.changed],
+            removed=[r.number for r in removed],
+        )
+
     async def import_document(
-        self, parsed: ParsedDocument, imported_by: int | None = None
+        self,
+        parsed: ParsedDocument,
+        imported_by: int | None = None,
+        *,
+        ops: Sequence[dict] = (),
+        actor_role: str = "coordinator",
+        document_id: int | None = None,
     ) -> ImportResult:
+        """Import a parse (as the parser gave it) with the corrections already made to its
+        document and the new ``ops``, which are recorded in the document's history."""
         now = self.clock.iso()
-        digest = content_hash(parsed)
-        fields = {
-            "source": parsed.source,
-            "content_hash": digest,
-            "title": parsed.title,
-            "adopted_on": parsed.date.isoformat() if parsed.date else None,
-            "place": parsed.place,
-            "region": parsed.region,
-            "warnings": list(parsed.warnings),
-        }
         async with self.db.transaction():
-            existing = await self.documents.by_key(document_key(parsed))
-            if existing is not None and existing.content_hash == digest:
-                return await self._unchanged(existing.id, parsed)
+            prepared = await self.prepare(parsed, ops, document_id)
+            corrected = prepared.corrected
+            digest = content_hash(corrected)
+            existing = prepared.existing
+            raw = json.dumps(parsed_to_dict(parsed), ensure_ascii=False)
+            if existing is not None and existing.content_hash == digest and not ops:
+                await self.documents.save_parse(existing.id, document_key(parsed), raw, now)
+                result = await self._unchanged(existing.id, corrected)
+                result.parsed = corrected
+                return result
+            fields = {
+                "source": corrected.source,
+                "content_hash": digest,
+                "title": corrected.title,
+                "adopted_on": corrected.date.isoformat() if corrected.date else None,
+                "place": corrected.place,
+                "region": corrected.region,
+                "warnings": list(corrected.warnings),
+            }
             if existing is None:
                 document_id = await self.documents.insert(
-                    {"doc_key": document_key(parsed), "imported_by": imported_by, **fields}, now
+                    {"doc_key": document_key(corrected), "imported_by": imported_by, **fields},
+                    now,
                 )
                 outcome: Outcome = "created"
             else:
                 document_id = existing.id
                 await self.documents.update(document_id, fields, now)
                 outcome = "updated"
+            await self._rename_in_place(document_id, ops)
             addressee_ids = [
                 await self.documents.upsert_addressee(
                     document_id, i, a.name, a.canonical, a.kind, a.region
                 )
-                for i, a in enumerate(parsed.addressees)
+                for i, a in enumerate(corrected.addressees)
             ]
-            result = await self._sync_recommendations(document_id, parsed, addressee_ids, now)
+            result = await self._sync_recommendations(document_id, corrected, addressee_ids, now)
             result.outcome = outcome
+            result.parsed = corrected
+            await self._merge_bindings(document_id, ops)
+            for op in ops:
+                await self.documents.add_correction(document_id, imported_by, actor_role, op, now)
+            await self.documents.save_parse(document_id, document_key(parsed), raw, now)
         for hook in self.after_import:
             await hook(document_id)
         return result
+
+    async def _rename_in_place(self, document_id: int, ops: Sequence[dict]) -> None:
+        """A renamed addressee keeps its row, so its officials and invites stay with it."""
+        for op in ops:
+            if op.get("op") != "rename":
+                continue
+            row = await self.documents.addressee_by_canonical(document_id, op["addressee"])
+            taken = await self.documents.addressee_by_canonical(document_id, op["name"])
+            if row is not None and taken is None:
+                await self.documents.rename_addressee(row.id, op["name"])
+
+    async def _merge_bindings(self, document_id: int, ops: Sequence[dict]) -> None:
+        for op in ops:
+            if op.get("op") != "merge":
+                continue
+            source = await self.documents.addressee_by_canonical(document_id, op["addressee"])
+            target = await self.documents.addressee_by_canonical(document_id, op["into"])
+            if source is not None and target is not None:
+                await self.documents.move_bindings(source.id, target.id)
 
     async def _unchanged(self, document_id: int, parsed: ParsedDocument) -> ImportResult:
         addressees = await self.documents.addressees(document_id)
@@ -241,6 +379,19 @@ class ImportService:
             recommendation_ids=[r.id for r in recommendations],
         )
 
+    async def plan(
+        self, document_id: int, parsed: ParsedDocument
+    ) -> tuple[list[ItemPlan], list[RecommendationRow]]:
+        old = await self.documents.recommendations(document_id, include_removed=True)
+        names = {a.id: normalise(a.canonical) for a in await self.documents.addressees(document_id)}
+        links = {
+            rec_id: frozenset(names[a] for a in ids)
+            for rec_id, ids in (
+                await self.documents.addressee_ids_by_recommendation(document_id)
+            ).items()
+        }
+        return plan_items(old, links, parsed)
+
     async def _sync_recommendations(
         self,
         document_id: int,
@@ -248,43 +399,36 @@ class ImportService:
         addressee_ids: list[int],
         now: str,
     ) -> ImportResult:
-        old = await self.documents.recommendations(document_id, include_removed=True)
-        by_text = {_normalise(r.text): r for r in old}
-        by_number = {r.number: r for r in old}
-        used: set[int] = set()
+        plans, removed = await self.plan(document_id, parsed)
         result = ImportResult(document_id, "created", addressee_ids, [])
-        for position, item in enumerate(parsed.recommendations):
-            fields = _recommendation_fields(position, item)
-            match = by_text.get(_normalise(item.text))
-            if match is None or match.id in used:
-                match = by_number.get(item.number)
-            if match is not None and match.id not in used:
-                used.add(match.id)
+        for plan in plans:
+            fields = _recommendation_fields(plan.position, plan.item)
+            match = plan.match
+            if match is not None:
                 if match.deadline_source == "coordinator":
                     # A deadline set by hand outranks what a new version of the text says.
                     for key in ("deadline", "deadline_precision", "deadline_phrase"):
                         fields.pop(key)
-                changes = {k: v for k, v in fields.items() if getattr(match, k) != v}
+                updates = {k: v for k, v in fields.items() if getattr(match, k) != v}
                 if match.removed:
-                    changes["removed"] = 0
-                if changes:
-                    await self.documents.update_recommendation(match.id, changes, now)
-                    result.changed += 1
+                    updates["removed"] = 0
+                if updates:
+                    await self.documents.update_recommendation(match.id, updates, now)
+                result.changed += plan.changed
                 rec_id = match.id
             else:
                 rec_id = await self.documents.insert_recommendation(document_id, fields, now)
                 result.added += 1
             await self.documents.set_recommendation_addressees(
-                rec_id, [addressee_ids[i] for i in item.addressee_indices]
+                rec_id, [addressee_ids[i] for i in plan.item.addressee_indices]
             )
             result.recommendation_ids.append(rec_id)
-        for row in old:
-            if row.id not in used and not row.removed:
-                await self.documents.update_recommendation(row.id, {"removed": 1}, now)
-                result.removed += 1
+        for row in removed:
+            await self.documents.update_recommendation(row.id, {"removed": 1}, now)
+            result.removed += 1
         return result
 
-    # chat upload: stage a draft, then publish or cancel
+    # chat upload: stage a draft, correct it, then publish or cancel
     async def stage_upload(self, user_id: int, data: bytes, filename: str) -> DraftPreview:
         roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT)
         if len(data) > self.max_bytes:
@@ -296,43 +440,79 @@ class ImportService:
         if parsed.region is None and len(roles.coordinator_regions) == 1:
             # A coordinator's document without a recognisable region belongs to their region.
             _assign_region(parsed, next(iter(roles.coordinator_regions)))
-        existing = await self.documents.by_key(document_key(parsed))
-        digest = content_hash(parsed)
+        prepared = await self.prepare(parsed)
+        region = prepared.corrected.region
+        if not roles.coordinates(region) and region is not None:
+            # Said at once, before a preview this coordinator could not publish.
+            raise PermissionDenied(
+                "documents.other_region",
+                region=region,
+                mine=", ".join(sorted(roles.coordinator_regions)),
+            )
         draft_id = await self.documents.save_draft(
             user_id,
             filename,
-            digest,
+            content_hash(parsed),
             json.dumps(parsed_to_dict(parsed), ensure_ascii=False),
             self.clock.iso(),
         )
+        return await self._preview(draft_id, parsed, [], prepared)
+
+    async def load_draft(self, user_id: int, draft_id: int) -> tuple[ParsedDocument, list[dict]]:
+        """The parse and the draft's own corrections; DraftGone when published or cancelled."""
+        draft = await self.documents.get_draft(draft_id)
+        if draft is None:
+            raise DraftGone(draft_id)
+        if draft["uploader_id"] != user_id:
+            raise PermissionDenied("access.not_your_draft")
+        return parsed_from_dict(json.loads(draft["parsed"])), json.loads(draft["corrections"])
+
+    async def draft_preview(self, user_id: int, draft_id: int) -> DraftPreview:
+        parsed, ops = await self.load_draft(user_id, draft_id)
+        return await self._preview(draft_id, parsed, ops, await self.prepare(parsed, ops))
+
+    async def _preview(
+        self, draft_id: int, parsed: ParsedDocument, ops: list[dict], prepared: Prepared
+    ) -> DraftPreview:
+        existing = prepared.existing
+        unchanged = existing is not None and existing.content_hash == content_hash(
+            prepared.corrected
+        )
         return DraftPreview(
             draft_id=draft_id,
-            parsed=parsed,
+            parsed=prepared.corrected,
             existing_document_id=existing.id if existing else None,
-            unchanged=existing is not None and existing.content_hash == digest,
+            unchanged=unchanged,
+            version=len(ops),
+            changes=None if unchanged else await self.changes(prepared),
+            failed=prepared.failed,
+            inherited=len(prepared.inherited),
         )
 
     async def publish_draft(self, user_id: int, draft_id: int) -> ImportResult | None:
         """Returns None when the draft is gone (already published or cancelled)."""
-        draft = await self.documents.get_draft(draft_id)
-        if draft is None:
+        try:
+            parsed, ops = await self.load_draft(user_id, draft_id)
+        except DraftGone:
             return None
-        if draft["uploader_id"] != user_id:
-            raise PermissionDenied("access.not_your_draft")
-        parsed = parsed_from_dict(json.loads(draft["parsed"]))
-        roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT, region=parsed.region)
-        if parsed.region is None and not roles.is_admin:
+        corrected = (await self.prepare(parsed, ops)).corrected
+        roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT, region=corrected.region)
+        if corrected.region is None and not roles.is_admin:
             raise PermissionDenied("access.region_unknown")
-        result = await self.import_document(parsed, imported_by=user_id)
+        result = await self.import_document(
+            parsed,
+            imported_by=user_id,
+            ops=ops,
+            actor_role=roles.role_for(Target(region=corrected.region)),
+        )
         await self.documents.delete_draft(draft_id)
         return result
 
     async def cancel_draft(self, user_id: int, draft_id: int) -> bool:
-        draft = await self.documents.get_draft(draft_id)
-        if draft is None:
+        try:
+            await self.load_draft(user_id, draft_id)
+        except DraftGone:
             return False
-        if draft["uploader_id"] != user_id:
-            raise PermissionDenied("access.not_your_draft")
         return await self.documents.delete_draft(draft_id)
 
     async def import_directory(self, directory: Path) -> list[ImportResult]:

@@ -77,6 +77,18 @@ class InviteService:
         await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
         return await self.documents.addressees(document_id)
 
+    async def suggestions(self, actor_id: int, document_id: int) -> list[tuple[AddresseeRow, bool]]:
+        """Who to invite after publishing: the addressees that have recommendations, with
+        whether each already has an official; those without one first."""
+        addressees = await self.addressees_for(actor_id, document_id)
+        live = {r.id for r in await self.documents.recommendations(document_id)}
+        links = await self.documents.addressee_ids_by_recommendation(document_id)
+        used = {a for rec_id, ids in links.items() if rec_id in live for a in ids}
+        result = [
+            (a, bool(await self.reporting.officials_of(a.id))) for a in addressees if a.id in used
+        ]
+        return sorted(result, key=lambda pair: pair[1])
+
     async def addressee_for(self, actor_id: int, addressee_id: int) -> AddresseeRow:
         addressee, document = await self._addressee(addressee_id)
         await self.access.require(actor_id, Action.INVITE, Target(region=document.region))

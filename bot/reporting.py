@@ -249,6 +249,7 @@ class ReportingService:
             can_assess=allowed(roles, Action.ASSESS, target)
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
+            can_correct=allowed(roles, Action.CORRECT_DOCUMENT, Target(region=target.region)),
         )
 
     async def reader_zone(self, user_id: int, document: DocumentRow) -> ZoneInfo:

@@ -17,6 +17,7 @@ from bot.callbacks import (
     CardCallback,
     DeadlineCallback,
     EvidenceCallback,
+    FixCallback,
     FollowCallback,
     StatusCallback,
 )
@@ -112,6 +113,7 @@ class Card:
     can_report: bool = False
     can_assess: bool = False
     can_set_deadline: bool = False
+    can_correct: bool = False  # the document's parse (coordinators of its region, admins)
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -189,6 +191,12 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
                 callback_data=EvidenceCallback(entry_id=entry.id),
             )
             sizes.append(1)
+    if card.can_correct:
+        kb.button(
+            text=texts("documents.fix_button"),
+            callback_data=FixCallback(r="p", id=card.document.id),
+        )
+        sizes.append(1)
     kb.button(
         text=texts("card.unfollow_button" if card.following else "card.follow_button"),
         callback_data=FollowCallback(rec_id=rec_id, on=not card.following),

@@ -202,7 +202,85 @@ class DocumentRepository:
             result.setdefault(rec_id, []).append(addressee_id)
         return result
 
+    async def rename_addressee(self, addressee_id: int, canonical: str) -> None:
+        await self.db.execute(
+            "UPDATE addressees SET canonical = ? WHERE id = ?", (canonical, addressee_id)
+        )
+
+    async def addressee_by_canonical(self, document_id: int, canonical: str):
+        row = await self.db.fetchone(
+            "SELECT * FROM addressees WHERE document_id = ? AND canonical = ?",
+            (document_id, canonical),
+        )
+        return AddresseeRow(**dict(row)) if row else None
+
+    async def move_bindings(self, from_id: int, to_id: int) -> None:
+        """Officials and open invites of a merged addressee pass to the one it merged into."""
+        await self.db.execute(
+            "UPDATE OR IGNORE officials SET addressee_id = ? WHERE addressee_id = ?",
+            (to_id, from_id),
+        )
+        await self.db.execute(
+            "UPDATE invites SET addressee_id = ? WHERE addressee_id = ?", (to_id, from_id)
+        )
+
+    # the parser's own result and the coordinators' corrections
+    async def save_parse(self, document_id: int, parsed_key: str, parsed: str, now: str) -> None:
+        await self.db.execute(
+            "INSERT INTO document_parses (document_id, parsed_key, parsed, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (document_id) DO UPDATE SET"
+            " parsed_key = excluded.parsed_key, parsed = excluded.parsed,"
+            " updated_at = excluded.updated_at",
+            (document_id, parsed_key, parsed, now),
+        )
+
+    async def get_parse(self, document_id: int) -> str | None:
+        return await self.db.fetchval(
+            "SELECT parsed FROM document_parses WHERE document_id = ?", (document_id,)
+        )
+
+    async def by_parsed_key(self, parsed_key: str) -> DocumentRow | None:
+        row = await self.db.fetchone(
+            "SELECT d.* FROM documents d JOIN document_parses p ON p.document_id = d.id"
+            " WHERE p.parsed_key = ? ORDER BY d.id LIMIT 1",
+            (parsed_key,),
+        )
+        return _document(row) if row else None
+
+    async def add_correction(
+        self, document_id: int, actor_id: int | None, actor_role: str, op: dict, now: str
+    ) -> int:
+        return await self.db.execute(
+            "INSERT INTO document_corrections (document_id, actor_id, actor_role, op, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (document_id, actor_id, actor_role, json.dumps(op, ensure_ascii=False), now),
+        )
+
+    async def corrections(self, document_id: int) -> list[dict]:
+        rows = await self.db.fetchall(
+            "SELECT op FROM document_corrections WHERE document_id = ? ORDER BY id",
+            (document_id,),
+        )
+        return [json.loads(r[0]) for r in rows]
+
+    async def correction_log(self, document_id: int, limit: int = 20) -> list[dict]:
+        rows = await self.db.fetchall(
+            "SELECT actor_id, actor_role, op, created_at FROM document_corrections"
+            " WHERE document_id = ? ORDER BY id DESC LIMIT ?",
+            (document_id, limit),
+        )
+        return [
+            {"actor_id": r[0], "actor_role": r[1], "op": json.loads(r[2]), "at": r[3]}
+            for r in reversed(rows)
+        ]
+
     # drafts
+    async def set_draft_corrections(self, draft_id: int, corrections: list[dict]) -> None:
+        await self.db.execute(
+            "UPDATE document_drafts SET corrections = ? WHERE id = ?",
+            (json.dumps(corrections, ensure_ascii=False), draft_id),
+        )
+
     async def save_draft(
         self, uploader_id: int, source: str, content_hash: str, parsed: str, now: str
     ) -> int:

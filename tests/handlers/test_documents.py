@@ -70,13 +70,17 @@ async def test_cancel_discards_the_draft(harness, services):
     assert await services.db.fetchval("SELECT count(*) FROM document_drafts") == 0
 
 
-async def test_coordinator_of_another_region_cannot_publish(harness, services):
+async def test_coordinator_of_another_region_is_told_at_once(harness, services):
+    """Issue 11.7: before any preview, with what they can do; no Publish button to find out."""
     await appoint(harness, COORDINATOR, "Камчатский край")
     calls = await harness.send_document(COORDINATOR, AMUR_SEED.read_bytes(), "резолюция.txt")
-    calls = await harness.press(COORDINATOR, calls[-1], "Опубликовать")
-    answers = [c for c in calls if c.method == "answerCallbackQuery"]
-    assert "другого региона" in answers[0].params["text"]
+    reply = calls[-1]
+    assert "Предпросмотр" not in reply.text and not reply.buttons()
+    assert "Это резолюция региона «Амурская область»" in reply.text
+    assert "координатор региона «Камчатский край»" in reply.text
+    assert "переслать файл координатору" in reply.text
     assert await services.documents.count() == 0
+    assert await services.db.fetchval("SELECT count(*) FROM document_drafts") == 0
 
 
 async def test_document_text_is_escaped_in_preview(harness, services):

@@ -39,6 +39,17 @@ CORRECTED = (
     )
 )
 
+# A new item at the top (the others shift by one), two items reworded.
+TWO_CHANGED_ONE_ADDED = (
+    ORIGINAL.replace(
+        "1. Создать совет по делам НКО до 1 июня 2024 г.",
+        "1. Утвердить план поддержки НКО.\n2. Создать совет по делам НКО до 1 июня 2024 г.",
+    )
+    .replace("2. Провести конкурс грантов", "3. Провести расширенный конкурс грантов")
+    .replace("3. Организовать обучение", "4. Организовать обучение")
+    .replace("1. Провести мониторинг исполнения", "1. Провести ежегодный мониторинг исполнения")
+)
+
 
 async def test_same_content_twice_changes_nothing(services):
     parsed = parse_resolution(ORIGINAL, "r.txt")
@@ -63,7 +74,8 @@ async def test_corrected_version_updates_in_place_and_keeps_history(services):
     assert content_hash(corrected) != content_hash(parse_resolution(ORIGINAL, "r.txt"))
     result = await services.importer.import_document(corrected)
     assert result.outcome == "updated" and result.document_id == first.document_id
-    assert (result.added, result.changed, result.removed) == (1, 2, 1)
+    # 1.2 reworded; 2.1 only moved up a place, which is not a change
+    assert (result.added, result.changed, result.removed) == (1, 1, 1)
 
     now = {r.number: r for r in await services.documents.recommendations(first.document_id)}
     assert now["1.1"].id == kept.id
@@ -144,3 +156,12 @@ async def test_cli_import_json_then_unchanged(tmp_path):
     bad.write_bytes(b"MZ\x00\x01")
     code, out, err = await run(str(bad), "--dry-run")
     assert code == 1 and "bad.exe" in err and "Traceback" not in err
+
+
+async def test_changes_are_counted_by_content_not_by_position(services):
+    """Two reworded items and one new item at the top: изменено — 2, добавлено — 1."""
+    first = await services.importer.import_document(parse_resolution(ORIGINAL, "r.txt"))
+    version = TWO_CHANGED_ONE_ADDED
+    result = await services.importer.import_document(parse_resolution(version, "r2.txt"))
+    assert result.document_id == first.document_id
+    assert (result.added, result.changed, result.removed) == (1, 2, 0)

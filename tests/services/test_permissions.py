@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from bot.access import PermissionDenied
+from bot.correction_service import Ref
 from tests.conftest import ADMIN_ID
 
 MEMBER, OFFICIAL_THIS, OFFICIAL_OTHER, COORD_THIS, COORD_OTHER = 11, 12, 13, 14, 15
@@ -16,15 +17,15 @@ ACTORS = {
     "coordinator of another region": COORD_OTHER,
     "admin": ADMIN_ID,
 }
-ACTIONS = ("report status", "comment", "assess", "set deadline", "invite", "revoke")
+ACTIONS = ("report status", "comment", "assess", "set deadline", "invite", "revoke", "correct")
 Y, N = True, False
 MATRIX = {
-    "member": (N, N, Y, N, N, N),
-    "official of this addressee": (Y, Y, N, N, N, N),
-    "official of another": (N, N, Y, N, N, N),
-    "coordinator of this region": (Y, Y, Y, Y, Y, Y),
-    "coordinator of another region": (N, N, Y, N, N, N),
-    "admin": (Y, Y, Y, Y, Y, Y),
+    "member": (N, N, Y, N, N, N, N),
+    "official of this addressee": (Y, Y, N, N, N, N, N),
+    "official of another": (N, N, Y, N, N, N, N),
+    "coordinator of this region": (Y, Y, Y, Y, Y, Y, Y),
+    "coordinator of another region": (N, N, Y, N, N, N, N),
+    "admin": (Y, Y, Y, Y, Y, Y, Y),
 }
 
 
@@ -51,7 +52,7 @@ async def world(services, seeded):
     await services.invites.accept(OFFICIAL_THIS, invite.token)
     other = await services.invites.create(ADMIN_ID, legislature.id)
     await services.invites.accept(OFFICIAL_OTHER, other.token)
-    return {"rec_id": rec_id, "government": government.id}
+    return {"rec_id": rec_id, "government": government.id, "document": amur.document_id}
 
 
 async def perform(services, world, actor: int, action: str):
@@ -68,6 +69,9 @@ async def perform(services, world, actor: int, action: str):
         return await services.invites.create(actor, world["government"])
     if action == "revoke":
         return await services.invites.revoke_official(actor, OFFICIAL_THIS, world["government"])
+    if action == "correct":
+        ref = Ref("doc", world["document"])
+        return await services.corrections.set_kind(actor, ref, 0, "other")
     raise AssertionError(action)
 
 
@@ -76,6 +80,7 @@ async def perform(services, world, actor: int, action: str):
 async def test_matrix(services, world, actor, action):
     expected = MATRIX[actor][ACTIONS.index(action)]
     before = await services.db.fetchval("SELECT count(*) FROM history")
+    corrections = await services.db.fetchval("SELECT count(*) FROM document_corrections")
     if expected:
         assert await perform(services, world, ACTORS[actor], action) is not None
     else:
@@ -83,6 +88,9 @@ async def test_matrix(services, world, actor, action):
             await perform(services, world, ACTORS[actor], action)
         # A refused action leaves no trace.
         assert await services.db.fetchval("SELECT count(*) FROM history") == before
+        assert (
+            await services.db.fetchval("SELECT count(*) FROM document_corrections") == corrections
+        )
         bound = await services.reporting.reporting.official_addressees(OFFICIAL_THIS)
         assert world["government"] in bound
 
