@@ -9,7 +9,6 @@ short dialog whose answer sends a fresh preview.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from contextlib import suppress
 
@@ -26,18 +25,17 @@ from bot.callbacks import FixCallback
 from bot.container import Services
 from bot.correction_service import CorrectionView, Ref
 from bot.corrections import CorrectionError
+from bot.deadline_input import read_deadline
 from bot.formatting import human_deadline, shorten
 from bot.importer import DraftGone
 from bot.regions import all_regions, search_regions
 from bot.texts import Texts
 from bot.vocabulary import KINDS
-from handlers.cards import parse_day
 from handlers.documents import kind_label, main_keyboard, render_preview
 
 log = logging.getLogger(__name__)
 
 PAGE = 8
-NO_WORDS = {"нет", "без срока", "без даты", "-", "—"}
 ASKS = {"ren", "dl", "title", "date", "region"}
 
 
@@ -387,14 +385,6 @@ async def on_fix(
     await _edit(callback, text, markup)
 
 
-def _typed_day(text: str) -> tuple[bool, dt.date | None]:
-    """(understood, day); «нет» clears."""
-    if text.strip().lower() in NO_WORDS:
-        return True, None
-    day = parse_day(text)
-    return day is not None, day
-
-
 async def on_value(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
     data = await state.get_data()
     ref = Ref("doc" if data.get("r") == "p" else "draft", data.get("id", 0))
@@ -408,14 +398,15 @@ async def on_value(message: Message, state: FSMContext, services: Services, text
         elif action == "title":
             view = await fix.set_title(user_id, ref, text, version)
         elif action in {"dl", "date"}:
-            understood, day = _typed_day(text)
-            if not understood:
+            # The same reading of dates as a card's deadline: «31.03», «до 31 марта 2027», «нет».
+            typed = read_deadline(text, services.clock.now().date())
+            if typed is None:
                 await message.answer(texts("corrections.bad_date"))
                 return
             if action == "dl":
-                view = await fix.set_deadline(user_id, ref, index, day, version)
+                view = await fix.set_deadline(user_id, ref, index, typed.day, version)
             else:
-                view = await fix.set_date(user_id, ref, day, version)
+                view = await fix.set_date(user_id, ref, typed.day, version)
         else:  # region: offer the matches as buttons
             current = await fix.view(user_id, ref)
             reply, markup = regions_screen(texts, current, text)
