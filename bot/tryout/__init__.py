@@ -88,9 +88,7 @@ async def run_try(args: argparse.Namespace, settings: Settings) -> int:
             await terminal.start()
             try:
                 db_label = (
-                    str(db_path)
-                    if args.db
-                    else terminal.t("db_temporary", path=str(db_path))
+                    str(db_path) if args.db else terminal.t("db_temporary", path=str(db_path))
                 )
                 terminal.note(terminal.t("banner", db=db_label))
                 await _set_up(terminal, args.role, texts_region)

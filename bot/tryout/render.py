@@ -8,6 +8,7 @@ buttons.  Nothing here knows about the terminal: :mod:`bot.tryout.screen` prints
 
 from __future__ import annotations
 
+import itertools
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
@@ -107,10 +108,12 @@ def entity_spans(text: str, entities: list[dict[str, Any]] | None) -> list[Span]
     length = len(units) // 2
     bounds = sorted({0, length} | {e["offset"] for e in entities} | _ends(entities))
     spans: list[Span] = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         covering = [e for e in entities if e["offset"] <= start and end <= _end(e)]
         style = " ".join(
-            dict.fromkeys(_ENTITY_STYLES[e["type"]] for e in covering if e["type"] in _ENTITY_STYLES)
+            dict.fromkeys(
+                _ENTITY_STYLES[e["type"]] for e in covering if e["type"] in _ENTITY_STYLES
+            )
         )
         spans.append((cut(start, end), style))
         for e in covering:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Iterator
@@ -112,13 +113,16 @@ class Keyboard:
     def __init__(self, screen: Screen, stdin: TextIO | None = None) -> None:
         self.screen = screen
         self.stdin = stdin or sys.stdin
-        self.interactive = _isatty(self.stdin) and screen.styled
+        # A person typing at a terminal sees their own line; a pipe's lines are echoed.
+        self.interactive = _isatty(self.stdin) and _isatty(screen.out)
         self._prompt = None
         if self.interactive:
             try:
                 from prompt_toolkit import PromptSession
             except ImportError:
-                self._prompt = None
+                # input() then gets line editing and history from the standard library.
+                with contextlib.suppress(ImportError):
+                    importlib.import_module("readline")
             else:
                 self._prompt = PromptSession()
 
@@ -139,7 +143,7 @@ class Keyboard:
                 return await self._prompt.prompt_async(prompt)
             except (EOFError, KeyboardInterrupt):
                 return None
-        if _isatty(self.stdin):
+        if self.interactive:
             try:
                 return await asyncio.to_thread(input, prompt)
             except (EOFError, KeyboardInterrupt):

@@ -7,6 +7,7 @@ person switches to them (``/as …``), with a one-line notice meanwhile.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import logging
@@ -278,7 +279,9 @@ class Terminal:
 
     async def feed(self, update: dict[str, Any]) -> None:
         update["update_id"] = next(self._update_ids)
-        await self.dp.feed_update(self.bot, Update.model_validate(update, context={"bot": self.bot}))
+        await self.dp.feed_update(
+            self.bot, Update.model_validate(update, context={"bot": self.bot})
+        )
 
     async def send_text(self, text: str, reply_to: dict[str, Any] | None = None) -> None:
         extra: dict[str, Any] = {"text": text}
@@ -297,12 +300,11 @@ class Terminal:
         if not parts:
             self.note(self.t("usage_send"))
             return
-        path = Path(parts[0]).expanduser()
         caption = " ".join(parts[1:])
         try:
-            data = path.read_bytes()
+            path, data = await asyncio.to_thread(_read_file, parts[0])
         except OSError as error:
-            self.note(self.t("no_file", path=str(path), reason=error.strerror or error))
+            self.note(self.t("no_file", path=parts[0], reason=error.strerror or error))
             return
         file_id = self.session.add_file(path.name, data)
         extra: dict[str, Any] = {
@@ -392,7 +394,9 @@ class Terminal:
         found = await self.services.access.roles(person.user_id)
         if person.key == "coordinator" and found.coordinator_regions:
             return self.t(
-                "role_with_regions", role=label, regions=", ".join(sorted(found.coordinator_regions))
+                "role_with_regions",
+                role=label,
+                regions=", ".join(sorted(found.coordinator_regions)),
             )
         if person.key == "official" and found.official_addressees:
             bodies = []
@@ -407,9 +411,10 @@ class Terminal:
         self.current = person = self.people[key]
         if not quiet:
             self.note(self.t("you_are", name=person.first_name, role=await self.describe(person)))
-        if person.key == "official" and not (
-            await self.services.access.roles(person.user_id)
-        ).official_addressees:
+        if (
+            person.key == "official"
+            and not (await self.services.access.roles(person.user_id)).official_addressees
+        ):
             self.note(self.t("not_official_yet", name=person.first_name))
         if person.waiting:
             self.note(self.t("while_away"))
@@ -426,7 +431,9 @@ class Terminal:
         if region in found.coordinator_regions:
             return
         await roles.appoint(self.services, admin, person, region)
-        self.note(self.t("appointed", admin=admin.first_name, name=person.first_name, region=region))
+        self.note(
+            self.t("appointed", admin=admin.first_name, name=person.first_name, region=region)
+        )
 
     async def ensure_official(self) -> None:
         await self.ensure_coordinator(None)
@@ -439,7 +446,9 @@ class Terminal:
             self.note(self.t("no_addressee", region=", ".join(sorted(regions))))
             return
         self.note(
-            self.t("invited", coordinator=coordinator.first_name, name=official.first_name, body=body)
+            self.t(
+                "invited", coordinator=coordinator.first_name, name=official.first_name, body=body
+            )
         )
 
     # --- what the bot sends --------------------------------------------------------------------
@@ -570,3 +579,8 @@ class Terminal:
     def _print_block(self, block: list[tuple[list[Span], str]]) -> None:
         for spans, indent in block:
             self.screen.print(spans, indent)
+
+
+def _read_file(raw: str) -> tuple[Path, bytes]:
+    path = Path(raw).expanduser()
+    return path, path.read_bytes()
