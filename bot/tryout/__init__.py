@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
 from bot.settings import Settings
+from bot.texts import Texts
 
 ROLES = ("member", "official", "coordinator", "admin")
 
@@ -46,7 +48,7 @@ async def run_try(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import import_seeds_if_empty
     from bot.tryout import roles
     from bot.tryout.screen import Keyboard, Screen
-    from bot.tryout.terminal import PEOPLE, Terminal
+    from bot.tryout.terminal import Terminal
 
     # The terminal is the conversation: the log keeps to warnings, on stderr.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
@@ -55,30 +57,18 @@ async def run_try(args: argparse.Namespace, settings: Settings) -> int:
     if args.region:
         texts_region = roles.resolve_region(args.region)
         if texts_region is None:
-            print(f"неизвестный регион: {args.region}", flush=True)
+            message = Texts.load().plain("try.unknown_region", query=args.region)
+            print(message, file=sys.stderr, flush=True)
             return 2
     with ExitStack() as stack:
         if args.db:
             db_path = Path(args.db)
+            db_path.parent.mkdir(parents=True, exist_ok=True)
         else:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bot-try-"))
             db_path = Path(tmp) / "bot.sqlite3"
         files_dir = Path(args.files) if args.files else _files_dir()
-        admin = next(p for p in PEOPLE if p.key == "admin")
-        settings = settings.model_copy(
-            update={
-                "database_path": str(db_path),
-                "admin_ids": [admin.user_id],
-                "import_seeds_on_empty": True,
-                "telegram_api_url": "",
-                "webhook_url": "",
-                # The bot sends on its own only through the outbox; here it all goes at once.
-                "broadcast_rate": 0.0,
-                "delivery_chat_interval": 0.0,
-                # No jobs on the wall clock: /time moves the clock and runs them.
-                "scheduler_enabled": False,
-            }
-        )
+        settings = try_settings(settings, db_path)
         clock = ShiftedClock()
         async with open_services(settings, clock) as services:
             await import_seeds_if_empty(services)
@@ -97,6 +87,27 @@ async def run_try(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 await terminal.stop()
     return 0
+
+
+def try_settings(settings: Settings, db_path: Path) -> Settings:
+    """The operator's settings, adjusted for a chat in the terminal."""
+    from bot.tryout.terminal import PEOPLE
+
+    admin = next(p for p in PEOPLE if p.key == "admin")
+    return settings.model_copy(
+        update={
+            "database_path": str(db_path),
+            "admin_ids": [admin.user_id],
+            "import_seeds_on_empty": True,
+            "telegram_api_url": "",
+            "webhook_url": "",
+            # The bot sends on its own only through the outbox; here it all goes at once.
+            "broadcast_rate": 0.0,
+            "delivery_chat_interval": 0.0,
+            # No jobs on the wall clock: /time moves the clock and runs them.
+            "scheduler_enabled": False,
+        }
+    )
 
 
 async def _set_up(terminal, role: str, region: str | None) -> None:

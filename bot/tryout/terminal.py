@@ -247,7 +247,9 @@ class Terminal:
         clock = self.services.clock
         if isinstance(clock, ShiftedClock):
             clock.move(delta)
-        zone = zone_for(self.region, self.services.settings.default_timezone)
+        # The time as the person at the keyboard reads it: in their region's zone.
+        profile = await self.services.profiles.get(self.current.user_id)
+        zone = zone_for(profile.region or self.region, self.services.settings.default_timezone)
         now = clock.now().astimezone(zone).strftime("%d.%m.%Y %H:%M")
         self.note(self.t("time_moved", delta=self.t(f"delta_{unit}", n=n), now=now))
         # What the scheduler's interval jobs would do at this time.
