@@ -138,15 +138,18 @@ class Keyboard:
             yield
 
     async def read(self, prompt: str) -> str | None:
+        # Ctrl+C drops the line being typed (as in a shell); Ctrl+D ends the session.
         if self._prompt is not None:
             try:
                 return await self._prompt.prompt_async(prompt)
-            except (EOFError, KeyboardInterrupt):
+            except KeyboardInterrupt:
+                return ""
+            except EOFError:
                 return None
         if self.interactive:
             try:
                 return await asyncio.to_thread(input, prompt)
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:
                 return None
         line = await asyncio.to_thread(self.stdin.readline)
         if not line:

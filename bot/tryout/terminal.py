@@ -245,6 +245,9 @@ class Terminal:
             "m": dt.timedelta(minutes=n),
         }[unit]
         clock = self.services.clock
+        # The scheduler runs every minute: it has seen the present before the clock jumps
+        # (new users get their digest times), and catches up after it.
+        await self.run_jobs()
         if isinstance(clock, ShiftedClock):
             clock.move(delta)
         # The time as the person at the keyboard reads it: in their region's zone.
@@ -252,7 +255,10 @@ class Terminal:
         zone = zone_for(profile.region or self.region, self.services.settings.default_timezone)
         now = clock.now().astimezone(zone).strftime("%d.%m.%Y %H:%M")
         self.note(self.t("time_moved", delta=self.t(f"delta_{unit}", n=n), now=now))
-        # What the scheduler's interval jobs would do at this time.
+        await self.run_jobs()
+
+    async def run_jobs(self) -> None:
+        """What the scheduler's interval jobs do at the clock's time."""
         await plan_digests(self.services)
         await plan_nudges(self.services)
 

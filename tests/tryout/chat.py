@@ -49,6 +49,10 @@ class Chat:
     def alive(self) -> bool:
         return True
 
+    def diagnostics(self) -> str:
+        """What the program said on stderr, for a failure's message."""
+        return ""
+
     def expect(self, wanted: str, timeout: float = TIMEOUT, since: int | None = None) -> str:
         """Wait until a line after the cursor (or after ``since``: things that happen at
         once may come in either order) contains ``wanted``; move the cursor past it.
@@ -66,7 +70,7 @@ class Chat:
                     self.mark = max(self.mark, end)
                     return chunk
             if time.monotonic() > deadline or not self.alive():
-                rest = seen[self.mark :]
+                rest = seen[self.mark :] + self.diagnostics()
                 raise AssertionError(f"no {wanted!r} on the screen; after the cursor:\n{rest}")
             self.pause()
 
@@ -92,7 +96,7 @@ class Chat:
                         self.mark = offset
                         return message, int(found.group(1))
             if time.monotonic() > deadline or not self.alive():
-                rest = seen[self.mark :]
+                rest = seen[self.mark :] + self.diagnostics()
                 raise AssertionError(f"no button {label!r}; after the cursor:\n{rest}")
             self.pause()
 
@@ -159,6 +163,9 @@ class PipeChat(Chat):
     def errors(self) -> str:
         with self._lock:
             return self._err.decode("utf-8", errors="replace")
+
+    def diagnostics(self) -> str:
+        return f"\n--- stderr ---\n{self.errors()[-3000:]}"
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -237,6 +244,11 @@ class TmuxChat(Chat):
     def send(self, line: str) -> None:
         self._tmux("send-keys", "-t", "try", "-l", line)
         self._tmux("send-keys", "-t", "try", "Enter")
+
+    def diagnostics(self) -> str:
+        if not self.log.exists():
+            return ""
+        return "\n--- stderr ---\n" + self.log.read_text(errors="replace")[-3000:]
 
     def close(self) -> None:
         self._tmux("kill-server")

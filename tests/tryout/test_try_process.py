@@ -60,7 +60,10 @@ def test_a_scripted_session_through_a_pipe_walks_every_role(tmp_path):
         greeting_seconds = chat.greeting_seconds
         print(f"\ntime to greeting: {greeting_seconds:.2f} s")
 
-        # The coordinator, appointed by the administrator, uploads and publishes a resolution.
+        # An hour later (the digest counts what happened after one signed up, to the second)
+        # the coordinator, appointed by the administrator, uploads and publishes a resolution.
+        chat.send("/time +1h")
+        chat.expect("Часы переведены вперёд на 1 час")
         chat.send(f"/as coordinator {REGION}")
         chat.expect(f"назначил координатора: Ольга, {REGION}")
         chat.expect("Теперь вы Ольга")
@@ -110,8 +113,12 @@ def test_a_scripted_session_through_a_pipe_walks_every_role(tmp_path):
         chat.button("Открыть карточку")
         chat.expect("Первое заседание назначено")
 
-        chat.send("/time +3d")
-        chat.expect("Часы переведены вперёд на 3 дня")
+        # A week later the weekly digest arrives with the change.
+        chat.send("/time +7d")
+        chat.expect("Часы переведены вперёд на 7 дней")
+        chat.expect("Сводка за неделю")
+        digest = chat.expect("Номер — открыть карточку")
+        assert title.removeprefix("Рекомендация ") in digest  # the followed one
         chat.send("/quit")
         assert chat.close() == 0
     finally:
