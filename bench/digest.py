@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import ACTIONS, EVENTS, THEMES
+from storage.statuses import STATUSES
 
 # A Monday, 10:00 in Moscow: fixed so that runs with the same seed compare.
 NOW = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
@@ -34,7 +35,6 @@ DEFAULT_TZ = "Europe/Moscow"
 RECS_PER_DOCUMENT = 20  # 200,000 recommendations → 10,000 documents
 CHUNK = 20_000  # rows per executemany, so the build never holds a whole table in memory
 ROOT = Path(__file__).resolve().parent.parent
-STATUSES = ("not_started", "in_progress", "done", "partially_done", "wont_do")
 
 # Nominative names per kind: what the parser would store as an addressee's canonical name.
 KIND_NAMES = {

@@ -26,6 +26,8 @@ class Action(StrEnum):
     INVITE = "invite"
     REVOKE = "revoke"
     ANNOUNCE = "announce"
+    VIEW = "view"  # read a recommendation: its card, history and evidence
+    PERSONAL_DATA = "personal_data"  # see or erase what is stored about a person
 
 
 class PermissionDenied(Exception):
@@ -43,6 +45,7 @@ class Target:
 
     region: str | None = None
     addressee_ids: frozenset[int] = frozenset()
+    owner_id: int | None = None  # whose personal data
 
 
 @dataclass(frozen=True)
@@ -89,11 +92,17 @@ class Roles:
 
 def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:
     """The permission matrix."""
+    if action is Action.PERSONAL_DATA:
+        # Only one's own: not even an admin reads or erases another person's data here.
+        return target.owner_id == roles.user_id
     if roles.is_admin:
         return True
     match action:
         case Action.APPOINT_COORDINATOR:
             return False
+        case Action.VIEW:
+            # Published resolutions are public: everyone who uses the bot may read them.
+            return True
         case Action.IMPORT_DOCUMENT:
             return roles.is_coordinator and (
                 target.region is None or roles.coordinates(target.region)
@@ -118,6 +127,8 @@ DENIED_TEXT = {
     Action.INVITE: "access.region_coordinators_only",
     Action.REVOKE: "access.region_coordinators_only",
     Action.ANNOUNCE: "access.region_coordinators_only",
+    Action.VIEW: "report.not_found",
+    Action.PERSONAL_DATA: "access.own_data_only",
 }
 
 

@@ -87,9 +87,25 @@ class Content:
         return data
 
 
-def outbox_payload(content: dict[str, Any]) -> dict[str, Any]:
-    """The delivery payload: entities instead of HTML, so parse_mode is None explicitly."""
+# Room kept in every announcement for the line that says who sent it.
+SIGNATURE_ROOM = 100
+SIGNATURE_NAME = 40
+
+
+def outbox_payload(content: dict[str, Any], signature: str | None = None) -> dict[str, Any]:
+    """The delivery payload: entities instead of HTML, so parse_mode is None explicitly.
+
+    ``signature`` ("📣 Анонс координатора …") opens the message in italics; the author's
+    entities move past it.
+    """
     text, entities = content.get("text") or "", content.get("entities") or []
+    if signature:
+        head = signature + ("\n\n" if text else "")
+        shift = utf16_len(head)
+        entities = [{"type": "italic", "offset": 0, "length": utf16_len(signature)}] + [
+            {**e, "offset": e["offset"] + shift} for e in entities
+        ]
+        text = head + text
     media = {k: content[k] for k in ("photo", "document") if content.get(k)}
     if media:
         payload: dict[str, Any] = {**media, "parse_mode": None}
@@ -197,13 +213,25 @@ class AnnouncementService:
     @staticmethod
     def _validate(content: Content) -> None:
         if content.photo or content.document:
-            if utf16_len(content.text) > CAPTION_LIMIT:
-                raise AnnounceError("announce.caption_too_long", limit=CAPTION_LIMIT)
+            if utf16_len(content.text) > CAPTION_LIMIT - SIGNATURE_ROOM:
+                raise AnnounceError(
+                    "announce.caption_too_long", limit=CAPTION_LIMIT - SIGNATURE_ROOM
+                )
             return
         if not content.text.strip():
             raise AnnounceError("announce.empty")
-        if utf16_len(content.text) > MESSAGE_LIMIT:
-            raise AnnounceError("announce.text_too_long", limit=MESSAGE_LIMIT)
+        if utf16_len(content.text) > MESSAGE_LIMIT - SIGNATURE_ROOM:
+            raise AnnounceError("announce.text_too_long", limit=MESSAGE_LIMIT - SIGNATURE_ROOM)
+
+    async def signature(self, announcement: AnnouncementRow) -> str:
+        """The line that tells recipients who sent the announcement (plain text)."""
+        name = shorten(await self.repo.author_name(announcement.author_id) or "", SIGNATURE_NAME)
+        roles = await self.access.roles(announcement.author_id)
+        role = "coordinator" if announcement.region in roles.coordinator_regions else "admin"
+        key = f"announce.signature_{role}" + ("" if name else "_anonymous")
+        return shorten(
+            self.texts.plain(key, name=name, region=announcement.region), SIGNATURE_ROOM - 2
+        )
 
     async def get(self, actor_id: int, announcement_id: int) -> AnnouncementRow:
         announcement = await self.repo.get(announcement_id)
@@ -290,7 +318,8 @@ class AnnouncementService:
         if not recipients:
             raise AnnounceError("announce.no_recipients")
         send_at, now_iso = to_iso(at or now), to_iso(now)
-        payload = json.dumps(outbox_payload(announcement.content), ensure_ascii=False)
+        signed = outbox_payload(announcement.content, await self.signature(announcement))
+        payload = json.dumps(signed, ensure_ascii=False)
         rows = [
             (f"announce:{announcement_id}:{uid}", uid, OUTBOX_KIND, announcement_id, payload,
              send_at, now_iso)
@@ -448,8 +477,11 @@ class ProgressReporter:
                 sent=counts.get("sent", 0),
                 total=announcement.recipients,
             )
+            recipient = announcement.progress_chat_id or announcement.author_id
+            if not recipient:  # the author erased their data (/forget): no one to tell
+                return
             await self.outbox.enqueue(
-                announcement.progress_chat_id or announcement.author_id,
+                recipient,
                 REPORT_KIND,
                 f"announce-report:{announcement.id}",
                 report,

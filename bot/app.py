@@ -21,6 +21,7 @@ from bot.resilience import RetryInteractiveRequests
 from bot.settings import Settings
 from bot.texts import Texts
 from handlers import get_routers
+from handlers.metrics import UpdateMetricsMiddleware
 from handlers.middlewares import CommandEndsDialogMiddleware, CurrentUserMiddleware
 from storage.fsm import FsmRepository
 
@@ -51,6 +52,7 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
         texts=texts,
         settings=services.settings,
     )
+    dp.update.outer_middleware(UpdateMetricsMiddleware())
     dp.update.outer_middleware(CurrentUserMiddleware())
     dp.message.outer_middleware(CommandEndsDialogMiddleware())
     dp.include_routers(*get_routers())

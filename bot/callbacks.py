@@ -42,6 +42,12 @@ class DeadlineCallback(CallbackData, prefix="dl"):
     rec_id: int
 
 
+class EvidenceCallback(CallbackData, prefix="ev"):
+    """Send the file or photo attached to a history entry."""
+
+    entry_id: int
+
+
 class DigestSettingsCallback(CallbackData, prefix="dg"):
     """Frequency buttons under every digest and in /settings."""
 

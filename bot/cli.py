@@ -13,21 +13,28 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.backup_cli import add_backup_commands
 from bot.schedule_cli import add_schedule_commands
 from bot.search_cli import add_search_commands
-from bot.settings import MissingTokenError, Settings, describe_error
+from bot.settings import MissingTokenError, Settings, TokenRejectedError, describe_error
 from bot.tryout import add_try_command
 
 EXIT_CONFIG = 2
+EXIT_ALREADY_RUNNING = 3
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int | None]]
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.instance import AlreadyRunning
     from bot.runner import run_bot
 
     settings.token()  # fail before opening anything
-    await run_bot(settings)
+    try:
+        await run_bot(settings)
+    except AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
     return 0
 
 
@@ -53,8 +60,9 @@ def _expand(paths: list[str]) -> list[Path]:
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.container import open_services
-    from bot.importer import document_json, parse_path
+    from bot.importer import document_json
     from bot.ingest.extract import DocumentError
+    from bot.ingest.guard import parse_upload
 
     failed = 0
     async with AsyncExitStack() as stack:
@@ -63,7 +71,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         )
         for path in _expand(args.paths):
             try:
-                parsed = await asyncio.to_thread(parse_path, path)
+                data = await asyncio.to_thread(path.read_bytes)
+                parsed = await parse_upload(data, path.name, settings.parse_limits())
             except DocumentError as error:
                 print(f"{path.name}: {error.user_message}", file=sys.stderr)
                 failed += 1
@@ -123,6 +132,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     add_schedule_commands(sub, commands)
     add_search_commands(sub, commands)
+    add_backup_commands(sub, commands)
     return parser, commands
 
 
@@ -147,13 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"configuration error: {describe_error(exc)}", file=sys.stderr)
+        print(f"Ошибка в настройках: {describe_error(exc)}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level)
     try:
         return asyncio.run(commands[args.command](args, settings)) or 0
-    except MissingTokenError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    except (MissingTokenError, TokenRejectedError) as exc:
+        print(f"Ошибка в настройках: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 0

@@ -20,11 +20,15 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("profile", frozenset({"all"})),
     ("settings", frozenset({"all"})),
     ("pause", frozenset({"official"})),
+    ("progress", frozenset({"coordinator"})),
     ("invite", frozenset({"coordinator"})),
     ("officials", frozenset({"coordinator"})),
     ("announce", frozenset({"coordinator"})),
     ("announcements", frozenset({"coordinator"})),
     ("coordinator", frozenset({"admin"})),
+    ("privacy", frozenset({"all"})),
+    ("mydata", frozenset({"all"})),
+    ("forget", frozenset({"all"})),
     ("help", frozenset({"all"})),
 )
 

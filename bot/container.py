@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.access import AccessService
 from bot.announcements import AnnouncementService
@@ -13,10 +13,13 @@ from bot.clock import Clock
 from bot.digests import DigestPlanner
 from bot.importer import ImportService
 from bot.invites import InviteService
+from bot.metrics import Metrics
 from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
 from bot.preferences import PreferenceService
+from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
+from bot.progress import ProgressService
 from bot.reporting import ReportingService
 from bot.search import SearchService
 from bot.settings import Settings
@@ -29,6 +32,8 @@ from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
+from storage.progress import ProgressRepository
 from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
 from storage.subscriptions import SubscriptionRepository
@@ -57,6 +62,10 @@ class Services:
     preferences: PreferenceService
     search: SearchService
     announcements: AnnouncementService
+    progress: ProgressService
+    privacy: PrivacyService
+    # Counters for /metrics: one registry per set of services, never shared.
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def build_services(
@@ -65,6 +74,7 @@ def build_services(
     clock = clock or Clock()
     texts = texts or Texts.load()
     users = UserRepository(db)
+    user_service = UserService(users, clock)
     documents = DocumentRepository(db)
     subscriptions = SubscriptionRepository(db)
     reporting = ReportingRepository(db)
@@ -73,10 +83,21 @@ def build_services(
     digest_repo = DigestRepository(db)
     digests = DigestPlanner(digest_repo, outbox, texts, clock, settings.default_timezone)
     search = SearchService(db)
-    importer = ImportService(db, documents, access, clock, settings.max_document_bytes)
+    importer = ImportService(
+        db, documents, access, clock, settings.max_document_bytes, settings.parse_limits()
+    )
     importer.after_import.append(search.reindex_document)
     reporting_service = ReportingService(
-        db, documents, reporting, subscriptions, users, access, outbox, texts, clock
+        db,
+        documents,
+        reporting,
+        subscriptions,
+        users,
+        access,
+        outbox,
+        texts,
+        clock,
+        settings.default_timezone,
     )
     reporting_service.after_deadline.append(search.reindex_document)
     return Services(
@@ -84,7 +105,7 @@ def build_services(
         db=db,
         clock=clock,
         texts=texts,
-        users=UserService(users, clock),
+        users=user_service,
         access=access,
         documents=documents,
         importer=importer,
@@ -107,6 +128,8 @@ def build_services(
             clock,
             settings.default_timezone,
         ),
+        progress=ProgressService(ProgressRepository(db), access, clock, settings.default_timezone),
+        privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
     )
 
 

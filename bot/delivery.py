@@ -214,7 +214,10 @@ class DeliveryWorker:
             if not self._unrecorded:
                 next_due = await self.repo.next_due()
                 soon = self.clock.now() + dt.timedelta(seconds=horizon)
-                if next_due is None or from_iso(next_due) > soon:
+                # Checked again after the read: a row claimed meanwhile is no longer pending,
+                # so the read alone would miss it while its send is still in flight.
+                quiet = not self._unrecorded
+                if quiet and (next_due is None or from_iso(next_due) > soon):
                     return
             if loop.time() > deadline:
                 raise TimeoutError("the outbox did not drain in time")
@@ -369,6 +372,7 @@ class DeliveryWorker:
             # stop returns it to pending, since nobody knows whether it arrived.
             self._release(row, sent=True)
             if outcome is not None:
+                self.services.metrics.delivery(outcome.status, outcome.error)
                 self._results.put_nowait(outcome)
             else:
                 self._unrecorded -= 1

@@ -28,7 +28,6 @@ HORIZON_DAYS = 14
 SECTION_LINES = 6
 CARD_BUTTONS = 10
 BATCH = 1000
-FINISHED = frozenset({"done", "partially_done", "wont_do"})
 
 
 @dataclass

@@ -8,6 +8,7 @@ MONTHS_GENITIVE = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
     "июля", "августа", "сентября", "октября", "ноября", "декабря",
 )  # fmt: skip
+WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 MONTHS_NOMINATIVE = (
     "январь", "февраль", "март", "апрель", "май", "июнь",
     "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
@@ -21,6 +22,11 @@ def human_date(value: dt.date | str | None) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
+
+
+def human_date_weekday(value: dt.date) -> str:
+    """``31 марта 2027 г., среда``."""
+    return f"{human_date(value)}, {WEEKDAYS[value.weekday()]}"
 
 
 def human_deadline(value: dt.date | str | None, precision: str | None) -> str:

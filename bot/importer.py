@@ -20,6 +20,7 @@ from typing import Any, Literal
 from bot.access import AccessService, Action, PermissionDenied
 from bot.clock import Clock
 from bot.ingest.extract import DocumentError
+from bot.ingest.guard import ParseLimits, parse_upload
 from bot.ingest.model import (
     Deadline,
     ParsedAddressee,
@@ -180,12 +181,14 @@ class ImportService:
         access: AccessService,
         clock: Clock,
         max_bytes: int,
+        parse_limits: ParseLimits | None = None,
     ) -> None:
         self.db = db
         self.documents = documents
         self.access = access
         self.clock = clock
         self.max_bytes = max_bytes
+        self.parse_limits = parse_limits or ParseLimits()
         self.after_import: list = []  # async callables(document_id): e.g. the search index
 
     async def import_document(
@@ -288,8 +291,8 @@ class ImportService:
             raise DocumentError(
                 f"Файл больше {self.max_bytes // (1024 * 1024)} МБ — пришлите файл поменьше."
             )
-        # Parsing is CPU work (morphology): keep the event loop free for other users.
-        parsed = await asyncio.to_thread(parse_file, data, filename)
+        # In a child process with memory and time limits: a hostile file cannot hurt the bot.
+        parsed = await parse_upload(data, filename, self.parse_limits)
         if parsed.region is None and len(roles.coordinator_regions) == 1:
             # A coordinator's document without a recognisable region belongs to their region.
             _assign_region(parsed, next(iter(roles.coordinator_regions)))

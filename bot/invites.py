@@ -121,6 +121,17 @@ class InviteService:
         await self.access.require(actor_id, Action.REVOKE, Target(region=document.region))
         return await self.reporting.unbind_official(user_id, addressee_id, self.clock.iso())
 
+    async def official_profile(self, user_id: int) -> tuple[str, str, str] | None:
+        """(region, kind, name) of the body an official represents, known from the invite.
+
+        An official need not fill the organization profile: /my reads the body's own.
+        """
+        for addressee_id in sorted(await self.reporting.official_addressees(user_id)):
+            addressee, document = await self._addressee(addressee_id)
+            if document is not None and document.region:
+                return document.region, addressee.kind, addressee.canonical
+        return None
+
     async def listing(self, actor_id: int) -> tuple[list[tuple[int, int]], list[InviteRow]]:
         """Officials and open invites in the regions this coordinator may manage."""
         roles = await self.access.roles(actor_id)

@@ -22,7 +22,7 @@ from bot.morph import (
     to_nominative,
     tokens,
 )
-from bot.regions import find_regions, region_by_name, search_regions
+from bot.regions import Region, all_regions, find_regions, region_by_name, search_regions
 from bot.vocabulary import (
     KINDS,
     classify_addressee,
@@ -469,6 +469,125 @@ class Question:
     kind: str | None
     topic: list[Word] = field(default_factory=list)
     kind_words: list[Word] = field(default_factory=list)
+    status: str | None = None  # a status or deadline question: one of STATUS_FILTERS
+
+
+# What "что просрочено?", "что без срока?", "что выполнено?" ask about.
+STATUS_FILTERS = (
+    "overdue",
+    "no_deadline",
+    "with_deadline",
+    "done",
+    "partially_done",
+    "in_progress",
+    "not_started",
+    "wont_do",
+    "open",
+)
+# Lemma sequences, longest first within each filter; the first that matches wins.
+_STATUS_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("без", "срок"), "no_deadline"),
+    (("бессрочный",), "no_deadline"),
+    (("выполнить", "частично"), "partially_done"),
+    (("частично", "выполнить"), "partially_done"),
+    (("частично",), "partially_done"),
+    (("не", "быть", "выполнить"), "wont_do"),
+    (("не", "выполнить"), "open"),
+    (("не", "начать"), "not_started"),
+    (("в", "работа"), "in_progress"),
+    (("просрочить",), "overdue"),
+    (("просрочка",), "overdue"),
+    (("просроченный",), "overdue"),
+    (("выполнить",), "done"),
+    (("исполнить",), "done"),
+    (("завершить",), "done"),
+    (("срок",), "with_deadline"),
+    (("дедлайн",), "with_deadline"),
+)
+
+
+# Words that are a status question only when nothing else is asked.
+_WEAK_STATUSES = frozenset({"with_deadline", "done"})
+
+
+def find_status(words: list[Word]) -> tuple[str, list[Word]] | None:
+    """A status or deadline asked about, and the words that said it."""
+    lemmas = [w.lemma for w in words]
+    for seq, status in _STATUS_PHRASES:
+        n = len(seq)
+        for i in range(len(lemmas) - n + 1):
+            if tuple(lemmas[i : i + n]) == seq:
+                return status, words[i : i + n]
+    return None
+
+
+_REGION_GENERIC = frozenset({"область", "край", "округ", "автономный"})
+_ADJ_ENDINGS = frozenset(
+    [
+        "ая",
+        "ой",
+        "ую",
+        "ий",
+        "ый",
+        "ого",
+        "ому",
+        "ом",
+        "ым",
+        "ых",
+        "ие",
+        "ые",
+        "ыми",
+        "ими",
+        "ей",
+        "его",
+        "ему",
+        "им",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _region_stems() -> dict[str, Region]:
+    """ "амурск" → Амурская область: the stem of a name's leading adjective, when unique.
+
+    pymorphy does not know every regional adjective ("Тверской" lemmatises apart from
+    "Тверская"), so questions are also matched by the stem, with or without "области".
+    """
+    stems: dict[str, list[Region]] = {}
+    for region in all_regions():
+        words = region.name.split()
+        if len(words) < 2 or normal_form(words[1]) not in _REGION_GENERIC:
+            continue
+        first = words[0].lower()
+        if first[-2:] not in _ADJ_ENDINGS:
+            continue
+        stems.setdefault(first[:-2], []).append(region)
+    return {stem: found[0] for stem, found in stems.items() if len(found) == 1}
+
+
+def find_question_region(text: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """The region a question names, in any case form, and where it is named.
+
+    "органам власти Тверской области", "в Амурской области", "по Амурской", "Камчатского
+    края" all name their region; a city or an alias counts as in documents.
+    """
+    found = find_regions(text)
+    if found:
+        return found[0].region.name, [(f.start, f.end) for f in found]
+    stems = _region_stems()
+    matches = list(WORD_RE.finditer(text))
+    for i, m in enumerate(matches):
+        word = m.group(0)
+        low = word.lower().replace("ё", "е")
+        for cut in (2, 3):
+            stem, ending = low[:-cut], low[-cut:]
+            if stem in stems and ending in _ADJ_ENDINGS:
+                end = m.end()
+                nxt = matches[i + 1] if i + 1 < len(matches) else None
+                if nxt is not None and normal_form(nxt.group(0)) in _REGION_GENERIC:
+                    end = nxt.end()
+                return stems[stem].name, [(m.start(), end)]
+    return None
 
 
 def _display(word: str) -> str:
@@ -540,10 +659,16 @@ def find_kind(lemmas: list[str]) -> tuple[str, int, int] | None:
 def parse_question(text: str) -> Question:
     region = None
     region_spans: list[tuple[int, int]] = []
-    for found in find_regions(text):
-        region = region or found.region.name
-        region_spans.append((found.start, found.end))
+    named = find_question_region(text)
+    if named is not None:
+        region, region_spans = named
     words = [w for w in question_words(text) if not any(a <= w.start < b for a, b in region_spans)]
+    status = None
+    said: list[Word] = []
+    found_status = find_status(words)
+    if found_status is not None:
+        status, said = found_status
+        words = [w for w in words if all(w is not s for s in said)]
     # Leftover region words ("в области", "края") say nothing about the topic.
     words = [w for w in words if w.lemma not in STOP_LEMMAS]
     kind = None
@@ -554,7 +679,15 @@ def parse_question(text: str) -> Question:
         kind_words = words[a:b]
         words = words[:a] + words[b:]
     topic = [w for w in words if w.lemma not in _QUESTION_GENERIC or len(words) == 1]
-    return Question(region=region, kind=kind, topic=topic, kind_words=kind_words)
+    if status is not None:
+        # "какие сроки у правительства области?": "области" is the asker's own region.
+        topic = [w for w in topic if w.lemma not in _QUESTION_GENERIC]
+        if topic and status in _WEAK_STATUSES:
+            # "сроки проведения конкурсов" is a topic, not a question about deadlines.
+            back = [w for w in said if w.lemma not in STOP_LEMMAS]
+            topic = sorted(topic + back, key=lambda w: w.start)
+            status = None
+    return Question(region=region, kind=kind, topic=topic, kind_words=kind_words, status=status)
 
 
 def fts_terms(words: list[Word]) -> list[str]:

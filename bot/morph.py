@@ -253,3 +253,37 @@ def head_index(words: list[str]) -> int | None:
     """Index of the head noun of the noun group that starts ``words`` (None if there is none)."""
     found = _head_group([w.strip(',;:.()«»"') for w in words[:12]])
     return found[0] if found else None
+
+
+@lru_cache(maxsize=4096)
+def to_genitive(phrase: str) -> str | None:
+    """Put the head noun group of a name in the nominative into the genitive, for
+    «представитель …»: "Правительство Амурской области" → "Правительства Амурской области",
+    "органы местного самоуправления" → "органов местного самоуправления".  Abbreviations stay
+    as they are; None when the phrase does not start with a nominative noun group."""
+    pieces = _PIECE_RE.findall(phrase)
+    word_pos = [i for i, p in enumerate(pieces) if not p.isspace()]
+    bare = [pieces[i].strip(',;:.()«»"') for i in word_pos]
+    found = _head_group(bare[:12])
+    if found is None:
+        return None
+    head_i, mods = found
+    if is_abbreviation(bare[head_i]):
+        return phrase
+    head = _choose_head_parse(bare[head_i], [bare[m] for m in mods], "nomn")
+    if head is None or head.tag.case != "nomn":
+        return None
+    number = head.tag.number or "sing"
+    out = list(pieces)
+    changes = [(head_i, head, {"gent", number})]
+    for m in mods:
+        mp = _modifier_parse(bare[m], "nomn", number, head.tag.gender)
+        if mp is not None:
+            grammemes = {"gent", number}
+            if number == "sing" and (head.tag.gender or mp.tag.gender):
+                grammemes.add(head.tag.gender or mp.tag.gender)
+            changes.append((m, mp, grammemes))
+    for i, parsed, grammemes in changes:
+        new = _inflect(bare[i], parsed, grammemes)
+        out[word_pos[i]] = pieces[word_pos[i]].replace(bare[i], new, 1)
+    return "".join(out)

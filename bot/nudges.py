@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -18,7 +19,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import CardCallback, SnoozeCallback, StatusCallback
 from bot.clock import Clock, from_iso, to_iso
 from bot.formatting import human_deadline, shorten
-from bot.localtime import is_quiet, local_date, zone_for
+from bot.localtime import QUIET_FROM, QUIET_TILL, is_quiet, local_date, zone_for
 from bot.outbox import OutboxService
 from bot.texts import Html, Texts, join_within
 from bot.views import status_label
@@ -42,6 +43,20 @@ def stage_for(deadline: dt.date, today: dt.date) -> str | None:
         return "d0"
     weeks = (-days_left) // 7
     return f"o{weeks}" if weeks >= 1 else None
+
+
+def deadline_day_slot(now: dt.datetime, deadline: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """On the deadline day, at the local time of ``now`` moved out of quiet hours (UTC)."""
+    local = now.astimezone(zone).time().replace(second=0, microsecond=0)
+    if not QUIET_TILL <= local.hour < QUIET_FROM:
+        local = dt.time(QUIET_TILL)
+    return dt.datetime.combine(deadline, local, zone).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Snooze:
+    until: dt.datetime
+    deadline_day: dt.date | None = None  # set when the deadline cut the week short
 
 
 @dataclass
@@ -92,8 +107,10 @@ class NudgePlanner:
                 if snoozed_until:
                     if from_iso(snoozed_until) > now:
                         continue
-                    # The week is up: one more reminder, then the ordinary stages again.
-                    stage = f"s{snoozed_until[:10]}"
+                    # The snooze is up: one more reminder, then the ordinary stages again.
+                    # Today's ordinary reminder (e.g. the deadline day's) counts as that one.
+                    if stage is None or f"nudge:{user.id}:{rec['id']}:{stage}" in sent:
+                        stage = f"s{snoozed_until[:10]}"
                 if paused or stage is None:
                     continue
                 key = f"nudge:{user.id}:{rec['id']}:{stage}"
@@ -221,7 +238,15 @@ class NudgePlanner:
                 await self.repo.drop_snooze(item.recipient_id, item.rec_ids[0])
         return queued
 
-    async def snooze(self, user_id: int, recommendation_id: int) -> dt.datetime:
-        until = self.clock.now() + dt.timedelta(days=SNOOZE_DAYS)
-        await self.repo.snooze(user_id, recommendation_id, to_iso(until))
-        return until
+    async def snooze(self, user_id: int, recommendation_id: int) -> Snooze:
+        """A week's quiet, but never past the deadline day: then it ends on that day."""
+        now = self.clock.now()
+        snooze = Snooze(now + dt.timedelta(days=SNOOZE_DAYS))
+        deadline, region = await self.repo.deadline_and_region(user_id, recommendation_id)
+        if deadline:
+            day = dt.date.fromisoformat(deadline)
+            slot = deadline_day_slot(now, day, zone_for(region, self.default_tz))
+            if now < slot < snooze.until:  # once overdue, the ordinary week
+                snooze = Snooze(slot, deadline_day=day)
+        await self.repo.snooze(user_id, recommendation_id, to_iso(snooze.until))
+        return snooze

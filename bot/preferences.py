@@ -12,7 +12,7 @@ from storage.users import UserRecord, UserRepository
 
 FREQUENCIES = ("weekly", "daily", "off")
 NOTIFY_MODES = ("immediate", "digest")
-HOURS = (8, 9, 10, 12, 15, 18, 20)
+HOURS = tuple(range(7, 22))  # the digest hours offered in /settings, local time
 
 
 class PreferenceError(ValueError):

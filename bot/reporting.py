@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.access import AccessService, Action, Roles, Target, allowed
 from bot.clock import Clock
+from bot.deadline_input import TypedDeadline, read_deadline
+from bot.localtime import local_date, zone_for
 from bot.outbox import OutboxService
 from bot.texts import Texts
 from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow, ReportingRepository
+from storage.statuses import STATUSES
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
 
-STATUSES = ("not_started", "in_progress", "done", "partially_done", "wont_do")
 VERDICTS = ("agree", "disagree")
 COMMENT_LIMIT = 2000
 
@@ -72,7 +75,9 @@ class ReportingService:
         outbox: OutboxService,
         texts: Texts,
         clock: Clock,
+        default_tz: str,
     ) -> None:
+        self.default_tz = default_tz
         self.db = db
         self.documents = documents
         self.reporting = reporting
@@ -215,6 +220,16 @@ class ReportingService:
             await hook(subject.document.id)
         return await self._after_change(subject, entry_id, actor_id)
 
+    async def read_deadline(
+        self, user_id: int, recommendation_id: int, text: str
+    ) -> TypedDeadline | None:
+        """The deadline a coordinator typed («до 31 марта 2027», «через две недели»…), read
+        against their local today; None when it cannot be understood.  Nothing is saved."""
+        subject = await self.subject(recommendation_id)
+        await self.access.require(user_id, Action.SET_DEADLINE, subject.target)
+        zone = await self.reader_zone(user_id, subject.document)
+        return read_deadline(text, local_date(self.clock.now(), zone))
+
     async def card(self, user_id: int, recommendation_id: int) -> Card:
         """Everything a card shows to this user, with what they may do on it."""
         subject = await self.subject(recommendation_id)
@@ -227,6 +242,7 @@ class ReportingService:
             document=subject.document,
             addressees=sorted(addressees, key=lambda a: a.position),
             history=history,
+            zone=await self.reader_zone(user_id, subject.document),
             following=await self.subscriptions.is_following(user_id, recommendation_id),
             can_report=allowed(roles, Action.REPORT_STATUS, target),
             # There is something to agree or disagree with only once a body has reported.
@@ -234,6 +250,21 @@ class ReportingService:
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
         )
+
+    async def reader_zone(self, user_id: int, document: DocumentRow) -> ZoneInfo:
+        """Dates a person reads are in their region's time, else in the document's region's."""
+        user = await self.users.get(user_id)
+        region = (user.region if user else None) or document.region
+        return zone_for(region, self.default_tz)
+
+    async def evidence(self, user_id: int, entry_id: int) -> Evidence:
+        """The file, photo or link of a history entry, for anyone who may read the card."""
+        entry = await self.reporting.history_entry(entry_id)
+        if entry is None or not entry.evidence_kind or not entry.evidence:
+            raise ReportError("report.evidence_not_found")
+        subject = await self.subject(entry.recommendation_id)
+        await self.access.require(user_id, Action.VIEW, subject.target)
+        return Evidence(entry.evidence_kind, entry.evidence, entry.evidence_name)
 
     async def can(self, user_id: int, action: Action, recommendation_id: int) -> bool:
         subject = await self.subject(recommendation_id)
@@ -261,33 +292,54 @@ class ReportingService:
             for e in await self.reporting.history(subject.recommendation.id, 5)
             if e.id == entry_id
         )
-        await self._notify_followers(subject, entry, actor_id)
+        told = await self._tell_responsible(subject, entry, actor_id)
+        await self._notify_followers(subject, entry, told | {actor_id})
         return entry
 
-    async def _notify_followers(self, subject: Subject, entry: HistoryRow, actor_id: int) -> None:
+    async def _tell_responsible(self, subject: Subject, entry: HistoryRow, actor_id: int) -> set:
+        """The body's officials hear, once, of a new deadline or a public disagreement."""
+        if entry.event == "deadline":
+            key = "responsible.deadline"
+        elif entry.event == "assessment" and entry.verdict == "disagree":
+            key = "responsible.disagree"
+        else:
+            return set()
+        officials = set()
+        for addressee_id in sorted(subject.addressee_ids):
+            officials.update(await self.reporting.officials_of(addressee_id))
+        officials.discard(actor_id)
+        await self._send_change(subject, entry, sorted(officials), key, "responsible")
+        return officials
+
+    async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set) -> None:
         """Immediate followers get a notice now; the others read it in their digest."""
-        followers = [
-            u
-            for u in await self.subscriptions.followers(subject.recommendation.id)
-            if u != actor_id
-        ]
-        if not followers:
+        followers = []
+        for user_id in await self.subscriptions.followers(subject.recommendation.id):
+            user = None if user_id in skip else await self.users.get(user_id)
+            if user is not None and user.follow_notify == "immediate":
+                followers.append(user_id)
+        await self._send_change(subject, entry, followers, "notify.change", "notice")
+
+    async def _send_change(
+        self, subject: Subject, entry: HistoryRow, recipients: list[int], text_key: str, kind: str
+    ) -> None:
+        """One message per person about a history entry, dated in that person's local time;
+        the ledger key (kind, entry, person) makes it once."""
+        if not recipients:
             return
         fresh = await self.documents.get_recommendation(subject.recommendation.id)
-        text = self.texts(
-            "notify.change",
-            title=recommendation_title(fresh, subject.document),
-            change=describe_entry(self.texts, entry),
-        )
         markup = card_keyboard_for_notice(self.texts, fresh.id)
-        for user_id in followers:
-            user = await self.users.get(user_id)
-            if user is None or user.follow_notify != "immediate":
-                continue
+        for user_id in recipients:
+            zone = await self.reader_zone(user_id, subject.document)
+            text = self.texts(
+                text_key,
+                title=recommendation_title(fresh, subject.document),
+                change=describe_entry(self.texts, entry, zone),
+            )
             await self.outbox.enqueue(
                 user_id,
-                "notice",
-                f"notice:{entry.id}:{user_id}",
+                kind,
+                f"{kind}:{entry.id}:{user_id}",
                 text,
                 markup=markup,
                 recommendation_ids=[fresh.id],

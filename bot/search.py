@@ -8,6 +8,7 @@ FTS phrase query for the organization's name instead of scanning recommendations
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -105,6 +106,11 @@ class AskResult:
     kind: str | None
     topic: list[str]
     suggestions: list[str] = field(default_factory=list)
+    home_region: str | None = None  # the asker's own region, put first
+    home_total: int = 0  # how many of ``total`` are from it
+    status: str | None = None  # a status or deadline question (see STATUS_RULES)
+    unfiltered: int = 0  # how many the question found before its status filter
+    region_empty: bool = False  # the region named has no documents at all
 
 
 @dataclass
@@ -117,12 +123,43 @@ class _Cand:
     addressee_id: int | None = None
     partner: str | None = None
     named_in_addressee: bool = False
+    home: bool = False  # from the asker's own region: comes first
+
+
+OPEN_STATUSES = ("not_started", "in_progress", "partially_done")
+ALL_STATUSES = (*OPEN_STATUSES, "done", "wont_do")
+# status question -> (statuses, deadline 'none' | 'some' | None, overdue only)
+STATUS_RULES: dict[str, tuple[tuple[str, ...], str | None, bool]] = {
+    "overdue": (OPEN_STATUSES, "some", True),
+    "no_deadline": (OPEN_STATUSES, "none", False),
+    "with_deadline": (ALL_STATUSES, "some", False),
+    "open": (OPEN_STATUSES, None, False),
+    **{status: ((status,), None, False) for status in ALL_STATUSES},
+}
+
+
+def _passes(keys: Any, status: str, today: dt.date | None) -> bool:
+    statuses, deadline, overdue = STATUS_RULES[status]
+    if keys["status"] not in statuses:
+        return False
+    if deadline is not None and (deadline == "none") != (keys["deadline"] is None):
+        return False
+    if overdue:
+        return keys["deadline"] < (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    return True
+
+
+def _without_region(q: Question) -> str:
+    """The question again with its region left out (for "elsewhere" counts)."""
+    words = [w.text for w in q.kind_words + q.topic]
+    return " ".join(words) or "что рекомендовано"
 
 
 def _sort_key(c: _Cand) -> tuple:
     k = c.keys
     adopted = int(k["adopted_on"].replace("-", "")) if k["adopted_on"] else 0
     return (
+        not c.home,
         c.rank,
         -c.score,
         k["deadline"] is None,
@@ -285,43 +322,118 @@ class SearchService:
         region: str | None = None,
         kind: str | None = None,
         org: str | None = None,
+        home_region: str | None = None,
+        today: dt.date | None = None,
         limit: int = 10,
         offset: int = 0,
     ) -> AskResult:
+        """Answer a question.
+
+        ``region`` (or a region named in the question) limits the answer to it;
+        ``home_region`` — the asker's own — only puts its items first.  ``today`` (the
+        asker's local date) decides what is overdue.
+        """
         q = parse_question(question)
         region = q.region or valid_region(region)
+        home = valid_region(home_region) if region is None else None
         explicit_kind = valid_kind(kind)
         found_kind = explicit_kind or q.kind
         # A kind with nothing else asked is the question ("что рекомендовано ОМСУ?");
         # next to a topic ("поддержка СО НКО") it only lifts items addressed to that kind.
         kind_filter = explicit_kind or (q.kind if not q.topic else None)
         topic = display_words(q.topic)
-        total: int | None = None
-        if q.topic:
-            cands, total = await self._ask_topic(q, region, found_kind, kind_filter)
-        elif kind_filter is not None and region is None:
-            # Every region: tens of thousands of rows, so the page is cut in SQL.
-            matches, total = await self._ask_kind_everywhere(kind_filter, limit, offset)
-            result = AskResult(matches, total, region, found_kind, topic)
+
+        def result(matches: list[Match], total: int, **extra: Any) -> AskResult:
+            return AskResult(
+                matches,
+                total,
+                region,
+                found_kind,
+                topic,
+                home_region=home,
+                status=q.status,
+                **extra,
+            )
+
+        if region is not None and not await self.repo.region_has_documents(region):
+            tips = await self._elsewhere(q) + await self._suggestions(q, None, kind_filter)
+            return result([], 0, region_empty=True, suggestions=tips)
+        if kind_filter is not None and region is None and not q.topic and q.status is None:
+            # Every region: tens of thousands of rows, so the page is cut in SQL; the
+            # asker's own region (a few rows) comes first.
+            at_home: dict[int, _Cand] = {}
+            if home is not None:
+                at_home = await self._ask_kind(kind_filter, home)
+            matches, _ = await self._page(at_home, limit, offset)
+            rest, others = await self._ask_kind_everywhere(
+                kind_filter, limit - len(matches), max(0, offset - len(at_home)), home
+            )
+            total = len(at_home) + others
+            answer = result(matches + rest, total, home_total=len(at_home), unfiltered=total)
             if total == 0:
-                result.suggestions = await self._suggestions(q, region, kind_filter)
-            return result
-        elif kind_filter is not None:
-            cands = await self._ask_kind(kind_filter, region)
-        elif region is not None:
-            cands = await self._ask_region(region)
-        else:
-            cands = {}
+                answer.suggestions = await self._suggestions(q, region, kind_filter)
+            return answer
+        cands, total = await self._candidates(q, region, found_kind, kind_filter, today)
+        if home is not None:
+            at_home, _ = await self._candidates(q, home, found_kind, kind_filter, today)
+            for rec_id, c in at_home.items():
+                c.home = True
+                cands[rec_id] = c
+        unfiltered = max(len(cands), total)
+        if q.status is not None and not (q.topic or kind_filter or region):
+            # "что выполнено?": out of everything (the candidates came filtered already).
+            unfiltered = await self.repo.live_count(None)
+        if q.status is not None:
+            cands = {i: c for i, c in cands.items() if _passes(c.keys, q.status, today)}
+            total = len(cands)
         name = org_name(org)
         if name is not None and cands:
             await self._boost_named(cands, name)
         matches, found = await self._page(cands, limit, offset)
         # Past the FTS pool the count comes from FTS itself.
-        total = max(found, total or 0)
-        result = AskResult(matches, total, region, found_kind, topic)
+        total = max(found, total)
+        home_total = sum(1 for c in cands.values() if c.home)
+        answer = result(matches, total, home_total=home_total, unfiltered=unfiltered)
         if total == 0:
-            result.suggestions = await self._suggestions(q, region, kind_filter)
-        return result
+            answer.suggestions = await self._suggestions(q, region, kind_filter)
+        return answer
+
+    async def _candidates(
+        self,
+        q: Question,
+        region: str | None,
+        kind: str | None,
+        kind_filter: str | None,
+        today: dt.date | None,
+    ) -> tuple[dict[int, _Cand], int]:
+        if q.topic:
+            return await self._ask_topic(q, region, kind, kind_filter)
+        if kind_filter is not None:
+            return await self._ask_kind(kind_filter, region), 0
+        if region is not None:
+            return await self._ask_region(region), 0
+        if q.status is not None:
+            return await self._ask_status(q.status, region, today), 0
+        return {}, 0
+
+    async def _ask_status(
+        self, status: str, region: str | None, today: dt.date | None
+    ) -> dict[int, _Cand]:
+        statuses, deadline, overdue = STATUS_RULES[status]
+        before = (today or dt.datetime.now(dt.UTC).date()).isoformat() if overdue else None
+        rows = await self.repo.status_candidates(region, statuses, deadline=deadline, before=before)
+        return {row["recommendation_id"]: _Cand(0, 1.0, row) for row in rows}
+
+    async def _elsewhere(self, q: Question) -> list[str]:
+        """For a region with no documents: what the same question finds elsewhere."""
+        everywhere = await self.ask(_without_region(q), limit=1)
+        if everywhere.total:
+            return [
+                f"По другим регионам на этот вопрос есть {everywhere.total} "
+                + plural(everywhere.total, "рекомендация|рекомендации|рекомендаций")
+                + " — спросите без названия региона."
+            ]
+        return ["Спросите без названия региона — поищу по всем регионам."]
 
     def _topic_query(
         self, words: Sequence[Word], region: str | None, kind: str | None, op: str = "OR"
@@ -408,16 +520,16 @@ class SearchService:
         return cands
 
     async def _ask_kind_everywhere(
-        self, kind: str, limit: int, offset: int
+        self, kind: str, limit: int, offset: int, not_region: str | None = None
     ) -> tuple[list[Match], int]:
-        addressed = await self.repo.kind_count(kind, 0)
-        joint = await self.repo.kind_count(kind, 1)
+        addressed = await self.repo.kind_count(kind, 0, not_region)
+        joint = await self.repo.kind_count(kind, 1, not_region)
         rows = []
-        if offset < addressed:
-            rows += await self.repo.kind_page(kind, 0, limit, offset)
+        if offset < addressed and limit > 0:
+            rows += await self.repo.kind_page(kind, 0, limit, offset, not_region)
         if len(rows) < limit:
             rows += await self.repo.kind_page(
-                kind, 1, limit - len(rows), max(0, offset - addressed)
+                kind, 1, limit - len(rows), max(0, offset - addressed), not_region
             )
         cands: dict[int, _Cand] = {}
         for row in rows:

@@ -86,6 +86,7 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
             "kind": result.kind,
             "topic": result.topic,
             "org": args.org,
+            "status": result.status,
         }
         if args.json:
             data = _result_json(query, result.matches)
@@ -93,6 +94,8 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
             data["suggestions"] = result.suggestions
             print(json.dumps(data, ensure_ascii=False))
             return 0
+        if result.region_empty:
+            print(f"В регионе «{result.region}» документов пока нет.")
         _print_list("Найдено", result.matches, result.total)
         if result.suggestions:
             print("\nНичего не нашлось. Что можно попробовать:")

@@ -9,11 +9,32 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.ingest.guard import ParseLimits
+
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 
 
 class MissingTokenError(RuntimeError):
     """Raised where a command needs to talk to Telegram and no token is configured."""
+
+
+class TokenRejectedError(RuntimeError):
+    """Telegram does not accept the token (wrong, revoked): the bot cannot start."""
+
+
+def example_token() -> str | None:
+    """The placeholder BOT_TOKEN of ``.env.example``: a copy left unedited is no token."""
+    from bot.paths import PROJECT_DIR
+
+    try:
+        lines = (PROJECT_DIR / ".env.example").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        name, _, value = line.partition("=")
+        if name.strip() == "BOT_TOKEN" and value.strip():
+            return value.strip()
+    return None
 
 
 class Settings(BaseSettings):
@@ -36,8 +57,33 @@ class Settings(BaseSettings):
     digest_interval_seconds: int = Field(default=60, ge=1)
     nudge_interval_seconds: int = Field(default=300, ge=1)
 
+    # Personal data (152-ФЗ): where the full policy is published (else /policy sends it),
+    # how long delivered messages and abandoned drafts and dialogs are kept.
+    privacy_policy_url: str = ""
+    outbox_retention_days: int = Field(default=30, ge=1)
+    draft_retention_days: int = Field(default=7, ge=1)
+    retention_interval_seconds: int = Field(default=3600, ge=1)
+
     import_seeds_on_empty: bool = True
     max_document_mb: float = 10.0
+    # Hostile files: limits checked before parsing, and of the process that parses (issue 13).
+    docx_max_unpacked_mb: float = Field(default=50.0, gt=0)
+    docx_max_main_part_mb: float = Field(default=20.0, gt=0)
+    docx_max_parts: int = Field(default=500, ge=1)
+    document_max_paragraphs: int = Field(default=20_000, ge=1)
+    pdf_max_pages: int = Field(default=300, ge=1)
+    parse_memory_mb: int = Field(default=1024, ge=128)
+    parse_timeout_seconds: float = Field(default=120.0, gt=0)
+
+    # One instance per database, start-up and operations (issue 13).
+    start_retry_max_seconds: float = Field(default=60.0, gt=0)  # longest pause between tries
+    backup_dir: str = "data/backups"
+    backup_keep: int = Field(default=7, ge=1)
+    backup_hour_utc: int = Field(default=2, ge=0, le=23)
+    backup_enabled: bool = True
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)  # 0 = no /healthz and /metrics
+    health_stale_seconds: float = Field(default=120.0, gt=0)
 
     # Delivery of everything the bot sends on its own (announcements, digests, nudges).
     broadcast_rate: float = Field(default=25.0, ge=0)  # messages/s in all; 0 = no limit
@@ -52,16 +98,28 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None:
             return None
-        if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
-            # The message never repeats the token itself.
-            raise ValueError("BOT_TOKEN must look like <digits>:<letters> as given by @BotFather")
-        return SecretStr(value.get_secret_value().strip())
+        token = value.get_secret_value().strip()
+        if not token:
+            return None  # BOT_TOKEN= with nothing after it: "not set", said by token()
+        # The messages never repeat the token itself.
+        if token and token == example_token():
+            raise ValueError(
+                "в .env осталась заготовка из .env.example — впишите токен от @BotFather"
+            )
+        if not TOKEN_PATTERN.match(token):
+            raise ValueError(
+                "токен должен выглядеть как <цифры>:<буквы> — так его выдаёт @BotFather"
+            )
+        return SecretStr(token)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value):
         if isinstance(value, str):
-            return [int(part) for part in re.split(r"[,\s]+", value.strip()) if part]
+            parts = [part for part in re.split(r"[,\s]+", value.strip()) if part]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("Telegram id — это числа через запятую, например 12345678")
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value
@@ -72,7 +130,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise ValueError(f"неизвестный часовой пояс {value!r}, пример: Europe/Moscow") from exc
         return value
 
     @field_validator("log_level")
@@ -80,7 +138,7 @@ class Settings(BaseSettings):
     def _level(cls, value: str) -> str:
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            raise ValueError("допустимо DEBUG, INFO, WARNING, ERROR или CRITICAL")
         return value
 
     @field_validator("telegram_api_url")
@@ -88,37 +146,92 @@ class Settings(BaseSettings):
     def _api_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
         if value and not re.match(r"^https?://", value):
-            raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
+            raise ValueError("адрес должен начинаться с http:// или https://")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return "/" + value.strip().strip("/")
+
+    @field_validator("privacy_policy_url")
+    @classmethod
+    def _policy_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^\s\"'<>]+$", value):
+            raise ValueError("PRIVACY_POLICY_URL must be an http:// or https:// address")
         return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         # Without the secret anyone who learns the URL could post updates as any user.
         if self.webhook_url and not self.webhook_secret.get_secret_value():
-            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+            raise ValueError("WEBHOOK_SECRET: обязателен, когда задан WEBHOOK_URL")
         return self
 
     def token(self) -> str:
         if self.bot_token is None:
-            raise MissingTokenError("BOT_TOKEN is not set (put it in the environment or .env)")
+            raise MissingTokenError(
+                "BOT_TOKEN не задан: возьмите токен у @BotFather и впишите его в .env"
+                " (cp .env.example .env) или в окружение"
+            )
         return self.bot_token.get_secret_value()
+
+    def webhook_full_url(self) -> str:
+        """The address registered with Telegram: WEBHOOK_URL, plus WEBHOOK_PATH unless the URL
+        already ends with it (both ways of writing it are accepted)."""
+        url = self.webhook_url.strip().rstrip("/")
+        path = "/" + self.webhook_path.strip("/")
+        return url if url.endswith(path) else url + path
 
     @property
     def max_document_bytes(self) -> int:
         return int(self.max_document_mb * 1024 * 1024)
 
+    def parse_limits(self) -> ParseLimits:
+        mb = 1024 * 1024
+        return ParseLimits(
+            max_unpacked_bytes=int(self.docx_max_unpacked_mb * mb),
+            max_main_part_bytes=int(self.docx_max_main_part_mb * mb),
+            max_parts=self.docx_max_parts,
+            max_paragraphs=self.document_max_paragraphs,
+            max_pdf_pages=self.pdf_max_pages,
+            memory_bytes=self.parse_memory_mb * mb,
+            timeout_seconds=self.parse_timeout_seconds,
+        )
+
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.admin_ids
 
 
+# Pydantic's own checks, said in Russian (ours raise Russian messages themselves).
+_MESSAGES = {
+    "missing": "не задано",
+    "int_parsing": "нужно целое число",
+    "int_from_float": "нужно целое число",
+    "float_parsing": "нужно число",
+    "bool_parsing": "нужно true или false",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "greater_than": "должно быть больше {gt}",
+    "less_than_equal": "должно быть не больше {le}",
+    "less_than": "должно быть меньше {lt}",
+    "url_parsing": "нужен адрес вида https://…",
+}
+
+
 def describe_error(exc: Exception) -> str:
-    """One line for a person: which setting is wrong and why, never the secret value."""
+    """One Russian line for a person: which setting is wrong and why, never a secret value."""
     errors = getattr(exc, "errors", None)
     if not callable(errors):
         return str(exc)
     parts = []
     for error in errors():
-        name = ".".join(str(p) for p in error.get("loc", ())).upper() or "settings"
-        message = "is missing" if error.get("type") == "missing" else error.get("msg", "")
-        parts.append(f"{name}: {message}")
+        name = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)).upper()
+        kind = error.get("type", "")
+        if kind == "value_error":
+            message = str(error.get("ctx", {}).get("error", "")) or error.get("msg", "")
+        else:
+            message = _MESSAGES.get(kind, "недопустимое значение").format(**error.get("ctx", {}))
+        # A model-wide check names its own setting ("WEBHOOK_SECRET: …").
+        parts.append(f"{name}: {message}" if name else message)
     return "; ".join(parts)

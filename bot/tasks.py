@@ -9,10 +9,10 @@ from bot.clock import Clock
 from bot.localtime import local_date, zone_for
 from storage.documents import RecommendationQueries, RecommendationRow
 from storage.reporting import ReportingRepository
+from storage.statuses import STARTED_STATUSES, is_closed
 
 GROUPS = ("overdue", "due_soon", "in_progress", "not_started", "done")
 DUE_SOON_DAYS = 30
-FINISHED = frozenset({"done", "partially_done", "wont_do"})
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Tasks:
 
 
 def group_of(rec: RecommendationRow, today: dt.date) -> str:
-    if rec.status in FINISHED:
+    if is_closed(rec.status):
         return "done"
     if rec.deadline:
         deadline = dt.date.fromisoformat(rec.deadline)
@@ -35,7 +35,7 @@ def group_of(rec: RecommendationRow, today: dt.date) -> str:
             return "overdue"
         if deadline <= today + dt.timedelta(days=DUE_SOON_DAYS):
             return "due_soon"
-    return "in_progress" if rec.status == "in_progress" else "not_started"
+    return "in_progress" if rec.status in STARTED_STATUSES else "not_started"
 
 
 class TaskService:

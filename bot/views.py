@@ -7,6 +7,7 @@ nudges, digests), so a recommendation reads the same wherever it appears.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -15,11 +16,13 @@ from bot.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
+    EvidenceCallback,
     FollowCallback,
     StatusCallback,
 )
 from bot.clock import from_iso
 from bot.formatting import human_date, human_deadline, shorten
+from bot.morph import to_genitive
 from bot.texts import Html, Texts, join_within
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow
@@ -44,13 +47,27 @@ def deadline_text(texts: Texts, rec: RecommendationRow) -> str:
     return human_deadline(rec.deadline, rec.deadline_precision)
 
 
-def local_day(iso: str) -> str:
-    return from_iso(iso).strftime("%d.%m.%Y")
+def local_day(iso: str, zone: ZoneInfo) -> str:
+    """A stored UTC time as the reader's local date, ``30.11.2026``."""
+    return from_iso(iso).astimezone(zone).strftime("%d.%m.%Y")
 
 
-def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
-    """One line of the timeline (also the body of a follower's notice)."""
-    role = texts(f"role.{entry.actor_role}")
+def author(texts: Texts, entry: HistoryRow) -> str:
+    """Who wrote a history row, never by name: an official as «представитель <организации>»
+    (the organization's record outlives the person's account), others by their role."""
+    if entry.actor_role == "official" and entry.actor_org:
+        return representative(texts, entry.actor_org)
+    return texts(f"role.{entry.actor_role}")
+
+
+def representative(texts: Texts, organization: str) -> str:
+    """«представитель Правительства области» (the name in quotes when it will not decline)."""
+    return texts("history.official_of", org=to_genitive(organization) or f"«{organization}»")
+
+
+def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
+    """One line of the timeline (also the body of a follower's notice), dated in ``zone``."""
+    role = author(texts, entry)
     if entry.event == "status":
         what = texts(
             "history.status",
@@ -66,7 +83,7 @@ def describe_entry(texts: Texts, entry: HistoryRow) -> Html:
         what = texts(f"history.assessment_{entry.verdict}")
     else:
         what = texts("history.comment")
-    line = texts("history.line", day=local_day(entry.created_at), role=role, what=what)
+    line = texts("history.line", day=local_day(entry.created_at, zone), role=role, what=what)
     # A sentence ends once: a date already ends in "г."
     parts = [Html(line if line.endswith(".") else line + ".")]
     if entry.comment:
@@ -90,6 +107,7 @@ class Card:
     document: DocumentRow
     addressees: list[AddresseeRow]
     history: list[HistoryRow]
+    zone: ZoneInfo  # the reader's (or else the document's region's) time zone
     following: bool = False
     can_report: bool = False
     can_assess: bool = False
@@ -99,7 +117,7 @@ class Card:
     @property
     def assessments(self) -> tuple[int, int]:
         """(agree, disagree), counting each person's latest verdict once."""
-        latest = {e.actor_id: e.verdict for e in self.history if e.event == "assessment"}
+        latest = {e.author_key: e.verdict for e in self.history if e.event == "assessment"}
         verdicts = list(latest.values())
         return verdicts.count("agree"), verdicts.count("disagree")
 
@@ -124,7 +142,7 @@ def render_card(texts: Texts, card: Card) -> Html:
     agree, disagree = card.assessments
     if agree or disagree:
         parts.append(texts("card.assessments", agree=agree, disagree=disagree))
-    timeline = [describe_entry(texts, e) for e in card.history[-TIMELINE_ENTRIES:]]
+    timeline = [describe_entry(texts, e, card.zone) for e in card.history[-TIMELINE_ENTRIES:]]
     if timeline:
         parts.append(texts("card.history", lines=Html("\n".join(timeline))))
     else:
@@ -159,6 +177,18 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
     if card.can_set_deadline:
         kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
         sizes.append(1)
+    for entry in card.history[-TIMELINE_ENTRIES:]:
+        # Links open from the text; files and photos are sent on a tap.
+        if entry.evidence_kind in ("document", "photo") and entry.evidence:
+            kb.button(
+                text=texts(
+                    f"card.evidence_{entry.evidence_kind}_button",
+                    name=shorten(entry.evidence_name or "", 40),
+                    day=local_day(entry.created_at, card.zone),
+                ),
+                callback_data=EvidenceCallback(entry_id=entry.id),
+            )
+            sizes.append(1)
     kb.button(
         text=texts("card.unfollow_button" if card.following else "card.follow_button"),
         callback_data=FollowCallback(rec_id=rec_id, on=not card.following),

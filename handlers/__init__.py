@@ -15,7 +15,9 @@ from handlers import (
     fallback,
     invites,
     my,
+    privacy,
     profile,
+    progress,
     settings,
     start,
     tasks,
@@ -25,6 +27,8 @@ from handlers import (
 def get_routers() -> list[Router]:
     return [
         errors.create_router(),
+        # Before everything else: no consent, no processing (it also answers /start then).
+        privacy.create_router(),
         start.create_router(),
         # Early: its dialog states must see a coordinator's text before any catch-all.
         announce.create_router(),
@@ -34,6 +38,7 @@ def get_routers() -> list[Router]:
         admin.create_router(),
         documents.create_router(),
         invites.create_router(),
+        progress.create_router(),
         tasks.create_router(),
         settings.create_router(),
         my.create_router(),

@@ -41,6 +41,7 @@ from bot.formatting import human_date, shorten
 from bot.regions import all_regions, search_regions
 from bot.texts import Html, Texts
 from bot.vocabulary import KINDS, kind_label
+from handlers.editing import drop_buttons, show_result
 from storage.announcements import AnnouncementRow
 
 PER_PAGE = 5
@@ -185,8 +186,7 @@ async def on_text(message: Message, state: FSMContext, services: Services, texts
 async def on_quit(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
     await state.clear()
     await callback.answer()
-    with suppress(TelegramBadRequest):
-        await callback.message.edit_text(texts("announce.discarded"))
+    await show_result(callback, texts("announce.discarded"))
 
 
 # --- audience ---------------------------------------------------------------------------------
@@ -312,7 +312,8 @@ async def _preview(
     kb = InlineKeyboardBuilder()
     if n:
         await bot.send_message(chat_id, texts("announce.preview_header"))
-        await bot(build_method(chat_id, outbox_payload(announcement.content)))
+        signature = await services.announcements.signature(announcement)
+        await bot(build_method(chat_id, outbox_payload(announcement.content, signature)))
         _button(kb, texts("announce.send_now_button"), "now", announcement.id)
         _button(kb, texts("announce.schedule_button"), "when", announcement.id)
     _button(kb, texts("announce.change_audience_button"), "audience", announcement.id)
@@ -437,8 +438,7 @@ async def on_stop(
         if announcement.progress_message_id == callback.message.message_id:
             await _show_progress(callback.message, service, texts, announcement)
         else:  # pressed in /announcements: the list is not the progress message
-            with suppress(TelegramBadRequest):
-                await callback.message.edit_reply_markup(reply_markup=None)
+            await drop_buttons(callback)
 
 
 # --- /announcements ---------------------------------------------------------------------------
@@ -547,8 +547,7 @@ async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup
 
 async def _drop_keyboard(callback: CallbackQuery) -> None:
     if callback.message is not None and callback.message.reply_markup is not None:
-        with suppress(TelegramBadRequest):
-            await callback.message.edit_reply_markup(reply_markup=None)
+        await drop_buttons(callback)
 
 
 def create_router() -> Router:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from contextlib import suppress
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -24,17 +22,18 @@ from bot.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
+    EvidenceCallback,
     FollowCallback,
     StatusCallback,
 )
 from bot.container import Services
-from bot.formatting import human_date, shorten
+from bot.formatting import human_date, human_date_weekday, shorten
 from bot.reporting import STATUSES, Evidence, ReportError
-from bot.texts import Texts
+from bot.texts import Texts, join_within
 from bot.views import card_keyboard, render_card, status_label
+from handlers.editing import drop_buttons, show_result
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
-DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 
 
 class ReportForm(StatesGroup):
@@ -42,10 +41,41 @@ class ReportForm(StatesGroup):
     confirm = State()
     assessment = State()  # waiting for an assessment comment
     deadline = State()  # waiting for a date
+    deadline_confirm = State()  # the date read back in words: «Сохранить»?
 
 
 class ReportStep(CallbackData, prefix="rs"):
+    """A dialog step's button; it acts only in the step and on the card it was made for."""
+
     action: str  # skip | confirm | cancel
+    form: str = ""  # the step (a code from FORMS); empty on buttons made before steps had one
+    rec: int = 0
+
+
+FORMS = {
+    ReportForm.details.state: "d",
+    ReportForm.confirm.state: "c",
+    ReportForm.assessment.state: "a",
+    ReportForm.deadline.state: "l",
+    ReportForm.deadline_confirm.state: "lc",
+}
+
+
+def step(action: str, form: State, rec_id: int) -> ReportStep:
+    return ReportStep(action=action, form=FORMS[form.state], rec=rec_id)
+
+
+async def is_stale(callback: CallbackQuery, callback_data: ReportStep, state: FSMContext) -> bool:
+    """The button belongs to a step that is over, or to another card's dialog."""
+    current = await state.get_state()
+    data = await state.get_data()
+    return FORMS.get(current) != callback_data.form or data.get("rec_id") != callback_data.rec
+
+
+async def on_stale_step(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
+    # Nothing changes: the dialog in progress (if any) goes on as it was.
+    over = await state.get_state() not in FORMS
+    await callback.answer(texts.plain("report.dialog_over" if over else "report.stale_step"))
 
 
 async def send_card(
@@ -95,18 +125,39 @@ async def _refresh(callback: CallbackQuery, texts: Texts, card) -> None:
     if callback.message.text == text and callback.message.reply_markup == markup:
         return
     # e.g. "message is not modified" or a message too old to edit: the new state shows next time
-    with suppress(TelegramBadRequest):
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show_result(callback, text, reply_markup=markup)
+
+
+async def on_evidence(
+    callback: CallbackQuery,
+    callback_data: EvidenceCallback,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
+) -> None:
+    try:
+        evidence = await services.reporting.evidence(callback.from_user.id, callback_data.entry_id)
+    except (ReportError, PermissionDenied) as error:
+        await callback.answer(texts.plain(error.key), show_alert=True)
+        return
+    await callback.answer()
+    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    if evidence.kind == "document":
+        await bot.send_document(chat_id, evidence.value)
+    elif evidence.kind == "photo":
+        await bot.send_photo(chat_id, evidence.value)
+    else:
+        await bot.send_message(chat_id, texts("report.evidence_sent_link", url=evidence.value))
 
 
 # --- status reports -------------------------------------------------------------------
 
 
-def _step_keyboard(texts: Texts, *, skip: bool) -> InlineKeyboardMarkup:
+def _step_keyboard(texts: Texts, form: State, rec_id: int, *, skip: bool) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     if skip:
-        kb.button(text=texts("report.skip_button"), callback_data=ReportStep(action="skip"))
-    kb.button(text=texts("report.cancel_button"), callback_data=ReportStep(action="cancel"))
+        kb.button(text=texts("report.skip_button"), callback_data=step("skip", form, rec_id))
+    kb.button(text=texts("report.cancel_button"), callback_data=step("cancel", form, rec_id))
     return kb.as_markup()
 
 
@@ -133,11 +184,15 @@ async def on_status_button(
     label = status_label(texts, callback_data.status)
     if callback_data.status == "wont_do":
         await callback.message.answer(
-            texts("report.ask_reason", status=label), reply_markup=_step_keyboard(texts, skip=False)
+            texts("report.ask_reason", status=label),
+            reply_markup=_step_keyboard(
+                texts, ReportForm.details, callback_data.rec_id, skip=False
+            ),
         )
     else:
         await callback.message.answer(
-            texts("report.ask_details", status=label), reply_markup=_step_keyboard(texts, skip=True)
+            texts("report.ask_details", status=label),
+            reply_markup=_step_keyboard(texts, ReportForm.details, callback_data.rec_id, skip=True),
         )
 
 
@@ -171,8 +226,14 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
 
 async def _ask_confirmation(message: Message, texts: Texts, data: dict) -> None:
     kb = InlineKeyboardBuilder()
-    kb.button(text=texts("report.confirm_button"), callback_data=ReportStep(action="confirm"))
-    kb.button(text=texts("report.cancel_button"), callback_data=ReportStep(action="cancel"))
+    rec_id = data["rec_id"]
+    kb.button(
+        text=texts("report.confirm_button"),
+        callback_data=step("confirm", ReportForm.confirm, rec_id),
+    )
+    kb.button(
+        text=texts("report.cancel_button"), callback_data=step("cancel", ReportForm.confirm, rec_id)
+    )
     evidence = data.get("evidence")
     await message.answer(
         texts(
@@ -208,7 +269,7 @@ async def on_step(
     if callback_data.action == "cancel":
         await state.clear()
         await callback.answer()
-        await callback.message.edit_text(texts("report.cancelled"))
+        await show_result(callback, texts("report.cancelled"))
         return
     if callback_data.action == "skip":
         if data.get("status") == "wont_do":
@@ -218,7 +279,7 @@ async def on_step(
         await state.set_data(data)
         await state.set_state(ReportForm.confirm)
         await callback.answer()
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await drop_buttons(callback)
         await _ask_confirmation(callback.message, texts, data)
         return
     # confirm
@@ -245,7 +306,7 @@ async def on_step(
         return
     await state.clear()
     await callback.answer(texts.plain("report.saved_short"))
-    await callback.message.edit_text(texts("report.saved"))
+    await show_result(callback, texts("report.saved"))
     await send_card(
         bot, callback.message.chat.id, callback.from_user.id, data["rec_id"], services, texts
     )
@@ -334,7 +395,8 @@ async def on_assess(
     await state.set_data({"rec_id": callback_data.rec_id, "verdict": callback_data.verdict})
     await callback.answer()
     await callback.message.answer(
-        texts(f"assess.ask_{callback_data.verdict}"), reply_markup=_step_keyboard(texts, skip=True)
+        texts(f"assess.ask_{callback_data.verdict}"),
+        reply_markup=_step_keyboard(texts, ReportForm.assessment, callback_data.rec_id, skip=True),
     )
 
 
@@ -355,9 +417,9 @@ async def on_assessment_step(
     await callback.answer()
     if callback_data.action == "cancel":
         await state.clear()
-        await callback.message.edit_text(texts("report.cancelled"))
+        await show_result(callback, texts("report.cancelled"))
         return
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await drop_buttons(callback)
     await _save_assessment(
         callback.message, callback.from_user.id, state, bot, services, texts, None
     )
@@ -396,61 +458,93 @@ async def on_deadline_button(
     await state.set_data({"rec_id": callback_data.rec_id})
     await callback.answer()
     await callback.message.answer(
-        texts("deadline.ask"), reply_markup=_step_keyboard(texts, skip=False)
+        texts("deadline.ask"),
+        reply_markup=_step_keyboard(texts, ReportForm.deadline, callback_data.rec_id, skip=False),
     )
 
 
-def parse_day(text: str) -> dt.date | None:
-    match = DATE_RE.match(text or "")
-    if not match:
-        return None
-    day, month, year = map(int, match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-async def on_deadline_text(
-    message: Message, state: FSMContext, bot: Bot, services: Services, texts: Texts
-) -> None:
-    text = (message.text or "").strip().lower()
-    day = None if text in {"нет", "без срока", "-"} else parse_day(text)
-    if day is None and text not in {"нет", "без срока", "-"}:
-        await message.answer(texts("deadline.bad_date"))
-        return
+async def on_deadline_text(message: Message, state: FSMContext, services: Services, texts: Texts):
+    """A typed deadline is read and shown in words; it is saved only after «Сохранить»."""
     data = await state.get_data()
     try:
-        await services.reporting.set_deadline(message.from_user.id, data["rec_id"], day)
+        typed = await services.reporting.read_deadline(
+            message.from_user.id, data["rec_id"], message.text or ""
+        )
     except PermissionDenied as denied:
         await state.clear()
         await message.answer(texts(denied.key, **denied.params))
         return
+    if typed is None:
+        await message.answer(texts("deadline.bad_date"))
+        return
+    await state.update_data(deadline=typed.day.isoformat() if typed.day else None)
+    await state.set_state(ReportForm.deadline_confirm)
+    kb = InlineKeyboardBuilder()
+    form, rec_id = ReportForm.deadline_confirm, data["rec_id"]
+    kb.button(text=texts("deadline.save_button"), callback_data=step("confirm", form, rec_id))
+    kb.button(text=texts("report.cancel_button"), callback_data=step("cancel", form, rec_id))
+    if typed.day is None:
+        text = texts("deadline.confirm_clear")
+    else:
+        text = texts("deadline.confirm", day=human_date_weekday(typed.day))
+        if typed.past:
+            text = join_within([text, texts("deadline.past")])
+    await message.answer(text, reply_markup=kb.as_markup())
+
+
+async def on_deadline_step(
+    callback: CallbackQuery,
+    callback_data: ReportStep,
+    state: FSMContext,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
+) -> None:
+    data = await state.get_data()
     await state.clear()
-    await message.answer(
-        texts("deadline.saved", deadline=human_date(day) if day else texts("card.no_deadline"))
+    if callback_data.action != "confirm":
+        await callback.answer()
+        await show_result(callback, texts("report.cancelled"))
+        return
+    day = dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None
+    try:
+        await services.reporting.set_deadline(callback.from_user.id, data["rec_id"], day)
+    except (PermissionDenied, ReportError) as error:
+        await callback.answer(texts.plain(error.key), show_alert=True)
+        return
+    await callback.answer(texts.plain("report.saved_short"))
+    await show_result(
+        callback,
+        texts("deadline.saved", deadline=human_date(day) if day else texts("card.no_deadline")),
     )
-    await send_card(bot, message.chat.id, message.from_user.id, data["rec_id"], services, texts)
+    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    await send_card(bot, chat_id, callback.from_user.id, data["rec_id"], services, texts)
 
 
 async def on_form_cancel(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
     await state.clear()
     await callback.answer()
-    await callback.message.edit_text(texts("report.cancelled"))
+    await show_result(callback, texts("report.cancelled"))
 
 
 def create_router() -> Router:
     router = Router(name="cards")
     router.callback_query.register(on_open_card, CardCallback.filter())
     router.callback_query.register(on_follow, FollowCallback.filter())
+    router.callback_query.register(on_evidence, EvidenceCallback.filter())
     router.callback_query.register(on_status_button, StatusCallback.filter())
     router.callback_query.register(on_assess, AssessCallback.filter())
     router.callback_query.register(on_deadline_button, DeadlineCallback.filter())
+    # A step's button pressed after its step (or in another card's dialog) changes nothing.
+    router.callback_query.register(on_stale_step, ReportStep.filter(), is_stale)
     router.callback_query.register(
         on_assessment_step, StateFilter(ReportForm.assessment), ReportStep.filter()
     )
     router.callback_query.register(
         on_form_cancel, StateFilter(ReportForm.deadline), ReportStep.filter()
+    )
+    router.callback_query.register(
+        on_deadline_step, StateFilter(ReportForm.deadline_confirm), ReportStep.filter()
     )
     router.callback_query.register(on_step, ReportStep.filter())
     not_command = ~F.text.startswith("/")
@@ -458,7 +552,12 @@ def create_router() -> Router:
     router.message.register(
         on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
     )
-    router.message.register(on_deadline_text, StateFilter(ReportForm.deadline), F.text, not_command)
+    router.message.register(
+        on_deadline_text,
+        StateFilter(ReportForm.deadline, ReportForm.deadline_confirm),  # a second try: re-read
+        F.text,
+        not_command,
+    )
     return router
 
 

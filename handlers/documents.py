@@ -17,6 +17,7 @@ from bot.formatting import human_date, human_deadline, shorten
 from bot.importer import DraftPreview, ImportResult
 from bot.ingest.extract import DocumentError
 from bot.texts import Html, Texts, join_within
+from handlers.editing import drop_buttons
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ async def on_draft_action(
         return
     await callback.answer()
     if callback.message is not None:
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await drop_buttons(callback)
         await callback.message.answer(text)
 
 

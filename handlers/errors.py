@@ -8,13 +8,17 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ErrorEvent
 
+from bot.container import Services
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
+async def on_error(
+    event: ErrorEvent, bot: Bot, texts: Texts, services: Services | None = None
+) -> bool:
     update = event.update
+    metrics = services.metrics if services is not None else None
     if isinstance(event.exception, TelegramBadRequest) and "query is too old" in str(
         event.exception
     ):
@@ -22,6 +26,17 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
         # spinner could not be stopped. Nothing to apologise for.
         log.info("update %s: callback query expired", update.update_id)
         return True
+    if isinstance(event.exception, TelegramBadRequest) and _failed_edit(event.exception):
+        # The action succeeded; only redrawing its message did not (deleted, too old,
+        # unchanged). Nothing to apologise for.
+        log.info("update %s: message not edited: %s", update.update_id, event.exception.message)
+        return True
+    if update.callback_query is not None and isinstance(event.exception, BOGUS_BUTTON_ERRORS):
+        if metrics is not None:
+            metrics.errors.labels("stale_button").inc()
+        return await _stale_button(event, texts)
+    if metrics is not None:
+        metrics.errors.labels("handler").inc()
     # Only the update id and the exception: no message text or names in the log.
     log.error(
         "update %s failed: %s",
@@ -45,6 +60,40 @@ async def on_error(event: ErrorEvent, bot: Bot, texts: Texts) -> bool:
     except Exception:  # the apology itself failed (network, blocked): nothing more to do
         log.warning("could not send the apology for update %s", update.update_id)
     return True
+
+
+# What a stale or hand-made button makes a handler raise: ids that do not fit SQLite's integers,
+# a recommendation or draft that is gone, a status or verdict that is not one. Bad data from
+# the client, not a fault of the bot: a WARNING without a traceback, and an alert.
+BOGUS_BUTTON_ERRORS = (ValueError, TypeError, LookupError, OverflowError)
+
+
+async def _stale_button(event: ErrorEvent, texts: Texts) -> bool:
+    query = event.update.callback_query
+    # No callback data in the log: it is whatever the client sent.
+    log.warning(
+        "update %s: stale or bogus button (%s)",
+        event.update.update_id,
+        type(event.exception).__name__,
+    )
+    try:
+        await query.answer(texts.plain("fallback.stale_button"), show_alert=True)
+    except TelegramBadRequest:
+        pass  # already answered before the failure, or too old: nothing more to say
+    except Exception:  # network: the spinner stops by itself
+        log.warning("could not answer the stale button of update %s", event.update.update_id)
+    return True
+
+
+EDIT_FAILURES = (
+    "message to edit not found",
+    "message is not modified",
+    "message can't be edited",
+)
+
+
+def _failed_edit(error: TelegramBadRequest) -> bool:
+    return any(part in error.message for part in EDIT_FAILURES)
 
 
 def create_router() -> Router:

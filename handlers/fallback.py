@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.texts import Texts
+
+log = logging.getLogger(__name__)
 
 
 async def unknown_command(message: Message, texts: Texts) -> None:
@@ -22,8 +26,10 @@ async def unknown_other(message: Message, texts: Texts) -> None:
 
 
 async def stale_button(callback: CallbackQuery, texts: Texts) -> None:
-    # A button from an old message whose handler no longer exists: answer so it stops spinning.
-    await callback.answer(texts.plain("fallback.stale_button"), show_alert=False)
+    # A button from an old message whose handler no longer exists, or a hand-made one.
+    # No data in the log: it is whatever the client sent.
+    log.warning("callback %s: stale or unknown button", callback.id)
+    await callback.answer(texts.plain("fallback.stale_button"), show_alert=True)
 
 
 def create_router() -> Router:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
@@ -17,6 +14,7 @@ from bot.container import Services
 from bot.formatting import human_date, shorten
 from bot.invites import InviteError
 from bot.texts import Html, Texts
+from handlers.editing import drop_buttons, show_result
 
 INVITE_PREFIX = "inv_"
 USES_CHOICES = (1, 5, 20)
@@ -24,7 +22,7 @@ DOCUMENTS_SHOWN = 20
 
 
 class InviteCallback(CallbackData, prefix="iv"):
-    action: str  # doc | addr | make | revoke | unbind | join | decline
+    action: str  # doc | addr | make | revoke | unbind | unbind_yes | unbind_no | join | decline
     id: int = 0
     n: int = 0
     token: str = ""
@@ -70,7 +68,7 @@ async def on_document(callback: CallbackQuery, callback_data: InviteCallback, se
             callback_data=InviteCallback(action="addr", id=addressee.id),
         )
     kb.adjust(1)
-    await callback.message.edit_text(texts("invite.pick_addressee"), reply_markup=kb.as_markup())
+    await show_result(callback, texts("invite.pick_addressee"), reply_markup=kb.as_markup())
 
 
 async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
@@ -89,8 +87,10 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
             callback_data=InviteCallback(action="make", id=callback_data.id, n=n),
         )
     kb.adjust(len(USES_CHOICES))
-    await callback.message.edit_text(
-        texts("invite.pick_uses", addressee=addressee.canonical), reply_markup=kb.as_markup()
+    await show_result(
+        callback,
+        texts("invite.pick_uses", addressee=addressee.canonical),
+        reply_markup=kb.as_markup(),
     )
 
 
@@ -115,7 +115,8 @@ async def on_make(
         text=texts("invite.revoke_button"),
         callback_data=InviteCallback(action="revoke", id=invite.id),
     )
-    await callback.message.edit_text(
+    await show_result(
+        callback,
         texts(
             "invite.created",
             addressee=addressee.canonical,
@@ -134,7 +135,7 @@ async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallbac
         await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
         return
     await callback.answer(texts.plain("invite.revoked_short" if done else "invite.already_closed"))
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await drop_buttons(callback)
 
 
 async def officials_view(services: Services, texts: Texts, actor: int):
@@ -180,6 +181,42 @@ async def cmd_officials(message: Message, services: Services, texts: Texts) -> N
     await message.answer(text, reply_markup=markup)
 
 
+async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+    """ "Отключить: <name>" first asks; nothing changes until the coordinator confirms."""
+    person = await services.users.get(callback_data.id)
+    addressee = await services.documents.get_addressee(callback_data.n)
+    if addressee is None:
+        await callback.answer(texts.plain("invite.no_addressee"), show_alert=True)
+        return
+    await callback.answer()
+    name = (person.first_name if person else "") or str(callback_data.id)
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts("officials.unbind_yes_button"),
+        callback_data=InviteCallback(action="unbind_yes", id=callback_data.id, n=callback_data.n),
+    )
+    kb.button(
+        text=texts("officials.unbind_no_button"),
+        callback_data=InviteCallback(action="unbind_no"),
+    )
+    kb.adjust(2)
+    await show_result(
+        callback,
+        texts("officials.unbind_confirm", name=name, addressee=addressee.canonical),
+        reply_markup=kb.as_markup(),
+    )
+
+
+async def on_unbind_no(callback: CallbackQuery, services, texts):
+    await callback.answer()
+    try:
+        text, markup = await officials_view(services, texts, callback.from_user.id)
+    except PermissionDenied as denied:
+        await show_result(callback, texts(denied.key, **denied.params))
+        return
+    await show_result(callback, text, reply_markup=markup)
+
+
 async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
     try:
         done = await services.invites.revoke_official(
@@ -192,9 +229,15 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
     if done:
         roles = await services.access.roles(callback_data.id)
         await refresh_menu(callback.bot, texts, callback_data.id, roles.names())
+        addressee = await services.documents.get_addressee(callback_data.n)
+        await services.outbox.enqueue(
+            callback_data.id,
+            "notice",
+            f"unbound:{callback_data.n}:{services.clock.iso()}",
+            texts("officials.you_are_unbound", addressee=addressee.canonical),
+        )
     text, markup = await officials_view(services, texts, callback.from_user.id)
-    with suppress(TelegramBadRequest):  # nothing changed on screen
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show_result(callback, text, reply_markup=markup)
 
 
 async def show_invite(message: Message, token: str, services: Services, texts: Texts) -> None:
@@ -227,12 +270,12 @@ async def show_invite(message: Message, token: str, services: Services, texts: T
 async def on_join(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
     await callback.answer()
     if callback_data.action == "decline":
-        await callback.message.edit_text(texts("invite.declined"))
+        await show_result(callback, texts("invite.declined"))
         return
     try:
         info = await services.invites.accept(callback.from_user.id, callback_data.token)
     except InviteError as error:
-        await callback.message.edit_text(texts(error.key))
+        await show_result(callback, texts(error.key))
         return
     roles = await services.access.roles(callback.from_user.id)
     await refresh_menu(callback.bot, texts, callback.from_user.id, roles.names())
@@ -241,7 +284,12 @@ async def on_join(callback: CallbackQuery, callback_data: InviteCallback, servic
     if profile.region is None and info.document.region:
         # Local time for nudges comes from the region: take the body's own.
         await services.profiles.set_region(callback.from_user.id, info.document.region)
-    await callback.message.edit_text(texts("invite.joined", addressee=info.addressee.canonical))
+    if profile.kind is None:
+        # The body is the official's organization: /my works without a sign-up.
+        await services.profiles.set_kind(callback.from_user.id, info.addressee.kind)
+        if profile.org_name is None:
+            await services.profiles.set_org_name(callback.from_user.id, info.addressee.canonical)
+    await show_result(callback, texts("invite.joined", addressee=info.addressee.canonical))
 
 
 async def _tell_inviter(services: Services, texts: Texts, info, name: str) -> None:
@@ -262,7 +310,9 @@ def create_router() -> Router:
     router.callback_query.register(on_addressee, InviteCallback.filter(F.action == "addr"))
     router.callback_query.register(on_make, InviteCallback.filter(F.action == "make"))
     router.callback_query.register(on_revoke_invite, InviteCallback.filter(F.action == "revoke"))
-    router.callback_query.register(on_unbind, InviteCallback.filter(F.action == "unbind"))
+    router.callback_query.register(on_unbind_ask, InviteCallback.filter(F.action == "unbind"))
+    router.callback_query.register(on_unbind, InviteCallback.filter(F.action == "unbind_yes"))
+    router.callback_query.register(on_unbind_no, InviteCallback.filter(F.action == "unbind_no"))
     router.callback_query.register(
         on_join, InviteCallback.filter(F.action.in_({"join", "decline"}))
     )

@@ -23,7 +23,12 @@ def identity_of(user: User) -> TelegramIdentity:
 
 
 class CurrentUserMiddleware(BaseMiddleware):
-    """Puts ``user`` (storage record) and ``is_new_user`` into handler data."""
+    """Puts ``user`` (storage record), ``is_new_user`` and ``consent`` into handler data.
+
+    Only a person who consented to the processing of personal data is registered (or has
+    their Telegram names refreshed); for anyone else nothing is written: ``user`` is their
+    record from before consent existed, or None (see handlers/privacy.py for the gate).
+    """
 
     async def __call__(
         self,
@@ -35,10 +40,18 @@ class CurrentUserMiddleware(BaseMiddleware):
         interactive.set(True)
         sender: User | None = data.get("event_from_user")
         if sender is not None and not sender.is_bot:
-            user, created = await data["services"].users.touch(identity_of(sender))
+            services = data["services"]
+            consent = await services.privacy.consent(sender.id)
+            data["consent"] = consent
+            if consent.given:
+                user, created = await services.users.touch(identity_of(sender))
+            else:
+                user = await services.users.get(sender.id)
+                created = user is None
             data["user"] = user
             data["is_new_user"] = created
         else:
+            data["consent"] = None
             data["user"] = None
             data["is_new_user"] = False
         return await handler(event, data)

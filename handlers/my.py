@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import zlib
-from contextlib import suppress
+from dataclasses import replace
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
@@ -19,10 +18,14 @@ from aiogram.types import (
 
 from bot.container import Services
 from bot.formatting import human_date, human_deadline, shorten
-from bot.search import Match, Profile
+from bot.localtime import zone_for
+from bot.matching import inflect_name
+from bot.search import AskResult, Match, Profile
+from bot.smalltalk import is_greeting
 from bot.texts import Html, Texts
 from bot.views import status_label
 from bot.vocabulary import kind_label
+from handlers.editing import show_result
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 
 QUESTION_LIMIT = 300
@@ -44,20 +47,26 @@ def _item(match: Match) -> ListItem:
 
 async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
     profile = await services.profiles.get(user_id)
-    if not profile.complete:
-        return texts("my.no_profile"), None
     search_profile = Profile(region=profile.region, kind=profile.kind, org_name=profile.org_name)
+    if not profile.complete:
+        # An official's body and region are known from the invite.
+        body = await services.invites.official_profile(user_id)
+        if body is None:
+            return texts("my.no_profile"), None
+        search_profile = Profile(*body)
     matches, total = await services.search.my(
         search_profile, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )
     if total == 0:
-        return texts("my.empty", region=profile.region, kind=kind_label(profile.kind)), None
+        return texts(
+            "my.empty", region=search_profile.region, kind=kind_label(search_profile.kind)
+        ), None
     header = texts(
         "my.header",
         n=total,
-        kind=kind_label(profile.kind),
-        region=profile.region,
-        org=f" · {profile.org_name}" if profile.org_name else "",
+        kind=kind_label(search_profile.kind),
+        region=search_profile.region,
+        org=f" · {search_profile.org_name}" if search_profile.org_name else "",
     )
     items = [_item(m) for m in matches]
     return (
@@ -77,29 +86,79 @@ def question_key(question: str) -> str:
     return format(zlib.crc32(question.encode()), "08x")
 
 
-async def _ask_page(services: Services, texts: Texts, question: str, page: int):
-    result = await services.search.ask(question, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+def _asked_item(match: Match, home: str | None) -> ListItem:
+    """An answer's line; an item from outside the asker's region says where it is from."""
+    item = _item(match)
+    if home and match.region and match.region != home:
+        return replace(item, reasons=(match.region, *match.reasons[:1]))
+    return item
+
+
+async def _ask_page(
+    services: Services, texts: Texts, user_id: int, question: str, page: int
+) -> tuple[Html, object]:
+    profile = await services.profiles.get(user_id)
+    zone = zone_for(profile.region, services.settings.default_timezone)
+    result = await services.search.ask(
+        question,
+        home_region=profile.region,
+        today=services.clock.now().astimezone(zone).date(),
+        limit=PAGE_SIZE,
+        offset=page * PAGE_SIZE,
+    )
+    asked = shorten(question, 100)
+    tips = Html("\n".join(texts("ask.tip", tip=tip) for tip in result.suggestions[:4]))
+    if result.region_empty:
+        return texts(
+            "ask.region_empty", region=inflect_name(result.region, "datv"), tips=tips
+        ), None
+    if result.total == 0 and result.status is not None and result.unfiltered:
+        return texts(f"ask.status_none.{result.status}", question=asked, n=result.unfiltered), None
     if result.total == 0:
-        tips = Html("\n".join(texts("ask.tip", tip=tip) for tip in result.suggestions[:4]))
-        return texts("ask.nothing", question=shorten(question, 100), tips=tips), None
+        return texts("ask.nothing", question=asked, tips=tips), None
     understood = [
-        label for label in (result.region, result.kind and kind_label(result.kind)) if label
+        label
+        for label in (
+            result.region,
+            result.kind and kind_label(result.kind),
+            result.status and texts.plain(f"ask.status.{result.status}"),
+        )
+        if label
     ]
     header = texts(
         "ask.header",
         n=result.total,
-        question=shorten(question, 100),
+        question=asked,
         understood=texts("ask.understood", what=", ".join(understood)) if understood else "",
+        scope=_scope(texts, result),
     )
-    items = [_item(m) for m in result.matches]
+    items = [_asked_item(m, result.home_region) for m in result.matches]
     return (
         render_page(texts, header, items, page, result.total),
         page_keyboard(texts, items, page, result.total, view="ask", arg=question_key(question)),
     )
 
 
+def _scope(texts: Texts, result: AskResult) -> str:
+    """Which region the answer covers, when the question named none."""
+    home = result.home_region
+    if home is None:
+        return ""
+    if result.home_total == result.total:
+        return texts("ask.scope_home", region=home)
+    if result.home_total == 0:
+        return texts("ask.scope_elsewhere", region=inflect_name(home, "loct"))
+    return texts("ask.scope_home_first", region=home, n=result.home_total)
+
+
 async def on_question(message: Message, state: FSMContext, services: Services, texts: Texts):
     question = (message.text or "").strip()
+    if not question:
+        await message.answer(texts("ask.empty"))
+        return
+    if is_greeting(question):
+        await message.answer(texts("ask.greeting", name=message.from_user.first_name or ""))
+        return
     if len(question) > QUESTION_LIMIT:
         await message.answer(texts("ask.too_long", limit=QUESTION_LIMIT))
         return
@@ -107,7 +166,7 @@ async def on_question(message: Message, state: FSMContext, services: Services, t
     questions = (await state.get_data()).get("questions", {})
     questions[question_key(question)] = question
     await state.update_data(questions=dict(list(questions.items())[-KEPT_QUESTIONS:]))
-    text, markup = await _ask_page(services, texts, question, 0)
+    text, markup = await _ask_page(services, texts, message.from_user.id, question, 0)
     await message.answer(text, reply_markup=markup)
 
 
@@ -128,9 +187,10 @@ async def on_page(
         if not question:
             await callback.message.answer(texts("ask.expired"))
             return
-        text, markup = await _ask_page(services, texts, question, max(0, callback_data.page))
-    with suppress(TelegramBadRequest):  # the same page pressed again changes nothing
-        await callback.message.edit_text(text, reply_markup=markup)
+        text, markup = await _ask_page(
+            services, texts, callback.from_user.id, question, max(0, callback_data.page)
+        )
+    await show_result(callback, text, reply_markup=markup)
 
 
 async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> None:

@@ -17,7 +17,8 @@ from bot.container import Services
 from bot.profiles import Profile, ProfileError
 from bot.regions import Region, all_regions, search_regions
 from bot.texts import Texts
-from bot.vocabulary import KINDS, kind_label
+from bot.vocabulary import KINDS
+from handlers.editing import drop_buttons, show_result
 from storage.users import UserRecord
 
 REGION_CHOICES = 8
@@ -47,12 +48,27 @@ def _regions_by_key() -> dict[str, Region]:
     return table
 
 
+def kind_one(texts: Texts, kind: str) -> str:
+    """One organization's kind, as a person says it: "общественная палата"."""
+    return texts.plain(f"kind_one.{kind}")
+
+
+def kind_button(texts: Texts, kind: str) -> str:
+    label = kind_one(texts, kind)
+    return label[:1].upper() + label[1:]
+
+
+def region_by_key(key: str) -> Region | None:
+    """The region behind a ``region_key`` from callback data."""
+    return _regions_by_key().get(key)
+
+
 def describe(texts: Texts, profile: Profile) -> str:
     missing = texts("profile.not_set")
     return texts(
         "profile.card",
         region=profile.region or missing,
-        kind=kind_label(profile.kind) if profile.kind else missing,
+        kind=kind_one(texts, profile.kind) if profile.kind else missing,
         name=profile.org_name or missing,
         extra_regions=", ".join(r for r in profile.subscriptions if r != profile.region) or "—",
     )
@@ -73,7 +89,7 @@ def _kind_keyboard(texts: Texts, onboarding: bool) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for kind in KINDS:
         kb.button(
-            text=kind_label(kind),
+            text=kind_button(texts, kind),
             callback_data=ProfileAction(action="kind", value=kind, onboarding=onboarding),
         )
     kb.adjust(2)
@@ -124,8 +140,10 @@ async def on_region_pick(
         return
     await services.profiles.set_region(callback.from_user.id, region.name)
     await callback.answer()
-    await callback.message.edit_text(texts("profile.region_saved", region=region.name))
-    if callback_data.onboarding:
+    await show_result(callback, texts("profile.region_saved", region=region.name))
+    # The dialog says whether this is sign-up, not the button: an old sign-up button
+    # pressed later must not start sign-up again.
+    if (await state.get_data()).get("onboarding"):
         await state.set_state(ProfileForm.kind)
         await callback.message.answer(
             texts("profile.ask_kind"), reply_markup=_kind_keyboard(texts, onboarding=True)
@@ -147,10 +165,10 @@ async def on_kind_pick(
         await callback.answer(texts.plain(error.key), show_alert=True)
         return
     await callback.answer()
-    await callback.message.edit_text(
-        texts("profile.kind_saved", kind=kind_label(callback_data.value))
+    await show_result(
+        callback, texts("profile.kind_saved", kind=kind_one(texts, callback_data.value))
     )
-    if callback_data.onboarding:
+    if (await state.get_data()).get("onboarding"):
         await state.set_state(ProfileForm.org_name)
         kb = InlineKeyboardBuilder()
         kb.button(
@@ -173,7 +191,7 @@ async def on_name_text(message: Message, state: FSMContext, services: Services, 
 
 async def on_skip_name(callback: CallbackQuery, state: FSMContext, services: Services, texts):
     await callback.answer()
-    await callback.message.edit_reply_markup(reply_markup=None)
+    await drop_buttons(callback)
     await _finish(callback.message, state, services, texts, user_id=callback.from_user.id)
 
 
@@ -218,6 +236,12 @@ async def on_edit(
         await callback.message.answer(texts("profile.ask_name_edit"))
 
 
+async def on_stale_step(callback: CallbackQuery, texts: Texts) -> None:
+    """A region, kind or «skip» button of a step that is over: it does nothing, and says so."""
+    await callback.answer(texts.plain("profile.stale_step"), show_alert=True)
+    await drop_buttons(callback)
+
+
 async def remind_kind(message: Message, texts: Texts) -> None:
     await message.answer(texts("profile.use_buttons"))
 
@@ -238,8 +262,18 @@ def create_router() -> Router:
     router.message.register(
         remind_kind, StateFilter(ProfileForm.kind), F.text, ~F.text.startswith("/")
     )
-    router.callback_query.register(on_region_pick, ProfileAction.filter(F.action == "region"))
-    router.callback_query.register(on_kind_pick, ProfileAction.filter(F.action == "kind"))
-    router.callback_query.register(on_skip_name, ProfileAction.filter(F.action == "skip"))
+    # Each step's buttons act only while the dialog is at that step.
+    router.callback_query.register(
+        on_region_pick, StateFilter(ProfileForm.region), ProfileAction.filter(F.action == "region")
+    )
+    router.callback_query.register(
+        on_kind_pick, StateFilter(ProfileForm.kind), ProfileAction.filter(F.action == "kind")
+    )
+    router.callback_query.register(
+        on_skip_name, StateFilter(ProfileForm.org_name), ProfileAction.filter(F.action == "skip")
+    )
+    router.callback_query.register(
+        on_stale_step, ProfileAction.filter(F.action.in_({"region", "kind", "skip"}))
+    )
     router.callback_query.register(on_edit, ProfileAction.filter(F.action == "edit"))
     return router

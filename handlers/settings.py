@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
+import datetime as dt
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -15,15 +14,17 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action
 from bot.callbacks import DigestSettingsCallback, SnoozeCallback
+from bot.clock import from_iso
 from bot.container import Services
-from bot.formatting import human_date
+from bot.formatting import WEEKDAYS, human_date
+from bot.localtime import local_date, zone_for
 from bot.preferences import HOURS
 from bot.regions import search_regions
 from bot.reporting import ReportError
 from bot.texts import Texts
+from handlers.editing import drop_buttons, show_result
 from handlers.profile import _regions_by_key, region_key
 
-WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 PAUSES = (7, 14, 30)
 
 
@@ -32,7 +33,7 @@ class SettingsForm(StatesGroup):
 
 
 class SettingsAction(CallbackData, prefix="set"):
-    action: str  # day | hour | notify | add | drop | ask_add
+    action: str  # day | hour (pickers) | set_day | set_hour | back | notify | add | drop | ask_add
     value: str = ""
 
 
@@ -60,7 +61,7 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
     )
     if (await services.access.roles(user_id)).is_official:
         nudges = (
-            texts("settings.paused_until", until=human_date(paused))
+            texts("settings.paused_until", until=_local_day(services, user, from_iso(paused)))
             if paused and paused > services.clock.iso()
             else texts("settings.nudges_on")
         )
@@ -108,11 +109,12 @@ async def cmd_settings(message: Message, state: FSMContext, services: Services, 
 
 async def _redraw(callback: CallbackQuery, services: Services, texts: Texts) -> None:
     text, markup = await render_settings(services, texts, callback.from_user.id)
-    with suppress(TelegramBadRequest):  # a digest's own buttons: answer with a new message
-        if callback.message.text and "Настройки" in callback.message.text:
-            await callback.message.edit_text(text, reply_markup=markup)
-            return
-        await callback.message.answer(text, reply_markup=markup)
+    message = callback.message
+    if message is not None and message.text and "Настройки" in message.text:
+        await show_result(callback, text, reply_markup=markup)
+        return
+    # A digest's own buttons: the settings come as a new message under it.
+    await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
 
 
 async def on_frequency(
@@ -132,12 +134,25 @@ async def on_action(
 ) -> None:
     user = await services.users.get(callback.from_user.id)
     action = callback_data.action
-    if action == "day":
-        await services.preferences.set_digest(user.id, weekday=(user.digest_weekday + 1) % 7)
-    elif action == "hour":
-        following = [h for h in HOURS if h > user.digest_hour]
-        await services.preferences.set_digest(user.id, hour=following[0] if following else HOURS[0])
-    elif action == "notify":
+    if action in {"day", "hour"}:
+        await callback.answer()
+        await show_result(callback, *_picker(texts, action, user))
+        return
+    if action in {"set_day", "set_hour"}:
+        choice = int(callback_data.value) if callback_data.value.isdigit() else -1
+        allowed = range(len(WEEKDAYS)) if action == "set_day" else HOURS
+        if choice not in allowed:
+            await callback.answer(texts.plain("settings.bad_value"), show_alert=True)
+            return
+        if action == "set_day":
+            await services.preferences.set_digest(user.id, weekday=choice)
+            await callback.answer(texts.plain("settings.saved_day", day=WEEKDAYS[choice]))
+        else:
+            await services.preferences.set_digest(user.id, hour=choice)
+            await callback.answer(texts.plain("settings.saved_hour", hour=choice))
+        await _redraw(callback, services, texts)
+        return
+    if action == "notify":
         await services.preferences.set_follow_notify(user.id, callback_data.value)
     elif action == "ask_add":
         await state.set_state(SettingsForm.add_region)
@@ -153,6 +168,29 @@ async def on_action(
                 await services.profiles.remove_region(user.id, region.name)
     await callback.answer()
     await _redraw(callback, services, texts)
+
+
+def _picker(texts: Texts, action: str, user) -> tuple[str, InlineKeyboardMarkup]:
+    """All the days or hours at once: one tap picks one."""
+    kb = InlineKeyboardBuilder()
+    if action == "day":
+        for number, day in enumerate(WEEKDAYS):
+            mark = "• " if number == user.digest_weekday else ""
+            kb.button(
+                text=mark + day, callback_data=SettingsAction(action="set_day", value=str(number))
+            )
+        sizes = [2, 2, 2, 1]
+    else:
+        for hour in HOURS:
+            mark = "• " if hour == user.digest_hour else ""
+            kb.button(
+                text=f"{mark}{hour}:00",
+                callback_data=SettingsAction(action="set_hour", value=str(hour)),
+            )
+        sizes = [5] * ((len(HOURS) + 4) // 5)
+    kb.button(text=texts("settings.back"), callback_data=SettingsAction(action="back"))
+    kb.adjust(*sizes, 1)
+    return texts(f"settings.pick_{action}"), kb.as_markup()
 
 
 async def on_region_text(message: Message, state: FSMContext, texts: Texts) -> None:
@@ -179,6 +217,12 @@ def _pause_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def _local_day(services: Services, user, at: dt.datetime) -> str:
+    """The day a UTC time falls on where the user lives."""
+    zone = zone_for(user.region if user else None, services.settings.default_timezone)
+    return human_date(local_date(at, zone))
+
+
 async def cmd_pause(message: Message, texts: Texts) -> None:
     await message.answer(texts("pause.ask"), reply_markup=_pause_keyboard(texts))
 
@@ -186,9 +230,13 @@ async def cmd_pause(message: Message, texts: Texts) -> None:
 async def on_pause(callback: CallbackQuery, callback_data: PauseAction, services, texts) -> None:
     days = callback_data.days if callback_data.days in PAUSES else None
     until = await services.preferences.pause_nudges(callback.from_user.id, days)
+    user = await services.users.get(callback.from_user.id)
     await callback.answer()
-    await callback.message.edit_text(
-        texts("pause.paused", until=human_date(until)) if until else texts("pause.resumed")
+    await show_result(
+        callback,
+        texts("pause.paused", until=_local_day(services, user, until))
+        if until
+        else texts("pause.resumed"),
     )
 
 
@@ -203,10 +251,14 @@ async def on_snooze(callback: CallbackQuery, callback_data: SnoozeCallback, serv
     if not responsible:  # reminders are for the body that reports; nothing to snooze
         await callback.answer(texts.plain("access.not_responsible"), show_alert=True)
         return
-    await services.nudges.snooze(callback.from_user.id, callback_data.rec_id)
-    await callback.answer(texts.plain("nudge.snoozed_ok"))
-    with suppress(TelegramBadRequest):
-        await callback.message.edit_reply_markup(reply_markup=None)
+    snooze = await services.nudges.snooze(callback.from_user.id, callback_data.rec_id)
+    if snooze.deadline_day:
+        await callback.answer(
+            texts.plain("nudge.snoozed_till_deadline", day=human_date(snooze.deadline_day))
+        )
+    else:
+        await callback.answer(texts.plain("nudge.snoozed_ok"))
+    await drop_buttons(callback)
 
 
 def create_router() -> Router:

@@ -7,6 +7,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
+from bot.access import Roles
 from bot.commands import commands_for
 from bot.container import Services
 from bot.texts import Html, Texts
@@ -30,10 +31,45 @@ async def cmd_start(
         # An official following an invite: the invite first, the organization profile later.
         await show_invite(message, payload.removeprefix(INVITE_PREFIX), services, texts)
         return
-    key = "start.greeting_new" if is_new_user else "start.greeting_back"
-    await message.answer(texts(key, name=user.first_name or "коллега"))
-    if needs_onboarding(user):
-        await start_onboarding(message, state, texts)
+    name = user.first_name or "коллега"
+    if await greet_staff(message, services, texts, message.from_user.id, name):
+        return
+    if not needs_onboarding(user):
+        await message.answer(texts("start.greeting_back", name=name))
+        return
+    key = "start.greeting_new" if is_new_user else "start.greeting_resume"
+    await message.answer(texts(key, name=name))
+    await start_onboarding(message, state, texts)
+
+
+async def greet_staff(
+    message: Message, services: Services, texts: Texts, user_id: int, name: str
+) -> bool:
+    """Staff are not an NGO: say what they can do instead of starting the sign-up.
+    False for everyone else."""
+    roles = await services.access.roles(user_id)
+    if not (roles.is_coordinator or roles.is_official):
+        return False
+    lines = await _role_lines(services, texts, roles)
+    await message.answer(texts("start.greeting_staff", name=name, roles=Html("\n\n".join(lines))))
+    return True
+
+
+async def _role_lines(services: Services, texts: Texts, roles: Roles) -> list[str]:
+    lines = []
+    if roles.is_admin:
+        lines.append(texts("start.role_admin"))
+    if roles.coordinator_regions:
+        regions = ", ".join(sorted(roles.coordinator_regions))
+        lines.append(texts("start.role_coordinator", regions=regions))
+    if roles.official_addressees:
+        names = []
+        for addressee_id in sorted(roles.official_addressees):
+            addressee = await services.documents.get_addressee(addressee_id)
+            if addressee is not None:
+                names.append(addressee.canonical)
+        lines.append(texts("start.role_official", addressees="; ".join(names)))
+    return lines
 
 
 async def cmd_help(message: Message, services: Services, texts: Texts) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.container import Services
 from bot.tasks import GROUPS, Tasks
 from bot.texts import Texts
+from handlers.editing import show_result
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 from storage.documents import RecommendationRow
 
@@ -72,8 +70,7 @@ async def on_page(
         return
     tasks = await services.tasks.tasks(callback.from_user.id, user.region if user else None)
     text, markup = _view(texts, tasks, callback_data.arg, callback_data.page)
-    with suppress(TelegramBadRequest):  # pressing the current page again changes nothing
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show_result(callback, text, reply_markup=markup)
 
 
 def create_router() -> Router:

@@ -79,6 +79,14 @@ class AnnouncementRepository:
             (author_id, before),
         )
 
+    async def author_name(self, user_id: int) -> str | None:
+        row = await self.db.fetchone(
+            "SELECT first_name, last_name FROM users WHERE id = ?", (user_id,)
+        )
+        if row is None:
+            return None
+        return " ".join(part for part in (row["first_name"], row["last_name"]) if part) or None
+
     async def get(self, announcement_id: int) -> AnnouncementRow | None:
         row = await self.db.fetchone("SELECT * FROM announcements WHERE id = ?", (announcement_id,))
         return _row(row) if row else None

@@ -9,6 +9,7 @@ repository methods inside ``async with db.transaction():`` and outside of it ali
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -21,6 +22,26 @@ Params = Sequence[Any] | dict[str, Any]
 
 BUSY_TIMEOUT_MS = 5000
 
+# Personal data lives here: the database, its -wal and -shm files and a directory made for
+# them are the owner's only.  SQLite creates -wal and -shm with the mode of the database file.
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def make_private(path: Path) -> None:
+    """Create the file (and a missing directory) owner-only; tighten an existing one.
+
+    Backups of the database are personal data too: make them with this first."""
+    missing = [p for p in reversed(path.parents) if not p.exists()]
+    for directory in missing:
+        directory.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(directory, DIR_MODE)  # mkdir's mode is filtered by the umask
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    os.close(fd)
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and (file.stat().st_mode & 0o777) != FILE_MODE:
+            os.chmod(file, FILE_MODE)
+
 
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
@@ -32,8 +53,8 @@ class Database:
     @classmethod
     async def connect(cls, path: str | Path) -> Database:
         path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path != ":memory:" and not path.startswith("file:"):
+            make_private(Path(path))
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 adds nothing implicit.
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row

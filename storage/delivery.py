@@ -75,10 +75,7 @@ class DeliveryRepository:
         ]
 
     async def next_due(self) -> str | None:
-        return await self.db.fetchval(
-            "SELECT min(not_before) FROM outbox WHERE status IN ('pending', 'sending')"
-            " AND status = 'pending'"
-        )
+        return await self.db.fetchval("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
 
     async def claim(self, ids: list[int]) -> set[int]:
         """Mark rows 'sending' (one more attempt); returns those that were still pending —

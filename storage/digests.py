@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from storage.db import Database
+from storage.statuses import CLOSED_SQL
 from storage.users import UserRecord, _record
 
 # An addressee that stands for everyone at the forum ("Участники конференции") or none at all.
@@ -130,7 +131,7 @@ class DigestRepository:
             f" r.document_id, d.region, ({_KINDS}) AS kinds FROM recommendations r"
             " JOIN documents d ON d.id = r.document_id"
             " WHERE r.deadline BETWEEN ? AND ? AND r.removed = 0"
-            " AND r.status NOT IN ('done', 'partially_done', 'wont_do')",
+            f" AND r.status NOT IN ({CLOSED_SQL})",
             (first, last),
         )
 
@@ -180,7 +181,7 @@ class NudgeRepository:
             " FROM recommendations r JOIN recommendation_addressees ra"
             " ON ra.recommendation_id = r.id JOIN documents d ON d.id = r.document_id"
             f" WHERE ra.addressee_id IN ({marks}) AND r.removed = 0"
-            " AND r.status NOT IN ('done', 'partially_done', 'wont_do')",
+            f" AND r.status NOT IN ({CLOSED_SQL})",
             addressee_ids,
         )
 
@@ -205,6 +206,16 @@ class NudgeRepository:
             " ON CONFLICT (user_id, recommendation_id) DO UPDATE SET until = excluded.until",
             (user_id, recommendation_id, until),
         )
+
+    async def deadline_and_region(
+        self, user_id: int, recommendation_id: int
+    ) -> tuple[str | None, str | None]:
+        """A recommendation's deadline and the region of the user who snoozes it."""
+        deadline = await self.db.fetchval(
+            "SELECT deadline FROM recommendations WHERE id = ?", (recommendation_id,)
+        )
+        region = await self.db.fetchval("SELECT region FROM users WHERE id = ?", (user_id,))
+        return deadline, region
 
     async def drop_snooze(self, user_id: int, recommendation_id: int) -> None:
         await self.db.execute(

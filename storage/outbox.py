@@ -124,6 +124,11 @@ class OutboxRepository:
         )
         return {r[0]: r[1] for r in rows}
 
+    async def status_counts(self) -> dict[str, int]:
+        """All rows by status (for /metrics and /healthz)."""
+        rows = await self.db.fetchall("SELECT status, count(*) FROM outbox GROUP BY status")
+        return {r[0]: r[1] for r in rows}
+
     async def get(self, outbox_id: int) -> OutboxRow | None:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
         return _row(row) if row else None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database
+from storage.privacy import official_org_sql
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,22 @@ class HistoryRow:
     new_deadline: str | None
     verdict: str | None
     created_at: str
+    # An official's organization; after /forget actor_id is NULL and actor_alias groups
+    # the forgotten person's rows (see migration 0015).
+    actor_org: str | None = None
+    actor_alias: int | None = None
+
+    @property
+    def author_key(self) -> tuple[str, int | None]:
+        """Tells authors apart (one latest assessment each) also once they are forgotten."""
+        if self.actor_id is None and self.actor_alias is not None:
+            return ("forgotten", self.actor_alias)
+        return ("user", self.actor_id)
 
 
-HISTORY_FIELDS = tuple(f for f in HistoryRow.__dataclass_fields__ if f != "id")
+HISTORY_FIELDS = tuple(
+    f for f in HistoryRow.__dataclass_fields__ if f not in {"id", "actor_org", "actor_alias"}
+)
 
 
 class ReportingRepository:
@@ -145,8 +159,17 @@ class ReportingRepository:
     async def append(self, entry: dict[str, Any]) -> int:
         values = [entry.get(name) for name in HISTORY_FIELDS]
         marks = ", ".join("?" for _ in HISTORY_FIELDS)
+        # An official's row names the organization they report for: the report stays the
+        # organization's when the person is forgotten.
+        org = f"CASE WHEN ? = 'official' THEN ({official_org_sql()}) END"
         return await self.db.execute(
-            f"INSERT INTO history ({', '.join(HISTORY_FIELDS)}) VALUES ({marks})", values
+            f"INSERT INTO history ({', '.join(HISTORY_FIELDS)}, actor_org) VALUES ({marks}, {org})",
+            [
+                *values,
+                entry.get("actor_role"),
+                entry.get("actor_id"),
+                entry.get("recommendation_id"),
+            ],
         )
 
     async def history(self, recommendation_id: int, limit: int = 50) -> list[HistoryRow]:
@@ -155,6 +178,10 @@ class ReportingRepository:
             (recommendation_id, limit),
         )
         return [HistoryRow(**dict(r)) for r in reversed(rows)]
+
+    async def history_entry(self, entry_id: int) -> HistoryRow | None:
+        row = await self.db.fetchone("SELECT * FROM history WHERE id = ?", (entry_id,))
+        return HistoryRow(**dict(row)) if row else None
 
     async def last_report_at(self, recommendation_id: int) -> str | None:
         return await self.db.fetchval(

@@ -42,7 +42,10 @@ class Facet:
 # bm25 column weights: the text itself counts most, then who it is addressed to.
 BM25 = "bm25(search_fts, 1.0, 0.7, 0.3, 0.0)"
 
-_KEYS = "r.id AS recommendation_id, r.document_id, r.position, r.deadline, d.adopted_on, d.region"
+_KEYS = (
+    "r.id AS recommendation_id, r.document_id, r.position, r.deadline, r.status,"
+    " d.adopted_on, d.region"
+)
 
 
 _NOT_ADDRESSED = (
@@ -191,8 +194,11 @@ class SearchRepository:
             params,
         )
 
-    async def kind_page(self, kind: str, relation: int, limit: int, offset: int) -> list:
-        """One relation's facet rows for a kind in every region, in display order.
+    async def kind_page(
+        self, kind: str, relation: int, limit: int, offset: int, not_region: str | None = None
+    ) -> list:
+        """One relation's facet rows for a kind in every region (but ``not_region``), in
+        display order.
 
         Joint rows of an item also addressed to the kind in the same region are skipped.
         """
@@ -201,16 +207,17 @@ class SearchRepository:
             " FROM search_facets f"
             " JOIN recommendations r ON r.id = f.recommendation_id"
             " JOIN documents d ON d.id = r.document_id"
-            " WHERE f.kind = ? AND f.relation = ?" + _NOT_ADDRESSED + " ORDER BY f.sort_key"
-            " LIMIT ? OFFSET ?",
-            (kind, relation, limit, offset),
+            " WHERE f.kind = ? AND f.relation = ? AND (? IS NULL OR f.region != ?)"
+            + _NOT_ADDRESSED
+            + " ORDER BY f.sort_key LIMIT ? OFFSET ?",
+            (kind, relation, not_region, not_region, limit, offset),
         )
 
-    async def kind_count(self, kind: str, relation: int) -> int:
+    async def kind_count(self, kind: str, relation: int, not_region: str | None = None) -> int:
         return await self.db.fetchval(
             "SELECT count(*) FROM search_facets f WHERE f.kind = ? AND f.relation = ?"
-            + _NOT_ADDRESSED,
-            (kind, relation),
+            " AND (? IS NULL OR f.region != ?)" + _NOT_ADDRESSED,
+            (kind, relation, not_region, not_region),
         )
 
     async def facets_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
@@ -218,6 +225,43 @@ class SearchRepository:
             "SELECT recommendation_id, kind, relation, addressee_id, partner, note"
             " FROM search_facets WHERE recommendation_id IN (SELECT value FROM json_each(?))",
             (_ids(ids),),
+        )
+
+    async def region_has_documents(self, region: str) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM documents WHERE region = ?)", (region,)
+            )
+        )
+
+    async def live_count(self, region: str | None) -> int:
+        return await self.db.fetchval(
+            "SELECT count(*) FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)",
+            (region, region),
+        )
+
+    async def status_candidates(
+        self,
+        region: str | None,
+        statuses: Sequence[str],
+        *,
+        deadline: str | None = None,
+        before: str | None = None,
+        limit: int = 5000,
+    ) -> list[sqlite3.Row]:
+        """Live items by status and deadline; ``deadline`` is 'none' or 'some'.
+
+        ``before`` keeps items whose deadline is earlier than that ISO date.
+        """
+        return await self.db.fetchall(
+            f"SELECT {_KEYS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)"
+            " AND r.status IN (SELECT value FROM json_each(?))"
+            " AND (? IS NULL OR (? = 'none') = (r.deadline IS NULL))"
+            " AND (? IS NULL OR r.deadline < ?)"
+            " ORDER BY r.id LIMIT ?",
+            (region, region, json.dumps(list(statuses)), deadline, deadline, before, before, limit),
         )
 
     async def region_candidates(self, region: str) -> list[sqlite3.Row]:

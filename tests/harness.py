@@ -33,6 +33,7 @@ class Call:
     method: str
     params: dict[str, Any]
     result: Any = None
+    files: dict[str, bytes] = field(default_factory=dict)  # uploads by file name
 
     @property
     def text(self) -> str | None:
@@ -53,6 +54,9 @@ class Call:
 class RecordingSession(BaseSession):
     calls: list[Call] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> content for downloads
+    # When set, every edit of a message fails with this Bot API error («message to edit not
+    # found», «message is not modified»…), as it does for deleted or unchanged messages.
+    fail_edits: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -78,7 +82,16 @@ class RecordingSession(BaseSession):
         params = json.loads(json.dumps(params, default=str))
         name = type(method).__name__
         name = name[0].lower() + name[1:]
-        call = Call(name, params, self._result(name, params))
+        uploads = {f.filename: f.data for f in files.values() if hasattr(f, "data")}
+        if self.fail_edits and name.startswith("editMessage"):
+            self.calls.append(Call(name, params, None, uploads))
+            error = {
+                "ok": False,
+                "error_code": 400,
+                "description": f"Bad Request: {self.fail_edits}",
+            }
+            return self.check_response(bot, method, 400, json.dumps(error)).result
+        call = Call(name, params, self._result(name, params), uploads)
         self.calls.append(call)
         response = self.check_response(
             bot, method, 200, json.dumps({"ok": True, "result": call.result})
@@ -126,6 +139,9 @@ class HandlerHarness:
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         self.dp: Dispatcher = create_dispatcher(services, self.texts)
+        # Whoever writes in a test has consented to the processing of personal data, as a
+        # real user does once with a button; tests of the consent step itself turn this off.
+        self.auto_consent = True
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
 
@@ -139,10 +155,22 @@ class HandlerHarness:
     async def feed(self, update: dict[str, Any]) -> list[Call]:
         start = len(self.calls)
         update.setdefault("update_id", next(self._update_ids))
+        if self.auto_consent:
+            await self._consent(update)
         await self.dp.feed_update(
             self.bot, Update.model_validate(update, context={"bot": self.bot})
         )
         return self.calls[start:]
+
+    async def _consent(self, update: dict[str, Any]) -> None:
+        for event in update.values():
+            sender = event.get("from") if isinstance(event, dict) else None
+            if sender and not sender.get("is_bot"):
+                privacy = self.services.privacy
+                if (await privacy.repo.consent(sender["id"])) is None:
+                    await privacy.repo.record_consent(
+                        sender["id"], "given", privacy.policy.version, self.services.clock.iso()
+                    )
 
     def user_dict(self, user_id: int, first_name: str = "Анна") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "ru"}

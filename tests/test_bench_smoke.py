@@ -113,3 +113,19 @@ def test_cli_json_is_the_last_line_and_out_file(capsys, tmp_path):
 def test_cli_unknown_name(capsys):
     assert bench.main(["no_such_bench"]) == 2
     assert "no benchmark 'no_such_bench'" in capsys.readouterr().err
+
+
+def test_soak_tiny():
+    from bench.soak import run
+
+    results = run(updates=60, users=20, rate=30, recipients=20, digest_users=5)
+    _assert_numbers(
+        results,
+        {"updates", "users", "p50_ms", "p95_ms", "p99_ms", "rss_start_mb", "rss_end_mb", "errors"},
+    )
+    assert results["updates"] == 60 and results["users"] == 20
+    assert results["errors"] == 0 and results["unanswered"] == 0
+    assert 0 < results["p50_ms"] <= results["p95_ms"] <= results["p99_ms"]
+    assert results["rss_end_mb"] > 0 and results["rss_start_mb"] > 0
+    assert results["broadcast_sent"] + results["broadcast_left"] == 25  # 20 + 5 digest readers
+    assert results["stop_exit_code"] == 0

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 
 from bot.paths import PROJECT_DIR
@@ -38,15 +39,33 @@ class BotProcess:
         env.update(self.env)
         return env
 
-    async def start(self, timeout: float = 30) -> None:
+    # A safety net only: readiness is an event (the first poll), and a process that dies
+    # first fails the wait at once. A busy 2-core machine can take long to import aiogram.
+    START_PATIENCE = 180.0
+
+    async def start(self, timeout: float = START_PATIENCE) -> None:
         """Start and wait until the bot is long polling."""
         await self._spawn()
-        await self.server.wait_for_polling(timeout=timeout)
+        await self._until_ready(self.server.wait_for_polling(timeout=timeout))
 
-    async def start_webhook(self, timeout: float = 30) -> None:
+    async def start_webhook(self, timeout: float = START_PATIENCE) -> None:
         """Start in webhook mode and wait until the bot has registered its URL."""
         await self._spawn()
-        await self.server.wait_for_request("setWebhook", timeout=timeout)
+        await self._until_ready(self.server.wait_for_request("setWebhook", timeout=timeout))
+
+    async def _until_ready(self, ready: Awaitable[object]) -> None:
+        assert self.proc is not None
+        waiting = asyncio.ensure_future(ready)
+        exited = asyncio.ensure_future(self.proc.wait())
+        done, _ = await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if waiting in done:
+            exited.cancel()
+            waiting.result()
+            return
+        waiting.cancel()
+        raise AssertionError(
+            f"the bot exited with {self.proc.returncode} before it was ready:\n{self.log()}"
+        )
 
     async def _spawn(self) -> None:
         log = self.log_path.open("ab")
@@ -86,3 +105,36 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def wait_log(self, needle: str, count: int = 1, timeout: float = 30) -> str:
+        """Wait until ``needle`` occurs ``count`` times in the log (or the process exits)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            text = self.log() if self.log_path.exists() else ""
+            if text.count(needle) >= count:
+                return text
+            exited = self.proc is not None and self.proc.returncode is not None
+            if exited or loop.time() > deadline:
+                raise AssertionError(f"no {count}× {needle!r} in the log:\n{text[-3000:]}")
+            await asyncio.sleep(0.05)
+
+
+async def run_until_exit(env: dict[str, str], workdir: Path) -> tuple[int, str]:
+    """``python -m bot run`` with ``env`` over a clean environment: (exit code, stderr)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    environ.update(DATABASE_PATH=str(workdir / "x.sqlite3"), IMPORT_SEEDS_ON_EMPTY="false")
+    environ.update(env)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=str(PROJECT_DIR),
+        env=environ,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode, err.decode()

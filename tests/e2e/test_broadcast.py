@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.privacy import current_policy
 from storage import Database, apply_migrations
 from tests.e2e.process import BotProcess
 from tests.fakebotapi import FakeBotAPI, FakeUser
@@ -43,6 +44,13 @@ async def seed(path: Path, recipients: int) -> list[int]:
             "INSERT INTO coordinators (user_id, region, appointed_by, created_at)"
             " VALUES (?, ?, 0, ?)",
             (COORD, AMUR, now),
+        )
+        # The coordinator consented to the processing of personal data, or the bot would
+        # ask that first.
+        await db.execute(
+            "INSERT INTO consents (user_id, decision, version, decided_at)"
+            " VALUES (?, 'given', ?, ?)",
+            (COORD, current_policy().version, now),
         )
         return ids
     finally:

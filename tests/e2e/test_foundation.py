@@ -4,6 +4,7 @@ import signal
 
 from storage import Database
 from storage.users import UserRepository
+from tests.e2e.steps import expect, press
 
 
 async def test_start_help_restart_and_clean_shutdown(api, bot_process):
@@ -17,7 +18,8 @@ async def test_start_help_restart_and_clean_shutdown(api, bot_process):
     await anna.send("/start")
     greeting = await anna.next_message(timeout=15)
     assert "Здравствуйте, Анна!" in greeting["text"]
-    assert "Шаг 1 из 3" in (await anna.next_message(timeout=15))["text"]
+    await press(anna, await expect(anna, "Согласие на обработку"), "Даю согласие")
+    await expect(anna, "Шаг 1 из 3")
 
     await anna.send("/help")
     help_text = (await anna.next_message(timeout=15))["text"]
@@ -29,10 +31,11 @@ async def test_start_help_restart_and_clean_shutdown(api, bot_process):
     assert await bot_process.stop(signal.SIGTERM) == 0
     assert "Traceback" not in bot_process.log()
 
-    # The user is still there after a restart: the bot greets her as someone it knows.
+    # The user is still there after a restart: the bot knows she has not finished sign-up
+    # (so no "welcome back" yet) and picks it up again.
     await bot_process.start()
     await anna.send("/start")
-    assert "С возвращением" in (await anna.next_message(timeout=15))["text"]
+    assert "Давайте закончим настройку профиля" in (await anna.next_message(timeout=15))["text"]
     anna.mark_read()
     assert await bot_process.stop(signal.SIGINT) == 0
 
@@ -44,32 +47,14 @@ async def test_start_help_restart_and_clean_shutdown(api, bot_process):
 
 
 async def test_missing_or_malformed_token_exits_with_code_2(tmp_path):
-    import asyncio
-    import os
-    import sys
-
-    from bot.paths import PROJECT_DIR
+    from tests.e2e.process import run_until_exit
 
     for token in ("", "not-a-token"):
-        env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
-        env["BOT_TOKEN"] = token
-        env["DATABASE_PATH"] = str(tmp_path / "x.sqlite3")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=str(PROJECT_DIR),
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            stdin=asyncio.subprocess.DEVNULL,
-        )
-        _, err = await asyncio.wait_for(proc.communicate(), 30)
-        assert proc.returncode == 2
-        lines = err.decode().strip().splitlines()
+        code, err = await run_until_exit({"BOT_TOKEN": token}, tmp_path)
+        assert code == 2
+        lines = err.strip().splitlines()
         assert len(lines) == 1 and "BOT_TOKEN" in lines[0]
-        assert "Traceback" not in err.decode()
+        assert "Traceback" not in err
         if token:
             assert token not in lines[0]
 

@@ -15,6 +15,13 @@ from tests.conftest import ADMIN_ID
 AMUR = "Амурская область"
 COORD = 501
 BOLD = [{"type": "bold", "offset": 0, "length": 5}]
+# Recipients see who sent an announcement: a line in italics before the author's text.
+SIGNATURE = "📣 Анонс координатора региона «Амурская область» — Анна"
+SIGNED = SIGNATURE + "\n\n"
+SIGNED_BOLD = [
+    {"type": "italic", "offset": 0, "length": len(SIGNATURE.encode("utf-16-le")) // 2},
+    {"type": "bold", "offset": len(SIGNED.encode("utf-16-le")) // 2, "length": 5},
+]
 
 
 async def member(services, user_id: int, region: str, kind: str | None = "ngo", active=True):
@@ -62,9 +69,10 @@ async def test_compose_preview_and_send_now(harness, services, region):
     assert "Подписчиков региона «Амурская область»: 5" in menu.text
 
     calls = await harness.press(COORD, menu, "Всем подписчикам")
-    copy = next(c for c in calls if c.params.get("text") == "Форум в субботу")
-    # The recipients' message, with the author's own formatting and no HTML parsing.
-    assert copy.params["entities"] == BOLD and "parse_mode" not in copy.params
+    copy = next(c for c in calls if (c.params.get("text") or "").endswith("Форум в субботу"))
+    # The recipients' message: who sent it, then the author's own formatting, no HTML parsing.
+    assert copy.params["text"] == SIGNED + "Форум в субботу"
+    assert copy.params["entities"] == SIGNED_BOLD and "parse_mode" not in copy.params
     control = calls[-1]
     assert "Получателей: 5 — все подписчики региона «Амурская область»" in control.text
 
@@ -75,7 +83,11 @@ async def test_compose_preview_and_send_now(harness, services, region):
     assert {r["dedup_key"] for r in rows} == {f"announce:{announcement_id}:{u}" for u in
                                                range(1001, 1006)}  # fmt: skip
     payload = json.loads(rows[0]["payload"])
-    assert payload == {"text": "Форум в субботу", "parse_mode": None, "entities": BOLD}
+    assert payload == {
+        "text": SIGNED + "Форум в субботу",
+        "parse_mode": None,
+        "entities": SIGNED_BOLD,
+    }
     progress = next(c for c in calls if c.method == "editMessageText")
     assert "идёт рассылка" in progress.text and "из 5" in progress.text
     assert any("Остановить" in text for text, _ in progress.buttons())
@@ -171,12 +183,13 @@ async def test_photo_with_caption_keeps_its_entities(harness, services, region):
     calls = await harness.feed({"message": message})
     calls = await harness.press(COORD, calls[-1], "Всем подписчикам")
     copy = next(c for c in calls if c.method == "sendPhoto")
-    assert copy.params["photo"] == "PHOTO-1" and copy.params["caption_entities"] == BOLD
+    assert copy.params["photo"] == "PHOTO-1" and copy.params["caption_entities"] == SIGNED_BOLD
+    assert copy.params["caption"] == SIGNED + "Афиша форума"
 
     await harness.send(COORD, "/announce")
     message = harness.message_dict(COORD, None, photo=photo, caption="я" * 1100)
     calls = await harness.feed({"message": message})
-    assert "длиннее 1024" in calls[-1].text
+    assert "длиннее 924" in calls[-1].text  # room for the line saying who sent it
 
 
 async def test_a_command_ends_the_dialog(harness, region):

@@ -104,3 +104,12 @@ async def test_a_copy_placed_in_another_region_does_not_overwrite_the_original(
     await harness.press(COORDINATOR, calls[-1], "Опубликовать")
     assert (await services.documents.get(moscow)).region == "Москва"
     assert await services.documents.count() == 6
+
+
+async def test_hostile_docx_gets_one_clear_sentence(harness, services):
+    from tests.unit.test_guard import make_docx, paragraphs
+
+    await appoint(harness, COORDINATOR, "Амурская область")
+    calls = await harness.send_document(COORDINATOR, make_docx(paragraphs(100_000)), "r.docx")
+    assert "абзацев" in calls[-1].text and "не похоже на резолюцию" in calls[-1].text
+    assert await services.documents.count() == 0

@@ -77,7 +77,7 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
     new_card = calls[-1]
     assert "Статус:</b> В работе" in new_card.text
-    assert "исполнитель: статус «В работе»" in new_card.text
+    assert "представитель Правительства области: статус «В работе»" in new_card.text
     assert "Создана рабочая группа" in new_card.text and "отчёт.pdf" in new_card.text
 
     history = await services.reporting.history(rec_id)
@@ -156,6 +156,9 @@ async def test_member_assesses_and_coordinator_sets_deadline(harness, services, 
     calls = await harness.send(COORD, "31.02.2026")
     assert "Не понял дату" in calls[-1].text
     calls = await harness.send(COORD, "31.12.2026")
+    assert "31 декабря 2026 г., четверг</b> — сохранить?" in calls[-1].text
+    assert (await services.documents.get_recommendation(rec_id)).deadline is None  # not yet
+    calls = await harness.press(COORD, calls[-1], "Сохранить")
     assert any("Срок изменён: 31 декабря 2026 г." in (c.text or "") for c in calls)
     rec = await services.documents.get_recommendation(rec_id)
     assert rec.deadline == "2026-12-31" and rec.deadline_source == "coordinator"
@@ -213,8 +216,118 @@ async def test_coordinator_lists_and_unbinds_officials(harness, services, amur):
     assert "Анна — Правительство области" in listing.text
     assert "приглашение: Правительство области, осталось 1" in listing.text
     calls = await harness.press(COORD, listing, "Отключить")
+    ask = next(c for c in calls if c.method == "editMessageText")
+    calls = await harness.press(COORD, ask, "Да, отключить")
     redrawn = next(c for c in calls if c.method == "editMessageText")
     assert "Анна —" not in redrawn.text
     assert not (await services.access.roles(OFFICIAL)).official_addressees
     calls = await harness.send(MEMBER, "/officials")
     assert "только координаторы" in calls[-1].text
+
+
+async def test_members_open_the_evidence_in_a_cards_history(harness, services, amur):
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    calls = await harness.press(OFFICIAL, card, "В работе")
+    calls = await harness.send_document(OFFICIAL, b"%PDF-1.4", "Приказ_45.pdf", caption="Приказ")
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+
+    calls = await harness.click(MEMBER, f"card:{rec_id}")
+    member_card = next(c for c in calls if c.method == "sendMessage")
+    assert "Файл: Приказ_45.pdf" in member_card.text
+    calls = await harness.press(MEMBER, member_card, "Приказ_45.pdf")
+    [sent] = [c for c in calls if c.method == "sendDocument"]
+    assert sent.params["chat_id"] == MEMBER and sent.params["document"] == "file1"
+
+    # A made-up entry id is refused with a clear alert, nothing is sent.
+    calls = await harness.click(MEMBER, "ev:99999")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert "нет в истории" in calls[0].params["text"]
+
+
+@pytest.mark.parametrize("failure", ["message to edit not found", "message is not modified"])
+async def test_a_failed_edit_after_a_report_still_shows_the_result(
+    harness, services, amur, failure, caplog
+):
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    calls = await harness.press(OFFICIAL, card, "В работе")
+    calls = await harness.press(OFFICIAL, calls[-1], "Без комментария")
+    harness.session.fail_edits = failure  # e.g. the user deleted the confirmation message
+    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    texts = harness.sent_texts(calls)
+    assert not any("Простите" in t for t in texts)
+    if "not found" in failure:  # the confirmation is sent anew
+        assert any("Отчёт записан" in t for t in texts)
+    # The new card shows the saved status either way.
+    assert any("Статус:</b> В работе" in t for t in texts)
+    assert (await services.documents.get_recommendation(rec_id)).status == "in_progress"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("до 31 марта 2027", "31 марта 2027 г., среда"),
+        ("31.03", "31 марта 2026 г., вторник"),
+        ("через две недели", "16 марта 2026 г., понедельник"),
+        ("конец квартала", "31 марта 2026 г., вторник"),
+        ("31.12.2026", "31 декабря 2026 г., четверг"),
+    ],
+)
+async def test_a_coordinator_types_a_deadline_as_people_write_it(
+    harness, services, amur, typed, read
+):
+    rec_id = (await services.documents.recommendations(amur.document_id))[0].id
+    card = next(
+        c for c in await harness.click(COORD, f"card:{rec_id}") if c.method == "sendMessage"
+    )
+    calls = await harness.press(COORD, card, "Изменить срок")
+    assert "через две недели" in calls[-1].text  # the question shows what may be typed
+    calls = await harness.send(COORD, typed)
+    assert f"Новый срок: <b>{read}</b> — сохранить?" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "Сохранить")
+    day = read.split(" г.")[0]
+    assert any(f"Срок изменён: {day} г." in (c.text or "") for c in calls)
+
+
+async def test_a_deadline_can_be_retyped_or_cancelled_before_saving(harness, services, amur):
+    rec = (await services.documents.recommendations(amur.document_id))[0]
+    card = next(
+        c for c in await harness.click(COORD, f"card:{rec.id}") if c.method == "sendMessage"
+    )
+    await harness.press(COORD, card, "Изменить срок")
+    await harness.send(COORD, "31.03")
+    calls = await harness.send(COORD, "1 февраля 2026")  # a second try replaces the first
+    assert "1 февраля 2026 г., воскресенье" in calls[-1].text and "уже прошла" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "Отмена")
+    assert "ничего не записано" in calls[-1].text
+    assert (await services.documents.get_recommendation(rec.id)).deadline == rec.deadline
+
+
+async def test_an_old_dialog_button_does_nothing_in_a_newer_dialog(harness, services, amur):
+    recs = await services.documents.recommendations(amur.document_id)
+    first, second = recs[0].id, recs[1].id
+
+    async def card_of(rec_id):
+        calls = await harness.click(COORD, f"card:{rec_id}")
+        return next(c for c in calls if c.method == "sendMessage")
+
+    calls = await harness.press(COORD, await card_of(first), "В работе")
+    old_confirm = (await harness.press(COORD, calls[-1], "Без комментария"))[-1]
+    assert "Проверьте отчёт" in old_confirm.text
+    # The coordinator leaves it and starts a report on another card.
+    await harness.press(COORD, await card_of(second), "Выполнено")
+    calls = await harness.press(COORD, old_confirm, "Подтвердить")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert "не действует" in calls[0].params["text"]
+    for rec_id in (first, second):
+        assert (await services.documents.get_recommendation(rec_id)).status == "not_started"
+    # The newer dialog goes on as if nothing happened.
+    calls = await harness.send(COORD, "Совет создан")
+    assert "Проверьте отчёт" in calls[-1].text and "Выполнено" in calls[-1].text
+
+    # The same old button during a deadline dialog does not cancel it either.
+    await harness.press(COORD, await card_of(first), "Изменить срок")
+    calls = await harness.press(COORD, old_confirm, "Подтвердить")
+    assert "не действует" in calls[0].params["text"]
+    calls = await harness.send(COORD, "31.12.2026")
+    assert "сохранить?" in calls[-1].text

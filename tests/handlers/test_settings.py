@@ -15,10 +15,31 @@ async def test_settings_change_frequency_day_hour_and_notify(harness, services):
     edited = next(c for c in calls if c.method == "editMessageText")
     assert "каждый день в 10:00" in edited.text
 
-    await harness.press(USER, edited, "День:")
-    await harness.press(USER, edited, "Час:")
+    # Each picker shows every choice at once: 10:00 → 9:00 is one tap, not six.
+    calls = await harness.press(USER, edited, "День:")
+    picker = next(c for c in calls if c.method == "editMessageText")
+    assert "день недели" in picker.text and len(picker.buttons()) == 8  # 7 days and «Назад»
+    calls = await harness.press(USER, picker, "среда")
+    edited = next(c for c in calls if c.method == "editMessageText")
+    assert "День: среда" in [b[0] for b in edited.buttons()]
+    calls = await harness.press(USER, edited, "Час:")
+    picker = next(c for c in calls if c.method == "editMessageText")
+    assert "• 10:00" in [b[0] for b in picker.buttons()]
+    calls = await harness.press(USER, picker, "9:00")
+    answer = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert answer.params["text"] == "Час сводки: 9:00"
     user = await services.users.get(USER)
-    assert (user.digest_weekday, user.digest_hour) == (1, 12)
+    assert (user.digest_weekday, user.digest_hour) == (2, 9)
+    edited = next(c for c in calls if c.method == "editMessageText")
+    assert "каждый день в 9:00" in edited.text
+    # «Назад» from a picker leaves everything as it was.
+    calls = await harness.press(USER, edited, "Час:")
+    calls = await harness.press(USER, calls[-1], "Назад")
+    assert "каждый день в 9:00" in next(c for c in calls if c.method == "editMessageText").text
+    # A forged choice is refused.
+    calls = await harness.click(USER, "set:set_hour:3")
+    assert "Недопустимое" in calls[0].params["text"]
+    assert (await services.users.get(USER)).digest_hour == 9
     await harness.press(USER, edited, "Изменения — в сводке")
     assert (await services.users.get(USER)).follow_notify == "digest"
 
@@ -71,3 +92,15 @@ async def test_snooze_button_on_a_nudge(harness, services, seeded):
     answer = next(c for c in calls if c.method == "answerCallbackQuery")
     assert "через неделю" in answer.params["text"]
     assert rec.id in await services.nudges.repo.snoozes(ADMIN_ID)
+
+
+async def test_the_end_of_a_pause_is_a_local_date(harness, services):
+    import datetime as dt
+
+    await harness.send(USER, "/start")
+    await services.profiles.set_region(USER, "Камчатский край")  # UTC+12
+    # 13:00 UTC on 2 March is already 01:00 on 3 March in Petropavlovsk-Kamchatsky.
+    services.clock.at = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
+    calls = await harness.send(USER, "/pause")
+    calls = await harness.press(USER, calls[-1], "7 дней")
+    assert any("приостановлены до 10 марта 2026 г." in (c.text or "") for c in calls)

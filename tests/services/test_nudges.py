@@ -1,6 +1,7 @@
 """Nudges with controlled time: stages, quiet hours, no stale nudges, escalation, snooze."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -110,7 +111,9 @@ async def test_nudge_carries_status_buttons_and_accepts_replies(services, offici
     import json
 
     await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=1)))
-    payload = json.loads(await services.db.fetchval("SELECT payload FROM outbox"))
+    payload = json.loads(
+        await services.db.fetchval("SELECT payload FROM outbox WHERE kind = 'nudge'")
+    )
     assert "До срока 1 день" in payload["text"]
     buttons = [
         b["callback_data"] for row in payload["reply_markup"]["inline_keyboard"] for b in row
@@ -151,17 +154,20 @@ async def test_check_in_after_sixty_quiet_days(services, official):
 
 
 async def test_snooze_and_pause(services, official):
-    day = DEADLINE - dt.timedelta(days=3)
+    # Overdue already: the snooze is a whole week.
+    day = DEADLINE + dt.timedelta(days=2)
     services.clock.at = kamchatka_noon(day)
     await services.nudges.snooze(OFFICIAL, official)
     await services.nudges.run(kamchatka_noon(day))
+    await services.nudges.run(kamchatka_noon(day + dt.timedelta(days=6)))
     assert await nudge_keys(services) == []
     await services.nudges.run(kamchatka_noon(day + dt.timedelta(days=7)))
-    keys = await nudge_keys(services)
-    assert len(keys) == 1 and ":s2026-04-19" in keys[0]
+    # The week is up on an overdue-week day: that day's reminder is the one that comes.
+    assert await nudge_keys(services) == [f"nudge:{OFFICIAL}:{official}:o1"]
+    assert await services.nudges.repo.snoozes(OFFICIAL) == {}
 
     await services.preferences.pause_nudges(OFFICIAL, 30)
-    await services.nudges.run(kamchatka_noon(DEADLINE + dt.timedelta(days=7)))
+    await services.nudges.run(kamchatka_noon(DEADLINE + dt.timedelta(days=14)))
     assert len(await nudge_keys(services)) == 1
 
 
@@ -169,3 +175,47 @@ async def test_blocked_official_is_skipped(services, official):
     await services.users.mark_blocked(OFFICIAL)
     await services.nudges.run(kamchatka_noon(DEADLINE))
     assert await nudge_keys(services) == []
+
+
+async def test_partially_done_keeps_its_reminders(services, official):
+    services.clock.at = kamchatka_noon(DEADLINE - dt.timedelta(days=20))
+    await services.reporting.report_status(OFFICIAL, official, "partially_done")
+    await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=1)))
+    assert await nudge_keys(services) == [f"nudge:{OFFICIAL}:{official}:d1"]
+    # «Выполнено» closes it: no more reminders.
+    await services.reporting.report_status(OFFICIAL, official, "done")
+    await services.nudges.run(kamchatka_noon(DEADLINE))
+    assert await nudge_keys(services) == [f"nudge:{OFFICIAL}:{official}:d1"]
+
+
+async def test_partially_done_stays_in_its_deadline_group(services, official):
+    services.clock.at = kamchatka_noon(DEADLINE - dt.timedelta(days=10))
+    await services.reporting.report_status(OFFICIAL, official, "partially_done")
+    tasks = await services.tasks.tasks(OFFICIAL, "Камчатский край")
+    assert [r.id for r in tasks.groups["due_soon"]] == [official]
+    assert official not in [r.id for r in tasks.groups["done"]]
+
+
+async def test_snooze_never_passes_the_deadline_day(services, official):
+    # Snoozed two days before the deadline, at 15:00 in Kamchatka.
+    day = DEADLINE - dt.timedelta(days=2)
+    services.clock.at = kamchatka_noon(day) + dt.timedelta(hours=3)
+    snooze = await services.nudges.snooze(OFFICIAL, official)
+    assert snooze.deadline_day == DEADLINE
+    until = snooze.until
+    local = until.astimezone(ZoneInfo("Asia/Kamchatka"))
+    assert local.date() == DEADLINE and 9 <= local.hour < 21
+    await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=1)))
+    assert await nudge_keys(services) == []
+    # On the deadline day: one reminder (not a snooze reminder and then the day's one).
+    await services.nudges.run(until)
+    await services.nudges.run(until + dt.timedelta(minutes=5))
+    assert await nudge_keys(services) == [f"nudge:{OFFICIAL}:{official}:d0"]
+
+
+async def test_snooze_late_in_the_evening_still_lands_on_the_deadline_day(services, official):
+    # 23:30 in Kamchatka the day before the deadline: the reminder comes at 09:00, not later.
+    services.clock.at = dt.datetime.combine(DEADLINE - dt.timedelta(days=1), dt.time(11, 30), UTC)
+    until = (await services.nudges.snooze(OFFICIAL, official)).until
+    local = until.astimezone(ZoneInfo("Asia/Kamchatka"))
+    assert (local.date(), local.hour) == (DEADLINE, 9)

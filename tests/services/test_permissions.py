@@ -98,3 +98,16 @@ async def test_only_admins_appoint_coordinators(services, world):
         with pytest.raises(PermissionDenied):
             await services.access.appoint_coordinator(actor, 99, "Амурская область")
     assert await services.access.appoint_coordinator(ADMIN_ID, 99, "Амурская область")
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+async def test_personal_data_is_ones_own_only(services, world, actor):
+    """/mydata and /forget: everyone acts on their own data, nobody (not an admin) on another's."""
+    actor_id = ACTORS[actor]
+    assert (await services.privacy.export(actor_id))["user_id"] == actor_id
+    other = MEMBER if actor_id != MEMBER else OFFICIAL_THIS
+    with pytest.raises(PermissionDenied):
+        await services.privacy.export(actor_id, other)
+    with pytest.raises(PermissionDenied):
+        await services.privacy.forget(actor_id, other)
+    assert await services.users.get(other) is not None

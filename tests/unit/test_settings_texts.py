@@ -49,6 +49,73 @@ def test_bad_timezone_and_level():
         make(bot_token="1:a", log_level="LOUD")
 
 
+def _cyrillic(text: str) -> bool:
+    return any("а" <= ch.lower() <= "я" for ch in text)
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"default_timezone": "Mars/Olympus"}, "DEFAULT_TIMEZONE"),
+        ({"log_level": "LOUD"}, "LOG_LEVEL"),
+        ({"admin_ids": "12, @anna"}, "ADMIN_IDS"),
+        ({"webhook_port": "eighty"}, "WEBHOOK_PORT"),
+        ({"delivery_concurrency": "0"}, "DELIVERY_CONCURRENCY"),
+        ({"telegram_api_url": "ftp://x"}, "TELEGRAM_API_URL"),
+        ({"webhook_url": "https://example.org"}, "WEBHOOK_SECRET"),
+    ],
+)
+def test_configuration_errors_are_said_in_russian(env, name):
+    with pytest.raises(ValidationError) as info:
+        make(bot_token="1:a", **env)
+    line = describe_error(info.value)
+    assert line.startswith(name) and _cyrillic(line) and "\n" not in line
+    assert "Value error" not in line and "Input should" not in line
+
+
+def test_missing_token_is_said_in_russian_and_names_the_example_file():
+    with pytest.raises(MissingTokenError) as info:
+        make(bot_token="").token()
+    assert "BOT_TOKEN" in str(info.value) and "cp .env.example .env" in str(info.value)
+
+
+def test_the_unchanged_placeholder_of_env_example_is_no_token():
+    from bot.settings import example_token
+
+    placeholder = example_token()
+    assert placeholder  # .env.example shows what a token looks like
+    with pytest.raises(ValidationError) as info:
+        make(bot_token=placeholder)
+    line = describe_error(info.value)
+    assert line.startswith("BOT_TOKEN") and ".env.example" in line and placeholder not in line
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "full"),
+    [
+        (
+            "https://bot.example.org",
+            "/telegram/webhook",
+            "https://bot.example.org/telegram/webhook",
+        ),
+        (
+            "https://bot.example.org/",
+            "/telegram/webhook",
+            "https://bot.example.org/telegram/webhook",
+        ),
+        (
+            "https://bot.example.org/telegram/webhook",
+            "/telegram/webhook",
+            "https://bot.example.org/telegram/webhook",
+        ),
+        ("https://x.org/base", "hook", "https://x.org/base/hook"),
+    ],
+)
+def test_webhook_url_gets_the_path_once(url, path, full):
+    s = make(bot_token="1:a", webhook_url=url, webhook_secret="s", webhook_path=path)
+    assert s.webhook_full_url() == full
+
+
 @pytest.mark.parametrize(
     ("n", "word"),
     [

@@ -1,0 +1,296 @@
+"""Soak benchmark: the real bot process under steady updates, with a broadcast and digests.
+
+Three processes on 127.0.0.1: this one (the conductor), the fake Bot API with a load driver
+(``bench/soak_server.py``) and ``python -m bot run``.  The database is prepared first (the
+shipped resolutions; ``users`` people with a profile who send the updates; ``recipients``
+subscribers who get a broadcast queued before the bot starts; ``digest_users`` subscribers
+whose daily digests fall due one after another during the run, with the planner every 5 s).
+Then ``updates`` messages (/help, /my, a question in words, /profile) come at ``rate`` a
+second, each user's next one ``users / rate`` seconds after the previous.
+
+* ``p50_ms`` … ``p99_ms``: from an update given to the bot to the bot's first message in that
+  chat, as the fake server saw it.
+* ``rss_start_mb`` / ``rss_end_mb``: the bot process's resident memory when the load starts
+  (after start-up) and when it ends.
+* ``errors``: updates without a reply, Bot API calls the server refused, and ERROR lines or
+  tracebacks in the bot's log.
+
+Everything is bounded: the load ends after ``updates``, each wait has a deadline, the server
+process exits by itself, and the bot gets SIGTERM at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bench.broadcast import TEXT as ANNOUNCEMENT
+from bot.announcements import Content
+from bot.container import open_services
+from bot.paths import CONTENT_DIR, PROJECT_DIR
+from bot.settings import Settings
+
+TOKEN = "123456:BENCH-soak"
+ADMIN_ID = 1
+REGION = "Амурская область"
+FIRST_USER = 1_000_000
+FIRST_RECIPIENT = 2_000_000
+FIRST_DIGEST = 3_000_000
+TEXTS = ["/help", "/my", "что рекомендовано ресурсным центрам?", "/profile"]
+
+
+async def _prepare(database: Path, users: int, recipients: int, digest_users: int, span: float):
+    settings = Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        database_path=str(database),
+        admin_ids=[ADMIN_ID],
+        import_seeds_on_empty=False,
+    )
+    async with open_services(settings) as services:
+        await services.importer.import_directory(CONTENT_DIR / "resolutions")
+        now = dt.datetime.now(dt.UTC)
+        iso = now.isoformat()
+        # Digest readers joined yesterday: the resolutions imported just now are news to them.
+        yesterday = (now - dt.timedelta(days=1)).isoformat()
+        async with services.db.transaction():
+            await services.db.executemany(
+                "INSERT INTO users (id, first_name, region, org_kind, org_name, onboarded_at,"
+                " created_at, updated_at) VALUES (?, ?, ?, 'ngo', 'НКО', ?, ?, ?)",
+                [
+                    (i, f"U{i}", REGION, iso, iso, iso)
+                    for i in (
+                        *range(FIRST_USER, FIRST_USER + users),
+                        *range(FIRST_RECIPIENT, FIRST_RECIPIENT + recipients),
+                    )
+                ],
+            )
+            await services.db.executemany(
+                "INSERT INTO users (id, first_name, region, org_kind, org_name, onboarded_at,"
+                " created_at, updated_at, digest_frequency, next_digest_at, last_digest_at)"
+                " VALUES (?, ?, ?, 'ngo', 'НКО', ?, ?, ?, 'daily', ?, ?)",
+                [
+                    (
+                        i,
+                        f"D{i}",
+                        REGION,
+                        yesterday,
+                        yesterday,
+                        yesterday,
+                        (now + dt.timedelta(seconds=span * k / max(digest_users, 1))).isoformat(),
+                        yesterday,
+                    )
+                    for k, i in enumerate(range(FIRST_DIGEST, FIRST_DIGEST + digest_users))
+                ],
+            )
+            await services.db.executemany(
+                "INSERT INTO subscriptions (user_id, region, created_at) VALUES (?, ?, ?)",
+                [
+                    (i, REGION, iso)
+                    for i in (
+                        *range(FIRST_RECIPIENT, FIRST_RECIPIENT + recipients),
+                        *range(FIRST_DIGEST, FIRST_DIGEST + digest_users),
+                    )
+                ],
+            )
+        if recipients:
+            draft = await services.announcements.create_draft(
+                ADMIN_ID, REGION, Content(ANNOUNCEMENT)
+            )
+            await services.announcements.send(ADMIN_ID, draft.id)
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _wait(condition, deadline: float, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    while not await condition():
+        if loop.time() > deadline:
+            raise TimeoutError(f"soak: {what} did not happen in time")
+        await asyncio.sleep(0.5)
+
+
+async def _soak(
+    workdir: Path, updates: int, users: int, rate: float, recipients: int, digest_users: int
+) -> dict:
+    load_seconds = updates / rate
+    database = workdir / "soak.sqlite3"
+    await _prepare(database, users, recipients, digest_users, load_seconds)
+    budget = load_seconds * 3 + 300  # the whole run, start-up and shutdown included
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + budget
+
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.soak_server",
+        "--token",
+        TOKEN,
+        "--lifetime",
+        str(int(budget + 60)),
+        cwd=str(PROJECT_DIR),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    bot = None
+    log_path = workdir / "bot.log"
+    try:
+        line = (await asyncio.wait_for(server.stdout.readline(), 120)).decode()
+        base = f"http://127.0.0.1:{line.split()[1]}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+        env.update(
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=base,
+            DATABASE_PATH=str(database),
+            ADMIN_IDS=str(ADMIN_ID),
+            IMPORT_SEEDS_ON_EMPTY="false",
+            LOG_LEVEL="WARNING",
+            BROADCAST_RATE="25",
+            DIGEST_INTERVAL_SECONDS="5",
+            BACKUP_ENABLED="false",
+            METRICS_PORT="0",
+            PYTHONUNBUFFERED="1",
+        )
+        with log_path.open("wb") as log:
+            bot = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", cwd=str(PROJECT_DIR), env=env,
+                stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+            )  # fmt: skip
+        async with aiohttp.ClientSession() as http:
+
+            async def status() -> dict:
+                async with http.get(base + "/_soak/status") as response:
+                    return await response.json()
+
+            async def polling() -> bool:
+                if bot.returncode is not None:
+                    raise RuntimeError(f"soak: the bot exited:\n{log_path.read_text()[-2000:]}")
+                return (await status())["polls"] > 0
+
+            await _wait(polling, deadline, "the bot's first poll")
+            rss_start = _rss_mb(bot.pid)
+            spec = {
+                "first_user": FIRST_USER,
+                "users": users,
+                "updates": updates,
+                "rate": rate,
+                "texts": TEXTS,
+            }
+            started = time.perf_counter()
+            async with http.post(base + "/_soak/load", json=spec) as response:
+                response.raise_for_status()
+
+            async def load_done() -> bool:
+                return (await status())["done"]
+
+            await _wait(load_done, deadline, "the load")
+            # The last updates' replies: wait until the bot has answered or the budget is out.
+            answered_at_end = 0
+
+            async def replies_settled() -> bool:
+                nonlocal answered_at_end
+                async with http.get(base + "/_soak/result") as response:
+                    result = await response.json()
+                settled = (
+                    result["unanswered"] == 0 or len(result["latencies_ms"]) == answered_at_end
+                )
+                answered_at_end = len(result["latencies_ms"])
+                return settled
+
+            await _wait(replies_settled, deadline, "the last replies")
+            seconds = time.perf_counter() - started
+            rss_end = _rss_mb(bot.pid)
+            async with http.get(base + "/_soak/result") as response:
+                result = await response.json()
+        bot.send_signal(signal.SIGTERM)
+        stop_code = await asyncio.wait_for(bot.wait(), 30)
+    finally:
+        for proc in (bot, server):
+            if proc is not None and proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    log_text = log_path.read_text(encoding="utf-8", errors="replace")
+    log_errors = sum(1 for line in log_text.splitlines() if " ERROR " in line) + log_text.count(
+        "Traceback"
+    )
+    latencies = result["latencies_ms"]
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))], 1)
+
+    figures = await _outbox(database)
+    return {
+        "updates": updates,
+        "users": users,
+        "rate": rate,
+        "seconds": round(seconds, 1),
+        "p50_ms": pct(0.50) if latencies else None,
+        "p95_ms": pct(0.95) if latencies else None,
+        "p99_ms": pct(0.99) if latencies else None,
+        "max_ms": round(latencies[-1], 1) if latencies else None,
+        "rss_start_mb": round(rss_start, 1),
+        "rss_end_mb": round(rss_end, 1),
+        "errors": result["unanswered"] + result["api_errors"] + log_errors,
+        "unanswered": result["unanswered"],
+        "api_errors": result["api_errors"],
+        "log_errors": log_errors,
+        "stop_exit_code": stop_code,
+        **figures,
+    }
+
+
+async def _outbox(database: Path) -> dict:
+    import sqlite3
+
+    conn = sqlite3.connect(database)
+    try:
+        rows = conn.execute("SELECT kind, status, count(*) FROM outbox GROUP BY kind, status")
+        by = {f"{kind}_{status}": n for kind, status, n in rows}
+    finally:
+        conn.close()
+    return {
+        "broadcast_sent": by.get("announce_sent", 0),  # to recipients and digest readers
+        "broadcast_left": by.get("announce_pending", 0) + by.get("announce_sending", 0),
+        "digests_sent": by.get("digest_sent", 0),
+    }
+
+
+async def _run(**kwargs) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
+        return await _soak(Path(tmp), **kwargs)
+
+
+def run(
+    updates: int = 20_000,
+    users: int = 5_000,
+    rate: float = 80.0,
+    recipients: int = 2_000,
+    digest_users: int = 1_000,
+) -> dict:
+    return asyncio.run(
+        _run(
+            updates=updates,
+            users=users,
+            rate=rate,
+            recipients=recipients,
+            digest_users=digest_users,
+        )
+    )
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(updates=200, users=50, rate=20, recipients=50, digest_users=20)))

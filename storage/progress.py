@@ -1,0 +1,129 @@
+"""The coordinator's overview: counts by status per resolution and addressee (SQL only).
+
+"No report yet" (нет данных) is an item whose history has no status or comment event: its
+stored status is the default ``not_started``, which must not read as a report.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Database
+from storage.documents import RecommendationRow
+from storage.documents import _recommendation as recommendation_row
+
+# A recommendation's reported state: its status, or 'no_data' while nobody reported.
+_STATE = (
+    "CASE WHEN r.status = 'not_started' AND NOT EXISTS (SELECT 1 FROM history h"
+    " WHERE h.recommendation_id = r.id AND h.event IN ('status', 'comment'))"
+    " THEN 'no_data' ELSE r.status END"
+)
+_OPEN = "r.status NOT IN ('done', 'wont_do')"
+_COUNTS = (
+    "count(DISTINCT r.id) AS total,"
+    f" count(DISTINCT CASE WHEN {_STATE} = 'done' THEN r.id END) AS done,"
+    f" count(DISTINCT CASE WHEN {_STATE} = 'partially_done' THEN r.id END) AS partially_done,"
+    f" count(DISTINCT CASE WHEN {_STATE} = 'in_progress' THEN r.id END) AS in_progress,"
+    f" count(DISTINCT CASE WHEN {_STATE} = 'not_started' THEN r.id END) AS not_started,"
+    f" count(DISTINCT CASE WHEN {_STATE} = 'wont_do' THEN r.id END) AS wont_do,"
+    f" count(DISTINCT CASE WHEN {_STATE} = 'no_data' THEN r.id END) AS no_data,"
+    f" count(DISTINCT CASE WHEN r.deadline < ? AND {_OPEN} THEN r.id END) AS overdue"
+)
+
+
+class ProgressRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def regions(self) -> list[str]:
+        """Regions that have documents, for an admin to pick from."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT region FROM documents WHERE region IS NOT NULL ORDER BY region"
+        )
+        return [r[0] for r in rows]
+
+    async def documents(self, region: str, today: str) -> list[sqlite3.Row]:
+        """Resolutions of a region, newest first, with counts over their live items."""
+        return await self.db.fetchall(
+            f"SELECT d.id, d.title, d.adopted_on, d.region, {_COUNTS}"
+            " FROM documents d JOIN recommendations r ON r.document_id = d.id AND r.removed = 0"
+            " WHERE d.region = ? GROUP BY d.id"
+            " ORDER BY d.adopted_on IS NULL, d.adopted_on DESC, d.id DESC",
+            (today, region),
+        )
+
+    async def document(self, document_id: int) -> sqlite3.Row | None:
+        return await self.db.fetchone(
+            "SELECT id, title, adopted_on, region FROM documents WHERE id = ?", (document_id,)
+        )
+
+    async def addressees(self, document_id: int, today: str, since: str) -> list[sqlite3.Row]:
+        """Each addressee of a resolution: counts, officials, last report, reports since."""
+        return await self.db.fetchall(
+            f"SELECT a.id, a.canonical, a.document_id, {_COUNTS},"
+            " (SELECT count(*) FROM officials o JOIN users u ON u.id = o.user_id"
+            "  WHERE o.addressee_id = a.id AND o.revoked_at IS NULL) AS officials,"
+            " (SELECT max(h.created_at) FROM history h JOIN recommendation_addressees x"
+            "  ON x.recommendation_id = h.recommendation_id"
+            "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')) AS last_report,"
+            " (SELECT count(*) FROM history h JOIN recommendation_addressees x"
+            "  ON x.recommendation_id = h.recommendation_id"
+            "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')"
+            "  AND h.created_at >= ?) AS recent_reports"
+            " FROM addressees a"
+            " JOIN recommendation_addressees ra ON ra.addressee_id = a.id"
+            " JOIN recommendations r ON r.id = ra.recommendation_id AND r.removed = 0"
+            " WHERE a.document_id = ? GROUP BY a.id ORDER BY a.position",
+            (today, since, document_id),
+        )
+
+    async def addressee(self, addressee_id: int) -> sqlite3.Row | None:
+        return await self.db.fetchone(
+            "SELECT a.id, a.canonical, a.document_id, d.region FROM addressees a"
+            " JOIN documents d ON d.id = a.document_id WHERE a.id = ?",
+            (addressee_id,),
+        )
+
+    async def officials(self, addressee_id: int) -> list[sqlite3.Row]:
+        return await self.db.fetchall(
+            "SELECT u.id, u.first_name FROM officials o JOIN users u ON u.id = o.user_id"
+            " WHERE o.addressee_id = ? AND o.revoked_at IS NULL ORDER BY o.created_at",
+            (addressee_id,),
+        )
+
+    async def items(
+        self,
+        document_id: int,
+        addressee_id: int | None,
+        state: str | None,
+        today: str,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[RecommendationRow], int]:
+        """Live items of a resolution (or of one addressee in it) in one state.
+
+        ``state``: a status, 'no_data', 'overdue', or None for all.
+        """
+        where = "r.document_id = ? AND r.removed = 0"
+        params: list = [document_id]
+        if addressee_id is not None:
+            where += (
+                " AND r.id IN (SELECT recommendation_id FROM recommendation_addressees"
+                " WHERE addressee_id = ?)"
+            )
+            params.append(addressee_id)
+        if state == "overdue":
+            where += f" AND r.deadline < ? AND {_OPEN}"
+            params.append(today)
+        elif state is not None:
+            where += f" AND {_STATE} = ?"
+            params.append(state)
+        total = await self.db.fetchval(
+            f"SELECT count(*) FROM recommendations r WHERE {where}", params
+        )
+        rows = await self.db.fetchall(
+            f"SELECT r.* FROM recommendations r WHERE {where}"
+            " ORDER BY r.deadline IS NULL, r.deadline, r.position LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [recommendation_row(r) for r in rows], total

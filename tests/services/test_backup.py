@@ -1,0 +1,144 @@
+"""Backups while the database is written to, their rotation, and restores that refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.backup import (
+    BackupError,
+    backup_database,
+    backups_in,
+    restore_database,
+    scheduled_backup,
+)
+from bot.cli import main
+from bot.instance import AlreadyRunning, InstanceLock
+from bot.jobs import BACKUP_JOB, create_scheduler
+
+NOW = dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)
+
+
+def make_db(path: Path, rows: int = 100) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE schema_migrations (version INTEGER, name TEXT)")
+    conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("CREATE TABLE outbox (id INTEGER PRIMARY KEY, status TEXT)")
+    conn.executemany("INSERT INTO users VALUES (?, ?)", [(i, f"u{i}") for i in range(rows)])
+    conn.close()
+
+
+def count(path: Path, table: str = "users") -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_backup_is_consistent_checked_and_owner_only(tmp_path):
+    live = tmp_path / "bot.sqlite3"
+    make_db(live)
+    writer = sqlite3.connect(live, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a write in progress, not committed
+    writer.execute("INSERT INTO users VALUES (1000, 'uncommitted')")
+    try:
+        result = backup_database(live, tmp_path / "copies" / "b.sqlite3")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert count(result.path) == 100  # everything committed, nothing uncommitted
+    assert stat.S_IMODE(result.path.stat().st_mode) == 0o600
+    assert not list(result.path.parent.glob("*-wal"))  # one self-contained file
+    assert not list(result.path.parent.glob("*.part"))
+
+
+def test_scheduled_backups_keep_the_newest(tmp_path):
+    live = tmp_path / "bot.sqlite3"
+    make_db(live)
+    directory = tmp_path / "backups"
+    for day in range(5):
+        scheduled_backup(live, directory, 3, NOW + dt.timedelta(days=day))
+    kept = backups_in(directory, live)
+    assert [p.name for p in kept] == [
+        "bot-20260303-020000.sqlite3",
+        "bot-20260304-020000.sqlite3",
+        "bot-20260305-020000.sqlite3",
+    ]
+
+
+def test_restore_replaces_the_database_and_keeps_the_old_one(tmp_path):
+    live, copy = tmp_path / "bot.sqlite3", tmp_path / "copy.sqlite3"
+    make_db(live, rows=10)
+    backup_database(live, copy)
+    conn = sqlite3.connect(live, isolation_level=None)
+    conn.execute("DELETE FROM users")  # the accident the backup undoes
+    conn.close()
+    kept = restore_database(copy, live, NOW)
+    assert count(live) == 10
+    assert kept is not None and count(kept) == 0
+    assert stat.S_IMODE(live.stat().st_mode) == 0o600
+
+
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(tmp_path):
+    live, copy = tmp_path / "bot.sqlite3", tmp_path / "copy.sqlite3"
+    make_db(live, rows=500)
+    backup_database(live, copy)
+    data = bytearray(copy.read_bytes())
+    page = 4096
+    data[3 * page : 3 * page + 200] = b"\xff" * 200  # a b-tree page scribbled over
+    copy.write_bytes(bytes(data))
+    make_db(other := tmp_path / "other.sqlite3", rows=1)
+    with pytest.raises(BackupError):
+        restore_database(copy, other, NOW)
+    assert count(other) == 1
+    (junk := tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(BackupError):
+        restore_database(junk, other, NOW)
+    assert count(other) == 1
+
+
+def test_restore_refuses_while_a_bot_holds_the_database(tmp_path):
+    live, copy = tmp_path / "bot.sqlite3", tmp_path / "copy.sqlite3"
+    make_db(live, rows=3)
+    backup_database(live, copy)
+    with InstanceLock(live), pytest.raises(AlreadyRunning):
+        restore_database(copy, live, NOW)
+    with pytest.raises(AlreadyRunning), InstanceLock(live), InstanceLock(live):
+        pass
+
+
+def test_cli_backup_and_restore(tmp_path, monkeypatch, capsys):
+    live = tmp_path / "bot.sqlite3"
+    make_db(live, rows=7)
+    monkeypatch.setenv("DATABASE_PATH", str(live))
+    monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "b"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["backup"]) == 0
+    (made,) = backups_in(tmp_path / "b", live)
+    assert main(["restore", str(made)]) == 0
+    (tmp_path / "bad.sqlite3").write_bytes(b"\0" * 4096)
+    assert main(["restore", str(tmp_path / "bad.sqlite3")]) == 1
+    assert "восстановление отменено" in capsys.readouterr().err
+    assert count(live) == 7
+
+
+def test_the_scheduler_makes_a_daily_backup(services):
+    job = create_scheduler(services).get_job(BACKUP_JOB)
+    assert job is not None and "hour='2'" in str(job.trigger)
+
+
+async def test_daily_backup_job_writes_into_backup_dir(services, tmp_path):
+    from bot.jobs import daily_backup
+
+    services.settings.backup_dir = str(tmp_path / "daily")
+    services.settings.backup_keep = 1
+    await daily_backup(services)
+    await daily_backup(services)  # the same second: replaces, still one file
+    (made,) = backups_in(tmp_path / "daily", services.settings.database_path)
+    assert count(made, "schema_migrations") > 0

@@ -1,0 +1,102 @@
+"""/progress as a service: counts by status per resolution and body, officials, silence."""
+
+import pytest
+
+from bot.access import PermissionDenied
+from storage.users import UserRepository
+from tests.conftest import ADMIN_ID
+
+AMUR = "Амурская область"
+COORD, OFFICIAL, MEMBER, KAMCHATKA_COORD = 31, 32, 33, 34
+
+
+@pytest.fixture
+async def amur(services, seeded):
+    repo = UserRepository(services.db)
+    for user_id in (COORD, OFFICIAL, MEMBER, KAMCHATKA_COORD):
+        await repo.upsert(
+            user_id,
+            first_name="Ольга",
+            last_name=None,
+            username=None,
+            language_code="ru",
+            now=services.clock.iso(),
+        )
+    await services.access.appoint_coordinator(ADMIN_ID, COORD, AMUR)
+    await services.access.appoint_coordinator(ADMIN_ID, KAMCHATKA_COORD, "Камчатский край")
+    document_id = seeded["002"].document_id
+    government = next(
+        a
+        for a in await services.documents.addressees(document_id)
+        if a.canonical == "Правительство области"
+    )
+    invite = await services.invites.create(COORD, government.id)
+    await services.invites.accept(OFFICIAL, invite.token)
+    return document_id, government.id
+
+
+async def test_overview_counts_by_status_and_keeps_no_data_apart(services, amur):
+    document_id, government = amur
+    before = await services.progress.overview(COORD, AMUR)
+    [resolution] = before.resolutions
+    assert resolution.document_id == document_id
+    assert resolution.counts.total == 61
+    assert resolution.counts.by_state["no_data"] == 61
+    assert resolution.counts.by_state["not_started"] == 0
+    assert resolution.counts.by_state["overdue"] == 3  # deadlines in 2016, nothing reported
+
+    items = await services.progress.items(COORD, document_id, "all", government, limit=50)
+    first, second = items.items[0].id, items.items[1].id
+    await services.reporting.report_status(OFFICIAL, first, "in_progress")
+    await services.reporting.comment(OFFICIAL, second, "Готовим план")
+    after = (await services.progress.overview(COORD, AMUR)).resolutions[0]
+    assert after.counts.by_state["in_progress"] == 1
+    assert after.counts.by_state["not_started"] == 1  # a report saying it has not started
+    assert after.counts.by_state["no_data"] == 59
+
+    body = next(b for b in after.bodies if b.addressee_id == government)
+    assert body.officials == 1 and body.reported_recently and not body.silent
+    assert body.counts.by_state["in_progress"] == 1
+    others = [b for b in after.bodies if b.addressee_id != government]
+    assert others and all(b.officials == 0 for b in others)
+    assert {b.addressee_id for b in after.without_official} == {b.addressee_id for b in others}
+    assert [b.addressee_id for b in after.reported] == [government]
+
+
+async def test_a_body_with_an_official_but_no_report_for_30_days_is_silent(services, clock, amur):
+    _, government = amur
+    body = lambda overview: next(  # noqa: E731
+        b for b in overview.resolutions[0].bodies if b.addressee_id == government
+    )
+    assert body(await services.progress.overview(COORD, AMUR)).silent
+    items = await services.progress.items(COORD, amur[0], "all", government)
+    await services.reporting.report_status(OFFICIAL, items.items[0].id, "in_progress")
+    assert not body(await services.progress.overview(COORD, AMUR)).silent
+    clock.move(days=31)
+    assert body(await services.progress.overview(COORD, AMUR)).silent
+
+
+async def test_lists_behind_the_lines(services, amur):
+    document_id, government = amur
+    overdue = await services.progress.items(COORD, document_id, "overdue")
+    assert overdue.total == 3 and all(i.deadline < "2026-03-02" for i in overdue.items)
+    mine = await services.progress.items(COORD, document_id, "all", government, limit=50)
+    assert mine.addressee == "Правительство области" and mine.officials == ["Ольга"]
+    assert mine.total == len(mine.items) > 0
+
+
+async def test_who_may_see_progress(services, amur):
+    document_id, _ = amur
+    with pytest.raises(PermissionDenied):
+        await services.progress.overview(MEMBER, AMUR)
+    with pytest.raises(PermissionDenied):
+        await services.progress.regions(OFFICIAL)
+    with pytest.raises(PermissionDenied):
+        await services.progress.overview(KAMCHATKA_COORD, AMUR)
+    with pytest.raises(PermissionDenied):
+        await services.progress.items(KAMCHATKA_COORD, document_id, "all")
+    assert await services.progress.regions(COORD) == [AMUR]
+    assert await services.progress.regions(KAMCHATKA_COORD) == ["Камчатский край"]
+    regions = await services.progress.regions(ADMIN_ID)
+    assert AMUR in regions and "Севастополь" in regions
+    assert (await services.progress.overview(ADMIN_ID, "Севастополь")).resolutions

@@ -1,0 +1,81 @@
+"""Reporting services: local dates, evidence, telling the responsible official."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from bot.users import TelegramIdentity
+from bot.views import render_card
+from tests.conftest import ADMIN_ID
+
+COORD, OFFICIAL, MEMBER, STRANGER = 51, 52, 53, 54
+AMUR = "Амурская область"
+
+
+@pytest.fixture
+async def amur(services, clock, seeded):
+    """A coordinator, an official of the Amur government and a member, all in Amur."""
+    clock.at = dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.UTC)
+    for user_id in (COORD, OFFICIAL, MEMBER, STRANGER):
+        await services.users.touch(TelegramIdentity(user_id, f"U{user_id}"))
+    for user_id in (COORD, OFFICIAL, MEMBER):
+        await services.profiles.set_region(user_id, AMUR)
+    await services.access.appoint_coordinator(ADMIN_ID, COORD, AMUR)
+    document = seeded["002"].document_id
+    addressee = next(
+        a for a in await services.documents.addressees(document) if "Правительство" in a.canonical
+    )
+    invite = await services.invites.create(COORD, addressee.id)
+    await services.invites.accept(OFFICIAL, invite.token)
+    row = await services.db.fetchone(
+        "SELECT recommendation_id FROM recommendation_addressees WHERE addressee_id = ?"
+        " ORDER BY recommendation_id",
+        (addressee.id,),
+    )
+    return row[0]
+
+
+async def notices(services, recipient):
+    rows = await services.db.fetchall(
+        "SELECT kind, dedup_key, payload FROM outbox WHERE recipient_id = ? ORDER BY id",
+        (recipient,),
+    )
+    return [(r[0], r[1], json.loads(r[2])) for r in rows]
+
+
+async def test_history_and_notices_are_dated_in_local_time(services, clock, amur):
+    rec = amur
+    await services.reporting.follow(MEMBER, rec, True)
+    # 08:10 on 30 November in Blagoveshchensk (UTC+9) is 23:10 on 29 November in UTC.
+    clock.at = dt.datetime(2026, 11, 29, 23, 10, tzinfo=dt.UTC)
+    await services.reporting.report_status(OFFICIAL, rec, "in_progress", "Начали")
+
+    card = render_card(services.texts, await services.reporting.card(MEMBER, rec))
+    assert "30.11.2026" in card and "29.11.2026" not in card
+    # Someone without a region reads it in the region of the recommendation.
+    card = render_card(services.texts, await services.reporting.card(STRANGER, rec))
+    assert "30.11.2026" in card
+    [(kind, _, payload)] = await notices(services, MEMBER)
+    assert kind == "notice" and "30.11.2026" in payload["text"]
+
+
+async def test_the_responsible_official_is_told_once(services, clock, amur):
+    rec = amur
+    await services.reporting.follow(OFFICIAL, rec, True)  # following too: still one message
+    await services.reporting.set_deadline(COORD, rec, dt.date(2027, 3, 31))
+    [(kind, _, payload)] = await notices(services, OFFICIAL)
+    assert kind == "responsible" and "изменил срок" in payload["text"]
+    assert "31 марта 2027 г." in payload["text"] and payload["recommendation_ids"] == [rec]
+
+    await services.reporting.report_status(OFFICIAL, rec, "in_progress", "Начали")
+    await services.reporting.assess(MEMBER, rec, "agree")
+    told = [n for n in await notices(services, OFFICIAL) if n[0] == "responsible"]
+    assert len(told) == 1  # agreeing is not news for the body (a follower reads it anyway)
+    before = len(await notices(services, OFFICIAL))
+    await services.reporting.assess(MEMBER, rec, "disagree", "Ничего не начато")
+    sent = await notices(services, OFFICIAL)
+    assert len(sent) == before + 1  # one message, not a notice and a follower's notice
+    kind, _, payload = sent[-1]
+    assert kind == "responsible" and "не согласен" in payload["text"]
+    assert "Ничего не начато" in payload["text"]
