@@ -1,6 +1,8 @@
 """Roles for the terminal's people, set up the way real people get them.
 
-The administrator is one of the ``ADMIN_IDS`` (as in production); the administrator appoints
+Each of them has opened the bot and agreed to the processing of their data
+(:class:`~bot.privacy.PrivacyService`, as the consent button does).  The administrator is
+one of the ``ADMIN_IDS`` (as in production); the administrator appoints
 the coordinator through :class:`~bot.access.AccessService`; the coordinator creates an invite
 through :class:`~bot.invites.InviteService` and the official accepts it.  Nothing is written
 to the database behind the services' back, so every permission check still applies.
@@ -41,8 +43,11 @@ async def default_region(services: Services) -> str | None:
 
 
 async def touch(services: Services, person: Person) -> None:
-    """What the bot records when a person first writes to it."""
-    await services.users.touch(
+    """A person who has opened the bot and agreed to the processing of their data (only
+    such a person is registered, and only a registered one can be appointed or invited)."""
+    if (await services.privacy.consent(person.user_id)).given:
+        return
+    await services.privacy.give_consent(
         TelegramIdentity(id=person.user_id, first_name=person.first_name, language_code="ru")
     )
 

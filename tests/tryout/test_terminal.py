@@ -122,6 +122,7 @@ async def test_as_official_accepts_a_coordinators_invite(terminal):
 
 async def test_buttons_are_pressed_by_number_and_by_message(terminal):
     await terminal.handle("/start")
+    await terminal.handle("1")  # consent to the processing of personal data
     await terminal.handle("амур")
     mark = len(screen_text(terminal))
     await terminal.handle("1")  # the last message with buttons: the region choice

@@ -33,6 +33,7 @@ def new_version_of_a_seed(tmp_path, region: str):
 def sign_up_and_follow(chat) -> str:
     """The member signs up, asks a question, opens a card and follows it; returns its title."""
     chat.expect("Здравствуйте, Анна")
+    chat.press("Даю согласие")
     chat.expect("Шаг 1 из 3")
     chat.send("амур")
     chat.press(REGION)
@@ -85,6 +86,7 @@ def test_a_scripted_session_through_a_pipe_walks_every_role(tmp_path):
         chat.expect("Пётр пока не исполнитель")
         chat.send("/open")
         chat.expect(f"Открываю ссылку {link}")
+        chat.press("Даю согласие")
         chat.press("Подтвердить")
         chat.expect("Вы представляете «Правительство области»")
         chat.send("/tasks")
@@ -148,6 +150,7 @@ def test_as_official_starts_invited_by_a_coordinator_and_eof_ends_the_session(tm
 def test_a_session_in_a_real_terminal(tmp_path):
     chat = TmuxChat(tmp_path)
     try:
+        chat.press("Даю согласие")
         chat.expect("Шаг 1 из 3")
         chat.send("/profile")  # leave the onboarding for later, as a hurried person does
         chat.expect("Профиль")
@@ -170,6 +173,7 @@ def test_a_session_in_a_real_terminal(tmp_path):
 
         chat.send("/as official")
         chat.send("/open")
+        chat.press("Даю согласие")
         chat.press("Подтвердить")
         chat.expect("Вы представляете")
         chat.send("/tasks")
