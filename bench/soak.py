@@ -37,6 +37,7 @@ from bench.broadcast import TEXT as ANNOUNCEMENT
 from bot.announcements import Content
 from bot.container import open_services
 from bot.paths import CONTENT_DIR, PROJECT_DIR
+from bot.privacy import current_policy
 from bot.settings import Settings
 
 TOKEN = "123456:BENCH-soak"
@@ -90,6 +91,19 @@ async def _prepare(database: Path, users: int, recipients: int, digest_users: in
                         yesterday,
                     )
                     for k, i in enumerate(range(FIRST_DIGEST, FIRST_DIGEST + digest_users))
+                ],
+            )
+            # Everyone here has consented already (as real users would have at sign-up).
+            await services.db.executemany(
+                "INSERT INTO consents (user_id, decision, version, decided_at)"
+                " VALUES (?, 'given', ?, ?)",
+                [
+                    (i, current_policy().version, yesterday)
+                    for i in (
+                        *range(FIRST_USER, FIRST_USER + users),
+                        *range(FIRST_RECIPIENT, FIRST_RECIPIENT + recipients),
+                        *range(FIRST_DIGEST, FIRST_DIGEST + digest_users),
+                    )
                 ],
             )
             await services.db.executemany(

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.paths import PROJECT_DIR
+from bot.privacy import current_policy
 from storage import Database, apply_migrations
 from tests.e2e.process import BotProcess
 from tests.e2e.steps import expect
@@ -42,7 +43,7 @@ async def test_second_instance_refuses_and_a_crash_is_taken_over(api, tmp_path):
     try:
         user = api.user(8102, "Анна")
         await user.send("/start")
-        await expect(user, "Шаг 1 из 3")
+        await expect(user, "Согласие на обработку")
     finally:
         assert await third.stop() == 0
 
@@ -91,6 +92,12 @@ async def seed_coordinator(path: Path) -> None:
             "INSERT INTO coordinators (user_id, region, appointed_by, created_at)"
             " VALUES (?, 'Амурская область', 0, ?)",
             (COORD, now),
+        )
+        # Consented already, or the bot would ask that before taking the document.
+        await db.execute(
+            "INSERT INTO consents (user_id, decision, version, decided_at)"
+            " VALUES (?, 'given', ?, ?)",
+            (COORD, current_policy().version, now),
         )
     finally:
         await db.close()
@@ -171,7 +178,7 @@ async def test_health_and_metrics_endpoint_of_the_real_process(tmp_path):
         await server.wait_for_polling(timeout=60)
         user = server.user(8103, "Анна")
         await user.send("/start")
-        await expect(user, "Шаг 1 из 3")
+        await expect(user, "Согласие на обработку")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 30
         while (await _get(base + "/healthz"))[0] != 200:
