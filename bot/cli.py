@@ -17,6 +17,7 @@ from bot.backup_cli import add_backup_commands
 from bot.schedule_cli import add_schedule_commands
 from bot.search_cli import add_search_commands
 from bot.settings import MissingTokenError, Settings, TokenRejectedError, describe_error
+from bot.tryout import add_try_command
 
 EXIT_CONFIG = 2
 EXIT_ALREADY_RUNNING = 3
@@ -119,6 +120,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands: dict[str, Command] = {}
 
+    add_try_command(sub, commands)
     sub.add_parser("run", help="запустить бота (long polling; вебхук, если задан WEBHOOK_URL)")
     commands["run"] = _run
     sub.add_parser("migrate", help="применить миграции базы и выйти")

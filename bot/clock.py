@@ -28,6 +28,23 @@ class FrozenClock(Clock):
         self.at += timedelta(**delta)
 
 
+class ShiftedClock(Clock):
+    """Real time moved ahead by an offset that only grows (``python -m bot try``'s ``/time``)."""
+
+    def __init__(self) -> None:
+        from datetime import timedelta
+
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def move(self, delta) -> None:
+        if delta.total_seconds() < 0:
+            raise ValueError("the clock only moves forward")
+        self.offset += delta
+
+
 def ensure_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime: times must carry a time zone")
