@@ -225,6 +225,12 @@ def parse_groups(text: str, cases: frozenset[str], *, start_required: bool = Tru
                 close_group(j)
                 terminator, rest_at = "infn", t.start
                 break
+            if j > head and _stops_name(toks, j):
+                # "… края в срок до 1 сентября представить", "… края шире привлекать":
+                # a term, a circumstance or an adverb is not part of the body's name.
+                close_group(j)
+                terminator, rest_at = "infn", t.start
+                break
             if is_finite_verb(t.text) and not t.text[:1].isupper():
                 close_group(j)
                 terminator, rest_at = "verb", t.start
@@ -260,6 +266,44 @@ def parse_groups(text: str, cases: frozenset[str], *, start_required: bool = Tru
     return LeadIn(groups=groups, rest=rest, terminator=terminator)
 
 
+# After "в"/"во" these start a circumstance, not a part of the name ("в срок до …").
+_CIRCUMSTANCE_AFTER_V = frozenset(
+    {"срок", "течение", "рамка", "период", "ход", "цель", "год", "квартал", "полугодие",
+     "месяц", "порядок", "число", "случай", "соответствие", "интерес", "пределы", "дальнейший",
+     "первый", "второй", "третий", "четвертый", "текущий", "следующий", "ближайший", "весь",
+     "целое", "установленный", "сжатый", "кратчайший", "приоритетный", "обязательный", "том",
+     "части", "часть", "работа", "деятельность", "отношение", "связь", "качество"}
+)  # fmt: skip
+_NOT_ADVERB_STOPS = frozenset({"также", "еще", "ещё", "а", "и", "или", "либо", "совместно"})
+
+
+def _stops_name(toks: list[Tok], j: int) -> bool:
+    """Does the word at ``j`` (after the head noun) end an addressee's name?"""
+    t = toks[j]
+    low = t.text.lower()
+    nxt = toks[j + 1] if j + 1 < len(toks) else None
+    nxt_low = nxt.text.lower() if nxt is not None else ""
+    if low in ("до", "к", "ко", "начиная", "ежегодно", "ежеквартально", "ежемесячно"):
+        return True
+    if low == "не" and nxt_low in ("позднее", "позже", "реже"):
+        return True
+    if low in ("с", "со") and nxt_low in ("просьбой", "предложением", "учетом", "учётом"):
+        return True
+    if low in ("в", "во") and nxt is not None:
+        if nxt.kind != "word" or nxt.text[:1].isdigit() or re.fullmatch(r"[IVX]+", nxt.text):
+            return nxt.kind == "word"
+        return normal_form(nxt.text) in _CIRCUMSTANCE_AFTER_V
+    if low == "при" and nxt is not None and nxt.kind == "word":
+        return not is_organisation_noun(normal_form(nxt.text))
+    if low in _NOT_ADVERB_STOPS or t.text[:1].isupper() or is_abbreviation(t.text):
+        return False
+    parses = parse(t.text)
+    if not parses or parses[0].tag.POS not in ("ADVB", "COMP"):
+        return False
+    # "социально ориентированных": an adverb before an adjective is inside the name.
+    return not (nxt is not None and nxt.kind == "word" and _is_adjective(nxt.text))
+
+
 def _group_case(toks: list[Tok], head: int, cases: frozenset[str] | set[str]) -> str:
     for p in parse(toks[head].text):
         if p.tag.case in cases:
@@ -271,7 +315,12 @@ def _starts_new_body(toks: list[Tok], g_start: int, at: int, head: int) -> bool:
     """Is the noun group after a conjunction a second addressee, not part of the first?"""
     governed = any(t.kind == "word" and t.text.lower() in _DATIVE_PREPS for t in toks[g_start:at])
     if not governed:
-        return True
+        # "… политики и реализации программ …": a genitive chain goes on unless the word
+        # names a body ("… края и органам местного самоуправления").
+        word = toks[head].text
+        if is_abbreviation(word) or is_organisation_noun(normal_form(word)):
+            return True
+        return not any(p.tag.case in ("gent", "loct") for p in parse(word))
     # After "по …" a dative noun is usually that preposition's object ("по культуре и
     # туризму"), unless it names a body ("… и министерству образования").
     return is_organisation_noun(normal_form(toks[head].text))
