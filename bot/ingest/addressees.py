@@ -327,17 +327,105 @@ def _starts_new_body(toks: list[Tok], g_start: int, at: int, head: int) -> bool:
 
 
 def parse_lead_in(text: str) -> LeadIn | None:
-    """ "Рекомендовать X [совместно с Y]: …" / "Поручить X …" / "Просить X …" → addressees."""
+    """ "Рекомендовать X [совместно с Y]: …" / "Поручить X …" / "Просить X …" → addressees;
+    also "X рекомендуется …" and "Совместно с Y X-у сделать …"."""
     m = _LEAD_VERB_RE.match(text)
     if m is None:
-        return None
+        return _passive_lead(text) or _joint_first_lead(text)
     verb = normal_form(m.group(1).split()[0])
     cases = LEAD_VERBS.get(verb, frozenset({"datv"}))
     found = parse_groups(text[m.end() :], cases)
     if found is None:
         return None
     found.verb = verb
-    return found
+    return normalise_rest(found)
+
+
+_PASSIVE_RE = re.compile(
+    r"^(?:рекомендуется|рекомендовано|предлагается|поручается|поручено)\b\s*(?P<colon>:)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _passive_lead(text: str) -> LeadIn | None:
+    """ "Органам местного самоуправления рекомендуется: …" / "X рекомендуется сделать …"."""
+    if not text[:1].isupper():
+        return None
+    found = parse_groups(text, frozenset({"datv"}))
+    if found is None or found.terminator != "verb":
+        return None
+    m = _PASSIVE_RE.match(found.rest)
+    if m is None:
+        return None
+    rest = found.rest[m.end() :].strip()
+    terminator = "colon" if m["colon"] and not rest else "infn"
+    if terminator == "infn" and not rest:
+        return None
+    return LeadIn(found.groups, rest, terminator, verb="рекомендовать")
+
+
+_JOINT_FIRST_RE = re.compile(r"^(?:Совместно|Вместе)\s+со?\s+", re.IGNORECASE)
+
+
+def _joint_first_lead(text: str) -> LeadIn | None:
+    """ "Совместно с Общественной палатой края управлению … провести …": both are addressees."""
+    m = _JOINT_FIRST_RE.match(text)
+    if m is None:
+        return None
+    toks = tokenize(text[m.end() :])
+    head = noun_group_end(toks, 0, frozenset({"ablt"}))
+    if head is None:
+        return None
+    # The partner runs until a dative noun group that names a body starts.
+    j = head + 1
+    while j < len(toks):
+        t = toks[j]
+        if t.kind == "word" and noun_group_end(toks, j, frozenset({"datv"})) is not None:
+            k = noun_group_end(toks, j, frozenset({"datv"}))
+            head_word = toks[k].text if k is not None else ""
+            if (
+                k is not None
+                and is_organisation_noun(normal_form(head_word))
+                and not any(p.tag.case == "gent" for p in parse(head_word))
+            ):
+                break
+        j += 1
+    if j >= len(toks):
+        return None
+    partner_text = text[m.end() : m.end() + toks[j - 1].end].strip(" ,")
+    main = parse_groups(text[m.end() + toks[j].start :], frozenset({"datv"}))
+    if main is None or main.terminator not in ("infn", "colon"):
+        return None
+    partner = Group(partner_text, "ablt", joint=True)
+    return LeadIn([*main.groups, partner], main.rest, main.terminator, verb="рекомендовать")
+
+
+_REQUEST_RE = re.compile(r"^с\s+(?:просьбой|предложением)\s*(?P<colon>:)?\s*", re.IGNORECASE)
+
+
+def normalise_rest(lead: LeadIn) -> LeadIn:
+    """ "… к X с просьбой: …" / "с предложением": the request words are not the action."""
+    m = _REQUEST_RE.match(lead.rest)
+    if m is None:
+        return lead
+    rest = lead.rest[m.end() :].strip()
+    terminator = "colon" if m["colon"] or not rest else lead.terminator
+    return LeadIn(lead.groups, rest, terminator, lead.verb, lead.notes)
+
+
+def to_nominative_name(phrase: str) -> str:
+    """A body's name as written after "в" (accusative) or "к"/bare dative, in the nominative."""
+    toks = tokenize(phrase)
+    if not toks:
+        return ""
+    for case in ("datv", "accs"):
+        head = noun_group_end(toks, 0, frozenset({case}))
+        if head is None:
+            continue
+        if any(p.tag.case == "nomn" for p in parse(toks[head].text)):
+            break
+        return canonical_name(Group(phrase, case))
+    return phrase[:1].upper() + phrase[1:]
 
 
 def parse_heading(text: str) -> LeadIn | None:

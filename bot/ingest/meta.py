@@ -129,6 +129,19 @@ def _event_date_and_place(text: str) -> tuple[dt.date | None, str | None]:
     return None, None
 
 
+_GATHERING_RE = re.compile(
+    r"форум|конференци|съезд|кругл\w*\s+стол|семинар|совещани|сл[её]т|фестивал|конгресс"
+    r"|ассамбле|стратегическ\w*\s+сесси",
+    re.IGNORECASE,
+)
+
+
+def is_gathering(title: str, lead_text: str | None) -> bool:
+    """A forum, conference, round table …: its items without an addressee are its
+    participants'.  A body's decision, a hearing's conclusion or an appeal is not."""
+    return bool(_GATHERING_RE.search(title) or _GATHERING_RE.search(lead_text or ""))
+
+
 def participants_name(lead_text: str | None, text: str, title: str) -> str:
     """ "Участники конференции" / "Участники Форума" — who adopted the document."""
     pattern = re.compile(r"\b[Уу]частник[а-я]*\s+((?:[А-ЯЁа-яё-]+\s+){0,2}?[А-ЯЁа-яё-]+)")

@@ -42,7 +42,16 @@ from bot.ingest.addressees import (
 from bot.ingest.clean import clean_text
 from bot.ingest.deadlines import find_deadline
 from bot.ingest.extract import extract_text
-from bot.ingest.meta import extract_meta, participants_name
+from bot.ingest.lines import (
+    BULLET_RE,
+    LETTER_RE,
+    NUM_RE,
+    SUB_RE,
+    classify_text,
+    find_inline_lead,
+    parse_recipients,
+)
+from bot.ingest.meta import extract_meta, is_gathering, participants_name
 from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendation
 from bot.morph import is_infinitive
 from bot.regions import find_region_in_text
@@ -50,10 +59,6 @@ from bot.vocabulary import classify_addressee
 
 log = logging.getLogger(__name__)
 
-_NUM_RE = re.compile(r"^(\d{1,3})\s?[.)](?![\d.])\s*(.*)$")
-_SUB_RE = re.compile(r"^(\d{1,3})\.(\d{1,3})(?:\.\d{1,3})*[.)]?(?:\s+|$)(.*)$")
-_LETTER_RE = re.compile(r"^([а-яё]|[a-z])\)\s*(.*)$")
-_BULLET_RE = re.compile(r"^[·-]\s+(.*)$")
 _FIRST_WORD_RE = re.compile(r"[А-Яа-яЁё]+")
 
 INTERNAL_ERROR_WARNING = "Внутренняя ошибка разбора: документ разобран не полностью."
@@ -69,21 +74,37 @@ class _Line:
 
 
 def _classify(raw: str) -> _Line:
+    """One line, one kind (see ``bot.ingest.lines``)."""
     if not raw:
         return _Line("blank", "", raw)
-    m = _SUB_RE.match(raw)
+    m = SUB_RE.match(raw)
     if m:
         return _Line("sub", m.group(3).strip(), raw, number=m.group(2), parent=m.group(1))
-    m = _NUM_RE.match(raw)
+    m = NUM_RE.match(raw)
     if m:
-        return _Line("num", m.group(2).strip(), raw, number=m.group(1))
-    m = _LETTER_RE.match(raw)
+        text = _strip_closing_quote(m.group(2).strip())
+        kind = classify_text(text)
+        if kind in ("recipients", "procedural"):
+            return _Line(kind, text, raw, number=m.group(1))
+        return _Line("num", text, raw, number=m.group(1))
+    m = LETTER_RE.match(raw)
     if m:
         return _Line("letter", m.group(2).strip(), raw, number=m.group(1))
-    m = _BULLET_RE.match(raw)
+    m = BULLET_RE.match(raw)
     if m:
-        return _Line("bullet", m.group(1).strip(), raw)
-    return _Line("text", raw, raw)
+        text = m.group(1).strip()
+        kind = classify_text(text)
+        if kind in ("recipients", "procedural"):
+            return _Line(kind, text, raw)
+        return _Line("bullet", text, raw)
+    return _Line(classify_text(raw), raw, raw)
+
+
+def _strip_closing_quote(text: str) -> str:
+    """ "… семинаров.»" closing a quoted block of items: the quote is not the item's."""
+    if text.endswith(("»", '"', "“")) and text.count("«") < text.count("»") + (text[-1] != "»"):
+        return text[:-1].rstrip()
+    return text
 
 
 def _merge_bare_markers(lines: list[_Line]) -> list[_Line]:
@@ -96,7 +117,7 @@ def _merge_bare_markers(lines: list[_Line]) -> list[_Line]:
             j = i + 1
             while j < len(lines) and lines[j].kind == "blank":
                 j += 1
-            if j < len(lines) and lines[j].kind == "text":
+            if j < len(lines) and lines[j].kind not in ("num", "sub", "letter", "bullet", "blank"):
                 line.text = lines[j].text
                 out.append(line)
                 i = j + 1
@@ -135,9 +156,12 @@ class _Block:
     addressees: list[int]
     text: str
     recs: int = 0
+    owns_items: bool = True  # a heading or "X:" lead-in; not a one-sentence lead-in
 
 
 class _Parser:
+    """Walks the body line by line; each kind of line has its own small step (``on_*``)."""
+
     def __init__(self, lines: list[_Line], doc_region: str | None) -> None:
         self.lines = lines
         self.doc_region = doc_region
@@ -145,8 +169,17 @@ class _Parser:
         self._keys: dict[str, int] = {}
         self.recs: list[_Rec] = []
         self.warnings: list[str] = []
+        self.recipients: list[str] = []
         self.lead_text: str | None = None
         self.zone_start: int | None = None
+        # The walk's state.
+        self.block: _Block | None = None
+        self.item: _Item | None = None
+        self.last: _Rec | None = None
+        self.closed = False
+        self.zone = False
+        self.n_blocks = 0
+        self.prev_text: str | None = None
 
     # -- addressees ------------------------------------------------------------------
     def register(self, groups: list[Group]) -> list[int]:
@@ -216,7 +249,7 @@ class _Parser:
                 return heading, j, True
         return None
 
-    # -- the body --------------------------------------------------------------------
+    # -- helpers ---------------------------------------------------------------------
     def new_rec(self, block: _Block | None, top: str | None, sub: str | None, text: str,
                 addressees: list[int], context: list[str]) -> _Rec:  # fmt: skip
         rec = _Rec(block.ordinal if block else None, top, sub, [text], list(addressees),
@@ -226,143 +259,224 @@ class _Parser:
             block.recs += 1
         return rec
 
+    def finish_item(self) -> None:
+        # A lead-in without sub-items is itself the recommendation.
+        item, block = self.item, self.block
+        if item is not None and item.lead and item.children == 0:
+            self.new_rec(block, item.top, None, item.text, item.addressees,
+                         [block.text if block else ""])  # fmt: skip
+
+    def start_zone(self, at: int) -> None:
+        if not self.zone:
+            self.zone = True
+            self.zone_start = at
+            if self.prev_text and self.prev_text.endswith(":"):
+                self.lead_text = self.prev_text
+
+    def new_block(self, addressees: list[int], text: str) -> _Block:
+        self.n_blocks += 1
+        self.block = _Block(self.n_blocks, addressees, text)
+        return self.block
+
+    def end_item(self, closed: bool) -> None:
+        self.finish_item()
+        self.item, self.last, self.closed = None, None, closed
+
+    # -- the walk --------------------------------------------------------------------
     def run(self) -> None:
-        block: _Block | None = None
-        item: _Item | None = None
-        last: _Rec | None = None
-        closed = False
-        zone = False
-        n_blocks = 0
-        prev_text: str | None = None
-
-        def finish_item() -> None:
-            # A lead-in without sub-items is itself the recommendation.
-            if item is not None and item.lead and item.children == 0:
-                self.new_rec(block, item.top, None, item.text, item.addressees,
-                             [block.text if block else ""])  # fmt: skip
-
-        def start_zone(at: int) -> None:
-            nonlocal zone
-            if not zone:
-                zone = True
-                self.zone_start = at
-                if prev_text and prev_text.endswith(":"):
-                    self.lead_text = prev_text
-
         i = 0
         while i < len(self.lines):
             line = self.lines[i]
-            kind = line.kind
-            if kind == "blank":
-                i += 1
-                continue
-            if kind == "text":
-                found = self.heading_at(i)
-                if found is not None:
-                    heading, after, is_group = found
-                    start_zone(i)
-                    finish_item()
-                    item, last, closed = None, None, False
-                    if not is_group:
-                        n_blocks += 1
-                        block = _Block(n_blocks, self.register(heading.groups), line.text)
-                    i = after
-                    continue
-                lead = parse_lead_in(line.text)
-                if lead is not None and (zone or lead.terminator in ("colon", "infn")):
-                    start_zone(i)
-                    finish_item()
-                    item, closed = None, False
-                    n_blocks += 1
-                    addressees = self.register(lead.groups)
-                    block = _Block(n_blocks, addressees, line.text)
-                    if lead.terminator == "colon" and not lead.rest:
-                        last = None  # its dashes / items follow
-                    else:
-                        last = self.new_rec(block, None, None, line.text, addressees, [])
-                    i += 1
-                    continue
-                if not zone:
-                    prev_text = line.text
-                    i += 1
-                    continue
-                if (
-                    last is not None
-                    and not closed
-                    and (last.lines[-1].endswith(":") or line.text[:1].islower())
-                ):
-                    last.lines.append(line.text)
-                elif not closed and block is not None and _starts_with_infinitive(line.text):
-                    # An unnumbered item under a heading or after numbered ones.
-                    finish_item()
-                    item = None
-                    last = self.new_rec(block, None, None, line.text, block.addressees,
-                                        [block.text])  # fmt: skip
-                else:
-                    finish_item()
-                    item, last, closed = None, None, True
-                i += 1
-                continue
-            if kind == "num":
-                if not zone and line.number != "1":
-                    prev_text = line.raw
-                    i += 1
-                    continue
-                start_zone(i)
-                finish_item()
-                closed = False
-                item = self.start_item(line, block)
-                last = item.rec
-                i += 1
-                continue
-            if not zone or closed:
-                i += 1
-                continue
-            if kind == "sub":
-                if item is not None and item.top == line.parent:
-                    rec = item.rec
-                    if rec is not None and item.children == 0 and rec.lines[-1].endswith(":"):
-                        # "1. В сфере образования:" over "1.1 …": the parent is a lead-in.
-                        self.recs.remove(item.rec)
-                        if block is not None:
-                            block.recs -= 1
-                        item.rec, item.lead = None, True
-                    item.children += 1
-                    ctx = [item.text, block.text if block else ""]
-                    last = self.new_rec(block, item.top, line.number, line.text,
-                                        item.addressees, ctx)  # fmt: skip
-                else:
-                    finish_item()
-                    addressees = block.addressees if block else []
-                    item = _Item(line.parent or "", addressees, True, "", children=1)
-                    last = self.new_rec(block, line.parent, line.number, line.text, addressees,
-                                        [block.text if block else ""])  # fmt: skip
-                i += 1
-                continue
-            if kind == "letter":
-                if item is not None and item.lead:
-                    item.children += 1
-                    ctx = [item.text, block.text if block else ""]
-                    last = self.new_rec(block, item.top, line.number, line.text,
-                                        item.addressees, ctx)  # fmt: skip
-                    item.letter_rec = last
-                elif last is not None:
-                    last.lines.append(line.raw)
-                i += 1
-                continue
-            # bullets
-            if item is not None and item.lead and item.letter_rec is None:
-                item.children += 1
-                ctx = [item.text, block.text if block else ""]
-                last = self.new_rec(block, item.top, str(item.children), line.text,
-                                    item.addressees, ctx)  # fmt: skip
-            elif last is not None and (item is None or not item.lead or item.letter_rec):
-                last.lines.append(f"— {line.text}")
-            elif block is not None and item is None:
-                last = self.new_rec(block, None, None, line.text, block.addressees,
-                                    [block.text])  # fmt: skip
-            i += 1
-        finish_item()
+            step = getattr(self, f"on_{line.kind}")
+            i = step(i, line)
+        self.finish_item()
+
+    def on_blank(self, i: int, line: _Line) -> int:
+        return i + 1
+
+    def on_decision(self, i: int, line: _Line) -> int:
+        """ "РЕШИЛИ:", "ПОСТАНОВЛЯЕТ:", "… решил:": what came before was the agenda or the
+        preamble, never recommendations."""
+        self.finish_item()
+        self.recs.clear()
+        self.addressees.clear()
+        self._keys.clear()
+        self.block, self.item, self.last, self.closed = None, None, None, False
+        self.zone = False
+        self.prev_text = line.text if line.text.endswith(":") else f"{line.text}:"
+        self.start_zone(i + 1)
+        return i + 1
+
+    def on_opener(self, i: int, line: _Line) -> int:
+        """ "Участники круглого стола ПРЕДЛАГАЮТ:": the items follow."""
+        self.end_item(closed=False)
+        self.block = None
+        self.prev_text = line.text
+        self.zone = False
+        self.start_zone(i + 1)
+        return i + 1
+
+    def on_stop(self, i: int, line: _Line) -> int:
+        """ "СЛУШАЛИ:", "Повестка дня:", a signature: the items end here."""
+        self.end_item(closed=True)
+        return i + 1
+
+    def on_recipients(self, i: int, line: _Line) -> int:
+        """ "Направить настоящие рекомендации в X, Y": the document's recipients."""
+        self.end_item(closed=self.closed)
+        for name in parse_recipients(line.text):
+            if name not in self.recipients:
+                self.recipients.append(name)
+        return i + 1
+
+    def on_procedural(self, i: int, line: _Line) -> int:
+        """ "Информацию принять к сведению", "Контроль … возложить": not recommendations."""
+        if line.number == "1":
+            self.start_zone(i)
+        self.end_item(closed=False)
+        return i + 1
+
+    def on_preamble(self, i: int, line: _Line) -> int:
+        """ "Заслушав …", "Рассмотрев …": never addressees; may end with the opener."""
+        if not self.zone:
+            self.prev_text = line.text
+        elif line.text.endswith(":"):
+            self.end_item(closed=False)
+        return i + 1
+
+    def on_text(self, i: int, line: _Line) -> int:
+        found = self.heading_at(i)
+        if found is not None:
+            return self.text_heading(i, line, *found)
+        lead = parse_lead_in(line.text)
+        if lead is not None and (self.zone or lead.terminator in ("colon", "infn")):
+            return self.text_lead_in(i, line, lead, line.text)
+        own = dative_item_lead(line.text)
+        if own is not None and own.terminator == "infn" and line.text[:1].isupper():
+            # "Средствам массовой информации освещать …": an item with its own addressee.
+            return self.text_lead_in(i, line, own, line.text)
+        inline = find_inline_lead(line.text)
+        if inline is not None:
+            lead, at = inline
+            return self.text_lead_in(i, line, lead, line.text[at:])
+        if not self.zone:
+            self.prev_text = line.text
+            return i + 1
+        return self.text_in_zone(i, line)
+
+    def text_heading(self, i: int, line: _Line, heading: LeadIn, after: int,
+                     is_group: bool) -> int:  # fmt: skip
+        self.start_zone(i)
+        self.end_item(closed=False)
+        if not is_group:
+            self.new_block(self.register(heading.groups), line.text)
+        return after
+
+    def text_lead_in(self, i: int, line: _Line, lead: LeadIn, text: str) -> int:
+        self.start_zone(i)
+        self.finish_item()
+        self.item, self.closed = None, False
+        addressees = self.register(lead.groups)
+        block = self.new_block(addressees, text)
+        if lead.terminator == "colon" and not lead.rest:
+            self.last = None  # its dashes / items follow
+        else:
+            block.owns_items = False
+            self.last = self.new_rec(block, None, None, text, addressees, [])
+        return i + 1
+
+    def text_in_zone(self, i: int, line: _Line) -> int:
+        last, block = self.last, self.block
+        if (
+            last is not None
+            and not self.closed
+            and (last.lines[-1].endswith(":") or line.text[:1].islower())
+        ):
+            last.lines.append(line.text)
+        elif (
+            not self.closed
+            and block is not None
+            and block.owns_items
+            and _starts_with_infinitive(line.text)
+        ):
+            # An unnumbered item under a heading or after numbered ones.
+            self.finish_item()
+            self.item = None
+            self.last = self.new_rec(block, None, None, line.text, block.addressees,
+                                     [block.text])  # fmt: skip
+        elif not self.closed and _starts_with_infinitive(line.text):
+            # An unnumbered item of its own ("Считать целесообразным включить …").
+            self.finish_item()
+            self.item = None
+            self.last = self.new_rec(None, None, None, line.text, [], [])
+        else:
+            self.end_item(closed=True)
+        return i + 1
+
+    def on_num(self, i: int, line: _Line) -> int:
+        if not self.zone and line.number != "1":
+            self.prev_text = line.raw
+            return i + 1
+        self.start_zone(i)
+        self.finish_item()
+        self.closed = False
+        self.item = self.start_item(line, self.block)
+        self.last = self.item.rec
+        return i + 1
+
+    def on_sub(self, i: int, line: _Line) -> int:
+        if not self.zone or self.closed:
+            return i + 1
+        item, block = self.item, self.block
+        if item is not None and item.top == line.parent:
+            rec = item.rec
+            if rec is not None and item.children == 0 and rec.lines[-1].endswith(":"):
+                # "1. В сфере образования:" over "1.1 …": the parent is a lead-in.
+                self.recs.remove(rec)
+                if block is not None:
+                    block.recs -= 1
+                item.rec, item.lead = None, True
+            item.children += 1
+            ctx = [item.text, block.text if block else ""]
+            self.last = self.new_rec(block, item.top, line.number, line.text,
+                                     item.addressees, ctx)  # fmt: skip
+        else:
+            self.finish_item()
+            addressees = block.addressees if block else []
+            self.item = _Item(line.parent or "", addressees, True, "", children=1)
+            self.last = self.new_rec(block, line.parent, line.number, line.text, addressees,
+                                     [block.text if block else ""])  # fmt: skip
+        return i + 1
+
+    def on_letter(self, i: int, line: _Line) -> int:
+        if not self.zone or self.closed:
+            return i + 1
+        item, block = self.item, self.block
+        if item is not None and item.lead:
+            item.children += 1
+            ctx = [item.text, block.text if block else ""]
+            self.last = self.new_rec(block, item.top, line.number, line.text,
+                                     item.addressees, ctx)  # fmt: skip
+            item.letter_rec = self.last
+        elif self.last is not None:
+            self.last.lines.append(line.raw)
+        return i + 1
+
+    def on_bullet(self, i: int, line: _Line) -> int:
+        if not self.zone or self.closed:
+            return i + 1
+        item, block, last = self.item, self.block, self.last
+        if item is not None and item.lead and item.letter_rec is None:
+            item.children += 1
+            ctx = [item.text, block.text if block else ""]
+            self.last = self.new_rec(block, item.top, str(item.children), line.text,
+                                     item.addressees, ctx)  # fmt: skip
+        elif last is not None and (item is None or not item.lead or item.letter_rec):
+            last.lines.append(f"— {line.text}")
+        elif block is not None and item is None:
+            self.last = self.new_rec(block, None, None, line.text, block.addressees,
+                                     [block.text])  # fmt: skip
+        return i + 1
 
     def start_item(self, line: _Line, block: _Block | None) -> _Item:
         body = line.text
@@ -377,8 +491,13 @@ class _Parser:
             addressees = self.register(lead.groups)
         else:
             own = dative_item_lead(body)  # "Коммерческим организациям повысить …"
+            inline = find_inline_lead(body) if own is None else None
             if own is not None and own.terminator == "infn":
                 addressees = self.register(own.groups)
+            elif inline is not None:
+                if inline[0].terminator == "colon" and not inline[0].rest:
+                    return _Item(top, self.register(inline[0].groups), True, body)
+                addressees = self.register(inline[0].groups)
             else:
                 addressees = block.addressees if block else []
         rec = self.new_rec(block, top, None, body, addressees, context)
@@ -446,16 +565,21 @@ def _parse(text: str, source: str) -> ParsedDocument:
     parser.run()
     recs = [r for r in parser.recs if any(part.strip() for part in r.lines)]
 
-    if recs and any(not r.addressees for r in recs):
+    unaddressed = [r for r in recs if not r.addressees]
+    if unaddressed and is_gathering(meta.title, parser.lead_text):
         name = participants_name(parser.lead_text, cleaned, meta.title)
         index = len(parser.addressees)
         parser.addressees.append(
             ParsedAddressee(name=name, canonical=name, kind="other", region=meta.region)
         )
-        for rec in recs:
-            if not rec.addressees:
-                rec.addressees = [index]
+        for rec in unaddressed:
+            rec.addressees = [index]
         warnings.append(f"Пункты без адресата отнесены к адресату «{name}».")
+    elif unaddressed:
+        warnings.append(
+            "Пункты, в которых адресат не назван, показаны «без адресата»: проверьте, "
+            "не потерян ли адресат."
+        )
 
     numbers = _assign_numbers(recs, warnings)
     period = find_deadline(parser.lead_text, meta.date) if parser.lead_text else None
@@ -475,6 +599,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
                 addressee_indices=list(rec.addressees),
                 deadline=deadline,
                 mentions=find_mentions(body, exclude),
+                without_addressee=not rec.addressees,
             )
         )
     used = {i for r in recommendations for i in r.addressee_indices}
@@ -505,6 +630,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
         addressees=parser.addressees,
         recommendations=recommendations,
         warnings=warnings + parser.warnings,
+        recipients=parser.recipients,
     )
 
 
