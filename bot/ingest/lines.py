@@ -137,11 +137,11 @@ def find_inline_lead(text: str) -> tuple[LeadIn, int] | None:
 
 __all__ = [
     "BULLET_RE",
-    "Group",
     "LETTER_RE",
     "NUM_RE",
     "PROCEDURAL_RE",
     "SUB_RE",
+    "Group",
     "classify_text",
     "find_inline_lead",
     "is_signature",
