@@ -40,7 +40,7 @@ from bot.ingest.addressees import (
     parse_lead_in,
 )
 from bot.ingest.clean import clean_text
-from bot.ingest.deadlines import find_deadline
+from bot.ingest.deadlines import find_term
 from bot.ingest.extract import extract_text
 from bot.ingest.lines import (
     BULLET_RE,
@@ -582,14 +582,14 @@ def _parse(text: str, source: str) -> ParsedDocument:
         )
 
     numbers = _assign_numbers(recs, warnings)
-    period = find_deadline(parser.lead_text, meta.date) if parser.lead_text else None
+    period = find_term(parser.lead_text, meta.date) if parser.lead_text else None
     recommendations: list[ParsedRecommendation] = []
     for rec, number in zip(recs, numbers, strict=True):
         body = "\n".join(part.strip() for part in rec.lines if part.strip())
-        deadline = find_deadline(body, meta.date)
+        deadline = find_term(body, meta.date)
         for context in rec.context:
             if deadline is None:
-                deadline = find_deadline(context, meta.date)
+                deadline = find_term(context, meta.date)
         deadline = deadline or period
         exclude = {parser.addressees[i].canonical for i in rec.addressees}
         recommendations.append(

@@ -353,6 +353,8 @@ def test_wild_formats_request_and_several_addressees_in_one_lead_in():
     ]
     assert [r.number for r in doc.recommendations] == ["1.1", "1.2", "2", "3"]
     assert deadline(doc, "1.1") == (dt.date(2025, 3, 1), "day")
-    assert deadline(doc, "1.2") is None
+    # «ежегодно» is not «без срока» (issue 11, point 12): a recurring term, next at year end.
+    yearly = rec(doc, "1.2").deadline
+    assert (yearly.kind, yearly.period, yearly.date) == ("recurring", "year", dt.date(2024, 12, 31))
     assert deadline(doc, "2") == (dt.date(2025, 3, 31), "month")
     assert doc.addressees[2].region == "Республика Татарстан"
