@@ -56,13 +56,17 @@ def test_a_budget_year_is_not_a_term(text):
 @pytest.mark.parametrize(
     ("text", "date", "period", "note"),
     [
-        ("ежегодно до 1 марта публиковать доклад", dt.date(2025, 3, 1), "year",
-         "ежегодно до 1 марта"),
+        (
+            "ежегодно до 1 марта публиковать доклад",
+            dt.date(2025, 3, 1),
+            "year",
+            "ежегодно до 1 марта",
+        ),
         ("ежеквартально информировать палату", dt.date(2024, 12, 31), "quarter", "ежеквартально"),
         ("Ежегодно проводить форум", dt.date(2024, 12, 31), "year", "ежегодно"),
         ("ежемесячно публиковать сведения", dt.date(2024, 10, 31), "month", "ежемесячно"),
     ],
-)  # fmt: skip
+)
 def test_recurring_terms_are_not_without_a_term(text, date, period, note):
     found = find_term(text, ADOPTED)
     assert found is not None
