@@ -174,9 +174,33 @@ def classify_addressee(name: str) -> str:
         else:
             kind = best(unquoted) or best(matches)
     kind = kind or "other"
-    if kind in vocab.federal_override and any(_contains(lems, s) for s in vocab.federal_markers):
+    if kind == "regional_government" and lems[head] in ("администрация", "глава"):
+        # "Администрация Кашинского городского округа": a municipality's, not the region's.
+        if any(_contains(lems, m) for m in _MUNICIPAL_MARKERS):
+            kind = "local_government"
+    # "… субъектов Российской Федерации" names the regions, not a federal body.
+    marked = [w for i, w in enumerate(lems) if not _in_subject_phrase(lems, i)]
+    if kind in vocab.federal_override and any(_contains(marked, s) for s in vocab.federal_markers):
         kind = "federal_body"
     return kind
+
+
+_MUNICIPAL_MARKERS = (
+    ("городской", "округ"),
+    ("муниципальный",),
+    ("поселение",),
+    ("район",),
+    ("город",),
+    ("г",),
+)
+
+
+def _in_subject_phrase(lems: list[str], i: int) -> bool:
+    """Is ``lems[i]`` part of "субъект(ов) Российской Федерации" / "субъектов РФ"?"""
+    for start in range(max(0, i - 2), i + 1):
+        if lems[start] == "субъект" and start < i <= start + 2:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -228,7 +228,7 @@ def find_dates(text: str) -> list[DateMatch]:
 
 
 def _is_programme_period(masked: str, match: DateMatch) -> bool:
-    if match.prep != "на" or match.precision != "year":
+    if match.prep not in ("на", "") or match.precision != "year":
         return False
     clause = re.split(r"[;:.!?]\s", masked[max(0, match.start - 160) : match.start])[-1]
     return bool(_PROGRAMME_RE.search(clause))
