@@ -174,10 +174,13 @@ def classify_addressee(name: str) -> str:
         else:
             kind = best(unquoted) or best(matches)
     kind = kind or "other"
-    if kind == "regional_government" and lems[head] in ("администрация", "глава"):
-        # "Администрация Кашинского городского округа": a municipality's, not the region's.
-        if any(_contains(lems, m) for m in _MUNICIPAL_MARKERS):
-            kind = "local_government"
+    # "Администрация Кашинского городского округа": a municipality's, not the region's.
+    if (
+        kind == "regional_government"
+        and lems[head] in ("администрация", "глава")
+        and any(_contains(lems, m) for m in _MUNICIPAL_MARKERS)
+    ):
+        kind = "local_government"
     # "… субъектов Российской Федерации" names the regions, not a federal body.
     marked = [w for i, w in enumerate(lems) if not _in_subject_phrase(lems, i)]
     if kind in vocab.federal_override and any(_contains(marked, s) for s in vocab.federal_markers):
