@@ -137,6 +137,7 @@ class _Rec:
     lines: list[str]
     addressees: list[int]
     context: list[str] = field(default_factory=list)  # lead-in / heading texts (deadlines)
+    from_bullet: bool = False  # a dash directly under a heading: the next dash is a sibling
 
 
 @dataclass
@@ -466,16 +467,30 @@ class _Parser:
         if not self.zone or self.closed:
             return i + 1
         item, block, last = self.item, self.block, self.last
+        own = dative_item_lead(line.text) if item is None and block is None else None
+        if own is not None and own.terminator == "infn":
+            # "Рекомендовать:" over "– комитету … провести …": each dash names its addressee.
+            addressees = self.register(own.groups)
+            new_block = self.new_block(addressees, line.text)
+            new_block.owns_items = False
+            self.last = self.new_rec(new_block, None, None, line.text, addressees, [])
+            self.block = None
+            return i + 1
         if item is not None and item.lead and item.letter_rec is None:
             item.children += 1
             ctx = [item.text, block.text if block else ""]
             self.last = self.new_rec(block, item.top, str(item.children), line.text,
                                      item.addressees, ctx)  # fmt: skip
-        elif last is not None and (item is None or not item.lead or item.letter_rec):
+        elif (
+            last is not None
+            and not last.from_bullet
+            and (item is None or not item.lead or item.letter_rec)
+        ):
             last.lines.append(f"— {line.text}")
         elif block is not None and item is None:
             self.last = self.new_rec(block, None, None, line.text, block.addressees,
                                      [block.text])  # fmt: skip
+            self.last.from_bullet = True
         return i + 1
 
     def start_item(self, line: _Line, block: _Block | None) -> _Item:
