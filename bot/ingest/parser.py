@@ -41,7 +41,7 @@ from bot.ingest.addressees import (
 )
 from bot.ingest.clean import clean_text
 from bot.ingest.deadlines import find_term
-from bot.ingest.extract import extract_text
+from bot.ingest.extract import extract_text_report, looks_like_mojibake
 from bot.ingest.lines import (
     BULLET_RE,
     LETTER_RE,
@@ -53,6 +53,7 @@ from bot.ingest.lines import (
 )
 from bot.ingest.meta import extract_meta, is_gathering, participants_name
 from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendation
+from bot.ingest.tables import flatten_tables
 from bot.morph import is_infinitive
 from bot.regions import find_region_in_text
 from bot.vocabulary import classify_addressee
@@ -62,6 +63,10 @@ log = logging.getLogger(__name__)
 _FIRST_WORD_RE = re.compile(r"[А-Яа-яЁё]+")
 
 INTERNAL_ERROR_WARNING = "Внутренняя ошибка разбора: документ разобран не полностью."
+MOJIBAKE_WARNING = (
+    "Текст похож на испорченную кодировку (вместо русских букв — «РџСЂРё…»): публиковать его "
+    "нельзя. Сохраните файл заново в UTF-8 или пришлите .docx."
+)
 
 
 @dataclass
@@ -570,7 +575,9 @@ def _assign_numbers(recs: list[_Rec], warnings: list[str]) -> list[str]:
 
 
 def _parse(text: str, source: str) -> ParsedDocument:
-    cleaned = clean_text(text)
+    if looks_like_mojibake(text):
+        return _unreadable(source, [MOJIBAKE_WARNING])
+    cleaned = clean_text(flatten_tables(text))
     raw_lines = cleaned.split("\n") if cleaned else []
     meta = extract_meta(raw_lines, cleaned)
     warnings: list[str] = []
@@ -670,4 +677,21 @@ def parse_resolution(text: str, source: str) -> ParsedDocument:
 
 def parse_file(data: bytes, filename: str) -> ParsedDocument:
     """Extract the text of an uploaded file and parse it (``DocumentError`` if unreadable)."""
-    return parse_resolution(extract_text(data, filename), filename)
+    text, notes = extract_text_report(data, filename)
+    doc = parse_resolution(text, filename)
+    doc.warnings[:0] = notes
+    return doc
+
+
+def _unreadable(source: str, warnings: list[str]) -> ParsedDocument:
+    return ParsedDocument(
+        source=source,
+        title=source,
+        date=None,
+        place=None,
+        region=None,
+        addressees=[],
+        recommendations=[],
+        warnings=warnings,
+        mojibake=True,
+    )
