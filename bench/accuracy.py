@@ -144,7 +144,7 @@ def score_document(doc, expected: dict) -> dict:
         "recipients_expected": len(want_recipients),
         "recipients_found": recipients_found,
         "date_ok": (doc.date.isoformat() if doc.date else None) == want_date,
-        "region_ok": doc.region == expected.get("region"),
+        "region_ok": (doc.region or getattr(doc, "scope", None)) == expected.get("region"),
         "warning_ok": warning is None or any(warning in w for w in doc.warnings),
         "missed": [
             want.get("name", "участники")

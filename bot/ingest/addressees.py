@@ -421,13 +421,20 @@ def to_nominative_name(phrase: str) -> str:
     toks = tokenize(phrase)
     if not toks:
         return ""
-    for case in ("datv", "accs"):
-        head = noun_group_end(toks, 0, frozenset({case}))
-        if head is None:
-            continue
-        if any(p.tag.case == "nomn" for p in parse(toks[head].text)):
-            break
-        return canonical_name(Group(phrase, case))
+    first = parse(toks[0].text) if toks[0].kind == "word" else ()
+    nxt = toks[1].text.lower() if len(toks) > 1 else ""
+    if nxt in ("по", "при", "") or nxt in _DATIVE_PREPS:
+        # "Уполномоченному по правам человека": a participle used as a noun is a person.
+        for p in first:
+            if p.tag.POS in ("ADJF", "PRTF") and p.tag.case == "datv" and p.tag.gender == "masc":
+                word = p.inflect({"nomn", "sing", "masc"})
+                if word is not None:
+                    rest = phrase[toks[0].end :]
+                    return word.word[:1].upper() + word.word[1:] + rest
+    if first and not any(p.tag.case == "nomn" for p in first):
+        for case in ("datv", "accs"):
+            if any(p.tag.case == case for p in first):
+                return canonical_name(Group(phrase, case))
     return phrase[:1].upper() + phrase[1:]
 
 

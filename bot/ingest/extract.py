@@ -58,7 +58,8 @@ def _looks_like_text(text: str) -> bool:
     sample = text[:20000]
     if not sample.strip():
         return True  # empty is reported separately
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f\v") or ch == "\ufffd")
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    bad += max(0, sample.count("\ufffd") - _MAX_BROKEN)  # a few broken bytes are reported
     letters = sum(1 for ch in sample if ch.isalpha())
     visible = sum(1 for ch in sample if not ch.isspace())
     return bad / len(sample) < 0.01 and letters >= 0.4 * max(visible, 1)

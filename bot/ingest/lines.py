@@ -49,7 +49,7 @@ _STOP_RE = re.compile(
     r"|Руководитель\s+аппарата\b)"
 )
 _INITIALS_END_RE = re.compile(
-    r"(?:[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?|[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.)$"
+    r"(?:[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?|[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.?)$"
 )
 PROCEDURAL_RE = re.compile(
     r"^(?:Информаци\w*(?:\s+\S+){0,6}\s+принять\s+к\s+сведению|Принять\s+к\s+сведению"
@@ -78,7 +78,7 @@ _SENTENCE_START_RE = re.compile(r"(?:^|(?<=[.!?;])\s+)(?=[А-ЯЁ«\"])")
 
 def is_signature(text: str) -> bool:
     """ "Председатель …   А.В. Кузьмичёв", "Исп. Смирнова А.А.": a name with initials."""
-    return len(text) < 160 and bool(_INITIALS_END_RE.search(text.rstrip(" .")))
+    return len(text) < 160 and bool(_INITIALS_END_RE.search(text.rstrip(" ")))
 
 
 def classify_text(text: str) -> str:
@@ -130,7 +130,7 @@ def find_inline_lead(text: str) -> tuple[LeadIn, int] | None:
         found = normalise_rest(found)
         if found.terminator == "infn" and not found.rest:
             continue
-        starts = [s.start() for s in _SENTENCE_START_RE.finditer(text[: m.start()])]
+        starts = [s.end() for s in _SENTENCE_START_RE.finditer(text[: m.start()])]
         return found, (starts[-1] if starts else 0)
     return None
 

@@ -641,7 +641,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
         warnings.append("Не найдено ни одной рекомендации: проверьте, что это итоговый документ.")
     if meta.date is None:
         warnings.append("Не удалось определить дату принятия документа.")
-    if meta.region is None:
+    if meta.region is None and meta.scope is None:
         warnings.append("Не удалось определить регион документа.")
     return ParsedDocument(
         source=source,
@@ -653,6 +653,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
         recommendations=recommendations,
         warnings=warnings + parser.warnings,
         recipients=parser.recipients,
+        scope=meta.scope,
     )
 
 
