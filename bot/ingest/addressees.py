@@ -403,6 +403,31 @@ def _joint_first_lead(text: str) -> LeadIn | None:
     return LeadIn([*main.groups, partner], main.rest, main.terminator, verb="рекомендовать")
 
 
+def leading_partners(text: str) -> list[Group]:
+    """ "совместно с Минэкономразвития России подготовить …" at the start of an item: the
+    partners are joint addressees of that item."""
+    m = _JOINT_FIRST_RE.match(text)
+    # A sub-item's "совместно с" naming a body by its proper name ("… с Минюстом России",
+    # "… с Общественной палатой края"); generic partners ("со специализированными
+    # учреждениями") are part of the task, and a capitalised item has its own lead-in.
+    if m is None or not text[:1].islower() or not text[m.end() : m.end() + 1].isupper():
+        return []
+    rest = text[m.end() :]
+    found = parse_groups(rest, frozenset({"ablt"}))
+    if found is not None and found.terminator == "infn":
+        return [Group(g.text, g.case, joint=True) for g in found.groups]
+    toks = tokenize(rest)
+    if not toks or not toks[0].text[:1].isupper():
+        return []
+    # An indeclinable or unknown name ("Минэкономразвития России"): up to the action.
+    for j, t in enumerate(toks):
+        if t.kind == "word" and is_infinitive(t.text) and j > 0:
+            return [Group(rest[: toks[j - 1].end].strip(" ,"), "ablt", joint=True)]
+        if t.kind == "punct" and t.text in ",;:.":
+            return []
+    return []
+
+
 _REQUEST_RE = re.compile(r"^с\s+(?:просьбой|предложением)\s*(?P<colon>:)?\s*", re.IGNORECASE)
 
 

@@ -36,6 +36,7 @@ from bot.ingest.addressees import (
     canonical_name,
     dative_item_lead,
     find_mentions,
+    leading_partners,
     parse_heading,
     parse_lead_in,
 )
@@ -258,7 +259,11 @@ class _Parser:
     # -- helpers ---------------------------------------------------------------------
     def new_rec(self, block: _Block | None, top: str | None, sub: str | None, text: str,
                 addressees: list[int], context: list[str]) -> _Rec:  # fmt: skip
-        rec = _Rec(block.ordinal if block else None, top, sub, [text], list(addressees),
+        addressees = list(addressees)
+        for index in self.register(leading_partners(text)):
+            if index not in addressees:
+                addressees.append(index)
+        rec = _Rec(block.ordinal if block else None, top, sub, [text], addressees,
                    [c for c in context if c])  # fmt: skip
         self.recs.append(rec)
         if block is not None:
