@@ -295,7 +295,11 @@ def _stops_name(toks: list[Tok], j: int) -> bool:
     if low in ("в", "во") and nxt is not None:
         if nxt.kind != "word" or nxt.text[:1].isdigit() or re.fullmatch(r"[IVX]+", nxt.text):
             return nxt.kind == "word"
-        return normal_form(nxt.text) in _CIRCUMSTANCE_AFTER_V
+        if normal_form(nxt.text) in _CIRCUMSTANCE_AFTER_V:
+            return True
+        # "в месячный срок", "в двухнедельный срок".
+        after = toks[j + 2] if j + 2 < len(toks) else None
+        return after is not None and normal_form(after.text) == "срок"
     if low == "при" and nxt is not None and nxt.kind == "word":
         return not is_organisation_noun(normal_form(nxt.text))
     if low in _NOT_ADVERB_STOPS or t.text[:1].isupper() or is_abbreviation(t.text):

@@ -46,7 +46,7 @@ _PREP = (
 )
 
 _DAY_RE = re.compile(
-    rf"{_PREP}(?P<d1>\d{{1,2}})(?:\s*[-–—]\s*(?P<d2>\d{{1,2}}))?\s+(?P<mon>{_MONTH_GEN})"
+    rf"{_PREP}[«\"]?(?P<d1>\d{{1,2}})[»\"]?(?:\s*[-–—]\s*(?P<d2>\d{{1,2}}))?\s+(?P<mon>{_MONTH_GEN})"
     rf"\s+(?P<y>\d{{4}}){_YEAR_WORD}",
     re.IGNORECASE,
 )

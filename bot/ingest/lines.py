@@ -43,10 +43,13 @@ _OPENER_RE = re.compile(
     r"|считают\s+(?:необходимым|важным))\s*:\s*$"
 )
 _STOP_RE = re.compile(
+    r"^(?:Приложение|Исп\.|Исполнитель:|[Тт]ел\.|Председатель(?:ствующий|ствовал)?\b"
+    r"|Секретарь\b|Заместитель\s+председателя\b|Руководитель\s+аппарата\b)"
+)
+# Parts of a protocol that are not its decisions.
+_PROTOCOL_PART_RE = re.compile(
     r"^(?:СЛУШАЛИ|ВЫСТУПИЛИ|ГОЛОСОВАЛИ|Слушали|Выступили|Голосовали|Повестка\s+дня|ПОВЕСТКА"
-    r"|Присутствовали|ПРИСУТСТВОВАЛИ|Приглашенные|Приглашённые|Приложение|Исп\.|Исполнитель:"
-    r"|[Тт]ел\.|Председатель(?:ствующий)?\b|Секретарь\b|Заместитель\s+председателя\b"
-    r"|Руководитель\s+аппарата\b)"
+    r"|Присутствовали|ПРИСУТСТВОВАЛИ|Приглашенные|Приглашённые)\b"
 )
 _INITIALS_END_RE = re.compile(
     r"(?:[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?|[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.?)$"
@@ -91,6 +94,8 @@ def classify_text(text: str) -> str:
         return "procedural"
     if _OPENER_RE.search(text) and len(text) < 600:
         return "opener"
+    if _PROTOCOL_PART_RE.match(text):
+        return "stop"
     if (_STOP_RE.match(text) and len(text) < 200 and not text.endswith(".")) or is_signature(text):
         return "stop"
     if _PREAMBLE_RE.match(text):
@@ -131,6 +136,17 @@ def find_inline_lead(text: str) -> tuple[LeadIn, int] | None:
         if found.terminator == "infn" and not found.rest:
             continue
         starts = [s.end() for s in _SENTENCE_START_RE.finditer(text[: m.start()])]
+        # "… просит X провести … и рекомендует Y усилить …": one item, both addressees.
+        sentence_end = re.search(r"[.!?](?:\s|$)", text[m.end() :])
+        tail = text[m.end() : m.end() + sentence_end.start()] if sentence_end else text[m.end() :]
+        for more in _INLINE_VERB_RE.finditer(tail):
+            if tail[: more.start()].rstrip().endswith((" и", ",")):
+                verb2 = more["verb"].lower()
+                cases2 = frozenset({"accs"}) if verb2.startswith("прос") else frozenset({"datv"})
+                extra = parse_groups(tail[more.end() :], cases2)
+                if extra is not None and extra.terminator == "infn":
+                    found = LeadIn(found.groups + extra.groups, found.rest, found.terminator,
+                                   found.verb, found.notes)  # fmt: skip
         return found, (starts[-1] if starts else 0)
     return None
 

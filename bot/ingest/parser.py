@@ -85,12 +85,16 @@ def _classify(raw: str) -> _Line:
         return _Line("blank", "", raw)
     m = SUB_RE.match(raw)
     if m:
-        return _Line("sub", m.group(3).strip(), raw, number=m.group(2), parent=m.group(1))
+        text = m.group(3).strip()
+        kind = classify_text(text)
+        if kind in ("recipients", "procedural", "stop"):
+            return _Line(kind, text, raw, number=m.group(2), parent=m.group(1))
+        return _Line("sub", text, raw, number=m.group(2), parent=m.group(1))
     m = NUM_RE.match(raw)
     if m:
         text = _strip_closing_quote(m.group(2).strip())
         kind = classify_text(text)
-        if kind in ("recipients", "procedural"):
+        if kind in ("recipients", "procedural", "stop"):
             return _Line(kind, text, raw, number=m.group(1))
         return _Line("num", text, raw, number=m.group(1))
     m = LETTER_RE.match(raw)
@@ -187,6 +191,7 @@ class _Parser:
         self.zone = False
         self.n_blocks = 0
         self.prev_text: str | None = None
+        self.decided = False  # a "РЕШИЛИ:" was met: later ones add to its items
 
     # -- addressees ------------------------------------------------------------------
     def register(self, groups: list[Group]) -> list[int]:
@@ -309,9 +314,11 @@ class _Parser:
         """ "РЕШИЛИ:", "ПОСТАНОВЛЯЕТ:", "… решил:": what came before was the agenda or the
         preamble, never recommendations."""
         self.finish_item()
-        self.recs.clear()
-        self.addressees.clear()
-        self._keys.clear()
+        if not self.decided:
+            self.recs.clear()
+            self.addressees.clear()
+            self._keys.clear()
+        self.decided = True
         self.block, self.item, self.last, self.closed = None, None, None, False
         self.zone = False
         self.prev_text = line.text if line.text.endswith(":") else f"{line.text}:"
@@ -450,11 +457,13 @@ class _Parser:
             item.children += 1
             ctx = [item.text, block.text if block else ""]
             self.last = self.new_rec(block, item.top, line.number, line.text,
-                                     item.addressees, ctx)  # fmt: skip
+                                     self.own_addressees(line.text) or item.addressees,
+                                     ctx)  # fmt: skip
         else:
             self.finish_item()
             addressees = block.addressees if block else []
             self.item = _Item(line.parent or "", addressees, True, "", children=1)
+            addressees = self.own_addressees(line.text) or addressees
             self.last = self.new_rec(block, line.parent, line.number, line.text, addressees,
                                      [block.text if block else ""])  # fmt: skip
         return i + 1
@@ -502,6 +511,13 @@ class _Parser:
                                      [block.text])  # fmt: skip
             self.last.from_bullet = True
         return i + 1
+
+    def own_addressees(self, text: str) -> list[int]:
+        """A sub-item with its own lead-in ("1.2. Рекомендовать департаменту … сделать")."""
+        lead = parse_lead_in(text)
+        if lead is None or (lead.terminator == "colon" and not lead.rest):
+            return []
+        return self.register(lead.groups)
 
     def start_item(self, line: _Line, block: _Block | None) -> _Item:
         body = line.text

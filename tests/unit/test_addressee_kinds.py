@@ -27,6 +27,8 @@ from bot.vocabulary import classify_addressee
         ("Исполнительный комитет Зеленодольского муниципального района", "local_government"),
         ("Молодёжный парламент Красноярского края", "public_council"),
         ("Управляющие организации", "business"),
+        ("Комитет архитектуры и градостроительства города Курска", "local_government"),
+        ("Департамент внутренней политики города Севастополя", "ministry_or_agency"),
     ],
 )
 def test_kind(name, kind):

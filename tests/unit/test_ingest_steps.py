@@ -137,3 +137,53 @@ def test_mojibake_is_refused_with_a_warning():
     doc = parse_resolution(garbled, "r.txt")
     assert doc.mojibake and not doc.recommendations
     assert any("кодировк" in w for w in doc.warnings)
+
+
+def test_protocol_with_two_decisions_keeps_both_and_skips_the_hearing_parts():
+    doc = parse_resolution(
+        "\n".join(
+            [
+                "ПРОТОКОЛ заседания Общественного совета",
+                "18 декабря 2024 г. г. Белгород",
+                "ПОВЕСТКА ДНЯ:",
+                "1. Об организации летнего отдыха детей.",
+                "1. СЛУШАЛИ: Белых О.И. – об отдыхе детей.",
+                "ПОСТАНОВИЛИ:",
+                "1.1. Информацию принять к сведению.",
+                "1.2. Рекомендовать департаменту образования области до 1 апреля 2025 года "
+                "сформировать реестр.",
+                "2. СЛУШАЛИ: Кривошеева А.Н. – о плане работы.",
+                "ПОСТАНОВИЛИ:",
+                "2.1. Рекомендовать органам местного самоуправления обеспечить приёмку лагерей.",
+            ]
+        ),
+        "p.txt",
+    )
+    assert [(r.number, r.text[:30]) for r in doc.recommendations] == [
+        ("1.2", "Рекомендовать департаменту об"),
+        ("2.1", "Рекомендовать органам местног"),
+    ]
+    assert [a.canonical for a in doc.addressees] == [
+        "Департамент образования области",
+        "Органы местного самоуправления",
+    ]
+
+
+def test_two_recommending_verbs_in_one_sentence_name_both():
+    lead, _ = find_inline_lead(
+        "Общественная палата просит Министерство транспорта области в месячный срок провести "
+        "проверку и рекомендует ГОКУ «Мурманскавтодор» усилить контроль."
+    )
+    assert [canonical_name(g) for g in lead.groups] == [
+        "Министерство транспорта области",
+        "ГОКУ «Мурманскавтодор»",
+    ]
+
+
+def test_a_quoted_day_is_a_date():
+    doc = parse_resolution(
+        "Заключение о результатах обсуждений\n\nг. Курск «5» августа 2024 г.\n\n"
+        "1. Рекомендовать Администрации города Курска утвердить схему.",
+        "x.txt",
+    )
+    assert doc.date == dt.date(2024, 8, 5)
