@@ -411,11 +411,13 @@ def leading_partners(text: str) -> list[Group]:
     """ "совместно с Минэкономразвития России подготовить …" at the start of an item: the
     partners are joint addressees of that item."""
     m = _JOINT_FIRST_RE.match(text)
-    # A sub-item's "совместно с" naming a body by its proper name ("… с Минюстом России",
-    # "… с Общественной палатой края"); generic partners ("со специализированными
-    # учреждениями") are part of the task, and a capitalised item has its own lead-in.
-    if m is None or not text[:1].islower() or not text[m.end() : m.end() + 1].isupper():
+    # "совместно с" naming a body by its proper name ("… с Минюстом России", "… с
+    # Правительством области"); generic partners ("со специализированными учреждениями")
+    # are part of the task.
+    if m is None or not text[m.end() : m.end() + 1].isupper():
         return []
+    if _joint_first_lead(text) is not None:
+        return []  # "Совместно с X Y-у сделать": the lead-in names both already
     rest = text[m.end() :]
     found = parse_groups(rest, frozenset({"ablt"}))
     if found is not None and found.terminator == "infn":

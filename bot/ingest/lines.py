@@ -120,6 +120,40 @@ def parse_recipients(text: str) -> list[str]:
     return out
 
 
+_PASSIVE_INLINE_RE = re.compile(
+    r"(?<![А-Яа-яЁё])(?:рекомендуется|предлагается)\s+(?=[а-яё])", re.IGNORECASE
+)
+_PARTICIPANTS_RE = re.compile(r"^(?:е[её]|их|его)?\s*участникам$", re.IGNORECASE)
+
+
+def find_passive_lead(text: str) -> tuple[LeadIn, int] | None:
+    """ "…, ее участникам рекомендуется использовать …" inside a sentence: the dative right
+    before the verb is the addressee (the document's own participants: no named body)."""
+    for m in _PASSIVE_INLINE_RE.finditer(text):
+        before = text[: m.start()].rstrip()
+        words = list(re.finditer(r"[А-Яа-яЁё«»\"-]+", before))
+        best: tuple[LeadIn, int] | None = None
+        # The longest dative group that ends at the verb, within the clause.
+        for k in range(len(words) - 1, max(-1, len(words) - 9), -1):
+            start = words[k].start()
+            if re.search(r"[,;:.]", before[words[k].end() :]):
+                break
+            found = parse_groups(before[start:] + " " + text[m.start() :], frozenset({"datv"}))
+            if found is None or found.terminator != "verb":
+                continue
+            if found.rest.lower().startswith(("рекомендуется", "предлагается")):
+                best = (found, start)
+        if best is None:
+            continue
+        found, start = best
+        phrase = " ".join(g.text for g in found.groups)
+        groups = [] if _PARTICIPANTS_RE.match(phrase) else found.groups
+        rest = text[m.end() :].strip()
+        starts = [s.end() for s in _SENTENCE_START_RE.finditer(text[:start])]
+        return LeadIn(groups, rest, "infn", "рекомендовать"), (starts[-1] if starts else 0)
+    return None
+
+
 def find_inline_lead(text: str) -> tuple[LeadIn, int] | None:
     """A recommending verb inside a sentence ("По итогам слушаний рекомендовать администрации
     … рассмотреть …", "Участники обращаются к Правительству … с предложением:") and the

@@ -50,6 +50,7 @@ from bot.ingest.lines import (
     SUB_RE,
     classify_text,
     find_inline_lead,
+    find_passive_lead,
     parse_recipients,
 )
 from bot.ingest.meta import extract_meta, is_gathering, participants_name
@@ -373,7 +374,7 @@ class _Parser:
         if own is not None and own.terminator == "infn" and line.text[:1].isupper():
             # "Средствам массовой информации освещать …": an item with its own addressee.
             return self.text_lead_in(i, line, own, line.text)
-        inline = find_inline_lead(line.text)
+        inline = find_inline_lead(line.text) or find_passive_lead(line.text)
         if inline is not None:
             lead, at = inline
             return self.text_lead_in(i, line, lead, line.text[at:])
