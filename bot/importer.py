@@ -83,10 +83,14 @@ def parsed_from_dict(data: dict[str, Any]) -> ParsedDocument:
                     date=day(deadline["date"]),
                     precision=deadline["precision"],
                     phrase=deadline["phrase"],
+                    kind=deadline.get("kind", "once"),
+                    note=deadline.get("note", ""),
+                    period=deadline.get("period"),
                 )
                 if deadline
                 else None,
                 mentions=list(item["mentions"]),
+                without_addressee=bool(item.get("without_addressee", False)),
             )
         )
     return ParsedDocument(
@@ -98,6 +102,9 @@ def parsed_from_dict(data: dict[str, Any]) -> ParsedDocument:
         addressees=[ParsedAddressee(**a) for a in data["addressees"]],
         recommendations=recommendations,
         warnings=list(data["warnings"]),
+        recipients=list(data.get("recipients", [])),
+        scope=data.get("scope"),
+        mojibake=bool(data.get("mojibake", False)),
     )
 
 
@@ -147,6 +154,8 @@ def document_json(parsed: ParsedDocument, result: ImportResult | None = None) ->
                     "date": r.deadline.date.isoformat(),
                     "precision": r.deadline.precision,
                     "phrase": r.deadline.phrase,
+                    "kind": r.deadline.kind,
+                    "note": r.deadline.note,
                 }
                 if r.deadline
                 else None,
@@ -155,6 +164,7 @@ def document_json(parsed: ParsedDocument, result: ImportResult | None = None) ->
             for i, r in enumerate(parsed.recommendations)
         ],
         "warnings": list(parsed.warnings),
+        "recipients": list(parsed.recipients),
         **({"document_id": result.document_id, "outcome": result.outcome} if result else {}),
     }
 
@@ -168,8 +178,21 @@ def _recommendation_fields(position: int, item: ParsedRecommendation) -> dict[st
         "deadline": deadline.date.isoformat() if deadline else None,
         "deadline_precision": deadline.precision if deadline else None,
         "deadline_phrase": deadline.phrase if deadline else None,
+        "deadline_kind": deadline.kind if deadline else "once",
+        "deadline_note": (deadline.note or None) if deadline else None,
+        "deadline_period": deadline.period if deadline else None,
         "mentions": list(item.mentions),
     }
+
+
+_DEADLINE_FIELDS = (
+    "deadline",
+    "deadline_precision",
+    "deadline_phrase",
+    "deadline_kind",
+    "deadline_note",
+    "deadline_period",
+)
 
 
 class ImportService:
@@ -201,6 +224,7 @@ class ImportService:
             "place": parsed.place,
             "region": parsed.region,
             "warnings": list(parsed.warnings),
+            "recipients": list(parsed.recipients),
         }
         async with self.db.transaction():
             existing = await self.documents.by_key(document_key(parsed))
@@ -259,7 +283,7 @@ class ImportService:
                 used.add(match.id)
                 if match.deadline_source == "coordinator":
                     # A deadline set by hand outranks what a new version of the text says.
-                    for key in ("deadline", "deadline_precision", "deadline_phrase"):
+                    for key in _DEADLINE_FIELDS:
                         fields.pop(key)
                 changes = {k: v for k, v in fields.items() if getattr(match, k) != v}
                 if match.removed:
