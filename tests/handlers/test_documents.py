@@ -41,7 +41,7 @@ async def test_preview_then_publish_then_reupload_is_unchanged(harness, services
     preview = calls[-1]
     assert "Предпросмотр резолюции" in preview.text
     assert "Амурская область" in preview.text
-    assert "Правительство области — 15 рекомендаций" in preview.text
+    assert "Правительство области — 16 рекомендаций" in preview.text
     assert "Законодательное Собрание Амурской области — 3 рекомендации" in preview.text
     assert "<b>Сроки" in preview.text
     assert len(preview.text) <= 4096
