@@ -341,6 +341,9 @@ class ImportService:
         if draft["uploader_id"] != user_id:
             raise PermissionDenied("access.not_your_draft")
         parsed = parsed_from_dict(json.loads(draft["parsed"]))
+        if parsed.mojibake:
+            # Garbled text is never published, whatever button is pressed.
+            raise DocumentError(parsed.warnings[0] if parsed.warnings else "mojibake")
         roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT, region=parsed.region)
         if parsed.region is None and not roles.is_admin:
             raise PermissionDenied("access.region_unknown")

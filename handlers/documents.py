@@ -63,7 +63,7 @@ async def on_document(message: Message, bot: Bot, services: Services, texts: Tex
 
 def _preview_keyboard(texts: Texts, preview: DraftPreview) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    if not preview.unchanged:
+    if not preview.unchanged and not preview.parsed.mojibake:
         kb.button(
             text=texts("documents.publish_button"),
             callback_data=DraftAction(action="publish", draft_id=preview.draft_id),
@@ -135,7 +135,9 @@ def render_preview(texts: Texts, preview: DraftPreview) -> str:
     ]
     if items:
         parts.append(texts("documents.first_items", lines=Html("\n".join(items))))
-    if not preview.unchanged:
+    if preview.parsed.mojibake:
+        parts.append(texts("documents.mojibake_hint"))
+    elif not preview.unchanged:
         parts.append(texts("documents.publish_hint"))
     return join_within(parts)
 
@@ -153,6 +155,9 @@ async def on_draft_action(
             text = texts("documents.cancelled" if removed else "documents.draft_gone")
     except PermissionDenied as denied:
         await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
+        return
+    except DocumentError as error:  # a garbled draft is never published
+        await callback.answer(shorten(error.user_message, 190), show_alert=True)
         return
     await callback.answer()
     if callback.message is not None:

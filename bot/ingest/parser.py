@@ -659,6 +659,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
             r.addressee_indices = [mapping[i] for i in r.addressee_indices]
         parser.addressees = kept
 
+    warnings.extend(_term_warnings(recommendations))
     if not recommendations:
         warnings.append("Не найдено ни одной рекомендации: проверьте, что это итоговый документ.")
     if meta.date is None:
@@ -677,6 +678,25 @@ def _parse(text: str, source: str) -> ParsedDocument:
         recipients=parser.recipients,
         scope=meta.scope,
     )
+
+
+def _term_warnings(recommendations: list[ParsedRecommendation]) -> list[str]:
+    """Recurring and relative terms are never «без срока» silently (issue 11, point 12)."""
+    out = []
+    recurring = [r for r in recommendations if r.deadline and r.deadline.kind == "recurring"]
+    if recurring:
+        numbers = ", ".join(r.number for r in recurring[:8]) + (", …" if len(recurring) > 8 else "")
+        out.append(
+            f"Повторяющиеся сроки («ежегодно», «ежеквартально» …) — пункты {numbers}: записан "
+            "ближайший срок, напоминания идут к нему; карточка объясняет, что срок повторяется."
+        )
+    for r in recommendations:
+        if r.deadline and r.deadline.kind == "relative":
+            out.append(
+                f"Пункт {r.number}: срок «{r.deadline.phrase}» отсчитан от даты документа — "
+                "проверьте его."
+            )
+    return out
 
 
 def parse_resolution(text: str, source: str) -> ParsedDocument:

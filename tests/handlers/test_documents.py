@@ -104,3 +104,35 @@ async def test_a_copy_placed_in_another_region_does_not_overwrite_the_original(
     await harness.press(COORDINATOR, calls[-1], "Опубликовать")
     assert (await services.documents.get(moscow)).region == "Москва"
     assert await services.documents.count() == 6
+
+
+async def test_garbled_text_is_shown_as_such_and_cannot_be_published(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    garbled = AMUR_SEED.read_text(encoding="utf-8").encode("utf-8").decode("cp1251", "replace")
+    calls = await harness.send_document(COORDINATOR, garbled.encode("utf-8"), "резолюция.txt")
+    preview = calls[-1]
+    assert "испорчен неверной кодировкой" in preview.text
+    assert not any("draft:publish" in (data or "") for _, data in preview.buttons())
+    # Even an old or forged Publish button is refused by the service.
+    draft_id = int(preview.buttons()[0][1].split(":")[-1])
+    calls = await harness.click(COORDINATOR, f"draft:publish:{draft_id}")
+    assert any(c.method == "answerCallbackQuery" and c.params.get("show_alert") for c in calls)
+    assert await services.documents.count() == 0
+
+
+async def test_preview_warns_about_recurring_terms_and_items_without_addressee(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    text = "\n".join(
+        [
+            "Решение Общественной палаты Амурской области",
+            "от 14.03.2025 № 4",
+            "РЕШИЛА:",
+            "1. Одобрить доклад о состоянии гражданского общества.",
+            "2. Рекомендовать министерству образования Амурской области ежегодно до 1 марта "
+            "публиковать доклад.",
+        ]
+    )
+    calls = await harness.send_document(COORDINATOR, text.encode(), "решение.txt")
+    preview = calls[-1].text
+    assert "без адресата — 1 рекомендация" in preview
+    assert "Повторяющиеся сроки" in preview and "пункты 2" in preview
