@@ -598,7 +598,7 @@ def _assign_numbers(recs: list[_Rec], warnings: list[str]) -> list[str]:
 
 def _parse(text: str, source: str) -> ParsedDocument:
     if looks_like_mojibake(text):
-        return _unreadable(source, [MOJIBAKE_WARNING])
+        return _empty(source, [MOJIBAKE_WARNING], mojibake=True)
     cleaned = clean_text(flatten_tables(text))
     raw_lines = cleaned.split("\n") if cleaned else []
     meta = extract_meta(raw_lines, cleaned)
@@ -706,16 +706,7 @@ def parse_resolution(text: str, source: str) -> ParsedDocument:
     except Exception:  # the last line of defence: a bad document must not break an import
         # No file name in the log: it may carry a person's name.
         log.exception("resolution parser failed")
-        return ParsedDocument(
-            source=source,
-            title=source,
-            date=None,
-            place=None,
-            region=None,
-            addressees=[],
-            recommendations=[],
-            warnings=[INTERNAL_ERROR_WARNING],
-        )
+        return _empty(source, [INTERNAL_ERROR_WARNING])
 
 
 def parse_file(data: bytes, filename: str) -> ParsedDocument:
@@ -726,7 +717,8 @@ def parse_file(data: bytes, filename: str) -> ParsedDocument:
     return doc
 
 
-def _unreadable(source: str, warnings: list[str]) -> ParsedDocument:
+def _empty(source: str, warnings: list[str], *, mojibake: bool = False) -> ParsedDocument:
+    """A document with nothing understood: only why."""
     return ParsedDocument(
         source=source,
         title=source,
@@ -736,5 +728,5 @@ def _unreadable(source: str, warnings: list[str]) -> ParsedDocument:
         addressees=[],
         recommendations=[],
         warnings=warnings,
-        mojibake=True,
+        mojibake=mojibake,
     )
