@@ -328,6 +328,22 @@ def find_term(text: str, adopted: dt.date | None = None) -> Deadline | None:
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
 
 
+def next_occurrence(deadline: dt.date, period: str | None, today: dt.date) -> dt.date:
+    """A recurring term's occurrence due now: ``deadline`` until it passes, then the next
+    one on or after ``today`` (a year later on the same day, the quarter's or month's end)."""
+    if deadline >= today or period not in ("year", "quarter", "month"):
+        return deadline
+    if period == "quarter":
+        return _end_of_quarter(today)
+    if period == "month":
+        return _end_of_month(today.year, today.month)
+    for year in range(deadline.year + 1, today.year + 2):
+        day = _safe_date(year, deadline.month, deadline.day) or dt.date(year, deadline.month, 28)
+        if day >= today:
+            return day
+    return deadline
+
+
 def _add_term(base: dt.date, n: str | None, unit: str) -> dt.date:
     count = 1 if not n else (int(n) if n.isdigit() else _NUMBER_WORDS.get(n.lower(), 1))
     low = unit.lower()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.ingest.deadlines import find_deadline, find_term
+from bot.ingest.deadlines import find_deadline, find_term, next_occurrence
 
 ADOPTED = dt.date(2024, 10, 25)
 
@@ -86,3 +86,18 @@ def test_relative_term_is_counted_from_the_document_and_explained():
 def test_a_dated_term_before_a_recurring_word_wins():
     found = find_term("до 1 марта 2025 г. утвердить план и ежегодно его обновлять", ADOPTED)
     assert (found.kind, found.date) == ("once", dt.date(2025, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("stored", "period", "today", "current"),
+    [
+        (dt.date(2025, 3, 1), "year", dt.date(2025, 2, 1), dt.date(2025, 3, 1)),
+        (dt.date(2025, 3, 1), "year", dt.date(2025, 3, 2), dt.date(2026, 3, 1)),
+        (dt.date(2025, 3, 1), "year", dt.date(2027, 1, 5), dt.date(2027, 3, 1)),
+        (dt.date(2024, 12, 31), "quarter", dt.date(2025, 2, 10), dt.date(2025, 3, 31)),
+        (dt.date(2024, 10, 31), "month", dt.date(2025, 2, 10), dt.date(2025, 2, 28)),
+        (dt.date(2025, 3, 1), None, dt.date(2026, 1, 1), dt.date(2025, 3, 1)),
+    ],
+)
+def test_next_occurrence_of_a_recurring_term(stored, period, today, current):
+    assert next_occurrence(stored, period, today) == current
