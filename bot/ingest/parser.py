@@ -1,8 +1,14 @@
 """From the text of a resolution to addressees and numbered recommendations.
 
-The body is read line by line (a line is a paragraph of the source) as a small state
-machine.  The recommendations start at the first addressee heading, lead-in
-("Рекомендовать X: …") or item "1."; what comes before is the preamble.
+Steps: ``flatten_tables`` (``|``/tab tables → lines), ``clean_text``, ``extract_meta``
+(title, date, place, region or federal scope), then the body line by line: each line gets
+one kind (``bot.ingest.lines``) and ``_Parser`` has one small step per kind, ``on_<kind>``:
+``num``, ``sub``, ``letter``, ``bullet``, ``decision`` ("РЕШИЛИ:" — what came before was
+the agenda), ``opener`` ("… ПРЕДЛАГАЮТ:"), ``stop`` (protocol parts, signatures),
+``recipients`` ("Направить … в X, Y"), ``procedural`` ("принять к сведению"), ``preamble``
+("Заслушав …") and ``text`` (a heading, a lead-in of any form, an item's own dative
+addressee, a lead-in inside a sentence, or an item's continuation).  To teach the parser a
+new layout, add a kind or a step and its test; the walk itself stays short.
 
 Structures understood:
 - addressee headings in the dative, each with its own numbering ("Правительству области" /
@@ -10,9 +16,12 @@ Structures understood:
 - numbered lead-ins "1) Рекомендовать X:" / "1. Поручить X:" / "2. Руководителям …:" whose
   dashes, "1.1" sub-items or "а)" letters are the recommendations (a letter's own dashes
   are a list inside it);
-- inline lead-ins "4) Рекомендовать X совместно с Y сделать …" (joint addressees);
-- items without an addressee ("Поддержать …"): they go to a synthetic participants
-  addressee of kind "other" ("Участники конференции"), so the tracker can show them;
+- lead-ins "Рекомендовать/Поручить/Предложить X …", "Просить X …", "Обратиться к X с
+  просьбой …", "Считать целесообразным X …", "X рекомендуется …", "Совместно с Y X-у …",
+  and the same verbs inside a sentence ("По итогам слушаний рекомендовать X …");
+- items without an addressee ("Поддержать …"): in a forum's or conference's document they
+  go to a synthetic participants addressee of kind "other" ("Участники конференции"); in a
+  body's decision, a hearing or an appeal they stay «без адресата» (``without_addressee``);
 - unnumbered items under a heading, and closing proposals "Предложить X …";
 - bullets that are not recommendations (inside an ordinary item) stay in its text.
 
@@ -20,8 +29,9 @@ Numbers: the item's own number ("3", "2.1" for the first dash of item 2, "5.б" 
 letter); under addressee headings whose numbering restarts, the heading's ordinal is put
 in front ("2.3" = third item of the second heading) so numbers stay unique.
 
-Deadlines: an item's own (see ``deadlines``), else its lead-in's or heading's, else the
-period in the sentence that opens the list ("… на 2018 г. и на перспективу:").
+Terms: an item's own (see ``deadlines.find_term``: dates, days without a year, recurring
+and relative terms), else its lead-in's or heading's, else the period in the sentence that
+opens the list ("… на 2018 г. и на перспективу:").
 """
 
 from __future__ import annotations
