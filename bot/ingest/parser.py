@@ -620,6 +620,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
     recs = [r for r in parser.recs if any(part.strip() for part in r.lines)]
 
     unaddressed = [r for r in recs if not r.addressees]
+    warnings.extend(_doubtful_addressees(unaddressed, parser.addressees))
     if unaddressed and is_gathering(meta.title, parser.lead_text):
         name = participants_name(parser.lead_text, cleaned, meta.title)
         index = len(parser.addressees)
@@ -688,6 +689,28 @@ def _parse(text: str, source: str) -> ParsedDocument:
         recipients=parser.recipients,
         scope=meta.scope,
     )
+
+
+_LEAD_VERB_START_RE = re.compile(
+    r"^(?:Рекомендовать|Поручить|Просить|Предложить|Обратиться\s+к)\s+(?P<words>(?:\S+\s+){0,3}\S+)"
+)
+_LONG_NAME_WORDS = 16
+
+
+def _doubtful_addressees(unaddressed: list[_Rec], addressees: list[ParsedAddressee]) -> list[str]:
+    """Where the parser is unsure who is meant, it says so (issue 10, point 4)."""
+    out = []
+    for rec in unaddressed:
+        m = _LEAD_VERB_START_RE.match(rec.lines[0])
+        if m:
+            out.append(
+                f"«{m.group(0)} …»: адресат не распознан (имя человека или незнакомая "
+                "форма) — проверьте адресата этого пункта."
+            )
+    for a in addressees:
+        if len(a.canonical.split()) > _LONG_NAME_WORDS:
+            out.append(f"Адресат «{a.canonical[:120]}…» очень длинный — проверьте адресата.")
+    return out
 
 
 def _term_warnings(recommendations: list[ParsedRecommendation]) -> list[str]:

@@ -187,3 +187,14 @@ def test_a_quoted_day_is_a_date():
         "x.txt",
     )
     assert doc.date == dt.date(2024, 8, 5)
+
+
+def test_a_doubtful_addressee_is_flagged_in_the_warnings():
+    doc = parse_resolution(
+        "Резолюция круглого стола\n\n10 октября 2024 г. г. Казань\n\n"
+        "1. Рекомендовать Иванову И.И. подготовить доклад.\n"
+        "2. Рекомендовать министерству образования Республики Татарстан провести семинар.",
+        "x.txt",
+    )
+    flagged = [w for w in doc.warnings if "проверьте адресата" in w]
+    assert len(flagged) == 1 and "Иванов" in flagged[0]
