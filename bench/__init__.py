@@ -26,7 +26,7 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 # The benchmarks DESIGN.md names: listed even before their module exists, so a missing one
 # says so instead of looking like a typo.
-EXPECTED = ("ingest", "query", "digest", "broadcast")
+EXPECTED = ("ingest", "query", "digest", "broadcast", "accuracy")
 
 
 @dataclass(frozen=True)

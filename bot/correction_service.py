@@ -176,6 +176,9 @@ class CorrectionService:
                         dt.date.fromisoformat(r.deadline),
                         r.deadline_precision or "day",
                         r.deadline_phrase or "",
+                        kind=r.deadline_kind,
+                        note=r.deadline_note or "",
+                        period=r.deadline_period,
                     )
                     if r.deadline
                     else None,
@@ -184,6 +187,7 @@ class CorrectionService:
                 for r in rows
             ],
             warnings=list(document.warnings),
+            recipients=list(document.recipients),
         )
 
     # the operations (positions are those of the view the coordinator saw)

@@ -93,10 +93,14 @@ def parsed_from_dict(data: dict[str, Any]) -> ParsedDocument:
                     date=day(deadline["date"]),
                     precision=deadline["precision"],
                     phrase=deadline["phrase"],
+                    kind=deadline.get("kind", "once"),
+                    note=deadline.get("note", ""),
+                    period=deadline.get("period"),
                 )
                 if deadline
                 else None,
                 mentions=list(item["mentions"]),
+                without_addressee=bool(item.get("without_addressee", False)),
             )
         )
     return ParsedDocument(
@@ -108,6 +112,9 @@ def parsed_from_dict(data: dict[str, Any]) -> ParsedDocument:
         addressees=[ParsedAddressee(**a) for a in data["addressees"]],
         recommendations=recommendations,
         warnings=list(data["warnings"]),
+        recipients=list(data.get("recipients", [])),
+        scope=data.get("scope"),
+        mojibake=bool(data.get("mojibake", False)),
     )
 
 
@@ -157,6 +164,8 @@ def document_json(parsed: ParsedDocument, result: ImportResult | None = None) ->
                     "date": r.deadline.date.isoformat(),
                     "precision": r.deadline.precision,
                     "phrase": r.deadline.phrase,
+                    "kind": r.deadline.kind,
+                    "note": r.deadline.note,
                 }
                 if r.deadline
                 else None,
@@ -165,6 +174,7 @@ def document_json(parsed: ParsedDocument, result: ImportResult | None = None) ->
             for i, r in enumerate(parsed.recommendations)
         ],
         "warnings": list(parsed.warnings),
+        "recipients": list(parsed.recipients),
         **({"document_id": result.document_id, "outcome": result.outcome} if result else {}),
     }
 
@@ -178,6 +188,9 @@ def _recommendation_fields(position: int, item: ParsedRecommendation) -> dict[st
         "deadline": deadline.date.isoformat() if deadline else None,
         "deadline_precision": deadline.precision if deadline else None,
         "deadline_phrase": deadline.phrase if deadline else None,
+        "deadline_kind": deadline.kind if deadline else "once",
+        "deadline_note": (deadline.note or None) if deadline else None,
+        "deadline_period": deadline.period if deadline else None,
         "mentions": list(item.mentions),
     }
 
@@ -205,7 +218,17 @@ class Prepared:
     failed: list[dict]  # corrections whose target this parse no longer has
 
 
-CONTENT_FIELDS = ("text", "deadline", "deadline_precision", "deadline_phrase")
+_DEADLINE_FIELDS = (
+    "deadline",
+    "deadline_precision",
+    "deadline_phrase",
+    "deadline_kind",
+    "deadline_note",
+    "deadline_period",
+)
+
+# What makes an item "changed" in a new version (never its place).
+CONTENT_FIELDS = ("text", *_DEADLINE_FIELDS)
 
 
 def plan_items(
@@ -320,6 +343,7 @@ class ImportService:
                 "place": corrected.place,
                 "region": corrected.region,
                 "warnings": list(corrected.warnings),
+                "recipients": list(corrected.recipients),
             }
             if existing is None:
                 document_id = await self.documents.insert(
@@ -407,7 +431,7 @@ class ImportService:
             if match is not None:
                 if match.deadline_source == "coordinator":
                     # A deadline set by hand outranks what a new version of the text says.
-                    for key in ("deadline", "deadline_precision", "deadline_phrase"):
+                    for key in _DEADLINE_FIELDS:
                         fields.pop(key)
                 updates = {k: v for k, v in fields.items() if getattr(match, k) != v}
                 if match.removed:
@@ -496,6 +520,9 @@ class ImportService:
         except DraftGone:
             return None
         corrected = (await self.prepare(parsed, ops)).corrected
+        if corrected.mojibake:
+            # Garbled text is never published, whatever button is pressed.
+            raise DocumentError(corrected.warnings[0] if corrected.warnings else "mojibake")
         roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT, region=corrected.region)
         if corrected.region is None and not roles.is_admin:
             raise PermissionDenied("access.region_unknown")

@@ -19,6 +19,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import CardCallback, SnoozeCallback, StatusCallback
 from bot.clock import Clock, from_iso, to_iso
 from bot.formatting import human_deadline, shorten
+from bot.ingest.deadlines import next_occurrence
 from bot.localtime import QUIET_FROM, QUIET_TILL, is_quiet, local_date, zone_for
 from bot.outbox import OutboxService
 from bot.texts import Html, Texts, join_within
@@ -57,6 +58,18 @@ def deadline_day_slot(now: dt.datetime, deadline: dt.date, zone: ZoneInfo) -> dt
 class Snooze:
     until: dt.datetime
     deadline_day: dt.date | None = None  # set when the deadline cut the week short
+
+
+def current_occurrence(rec, period: str | None, today: dt.date):
+    """(the row, rolled): a recurring term whose day has passed is due at its next
+    occurrence ("ежегодно до 1 марта" → next 1 March), never overdue."""
+    if not period or not rec["deadline"]:
+        return rec, False
+    stored = dt.date.fromisoformat(rec["deadline"])
+    current = next_occurrence(stored, period, today)
+    if current == stored:
+        return rec, False
+    return {**dict(rec), "deadline": current.isoformat()}, True
 
 
 @dataclass
@@ -98,8 +111,13 @@ class NudgePlanner:
             today = local_date(now, zone)
             sent = await self.repo.keys_with_prefix(f"nudge:{user.id}:")
             snoozes = await self.repo.snoozes(user.id)
-            for rec in await self.repo.open_recommendations(addressee_ids):
+            recs = await self.repo.open_recommendations(addressee_ids)
+            periods = await self.repo.recurring_periods([r["id"] for r in recs if r["deadline"]])
+            for rec in recs:
+                rec, rolled = current_occurrence(rec, periods.get(rec["id"]), today)
                 stage = self._stage(rec, today, now)
+                if rolled and stage is not None:
+                    stage = f"{stage}@{rec['deadline']}"  # this occurrence's own reminders
                 if stage is not None and self._needs_escalation(user.id, rec, stage, sent):
                     for addressee in await self.repo.addressees_of(rec["id"], addressee_ids):
                         escalate[(rec["region"], addressee)].append(rec)

@@ -103,7 +103,7 @@ def _index() -> dict[str, list[_Pattern]]:
             return
         exact = text if kind == "alias" and _is_exact_alias(text) else None
         pattern = _Pattern(
-            lemmas=tuple(normal_form(w) for w in words),
+            lemmas=tuple(_region_lemma(w) for w in words),
             region=region,
             kind=kind,
             label=text,
@@ -124,6 +124,15 @@ def _index() -> dict[str, list[_Pattern]]:
     return index
 
 
+def _region_lemma(word: str) -> str:
+    """The adjective's lemma when the word can be one: "Тверская" is also a street's name
+    (a noun) to the dictionary, "Тверской области" is not."""
+    for p in parse(word):
+        if p.tag.POS == "ADJF":
+            return p.normal_form.replace("ё", "е")
+    return normal_form(word)
+
+
 def find_regions(text: str) -> list[RegionMatch]:
     """Every mention of a region (by name, alias or city) in ``text``, in order."""
     if not text:
@@ -131,7 +140,7 @@ def find_regions(text: str) -> list[RegionMatch]:
     # Glued words ("вАмурской") would hide the name: split a lowercase-uppercase seam.
     text = _CAMEL_GLUE_RE.sub(" ", text)
     words = _split(text)
-    lems = [normal_form(w) for w, _, _ in words]
+    lems = [_region_lemma(w) for w, _, _ in words]
     index = _index()
     found: list[RegionMatch] = []
     i = 0

@@ -213,6 +213,10 @@ class ReportingService:
                     "deadline_precision": "day" if new else None,
                     "deadline_phrase": None,
                     "deadline_source": "coordinator",
+                    # A date set by hand is a plain date, not a recurring or relative term.
+                    "deadline_kind": "once",
+                    "deadline_note": None,
+                    "deadline_period": None,
                 },
                 now,
             )

@@ -731,8 +731,8 @@ def recommendation_facets(
             continue
         for kind in addressee_kinds(a["canonical"], a["kind"]):
             out.append(Facet(region, kind, 0, rec_id, document_id, a["id"]))
-    if not addrs:
-        out.append(Facet(region, ALL_PARTICIPANTS, 2, rec_id, document_id))
+    # No addressee (a body's decision, a hearing, an appeal): nobody's, not "all participants'"
+    # (a forum's such items carry its participants as an addressee).
     for a in joint:
         out.append(Facet(region, a["kind"], 1, rec_id, document_id, a["id"], note=note))
     for piece in joint_partners(text):

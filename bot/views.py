@@ -45,7 +45,14 @@ def recommendation_title(rec: RecommendationRow, document: DocumentRow) -> str:
 def deadline_text(texts: Texts, rec: RecommendationRow) -> str:
     if not rec.deadline:
         return texts("card.no_deadline")
-    return human_deadline(rec.deadline, rec.deadline_precision)
+    when = human_deadline(rec.deadline, rec.deadline_precision)
+    kind = getattr(rec, "deadline_kind", "once")
+    note = getattr(rec, "deadline_note", None)
+    if kind == "recurring" and note:
+        return texts("card.deadline_recurring", note=note, date=when)
+    if kind == "relative" and note:
+        return texts("card.deadline_relative", note=note, date=when)
+    return when
 
 
 def local_day(iso: str, zone: ZoneInfo) -> str:
@@ -132,11 +139,13 @@ def render_card(texts: Texts, card: Card) -> Html:
         text=shorten(rec.text, CARD_TEXT_LIMIT),
         title=shorten(doc.title, 200),
         date=human_date(doc.adopted_on) or texts("card.no_date"),
-        addressees=", ".join(a.canonical for a in card.addressees) or texts("card.participants"),
+        addressees=", ".join(a.canonical for a in card.addressees) or texts("card.no_addressee"),
         deadline=deadline_text(texts, rec),
         status=status_label(texts, rec.status),
     )
     parts = [head]
+    if doc.recipients:
+        parts[0] = Html(head + "\n" + texts("card.recipients", names=", ".join(doc.recipients)))
     if rec.removed:
         parts.append(texts("card.removed"))
     if card.reasons:

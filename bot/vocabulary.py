@@ -174,9 +174,54 @@ def classify_addressee(name: str) -> str:
         else:
             kind = best(unquoted) or best(matches)
     kind = kind or "other"
-    if kind in vocab.federal_override and any(_contains(lems, s) for s in vocab.federal_markers):
+    # "Администрация Кашинского городского округа", "Комитет архитектуры города Курска":
+    # a municipality's body, not the region's (federal cities are regions).
+    if (
+        kind == "regional_government"
+        and lems[head] in ("администрация", "глава")
+        and any(_contains(lems, m) for m in _MUNICIPAL_MARKERS)
+    ) or (kind == "ministry_or_agency" and _names_municipality(lems)):
+        kind = "local_government"
+    # "… субъектов Российской Федерации" names the regions, not a federal body.
+    marked = [w for i, w in enumerate(lems) if not _in_subject_phrase(lems, i)]
+    if kind in vocab.federal_override and any(_contains(marked, s) for s in vocab.federal_markers):
         kind = "federal_body"
     return kind
+
+
+_MUNICIPAL_MARKERS = (
+    ("городской", "округ"),
+    ("муниципальный",),
+    ("поселение",),
+    ("район",),
+    ("город",),
+    ("г",),
+)
+
+
+_FEDERAL_CITIES = frozenset({"москва", "санкт-петербург", "севастополь"})
+
+
+def _names_municipality(lems: list[str]) -> bool:
+    for i, lemma in enumerate(lems):
+        if lemma == "город" and i + 1 < len(lems) and lems[i + 1] not in _FEDERAL_CITIES:
+            return True
+        if lemma == "поселение" or tuple(lems[i : i + 2]) in (
+            ("городской", "округ"),
+            ("муниципальный", "район"),
+            ("муниципальный", "округ"),
+            ("муниципальный", "образование"),
+        ):
+            return True
+    return False
+
+
+def _in_subject_phrase(lems: list[str], i: int) -> bool:
+    """Is ``lems[i]`` part of "субъект(ов) Российской Федерации" / "субъектов РФ"?"""
+    for start in range(max(0, i - 2), i + 1):
+        if lems[start] == "субъект" and start < i <= start + 2:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)

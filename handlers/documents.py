@@ -124,7 +124,7 @@ def main_keyboard(texts: Texts, view: CorrectionView) -> InlineKeyboardMarkup:
         )
         sizes.append(1)
     else:
-        if not view.unchanged:
+        if not view.unchanged and not view.parsed.mojibake:
             kb.button(
                 text=texts("documents.publish_button"),
                 callback_data=DraftAction(action="publish", draft_id=view.ref.id),
@@ -265,7 +265,9 @@ def render_preview(texts: Texts, view: CorrectionView) -> str:
         ]
         if items:
             parts.append(texts("documents.first_items", lines=Html("\n".join(items))))
-        if not view.unchanged:
+        if parsed.mojibake:
+            parts.append(texts("documents.mojibake_hint"))
+        elif not view.unchanged:
             parts.append(texts("documents.publish_hint"))
     return join_within(parts)
 
@@ -284,6 +286,9 @@ async def on_draft_action(
             text = texts("documents.cancelled" if removed else "documents.draft_gone")
     except PermissionDenied as denied:
         await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
+        return
+    except DocumentError as error:  # a garbled draft is never published
+        await callback.answer(shorten(error.user_message, 190), show_alert=True)
         return
     await callback.answer()
     if callback.message is None:

@@ -185,6 +185,19 @@ class NudgeRepository:
             addressee_ids,
         )
 
+    async def recurring_periods(self, recommendation_ids: list[int]) -> dict[int, str]:
+        """id → 'year' | 'quarter' | 'month' for those with a recurring term."""
+        out: dict[int, str] = {}
+        for chunk in _chunks(sorted(recommendation_ids)):
+            marks = ", ".join("?" for _ in chunk)
+            rows = await self.db.fetchall(
+                "SELECT id, deadline_period FROM recommendations"
+                f" WHERE id IN ({marks}) AND deadline_kind = 'recurring'",
+                chunk,
+            )
+            out.update({r[0]: r[1] for r in rows if r[1]})
+        return out
+
     async def addressees_of(self, recommendation_id: int, among: list[int]) -> list[int]:
         marks = ", ".join("?" for _ in among)
         rows = await self.db.fetchall(

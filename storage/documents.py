@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from storage.db import Database
@@ -23,6 +23,7 @@ class DocumentRow:
     version: int
     created_at: str
     updated_at: str
+    recipients: list[str] = field(default_factory=list)  # "Направить … в X, Y"
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,18 @@ class RecommendationRow:
     status: str
     status_changed_at: str | None
     removed: bool
+    deadline_kind: str = "once"  # once | recurring | relative
+    deadline_note: str | None = None  # "ежегодно до 1 марта"
+    deadline_period: str | None = None  # recurring: year | quarter | month
 
 
 def _document(row) -> DocumentRow:
     data = dict(row)
     data.pop("imported_by", None)
     data["warnings"] = json.loads(data["warnings"])
-    return DocumentRow(**data)
+    data["recipients"] = json.loads(data.get("recipients") or "[]")
+    known = DocumentRow.__dataclass_fields__
+    return DocumentRow(**{k: v for k, v in data.items() if k in known})
 
 
 def _recommendation(row) -> RecommendationRow:
@@ -65,6 +71,13 @@ def _recommendation(row) -> RecommendationRow:
     data["mentions"] = json.loads(data["mentions"])
     data["removed"] = bool(data["removed"])
     return RecommendationRow(**data)
+
+
+def _document_json(fields: dict[str, Any]) -> dict[str, Any]:
+    out = {**fields, "warnings": json.dumps(fields["warnings"], ensure_ascii=False)}
+    if "recipients" in fields:
+        out["recipients"] = json.dumps(fields["recipients"], ensure_ascii=False)
+    return out
 
 
 class DocumentRepository:
@@ -93,7 +106,7 @@ class DocumentRepository:
         return [_document(r) for r in rows]
 
     async def insert(self, fields: dict[str, Any], now: str) -> int:
-        fields = {**fields, "warnings": json.dumps(fields["warnings"], ensure_ascii=False)}
+        fields = _document_json(fields)
         columns = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
         return await self.db.execute(
@@ -102,7 +115,7 @@ class DocumentRepository:
         )
 
     async def update(self, document_id: int, fields: dict[str, Any], now: str) -> None:
-        fields = {**fields, "warnings": json.dumps(fields["warnings"], ensure_ascii=False)}
+        fields = _document_json(fields)
         assignments = ", ".join(f"{name} = ?" for name in fields)
         await self.db.execute(
             f"UPDATE documents SET {assignments}, version = version + 1, updated_at = ?"

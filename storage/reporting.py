@@ -40,7 +40,7 @@ class HistoryRow:
     verdict: str | None
     created_at: str
     # An official's organization; after /forget actor_id is NULL and actor_alias groups
-    # the forgotten person's rows (see migration 0015).
+    # the forgotten person's rows (see migration 0012).
     actor_org: str | None = None
     actor_alias: int | None = None
 

@@ -76,7 +76,7 @@ def test_broadcast_tiny():
 def test_listing_names_every_benchmark(capsys):
     assert bench.main([]) == 0
     out = capsys.readouterr().out
-    for name in ("ingest", "query", "digest", "broadcast"):
+    for name in ("ingest", "query", "digest", "broadcast", "accuracy"):
         assert f"\n  {name} " in out
     assert "\n  corpus " not in out  # a helper module without run(), not a benchmark
 
@@ -129,3 +129,31 @@ def test_soak_tiny():
     assert results["rss_end_mb"] > 0 and results["rss_start_mb"] > 0
     assert results["broadcast_sent"] + results["broadcast_left"] == 25  # 20 + 5 digest readers
     assert results["stop_exit_code"] == 0
+
+
+def test_accuracy_on_the_corpus():
+    from bench.accuracy import run
+
+    results = run()
+    keys = {
+        "documents",
+        "addressee_recall",
+        "addressee_precision",
+        "kind_accuracy",
+        "items_exact_share",
+        "deadline_recall",
+        "false_deadlines",
+    }
+    _assert_numbers(results, keys)
+    assert results["documents"] >= 25
+    for key in keys - {"documents", "false_deadlines"}:
+        assert results[key] <= 1, (key, results[key])
+    assert set(results["per_document"]) and all(
+        "addressee_recall" in d for d in results["per_document"].values()
+    )
+
+
+def test_accuracy_cli_prints_the_keys(capsys):
+    assert bench.main(["accuracy", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"documents", "addressee_recall", "false_deadlines"} <= results.keys()

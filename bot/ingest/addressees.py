@@ -44,11 +44,14 @@ LEAD_VERBS: dict[str, frozenset[str]] = {
     "просить": frozenset({"accs"}),
     "попросить": frozenset({"accs"}),
     "обратиться": frozenset({"datv"}),  # "Обратиться к Губернатору …"
+    "считать": frozenset({"datv"}),  # "Считать целесообразным комитету … учесть"
+    "признать": frozenset({"datv"}),
 }
 _LEAD_VERB_RE = re.compile(
     r"^(?:(?:считать\s+(?:необходимым|целесообразным)|признать\s+целесообразным)\s+)?"
     r"(рекомендовать|порекомендовать|поручить|предложить|предлагать|просить|попросить"
-    r"|обратиться\s+к|обратиться\s+ко)\s+",
+    r"|обратиться\s+к|обратиться\s+ко|считать(?=\s+(?:необходимым|целесообразным)\s)"
+    r"|признать(?=\s+целесообразным\s))\s+(?:(?:необходимым|целесообразным)\s+)?",
     re.IGNORECASE,
 )
 _RECOMMENDS_RE = re.compile(r"\b(рекоменду[а-я]*|предлага[а-я]*|проси[а-я]*)\b", re.IGNORECASE)
@@ -225,6 +228,12 @@ def parse_groups(text: str, cases: frozenset[str], *, start_required: bool = Tru
                 close_group(j)
                 terminator, rest_at = "infn", t.start
                 break
+            if j > head and _stops_name(toks, j):
+                # "… края в срок до 1 сентября представить", "… края шире привлекать":
+                # a term, a circumstance or an adverb is not part of the body's name.
+                close_group(j)
+                terminator, rest_at = "infn", t.start
+                break
             if is_finite_verb(t.text) and not t.text[:1].isupper():
                 close_group(j)
                 terminator, rest_at = "verb", t.start
@@ -260,6 +269,48 @@ def parse_groups(text: str, cases: frozenset[str], *, start_required: bool = Tru
     return LeadIn(groups=groups, rest=rest, terminator=terminator)
 
 
+# After "в"/"во" these start a circumstance, not a part of the name ("в срок до …").
+_CIRCUMSTANCE_AFTER_V = frozenset(
+    {"срок", "течение", "рамка", "период", "ход", "цель", "год", "квартал", "полугодие",
+     "месяц", "порядок", "число", "случай", "соответствие", "интерес", "пределы", "дальнейший",
+     "первый", "второй", "третий", "четвертый", "текущий", "следующий", "ближайший", "весь",
+     "целое", "установленный", "сжатый", "кратчайший", "приоритетный", "обязательный", "том",
+     "части", "часть", "работа", "деятельность", "отношение", "связь", "качество"}
+)  # fmt: skip
+_NOT_ADVERB_STOPS = frozenset({"также", "еще", "ещё", "а", "и", "или", "либо", "совместно"})
+
+
+def _stops_name(toks: list[Tok], j: int) -> bool:
+    """Does the word at ``j`` (after the head noun) end an addressee's name?"""
+    t = toks[j]
+    low = t.text.lower()
+    nxt = toks[j + 1] if j + 1 < len(toks) else None
+    nxt_low = nxt.text.lower() if nxt is not None else ""
+    if low in ("до", "к", "ко", "начиная", "ежегодно", "ежеквартально", "ежемесячно"):
+        return True
+    if low == "не" and nxt_low in ("позднее", "позже", "реже"):
+        return True
+    if low in ("с", "со") and nxt_low in ("просьбой", "предложением", "учетом", "учётом"):
+        return True
+    if low in ("в", "во") and nxt is not None:
+        if nxt.kind != "word" or nxt.text[:1].isdigit() or re.fullmatch(r"[IVX]+", nxt.text):
+            return nxt.kind == "word"
+        if normal_form(nxt.text) in _CIRCUMSTANCE_AFTER_V:
+            return True
+        # "в месячный срок", "в двухнедельный срок".
+        after = toks[j + 2] if j + 2 < len(toks) else None
+        return after is not None and normal_form(after.text) == "срок"
+    if low == "при" and nxt is not None and nxt.kind == "word":
+        return not is_organisation_noun(normal_form(nxt.text))
+    if low in _NOT_ADVERB_STOPS or t.text[:1].isupper() or is_abbreviation(t.text):
+        return False
+    parses = parse(t.text)
+    if not parses or parses[0].tag.POS not in ("ADVB", "COMP"):
+        return False
+    # "социально ориентированных": an adverb before an adjective is inside the name.
+    return not (nxt is not None and nxt.kind == "word" and _is_adjective(nxt.text))
+
+
 def _group_case(toks: list[Tok], head: int, cases: frozenset[str] | set[str]) -> str:
     for p in parse(toks[head].text):
         if p.tag.case in cases:
@@ -271,24 +322,151 @@ def _starts_new_body(toks: list[Tok], g_start: int, at: int, head: int) -> bool:
     """Is the noun group after a conjunction a second addressee, not part of the first?"""
     governed = any(t.kind == "word" and t.text.lower() in _DATIVE_PREPS for t in toks[g_start:at])
     if not governed:
-        return True
+        # "… политики и реализации программ …": a genitive chain goes on unless the word
+        # names a body ("… края и органам местного самоуправления").
+        word = toks[head].text
+        if is_abbreviation(word) or is_organisation_noun(normal_form(word)):
+            return True
+        return not any(p.tag.case in ("gent", "loct") for p in parse(word))
     # After "по …" a dative noun is usually that preposition's object ("по культуре и
     # туризму"), unless it names a body ("… и министерству образования").
     return is_organisation_noun(normal_form(toks[head].text))
 
 
 def parse_lead_in(text: str) -> LeadIn | None:
-    """ "Рекомендовать X [совместно с Y]: …" / "Поручить X …" / "Просить X …" → addressees."""
+    """ "Рекомендовать X [совместно с Y]: …" / "Поручить X …" / "Просить X …" → addressees;
+    also "X рекомендуется …" and "Совместно с Y X-у сделать …"."""
     m = _LEAD_VERB_RE.match(text)
     if m is None:
-        return None
+        return _passive_lead(text) or _joint_first_lead(text)
     verb = normal_form(m.group(1).split()[0])
     cases = LEAD_VERBS.get(verb, frozenset({"datv"}))
     found = parse_groups(text[m.end() :], cases)
     if found is None:
         return None
     found.verb = verb
-    return found
+    return normalise_rest(found)
+
+
+_PASSIVE_RE = re.compile(
+    r"^(?:рекомендуется|рекомендовано|предлагается|поручается|поручено)\b\s*(?P<colon>:)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _passive_lead(text: str) -> LeadIn | None:
+    """ "Органам местного самоуправления рекомендуется: …" / "X рекомендуется сделать …"."""
+    if not text[:1].isupper():
+        return None
+    found = parse_groups(text, frozenset({"datv"}))
+    if found is None or found.terminator != "verb":
+        return None
+    m = _PASSIVE_RE.match(found.rest)
+    if m is None:
+        return None
+    rest = found.rest[m.end() :].strip()
+    terminator = "colon" if m["colon"] and not rest else "infn"
+    if terminator == "infn" and not rest:
+        return None
+    return LeadIn(found.groups, rest, terminator, verb="рекомендовать")
+
+
+_JOINT_FIRST_RE = re.compile(r"^(?:Совместно|Вместе)\s+со?\s+", re.IGNORECASE)
+
+
+def _joint_first_lead(text: str) -> LeadIn | None:
+    """ "Совместно с Общественной палатой края управлению … провести …": both are addressees."""
+    m = _JOINT_FIRST_RE.match(text)
+    if m is None:
+        return None
+    toks = tokenize(text[m.end() :])
+    head = noun_group_end(toks, 0, frozenset({"ablt"}))
+    if head is None:
+        return None
+    # The partner runs until a dative noun group that names a body starts.
+    j = head + 1
+    while j < len(toks):
+        t = toks[j]
+        if t.kind == "word" and noun_group_end(toks, j, frozenset({"datv"})) is not None:
+            k = noun_group_end(toks, j, frozenset({"datv"}))
+            head_word = toks[k].text if k is not None else ""
+            if (
+                k is not None
+                and is_organisation_noun(normal_form(head_word))
+                and not any(p.tag.case == "gent" for p in parse(head_word))
+            ):
+                break
+        j += 1
+    if j >= len(toks):
+        return None
+    partner_text = text[m.end() : m.end() + toks[j - 1].end].strip(" ,")
+    main = parse_groups(text[m.end() + toks[j].start :], frozenset({"datv"}))
+    if main is None or main.terminator not in ("infn", "colon"):
+        return None
+    partner = Group(partner_text, "ablt", joint=True)
+    return LeadIn([*main.groups, partner], main.rest, main.terminator, verb="рекомендовать")
+
+
+def leading_partners(text: str) -> list[Group]:
+    """ "совместно с Минэкономразвития России подготовить …" at the start of an item: the
+    partners are joint addressees of that item."""
+    m = _JOINT_FIRST_RE.match(text)
+    # "совместно с" naming a body by its proper name ("… с Минюстом России", "… с
+    # Правительством области"); generic partners ("со специализированными учреждениями")
+    # are part of the task.
+    if m is None or not text[m.end() : m.end() + 1].isupper():
+        return []
+    if _joint_first_lead(text) is not None:
+        return []  # "Совместно с X Y-у сделать": the lead-in names both already
+    rest = text[m.end() :]
+    found = parse_groups(rest, frozenset({"ablt"}))
+    if found is not None and found.terminator == "infn":
+        return [Group(g.text, g.case, joint=True) for g in found.groups]
+    toks = tokenize(rest)
+    if not toks or not toks[0].text[:1].isupper():
+        return []
+    # An indeclinable or unknown name ("Минэкономразвития России"): up to the action.
+    for j, t in enumerate(toks):
+        if t.kind == "word" and is_infinitive(t.text) and j > 0:
+            return [Group(rest[: toks[j - 1].end].strip(" ,"), "ablt", joint=True)]
+        if t.kind == "punct" and t.text in ",;:.":
+            return []
+    return []
+
+
+_REQUEST_RE = re.compile(r"^с\s+(?:просьбой|предложением)\s*(?P<colon>:)?\s*", re.IGNORECASE)
+
+
+def normalise_rest(lead: LeadIn) -> LeadIn:
+    """ "… к X с просьбой: …" / "с предложением": the request words are not the action."""
+    m = _REQUEST_RE.match(lead.rest)
+    if m is None:
+        return lead
+    rest = lead.rest[m.end() :].strip()
+    terminator = "colon" if m["colon"] or not rest else lead.terminator
+    return LeadIn(lead.groups, rest, terminator, lead.verb, lead.notes)
+
+
+def to_nominative_name(phrase: str) -> str:
+    """A body's name as written after "в" (accusative) or "к"/bare dative, in the nominative."""
+    toks = tokenize(phrase)
+    if not toks:
+        return ""
+    first = parse(toks[0].text) if toks[0].kind == "word" else ()
+    nxt = toks[1].text.lower() if len(toks) > 1 else ""
+    if nxt in ("по", "при", "") or nxt in _DATIVE_PREPS:
+        # "Уполномоченному по правам человека": a participle used as a noun is a person.
+        for p in first:
+            if p.tag.POS in ("ADJF", "PRTF") and p.tag.case == "datv" and p.tag.gender == "masc":
+                word = p.inflect({"nomn", "sing", "masc"})
+                if word is not None:
+                    rest = phrase[toks[0].end :]
+                    return word.word[:1].upper() + word.word[1:] + rest
+    if first and not any(p.tag.case == "nomn" for p in first):
+        for case in ("datv", "accs"):
+            if any(p.tag.case == case for p in first):
+                return canonical_name(Group(phrase, case))
+    return phrase[:1].upper() + phrase[1:]
 
 
 def parse_heading(text: str) -> LeadIn | None:

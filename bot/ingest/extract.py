@@ -58,10 +58,52 @@ def _looks_like_text(text: str) -> bool:
     sample = text[:20000]
     if not sample.strip():
         return True  # empty is reported separately
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f\v") or ch == "\ufffd")
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    bad += max(0, sample.count("\ufffd") - _MAX_BROKEN)  # a few broken bytes are reported
     letters = sum(1 for ch in sample if ch.isalpha())
     visible = sum(1 for ch in sample if not ch.isspace())
     return bad / len(sample) < 0.01 and letters >= 0.4 * max(visible, 1)
+
+
+# A few broken bytes in a UTF-8 file: still UTF-8 (with a warning), not cp1251 gibberish.
+_MAX_BROKEN = 8
+
+
+def _damaged_utf8(data: bytes) -> str | None:
+    """The text if ``data`` is UTF-8 with a few broken bytes, else None."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    cyrillic = sum(1 for ch in text[:50000] if "\u0400" <= ch <= "\u04ff")
+    if broken and broken <= max(_MAX_BROKEN, len(text) // 2000) and cyrillic >= 20 * broken:
+        return text
+    return None
+
+
+def broken_bytes_warning(text: str) -> str | None:
+    """A Russian warning when decoding replaced broken bytes with «�»."""
+    n = text.count("\ufffd")
+    if not n:
+        return None
+    return (
+        f"Файл прочитан как UTF-8, но в нём есть повреждённые байты ({n}): такие места "
+        "отмечены знаком «�». Проверьте текст рядом с ними."
+    )
+
+
+# Text that was UTF-8 read as cp1251 ("РџСЂРёРІРµС‚"): each Russian letter became "Р"/"С"
+# and a symbol or a rare letter.
+_MOJIBAKE_PAIR_RE = re.compile(
+    r"[РС][\u0080-\u00bf\u0400-\u040f\u0450-\u045f\u2010-\u203a\u2116\u0490\u0491]"
+)
+
+
+def looks_like_mojibake(text: str) -> bool:
+    sample = text[:20000]
+    letters = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
+    if letters < 20:
+        return False
+    pairs = len(_MOJIBAKE_PAIR_RE.findall(sample))
+    return pairs * 2 >= letters * 0.4
 
 
 def decode_text(data: bytes) -> str:
@@ -82,6 +124,9 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return damaged
     best, best_score = None, float("-inf")
     for encoding in _CANDIDATE_ENCODINGS:
         text = data.decode(encoding, errors="replace")
@@ -389,6 +434,12 @@ _TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ".csv", ""})
 
 def extract_text(data: bytes, filename: str) -> str:
     """The text of an uploaded resolution; ``DocumentError`` with a Russian message if not."""
+    return extract_text_report(data, filename)[0]
+
+
+def extract_text_report(data: bytes, filename: str) -> tuple[str, list[str]]:
+    """The text and the warnings about reading it (broken bytes); ``DocumentError`` if
+    unreadable."""
     if not data or not data.strip():
         raise DocumentError("Файл пустой. " + _SUPPORTED_HINT)
     if len(data) > _MAX_BYTES:
@@ -418,4 +469,5 @@ def extract_text(data: bytes, filename: str) -> str:
         raise DocumentError(f"Формат {ext} не поддерживается. " + _SUPPORTED_HINT)
     if not text.strip():
         raise DocumentError("В документе нет текста. " + _SUPPORTED_HINT)
-    return text
+    warning = broken_bytes_warning(text) if ext in _TEXT_EXTENSIONS else None
+    return text, [warning] if warning else []

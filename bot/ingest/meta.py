@@ -41,6 +41,7 @@ class Meta:
     place: str | None
     region: str | None
     date_line: int | None
+    scope: str | None = None  # "Российская Федерация" for a federal body's document
 
 
 def _day_dates(line: str) -> list[DateMatch]:
@@ -83,6 +84,33 @@ def find_title(lines: list[str]) -> tuple[str, int]:
         sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
         return sentence[:150].rstrip(" :"), i
     return re.sub(r"\s+", " ", " ".join(parts)).strip(), i
+
+
+FEDERAL_SCOPE = "Российская Федерация"
+_FEDERAL_TITLE_RE = re.compile(
+    r"(?:Общественн\w+\s+палат\w+|Государственн\w+\s+Дум\w+|Совет\w*\s+Федерации"
+    r"|Правительств\w+|Президент\w*)\s+Российской\s+Федерации|Общественн\w+\s+палат\w+\s+РФ"
+)
+
+
+_SUBJECT_WORD_RE = re.compile(r"област|кра[йя]|республик|округ|Республик", re.IGNORECASE)
+
+
+def _region_line(lines: list[str], start: int) -> str | None:
+    """A header line that starts with a region: "Тульская область, Щёкинский район"."""
+    for i in range(start, min(len(lines), start + 8)):
+        line = lines[i]
+        if not line or len(line) > 100 or _LIST_MARKER_RE.match(line):
+            continue
+        found = find_regions(line)
+        if (
+            found
+            and found[0].kind in ("name", "alias")
+            and found[0].start == 0
+            and _SUBJECT_WORD_RE.search(line[: found[0].end])
+        ):
+            return line.strip(" ,.")
+    return None
 
 
 def _place_from_rest(rest: str) -> str | None:
@@ -129,6 +157,19 @@ def _event_date_and_place(text: str) -> tuple[dt.date | None, str | None]:
     return None, None
 
 
+_GATHERING_RE = re.compile(
+    r"форум|конференци|съезд|кругл\w*\s+стол|семинар|совещани|сл[её]т|фестивал|конгресс"
+    r"|ассамбле|стратегическ\w*\s+сесси",
+    re.IGNORECASE,
+)
+
+
+def is_gathering(title: str, lead_text: str | None) -> bool:
+    """A forum, conference, round table …: its items without an addressee are its
+    participants'.  A body's decision, a hearing's conclusion or an appeal is not."""
+    return bool(_GATHERING_RE.search(title) or _GATHERING_RE.search(lead_text or ""))
+
+
 def participants_name(lead_text: str | None, text: str, title: str) -> str:
     """ "Участники конференции" / "Участники Форума" — who adopted the document."""
     pattern = re.compile(r"\b[Уу]частник[а-я]*\s+((?:[А-ЯЁа-яё-]+\s+){0,2}?[А-ЯЁа-яё-]+)")
@@ -162,7 +203,7 @@ def extract_meta(lines: list[str], text: str) -> Meta:
             place = _place_from_rest(found[1])
             break
     if place is None:
-        place = _header_place(lines, title_end, date_line)
+        place = _region_line(lines, title_end) or _header_place(lines, title_end, date_line)
     if date is None or place is None:
         event_date, event_place = _event_date_and_place(text)
         date = date or event_date
@@ -179,4 +220,7 @@ def extract_meta(lines: list[str], text: str) -> Meta:
             region_name = None
     else:
         region_name = region.name
-    return Meta(title, title_end, date, place, region_name, date_line)
+    scope = None
+    if _FEDERAL_TITLE_RE.search(title) and find_region_in_text(title) is None:
+        scope, region_name = FEDERAL_SCOPE, None
+    return Meta(title, title_end, date, place, region_name, date_line, scope)

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Precision = Literal["day", "month", "year"]
+# once: a date; recurring: "ежегодно до 1 марта" (``date`` is the next occurrence after the
+# document's date); relative: "в течение месяца со дня опубликования" (``date`` counted from
+# the document's date).  ``note`` explains the last two in Russian for the card.
+DeadlineKind = Literal["once", "recurring", "relative"]
 
 
 @dataclass(frozen=True)
@@ -14,6 +18,9 @@ class Deadline:
     date: datetime.date  # the last day of the term (end of month / year for coarse terms)
     precision: Precision
     phrase: str  # as written: "до 1 марта 2025 г.", "в 2022-2023 г.г."
+    kind: DeadlineKind = "once"
+    note: str = ""  # "ежегодно до 1 марта", "в течение месяца со дня опубликования …"
+    period: str | None = None  # recurring: "year" | "quarter" | "month"
 
 
 @dataclass
@@ -31,6 +38,9 @@ class ParsedRecommendation:
     addressee_indices: list[int]  # into ParsedDocument.addressees
     deadline: Deadline | None
     mentions: list[str] = field(default_factory=list)
+    # A decision's, hearing's or appeal's item that names nobody: «без адресата», never
+    # anyone's in /my (a forum's such items go to its participants instead).
+    without_addressee: bool = False
 
 
 @dataclass
@@ -43,3 +53,6 @@ class ParsedDocument:
     addressees: list[ParsedAddressee]
     recommendations: list[ParsedRecommendation]
     warnings: list[str]
+    recipients: list[str] = field(default_factory=list)  # "Направить … в X, Y"
+    scope: str | None = None  # "Российская Федерация" for a federal document
+    mojibake: bool = False  # the text looks like a wrong encoding: not to be published

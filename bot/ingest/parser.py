@@ -1,8 +1,14 @@
 """From the text of a resolution to addressees and numbered recommendations.
 
-The body is read line by line (a line is a paragraph of the source) as a small state
-machine.  The recommendations start at the first addressee heading, lead-in
-("Рекомендовать X: …") or item "1."; what comes before is the preamble.
+Steps: ``flatten_tables`` (``|``/tab tables → lines), ``clean_text``, ``extract_meta``
+(title, date, place, region or federal scope), then the body line by line: each line gets
+one kind (``bot.ingest.lines``) and ``_Parser`` has one small step per kind, ``on_<kind>``:
+``num``, ``sub``, ``letter``, ``bullet``, ``decision`` ("РЕШИЛИ:" — what came before was
+the agenda), ``opener`` ("… ПРЕДЛАГАЮТ:"), ``stop`` (protocol parts, signatures),
+``recipients`` ("Направить … в X, Y"), ``procedural`` ("принять к сведению"), ``preamble``
+("Заслушав …") and ``text`` (a heading, a lead-in of any form, an item's own dative
+addressee, a lead-in inside a sentence, or an item's continuation).  To teach the parser a
+new layout, add a kind or a step and its test; the walk itself stays short.
 
 Structures understood:
 - addressee headings in the dative, each with its own numbering ("Правительству области" /
@@ -10,9 +16,12 @@ Structures understood:
 - numbered lead-ins "1) Рекомендовать X:" / "1. Поручить X:" / "2. Руководителям …:" whose
   dashes, "1.1" sub-items or "а)" letters are the recommendations (a letter's own dashes
   are a list inside it);
-- inline lead-ins "4) Рекомендовать X совместно с Y сделать …" (joint addressees);
-- items without an addressee ("Поддержать …"): they go to a synthetic participants
-  addressee of kind "other" ("Участники конференции"), so the tracker can show them;
+- lead-ins "Рекомендовать/Поручить/Предложить X …", "Просить X …", "Обратиться к X с
+  просьбой …", "Считать целесообразным X …", "X рекомендуется …", "Совместно с Y X-у …",
+  and the same verbs inside a sentence ("По итогам слушаний рекомендовать X …");
+- items without an addressee ("Поддержать …"): in a forum's or conference's document they
+  go to a synthetic participants addressee of kind "other" ("Участники конференции"); in a
+  body's decision, a hearing or an appeal they stay «без адресата» (``without_addressee``);
 - unnumbered items under a heading, and closing proposals "Предложить X …";
 - bullets that are not recommendations (inside an ordinary item) stay in its text.
 
@@ -20,8 +29,9 @@ Numbers: the item's own number ("3", "2.1" for the first dash of item 2, "5.б" 
 letter); under addressee headings whose numbering restarts, the heading's ordinal is put
 in front ("2.3" = third item of the second heading) so numbers stay unique.
 
-Deadlines: an item's own (see ``deadlines``), else its lead-in's or heading's, else the
-period in the sentence that opens the list ("… на 2018 г. и на перспективу:").
+Terms: an item's own (see ``deadlines.find_term``: dates, days without a year, recurring
+and relative terms), else its lead-in's or heading's, else the period in the sentence that
+opens the list ("… на 2018 г. и на перспективу:").
 """
 
 from __future__ import annotations
@@ -36,27 +46,39 @@ from bot.ingest.addressees import (
     canonical_name,
     dative_item_lead,
     find_mentions,
+    leading_partners,
     parse_heading,
     parse_lead_in,
 )
 from bot.ingest.clean import clean_text
-from bot.ingest.deadlines import find_deadline
-from bot.ingest.extract import extract_text
-from bot.ingest.meta import extract_meta, participants_name
+from bot.ingest.deadlines import find_term
+from bot.ingest.extract import extract_text_report, looks_like_mojibake
+from bot.ingest.lines import (
+    BULLET_RE,
+    LETTER_RE,
+    NUM_RE,
+    SUB_RE,
+    classify_text,
+    find_inline_lead,
+    find_passive_lead,
+    parse_recipients,
+)
+from bot.ingest.meta import extract_meta, is_gathering, participants_name
 from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendation
+from bot.ingest.tables import flatten_tables
 from bot.morph import is_infinitive
 from bot.regions import find_region_in_text
 from bot.vocabulary import classify_addressee
 
 log = logging.getLogger(__name__)
 
-_NUM_RE = re.compile(r"^(\d{1,3})\s?[.)](?![\d.])\s*(.*)$")
-_SUB_RE = re.compile(r"^(\d{1,3})\.(\d{1,3})(?:\.\d{1,3})*[.)]?(?:\s+|$)(.*)$")
-_LETTER_RE = re.compile(r"^([а-яё]|[a-z])\)\s*(.*)$")
-_BULLET_RE = re.compile(r"^[·-]\s+(.*)$")
 _FIRST_WORD_RE = re.compile(r"[А-Яа-яЁё]+")
 
 INTERNAL_ERROR_WARNING = "Внутренняя ошибка разбора: документ разобран не полностью."
+MOJIBAKE_WARNING = (
+    "Текст похож на испорченную кодировку (вместо русских букв — «РџСЂРё…»): публиковать его "
+    "нельзя. Сохраните файл заново в UTF-8 или пришлите .docx."
+)
 
 
 @dataclass
@@ -69,21 +91,41 @@ class _Line:
 
 
 def _classify(raw: str) -> _Line:
+    """One line, one kind (see ``bot.ingest.lines``)."""
     if not raw:
         return _Line("blank", "", raw)
-    m = _SUB_RE.match(raw)
+    m = SUB_RE.match(raw)
     if m:
-        return _Line("sub", m.group(3).strip(), raw, number=m.group(2), parent=m.group(1))
-    m = _NUM_RE.match(raw)
+        text = m.group(3).strip()
+        kind = classify_text(text)
+        if kind in ("recipients", "procedural", "stop"):
+            return _Line(kind, text, raw, number=m.group(2), parent=m.group(1))
+        return _Line("sub", text, raw, number=m.group(2), parent=m.group(1))
+    m = NUM_RE.match(raw)
     if m:
-        return _Line("num", m.group(2).strip(), raw, number=m.group(1))
-    m = _LETTER_RE.match(raw)
+        text = _strip_closing_quote(m.group(2).strip())
+        kind = classify_text(text)
+        if kind in ("recipients", "procedural", "stop"):
+            return _Line(kind, text, raw, number=m.group(1))
+        return _Line("num", text, raw, number=m.group(1))
+    m = LETTER_RE.match(raw)
     if m:
         return _Line("letter", m.group(2).strip(), raw, number=m.group(1))
-    m = _BULLET_RE.match(raw)
+    m = BULLET_RE.match(raw)
     if m:
-        return _Line("bullet", m.group(1).strip(), raw)
-    return _Line("text", raw, raw)
+        text = m.group(1).strip()
+        kind = classify_text(text)
+        if kind in ("recipients", "procedural"):
+            return _Line(kind, text, raw)
+        return _Line("bullet", text, raw)
+    return _Line(classify_text(raw), raw, raw)
+
+
+def _strip_closing_quote(text: str) -> str:
+    """ "… семинаров.»" closing a quoted block of items: the quote is not the item's."""
+    if text.endswith(("»", '"', "“")) and text.count("«") < text.count("»") + (text[-1] != "»"):
+        return text[:-1].rstrip()
+    return text
 
 
 def _merge_bare_markers(lines: list[_Line]) -> list[_Line]:
@@ -96,7 +138,7 @@ def _merge_bare_markers(lines: list[_Line]) -> list[_Line]:
             j = i + 1
             while j < len(lines) and lines[j].kind == "blank":
                 j += 1
-            if j < len(lines) and lines[j].kind == "text":
+            if j < len(lines) and lines[j].kind not in ("num", "sub", "letter", "bullet", "blank"):
                 line.text = lines[j].text
                 out.append(line)
                 i = j + 1
@@ -116,6 +158,7 @@ class _Rec:
     lines: list[str]
     addressees: list[int]
     context: list[str] = field(default_factory=list)  # lead-in / heading texts (deadlines)
+    from_bullet: bool = False  # a dash directly under a heading: the next dash is a sibling
 
 
 @dataclass
@@ -135,9 +178,12 @@ class _Block:
     addressees: list[int]
     text: str
     recs: int = 0
+    owns_items: bool = True  # a heading or "X:" lead-in; not a one-sentence lead-in
 
 
 class _Parser:
+    """Walks the body line by line; each kind of line has its own small step (``on_*``)."""
+
     def __init__(self, lines: list[_Line], doc_region: str | None) -> None:
         self.lines = lines
         self.doc_region = doc_region
@@ -145,8 +191,18 @@ class _Parser:
         self._keys: dict[str, int] = {}
         self.recs: list[_Rec] = []
         self.warnings: list[str] = []
+        self.recipients: list[str] = []
         self.lead_text: str | None = None
         self.zone_start: int | None = None
+        # The walk's state.
+        self.block: _Block | None = None
+        self.item: _Item | None = None
+        self.last: _Rec | None = None
+        self.closed = False
+        self.zone = False
+        self.n_blocks = 0
+        self.prev_text: str | None = None
+        self.decided = False  # a "РЕШИЛИ:" was met: later ones add to its items
 
     # -- addressees ------------------------------------------------------------------
     def register(self, groups: list[Group]) -> list[int]:
@@ -216,153 +272,263 @@ class _Parser:
                 return heading, j, True
         return None
 
-    # -- the body --------------------------------------------------------------------
+    # -- helpers ---------------------------------------------------------------------
     def new_rec(self, block: _Block | None, top: str | None, sub: str | None, text: str,
                 addressees: list[int], context: list[str]) -> _Rec:  # fmt: skip
-        rec = _Rec(block.ordinal if block else None, top, sub, [text], list(addressees),
+        addressees = list(addressees)
+        for index in self.register(leading_partners(text)):
+            if index not in addressees:
+                addressees.append(index)
+        rec = _Rec(block.ordinal if block else None, top, sub, [text], addressees,
                    [c for c in context if c])  # fmt: skip
         self.recs.append(rec)
         if block is not None:
             block.recs += 1
         return rec
 
+    def finish_item(self) -> None:
+        # A lead-in without sub-items is itself the recommendation.
+        item, block = self.item, self.block
+        if item is not None and item.lead and item.children == 0:
+            self.new_rec(block, item.top, None, item.text, item.addressees,
+                         [block.text if block else ""])  # fmt: skip
+
+    def start_zone(self, at: int) -> None:
+        if not self.zone:
+            self.zone = True
+            self.zone_start = at
+            if self.prev_text and self.prev_text.endswith(":"):
+                self.lead_text = self.prev_text
+
+    def new_block(self, addressees: list[int], text: str) -> _Block:
+        self.n_blocks += 1
+        self.block = _Block(self.n_blocks, addressees, text)
+        return self.block
+
+    def end_item(self, closed: bool) -> None:
+        self.finish_item()
+        self.item, self.last, self.closed = None, None, closed
+
+    # -- the walk --------------------------------------------------------------------
     def run(self) -> None:
-        block: _Block | None = None
-        item: _Item | None = None
-        last: _Rec | None = None
-        closed = False
-        zone = False
-        n_blocks = 0
-        prev_text: str | None = None
-
-        def finish_item() -> None:
-            # A lead-in without sub-items is itself the recommendation.
-            if item is not None and item.lead and item.children == 0:
-                self.new_rec(block, item.top, None, item.text, item.addressees,
-                             [block.text if block else ""])  # fmt: skip
-
-        def start_zone(at: int) -> None:
-            nonlocal zone
-            if not zone:
-                zone = True
-                self.zone_start = at
-                if prev_text and prev_text.endswith(":"):
-                    self.lead_text = prev_text
-
         i = 0
         while i < len(self.lines):
             line = self.lines[i]
-            kind = line.kind
-            if kind == "blank":
-                i += 1
-                continue
-            if kind == "text":
-                found = self.heading_at(i)
-                if found is not None:
-                    heading, after, is_group = found
-                    start_zone(i)
-                    finish_item()
-                    item, last, closed = None, None, False
-                    if not is_group:
-                        n_blocks += 1
-                        block = _Block(n_blocks, self.register(heading.groups), line.text)
-                    i = after
-                    continue
-                lead = parse_lead_in(line.text)
-                if lead is not None and (zone or lead.terminator in ("colon", "infn")):
-                    start_zone(i)
-                    finish_item()
-                    item, closed = None, False
-                    n_blocks += 1
-                    addressees = self.register(lead.groups)
-                    block = _Block(n_blocks, addressees, line.text)
-                    if lead.terminator == "colon" and not lead.rest:
-                        last = None  # its dashes / items follow
-                    else:
-                        last = self.new_rec(block, None, None, line.text, addressees, [])
-                    i += 1
-                    continue
-                if not zone:
-                    prev_text = line.text
-                    i += 1
-                    continue
-                if (
-                    last is not None
-                    and not closed
-                    and (last.lines[-1].endswith(":") or line.text[:1].islower())
-                ):
-                    last.lines.append(line.text)
-                elif not closed and block is not None and _starts_with_infinitive(line.text):
-                    # An unnumbered item under a heading or after numbered ones.
-                    finish_item()
-                    item = None
-                    last = self.new_rec(block, None, None, line.text, block.addressees,
-                                        [block.text])  # fmt: skip
-                else:
-                    finish_item()
-                    item, last, closed = None, None, True
-                i += 1
-                continue
-            if kind == "num":
-                if not zone and line.number != "1":
-                    prev_text = line.raw
-                    i += 1
-                    continue
-                start_zone(i)
-                finish_item()
-                closed = False
-                item = self.start_item(line, block)
-                last = item.rec
-                i += 1
-                continue
-            if not zone or closed:
-                i += 1
-                continue
-            if kind == "sub":
-                if item is not None and item.top == line.parent:
-                    rec = item.rec
-                    if rec is not None and item.children == 0 and rec.lines[-1].endswith(":"):
-                        # "1. В сфере образования:" over "1.1 …": the parent is a lead-in.
-                        self.recs.remove(item.rec)
-                        if block is not None:
-                            block.recs -= 1
-                        item.rec, item.lead = None, True
-                    item.children += 1
-                    ctx = [item.text, block.text if block else ""]
-                    last = self.new_rec(block, item.top, line.number, line.text,
-                                        item.addressees, ctx)  # fmt: skip
-                else:
-                    finish_item()
-                    addressees = block.addressees if block else []
-                    item = _Item(line.parent or "", addressees, True, "", children=1)
-                    last = self.new_rec(block, line.parent, line.number, line.text, addressees,
-                                        [block.text if block else ""])  # fmt: skip
-                i += 1
-                continue
-            if kind == "letter":
-                if item is not None and item.lead:
-                    item.children += 1
-                    ctx = [item.text, block.text if block else ""]
-                    last = self.new_rec(block, item.top, line.number, line.text,
-                                        item.addressees, ctx)  # fmt: skip
-                    item.letter_rec = last
-                elif last is not None:
-                    last.lines.append(line.raw)
-                i += 1
-                continue
-            # bullets
-            if item is not None and item.lead and item.letter_rec is None:
-                item.children += 1
-                ctx = [item.text, block.text if block else ""]
-                last = self.new_rec(block, item.top, str(item.children), line.text,
-                                    item.addressees, ctx)  # fmt: skip
-            elif last is not None and (item is None or not item.lead or item.letter_rec):
-                last.lines.append(f"— {line.text}")
-            elif block is not None and item is None:
-                last = self.new_rec(block, None, None, line.text, block.addressees,
-                                    [block.text])  # fmt: skip
-            i += 1
-        finish_item()
+            step = getattr(self, f"on_{line.kind}")
+            i = step(i, line)
+        self.finish_item()
+
+    def on_blank(self, i: int, line: _Line) -> int:
+        return i + 1
+
+    def on_decision(self, i: int, line: _Line) -> int:
+        """ "РЕШИЛИ:", "ПОСТАНОВЛЯЕТ:", "… решил:": what came before was the agenda or the
+        preamble, never recommendations."""
+        self.finish_item()
+        if not self.decided:
+            self.recs.clear()
+            self.addressees.clear()
+            self._keys.clear()
+        self.decided = True
+        self.block, self.item, self.last, self.closed = None, None, None, False
+        self.zone = False
+        self.prev_text = line.text if line.text.endswith(":") else f"{line.text}:"
+        self.start_zone(i + 1)
+        return i + 1
+
+    def on_opener(self, i: int, line: _Line) -> int:
+        """ "Участники круглого стола ПРЕДЛАГАЮТ:": the items follow."""
+        self.end_item(closed=False)
+        self.block = None
+        self.prev_text = line.text
+        self.zone = False
+        self.start_zone(i + 1)
+        return i + 1
+
+    def on_stop(self, i: int, line: _Line) -> int:
+        """ "СЛУШАЛИ:", "Повестка дня:", a signature: the items end here."""
+        self.end_item(closed=True)
+        return i + 1
+
+    def on_recipients(self, i: int, line: _Line) -> int:
+        """ "Направить настоящие рекомендации в X, Y": the document's recipients."""
+        self.end_item(closed=self.closed)
+        for name in parse_recipients(line.text):
+            if name not in self.recipients:
+                self.recipients.append(name)
+        return i + 1
+
+    def on_procedural(self, i: int, line: _Line) -> int:
+        """ "Информацию принять к сведению", "Контроль … возложить": not recommendations."""
+        if line.number == "1":
+            self.start_zone(i)
+        self.end_item(closed=False)
+        return i + 1
+
+    def on_preamble(self, i: int, line: _Line) -> int:
+        """ "Заслушав …", "Рассмотрев …": never addressees; may end with the opener."""
+        if not self.zone:
+            self.prev_text = line.text
+        elif line.text.endswith(":"):
+            self.end_item(closed=False)
+        return i + 1
+
+    def on_text(self, i: int, line: _Line) -> int:
+        found = self.heading_at(i)
+        if found is not None:
+            return self.text_heading(i, line, *found)
+        lead = parse_lead_in(line.text)
+        if lead is not None and (self.zone or lead.terminator in ("colon", "infn")):
+            return self.text_lead_in(i, line, lead, line.text)
+        own = dative_item_lead(line.text)
+        if own is not None and own.terminator == "infn" and line.text[:1].isupper():
+            # "Средствам массовой информации освещать …": an item with its own addressee.
+            return self.text_lead_in(i, line, own, line.text)
+        inline = find_inline_lead(line.text) or find_passive_lead(line.text)
+        if inline is not None:
+            lead, at = inline
+            return self.text_lead_in(i, line, lead, line.text[at:])
+        if not self.zone:
+            self.prev_text = line.text
+            return i + 1
+        return self.text_in_zone(i, line)
+
+    def text_heading(self, i: int, line: _Line, heading: LeadIn, after: int,
+                     is_group: bool) -> int:  # fmt: skip
+        self.start_zone(i)
+        self.end_item(closed=False)
+        if not is_group:
+            self.new_block(self.register(heading.groups), line.text)
+        return after
+
+    def text_lead_in(self, i: int, line: _Line, lead: LeadIn, text: str) -> int:
+        self.start_zone(i)
+        self.finish_item()
+        self.item, self.closed = None, False
+        addressees = self.register(lead.groups)
+        block = self.new_block(addressees, text)
+        if lead.terminator == "colon" and not lead.rest:
+            self.last = None  # its dashes / items follow
+        else:
+            block.owns_items = False
+            self.last = self.new_rec(block, None, None, text, addressees, [])
+        return i + 1
+
+    def text_in_zone(self, i: int, line: _Line) -> int:
+        last, block = self.last, self.block
+        if (
+            last is not None
+            and not self.closed
+            and (last.lines[-1].endswith(":") or line.text[:1].islower())
+        ):
+            last.lines.append(line.text)
+        elif (
+            not self.closed
+            and block is not None
+            and block.owns_items
+            and _starts_with_infinitive(line.text)
+        ):
+            # An unnumbered item under a heading or after numbered ones.
+            self.finish_item()
+            self.item = None
+            self.last = self.new_rec(block, None, None, line.text, block.addressees,
+                                     [block.text])  # fmt: skip
+        elif not self.closed and _starts_with_infinitive(line.text):
+            # An unnumbered item of its own ("Считать целесообразным включить …").
+            self.finish_item()
+            self.item = None
+            self.last = self.new_rec(None, None, None, line.text, [], [])
+        else:
+            self.end_item(closed=True)
+        return i + 1
+
+    def on_num(self, i: int, line: _Line) -> int:
+        if not self.zone and line.number != "1":
+            self.prev_text = line.raw
+            return i + 1
+        self.start_zone(i)
+        self.finish_item()
+        self.closed = False
+        self.item = self.start_item(line, self.block)
+        self.last = self.item.rec
+        return i + 1
+
+    def on_sub(self, i: int, line: _Line) -> int:
+        if not self.zone or self.closed:
+            return i + 1
+        item, block = self.item, self.block
+        if item is not None and item.top == line.parent:
+            rec = item.rec
+            if rec is not None and item.children == 0 and rec.lines[-1].endswith(":"):
+                # "1. В сфере образования:" over "1.1 …": the parent is a lead-in.
+                self.recs.remove(rec)
+                if block is not None:
+                    block.recs -= 1
+                item.rec, item.lead = None, True
+            item.children += 1
+            ctx = [item.text, block.text if block else ""]
+            self.last = self.new_rec(block, item.top, line.number, line.text,
+                                     self.own_addressees(line.text) or item.addressees,
+                                     ctx)  # fmt: skip
+        else:
+            self.finish_item()
+            addressees = block.addressees if block else []
+            self.item = _Item(line.parent or "", addressees, True, "", children=1)
+            addressees = self.own_addressees(line.text) or addressees
+            self.last = self.new_rec(block, line.parent, line.number, line.text, addressees,
+                                     [block.text if block else ""])  # fmt: skip
+        return i + 1
+
+    def on_letter(self, i: int, line: _Line) -> int:
+        if not self.zone or self.closed:
+            return i + 1
+        item, block = self.item, self.block
+        if item is not None and item.lead:
+            item.children += 1
+            ctx = [item.text, block.text if block else ""]
+            self.last = self.new_rec(block, item.top, line.number, line.text,
+                                     item.addressees, ctx)  # fmt: skip
+            item.letter_rec = self.last
+        elif self.last is not None:
+            self.last.lines.append(line.raw)
+        return i + 1
+
+    def on_bullet(self, i: int, line: _Line) -> int:
+        if not self.zone or self.closed:
+            return i + 1
+        item, block, last = self.item, self.block, self.last
+        own = dative_item_lead(line.text) if item is None and block is None else None
+        if own is not None and own.terminator == "infn":
+            # "Рекомендовать:" over "– комитету … провести …": each dash names its addressee.
+            addressees = self.register(own.groups)
+            new_block = self.new_block(addressees, line.text)
+            new_block.owns_items = False
+            self.last = self.new_rec(new_block, None, None, line.text, addressees, [])
+            self.block = None
+            return i + 1
+        if item is not None and item.lead and item.letter_rec is None:
+            item.children += 1
+            ctx = [item.text, block.text if block else ""]
+            self.last = self.new_rec(block, item.top, str(item.children), line.text,
+                                     item.addressees, ctx)  # fmt: skip
+        elif (
+            last is not None
+            and not last.from_bullet
+            and (item is None or not item.lead or item.letter_rec)
+        ):
+            last.lines.append(f"— {line.text}")
+        elif block is not None and item is None:
+            self.last = self.new_rec(block, None, None, line.text, block.addressees,
+                                     [block.text])  # fmt: skip
+            self.last.from_bullet = True
+        return i + 1
+
+    def own_addressees(self, text: str) -> list[int]:
+        """A sub-item with its own lead-in ("1.2. Рекомендовать департаменту … сделать")."""
+        lead = parse_lead_in(text)
+        if lead is None or (lead.terminator == "colon" and not lead.rest):
+            return []
+        return self.register(lead.groups)
 
     def start_item(self, line: _Line, block: _Block | None) -> _Item:
         body = line.text
@@ -377,8 +543,13 @@ class _Parser:
             addressees = self.register(lead.groups)
         else:
             own = dative_item_lead(body)  # "Коммерческим организациям повысить …"
+            inline = find_inline_lead(body) if own is None else None
             if own is not None and own.terminator == "infn":
                 addressees = self.register(own.groups)
+            elif inline is not None:
+                if inline[0].terminator == "colon" and not inline[0].rest:
+                    return _Item(top, self.register(inline[0].groups), True, body)
+                addressees = self.register(inline[0].groups)
             else:
                 addressees = block.addressees if block else []
         rec = self.new_rec(block, top, None, body, addressees, context)
@@ -436,7 +607,9 @@ def _assign_numbers(recs: list[_Rec], warnings: list[str]) -> list[str]:
 
 
 def _parse(text: str, source: str) -> ParsedDocument:
-    cleaned = clean_text(text)
+    if looks_like_mojibake(text):
+        return _empty(source, [MOJIBAKE_WARNING], mojibake=True)
+    cleaned = clean_text(flatten_tables(text))
     raw_lines = cleaned.split("\n") if cleaned else []
     meta = extract_meta(raw_lines, cleaned)
     warnings: list[str] = []
@@ -446,26 +619,32 @@ def _parse(text: str, source: str) -> ParsedDocument:
     parser.run()
     recs = [r for r in parser.recs if any(part.strip() for part in r.lines)]
 
-    if recs and any(not r.addressees for r in recs):
+    unaddressed = [r for r in recs if not r.addressees]
+    warnings.extend(_doubtful_addressees(unaddressed, parser.addressees))
+    if unaddressed and is_gathering(meta.title, parser.lead_text):
         name = participants_name(parser.lead_text, cleaned, meta.title)
         index = len(parser.addressees)
         parser.addressees.append(
             ParsedAddressee(name=name, canonical=name, kind="other", region=meta.region)
         )
-        for rec in recs:
-            if not rec.addressees:
-                rec.addressees = [index]
+        for rec in unaddressed:
+            rec.addressees = [index]
         warnings.append(f"Пункты без адресата отнесены к адресату «{name}».")
+    elif unaddressed:
+        warnings.append(
+            "Пункты, в которых адресат не назван, показаны «без адресата»: проверьте, "
+            "не потерян ли адресат."
+        )
 
     numbers = _assign_numbers(recs, warnings)
-    period = find_deadline(parser.lead_text, meta.date) if parser.lead_text else None
+    period = find_term(parser.lead_text, meta.date) if parser.lead_text else None
     recommendations: list[ParsedRecommendation] = []
     for rec, number in zip(recs, numbers, strict=True):
         body = "\n".join(part.strip() for part in rec.lines if part.strip())
-        deadline = find_deadline(body, meta.date)
+        deadline = find_term(body, meta.date)
         for context in rec.context:
             if deadline is None:
-                deadline = find_deadline(context, meta.date)
+                deadline = find_term(context, meta.date)
         deadline = deadline or period
         exclude = {parser.addressees[i].canonical for i in rec.addressees}
         recommendations.append(
@@ -475,6 +654,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
                 addressee_indices=list(rec.addressees),
                 deadline=deadline,
                 mentions=find_mentions(body, exclude),
+                without_addressee=not rec.addressees,
             )
         )
     used = {i for r in recommendations for i in r.addressee_indices}
@@ -490,11 +670,12 @@ def _parse(text: str, source: str) -> ParsedDocument:
             r.addressee_indices = [mapping[i] for i in r.addressee_indices]
         parser.addressees = kept
 
+    warnings.extend(_term_warnings(recommendations))
     if not recommendations:
         warnings.append("Не найдено ни одной рекомендации: проверьте, что это итоговый документ.")
     if meta.date is None:
         warnings.append("Не удалось определить дату принятия документа.")
-    if meta.region is None:
+    if meta.region is None and meta.scope is None:
         warnings.append("Не удалось определить регион документа.")
     return ParsedDocument(
         source=source,
@@ -505,7 +686,50 @@ def _parse(text: str, source: str) -> ParsedDocument:
         addressees=parser.addressees,
         recommendations=recommendations,
         warnings=warnings + parser.warnings,
+        recipients=parser.recipients,
+        scope=meta.scope,
     )
+
+
+_LEAD_VERB_START_RE = re.compile(
+    r"^(?:Рекомендовать|Поручить|Просить|Предложить|Обратиться\s+к)\s+(?P<words>(?:\S+\s+){0,3}\S+)"
+)
+_LONG_NAME_WORDS = 25  # the longest real names in the seeds have ~22 words
+
+
+def _doubtful_addressees(unaddressed: list[_Rec], addressees: list[ParsedAddressee]) -> list[str]:
+    """Where the parser is unsure who is meant, it says so (issue 10, point 4)."""
+    out = []
+    for rec in unaddressed:
+        m = _LEAD_VERB_START_RE.match(rec.lines[0])
+        if m:
+            out.append(
+                f"«{m.group(0)} …»: адресат не распознан (имя человека или незнакомая "
+                "форма) — проверьте адресата этого пункта."
+            )
+    for a in addressees:
+        if len(a.canonical.split()) > _LONG_NAME_WORDS:
+            out.append(f"Адресат «{a.canonical[:120]}…» очень длинный — проверьте адресата.")
+    return out
+
+
+def _term_warnings(recommendations: list[ParsedRecommendation]) -> list[str]:
+    """Recurring and relative terms are never «без срока» silently (issue 11, point 12)."""
+    out = []
+    recurring = [r for r in recommendations if r.deadline and r.deadline.kind == "recurring"]
+    if recurring:
+        numbers = ", ".join(r.number for r in recurring[:8]) + (", …" if len(recurring) > 8 else "")
+        out.append(
+            f"Повторяющиеся сроки («ежегодно», «ежеквартально» …) — пункты {numbers}: записан "
+            "ближайший срок, напоминания идут к нему; карточка объясняет, что срок повторяется."
+        )
+    for r in recommendations:
+        if r.deadline and r.deadline.kind == "relative":
+            out.append(
+                f"Пункт {r.number}: срок «{r.deadline.phrase}» отсчитан от даты документа — "
+                "проверьте его."
+            )
+    return out
 
 
 def parse_resolution(text: str, source: str) -> ParsedDocument:
@@ -515,18 +739,27 @@ def parse_resolution(text: str, source: str) -> ParsedDocument:
     except Exception:  # the last line of defence: a bad document must not break an import
         # No file name in the log: it may carry a person's name.
         log.exception("resolution parser failed")
-        return ParsedDocument(
-            source=source,
-            title=source,
-            date=None,
-            place=None,
-            region=None,
-            addressees=[],
-            recommendations=[],
-            warnings=[INTERNAL_ERROR_WARNING],
-        )
+        return _empty(source, [INTERNAL_ERROR_WARNING])
 
 
 def parse_file(data: bytes, filename: str) -> ParsedDocument:
     """Extract the text of an uploaded file and parse it (``DocumentError`` if unreadable)."""
-    return parse_resolution(extract_text(data, filename), filename)
+    text, notes = extract_text_report(data, filename)
+    doc = parse_resolution(text, filename)
+    doc.warnings[:0] = notes
+    return doc
+
+
+def _empty(source: str, warnings: list[str], *, mojibake: bool = False) -> ParsedDocument:
+    """A document with nothing understood: only why."""
+    return ParsedDocument(
+        source=source,
+        title=source,
+        date=None,
+        place=None,
+        region=None,
+        addressees=[],
+        recommendations=[],
+        warnings=warnings,
+        mojibake=mojibake,
+    )

@@ -33,7 +33,7 @@ async def test_invite_join_report_and_follower_is_told(api, tmp_path):
         await press(official, await expect(official, "Вас приглашают"), "Подтвердить")
         await expect(official, "Вы представляете")
         await official.send("/tasks")
-        tasks = await expect(official, "Задачи вашего органа: 15")
+        tasks = await expect(official, "Задачи вашего органа: 16")  # 15 own + joint 6.6
 
         # The member finds that recommendation by asking in plain words and follows it.
         rec_button = next(

@@ -41,7 +41,7 @@ async def test_preview_then_publish_then_reupload_is_unchanged(harness, services
     preview = calls[-1]
     assert "Предпросмотр резолюции" in preview.text
     assert "Амурская область" in preview.text
-    assert "Правительство области — 15 рекомендаций" in preview.text
+    assert "Правительство области — 16 рекомендаций" in preview.text
     assert "Законодательное Собрание Амурской области — 3 рекомендации" in preview.text
     assert "<b>Сроки" in preview.text
     assert len(preview.text) <= 4096
@@ -117,3 +117,35 @@ async def test_hostile_docx_gets_one_clear_sentence(harness, services):
     calls = await harness.send_document(COORDINATOR, make_docx(paragraphs(100_000)), "r.docx")
     assert "абзацев" in calls[-1].text and "не похоже на резолюцию" in calls[-1].text
     assert await services.documents.count() == 0
+
+
+async def test_garbled_text_is_shown_as_such_and_cannot_be_published(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    garbled = AMUR_SEED.read_text(encoding="utf-8").encode("utf-8").decode("cp1251", "replace")
+    calls = await harness.send_document(COORDINATOR, garbled.encode("utf-8"), "резолюция.txt")
+    preview = calls[-1]
+    assert "испорчен неверной кодировкой" in preview.text
+    assert not any("draft:publish" in (data or "") for _, data in preview.buttons())
+    # Even an old or forged Publish button is refused by the service.
+    draft_id = int(preview.buttons()[0][1].split(":")[-1])
+    calls = await harness.click(COORDINATOR, f"draft:publish:{draft_id}")
+    assert any(c.method == "answerCallbackQuery" and c.params.get("show_alert") for c in calls)
+    assert await services.documents.count() == 0
+
+
+async def test_preview_warns_about_recurring_terms_and_items_without_addressee(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    text = "\n".join(
+        [
+            "Решение Общественной палаты Амурской области",
+            "от 14.03.2025 № 4",
+            "РЕШИЛА:",
+            "1. Одобрить доклад о состоянии гражданского общества.",
+            "2. Рекомендовать министерству образования Амурской области ежегодно до 1 марта "
+            "публиковать доклад.",
+        ]
+    )
+    calls = await harness.send_document(COORDINATOR, text.encode(), "решение.txt")
+    preview = calls[-1].text
+    assert "без адресата — 1 рекомендация" in preview
+    assert "Повторяющиеся сроки" in preview and "пункты 2" in preview

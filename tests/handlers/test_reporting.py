@@ -55,9 +55,9 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
 
     calls = await harness.send(OFFICIAL, "/tasks")
     tasks = calls[-1]
-    assert "Задачи вашего органа: 15" in tasks.text
+    assert "Задачи вашего органа: 16" in tasks.text  # 15 own + a joint one (6.6)
     # «в 2016 году» in item 11 is long past: that one is overdue and shown first.
-    assert "просрочено — 1 " in tasks.text and "не начато — 14" in tasks.text
+    assert "просрочено — 1 " in tasks.text and "не начато — 15" in tasks.text
     assert "🔴 Просрочено" in tasks.text and "до конца 2016 г." in tasks.text
 
     # A member follows the first item before the report.

@@ -219,3 +219,22 @@ async def test_snooze_late_in_the_evening_still_lands_on_the_deadline_day(servic
     until = (await services.nudges.snooze(OFFICIAL, official)).until
     local = until.astimezone(ZoneInfo("Asia/Kamchatka"))
     assert (local.date(), local.hour) == (DEADLINE, 9)
+
+
+async def test_a_yearly_term_reminds_again_for_its_next_occurrence(services, official):
+    """«ежегодно до 15 апреля»: after this year's day, next year's is the deadline (issue 11,
+    point 12), with its own reminders; never 'overdue' for a term that simply recurs."""
+    rec = official
+    await services.db.execute(
+        "UPDATE recommendations SET deadline_kind = 'recurring', deadline_period = 'year',"
+        " deadline_note = 'ежегодно до 15 апреля' WHERE id = ?",
+        (rec,),
+    )
+    await services.nudges.run(kamchatka_noon(DEADLINE - dt.timedelta(days=14)))
+    await services.nudges.run(kamchatka_noon(DEADLINE + dt.timedelta(days=7)))  # no "overdue"
+    next_year = dt.date(2027, 4, 15)
+    await services.nudges.run(kamchatka_noon(next_year - dt.timedelta(days=14)))
+    assert await nudge_keys(services) == [
+        f"nudge:{OFFICIAL}:{rec}:d14",
+        f"nudge:{OFFICIAL}:{rec}:d14@2027-04-15",
+    ]

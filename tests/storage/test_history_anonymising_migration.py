@@ -1,4 +1,4 @@
-"""Migration 0015: reports made before it name their organization, so /forget can keep them."""
+"""Migration 0012: reports made before it name their organization, so /forget can keep them."""
 
 from storage import Database, apply_migrations
 from storage.migrate import load_migrations
@@ -10,7 +10,7 @@ async def test_existing_official_reports_get_their_organization(tmp_path):
     db = await Database.connect(tmp_path / "bot.sqlite3")
     try:
         migrations = load_migrations()
-        await apply_migrations(db, [m for m in migrations if m.version < 15])
+        await apply_migrations(db, [m for m in migrations if m.version < 12])
         await db.execute(
             "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (5, 'Пётр', ?, ?)",
             (NOW, NOW),
@@ -41,7 +41,7 @@ async def test_existing_official_reports_get_their_organization(tmp_path):
                 (role, NOW),
             )
 
-        assert await apply_migrations(db) == [m.version for m in migrations if m.version >= 15]
+        assert await apply_migrations(db) == [m.version for m in migrations if m.version >= 12]
         rows = await db.fetchall("SELECT actor_role, actor_org FROM history ORDER BY id")
         assert [tuple(r) for r in rows] == [
             ("official", "Правительство области"),

@@ -128,3 +128,32 @@ async def test_abbreviations_are_expanded_in_the_index(services, search):
     assert await ids_for(search, "поддержка социально ориентированных НКО") == [
         result.recommendation_ids[0]
     ]
+
+
+async def test_items_without_addressee_are_nobodys_in_my(services, search):
+    """A body's decision: «Одобрить проект бюджета» names nobody, so /my never says it is
+    addressed to the reader's organization or to all participants (issue 10, point 7)."""
+    from bot.ingest.parser import parse_resolution
+
+    parsed = parse_resolution(
+        "\n".join(
+            [
+                "Итоговый документ общественных слушаний",
+                "Камчатский край, г. Петропавловск-Камчатский",
+                "Дата проведения: 28 ноября 2024 года",
+                "По итогам слушаний:",
+                "1. Одобрить проект бюджета городского округа в целом.",
+                "2. Предложить органам местного самоуправления увеличить расходы на площадки.",
+            ]
+        ),
+        "hearing.txt",
+    )
+    assert [r.without_addressee for r in parsed.recommendations] == [True, False]
+    result = await services.importer.import_document(parsed)
+    unaddressed, addressed = result.recommendation_ids
+    for kind in ("ngo", "local_government", "public_chamber", "other"):
+        matches, _ = await search.my(Profile(REGION, kind), limit=50)
+        ids = [m.recommendation_id for m in matches]
+        assert unaddressed not in ids, kind
+    matches, _ = await search.my(Profile(REGION, "local_government"), limit=50)
+    assert [m.recommendation_id for m in matches] == [addressed]

@@ -125,7 +125,8 @@ def test_001_addressee_headings_with_own_numbering():
 def test_002_groups_joint_bodies_unnumbered_and_closing_items():
     doc = seed("002")
     assert table(doc) == [
-        ("Правительство области", "regional_government", 15),
+        # 15 of its own and 6.6 «Совместно с Правительством области …» (a joint addressee).
+        ("Правительство области", "regional_government", 16),
         ("Законодательное Собрание Амурской области", "legislature", 3),
         (
             "Министерство внутренней и информационной политики Амурской области",
@@ -233,6 +234,8 @@ def test_003_lead_ins_dashes_letters_and_joint_addressees():
             "ngo",
             5,
         ),
+        # The closing paragraph «…, ее участникам рекомендуется использовать …» (issue 10).
+        ("Участники Конференции", "other", 1),
     ]
     assert [r.number for r in doc.recommendations] == [
         "1",
@@ -256,6 +259,7 @@ def test_003_lead_ins_dashes_letters_and_joint_addressees():
         "9.3",
         "9.4",
         "9.5",
+        "10",
     ]
     assert names(doc, "4") == [
         "Агентство по внутренней политике Камчатского края",
@@ -353,6 +357,35 @@ def test_wild_formats_request_and_several_addressees_in_one_lead_in():
     ]
     assert [r.number for r in doc.recommendations] == ["1.1", "1.2", "2", "3"]
     assert deadline(doc, "1.1") == (dt.date(2025, 3, 1), "day")
-    assert deadline(doc, "1.2") is None
+    # «ежегодно» is not «без срока» (issue 11, point 12): a recurring term, next at year end.
+    yearly = rec(doc, "1.2").deadline
+    assert (yearly.kind, yearly.period, yearly.date) == ("recurring", "year", dt.date(2024, 12, 31))
     assert deadline(doc, "2") == (dt.date(2025, 3, 31), "month")
     assert doc.addressees[2].region == "Республика Татарстан"
+
+
+def test_003_closing_paragraph_is_an_item_for_the_participants():
+    doc = seed("003")
+    last = doc.recommendations[-1]
+    assert last.text.startswith("В целях информирования широкой общественности")
+    assert "участникам рекомендуется использовать" in last.text
+    assert [doc.addressees[i].canonical for i in last.addressee_indices] == [
+        "Участники Конференции"
+    ]
+
+
+def test_002_every_ngo_item_lands_with_its_addressee():
+    doc = seed("002")
+    ngo = [i for i, a in enumerate(doc.addressees) if a.kind == "ngo"]
+    under_heading = [r for r in doc.recommendations if r.number.startswith("7.")]
+    assert len(under_heading) == 16
+    for r in under_heading:
+        assert r.addressee_indices, r.number
+        own = r.text.startswith("Коммерческим организациям")  # 7.9 names its own addressee
+        assert own or set(r.addressee_indices) & set(ngo), r.number
+    # 6.6 «Совместно с Правительством области …» under the Public Chamber: both.
+    joint = next(r for r in doc.recommendations if r.number == "6.6")
+    assert [doc.addressees[i].canonical for i in joint.addressee_indices] == [
+        "Общественная палата Амурской области",
+        "Правительство области",
+    ]

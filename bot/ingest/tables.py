@@ -1,0 +1,78 @@
+"""Text flattened from a table: cells separated by ``|`` or tabs become one line per row.
+
+"| 1 | Рекомендовать … | министерству … | до 1 апреля 2025 г. |" becomes
+"1. Рекомендовать … министерству … Срок: до 1 апреля 2025 г."; a row whose number cell is
+empty continues the row above cell by cell (a phrase broken across rows); the header row
+("№ | Рекомендация | Адресат | Срок") is dropped.  Lines without cells pass unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADER_CELL_RE = re.compile(
+    r"^(?:№(?:\s*п/п)?|n|рекомендаци|адресат|исполнител|ответственн|срок|содержание|наименование"
+    r"|мероприяти|примечани|предложени)",
+    re.IGNORECASE,
+)
+_TERM_HEADER_RE = re.compile(r"^срок", re.IGNORECASE)
+_NUMBER_CELL_RE = re.compile(r"^(\d{1,3})[.)]?$")
+
+
+def _cells(raw: str) -> tuple[list[str], bool] | None:
+    if raw.count("|") >= 2:
+        parts = raw.strip().split("|")
+        if parts and not parts[0].strip():
+            parts = parts[1:]
+        if parts and not parts[-1].strip():
+            parts = parts[:-1]
+        return [p.strip() for p in parts], True
+    if "\t" in raw.strip("\t "):
+        return [p.strip() for p in raw.strip().split("\t")], False
+    return None
+
+
+def _is_header(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    return bool(filled) and all(len(c) < 40 and _HEADER_CELL_RE.match(c) for c in filled)
+
+
+def _render(cells: list[str], term_column: int | None) -> str:
+    parts = []
+    for i, cell in enumerate(cells):
+        if not cell:
+            continue
+        parts.append(f"Срок: {cell}" if i == term_column and i > 0 else cell)
+    m = _NUMBER_CELL_RE.match(cells[0]) if cells else None
+    if m and len(parts) > 1:
+        return f"{m.group(1)}. " + " ".join(parts[1:])
+    return " ".join(parts)
+
+
+def flatten_tables(text: str) -> str:
+    out: list[str] = []
+    row: list[str] | None = None  # the last row written, for continuation rows
+    term_column: int | None = None
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        found = _cells(raw)
+        if found is None:
+            out.append(raw)
+            row = None
+            continue
+        cells, piped = found
+        if _is_header(cells):
+            terms = [i for i, c in enumerate(cells) if _TERM_HEADER_RE.match(c)]
+            term_column = terms[0] if terms else None
+            row = None
+            continue
+        if not any(cells):
+            continue
+        if piped and row is not None and not cells[0] and len(cells) <= len(row):
+            for i, cell in enumerate(cells):
+                if cell:
+                    row[i] = f"{row[i]} {cell}".strip()
+            out[-1] = _render(row, term_column)
+            continue
+        row = cells if piped else None
+        out.append(_render(cells, term_column))
+    return "\n".join(out)

@@ -1,0 +1,65 @@
+"""The card tells an item without addressee, a recurring or relative term, and where the
+document was sent (issue 10 points 2, 3, 7; issue 11 point 12)."""
+
+from __future__ import annotations
+
+from bot.texts import Texts
+from bot.views import Card, render_card
+from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
+
+TEXTS = Texts.load()
+
+
+def document(recipients: list[str]) -> DocumentRow:
+    return DocumentRow(
+        id=1, doc_key="k", source="s.txt", content_hash="h", title="Решение Общественной палаты",
+        adopted_on="2024-11-30", place=None, region="Иркутская область", warnings=[], version=1,
+        created_at="2024-11-30T00:00:00+00:00", updated_at="2024-11-30T00:00:00+00:00",
+        recipients=recipients,
+    )  # fmt: skip
+
+
+def recommendation(**deadline) -> RecommendationRow:
+    fields = dict(deadline=None, deadline_precision=None, deadline_phrase=None)
+    fields.update(deadline)
+    return RecommendationRow(
+        id=7, document_id=1, position=0, number="2", text="Публиковать доклад <о среде>",
+        deadline_source="document", mentions=[], status="not_started", status_changed_at=None,
+        removed=False, **fields,
+    )  # fmt: skip
+
+
+def card(rec: RecommendationRow, addressees: list[AddresseeRow], recipients=()) -> str:
+    return render_card(TEXTS, Card(rec, document(list(recipients)), addressees, []))
+
+
+def test_an_item_without_addressee_says_so():
+    text = card(recommendation(), [])
+    assert "<b>Адресат:</b> без адресата" in text
+    assert "участник" not in text
+
+
+def test_recurring_term_is_explained_with_its_next_occurrence():
+    rec = recommendation(
+        deadline="2025-03-01", deadline_precision="day", deadline_phrase="ежегодно до 1 марта",
+        deadline_kind="recurring", deadline_note="ежегодно до 1 марта", deadline_period="year",
+    )  # fmt: skip
+    text = card(rec, [])
+    assert "<b>Срок:</b> ежегодно до 1 марта (ближайший срок — до 1 марта 2025 г.)" in text
+
+
+def test_relative_term_says_from_what_it_is_counted():
+    rec = recommendation(
+        deadline="2024-12-30", deadline_precision="day",
+        deadline_phrase="в течение месяца со дня опубликования", deadline_kind="relative",
+        deadline_note="в течение месяца со дня опубликования (отсчитано от даты документа)",
+    )  # fmt: skip
+    text = card(rec, [])
+    assert "30 декабря 2024 г." in text
+    assert "в течение месяца со дня опубликования (отсчитано от даты документа)" in text
+
+
+def test_recipients_line_is_escaped():
+    text = card(recommendation(), [], ["Правительство Омской области", "Дума <А&Б>"])
+    assert "<b>Документ направлен:</b> Правительство Омской области, Дума &lt;А&amp;Б&gt;" in text
+    assert "&lt;о среде&gt;" in text

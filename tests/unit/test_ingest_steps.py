@@ -1,0 +1,200 @@
+"""The parser's small steps, each on its own: kinds of lines, recipients, inline lead-ins,
+tables, metadata, reading the bytes."""
+
+import datetime as dt
+
+import pytest
+
+from bot.ingest.addressees import canonical_name, parse_lead_in
+from bot.ingest.extract import extract_text_report, looks_like_mojibake
+from bot.ingest.lines import classify_text, find_inline_lead, parse_recipients
+from bot.ingest.parser import parse_file, parse_resolution
+from bot.ingest.tables import flatten_tables
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("РЕШИЛИ:", "decision"),
+        ("Общественная палата Пермского края ПОСТАНОВЛЯЕТ:", "decision"),
+        ("Обсудив проект закона, Общественный совет решил:", "decision"),
+        ("Участники круглого стола ПРЕДЛАГАЮТ:", "opener"),
+        ("Рекомендовать:", "opener"),
+        ("… участники круглого стола считают необходимым:", "opener"),
+        ("СЛУШАЛИ:", "stop"),
+        ("Председатель Общественного совета Л.М. Орлова", "stop"),
+        ("Исп. Смирнова А.А.", "stop"),
+        ("Направить настоящее решение в Правительство Пермского края.", "recipients"),
+        ("Информацию принять к сведению.", "procedural"),
+        ("Контроль за исполнением настоящего решения возложить на комиссию.", "procedural"),
+        ("Заслушав информацию председателя комиссии Т.А. Мельниковой, отмечает", "preamble"),
+        ("Рекомендовать министерству образования области разработать план.", "text"),
+    ],
+)
+def test_kind_of_line(text, kind):
+    assert classify_text(text) == kind
+
+
+def test_recipients_in_the_nominative():
+    line = (
+        "Направить настоящие рекомендации в Правительство Омской области, Законодательное "
+        "Собрание Омской области, Уполномоченному по правам человека в Омской области."
+    )
+    assert parse_recipients(line) == [
+        "Правительство Омской области",
+        "Законодательное Собрание Омской области",
+        "Уполномоченный по правам человека в Омской области",
+    ]
+
+
+def test_inline_lead_in_starts_its_sentence():
+    text = (
+        "Члены комиссии посетили больницу. По итогам заседания комиссия рекомендует "
+        "Исполнительному комитету Зеленодольского муниципального района рассмотреть вопрос."
+    )
+    lead, at = find_inline_lead(text)
+    assert text[at:].startswith("По итогам заседания")
+    assert [canonical_name(g) for g in lead.groups] == [
+        "Исполнительный комитет Зеленодольского муниципального района"
+    ]
+
+
+def test_request_words_are_not_the_action():
+    lead = parse_lead_in(
+        "Обратиться к Ярославской областной Думе с просьбой предусмотреть средства"
+    )
+    assert [canonical_name(g) for g in lead.groups] == ["Ярославская областная Дума"]
+    assert lead.rest == "предусмотреть средства"
+
+
+def test_passive_and_joint_first_lead_ins():
+    lead = parse_lead_in("Органам местного самоуправления области рекомендуется:")
+    assert lead.terminator == "colon" and not lead.rest
+    lead = parse_lead_in(
+        "Совместно с Общественной палатой Алтайского края управлению Алтайского края по "
+        "развитию гражданского общества провести мониторинг."
+    )
+    assert [canonical_name(g) for g in lead.groups] == [
+        "Управление Алтайского края по развитию гражданского общества",
+        "Общественная палата Алтайского края",
+    ]
+
+
+def test_table_rows_and_continuations():
+    text = "\n".join(
+        [
+            "| № | Рекомендация | Срок |",
+            "| 1 | Рекомендовать министерству обеспечить размещение данных | до 1 апреля 2025 г. |",
+            "| | мониторинга в открытом доступе | |",
+            "| 2 | Рекомендовать палате провести контроль | |",
+        ]
+    )
+    assert flatten_tables(text).split("\n") == [
+        "1. Рекомендовать министерству обеспечить размещение данных мониторинга в открытом "
+        "доступе Срок: до 1 апреля 2025 г.",
+        "2. Рекомендовать палате провести контроль",
+    ]
+
+
+def test_region_from_a_place_line_and_a_title_in_the_genitive():
+    doc = parse_resolution(
+        "Решение Общественного совета\n\nТульская область, Щёкинский район\nот 27.02.2025 № 3\n\n"
+        "1. Рекомендовать администрации района провести осмотр дворов.",
+        "x.txt",
+    )
+    assert (doc.region, doc.date) == ("Тульская область", dt.date(2025, 2, 27))
+    doc = parse_resolution(
+        "Заключение по проекту программы Тверской области\n\nДата: 20.06.2024\n\n"
+        "Рекомендовать министерству сельского хозяйства Тверской области включить меры.",
+        "x.txt",
+    )
+    assert doc.region == "Тверская область"
+
+
+def test_federal_document_has_federal_scope():
+    doc = parse_resolution(
+        "Рекомендации общественных слушаний Общественной палаты Российской Федерации\n\n"
+        "Москва, 9 апреля 2025 года\n\n1. Минюсту России рассмотреть вопрос о регистрации.",
+        "x.txt",
+    )
+    assert (doc.scope, doc.region) == ("Российская Федерация", None)
+    assert not any("регион" in w for w in doc.warnings)
+
+
+def test_one_broken_byte_keeps_utf8_and_warns():
+    data = bytearray("Рекомендации форума\n\n1. Министерству провести консультации.\n".encode())
+    data[data.index("консультации".encode()) + 1] = 0xFF
+    text, warnings = extract_text_report(bytes(data), "r.txt")
+    assert text.startswith("Рекомендации форума") and "Министерству" in text
+    assert len(warnings) == 1 and "UTF-8" in warnings[0]
+    assert warnings[0] in parse_file(bytes(data), "r.txt").warnings
+
+
+def test_mojibake_is_refused_with_a_warning():
+    original = "Рекомендации семинара\n\n1. Министерству провести совместную сессию.\n" * 3
+    garbled = original.encode("utf-8").decode("cp1251", errors="replace")
+    assert looks_like_mojibake(garbled) and not looks_like_mojibake(original)
+    doc = parse_resolution(garbled, "r.txt")
+    assert doc.mojibake and not doc.recommendations
+    assert any("кодировк" in w for w in doc.warnings)
+
+
+def test_protocol_with_two_decisions_keeps_both_and_skips_the_hearing_parts():
+    doc = parse_resolution(
+        "\n".join(
+            [
+                "ПРОТОКОЛ заседания Общественного совета",
+                "18 декабря 2024 г. г. Белгород",
+                "ПОВЕСТКА ДНЯ:",
+                "1. Об организации летнего отдыха детей.",
+                "1. СЛУШАЛИ: Белых О.И. – об отдыхе детей.",
+                "ПОСТАНОВИЛИ:",
+                "1.1. Информацию принять к сведению.",
+                "1.2. Рекомендовать департаменту образования области до 1 апреля 2025 года "
+                "сформировать реестр.",
+                "2. СЛУШАЛИ: Кривошеева А.Н. – о плане работы.",
+                "ПОСТАНОВИЛИ:",
+                "2.1. Рекомендовать органам местного самоуправления обеспечить приёмку лагерей.",
+            ]
+        ),
+        "p.txt",
+    )
+    assert [(r.number, r.text[:29]) for r in doc.recommendations] == [
+        ("1.2", "Рекомендовать департаменту об"),
+        ("2.1", "Рекомендовать органам местног"),
+    ]
+    assert [a.canonical for a in doc.addressees] == [
+        "Департамент образования области",
+        "Органы местного самоуправления",
+    ]
+
+
+def test_two_recommending_verbs_in_one_sentence_name_both():
+    lead, _ = find_inline_lead(
+        "Общественная палата просит Министерство транспорта области в месячный срок провести "
+        "проверку и рекомендует ГОКУ «Мурманскавтодор» усилить контроль."
+    )
+    assert [canonical_name(g) for g in lead.groups] == [
+        "Министерство транспорта области",
+        "ГОКУ «Мурманскавтодор»",
+    ]
+
+
+def test_a_quoted_day_is_a_date():
+    doc = parse_resolution(
+        "Заключение о результатах обсуждений\n\nг. Курск «5» августа 2024 г.\n\n"
+        "1. Рекомендовать Администрации города Курска утвердить схему.",
+        "x.txt",
+    )
+    assert doc.date == dt.date(2024, 8, 5)
+
+
+def test_a_doubtful_addressee_is_flagged_in_the_warnings():
+    doc = parse_resolution(
+        "Резолюция круглого стола\n\n10 октября 2024 г. г. Казань\n\n"
+        "1. Рекомендовать Иванову И.И. подготовить доклад.\n"
+        "2. Рекомендовать министерству образования Республики Татарстан провести семинар.",
+        "x.txt",
+    )
+    flagged = [w for w in doc.warnings if "проверьте адресата" in w]
+    assert len(flagged) == 1 and "Иванов" in flagged[0]
