@@ -42,7 +42,7 @@ async def test_invite_join_report_and_follower_is_told(api, tmp_path):
         await member.send("/profile")  # leaves the onboarding question that is still open
         await expect(member, "Профиль")
         await member.send("план мероприятий обучение социально ориентированных организаций 2016")
-        answer = await expect(member, "Нашлось")
+        answer = await expect(member, "по запросу «")
         await member.click(answer, rec_button["callback_data"])
         member_card = await expect(member, "Рекомендация п.")
         await press(member, member_card, "Следить")

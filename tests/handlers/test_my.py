@@ -40,7 +40,7 @@ async def test_questions_in_free_text(harness, seeded):
     await harness.send(63, "/profile")  # registered, no dialog waiting
     calls = await harness.send(63, "что рекомендовано ресурсным центрам?")
     answer = calls[-1]
-    assert "Нашлось" in answer.text and "ресурсн" in answer.text.lower()
+    assert "по запросу «" in answer.text and "ресурсн" in answer.text.lower()
     assert answer.buttons()
 
     calls = await harness.send(63, "квантовая хромодинамика глюонов")

@@ -43,7 +43,7 @@ def sign_up_and_follow(chat) -> str:
     chat.send("Ресурсный центр «Содействие»")
     chat.expect("Готово")
     chat.send("план мероприятий обучение социально ориентированных организаций 2016")
-    chat.expect("Нашлось")
+    chat.expect("по запросу «")
     chat.press("1")
     title = re.search(r"Рекомендация п\. [\d.]+", chat.expect("Рекомендация п.")).group(0)
     chat.press("Следить")
@@ -155,7 +155,7 @@ def test_a_session_in_a_real_terminal(tmp_path):
         chat.send("/profile")  # leave the onboarding for later, as a hurried person does
         chat.expect("Профиль")
         chat.send("план мероприятий обучение социально ориентированных организаций 2016")
-        chat.expect("Нашлось")
+        chat.expect("по запросу «")
         _, number = chat.button("1")
         chat.send(str(number))  # a bare number: the last message's buttons
         title = re.search(r"Рекомендация п\. [\d.]+", chat.expect("Рекомендация п.")).group(0)

@@ -3,6 +3,8 @@ document was sent (issue 10 points 2, 3, 7; issue 11 point 12)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.texts import Texts
 from bot.views import Card, render_card
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
@@ -30,7 +32,8 @@ def recommendation(**deadline) -> RecommendationRow:
 
 
 def card(rec: RecommendationRow, addressees: list[AddresseeRow], recipients=()) -> str:
-    return render_card(TEXTS, Card(rec, document(list(recipients)), addressees, []))
+    card = Card(rec, document(list(recipients)), addressees, [], zone=ZoneInfo("Asia/Irkutsk"))
+    return render_card(TEXTS, card)
 
 
 def test_an_item_without_addressee_says_so():
