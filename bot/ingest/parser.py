@@ -61,6 +61,8 @@ from bot.ingest.lines import (
     classify_text,
     find_inline_lead,
     find_passive_lead,
+    is_section_title,
+    join_wrapped,
     parse_recipients,
 )
 from bot.ingest.meta import extract_meta, is_gathering, participants_name
@@ -107,6 +109,8 @@ def _classify(raw: str) -> _Line:
         kind = classify_text(text)
         if kind in ("recipients", "procedural", "stop"):
             return _Line(kind, text, raw, number=m.group(1))
+        if is_section_title(text):
+            return _Line("section", text, raw, number=m.group(1))
         return _Line("num", text, raw, number=m.group(1))
     m = LETTER_RE.match(raw)
     if m:
@@ -442,8 +446,17 @@ class _Parser:
             self.end_item(closed=True)
         return i + 1
 
+    def on_section(self, i: int, line: _Line) -> int:
+        """ "I. Добровольчество": a titled group of items; the items name their addressees."""
+        self.end_item(closed=False)
+        self.block = None
+        k = self._next_nonblank(i + 1)
+        if k is not None and self.lines[k].kind in ("num", "sub", "letter", "bullet"):
+            self.start_zone(i + 1)
+        return i + 1
+
     def on_num(self, i: int, line: _Line) -> int:
-        if not self.zone and line.number != "1":
+        if not self.zone and line.number not in ("1", "I"):
             self.prev_text = line.raw
             return i + 1
         self.start_zone(i)
@@ -504,6 +517,7 @@ class _Parser:
             new_block = self.new_block(addressees, line.text)
             new_block.owns_items = False
             self.last = self.new_rec(new_block, None, None, line.text, addressees, [])
+            self.last.from_bullet = True
             self.block = None
             return i + 1
         if item is not None and item.lead and item.letter_rec is None:
@@ -521,7 +535,22 @@ class _Parser:
             self.last = self.new_rec(block, None, None, line.text, block.addressees,
                                      [block.text])  # fmt: skip
             self.last.from_bullet = True
+        elif item is None and block is None:
+            self.bullet_item(line.text)
         return i + 1
+
+    def bullet_item(self, text: str) -> None:
+        """A dash under an opener or a section title, not under anyone's heading: an item of
+        its own, with the addressee its lead-in names ("• Рекомендовать X …") or none."""
+        lead = parse_lead_in(text)
+        if lead is not None and (lead.terminator != "colon" or lead.rest):
+            addressees = self.register(lead.groups)
+        elif _starts_with_infinitive(text):
+            addressees = []
+        else:
+            return
+        self.last = self.new_rec(None, None, None, text, addressees, [])
+        self.last.from_bullet = True
 
     def own_addressees(self, text: str) -> list[int]:
         """A sub-item with its own lead-in ("1.2. Рекомендовать департаменту … сделать")."""
@@ -614,7 +643,8 @@ def _parse(text: str, source: str) -> ParsedDocument:
     meta = extract_meta(raw_lines, cleaned)
     warnings: list[str] = []
     # The title block is never the body.
-    body_lines = _merge_bare_markers([_classify(r) for r in raw_lines[meta.title_end :]])
+    body = join_wrapped(raw_lines[meta.title_end :])
+    body_lines = _merge_bare_markers([_classify(r) for r in body])
     parser = _Parser(body_lines, meta.region)
     parser.run()
     recs = [r for r in parser.recs if any(part.strip() for part in r.lines)]
@@ -623,10 +653,12 @@ def _parse(text: str, source: str) -> ParsedDocument:
     warnings.extend(_doubtful_addressees(unaddressed, parser.addressees))
     if unaddressed and is_gathering(meta.title, parser.lead_text):
         name = participants_name(parser.lead_text, cleaned, meta.title)
-        index = len(parser.addressees)
-        parser.addressees.append(
-            ParsedAddressee(name=name, canonical=name, kind="other", region=meta.region)
-        )
+        same = [i for i, a in enumerate(parser.addressees) if a.canonical.lower() == name.lower()]
+        index = same[0] if same else len(parser.addressees)
+        if not same:
+            parser.addressees.append(
+                ParsedAddressee(name=name, canonical=name, kind="other", region=meta.region)
+            )
         for rec in unaddressed:
             rec.addressees = [index]
         warnings.append(f"Пункты без адресата отнесены к адресату «{name}».")

@@ -198,3 +198,128 @@ def test_a_doubtful_addressee_is_flagged_in_the_warnings():
     )
     flagged = [w for w in doc.warnings if "проверьте адресата" in w]
     assert len(flagged) == 1 and "Иванов" in flagged[0]
+
+
+# -- held-out round 2 (documents 34–44): one test per step that failed on them -------------
+
+
+def test_wrapped_lines_are_joined_lowercase_and_mid_phrase():
+    from bot.ingest.lines import join_wrapped
+
+    lines = [
+        "III. Департаменту недропользования и природных ресурсов Ханты-Мансийского",
+        "автономного округа – Югры до 1 июня 2026 года обновить реестр.",
+        "- предусмотреть софинансирование проектов общин коренных малочисленных народов",
+        "Севера, реализуемых на территориях традиционного природопользования;",
+        "Правительству области:",
+        "а) провести семинар;",
+        "- первый пункт без точки",
+        "- второй пункт",
+    ]
+    assert join_wrapped(lines) == [
+        "III. Департаменту недропользования и природных ресурсов Ханты-Мансийского "
+        "автономного округа – Югры до 1 июня 2026 года обновить реестр.",
+        "- предусмотреть софинансирование проектов общин коренных малочисленных народов "
+        "Севера, реализуемых на территориях традиционного природопользования;",
+        "Правительству области:",
+        "а) провести семинар;",
+        "- первый пункт без точки",
+        "- второй пункт",
+    ]
+
+
+def test_a_capitalised_heading_after_an_unfinished_item_is_not_joined():
+    from bot.ingest.lines import join_wrapped
+
+    lines = ["- провести семинар для специалистов", "Правительству Курганской области"]
+    assert join_wrapped(lines) == lines
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        ("Добровольчество", True),
+        ("Молодёжное предпринимательство", True),
+        ("Участие молодёжи в управлении", True),
+        ("Правительству Удмуртской Республики", False),
+        ("Провести форум в 2026 году", False),
+        ("Информацию принять к сведению.", False),
+    ],
+)
+def test_section_titles(text, section):
+    from bot.ingest.lines import is_section_title
+
+    assert is_section_title(text) is section
+
+
+ROMAN_SECTIONS = """РЕЗОЛЮЦИЯ
+молодёжного форума «Старт»
+
+г. Курган, 3 октября 2025 г.
+
+I. Образование
+• Министерству образования Курганской области до 1 марта 2026 года открыть центры.
+• Провести в каждом районе день открытых дверей.
+
+II. Спорт
+• Рекомендовать Правительству Курганской области построить площадки.
+"""
+
+
+def test_bullets_under_roman_section_titles_are_items_with_their_own_addressees():
+    doc = parse_resolution(ROMAN_SECTIONS, "r.txt")
+    names = [doc.addressees[r.addressee_indices[0]].canonical for r in doc.recommendations]
+    assert names == [
+        "Министерство образования Курганской области",
+        "Участники форума",
+        "Правительство Курганской области",
+    ]
+    assert doc.recommendations[0].deadline.date == dt.date(2026, 3, 1)
+
+
+def test_roman_numbered_headings_own_their_dashes():
+    text = (
+        "РЕКОМЕНДАЦИИ конференции\n\nг. Курган, 3 октября 2025 г.\n\n"
+        "Участники конференции рекомендуют:\n\n"
+        "I. Думе Курганской области:\n- провести слушания;\n- рассмотреть закон.\n"
+        "II. Правительству Курганской области:\n- утвердить план.\n"
+    )
+    doc = parse_resolution(text, "r.txt")
+    assert [r.number for r in doc.recommendations] == ["I.1", "I.2", "II.1"]
+    assert [a.canonical for a in doc.addressees] == [
+        "Дума Курганской области",
+        "Правительство Курганской области",
+    ]
+
+
+def test_dashes_after_an_opener_are_the_participants_items():
+    text = (
+        "РЕЗОЛЮЦИЯ конференции некоммерческих организаций\n\nг. Курган, 3 октября 2025 г.\n\n"
+        "Участники конференции считают необходимым:\n"
+        "- расширить практику субсидий;\n- обеспечить открытость конкурсов.\n\n"
+        "Предложить Правительству Курганской области создать фонд.\n"
+    )
+    doc = parse_resolution(text, "r.txt")
+    assert len(doc.recommendations) == 3
+    owners = [doc.addressees[r.addressee_indices[0]].canonical for r in doc.recommendations]
+    assert owners == ["Участники конференции"] * 2 + ["Правительство Курганской области"]
+
+
+def test_named_participants_and_unaddressed_items_share_one_addressee():
+    text = (
+        "РЕЗОЛЮЦИЯ форума\n\nг. Курган, 3 октября 2025 г.\n\nI. Итоги\n"
+        "• Участникам форума представить отчёты.\n• Создать штаб добровольцев.\n"
+    )
+    doc = parse_resolution(text, "r.txt")
+    assert [a.canonical for a in doc.addressees] == ["Участники форума"]
+
+
+def test_recipients_listed_with_and_without_a_preposition():
+    line = (
+        "Направить настоящую резолюцию Губернатору Томской области, "
+        "в Законодательную Думу Томской области."
+    )
+    assert parse_recipients(line) == [
+        "Губернатор Томской области",
+        "Законодательная Дума Томской области",
+    ]
