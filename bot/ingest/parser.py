@@ -67,7 +67,7 @@ from bot.ingest.lines import (
 )
 from bot.ingest.meta import extract_meta, is_gathering, participants_name
 from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendation
-from bot.ingest.tables import flatten_tables
+from bot.ingest.tables import flatten_tables, responsible_names
 from bot.morph import is_infinitive
 from bot.regions import find_region_in_text
 from bot.vocabulary import classify_addressee
@@ -580,7 +580,8 @@ class _Parser:
                     return _Item(top, self.register(inline[0].groups), True, body)
                 addressees = self.register(inline[0].groups)
             else:
-                addressees = block.addressees if block else []
+                responsible = [Group(name, "nomn") for name in responsible_names(body)]
+                addressees = self.register(responsible) or (block.addressees if block else [])
         rec = self.new_rec(block, top, None, body, addressees, context)
         return _Item(top, addressees, False, body, rec=rec)
 

@@ -323,3 +323,42 @@ def test_recipients_listed_with_and_without_a_preposition():
         "Губернатор Томской области",
         "Законодательная Дума Томской области",
     ]
+
+
+PLAN_OF_MEASURES = (
+    "ПЛАН МЕРОПРИЯТИЙ\nпо итогам совещания\n\nг. Курган, 25.08.2025\n\n"
+    "№\tМероприятие\tОтветственный\tСрок\n"
+    "1\tПровести мониторинг кадров\tМинистерство образования Курганской области"
+    "\tдо 1 октября 2025 г.\n"
+    "2\tОбеспечить подвоз обучающихся\tАдминистрации муниципальных округов Курганской области"
+    "\tпостоянно\n"
+    "3\tПодготовить предложения\tКурганский государственный университет, Министерство "
+    "образования Курганской области\tIV квартал 2025 г.\n"
+)
+
+
+def test_a_plans_responsible_column_in_the_nominative_names_the_addressees():
+    flat = flatten_tables(PLAN_OF_MEASURES)
+    assert (
+        "1. Провести мониторинг кадров Исполнитель: Министерство образования Курганской "
+        "области. Срок: до 1 октября 2025 г." in flat
+    )
+    doc = parse_resolution(PLAN_OF_MEASURES, "plan.txt")
+    owners = [
+        [doc.addressees[i].canonical for i in r.addressee_indices] for r in doc.recommendations
+    ]
+    assert owners == [
+        ["Министерство образования Курганской области"],
+        ["Администрации муниципальных округов Курганской области"],
+        ["Курганский государственный университет", "Министерство образования Курганской области"],
+    ]
+    assert doc.recommendations[0].deadline.date == dt.date(2025, 10, 1)
+    assert doc.recommendations[1].deadline is None
+
+
+def test_an_addressee_column_in_the_dative_stays_a_lead_in():
+    text = (
+        "№ | Рекомендация | Адресат | Срок\n"
+        "| 1 | провести мониторинг | министерству экологии | до 1 апреля 2025 г. |\n"
+    )
+    assert "Исполнитель" not in flatten_tables(text)
