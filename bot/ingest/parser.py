@@ -278,9 +278,11 @@ class _Parser:
 
     # -- helpers ---------------------------------------------------------------------
     def new_rec(self, block: _Block | None, top: str | None, sub: str | None, text: str,
-                addressees: list[int], context: list[str]) -> _Rec:  # fmt: skip
+                addressees: list[int], context: list[str], action: str = "") -> _Rec:  # fmt: skip
+        """``action``: what follows a lead-in's addressees ("совместно с Y сделать …")."""
         addressees = list(addressees)
-        for index in self.register(leading_partners(text)):
+        partners = leading_partners(text) or (leading_partners(action) if action else [])
+        for index in self.register(partners):
             if index not in addressees:
                 addressees.append(index)
         rec = _Rec(block.ordinal if block else None, top, sub, [text], addressees,
@@ -415,7 +417,7 @@ class _Parser:
             self.last = None  # its dashes / items follow
         else:
             block.owns_items = False
-            self.last = self.new_rec(block, None, None, text, addressees, [])
+            self.last = self.new_rec(block, None, None, text, addressees, [], lead.rest)
         return i + 1
 
     def text_in_zone(self, i: int, line: _Line) -> int:
@@ -555,6 +557,9 @@ class _Parser:
     def own_addressees(self, text: str) -> list[int]:
         """A sub-item with its own lead-in ("1.2. Рекомендовать департаменту … сделать")."""
         lead = parse_lead_in(text)
+        if lead is None and text[:1].isupper():
+            own = dative_item_lead(text)  # "1.4. Членам комиссии принять участие …"
+            lead = own if own is not None and own.terminator == "infn" else None
         if lead is None or (lead.terminator == "colon" and not lead.rest):
             return []
         return self.register(lead.groups)

@@ -362,3 +362,49 @@ def test_an_addressee_column_in_the_dative_stays_a_lead_in():
         "| 1 | провести мониторинг | министерству экологии | до 1 апреля 2025 г. |\n"
     )
     assert "Исполнитель" not in flatten_tables(text)
+
+
+def test_a_sub_item_that_starts_with_its_own_dative_addressee():
+    text = (
+        "ПРОТОКОЛ заседания комиссии\n\nг. Калуга, 3 марта 2026 г.\n\nРЕШИЛИ:\n"
+        "1.1. Рекомендовать министерству культуры Калужской области провести конкурс.\n"
+        "1.2. Членам комиссии принять участие в экспертизе заявок.\n"
+    )
+    doc = parse_resolution(text, "p.txt")
+    names = [doc.addressees[r.addressee_indices[0]].canonical for r in doc.recommendations]
+    assert names == ["Министерство культуры Калужской области", "Члены комиссии"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Просить Уполномоченного по правам ребёнка в Воронежской области включить раздел",
+            "Уполномоченный по правам ребёнка в Воронежской области",
+        ),
+        (
+            "Рекомендовать Уполномоченному по правам человека в Курской области провести приём",
+            "Уполномоченный по правам человека в Курской области",
+        ),
+    ],
+)
+def test_an_ombudsman_named_by_an_adjective_is_an_addressee(text, name):
+    lead = parse_lead_in(text)
+    assert [canonical_name(g) for g in lead.groups] == [name]
+
+
+def test_a_named_partner_after_a_passive_lead_in_is_a_joint_addressee():
+    text = (
+        "ЗАКЛЮЧЕНИЕ Общественной палаты\n\nг. Воронеж, 2 февраля 2026 г.\n\n"
+        "Министерству социальной защиты Воронежской области рекомендуется совместно с "
+        "министерством образования Воронежской области до 1 июня 2026 года разработать порядок.\n"
+        "Администрациям районов рекомендуется совместно со специализированными учреждениями "
+        "провести проверку.\n"
+    )
+    doc = parse_resolution(text, "z.txt")
+    first, second = doc.recommendations
+    assert [doc.addressees[i].canonical for i in first.addressee_indices] == [
+        "Министерство социальной защиты Воронежской области",
+        "Министерство образования Воронежской области",
+    ]
+    assert len(second.addressee_indices) == 1  # generic partners are part of the task
