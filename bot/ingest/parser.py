@@ -65,7 +65,7 @@ from bot.ingest.lines import (
     join_wrapped,
     parse_recipients,
 )
-from bot.ingest.meta import extract_meta, is_gathering, participants_name
+from bot.ingest.meta import appeal_addressee, extract_meta, is_gathering, participants_name
 from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendation
 from bot.ingest.tables import flatten_tables, responsible_names
 from bot.morph import is_infinitive
@@ -657,7 +657,14 @@ def _parse(text: str, source: str) -> ParsedDocument:
 
     unaddressed = [r for r in recs if not r.addressees]
     warnings.extend(_doubtful_addressees(unaddressed, parser.addressees))
-    if unaddressed and is_gathering(meta.title, parser.lead_text):
+    appeal = appeal_addressee(meta.title, cleaned) if unaddressed else None
+    if appeal is not None:
+        index = parser.register([appeal])[0]
+        for rec in unaddressed:
+            rec.addressees = [index]
+        name = parser.addressees[index].canonical
+        warnings.append(f"Пункты без адресата отнесены к адресату обращения «{name}».")
+    elif unaddressed and is_gathering(meta.title, parser.lead_text):
         name = participants_name(parser.lead_text, cleaned, meta.title)
         same = [i for i, a in enumerate(parser.addressees) if a.canonical.lower() == name.lower()]
         index = same[0] if same else len(parser.addressees)

@@ -408,3 +408,23 @@ def test_a_named_partner_after_a_passive_lead_in_is_a_joint_addressee():
         "Министерство образования Воронежской области",
     ]
     assert len(second.addressee_indices) == 1  # generic partners are part of the task
+
+
+APPEAL = (
+    "ОБРАЩЕНИЕ\nучастников общественных слушаний\nк Губернатору Курганской области\n\n"
+    "г. Курган, 16 апреля 2026 года\n\nУважаемый Вадим Михайлович!\n\n{ask}\n"
+    "1. Поручить министерству транспорта Курганской области восстановить маршрут.\n"
+    "2. Рассмотреть возможность включения в Стратегию раздела о НКО.\n"
+)
+
+
+def test_an_appeals_unnamed_requests_go_to_the_appeals_addressee():
+    doc = parse_resolution(APPEAL.format(ask="Просим Вас:"), "a.txt")
+    owners = [doc.addressees[r.addressee_indices[0]].canonical for r in doc.recommendations]
+    assert owners == ["Министерство транспорта Курганской области", "Губернатор Курганской области"]
+    assert doc.addressees[1].kind == "regional_government"
+
+
+def test_an_appeal_that_asks_nobody_in_particular_keeps_items_without_addressee():
+    doc = parse_resolution(APPEAL.format(ask="Считаем необходимым:"), "a.txt")
+    assert doc.recommendations[1].without_addressee
