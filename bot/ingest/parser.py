@@ -3,7 +3,8 @@
 Steps: ``flatten_tables`` (``|``/tab tables → lines), ``clean_text``, ``extract_meta``
 (title, date, place, region or federal scope), then the body line by line: each line gets
 one kind (``bot.ingest.lines``) and ``_Parser`` has one small step per kind, ``on_<kind>``:
-``num``, ``sub``, ``letter``, ``bullet``, ``decision`` ("РЕШИЛИ:" — what came before was
+``num`` (also "I."), ``section`` ("I. Добровольчество": a titled group whose items name their
+own addressees), ``sub``, ``letter``, ``bullet``, ``decision`` ("РЕШИЛИ:" — what came before was
 the agenda), ``opener`` ("… ПРЕДЛАГАЮТ:"), ``stop`` (protocol parts, signatures),
 ``recipients`` ("Направить … в X, Y"), ``procedural`` ("принять к сведению"), ``preamble``
 ("Заслушав …") and ``text`` (a heading, a lead-in of any form, an item's own dative
@@ -23,7 +24,13 @@ Structures understood:
   go to a synthetic participants addressee of kind "other" ("Участники конференции"); in a
   body's decision, a hearing or an appeal they stay «без адресата» (``without_addressee``);
 - unnumbered items under a heading, and closing proposals "Предложить X …";
-- bullets that are not recommendations (inside an ordinary item) stay in its text.
+- bullets that are not recommendations (inside an ordinary item) stay in its text; dashes
+  under an opener or a section title are items of their own;
+- a plan of measures whose "Ответственный" column names bodies in the nominative
+  (``tables.responsible_names``);
+- an appeal "ОБРАЩЕНИЕ … к X" that asks "Просим Вас": its unnamed requests go to X.
+
+Lines wrapped in the middle of a paragraph are joined first (``lines.join_wrapped``).
 
 Numbers: the item's own number ("3", "2.1" for the first dash of item 2, "5.б" for a
 letter); under addressee headings whose numbering restarts, the heading's ordinal is put
