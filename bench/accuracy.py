@@ -197,7 +197,7 @@ def run(corpus: str = "", verbose: bool = False, group: str = "") -> dict:
     return results
 
 
-_HEADLINE = (
+HEADLINE = (
     "documents",
     "addressee_recall",
     "addressee_precision",
@@ -209,7 +209,7 @@ _HEADLINE = (
 
 
 def _headline(figures: dict) -> dict:
-    return {key: figures[key] for key in _HEADLINE}
+    return {key: figures[key] for key in HEADLINE}
 
 
 def _totals(per_doc: dict[str, dict]) -> dict:
