@@ -428,3 +428,10 @@ def test_an_appeals_unnamed_requests_go_to_the_appeals_addressee():
 def test_an_appeal_that_asks_nobody_in_particular_keeps_items_without_addressee():
     doc = parse_resolution(APPEAL.format(ask="Считаем необходимым:"), "a.txt")
     assert doc.recommendations[1].without_addressee
+
+
+@pytest.mark.parametrize("city", ["г. Псков", "г. Томск", "г. Курск", "г. Ханты-Мансийск"])
+def test_a_city_ending_like_a_preposition_keeps_its_last_letter(city):
+    doc = parse_resolution(f"РЕЗОЛЮЦИЯ форума\n\n{city}    22 октября 2025 г.\n\n", "r.txt")
+    assert doc.place == city
+    assert doc.date == dt.date(2025, 10, 22)
