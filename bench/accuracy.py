@@ -27,6 +27,21 @@ from bot.morph import lemmas
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 _SUFFIXES = (".txt", ".docx", ".pdf")
 
+# Documents added after the parser was tuned, measured before anything was changed for them
+# (by the number their name starts with).  Their figures are reported apart: they are the
+# honest estimate for documents nobody tuned the parser to.
+GROUPS: dict[str, range] = {
+    "held_out_round_1": range(29, 34),
+    "held_out_round_2": range(34, 45),
+}
+
+
+def _group_of(stem: str) -> str | None:
+    m = re.match(r"(\d+)_", stem)
+    if not m:
+        return None
+    return next((name for name, nums in GROUPS.items() if int(m.group(1)) in nums), None)
+
 
 def _norm(text: str) -> str:
     low = text.lower().replace("ё", "е")
@@ -159,16 +174,45 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 1.0
 
 
-def run(corpus: str = "", verbose: bool = False) -> dict:
+def run(corpus: str = "", verbose: bool = False, group: str = "") -> dict:
+    """``group``: only the documents of one of ``GROUPS`` (e.g. held_out_round_2)."""
     directory = Path(corpus) if corpus else CORPUS_DIR
     per_doc: dict[str, dict] = {}
     for path, expected in load_corpus(directory):
+        if group and _group_of(path.stem) != group:
+            continue
         try:
             doc = parse_file(path.read_bytes(), path.name)
         except DocumentError as exc:
             per_doc[path.stem] = {"error": exc.user_message}
             continue
         per_doc[path.stem] = score_document(doc, expected)
+    results = _totals(per_doc)
+    if not group:
+        results["groups"] = {
+            name: _headline(_totals({k: d for k, d in per_doc.items() if _group_of(k) == name}))
+            for name in GROUPS
+        }
+    results["per_document"] = per_doc if verbose else _brief(per_doc)
+    return results
+
+
+HEADLINE = (
+    "documents",
+    "addressee_recall",
+    "addressee_precision",
+    "kind_accuracy",
+    "items_exact_share",
+    "deadline_recall",
+    "false_deadlines",
+)
+
+
+def _headline(figures: dict) -> dict:
+    return {key: figures[key] for key in HEADLINE}
+
+
+def _totals(per_doc: dict[str, dict]) -> dict:
     scored = [d for d in per_doc.values() if "error" not in d]
 
     def total(key: str) -> int:
@@ -195,7 +239,6 @@ def run(corpus: str = "", verbose: bool = False) -> dict:
         "warnings_ok_share": _ratio(sum(1 for d in scored if d["warning_ok"]), len(per_doc)),
         "unreadable": len(per_doc) - len(scored),
     }
-    results["per_document"] = per_doc if verbose else _brief(per_doc)
     return results
 
 

@@ -17,6 +17,7 @@ from bot.callbacks import CardCallback, DigestSettingsCallback
 from bot.clock import Clock, from_iso, to_iso
 from bot.formatting import human_deadline, shorten
 from bot.localtime import local_date, next_digest_slot, zone_for
+from bot.occurrence import current_deadline
 from bot.outbox import OutboxService, Outgoing
 from bot.texts import Html, Texts, join_within
 from bot.views import status_label
@@ -224,6 +225,11 @@ class DigestPlanner:
         since_day = local_date(since, zone)
         soon, overdue = [], []
         for row in deadline_rows.values():
+            # A recurring term counts at its occurrence due now: never missed, shown as such.
+            rolled = current_deadline(row["deadline"], row["deadline_kind"],
+                                      row["deadline_period"], today)  # fmt: skip
+            if rolled != row["deadline"]:
+                row = {**dict(row), "deadline": rolled}
             deadline = dt.date.fromisoformat(row["deadline"])
             if today <= deadline <= horizon:
                 soon.append(row)

@@ -19,8 +19,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import CardCallback, SnoozeCallback, StatusCallback
 from bot.clock import Clock, from_iso, to_iso
 from bot.formatting import human_deadline, shorten
-from bot.ingest.deadlines import next_occurrence
 from bot.localtime import QUIET_FROM, QUIET_TILL, is_quiet, local_date, zone_for
+from bot.occurrence import current_deadline
 from bot.outbox import OutboxService
 from bot.texts import Html, Texts, join_within
 from bot.views import status_label
@@ -63,13 +63,10 @@ class Snooze:
 def current_occurrence(rec, period: str | None, today: dt.date):
     """(the row, rolled): a recurring term whose day has passed is due at its next
     occurrence ("ежегодно до 1 марта" → next 1 March), never overdue."""
-    if not period or not rec["deadline"]:
+    current = current_deadline(rec["deadline"], "recurring", period, today)
+    if current == rec["deadline"]:
         return rec, False
-    stored = dt.date.fromisoformat(rec["deadline"])
-    current = next_occurrence(stored, period, today)
-    if current == stored:
-        return rec, False
-    return {**dict(rec), "deadline": current.isoformat()}, True
+    return {**dict(rec), "deadline": current}, True
 
 
 @dataclass

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.localtime import local_date, zone_for
+from bot.occurrence import current_row
 from storage.documents import RecommendationQueries, RecommendationRow
 from storage.reporting import ReportingRepository
 from storage.statuses import STARTED_STATUSES, is_closed
@@ -56,5 +57,6 @@ class TaskService:
         today = local_date(self.clock.now(), zone_for(region, self.default_tz))
         tasks = Tasks()
         for rec in await self.queries.for_addressees(addressees):
+            rec = current_row(rec, today)  # a recurring term: the occurrence due now
             tasks.groups[group_of(rec, today)].append(rec)
         return tasks

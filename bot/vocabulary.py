@@ -176,11 +176,17 @@ def classify_addressee(name: str) -> str:
     kind = kind or "other"
     # "Администрация Кашинского городского округа", "Комитет архитектуры города Курска":
     # a municipality's body, not the region's (federal cities are regions).
+    municipal = any(_contains(lems, m) for m in _MUNICIPAL_MARKERS) or _names_municipality(lems)
     if (
-        kind == "regional_government"
-        and lems[head] in ("администрация", "глава")
-        and any(_contains(lems, m) for m in _MUNICIPAL_MARKERS)
-    ) or (kind == "ministry_or_agency" and _names_municipality(lems)):
+        (kind == "regional_government" and lems[head] in ("администрация", "глава") and municipal)
+        or (kind == "ministry_or_agency" and _names_municipality(lems))
+        # "Совет МО ГО «Сыктывкар»", "Собрание депутатов … района": a municipality's council.
+        or (
+            kind in ("other", "legislature")
+            and lems[head] in _COUNCIL_HEADS
+            and _names_municipality(lems)
+        )
+    ):
         kind = "local_government"
     # "… субъектов Российской Федерации" names the regions, not a federal body.
     marked = [w for i, w in enumerate(lems) if not _in_subject_phrase(lems, i)]
@@ -202,8 +208,14 @@ _MUNICIPAL_MARKERS = (
 _FEDERAL_CITIES = frozenset({"москва", "санкт-петербург", "севастополь"})
 
 
+_COUNCIL_HEADS = frozenset({"совет", "собрание", "дума"})
+
+
 def _names_municipality(lems: list[str]) -> bool:
     for i, lemma in enumerate(lems):
+        # "МО ГО «Сыктывкар»" (муниципальное образование), "городов-курортов Кисловодска …"
+        if lemma == "мо" or lemma.startswith("город-"):
+            return True
         if lemma == "город" and i + 1 < len(lems) and lems[i + 1] not in _FEDERAL_CITIES:
             return True
         if lemma == "поселение" or tuple(lems[i : i + 2]) in (

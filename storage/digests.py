@@ -125,14 +125,16 @@ class DigestRepository:
         )
 
     async def deadlines_between(self, first: str, last: str):
-        """Open recommendations whose deadline falls in [first, last] (ISO dates)."""
+        """Open recommendations whose deadline falls in [first, last] (ISO dates), and those
+        with a recurring term that started before ``last`` (a later occurrence may fall in)."""
         return await self.db.fetchall(
             f"SELECT r.id, r.number, r.text, r.deadline, r.deadline_precision, r.status,"
-            f" r.document_id, d.region, ({_KINDS}) AS kinds FROM recommendations r"
-            " JOIN documents d ON d.id = r.document_id"
-            " WHERE r.deadline BETWEEN ? AND ? AND r.removed = 0"
+            f" r.document_id, d.region, ({_KINDS}) AS kinds, r.deadline_kind, r.deadline_period"
+            " FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE (r.deadline BETWEEN ? AND ?"
+            "  OR (r.deadline_kind = 'recurring' AND r.deadline < ?)) AND r.removed = 0"
             f" AND r.status NOT IN ({CLOSED_SQL})",
-            (first, last),
+            (first, last, first),
         )
 
     async def document_titles(self, ids: set[int]) -> dict[int, str]:

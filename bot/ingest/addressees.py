@@ -148,6 +148,9 @@ def noun_group_end(toks: list[Tok], i: int, cases: frozenset[str]) -> int | None
         is_head = any(p.tag.POS == "NOUN" and p.tag.case in cases for p in parses)
         nxt = toks[j + 1] if j + 1 < len(toks) else None
         nxt_word = nxt is not None and nxt.kind == "word" and _is_group_word(nxt.text)
+        if is_mod and j == i and w[:1].isupper() and nxt is not None and nxt.text == "по":
+            # "Уполномоченному по правам ребёнка": an adjective used as a noun heads the group.
+            return j
         if is_mod and nxt_word and (not is_head or _continues(nxt.text, cases)):
             saw_modifier = True
             j += 1
@@ -412,13 +415,19 @@ def leading_partners(text: str) -> list[Group]:
     partners are joint addressees of that item."""
     m = _JOINT_FIRST_RE.match(text)
     # "совместно с" naming a body by its proper name ("… с Минюстом России", "… с
-    # Правительством области"); generic partners ("со специализированными учреждениями")
-    # are part of the task.
-    if m is None or not text[m.end() : m.end() + 1].isupper():
+    # Правительством области", "… с министерством образования Воронежской области");
+    # generic partners ("со специализированными учреждениями") are part of the task.
+    if m is None:
+        return []
+    rest = text[m.end() :]
+    if not rest[:1].isupper():
+        found = parse_groups(rest, frozenset({"ablt"}))
+        named = found is not None and found.terminator == "infn"
+        if named and all(re.search(r"\s[А-ЯЁ]", " " + g.text[1:]) for g in found.groups):
+            return [Group(g.text, g.case, joint=True) for g in found.groups]
         return []
     if _joint_first_lead(text) is not None:
         return []  # "Совместно с X Y-у сделать": the lead-in names both already
-    rest = text[m.end() :]
     found = parse_groups(rest, frozenset({"ablt"}))
     if found is not None and found.terminator == "infn":
         return [Group(g.text, g.case, joint=True) for g in found.groups]
@@ -493,6 +502,18 @@ def dative_item_lead(text: str) -> LeadIn | None:
 
 
 def canonical_name(group: Group) -> str:
+    toks = tokenize(group.text)
+    if len(toks) > 1 and toks[1].text == "по" and toks[0].kind == "word":
+        # "Уполномоченного по правам ребёнка …" → "Уполномоченный по правам ребёнка …"
+        for p in parse(toks[0].text):
+            if (
+                p.tag.POS in ("ADJF", "PRTF")
+                and p.tag.case == group.case
+                and p.tag.gender == "masc"
+            ):
+                word = p.inflect({"nomn", "sing", "masc"})
+                if word is not None:
+                    return word.word[:1].upper() + word.word[1:] + group.text[toks[0].end :]
     nominative = to_nominative(group.text, group.case)
     return nominative[:1].upper() + nominative[1:]
 

@@ -21,10 +21,13 @@ from bot.ingest.addressees import (
     LeadIn,
     normalise_rest,
     parse_groups,
+    parse_heading,
+    parse_lead_in,
     to_nominative_name,
 )
+from bot.morph import is_finite_verb, is_infinitive
 
-NUM_RE = re.compile(r"^[«\"“„'(\[–—-]*\s*(\d{1,3})\s?[.)\]](?![\d.])\s*(.*)$")
+NUM_RE = re.compile(r"^[«\"“„'(\[–—-]*\s*(\d{1,3}|[IVX]{1,4})\s?[.)\]](?![\d.])\s*(.*)$")
 SUB_RE = re.compile(r"^(\d{1,3})\.(\d{1,3})(?:\.\d{1,3})*[.)]?(?:\s+|$)(.*)$")
 LETTER_RE = re.compile(r"^([а-яё]|[a-z])\)\s*(.*)$")
 BULLET_RE = re.compile(r"^[·-]\s+(.*)$")
@@ -79,6 +82,57 @@ _INLINE_VERB_RE = re.compile(
 _SENTENCE_START_RE = re.compile(r"(?:^|(?<=[.!?;])\s+)(?=[А-ЯЁ«\"])")
 
 
+_WRAP_END_RE = re.compile(r"[.;:!?]$")
+
+
+def join_wrapped(lines: list[str]) -> list[str]:
+    """A paragraph broken over lines (text from a PDF or a narrow column): a line that starts
+    with a small letter continues the one above when that one does not end a sentence or a
+    list's lead-in ("… Ханты-Мансийского" / "автономного округа – Югры до 1 июня …")."""
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        if (
+            prev
+            and not _WRAP_END_RE.search(prev)
+            and ((line[:1].islower() and not LETTER_RE.match(line)) or _item_goes_on(prev, line))
+        ):
+            out[-1] = f"{prev} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+_MARKER_RES = (NUM_RE, SUB_RE, LETTER_RE, BULLET_RE)
+
+
+def _item_goes_on(prev: str, line: str) -> bool:
+    """ "– предусмотреть софинансирование проектов общин коренных малочисленных народов" /
+    "Севера, реализуемых …": an item cut in the middle of a word group goes on, even with a
+    capital (a proper name), unless the next line is an item, a heading or a lead-in."""
+    if not prev[-1:].isalpha() or not prev[-1:].islower():
+        return False
+    if not any(r.match(prev) for r in _MARKER_RES) or any(r.match(line) for r in _MARKER_RES):
+        return False
+    if classify_text(line) != "text" or parse_heading(line) is not None:
+        return False
+    return parse_lead_in(line) is None
+
+
+_SECTION_WORD_RE = re.compile(r"[А-Яа-яЁё]+")
+
+
+def is_section_title(text: str) -> bool:
+    """ "Добровольчество", "Молодёжное предпринимательство": a short title over a group of
+    items (after "I." or "2."), naming no addressee and asking nothing."""
+    words = _SECTION_WORD_RE.findall(text)
+    if not words or len(words) > 8 or not text[:1].isupper() or text[-1:] in ".;:,!?":
+        return False
+    if any(is_infinitive(w) or is_finite_verb(w) for w in words):
+        return False
+    return parse_groups(text, frozenset({"datv"})) is None
+
+
 def is_signature(text: str) -> bool:
     """ "Председатель …   А.В. Кузьмичёв", "Исп. Смирнова А.А.": a name with initials."""
     return len(text) < 160 and bool(_INITIALS_END_RE.search(text.rstrip(" ")))
@@ -111,7 +165,7 @@ def parse_recipients(text: str) -> list[str]:
     rest = re.sub(r"\s+для\s+(?:сведения|рассмотрения|использования\s+в\s+работе)$", "", m["rest"])
     out: list[str] = []
     for part in re.split(r",\s*|\s+и\s+(?=[А-ЯЁ])|;\s*", rest):
-        part = part.strip(" .;")
+        part = re.sub(r"^(?:в|во|в\s+адрес)\s+", "", part.strip(" .;"))
         if len(part) < 3:
             continue
         name = to_nominative_name(part)
@@ -194,7 +248,9 @@ __all__ = [
     "Group",
     "classify_text",
     "find_inline_lead",
+    "is_section_title",
     "is_signature",
+    "join_wrapped",
     "normalise_rest",
     "parse_recipients",
 ]

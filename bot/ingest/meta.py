@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from bot.ingest.addressees import Group, parse_groups
 from bot.ingest.deadlines import DateMatch, find_dates
 from bot.morph import normal_form
 from bot.regions import find_city_in_text, find_region_in_text, find_regions
@@ -168,6 +169,24 @@ def is_gathering(title: str, lead_text: str | None) -> bool:
     """A forum, conference, round table …: its items without an addressee are its
     participants'.  A body's decision, a hearing's conclusion or an appeal is not."""
     return bool(_GATHERING_RE.search(title) or _GATHERING_RE.search(lead_text or ""))
+
+
+_APPEAL_TITLE_RE = re.compile(
+    r"^\s*ОБРАЩЕНИЕ\b.*?\sк\s+(?P<who>[А-ЯЁ][^«»:;.]{3,120})$", re.I | re.S
+)
+_YOU_REQUEST_RE = re.compile(r"\b(?:[Пп]росим|[Пп]редлагаем|[Рр]екомендуем)\s+Вас\b")
+
+
+def appeal_addressee(title: str, text: str) -> Group | None:
+    """ "ОБРАЩЕНИЕ … к Губернатору Архангельской области" whose body asks "Просим Вас: …":
+    the items that name nobody are asked of the appeal's addressee."""
+    m = _APPEAL_TITLE_RE.match(title)
+    if m is None or not _YOU_REQUEST_RE.search(text):
+        return None
+    found = parse_groups(m["who"].strip(), frozenset({"datv"}))
+    if found is None or found.terminator not in ("end", "period") or len(found.groups) != 1:
+        return None
+    return found.groups[0]
 
 
 def participants_name(lead_text: str | None, text: str, title: str) -> str:

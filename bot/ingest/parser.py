@@ -3,7 +3,8 @@
 Steps: ``flatten_tables`` (``|``/tab tables → lines), ``clean_text``, ``extract_meta``
 (title, date, place, region or federal scope), then the body line by line: each line gets
 one kind (``bot.ingest.lines``) and ``_Parser`` has one small step per kind, ``on_<kind>``:
-``num``, ``sub``, ``letter``, ``bullet``, ``decision`` ("РЕШИЛИ:" — what came before was
+``num`` (also "I."), ``section`` ("I. Добровольчество": a titled group whose items name their
+own addressees), ``sub``, ``letter``, ``bullet``, ``decision`` ("РЕШИЛИ:" — what came before was
 the agenda), ``opener`` ("… ПРЕДЛАГАЮТ:"), ``stop`` (protocol parts, signatures),
 ``recipients`` ("Направить … в X, Y"), ``procedural`` ("принять к сведению"), ``preamble``
 ("Заслушав …") and ``text`` (a heading, a lead-in of any form, an item's own dative
@@ -23,7 +24,13 @@ Structures understood:
   go to a synthetic participants addressee of kind "other" ("Участники конференции"); in a
   body's decision, a hearing or an appeal they stay «без адресата» (``without_addressee``);
 - unnumbered items under a heading, and closing proposals "Предложить X …";
-- bullets that are not recommendations (inside an ordinary item) stay in its text.
+- bullets that are not recommendations (inside an ordinary item) stay in its text; dashes
+  under an opener or a section title are items of their own;
+- a plan of measures whose "Ответственный" column names bodies in the nominative
+  (``tables.responsible_names``);
+- an appeal "ОБРАЩЕНИЕ … к X" that asks "Просим Вас": its unnamed requests go to X.
+
+Lines wrapped in the middle of a paragraph are joined first (``lines.join_wrapped``).
 
 Numbers: the item's own number ("3", "2.1" for the first dash of item 2, "5.б" for a
 letter); under addressee headings whose numbering restarts, the heading's ordinal is put
@@ -61,11 +68,13 @@ from bot.ingest.lines import (
     classify_text,
     find_inline_lead,
     find_passive_lead,
+    is_section_title,
+    join_wrapped,
     parse_recipients,
 )
-from bot.ingest.meta import extract_meta, is_gathering, participants_name
+from bot.ingest.meta import appeal_addressee, extract_meta, is_gathering, participants_name
 from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendation
-from bot.ingest.tables import flatten_tables
+from bot.ingest.tables import flatten_tables, responsible_names
 from bot.morph import is_infinitive
 from bot.regions import find_region_in_text
 from bot.vocabulary import classify_addressee
@@ -107,6 +116,8 @@ def _classify(raw: str) -> _Line:
         kind = classify_text(text)
         if kind in ("recipients", "procedural", "stop"):
             return _Line(kind, text, raw, number=m.group(1))
+        if is_section_title(text):
+            return _Line("section", text, raw, number=m.group(1))
         return _Line("num", text, raw, number=m.group(1))
     m = LETTER_RE.match(raw)
     if m:
@@ -274,9 +285,11 @@ class _Parser:
 
     # -- helpers ---------------------------------------------------------------------
     def new_rec(self, block: _Block | None, top: str | None, sub: str | None, text: str,
-                addressees: list[int], context: list[str]) -> _Rec:  # fmt: skip
+                addressees: list[int], context: list[str], action: str = "") -> _Rec:  # fmt: skip
+        """``action``: what follows a lead-in's addressees ("совместно с Y сделать …")."""
         addressees = list(addressees)
-        for index in self.register(leading_partners(text)):
+        partners = leading_partners(text) or (leading_partners(action) if action else [])
+        for index in self.register(partners):
             if index not in addressees:
                 addressees.append(index)
         rec = _Rec(block.ordinal if block else None, top, sub, [text], addressees,
@@ -411,7 +424,7 @@ class _Parser:
             self.last = None  # its dashes / items follow
         else:
             block.owns_items = False
-            self.last = self.new_rec(block, None, None, text, addressees, [])
+            self.last = self.new_rec(block, None, None, text, addressees, [], lead.rest)
         return i + 1
 
     def text_in_zone(self, i: int, line: _Line) -> int:
@@ -442,8 +455,17 @@ class _Parser:
             self.end_item(closed=True)
         return i + 1
 
+    def on_section(self, i: int, line: _Line) -> int:
+        """ "I. Добровольчество": a titled group of items; the items name their addressees."""
+        self.end_item(closed=False)
+        self.block = None
+        k = self._next_nonblank(i + 1)
+        if k is not None and self.lines[k].kind in ("num", "sub", "letter", "bullet"):
+            self.start_zone(i + 1)
+        return i + 1
+
     def on_num(self, i: int, line: _Line) -> int:
-        if not self.zone and line.number != "1":
+        if not self.zone and line.number not in ("1", "I"):
             self.prev_text = line.raw
             return i + 1
         self.start_zone(i)
@@ -504,6 +526,7 @@ class _Parser:
             new_block = self.new_block(addressees, line.text)
             new_block.owns_items = False
             self.last = self.new_rec(new_block, None, None, line.text, addressees, [])
+            self.last.from_bullet = True
             self.block = None
             return i + 1
         if item is not None and item.lead and item.letter_rec is None:
@@ -521,11 +544,29 @@ class _Parser:
             self.last = self.new_rec(block, None, None, line.text, block.addressees,
                                      [block.text])  # fmt: skip
             self.last.from_bullet = True
+        elif item is None and block is None:
+            self.bullet_item(line.text)
         return i + 1
+
+    def bullet_item(self, text: str) -> None:
+        """A dash under an opener or a section title, not under anyone's heading: an item of
+        its own, with the addressee its lead-in names ("• Рекомендовать X …") or none."""
+        lead = parse_lead_in(text)
+        if lead is not None and (lead.terminator != "colon" or lead.rest):
+            addressees = self.register(lead.groups)
+        elif _starts_with_infinitive(text):
+            addressees = []
+        else:
+            return
+        self.last = self.new_rec(None, None, None, text, addressees, [])
+        self.last.from_bullet = True
 
     def own_addressees(self, text: str) -> list[int]:
         """A sub-item with its own lead-in ("1.2. Рекомендовать департаменту … сделать")."""
         lead = parse_lead_in(text)
+        if lead is None and text[:1].isupper():
+            own = dative_item_lead(text)  # "1.4. Членам комиссии принять участие …"
+            lead = own if own is not None and own.terminator == "infn" else None
         if lead is None or (lead.terminator == "colon" and not lead.rest):
             return []
         return self.register(lead.groups)
@@ -551,7 +592,8 @@ class _Parser:
                     return _Item(top, self.register(inline[0].groups), True, body)
                 addressees = self.register(inline[0].groups)
             else:
-                addressees = block.addressees if block else []
+                responsible = [Group(name, "nomn") for name in responsible_names(body)]
+                addressees = self.register(responsible) or (block.addressees if block else [])
         rec = self.new_rec(block, top, None, body, addressees, context)
         return _Item(top, addressees, False, body, rec=rec)
 
@@ -614,19 +656,29 @@ def _parse(text: str, source: str) -> ParsedDocument:
     meta = extract_meta(raw_lines, cleaned)
     warnings: list[str] = []
     # The title block is never the body.
-    body_lines = _merge_bare_markers([_classify(r) for r in raw_lines[meta.title_end :]])
+    body = join_wrapped(raw_lines[meta.title_end :])
+    body_lines = _merge_bare_markers([_classify(r) for r in body])
     parser = _Parser(body_lines, meta.region)
     parser.run()
     recs = [r for r in parser.recs if any(part.strip() for part in r.lines)]
 
     unaddressed = [r for r in recs if not r.addressees]
     warnings.extend(_doubtful_addressees(unaddressed, parser.addressees))
-    if unaddressed and is_gathering(meta.title, parser.lead_text):
+    appeal = appeal_addressee(meta.title, cleaned) if unaddressed else None
+    if appeal is not None:
+        index = parser.register([appeal])[0]
+        for rec in unaddressed:
+            rec.addressees = [index]
+        name = parser.addressees[index].canonical
+        warnings.append(f"Пункты без адресата отнесены к адресату обращения «{name}».")
+    elif unaddressed and is_gathering(meta.title, parser.lead_text):
         name = participants_name(parser.lead_text, cleaned, meta.title)
-        index = len(parser.addressees)
-        parser.addressees.append(
-            ParsedAddressee(name=name, canonical=name, kind="other", region=meta.region)
-        )
+        same = [i for i, a in enumerate(parser.addressees) if a.canonical.lower() == name.lower()]
+        index = same[0] if same else len(parser.addressees)
+        if not same:
+            parser.addressees.append(
+                ParsedAddressee(name=name, canonical=name, kind="other", region=meta.region)
+            )
         for rec in unaddressed:
             rec.addressees = [index]
         warnings.append(f"Пункты без адресата отнесены к адресату «{name}».")

@@ -138,3 +138,27 @@ async def test_blocked_and_switched_off_users_get_nothing(services, clock, world
     stats = await services.digests.run(at(2026, 3, 2, 8, 0))
     assert stats["queued"] == 0
     assert await outbox_keys(services) == []
+
+
+async def test_a_recurring_term_is_announced_at_its_coming_occurrence(services, clock, world):
+    """«ежегодно до 5 марта» first due in 2025: the digest of 2 March 2026 lists it as due on
+    5 March 2026 (it would otherwise be skipped as long past)."""
+    rec = await services.db.fetchval(
+        "SELECT r.id FROM recommendations r JOIN documents d ON d.id = r.document_id"
+        " WHERE d.region = 'Камчатский край' ORDER BY r.id LIMIT 1"
+    )
+    await services.db.execute(
+        "UPDATE recommendations SET deadline = '2025-03-05', deadline_precision = 'day',"
+        " deadline_kind = 'recurring', deadline_period = 'year' WHERE id = ?",
+        (rec,),
+    )
+    await services.reporting.follow(KAMCHATKA, rec, True)
+    await services.digests.run(at(2026, 3, 1, 22, 0))
+    import json
+
+    payload = await services.db.fetchval(
+        "SELECT payload FROM outbox WHERE recipient_id = ?", (KAMCHATKA,)
+    )
+    text = json.loads(payload)["text"]
+    assert "5 марта 2026" in text
+    assert "5 марта 2025" not in text

@@ -79,3 +79,17 @@ async def test_the_responsible_official_is_told_once(services, clock, amur):
     kind, _, payload = sent[-1]
     assert kind == "responsible" and "не согласен" in payload["text"]
     assert "Ничего не начато" in payload["text"]
+
+
+async def test_the_card_shows_a_recurring_terms_occurrence_due_now(services, amur):
+    """«ежегодно до 1 марта» stored as its first date (2025): on 1 November 2026 the card
+    names 1 March 2027, not a date long past."""
+    await services.db.execute(
+        "UPDATE recommendations SET deadline = '2025-03-01', deadline_precision = 'day',"
+        " deadline_kind = 'recurring', deadline_period = 'year',"
+        " deadline_note = 'ежегодно до 1 марта' WHERE id = ?",
+        (amur,),
+    )
+    card = render_card(services.texts, await services.reporting.card(MEMBER, amur))
+    assert "ежегодно до 1 марта (ближайший срок — до 1 марта 2027 г.)" in card
+    assert "2025" not in card.split("Срок:")[1].split("\n")[0]

@@ -198,3 +198,240 @@ def test_a_doubtful_addressee_is_flagged_in_the_warnings():
     )
     flagged = [w for w in doc.warnings if "проверьте адресата" in w]
     assert len(flagged) == 1 and "Иванов" in flagged[0]
+
+
+# -- held-out round 2 (documents 34–44): one test per step that failed on them -------------
+
+
+def test_wrapped_lines_are_joined_lowercase_and_mid_phrase():
+    from bot.ingest.lines import join_wrapped
+
+    lines = [
+        "III. Департаменту недропользования и природных ресурсов Ханты-Мансийского",
+        "автономного округа – Югры до 1 июня 2026 года обновить реестр.",
+        "- предусмотреть софинансирование проектов общин коренных малочисленных народов",
+        "Севера, реализуемых на территориях традиционного природопользования;",
+        "Правительству области:",
+        "а) провести семинар;",
+        "- первый пункт без точки",
+        "- второй пункт",
+    ]
+    assert join_wrapped(lines) == [
+        "III. Департаменту недропользования и природных ресурсов Ханты-Мансийского "
+        "автономного округа – Югры до 1 июня 2026 года обновить реестр.",
+        "- предусмотреть софинансирование проектов общин коренных малочисленных народов "
+        "Севера, реализуемых на территориях традиционного природопользования;",
+        "Правительству области:",
+        "а) провести семинар;",
+        "- первый пункт без точки",
+        "- второй пункт",
+    ]
+
+
+def test_a_capitalised_heading_after_an_unfinished_item_is_not_joined():
+    from bot.ingest.lines import join_wrapped
+
+    lines = ["- провести семинар для специалистов", "Правительству Курганской области"]
+    assert join_wrapped(lines) == lines
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        ("Добровольчество", True),
+        ("Молодёжное предпринимательство", True),
+        ("Участие молодёжи в управлении", True),
+        ("Правительству Удмуртской Республики", False),
+        ("Провести форум в 2026 году", False),
+        ("Информацию принять к сведению.", False),
+    ],
+)
+def test_section_titles(text, section):
+    from bot.ingest.lines import is_section_title
+
+    assert is_section_title(text) is section
+
+
+ROMAN_SECTIONS = """РЕЗОЛЮЦИЯ
+молодёжного форума «Старт»
+
+г. Курган, 3 октября 2025 г.
+
+I. Образование
+• Министерству образования Курганской области до 1 марта 2026 года открыть центры.
+• Провести в каждом районе день открытых дверей.
+
+II. Спорт
+• Рекомендовать Правительству Курганской области построить площадки.
+"""
+
+
+def test_bullets_under_roman_section_titles_are_items_with_their_own_addressees():
+    doc = parse_resolution(ROMAN_SECTIONS, "r.txt")
+    names = [doc.addressees[r.addressee_indices[0]].canonical for r in doc.recommendations]
+    assert names == [
+        "Министерство образования Курганской области",
+        "Участники форума",
+        "Правительство Курганской области",
+    ]
+    assert doc.recommendations[0].deadline.date == dt.date(2026, 3, 1)
+
+
+def test_roman_numbered_headings_own_their_dashes():
+    text = (
+        "РЕКОМЕНДАЦИИ конференции\n\nг. Курган, 3 октября 2025 г.\n\n"
+        "Участники конференции рекомендуют:\n\n"
+        "I. Думе Курганской области:\n- провести слушания;\n- рассмотреть закон.\n"
+        "II. Правительству Курганской области:\n- утвердить план.\n"
+    )
+    doc = parse_resolution(text, "r.txt")
+    assert [r.number for r in doc.recommendations] == ["I.1", "I.2", "II.1"]
+    assert [a.canonical for a in doc.addressees] == [
+        "Дума Курганской области",
+        "Правительство Курганской области",
+    ]
+
+
+def test_dashes_after_an_opener_are_the_participants_items():
+    text = (
+        "РЕЗОЛЮЦИЯ конференции некоммерческих организаций\n\nг. Курган, 3 октября 2025 г.\n\n"
+        "Участники конференции считают необходимым:\n"
+        "- расширить практику субсидий;\n- обеспечить открытость конкурсов.\n\n"
+        "Предложить Правительству Курганской области создать фонд.\n"
+    )
+    doc = parse_resolution(text, "r.txt")
+    assert len(doc.recommendations) == 3
+    owners = [doc.addressees[r.addressee_indices[0]].canonical for r in doc.recommendations]
+    assert owners == ["Участники конференции"] * 2 + ["Правительство Курганской области"]
+
+
+def test_named_participants_and_unaddressed_items_share_one_addressee():
+    text = (
+        "РЕЗОЛЮЦИЯ форума\n\nг. Курган, 3 октября 2025 г.\n\nI. Итоги\n"
+        "• Участникам форума представить отчёты.\n• Создать штаб добровольцев.\n"
+    )
+    doc = parse_resolution(text, "r.txt")
+    assert [a.canonical for a in doc.addressees] == ["Участники форума"]
+
+
+def test_recipients_listed_with_and_without_a_preposition():
+    line = (
+        "Направить настоящую резолюцию Губернатору Томской области, "
+        "в Законодательную Думу Томской области."
+    )
+    assert parse_recipients(line) == [
+        "Губернатор Томской области",
+        "Законодательная Дума Томской области",
+    ]
+
+
+PLAN_OF_MEASURES = (
+    "ПЛАН МЕРОПРИЯТИЙ\nпо итогам совещания\n\nг. Курган, 25.08.2025\n\n"
+    "№\tМероприятие\tОтветственный\tСрок\n"
+    "1\tПровести мониторинг кадров\tМинистерство образования Курганской области"
+    "\tдо 1 октября 2025 г.\n"
+    "2\tОбеспечить подвоз обучающихся\tАдминистрации муниципальных округов Курганской области"
+    "\tпостоянно\n"
+    "3\tПодготовить предложения\tКурганский государственный университет, Министерство "
+    "образования Курганской области\tIV квартал 2025 г.\n"
+)
+
+
+def test_a_plans_responsible_column_in_the_nominative_names_the_addressees():
+    flat = flatten_tables(PLAN_OF_MEASURES)
+    assert (
+        "1. Провести мониторинг кадров Исполнитель: Министерство образования Курганской "
+        "области. Срок: до 1 октября 2025 г." in flat
+    )
+    doc = parse_resolution(PLAN_OF_MEASURES, "plan.txt")
+    owners = [
+        [doc.addressees[i].canonical for i in r.addressee_indices] for r in doc.recommendations
+    ]
+    assert owners == [
+        ["Министерство образования Курганской области"],
+        ["Администрации муниципальных округов Курганской области"],
+        ["Курганский государственный университет", "Министерство образования Курганской области"],
+    ]
+    assert doc.recommendations[0].deadline.date == dt.date(2025, 10, 1)
+    assert doc.recommendations[1].deadline is None
+
+
+def test_an_addressee_column_in_the_dative_stays_a_lead_in():
+    text = (
+        "№ | Рекомендация | Адресат | Срок\n"
+        "| 1 | провести мониторинг | министерству экологии | до 1 апреля 2025 г. |\n"
+    )
+    assert "Исполнитель" not in flatten_tables(text)
+
+
+def test_a_sub_item_that_starts_with_its_own_dative_addressee():
+    text = (
+        "ПРОТОКОЛ заседания комиссии\n\nг. Калуга, 3 марта 2026 г.\n\nРЕШИЛИ:\n"
+        "1.1. Рекомендовать министерству культуры Калужской области провести конкурс.\n"
+        "1.2. Членам комиссии принять участие в экспертизе заявок.\n"
+    )
+    doc = parse_resolution(text, "p.txt")
+    names = [doc.addressees[r.addressee_indices[0]].canonical for r in doc.recommendations]
+    assert names == ["Министерство культуры Калужской области", "Члены комиссии"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Просить Уполномоченного по правам ребёнка в Воронежской области включить раздел",
+            "Уполномоченный по правам ребёнка в Воронежской области",
+        ),
+        (
+            "Рекомендовать Уполномоченному по правам человека в Курской области провести приём",
+            "Уполномоченный по правам человека в Курской области",
+        ),
+    ],
+)
+def test_an_ombudsman_named_by_an_adjective_is_an_addressee(text, name):
+    lead = parse_lead_in(text)
+    assert [canonical_name(g) for g in lead.groups] == [name]
+
+
+def test_a_named_partner_after_a_passive_lead_in_is_a_joint_addressee():
+    text = (
+        "ЗАКЛЮЧЕНИЕ Общественной палаты\n\nг. Воронеж, 2 февраля 2026 г.\n\n"
+        "Министерству социальной защиты Воронежской области рекомендуется совместно с "
+        "министерством образования Воронежской области до 1 июня 2026 года разработать порядок.\n"
+        "Администрациям районов рекомендуется совместно со специализированными учреждениями "
+        "провести проверку.\n"
+    )
+    doc = parse_resolution(text, "z.txt")
+    first, second = doc.recommendations
+    assert [doc.addressees[i].canonical for i in first.addressee_indices] == [
+        "Министерство социальной защиты Воронежской области",
+        "Министерство образования Воронежской области",
+    ]
+    assert len(second.addressee_indices) == 1  # generic partners are part of the task
+
+
+APPEAL = (
+    "ОБРАЩЕНИЕ\nучастников общественных слушаний\nк Губернатору Курганской области\n\n"
+    "г. Курган, 16 апреля 2026 года\n\nУважаемый Вадим Михайлович!\n\n{ask}\n"
+    "1. Поручить министерству транспорта Курганской области восстановить маршрут.\n"
+    "2. Рассмотреть возможность включения в Стратегию раздела о НКО.\n"
+)
+
+
+def test_an_appeals_unnamed_requests_go_to_the_appeals_addressee():
+    doc = parse_resolution(APPEAL.format(ask="Просим Вас:"), "a.txt")
+    owners = [doc.addressees[r.addressee_indices[0]].canonical for r in doc.recommendations]
+    assert owners == ["Министерство транспорта Курганской области", "Губернатор Курганской области"]
+    assert doc.addressees[1].kind == "regional_government"
+
+
+def test_an_appeal_that_asks_nobody_in_particular_keeps_items_without_addressee():
+    doc = parse_resolution(APPEAL.format(ask="Считаем необходимым:"), "a.txt")
+    assert doc.recommendations[1].without_addressee
+
+
+@pytest.mark.parametrize("city", ["г. Псков", "г. Томск", "г. Курск", "г. Ханты-Мансийск"])
+def test_a_city_ending_like_a_preposition_keeps_its_last_letter(city):
+    doc = parse_resolution(f"РЕЗОЛЮЦИЯ форума\n\n{city}    22 октября 2025 г.\n\n", "r.txt")
+    assert doc.place == city
+    assert doc.date == dt.date(2025, 10, 22)
