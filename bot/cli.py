@@ -161,6 +161,19 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"Ошибка в настройках: {describe_error(exc)}", file=sys.stderr)
         return EXIT_CONFIG
+    except UnicodeDecodeError:
+        print(
+            "Ошибка в настройках: файл .env не в кодировке UTF-8 — пересохраните его в UTF-8.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except OSError as exc:
+        print(
+            f"Ошибка в настройках: файл .env нельзя прочитать ({exc.strerror}) — он должен"
+            " принадлежать пользователю, от имени которого работает бот.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     configure_logging(settings.log_level)
     try:
         return asyncio.run(commands[args.command](args, settings)) or 0
