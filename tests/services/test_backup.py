@@ -186,3 +186,15 @@ def test_cli_restore_under_a_running_bot_says_to_stop_it(tmp_path, monkeypatch, 
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "остановите" in err and "DATABASE_PATH" not in err  # another path would not help
+
+
+async def test_a_failed_daily_backup_counts_as_an_error_for_alerts(services, tmp_path):
+    """A daily backup that cannot be written (BACKUP_DIR made by root, a full disk) is one
+    ERROR line and `bot_errors_total{kind="backup"}`, which the README's alert watches."""
+    from bot.jobs import daily_backup
+
+    (blocker := tmp_path / "not-a-directory").write_text("x")
+    services.settings.backup_dir = str(blocker / "daily")
+    await daily_backup(services)
+    registry = services.metrics.registry
+    assert registry.get_sample_value("bot_errors_total", {"kind": "backup"}) == 1
