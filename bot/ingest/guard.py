@@ -2,12 +2,11 @@
 
 The parent never unpacks anything.  A child ``python -m bot.ingest.guard`` reads a request line
 (file name, limits) and the file from stdin, limits its own address space (RLIMIT_AS) and CPU
-time, checks the archive (sizes
-declared in the zip directory, the number of parts, DTDs, paragraphs; PDF encryption and
-pages), then extracts and parses and writes one JSON object to stdout.  The parent waits with a
-time limit and kills the child on timeout or when it is itself cancelled (SIGTERM), so no file
-can take the bot down or hold up a shutdown.  Every refusal is a ``DocumentError`` whose
-message is one Russian sentence for the coordinator.
+time, checks the archive (sizes declared in the zip directory, the number of parts, DTDs,
+paragraphs; PDF encryption and pages), then extracts and parses and writes one JSON object to
+stdout.  The parent waits with a time limit and kills the child on timeout or when it is
+itself cancelled (SIGTERM), so no file can take the bot down or hold up a shutdown.  Every
+refusal is a ``DocumentError`` whose message is one Russian sentence for the coordinator.
 """
 
 from __future__ import annotations
