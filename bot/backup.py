@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.instance import InstanceLock
+from storage.db import make_private
 
 SUFFIX = ".sqlite3"
 BUSY_TIMEOUT_S = 30.0
@@ -35,10 +36,8 @@ class BackupResult:
 
 
 def _create_private(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)  # an existing file keeps its mode on O_CREAT: set it
+    make_private(path)  # missing directories 0700, the file 0600
+    os.truncate(path, 0)
 
 
 def _integrity(conn: sqlite3.Connection) -> str:
@@ -132,6 +131,16 @@ def check_backup(path: str | Path) -> None:
         raise BackupError(f"{path} — база SQLite, но не резервная копия этого бота.")
 
 
+def _unused(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3`` … when taken: a second restore in the same second
+    must not overwrite the database kept by the first."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate
+
+
 def restore_database(
     backup_path: str | Path, database_path: str | Path, now: dt.datetime
 ) -> Path | None:
@@ -144,8 +153,10 @@ def restore_database(
     with InstanceLock(database_path):
         kept = None
         if database_path.exists():
-            kept = database_path.with_name(
-                f"{database_path.name}.before-restore-{now.astimezone(dt.UTC):%Y%m%d-%H%M%S}"
+            kept = _unused(
+                database_path.with_name(
+                    f"{database_path.name}.before-restore-{now.astimezone(dt.UTC):%Y%m%d-%H%M%S}"
+                )
             )
             backup_database(database_path, kept)
         else:

@@ -29,7 +29,14 @@ async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
     now = dt.datetime.now(dt.UTC)
     try:
         kept = await asyncio.to_thread(restore_database, args.path, settings.database_path, now)
-    except (BackupError, AlreadyRunning, OSError) as exc:
+    except AlreadyRunning:
+        print(
+            f"восстановление отменено: с базой {settings.database_path} работает бот — "
+            "остановите его (systemctl stop resolution-tracker) и повторите; база не изменена.",
+            file=sys.stderr,
+        )
+        return 1
+    except (BackupError, OSError) as exc:
         print(f"восстановление отменено: {exc}", file=sys.stderr)
         return 1
     print(f"база {settings.database_path} восстановлена из {args.path}")

@@ -16,7 +16,13 @@ from pydantic import ValidationError
 from bot.backup_cli import add_backup_commands
 from bot.schedule_cli import add_schedule_commands
 from bot.search_cli import add_search_commands
-from bot.settings import MissingTokenError, Settings, TokenRejectedError, describe_error
+from bot.settings import (
+    MissingTokenError,
+    PortInUseError,
+    Settings,
+    TokenRejectedError,
+    describe_error,
+)
 from bot.tryout import add_try_command
 
 EXIT_CONFIG = 2
@@ -161,10 +167,23 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"Ошибка в настройках: {describe_error(exc)}", file=sys.stderr)
         return EXIT_CONFIG
+    except UnicodeDecodeError:
+        print(
+            "Ошибка в настройках: файл .env не в кодировке UTF-8 — пересохраните его в UTF-8.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except OSError as exc:
+        print(
+            f"Ошибка в настройках: файл .env нельзя прочитать ({exc.strerror}) — он должен"
+            " принадлежать пользователю, от имени которого работает бот.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     configure_logging(settings.log_level)
     try:
         return asyncio.run(commands[args.command](args, settings)) or 0
-    except (MissingTokenError, TokenRejectedError) as exc:
+    except (MissingTokenError, TokenRejectedError, PortInUseError) as exc:
         print(f"Ошибка в настройках: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from aiohttp import web
 
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.settings import port_in_use
 from storage.db import Database
 from storage.outbox import OutboxRepository
 
@@ -90,6 +91,10 @@ def create_health_app(health: HealthService) -> web.Application:
 async def start_health_server(health: HealthService, host: str, port: int) -> web.AppRunner:
     runner = web.AppRunner(create_health_app(health), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise port_in_use("METRICS_PORT", host, port, error) from None
     log.info("health and metrics on http://%s:%s/healthz and /metrics", host, port)
     return runner

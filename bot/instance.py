@@ -12,6 +12,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from storage.db import make_private
+
 
 class AlreadyRunning(RuntimeError):
     """Another process holds the database; the message is for the operator, in Russian."""
@@ -31,8 +33,9 @@ class InstanceLock:
     def acquire(self) -> None:
         if self.database_path == ":memory:":
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        # Often the first file in a new data directory: make it (and the directory) owner-only.
+        make_private(self.path)
+        fd = os.open(self.path, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -73,6 +73,7 @@ async def daily_backup(services: Services) -> None:
                 services.clock.now(),
             )
     except (BackupError, OSError) as exc:
+        services.metrics.errors.labels("backup").inc()
         log.error("daily backup failed: %s", exc)
         return
     log.info(

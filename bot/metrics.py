@@ -31,7 +31,10 @@ class Metrics:
             registry=registry,
         )
         self.errors = Counter(
-            "bot_errors", "Failures: handler errors, stale buttons", ["kind"], registry=registry
+            "bot_errors",
+            "Failures: handler errors, stale buttons, daily backups",
+            ["kind"],
+            registry=registry,
         )
         self.outbox_rows = Gauge(
             "bot_outbox_rows", "Outbox rows by status (at scrape time)", ["status"],

@@ -22,7 +22,7 @@ from bot.container import Services, open_services
 from bot.health import HealthService, start_health_server
 from bot.instance import InstanceLock
 from bot.paths import CONTENT_DIR
-from bot.settings import Settings, TokenRejectedError
+from bot.settings import Settings, TokenRejectedError, port_in_use
 from handlers.metrics import BotApiMetrics
 
 log = logging.getLogger(__name__)
@@ -33,31 +33,37 @@ async def run_bot(settings: Settings) -> None:
     # and the delivery recovery at start may trust that no other process is sending.
     with InstanceLock(settings.database_path):
         bot = create_bot(settings)
-        # A refused token stops here, before the database is touched; an outage does not.
-        reachable = await check_token(bot)
-        async with open_services(settings) as services:
-            await import_seeds_if_empty(services)
-            # A database that had documents before the search index existed gets indexed once.
-            await services.search.rebuild_if_empty()
-            bot.session.middleware(BotApiMetrics(services.metrics))
-            health = await _start_health(services)
-            try:
-                if not reachable and not await _wait_with_token(bot, settings):
-                    await bot.session.close()
-                    log.info("stopped before the Bot API server could be reached")
-                    return
-                dp = create_dispatcher(services)
-                try:
-                    if settings.webhook_url:
-                        await _serve_webhook(bot, dp, settings)
-                    else:
-                        await _poll(bot, dp)
-                finally:
-                    await _cancel_handlers()
-            finally:
-                if health is not None:
-                    await health.cleanup()
+        try:
+            await _run_with(bot, settings)
+        finally:
+            await bot.session.close()  # polling closes it too; not a port error or a crash
     log.info("stopped")
+
+
+async def _run_with(bot: Bot, settings: Settings) -> None:
+    # A refused token stops here, before the database is touched; an outage does not.
+    reachable = await check_token(bot)
+    async with open_services(settings) as services:
+        await import_seeds_if_empty(services)
+        # A database that had documents before the search index existed gets indexed once.
+        await services.search.rebuild_if_empty()
+        bot.session.middleware(BotApiMetrics(services.metrics))
+        health = await _start_health(services)
+        try:
+            if not reachable and not await _wait_with_token(bot, settings):
+                log.info("stopped before the Bot API server could be reached")
+                return
+            dp = create_dispatcher(services)
+            try:
+                if settings.webhook_url:
+                    await _serve_webhook(bot, dp, settings)
+                else:
+                    await _poll(bot, dp)
+            finally:
+                await _cancel_handlers()
+        finally:
+            if health is not None:
+                await health.cleanup()
 
 
 async def _start_health(services: Services) -> web.AppRunner | None:
@@ -197,7 +203,13 @@ async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        raise port_in_use(
+            "WEBHOOK_PORT", settings.webhook_host, settings.webhook_port, error
+        ) from None
     log.info("webhook server on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
         # Registered once listening: Telegram's first update finds the server.

@@ -22,6 +22,17 @@ class TokenRejectedError(RuntimeError):
     """Telegram does not accept the token (wrong, revoked): the bot cannot start."""
 
 
+class PortInUseError(RuntimeError):
+    """A port from the settings cannot be listened on; the message names the setting."""
+
+
+def port_in_use(setting: str, host: str, port: int, error: OSError) -> PortInUseError:
+    return PortInUseError(
+        f"{setting}: не удалось слушать {host}:{port} ({error.strerror or error}) — порт занят"
+        " другой программой или адрес недоступен; выберите другой"
+    )
+
+
 def example_token() -> str | None:
     """The placeholder BOT_TOKEN of ``.env.example``: a copy left unedited is no token."""
     from bot.paths import PROJECT_DIR

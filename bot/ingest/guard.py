@@ -1,12 +1,12 @@
 """Hostile files: check an upload's shape, then extract and parse it in a child process.
 
-The parent never unpacks anything.  A child ``python -m bot.ingest.guard`` reads the file from
-stdin, limits its own address space (RLIMIT_AS) and CPU time, checks the archive (sizes
-declared in the zip directory, the number of parts, DTDs, paragraphs; PDF encryption and
-pages), then extracts and parses and writes one JSON object to stdout.  The parent waits with a
-time limit and kills the child on timeout or when it is itself cancelled (SIGTERM), so no file
-can take the bot down or hold up a shutdown.  Every refusal is a ``DocumentError`` whose
-message is one Russian sentence for the coordinator.
+The parent never unpacks anything.  A child ``python -m bot.ingest.guard`` reads a request line
+(file name, limits) and the file from stdin, limits its own address space (RLIMIT_AS) and CPU
+time, checks the archive (sizes declared in the zip directory, the number of parts, DTDs,
+paragraphs; PDF encryption and pages), then extracts and parses and writes one JSON object to
+stdout.  The parent waits with a time limit and kills the child on timeout or when it is
+itself cancelled (SIGTERM), so no file can take the bot down or hold up a shutdown.  Every
+refusal is a ``DocumentError`` whose message is one Russian sentence for the coordinator.
 """
 
 from __future__ import annotations
@@ -214,14 +214,16 @@ async def parse_upload(data: bytes, filename: str, limits: ParseLimits) -> Parse
         sys.executable,
         "-m",
         "bot.ingest.guard",
-        json.dumps({"filename": filename, "limits": asdict(limits)}),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
         start_new_session=True,  # a Ctrl+C in the terminal is the parent's to handle
     )
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(data), limits.timeout_seconds)
+        # The request is the first line of stdin, not an argument: every local account can read
+        # a command line, and the file name is the person's.
+        request = json.dumps({"filename": filename, "limits": asdict(limits)}).encode() + b"\n"
+        out, _ = await asyncio.wait_for(proc.communicate(request + data), limits.timeout_seconds)
     except TimeoutError:
         log.warning("parsing an upload: over %.0f s, child process killed", limits.timeout_seconds)
         raise _refuse(_TIMEOUT) from None
@@ -253,8 +255,8 @@ def _limit_self(limits: ParseLimits) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
-def _child(argv: list[str]) -> int:
-    request = json.loads(argv[0])
+def _child() -> int:
+    request = json.loads(sys.stdin.buffer.readline())
     limits = ParseLimits(**request["limits"])
     data = sys.stdin.buffer.read()
     _limit_self(limits)
@@ -278,4 +280,4 @@ def _child(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(_child(sys.argv[1:]))
+    raise SystemExit(_child())

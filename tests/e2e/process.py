@@ -15,6 +15,15 @@ from tests.fakebotapi import FakeBotAPI
 E2E_TOKEN = "123456:TEST-e2e"
 
 
+def launch_env(environ: dict[str, str]) -> dict[str, str]:
+    """The bot runs in the test's own directory (``cwd``), so a ``.env`` an operator keeps in
+    the project directory is not read; the project stays importable through PYTHONPATH."""
+    paths = [p for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(PROJECT_DIR) not in paths:
+        paths.append(str(PROJECT_DIR))
+    return {**environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 class BotProcess:
     def __init__(self, server: FakeBotAPI, workdir: Path, **env: str) -> None:
         self.server = server
@@ -37,7 +46,7 @@ class BotProcess:
             PYTHONUNBUFFERED="1",
         )
         env.update(self.env)
-        return env
+        return launch_env(env)
 
     # A safety net only: readiness is an event (the first poll), and a process that dies
     # first fails the wait at once. A busy 2-core machine can take long to import aiogram.
@@ -75,7 +84,7 @@ class BotProcess:
             "-m",
             "bot",
             "run",
-            cwd=str(PROJECT_DIR),
+            cwd=str(self.workdir),
             env=self._environment(),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=log,
@@ -130,8 +139,8 @@ async def run_until_exit(env: dict[str, str], workdir: Path) -> tuple[int, str]:
         "-m",
         "bot",
         "run",
-        cwd=str(PROJECT_DIR),
-        env=environ,
+        cwd=str(workdir),
+        env=launch_env(environ),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         stdin=asyncio.subprocess.DEVNULL,

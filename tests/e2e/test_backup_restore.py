@@ -7,7 +7,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.paths import PROJECT_DIR
 from tests.e2e.test_broadcast import (
     COORD,
     announce_to_everyone,
@@ -37,7 +36,7 @@ async def cli(process, *args: str) -> tuple[int, str]:
         "-m",
         "bot",
         *args,
-        cwd=str(PROJECT_DIR),
+        cwd=str(process.workdir),
         env=process._environment(),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -66,7 +65,7 @@ async def test_backup_mid_broadcast_restores_everything_committed(api, tmp_path)
         assert sum(deliveries(api, ids).values()) < recipients, "the backup came mid-broadcast"
 
         code, out = await cli(process, "restore", str(copy))
-        assert code == 1 and "уже работает другой экземпляр" in out, out
+        assert code == 1 and "работает бот — остановите его" in out, out
         assert await process.stop() == 0
     finally:
         await shutdown(process)

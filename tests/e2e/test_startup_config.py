@@ -4,7 +4,7 @@ and exit code 2, never a traceback.  And a webhook URL written with its path is 
 import aiohttp
 
 from bot.settings import example_token
-from tests.e2e.process import BotProcess, run_until_exit
+from tests.e2e.process import E2E_TOKEN, BotProcess, run_until_exit
 from tests.e2e.test_webhook import free_port
 
 
@@ -53,3 +53,32 @@ async def test_a_webhook_url_with_the_path_is_registered_once_and_404s_are_logge
     finally:
         assert await bot.stop() == 0
     assert "404 for POST /telegram/webhook/telegram/webhook" in bot.log()
+
+
+async def test_a_metrics_or_webhook_port_in_use_ends_with_one_line_and_code_2(api, tmp_path):
+    """Another program on METRICS_PORT or WEBHOOK_PORT is a settings error: one line, code 2
+    (systemd does not restart it every 5 s), no traceback, no unclosed session."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        base = {"BOT_TOKEN": E2E_TOKEN, "TELEGRAM_API_URL": api.base_url}
+        for extra, name in (
+            ({"METRICS_PORT": port}, "METRICS_PORT"),
+            (
+                {
+                    "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+                    "WEBHOOK_SECRET": "s3cret-token",
+                    "WEBHOOK_HOST": "127.0.0.1",
+                    "WEBHOOK_PORT": port,
+                },
+                "WEBHOOK_PORT",
+            ),
+        ):
+            code, err = await run_until_exit({**base, **extra}, tmp_path)
+            assert "Traceback" not in err and "Unclosed" not in err, err
+            assert code == 2, err
+            last = err.strip().splitlines()[-1]
+            assert last.startswith("Ошибка в настройках: ") and name in last and port in last

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -142,3 +143,58 @@ async def test_daily_backup_job_writes_into_backup_dir(services, tmp_path):
     await daily_backup(services)  # the same second: replaces, still one file
     (made,) = backups_in(tmp_path / "daily", services.settings.database_path)
     assert count(made, "schema_migrations") > 0
+
+
+def test_directories_made_for_the_lock_and_backups_are_owner_only(tmp_path):
+    """`run` takes the lock before the database is opened, and `backup PATH` may name a new
+    directory: both hold personal data (the lock sits next to the database)."""
+    old = os.umask(0o022)
+    try:
+        live = tmp_path / "data" / "bot.sqlite3"
+        with InstanceLock(live):
+            assert stat.S_IMODE(live.parent.stat().st_mode) == 0o700
+        make_db(live)
+        made = backup_database(live, tmp_path / "copies" / "deeper" / "b.sqlite3")
+        for directory in (tmp_path / "copies", made.path.parent):
+            assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+    finally:
+        os.umask(old)
+
+
+def test_two_restores_in_one_second_keep_both_previous_databases(tmp_path):
+    live = tmp_path / "bot.sqlite3"
+    make_db(live, rows=5)
+    wrong, right = tmp_path / "wrong.sqlite3", tmp_path / "right.sqlite3"
+    make_db(wrong, rows=1)
+    make_db(right, rows=2)
+    first = restore_database(wrong, live, NOW)
+    second = restore_database(right, live, NOW)  # the operator picked the wrong file first
+    assert first != second
+    assert count(first) == 5  # the database as it was before any restore is still there
+    assert count(second) == 1
+    assert count(live) == 2
+
+
+def test_cli_restore_under_a_running_bot_says_to_stop_it(tmp_path, monkeypatch, capsys):
+    live, copy = tmp_path / "bot.sqlite3", tmp_path / "copy.sqlite3"
+    make_db(live, rows=3)
+    backup_database(live, copy)
+    monkeypatch.setenv("DATABASE_PATH", str(live))
+    monkeypatch.chdir(tmp_path)
+    with InstanceLock(live):
+        assert main(["restore", str(copy)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "остановите" in err and "DATABASE_PATH" not in err  # another path would not help
+
+
+async def test_a_failed_daily_backup_counts_as_an_error_for_alerts(services, tmp_path):
+    """A daily backup that cannot be written (BACKUP_DIR made by root, a full disk) is one
+    ERROR line and `bot_errors_total{kind="backup"}`, which the README's alert watches."""
+    from bot.jobs import daily_backup
+
+    (blocker := tmp_path / "not-a-directory").write_text("x")
+    services.settings.backup_dir = str(blocker / "daily")
+    await daily_backup(services)
+    registry = services.metrics.registry
+    assert registry.get_sample_value("bot_errors_total", {"kind": "backup"}) == 1

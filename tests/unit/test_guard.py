@@ -63,6 +63,26 @@ async def test_a_normal_file_parses_in_the_child():
     assert parsed.recommendations and parsed.title
 
 
+async def test_the_file_name_is_not_on_the_childs_command_line(monkeypatch):
+    """Every local account can read a process's command line (ps): the name a person gave
+    their file goes to the child on stdin, not in argv."""
+    import asyncio
+
+    seen: list[tuple] = []
+    spawn = asyncio.create_subprocess_exec
+
+    async def recording(*args, **kwargs):
+        seen.append(args)
+        return await spawn(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recording)
+    name = "Резолюция Ivanova I. I..txt"
+    parsed = await parse_upload(SEED.read_bytes(), name, ParseLimits())
+    assert parsed.recommendations
+    (argv,) = seen
+    assert not any("Ivanova" in str(arg) for arg in argv)
+
+
 async def test_zip_bomb_is_refused_by_its_declared_size():
     # 60 MB of XML that compresses to well under 1 MB: more than the 50 MB default.
     out = io.BytesIO()
