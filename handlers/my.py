@@ -24,7 +24,7 @@ from bot.search import AskResult, Match, Profile
 from bot.smalltalk import is_greeting
 from bot.texts import Html, Texts
 from bot.views import status_label
-from bot.vocabulary import kind_label
+from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 
@@ -59,7 +59,9 @@ async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
     )
     if total == 0:
         return texts(
-            "my.empty", region=search_profile.region, kind=kind_label(search_profile.kind)
+            "my.empty",
+            region=inflect_name(search_profile.region, "loct"),
+            kind=kind_dative(search_profile.kind),
         ), None
     header = texts(
         "my.header",

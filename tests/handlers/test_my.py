@@ -77,3 +77,16 @@ async def test_page_buttons_turn_the_pages_of_their_own_question(harness, seeded
     calls = await harness.press(65, first, "▶️")
     edited = next(c for c in calls if c.method == "editMessageText")
     assert "поддержка некоммерческих организаций" in edited.text
+
+
+async def test_my_in_a_region_without_documents_reads_naturally_and_points_onwards(harness, seeded):
+    tver = 8801
+    await onboard(harness, tver, "тверс", "Тверская область", "Общественная палата")
+    calls = await harness.send(tver, "/my")
+    text = calls[-1].text
+    # Russian, not a form: the region in the locative, the kind in the dative.
+    assert "В Тверской области" in text and "общественным палатам" in text
+    assert "«Тверская область»" not in text and "вида «" not in text
+    # A next step: ask about other regions or add one to the subscription.
+    assert "/settings" in text
+    assert "что рекомендовано общественным палатам?" in text
