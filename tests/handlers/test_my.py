@@ -1,5 +1,7 @@
 """/my, questions in free text, paging and inline mode through the real Dispatcher."""
 
+import pytest
+
 NGO = 61
 
 
@@ -90,3 +92,12 @@ async def test_my_in_a_region_without_documents_reads_naturally_and_points_onwar
     # A next step: ask about other regions or add one to the subscription.
     assert "/settings" in text
     assert "что рекомендовано общественным палатам?" in text
+
+
+@pytest.mark.parametrize("typed", ["-", " — ", "...", "нет", "Пропустить"])
+async def test_a_dash_or_no_for_the_name_skips_it(harness, seeded, typed):
+    user = 8802
+    calls = await onboard(harness, user, "амур", "Амурская область", "НКО", name=typed)
+    text = calls[-1].text
+    assert "Готово!" in text
+    assert "Название: не указано" in text
