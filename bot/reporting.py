@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.deadline_input import TypedDeadline, read_deadline
 from bot.localtime import local_date, zone_for
 from bot.outbox import OutboxService
+from bot.preferences import hears_changes_at_once
 from bot.texts import Texts
 from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
 from storage.db import Database
@@ -317,11 +318,12 @@ class ReportingService:
         return officials
 
     async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set) -> None:
-        """Immediate followers get a notice now; the others read it in their digest."""
+        """Immediate followers (and those without digests) get a notice now; the others read
+        it in their digest."""
         followers = []
         for user_id in await self.subscriptions.followers(subject.recommendation.id):
             user = None if user_id in skip else await self.users.get(user_id)
-            if user is not None and user.follow_notify == "immediate":
+            if user is not None and hears_changes_at_once(user):
                 followers.append(user_id)
         await self._send_change(subject, entry, followers, "notify.change", "notice")
 

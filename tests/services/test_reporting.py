@@ -79,3 +79,23 @@ async def test_the_responsible_official_is_told_once(services, clock, amur):
     kind, _, payload = sent[-1]
     assert kind == "responsible" and "не согласен" in payload["text"]
     assert "Ничего не начато" in payload["text"]
+
+
+async def test_a_follower_with_changes_in_the_digest_and_digests_off_still_hears(
+    services, clock, amur
+):
+    rec = amur
+    await services.reporting.follow(MEMBER, rec, True)
+    await services.preferences.set_follow_notify(MEMBER, "digest")
+    await services.preferences.set_digest(MEMBER, frequency="off")
+    await services.reporting.report_status(OFFICIAL, rec, "in_progress", "Начали")
+    # No digest will ever carry the change: it comes at once instead of never.
+    assert [kind for kind, _, _ in await notices(services, MEMBER)] == ["notice"]
+
+
+async def test_a_follower_with_changes_in_a_running_digest_waits_for_it(services, clock, amur):
+    rec = amur
+    await services.reporting.follow(MEMBER, rec, True)
+    await services.preferences.set_follow_notify(MEMBER, "digest")
+    await services.reporting.report_status(OFFICIAL, rec, "in_progress", "Начали")
+    assert await notices(services, MEMBER) == []
