@@ -201,7 +201,15 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
     if not words:
         await query.answer([], cache_time=5, is_personal=False)
         return
-    result = await services.search.ask(words, limit=INLINE_RESULTS, offset=offset)
+    # Inline answers are shared, not personal: "просрочено" is judged by the bot's clock in
+    # the default time zone.
+    zone = zone_for(None, services.settings.default_timezone)
+    result = await services.search.ask(
+        words,
+        today=services.clock.now().astimezone(zone).date(),
+        limit=INLINE_RESULTS,
+        offset=offset,
+    )
     articles = []
     for match in result.matches:
         document = await services.documents.get(match.document_id)

@@ -1,5 +1,7 @@
 """/my, questions in free text, paging and inline mode through the real Dispatcher."""
 
+import datetime as dt
+
 import pytest
 
 NGO = 61
@@ -101,3 +103,22 @@ async def test_a_dash_or_no_for_the_name_skips_it(harness, seeded, typed):
     text = calls[-1].text
     assert "Готово!" in text
     assert "Название: не указано" in text
+
+
+async def test_inline_overdue_goes_by_the_bots_clock(harness, seeded, clock):
+    # On 1 March 2016 only the deadline of 18 February 2016 has passed, not «конец 2016».
+    clock.at = dt.datetime(2016, 3, 1, 3, 0, tzinfo=dt.UTC)
+    calls = await harness.feed(
+        {
+            "inline_query": {
+                "id": "q2",
+                "from": harness.user_dict(66),
+                "query": "что просрочено?",
+                "offset": "",
+            }
+        }
+    )
+    answer = next(c for c in calls if c.method == "answerInlineQuery")
+    cards = [r["input_message_content"]["message_text"] for r in answer.params["results"]]
+    assert cards and all("2016 г." in c for c in cards)
+    assert not any("до конца 2016" in c for c in cards)
