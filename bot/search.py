@@ -588,7 +588,8 @@ def _as_phrase(words: list[Word]) -> list[Word]:
     """Kind words searched as one phrase, like an abbreviation ("органы … самоуправления")."""
     if not words:
         return []
-    typed = " ".join(dict.fromkeys(w.abbr or w.text for w in words))
+    # An abbreviation as typed ("СО НКО"), other words in their dictionary form.
+    typed = " ".join(dict.fromkeys(w.abbr or w.display for w in words))
     return [replace(w, abbr=words[0].abbr or typed, start=words[0].start) for w in words]
 
 

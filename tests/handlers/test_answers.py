@@ -71,3 +71,12 @@ async def test_whitespace_and_greetings_get_a_hint(harness, seeded):
         calls = await harness.send(AMUR_NGO, hello)
         assert "ничего не нашлось" not in calls[-1].text
         assert calls[-1].text.startswith("Здравствуйте, Анна!") and "/my" in calls[-1].text
+
+
+async def test_matched_words_are_named_in_their_dictionary_form(harness, seeded):
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", "НКО")
+    calls = await harness.send(AMUR_NGO, "что рекомендовано министерству культуры амурской области")
+    text = calls[-1].text
+    assert "совпали слова:" in text
+    assert "министерству" not in text.split("совпали слова:", 1)[1]
+    assert "министерство" in text
