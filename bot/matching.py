@@ -721,7 +721,9 @@ def parse_question(text: str) -> Question:
     if status is not None:
         # "какие сроки у правительства области?": "области" is the asker's own region.
         topic = [w for w in topic if w.lemma not in _QUESTION_GENERIC]
-        if topic and status in _WEAK_STATUSES:
+        # "какие сроки у министерства культуры?": "культуры" only names the body.
+        names_body = bool(kind_words) and all(w.start >= kind_words[-1].start for w in topic)
+        if topic and status in _WEAK_STATUSES and not names_body:
             # "сроки проведения конкурсов" is a topic, not a question about deadlines.
             back = [w for w in said if w.lemma not in STOP_LEMMAS]
             topic = sorted(topic + back, key=lambda w: w.start)

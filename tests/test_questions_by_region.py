@@ -150,3 +150,12 @@ async def test_a_ministry_abbreviation_with_a_region_is_that_regions_ministry(
 
 def test_a_ministry_abbreviation_without_a_region_stays_federal():
     assert parse_question("что рекомендовано минкультуры?").kind == "federal_body"
+
+
+def test_deadlines_of_a_named_ministry_stay_a_deadline_question():
+    q = parse_question("какие сроки у министерства культуры?")
+    assert q.status == "with_deadline" and q.kind == "ministry_or_agency"
+    assert [w.lemma for w in q.topic] == ["культура"]
+    # a topic before the body is still a topic: "сроки проведения конкурсов у министерства"
+    assert parse_question("сроки проведения конкурсов министерством").status is None
+    assert parse_question("сроки минкультуры амурской области").status == "with_deadline"
