@@ -122,3 +122,13 @@ async def test_inline_overdue_goes_by_the_bots_clock(harness, seeded, clock):
     cards = [r["input_message_content"]["message_text"] for r in answer.params["results"]]
     assert cards and all("2016 г." in c for c in cards)
     assert not any("до конца 2016" in c for c in cards)
+
+
+async def test_the_example_after_sign_up_asks_about_the_members_own_kind(harness, seeded):
+    user = 8803
+    calls = await onboard(harness, user, "амур", "Амурская область", "Общественная палата")
+    text = calls[-1].text
+    assert "что рекомендовано общественным палатам?" in text
+    # and the example answers with the member's own region first
+    calls = await harness.send(user, "что рекомендовано общественным палатам?")
+    assert "ничего не нашлось" not in calls[-1].text
