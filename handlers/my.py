@@ -27,6 +27,7 @@ from bot.views import status_label
 from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
+from handlers.profile import start_onboarding
 
 QUESTION_LIMIT = 300
 KEPT_QUESTIONS = 20
@@ -81,6 +82,9 @@ async def cmd_my(message: Message, state: FSMContext, services: Services, texts:
     await state.clear()
     text, markup = await _my_page(services, texts, message.from_user.id, 0)
     await message.answer(text, reply_markup=markup)
+    if text == texts("my.no_profile"):
+        # No region or kind yet: carry on with the sign-up rather than leave a dead end.
+        await start_onboarding(message, state, texts)
 
 
 def question_key(question: str) -> str:

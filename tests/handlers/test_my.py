@@ -34,10 +34,11 @@ async def test_my_lists_what_concerns_an_amur_ngo_page_by_page(harness, seeded):
     assert next(t for t, _ in edited.buttons() if t.isdigit()) == "6"
 
 
-async def test_my_without_profile_points_to_profile(harness):
+async def test_my_without_profile_asks_for_it(harness):
     await harness.send(62, "/profile")
     calls = await harness.send(62, "/my")
-    assert "/profile" in calls[-1].text
+    assert "регион и вид организации" in calls[-2].text
+    assert "Шаг 1 из 3" in calls[-1].text
 
 
 async def test_questions_in_free_text(harness, seeded):
@@ -132,3 +133,15 @@ async def test_the_example_after_sign_up_asks_about_the_members_own_kind(harness
     # and the example answers with the member's own region first
     calls = await harness.send(user, "что рекомендовано общественным палатам?")
     assert "ничего не нашлось" not in calls[-1].text
+
+
+async def test_my_in_the_middle_of_sign_up_carries_on_with_it(harness, seeded):
+    user = 8804
+    await harness.send(user, "/start")
+    calls = await harness.send(user, "амур")  # the region picker is on the screen
+    calls = await harness.send(user, "/my")
+    texts = [c.text for c in calls if c.text]
+    assert any("Шаг 1 из 3" in t for t in texts)  # asked again, not sent to /profile
+    calls = await harness.send(user, "Амурской обл")
+    calls = await harness.press(user, calls[-1], "Амурская область")
+    assert "Шаг 2 из 3" in calls[-1].text
