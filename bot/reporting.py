@@ -242,12 +242,14 @@ class ReportingService:
         target = subject.target
         addressees = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
         history = await self.reporting.history(recommendation_id)
+        zone = await self.reader_zone(user_id, subject.document)
         return Card(
             recommendation=subject.recommendation,
             document=subject.document,
             addressees=sorted(addressees, key=lambda a: a.position),
             history=history,
-            zone=await self.reader_zone(user_id, subject.document),
+            zone=zone,
+            today=local_date(self.clock.now(), zone),
             following=await self.subscriptions.is_following(user_id, recommendation_id),
             can_report=allowed(roles, Action.REPORT_STATUS, target),
             # There is something to agree or disagree with only once a body has reported.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from dataclasses import replace
 
@@ -23,7 +24,7 @@ from bot.matching import inflect_name
 from bot.search import AskResult, Match, Profile
 from bot.smalltalk import is_greeting
 from bot.texts import Html, Texts
-from bot.views import status_label
+from bot.views import is_overdue, status_label
 from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
@@ -34,7 +35,13 @@ KEPT_QUESTIONS = 20
 INLINE_RESULTS = 10
 
 
-def _item(match: Match) -> ListItem:
+def _today(services: Services, region: str | None) -> dt.date:
+    """The reader's local date."""
+    zone = zone_for(region, services.settings.default_timezone)
+    return services.clock.now().astimezone(zone).date()
+
+
+def _item(match: Match, today: dt.date) -> ListItem:
     return ListItem(
         rec_id=match.recommendation_id,
         number=match.number,
@@ -43,6 +50,7 @@ def _item(match: Match) -> ListItem:
         deadline=match.deadline,
         deadline_precision=match.deadline_precision,
         reasons=tuple(match.reasons[:2]),
+        overdue=is_overdue(match.status, match.deadline, today),
     )
 
 
@@ -71,7 +79,8 @@ async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
         region=search_profile.region,
         org=f" · {search_profile.org_name}" if search_profile.org_name else "",
     )
-    items = [_item(m) for m in matches]
+    today = _today(services, search_profile.region)
+    items = [_item(m, today) for m in matches]
     return (
         render_page(texts, header, items, page, total),
         page_keyboard(texts, items, page, total, view="my"),
@@ -92,9 +101,9 @@ def question_key(question: str) -> str:
     return format(zlib.crc32(question.encode()), "08x")
 
 
-def _asked_item(match: Match, home: str | None) -> ListItem:
+def _asked_item(match: Match, home: str | None, today: dt.date) -> ListItem:
     """An answer's line; an item from outside the asker's region says where it is from."""
-    item = _item(match)
+    item = _item(match, today)
     if home and match.region and match.region != home:
         return replace(item, reasons=(match.region, *match.reasons[:1]))
     return item
@@ -104,11 +113,11 @@ async def _ask_page(
     services: Services, texts: Texts, user_id: int, question: str, page: int
 ) -> tuple[Html, object]:
     profile = await services.profiles.get(user_id)
-    zone = zone_for(profile.region, services.settings.default_timezone)
+    today = _today(services, profile.region)
     result = await services.search.ask(
         question,
         home_region=profile.region,
-        today=services.clock.now().astimezone(zone).date(),
+        today=today,
         limit=PAGE_SIZE,
         offset=page * PAGE_SIZE,
     )
@@ -138,7 +147,7 @@ async def _ask_page(
         understood=texts("ask.understood", what=", ".join(understood)) if understood else "",
         scope=_scope(texts, result),
     )
-    items = [_asked_item(m, result.home_region) for m in result.matches]
+    items = [_asked_item(m, result.home_region, today) for m in result.matches]
     return (
         render_page(texts, header, items, page, result.total),
         page_keyboard(texts, items, page, result.total, view="ask", arg=question_key(question)),
