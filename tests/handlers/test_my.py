@@ -145,3 +145,19 @@ async def test_my_in_the_middle_of_sign_up_carries_on_with_it(harness, seeded):
     calls = await harness.send(user, "Амурской обл")
     calls = await harness.press(user, calls[-1], "Амурская область")
     assert "Шаг 2 из 3" in calls[-1].text
+
+
+async def test_a_named_organisation_is_not_also_explained_by_its_kind(harness, seeded):
+    user = 8805
+    await onboard(
+        harness,
+        user,
+        "амур",
+        "Амурская область",
+        "Общественная палата",
+        name="Общественная палата Амурской области",
+    )
+    calls = await harness.send(user, "/my")
+    text = calls[-1].text
+    assert "адресовано вашей организации: Общественная палата Амурской области" in text
+    assert "адресовано общественным палатам Амурской области" not in text
