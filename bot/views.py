@@ -26,6 +26,7 @@ from bot.clock import from_iso
 from bot.formatting import human_date, human_deadline, shorten
 from bot.morph import to_genitive
 from bot.texts import Html, Texts, join_within
+from bot.titles import readable_title
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow
 from storage.statuses import CLOSED_STATUSES
@@ -52,7 +53,7 @@ def status_label(texts: Texts, status: str) -> str:
 
 def recommendation_title(rec: RecommendationRow, document: DocumentRow) -> str:
     """«п. 3.2 — Итоговая резолюция …» as plain text (escaped by the template)."""
-    return f"п. {rec.number} — {shorten(document.title, 90)}"
+    return f"п. {rec.number} — {shorten(readable_title(document.title), 90)}"
 
 
 def deadline_text(texts: Texts, rec: RecommendationRow, today: dt.date | None = None) -> str:
@@ -153,7 +154,7 @@ def render_card(texts: Texts, card: Card) -> Html:
         "card.head",
         number=rec.number,
         text=shorten(rec.text, CARD_TEXT_LIMIT),
-        title=shorten(doc.title, 200),
+        title=shorten(readable_title(doc.title), 200),
         date=human_date(doc.adopted_on) or texts("card.no_date"),
         addressees=", ".join(a.canonical for a in card.addressees) or texts("card.no_addressee"),
         deadline=deadline_text(texts, rec, card.today),

@@ -24,6 +24,7 @@ from bot.matching import inflect_name
 from bot.search import AskResult, Match, Profile
 from bot.smalltalk import is_greeting
 from bot.texts import Html, Texts
+from bot.titles import readable_title
 from bot.views import is_overdue, status_label
 from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
@@ -230,7 +231,7 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
             "inline.card",
             number=match.number,
             text=shorten(match.text, 3000),
-            title=shorten(document.title if document else match.source, 200),
+            title=shorten(readable_title(document.title) if document else match.source, 200),
             date=human_date(document.adopted_on) if document else "",
             addressee=match.addressee,
             deadline=human_deadline(match.deadline, match.deadline_precision)
