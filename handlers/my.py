@@ -129,7 +129,9 @@ async def _ask_page(
             "ask.region_empty", region=inflect_name(result.region, "datv"), tips=tips
         ), None
     if result.total == 0 and result.status is not None and result.unfiltered:
-        return texts(f"ask.status_none.{result.status}", question=asked, n=result.unfiltered), None
+        bare = not (result.topic or result.kind or result.region)  # "что выполнено?"
+        scope = "" if bare else texts("ask.status_scope", question=asked)
+        return texts(f"ask.status_none.{result.status}", scope=scope, n=result.unfiltered), None
     if result.total == 0:
         return texts("ask.nothing", question=asked, tips=tips), None
     understood = [

@@ -93,3 +93,14 @@ async def test_a_passed_deadline_of_an_open_item_is_marked_in_lists_and_cards(ha
     # an item without a deadline is never overdue
     calls = await harness.send(AMUR_NGO, "/my")
     assert "просрочено" not in calls[-1].text
+
+
+async def test_a_bare_status_question_is_not_quoted_back_as_a_query(harness, seeded):
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", "НКО")
+    calls = await harness.send(AMUR_NGO, "что выполнено?")
+    text = calls[-1].text
+    assert text.startswith("Выполненных пока нет: ни одна из ")
+    assert "по запросу" not in text and text.endswith("не отмечена выполненной.")
+    # a question with a topic still says which question it answers
+    calls = await harness.send(AMUR_NGO, "что выполнено по молодёжной политике?")
+    assert "по запросу «что выполнено по молодёжной политике?»" in calls[-1].text
