@@ -20,6 +20,7 @@ from bot.localtime import local_date, next_digest_slot, zone_for
 from bot.occurrence import current_deadline
 from bot.outbox import OutboxService, Outgoing
 from bot.texts import Html, Texts, join_within
+from bot.titles import readable_title
 from bot.views import status_label
 from storage.digests import PARTICIPANTS, DigestRepository, kinds_of
 from storage.users import UserRecord
@@ -258,7 +259,7 @@ class DigestPlanner:
             for row in rows[:SECTION_LINES]:
                 if row["document_id"] != current:
                     current = row["document_id"]
-                    title = shorten(activity.titles.get(current, ""), 100)
+                    title = shorten(readable_title(activity.titles.get(current, "")), 100)
                     if key == "new" and current in new_doc_ids:
                         lines.append(texts("digest.new_document", title=title, n=per_doc[current]))
                     else:

@@ -656,6 +656,41 @@ def find_kind(lemmas: list[str]) -> tuple[str, int, int] | None:
     return best[3], best[2], best[2] - best[0]
 
 
+# A federal ministry's short name said together with a region means that region's ministry
+# ("минкультуры Амурской области" is its Министерство культуры): the field it works in.
+_MINISTRY_FIELDS = {
+    "минкультуры": "культура",
+    "минздрав": "здравоохранение",
+    "минтруд": "труд",
+    "минфин": "финансы",
+    "минспорт": "спорт",
+    "минпросвещения": "образование",
+    "минобрнауки": "образование",
+    "минстрой": "строительство",
+    "минсельхоз": "сельский",
+    "минприроды": "природный",
+    "минцифры": "цифровой",
+    "минэкономразвитие": "экономический",
+    "минюст": "юстиция",
+}
+
+
+def _regional_ministry(kind_words: list[Word]) -> tuple[Word, Word] | None:
+    """A ministry abbreviation read as its full name: "минкультуры" → the kind word
+    "министерство" and the field word "культура"."""
+    if len(kind_words) != 1:
+        return None
+    word = kind_words[0]
+    field = _MINISTRY_FIELDS.get(word.lemma)
+    if field is None:
+        return None
+    head = "министерство"
+    return (
+        Word(head, normal_form(head), _display(head), word.start, word.end),
+        Word(field, normal_form(field), _display(field), word.start, word.end),
+    )
+
+
 def parse_question(text: str) -> Question:
     region = None
     region_spans: list[tuple[int, int]] = []
@@ -678,11 +713,17 @@ def parse_question(text: str) -> Question:
         kind, a, b = found_kind
         kind_words = words[a:b]
         words = words[:a] + words[b:]
+        ministry = _regional_ministry(kind_words) if region and kind == "federal_body" else None
+        if ministry is not None:
+            kind, kind_words = "ministry_or_agency", [ministry[0]]
+            words = sorted([*words, ministry[1]], key=lambda w: w.start)
     topic = [w for w in words if w.lemma not in _QUESTION_GENERIC or len(words) == 1]
     if status is not None:
         # "какие сроки у правительства области?": "области" is the asker's own region.
         topic = [w for w in topic if w.lemma not in _QUESTION_GENERIC]
-        if topic and status in _WEAK_STATUSES:
+        # "какие сроки у министерства культуры?": "культуры" only names the body.
+        names_body = bool(kind_words) and all(w.start >= kind_words[-1].start for w in topic)
+        if topic and status in _WEAK_STATUSES and not names_body:
             # "сроки проведения конкурсов" is a topic, not a question about deadlines.
             back = [w for w in said if w.lemma not in STOP_LEMMAS]
             topic = sorted(topic + back, key=lambda w: w.start)

@@ -15,6 +15,11 @@ NOTIFY_MODES = ("immediate", "digest")
 HOURS = tuple(range(7, 22))  # the digest hours offered in /settings, local time
 
 
+def hears_changes_at_once(user: UserRecord) -> bool:
+    """A follower hears of a change at once unless a digest that is on will carry it."""
+    return user.follow_notify == "immediate" or user.digest_frequency == "off"
+
+
 class PreferenceError(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)

@@ -13,6 +13,10 @@ from storage.users import UserRecord, UserRepository
 ORG_NAME_LIMIT = 200
 
 
+# Typed instead of pressing «Пропустить» at the name step.
+_NO_NAME = frozenset({"нет", "пропустить", "пропуск", "не знаю", "без названия"})
+
+
 class ProfileError(ValueError):
     """Bad profile input; ``key`` names the text that explains it."""
 
@@ -80,6 +84,10 @@ class ProfileService:
 
     async def set_org_name(self, user_id: int, name: str | None) -> Profile:
         name = " ".join((name or "").split()) or None
+        if name is not None and (
+            not any(ch.isalnum() for ch in name) or name.casefold().strip(".!") in _NO_NAME
+        ):
+            name = None  # "-", "нет", "пропустить": the person skips the step in words
         if name is not None and len(name) > ORG_NAME_LIMIT:
             raise ProfileError("profile.name_too_long")
         await self.users.set_profile_field(user_id, "org_name", name, self.clock.iso())

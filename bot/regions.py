@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from bot.morph import WORD_RE, is_abbreviation, normal_form, parse
@@ -220,5 +221,70 @@ def search_regions(query: str, limit: int = 10) -> list[Region]:
                 best = cand
         if best is not None:
             scored.append(((best[0], best[1], region.name), region))
+    if not scored:
+        return _search_loosely(q_words, query, limit)
     scored.sort(key=lambda item: item[0])
     return [region for _, region in scored[:limit]]
+
+
+# Words people put around a region's name in a picker: "в Амурской области", "из г. Тынды".
+_PICKER_FILLER = frozenset({"в", "во", "из", "на", "по", "для", "у", "г", "гор", "город"})
+_SLIP_MIN_LEN = 4  # shorter words must be a prefix: "обл", "респ"
+_SLIP_RATIO = 0.8
+
+
+@lru_cache(maxsize=1)
+def _field_words() -> tuple[tuple[Region, tuple[tuple[int, tuple[str, ...]], ...]], ...]:
+    """Each region's name, aliases and cities as words, folded and as lemmas."""
+    out = []
+    for region in all_regions():
+        fields = [(0, region.name)] + [(1, a) for a in region.aliases]
+        fields += [(2, c) for c in region.cities]
+        rows = []
+        for rank, value in fields:
+            words = _words(value)
+            rows.append(
+                (rank, tuple(dict.fromkeys(words + [_fold(_region_lemma(w)) for w in words])))
+            )
+        out.append((region, tuple(rows)))
+    return tuple(out)
+
+
+def _word_fit(q: str, q_lemma: str, words: tuple[str, ...], slips: bool) -> float:
+    """1.0 when ``q`` (or its lemma) starts one of ``words``; with ``slips``, the best
+    similarity above the bar; else 0."""
+    best = 0.0
+    for w in words:
+        if w.startswith(q) or w.startswith(q_lemma):
+            return 1.0
+        if slips and len(q) >= _SLIP_MIN_LEN:
+            ratio = SequenceMatcher(None, q, w).ratio()
+            if ratio >= _SLIP_RATIO:
+                best = max(best, ratio)
+    return best
+
+
+def _search_loosely(q_words: list[str], query: str, limit: int) -> list[Region]:
+    """The picker's second try: case forms ("Амурской обл", "из Благовещенска"), then slips
+    ("Тверьская", "облать")."""
+    found: list[Region] = [m.region for m in find_regions(query)]
+    words = [w for w in q_words if w not in _PICKER_FILLER] or q_words
+    lemmas = [_fold(_region_lemma(w)) for w in words]
+    for slips in (False, True):
+        scored: list[tuple[tuple[float, int, str], Region]] = []
+        for region, rows in _field_words():
+            best: tuple[float, int] | None = None
+            for rank, fwords in rows:
+                fits = [
+                    _word_fit(q, ql, fwords, slips) for q, ql in zip(words, lemmas, strict=True)
+                ]
+                if all(fits):
+                    cand = (-sum(fits), rank)
+                    best = cand if best is None or cand < best else best
+            if best is not None:
+                scored.append(((best[0], best[1], region.name), region))
+        scored.sort(key=lambda item: item[0])
+        found += [region for _, region in scored if region not in found]
+        if found:
+            break
+    return list(dict.fromkeys(found))[:limit]

@@ -16,6 +16,7 @@ from bot.deadline_input import TypedDeadline, read_deadline
 from bot.localtime import local_date, zone_for
 from bot.occurrence import current_row
 from bot.outbox import OutboxService
+from bot.preferences import hears_changes_at_once
 from bot.texts import Texts
 from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
 from storage.db import Database
@@ -250,6 +251,7 @@ class ReportingService:
             addressees=sorted(addressees, key=lambda a: a.position),
             history=history,
             zone=zone,
+            today=local_date(self.clock.now(), zone),
             following=await self.subscriptions.is_following(user_id, recommendation_id),
             can_report=allowed(roles, Action.REPORT_STATUS, target),
             # There is something to agree or disagree with only once a body has reported.
@@ -320,11 +322,12 @@ class ReportingService:
         return officials
 
     async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set) -> None:
-        """Immediate followers get a notice now; the others read it in their digest."""
+        """Immediate followers (and those without digests) get a notice now; the others read
+        it in their digest."""
         followers = []
         for user_id in await self.subscriptions.followers(subject.recommendation.id):
             user = None if user_id in skip else await self.users.get(user_id)
-            if user is not None and user.follow_notify == "immediate":
+            if user is not None and hears_changes_at_once(user):
                 followers.append(user_id)
         await self._send_change(subject, entry, followers, "notify.change", "notice")
 

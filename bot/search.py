@@ -120,6 +120,7 @@ class _Cand:
     keys: Any  # a row with deadline, adopted_on, document_id, position
     reasons: list[str] = field(default_factory=list)
     reason_ranks: list[int] = field(default_factory=list)
+    reason_addressees: list[int | None] = field(default_factory=list)
     addressee_id: int | None = None
     partner: str | None = None
     named_in_addressee: bool = False
@@ -588,7 +589,8 @@ def _as_phrase(words: list[Word]) -> list[Word]:
     """Kind words searched as one phrase, like an abbreviation ("органы … самоуправления")."""
     if not words:
         return []
-    typed = " ".join(dict.fromkeys(w.abbr or w.text for w in words))
+    # An abbreviation as typed ("СО НКО"), other words in their dictionary form.
+    typed = " ".join(dict.fromkeys(w.abbr or w.display for w in words))
     return [replace(w, abbr=words[0].abbr or typed, start=words[0].start) for w in words]
 
 
@@ -638,12 +640,40 @@ def _add(
         c.addressee_id, c.partner = addressee_id, partner
     elif c.addressee_id is None and c.partner is None and rank == c.rank:
         c.addressee_id, c.partner = addressee_id, partner
-    if reason not in c.reasons:
+    if reason not in c.reasons and not _said_by_name(c, rank, addressee_id):
+        if rank == NAMED and addressee_id is not None:
+            _drop_kind_reason(c, addressee_id)
         # Reasons read best first: keep them ordered by rank.
         at = sum(1 for r in c.reason_ranks if r <= rank)
         c.reasons.insert(at, reason)
         c.reason_ranks.insert(at, rank)
+        c.reason_addressees.insert(at, addressee_id)
     return c
+
+
+def _said_by_name(c: _Cand, rank: int, addressee_id: int | None) -> bool:
+    """«адресовано вашей организации: …» already explains this addressee: its kind would
+    say the same thing again."""
+    return (
+        rank == KIND
+        and addressee_id is not None
+        and any(
+            r == NAMED and a == addressee_id
+            for r, a in zip(c.reason_ranks, c.reason_addressees, strict=False)
+        )
+    )
+
+
+def _drop_kind_reason(c: _Cand, addressee_id: int) -> None:
+    ranked = len(c.reason_ranks)  # reasons past these were appended without a rank
+    keep = [
+        i
+        for i, (r, a) in enumerate(zip(c.reason_ranks, c.reason_addressees, strict=True))
+        if not (r == KIND and a == addressee_id)
+    ]
+    c.reasons = [c.reasons[i] for i in keep] + c.reasons[ranked:]
+    c.reason_ranks = [c.reason_ranks[i] for i in keep]
+    c.reason_addressees = [c.reason_addressees[i] for i in keep]
 
 
 def _add_facet(cands: dict[int, _Cand], row, kind: str) -> None:

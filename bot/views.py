@@ -6,6 +6,7 @@ nudges, digests), so a recommendation reads the same wherever it appears.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -25,12 +26,25 @@ from bot.clock import from_iso
 from bot.formatting import human_date, human_deadline, shorten
 from bot.morph import to_genitive
 from bot.texts import Html, Texts, join_within
+from bot.titles import readable_title
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow
+from storage.statuses import CLOSED_STATUSES
 
 CARD_TEXT_LIMIT = 1800
 TIMELINE_ENTRIES = 8
 REPORT_STATUSES = ("in_progress", "done", "partially_done", "not_started", "wont_do")
+
+
+def is_overdue(status: str, deadline: str | None, today: dt.date | None) -> bool:
+    """An open recommendation whose deadline (ISO date) is before ``today`` — the rule
+    «что просрочено?» answers by."""
+    return bool(
+        today is not None
+        and deadline
+        and status not in CLOSED_STATUSES
+        and deadline < today.isoformat()
+    )
 
 
 def status_label(texts: Texts, status: str) -> str:
@@ -39,10 +53,10 @@ def status_label(texts: Texts, status: str) -> str:
 
 def recommendation_title(rec: RecommendationRow, document: DocumentRow) -> str:
     """«п. 3.2 — Итоговая резолюция …» as plain text (escaped by the template)."""
-    return f"п. {rec.number} — {shorten(document.title, 90)}"
+    return f"п. {rec.number} — {shorten(readable_title(document.title), 90)}"
 
 
-def deadline_text(texts: Texts, rec: RecommendationRow) -> str:
+def deadline_text(texts: Texts, rec: RecommendationRow, today: dt.date | None = None) -> str:
     if not rec.deadline:
         return texts("card.no_deadline")
     when = human_deadline(rec.deadline, rec.deadline_precision)
@@ -51,7 +65,9 @@ def deadline_text(texts: Texts, rec: RecommendationRow) -> str:
     if kind == "recurring" and note:
         return texts("card.deadline_recurring", note=note, date=when)
     if kind == "relative" and note:
-        return texts("card.deadline_relative", note=note, date=when)
+        when = texts("card.deadline_relative", note=note, date=when)
+    if kind != "recurring" and is_overdue(rec.status, rec.deadline, today):
+        return texts("card.deadline_overdue", deadline=when)
     return when
 
 
@@ -122,6 +138,7 @@ class Card:
     can_set_deadline: bool = False
     can_correct: bool = False  # the document's parse (coordinators of its region, admins)
     reasons: list[str] = field(default_factory=list)
+    today: dt.date | None = None  # the reader's local date: a passed deadline is marked
 
     @property
     def assessments(self) -> tuple[int, int]:
@@ -137,10 +154,10 @@ def render_card(texts: Texts, card: Card) -> Html:
         "card.head",
         number=rec.number,
         text=shorten(rec.text, CARD_TEXT_LIMIT),
-        title=shorten(doc.title, 200),
+        title=shorten(readable_title(doc.title), 200),
         date=human_date(doc.adopted_on) or texts("card.no_date"),
         addressees=", ".join(a.canonical for a in card.addressees) or texts("card.no_addressee"),
-        deadline=deadline_text(texts, rec),
+        deadline=deadline_text(texts, rec, card.today),
         status=status_label(texts, rec.status),
     )
     parts = [head]

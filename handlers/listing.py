@@ -33,6 +33,7 @@ class ListItem:
     deadline_precision: str | None
     source: str = ""
     reasons: tuple[str, ...] = ()
+    overdue: bool = False
 
 
 def render_item(texts: Texts, position: int, item: ListItem) -> Html:
@@ -41,6 +42,8 @@ def render_item(texts: Texts, position: int, item: ListItem) -> Html:
         if item.deadline
         else texts("list.no_deadline")
     )
+    if item.overdue:
+        deadline = f"{deadline} · {texts('list.overdue')}"
     line = texts(
         "list.item",
         position=position,

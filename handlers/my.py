@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from dataclasses import replace
 
@@ -23,17 +24,25 @@ from bot.matching import inflect_name
 from bot.search import AskResult, Match, Profile
 from bot.smalltalk import is_greeting
 from bot.texts import Html, Texts
-from bot.views import status_label
-from bot.vocabulary import kind_label
+from bot.titles import readable_title
+from bot.views import is_overdue, status_label
+from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
+from handlers.profile import start_onboarding
 
 QUESTION_LIMIT = 300
 KEPT_QUESTIONS = 20
 INLINE_RESULTS = 10
 
 
-def _item(match: Match) -> ListItem:
+def _today(services: Services, region: str | None) -> dt.date:
+    """The reader's local date."""
+    zone = zone_for(region, services.settings.default_timezone)
+    return services.clock.now().astimezone(zone).date()
+
+
+def _item(match: Match, today: dt.date) -> ListItem:
     return ListItem(
         rec_id=match.recommendation_id,
         number=match.number,
@@ -42,6 +51,7 @@ def _item(match: Match) -> ListItem:
         deadline=match.deadline,
         deadline_precision=match.deadline_precision,
         reasons=tuple(match.reasons[:2]),
+        overdue=is_overdue(match.status, match.deadline, today),
     )
 
 
@@ -59,7 +69,9 @@ async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
     )
     if total == 0:
         return texts(
-            "my.empty", region=search_profile.region, kind=kind_label(search_profile.kind)
+            "my.empty",
+            region=inflect_name(search_profile.region, "loct"),
+            kind=kind_dative(search_profile.kind),
         ), None
     header = texts(
         "my.header",
@@ -68,7 +80,8 @@ async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
         region=search_profile.region,
         org=f" · {search_profile.org_name}" if search_profile.org_name else "",
     )
-    items = [_item(m) for m in matches]
+    today = _today(services, search_profile.region)
+    items = [_item(m, today) for m in matches]
     return (
         render_page(texts, header, items, page, total),
         page_keyboard(texts, items, page, total, view="my"),
@@ -79,6 +92,9 @@ async def cmd_my(message: Message, state: FSMContext, services: Services, texts:
     await state.clear()
     text, markup = await _my_page(services, texts, message.from_user.id, 0)
     await message.answer(text, reply_markup=markup)
+    if text == texts("my.no_profile"):
+        # No region or kind yet: carry on with the sign-up rather than leave a dead end.
+        await start_onboarding(message, state, texts)
 
 
 def question_key(question: str) -> str:
@@ -86,9 +102,9 @@ def question_key(question: str) -> str:
     return format(zlib.crc32(question.encode()), "08x")
 
 
-def _asked_item(match: Match, home: str | None) -> ListItem:
+def _asked_item(match: Match, home: str | None, today: dt.date) -> ListItem:
     """An answer's line; an item from outside the asker's region says where it is from."""
-    item = _item(match)
+    item = _item(match, today)
     if home and match.region and match.region != home:
         return replace(item, reasons=(match.region, *match.reasons[:1]))
     return item
@@ -98,11 +114,11 @@ async def _ask_page(
     services: Services, texts: Texts, user_id: int, question: str, page: int
 ) -> tuple[Html, object]:
     profile = await services.profiles.get(user_id)
-    zone = zone_for(profile.region, services.settings.default_timezone)
+    today = _today(services, profile.region)
     result = await services.search.ask(
         question,
         home_region=profile.region,
-        today=services.clock.now().astimezone(zone).date(),
+        today=today,
         limit=PAGE_SIZE,
         offset=page * PAGE_SIZE,
     )
@@ -113,7 +129,9 @@ async def _ask_page(
             "ask.region_empty", region=inflect_name(result.region, "datv"), tips=tips
         ), None
     if result.total == 0 and result.status is not None and result.unfiltered:
-        return texts(f"ask.status_none.{result.status}", question=asked, n=result.unfiltered), None
+        bare = not (result.topic or result.kind or result.region)  # "что выполнено?"
+        scope = "" if bare else texts("ask.status_scope", question=asked)
+        return texts(f"ask.status_none.{result.status}", scope=scope, n=result.unfiltered), None
     if result.total == 0:
         return texts("ask.nothing", question=asked, tips=tips), None
     understood = [
@@ -132,7 +150,7 @@ async def _ask_page(
         understood=texts("ask.understood", what=", ".join(understood)) if understood else "",
         scope=_scope(texts, result),
     )
-    items = [_asked_item(m, result.home_region) for m in result.matches]
+    items = [_asked_item(m, result.home_region, today) for m in result.matches]
     return (
         render_page(texts, header, items, page, result.total),
         page_keyboard(texts, items, page, result.total, view="ask", arg=question_key(question)),
@@ -199,7 +217,15 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
     if not words:
         await query.answer([], cache_time=5, is_personal=False)
         return
-    result = await services.search.ask(words, limit=INLINE_RESULTS, offset=offset)
+    # Inline answers are shared, not personal: "просрочено" is judged by the bot's clock in
+    # the default time zone.
+    zone = zone_for(None, services.settings.default_timezone)
+    result = await services.search.ask(
+        words,
+        today=services.clock.now().astimezone(zone).date(),
+        limit=INLINE_RESULTS,
+        offset=offset,
+    )
     articles = []
     for match in result.matches:
         document = await services.documents.get(match.document_id)
@@ -207,7 +233,7 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
             "inline.card",
             number=match.number,
             text=shorten(match.text, 3000),
-            title=shorten(document.title if document else match.source, 200),
+            title=shorten(readable_title(document.title) if document else match.source, 200),
             date=human_date(document.adopted_on) if document else "",
             addressee=match.addressee,
             deadline=human_deadline(match.deadline, match.deadline_precision)

@@ -17,7 +17,7 @@ from bot.container import Services
 from bot.profiles import Profile, ProfileError
 from bot.regions import Region, all_regions, search_regions
 from bot.texts import Texts
-from bot.vocabulary import KINDS
+from bot.vocabulary import KINDS, kind_dative
 from handlers.editing import drop_buttons, show_result
 from storage.users import UserRecord
 
@@ -207,7 +207,9 @@ async def _finish(
     await state.clear()
     profile = await services.profiles.finish_onboarding(user_id)
     if onboarding:
-        await message.answer(texts("profile.done", card=describe(texts, profile)))
+        await message.answer(
+            texts("profile.done", card=describe(texts, profile), kind=kind_dative(profile.kind))
+        )
     else:
         await message.answer(describe(texts, profile), reply_markup=_profile_keyboard(texts))
 

@@ -18,7 +18,7 @@ from bot.clock import from_iso
 from bot.container import Services
 from bot.formatting import WEEKDAYS, human_date
 from bot.localtime import local_date, zone_for
-from bot.preferences import HOURS
+from bot.preferences import HOURS, hears_changes_at_once
 from bot.regions import search_regions
 from bot.reporting import ReportError
 from bot.texts import Texts
@@ -53,10 +53,11 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
             "settings.digest_weekly", day=WEEKDAYS[user.digest_weekday], hour=user.digest_hour
         )
     paused = user.nudges_paused_until
+    notify = user.follow_notify if not hears_changes_at_once(user) else "immediate"
     text = texts(
         "settings.card",
         digest=digest,
-        notify=texts(f"settings.notify_{user.follow_notify}"),
+        notify=texts(f"settings.notify_{notify}"),
         regions=", ".join(profile.subscriptions) or texts("profile.not_set"),
     )
     if (await services.access.roles(user_id)).is_official:
@@ -73,19 +74,25 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
             text=mark + texts(f"settings.freq_{frequency}"),
             callback_data=DigestSettingsCallback(frequency=frequency),
         )
-    kb.button(
-        text=texts("settings.day_button", day=WEEKDAYS[user.digest_weekday]),
-        callback_data=SettingsAction(action="day"),
-    )
-    kb.button(
-        text=texts("settings.hour_button", hour=user.digest_hour),
-        callback_data=SettingsAction(action="hour"),
-    )
-    other = "digest" if user.follow_notify == "immediate" else "immediate"
-    kb.button(
-        text=texts(f"settings.switch_notify_{other}"),
-        callback_data=SettingsAction(action="notify", value=other),
-    )
+    # Only what applies: a day for a weekly digest, an hour and «in the digest» for any.
+    sizes = [3]
+    if user.digest_frequency == "weekly":
+        kb.button(
+            text=texts("settings.day_button", day=WEEKDAYS[user.digest_weekday]),
+            callback_data=SettingsAction(action="day"),
+        )
+    if user.digest_frequency != "off":
+        kb.button(
+            text=texts("settings.hour_button", hour=user.digest_hour),
+            callback_data=SettingsAction(action="hour"),
+        )
+        sizes.append(2 if user.digest_frequency == "weekly" else 1)
+        other = "digest" if user.follow_notify == "immediate" else "immediate"
+        kb.button(
+            text=texts(f"settings.switch_notify_{other}"),
+            callback_data=SettingsAction(action="notify", value=other),
+        )
+        sizes.append(1)
     kb.button(text=texts("settings.add_region"), callback_data=SettingsAction(action="ask_add"))
     for region in profile.subscriptions:
         if region != profile.region:
@@ -93,7 +100,7 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
                 text=texts("settings.drop_region", region=region),
                 callback_data=SettingsAction(action="drop", value=region_key_by_name(region)),
             )
-    kb.adjust(3, 2, 1, 1, 1)
+    kb.adjust(*sizes, 1)
     return text, kb.as_markup()
 
 

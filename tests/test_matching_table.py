@@ -170,7 +170,8 @@ async def test_named_reason_and_fields(seeded):
     )
     first = matches[0]
     assert first.reasons[0] == "адресовано вашей организации: Общественная палата Амурской области"
-    assert "адресовано общественным палатам Амурской области" in first.reasons
+    # The kind says nothing more about the same addressee: it is not repeated.
+    assert "адресовано общественным палатам Амурской области" not in first.reasons
     assert first.addressee == "Общественная палата Амурской области"
     assert first.source.startswith("002_") and first.status == "not_started"
     assert first.document_id > 0 and first.recommendation_id > 0 and first.text

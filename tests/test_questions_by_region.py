@@ -122,3 +122,40 @@ async def test_deadlines_of_a_body_that_has_none_say_exactly_that(seeded):  # no
     assert result.status == "with_deadline" and result.kind == "regional_government"
     assert result.total == 0 and result.matches == []
     assert result.unfiltered > 0  # there are recommendations, just no deadlines
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "что рекомендовано минкультуры амурской области",
+        "минкультуры Амурской области",
+    ],
+)
+async def test_a_ministry_abbreviation_with_a_region_is_that_regions_ministry(
+    seeded,  # noqa: F811
+    question,
+):
+    q = parse_question(question)
+    assert q.region == AMUR and q.kind == "ministry_or_agency"
+    assert "культура" in [w.lemma for w in q.topic]
+    result = await seeded.ask(question, home_region=AMUR, limit=50)
+    assert result.total > 0
+    assert all(m.region == AMUR for m in result.matches)
+    # the same answer as the full name gives
+    full = await seeded.ask(
+        "что рекомендовано министерству культуры амурской области", home_region=AMUR, limit=50
+    )
+    assert {label(m) for m in result.matches} == {label(m) for m in full.matches}
+
+
+def test_a_ministry_abbreviation_without_a_region_stays_federal():
+    assert parse_question("что рекомендовано минкультуры?").kind == "federal_body"
+
+
+def test_deadlines_of_a_named_ministry_stay_a_deadline_question():
+    q = parse_question("какие сроки у министерства культуры?")
+    assert q.status == "with_deadline" and q.kind == "ministry_or_agency"
+    assert [w.lemma for w in q.topic] == ["культура"]
+    # a topic before the body is still a topic: "сроки проведения конкурсов у министерства"
+    assert parse_question("сроки проведения конкурсов министерством").status is None
+    assert parse_question("сроки минкультуры амурской области").status == "with_deadline"

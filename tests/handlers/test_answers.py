@@ -71,3 +71,36 @@ async def test_whitespace_and_greetings_get_a_hint(harness, seeded):
         calls = await harness.send(AMUR_NGO, hello)
         assert "ничего не нашлось" not in calls[-1].text
         assert calls[-1].text.startswith("Здравствуйте, Анна!") and "/my" in calls[-1].text
+
+
+async def test_matched_words_are_named_in_their_dictionary_form(harness, seeded):
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", "НКО")
+    calls = await harness.send(AMUR_NGO, "что рекомендовано министерству культуры амурской области")
+    text = calls[-1].text
+    assert "совпали слова:" in text
+    assert "министерству" not in text.split("совпали слова:", 1)[1]
+    assert "министерство" in text
+
+
+async def test_a_passed_deadline_of_an_open_item_is_marked_in_lists_and_cards(harness, seeded):
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", "НКО")
+    calls = await harness.send(AMUR_NGO, "какие сроки у правительства области?")
+    answer = calls[-1]
+    assert "до конца 2016 г. · просрочено" in answer.text
+    calls = await harness.press(AMUR_NGO, answer, "1")
+    card = next(c.text for c in calls if c.text and "Рекомендация п." in c.text)
+    assert "<b>Срок:</b> до конца 2016 г. — просрочено" in card
+    # an item without a deadline is never overdue
+    calls = await harness.send(AMUR_NGO, "/my")
+    assert "просрочено" not in calls[-1].text
+
+
+async def test_a_bare_status_question_is_not_quoted_back_as_a_query(harness, seeded):
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", "НКО")
+    calls = await harness.send(AMUR_NGO, "что выполнено?")
+    text = calls[-1].text
+    assert text.startswith("Выполненных пока нет: ни одна из ")
+    assert "по запросу" not in text and text.endswith("не отмечена выполненной.")
+    # a question with a topic still says which question it answers
+    calls = await harness.send(AMUR_NGO, "что выполнено по молодёжной политике?")
+    assert "по запросу «что выполнено по молодёжной политике?»" in calls[-1].text

@@ -1,5 +1,9 @@
 """/my, questions in free text, paging and inline mode through the real Dispatcher."""
 
+import datetime as dt
+
+import pytest
+
 NGO = 61
 
 
@@ -30,10 +34,11 @@ async def test_my_lists_what_concerns_an_amur_ngo_page_by_page(harness, seeded):
     assert next(t for t, _ in edited.buttons() if t.isdigit()) == "6"
 
 
-async def test_my_without_profile_points_to_profile(harness):
+async def test_my_without_profile_asks_for_it(harness):
     await harness.send(62, "/profile")
     calls = await harness.send(62, "/my")
-    assert "/profile" in calls[-1].text
+    assert "регион и вид организации" in calls[-2].text
+    assert "Шаг 1 из 3" in calls[-1].text
 
 
 async def test_questions_in_free_text(harness, seeded):
@@ -77,3 +82,82 @@ async def test_page_buttons_turn_the_pages_of_their_own_question(harness, seeded
     calls = await harness.press(65, first, "▶️")
     edited = next(c for c in calls if c.method == "editMessageText")
     assert "поддержка некоммерческих организаций" in edited.text
+
+
+async def test_my_in_a_region_without_documents_reads_naturally_and_points_onwards(harness, seeded):
+    tver = 8801
+    await onboard(harness, tver, "тверс", "Тверская область", "Общественная палата")
+    calls = await harness.send(tver, "/my")
+    text = calls[-1].text
+    # Russian, not a form: the region in the locative, the kind in the dative.
+    assert "В Тверской области" in text and "общественным палатам" in text
+    assert "«Тверская область»" not in text and "вида «" not in text
+    # A next step: ask about other regions or add one to the subscription.
+    assert "/settings" in text
+    assert "что рекомендовано общественным палатам?" in text
+
+
+@pytest.mark.parametrize("typed", ["-", " — ", "...", "нет", "Пропустить"])
+async def test_a_dash_or_no_for_the_name_skips_it(harness, seeded, typed):
+    user = 8802
+    calls = await onboard(harness, user, "амур", "Амурская область", "НКО", name=typed)
+    text = calls[-1].text
+    assert "Готово!" in text
+    assert "Название: не указано" in text
+
+
+async def test_inline_overdue_goes_by_the_bots_clock(harness, seeded, clock):
+    # On 1 March 2016 only the deadline of 18 February 2016 has passed, not «конец 2016».
+    clock.at = dt.datetime(2016, 3, 1, 3, 0, tzinfo=dt.UTC)
+    calls = await harness.feed(
+        {
+            "inline_query": {
+                "id": "q2",
+                "from": harness.user_dict(66),
+                "query": "что просрочено?",
+                "offset": "",
+            }
+        }
+    )
+    answer = next(c for c in calls if c.method == "answerInlineQuery")
+    cards = [r["input_message_content"]["message_text"] for r in answer.params["results"]]
+    assert cards and all("2016 г." in c for c in cards)
+    assert not any("до конца 2016" in c for c in cards)
+
+
+async def test_the_example_after_sign_up_asks_about_the_members_own_kind(harness, seeded):
+    user = 8803
+    calls = await onboard(harness, user, "амур", "Амурская область", "Общественная палата")
+    text = calls[-1].text
+    assert "что рекомендовано общественным палатам?" in text
+    # and the example answers with the member's own region first
+    calls = await harness.send(user, "что рекомендовано общественным палатам?")
+    assert "ничего не нашлось" not in calls[-1].text
+
+
+async def test_my_in_the_middle_of_sign_up_carries_on_with_it(harness, seeded):
+    user = 8804
+    await harness.send(user, "/start")
+    calls = await harness.send(user, "амур")  # the region picker is on the screen
+    calls = await harness.send(user, "/my")
+    texts = [c.text for c in calls if c.text]
+    assert any("Шаг 1 из 3" in t for t in texts)  # asked again, not sent to /profile
+    calls = await harness.send(user, "Амурской обл")
+    calls = await harness.press(user, calls[-1], "Амурская область")
+    assert "Шаг 2 из 3" in calls[-1].text
+
+
+async def test_a_named_organisation_is_not_also_explained_by_its_kind(harness, seeded):
+    user = 8805
+    await onboard(
+        harness,
+        user,
+        "амур",
+        "Амурская область",
+        "Общественная палата",
+        name="Общественная палата Амурской области",
+    )
+    calls = await harness.send(user, "/my")
+    text = calls[-1].text
+    assert "адресовано вашей организации: Общественная палата Амурской области" in text
+    assert "адресовано общественным палатам Амурской области" not in text

@@ -14,6 +14,10 @@ async def test_settings_change_frequency_day_hour_and_notify(harness, services):
     assert (await services.users.get(USER)).digest_frequency == "daily"
     edited = next(c for c in calls if c.method == "editMessageText")
     assert "каждый день в 10:00" in edited.text
+    # A daily digest has no day to choose.
+    assert not any(t.startswith("День:") for t, _ in edited.buttons())
+    calls = await harness.press(USER, edited, "Еженедельно")
+    edited = next(c for c in calls if c.method == "editMessageText")
 
     # Each picker shows every choice at once: 10:00 → 9:00 is one tap, not six.
     calls = await harness.press(USER, edited, "День:")
@@ -31,11 +35,12 @@ async def test_settings_change_frequency_day_hour_and_notify(harness, services):
     user = await services.users.get(USER)
     assert (user.digest_weekday, user.digest_hour) == (2, 9)
     edited = next(c for c in calls if c.method == "editMessageText")
-    assert "каждый день в 9:00" in edited.text
+    assert "раз в неделю, среда, в 9:00" in edited.text
     # «Назад» from a picker leaves everything as it was.
     calls = await harness.press(USER, edited, "Час:")
     calls = await harness.press(USER, calls[-1], "Назад")
-    assert "каждый день в 9:00" in next(c for c in calls if c.method == "editMessageText").text
+    back = next(c for c in calls if c.method == "editMessageText").text
+    assert "раз в неделю, среда, в 9:00" in back
     # A forged choice is refused.
     calls = await harness.click(USER, "set:set_hour:3")
     assert "Недопустимое" in calls[0].params["text"]
@@ -50,6 +55,22 @@ async def test_digest_buttons_switch_off(harness, services):
     assert (await services.users.get(USER)).digest_frequency == "off"
     assert (await services.users.get(USER)).next_digest_at is None
     assert any("Сводка: выключена" in (c.text or "") for c in calls)
+
+
+async def test_with_digests_off_there_is_no_day_hour_or_changes_in_the_digest(harness, services):
+    await harness.send(USER, "/start")
+    await services.preferences.set_follow_notify(USER, "digest")
+    card = (await harness.send(USER, "/settings"))[-1]
+    calls = await harness.press(USER, card, "Выключить")
+    edited = next(c for c in calls if c.method == "editMessageText")
+    labels = [t for t, _ in edited.buttons()]
+    assert not any(t.startswith(("День:", "Час:", "Изменения")) for t in labels)
+    # Without digests a follower hears of changes at once, and the card says so.
+    assert "следите: сразу" in edited.text
+    calls = await harness.press(USER, edited, "Еженедельно")
+    edited = next(c for c in calls if c.method == "editMessageText")
+    assert "следите: в сводке" in edited.text
+    assert "Изменения — сразу" in [t for t, _ in edited.buttons()]
 
 
 async def test_add_and_remove_a_region(harness, services):

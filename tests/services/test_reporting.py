@@ -93,3 +93,23 @@ async def test_the_card_shows_a_recurring_terms_occurrence_due_now(services, amu
     card = render_card(services.texts, await services.reporting.card(MEMBER, amur))
     assert "ежегодно до 1 марта (ближайший срок — до 1 марта 2027 г.)" in card
     assert "2025" not in card.split("Срок:")[1].split("\n")[0]
+
+
+async def test_a_follower_with_changes_in_the_digest_and_digests_off_still_hears(
+    services, clock, amur
+):
+    rec = amur
+    await services.reporting.follow(MEMBER, rec, True)
+    await services.preferences.set_follow_notify(MEMBER, "digest")
+    await services.preferences.set_digest(MEMBER, frequency="off")
+    await services.reporting.report_status(OFFICIAL, rec, "in_progress", "Начали")
+    # No digest will ever carry the change: it comes at once instead of never.
+    assert [kind for kind, _, _ in await notices(services, MEMBER)] == ["notice"]
+
+
+async def test_a_follower_with_changes_in_a_running_digest_waits_for_it(services, clock, amur):
+    rec = amur
+    await services.reporting.follow(MEMBER, rec, True)
+    await services.preferences.set_follow_notify(MEMBER, "digest")
+    await services.reporting.report_status(OFFICIAL, rec, "in_progress", "Начали")
+    assert await notices(services, MEMBER) == []

@@ -89,3 +89,30 @@ def test_search_regions_for_the_picker():
     assert search_regions("мос")[0].name == "Москва"
     assert search_regions("") == []
     assert search_regions("абракадабра") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Амурской обл", "Амурская область"),
+        ("амурской области", "Амурская область"),
+        ("в Амурской области", "Амурская область"),
+        ("Тверской", "Тверская область"),
+        ("тверскую обл.", "Тверская область"),
+        ("Камчатском крае", "Камчатский край"),
+        ("из Благовещенска", "Амурская область"),
+        # typed with a slip
+        ("Амурская облать", "Амурская область"),
+        ("Тверьская область", "Тверская область"),
+        ("амурскя", "Амурская область"),
+    ],
+)
+def test_search_regions_finds_case_forms_and_slips(query, expected):
+    found = search_regions(query)
+    assert found, query
+    assert found[0].name == expected
+
+
+def test_search_regions_slip_does_not_invent_a_region():
+    assert search_regions("абракадабра") == []
+    assert search_regions("область") != []  # a bare word still lists regions, no crash
