@@ -224,6 +224,24 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
     await _ask_confirmation(message, texts, data)
 
 
+async def on_more_details(message: Message, state: FSMContext, texts: Texts) -> None:
+    """At «Проверьте отчёт» people still send the file or a second line: it joins the report."""
+    data = await state.get_data()
+    if "rec_id" not in data:
+        return
+    more = (message.text or message.caption or "").strip()
+    evidence = evidence_of(message)
+    comment = "\n".join(part for part in (data.get("comment"), more) if part)
+    if len(comment) > 2000:
+        await message.answer(texts("report.comment_too_long"))
+        return
+    data["comment"] = comment or None
+    if evidence is not None:
+        data["evidence"] = [evidence.kind, evidence.value, evidence.name]
+    await state.set_data(data)
+    await _ask_confirmation(message, texts, data)
+
+
 async def _ask_confirmation(message: Message, texts: Texts, data: dict) -> None:
     kb = InlineKeyboardBuilder()
     rec_id = data["rec_id"]
@@ -549,6 +567,7 @@ def create_router() -> Router:
     router.callback_query.register(on_step, ReportStep.filter())
     not_command = ~F.text.startswith("/")
     router.message.register(on_details, StateFilter(ReportForm.details), not_command)
+    router.message.register(on_more_details, StateFilter(ReportForm.confirm), not_command)
     router.message.register(
         on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
     )

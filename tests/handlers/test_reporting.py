@@ -105,7 +105,8 @@ async def test_reply_to_a_card_records_a_comment(harness, services, amur):
     calls = await harness.reply(
         OFFICIAL, card, "Проект постановления на согласовании https://gov.example/doc"
     )
-    assert "Комментарий записан" in calls[-1].text
+    assert "Добавлено в историю" in calls[-1].text
+    assert "Проект постановления" in calls[-1].text
     assert [t for t, _ in calls[-1].buttons()][:2] == ["В работе", "Выполнено"]
     history = await services.reporting.history(rec_id)
     assert history[-1].event == "comment"
@@ -331,3 +332,34 @@ async def test_an_old_dialog_button_does_nothing_in_a_newer_dialog(harness, serv
     assert "не действует" in calls[0].params["text"]
     calls = await harness.send(COORD, "31.12.2026")
     assert "сохранить?" in calls[-1].text
+
+
+async def test_a_file_sent_after_the_comment_joins_the_report(harness, services, amur):
+    """«Добавьте комментарий и файл»: people send them one after the other; both are kept."""
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    await harness.press(OFFICIAL, card, "В работе")
+    calls = await harness.send(OFFICIAL, "Создана рабочая группа")
+    assert "Проверьте отчёт" in calls[-1].text
+    calls = await harness.send_document(OFFICIAL, b"%PDF-1.4 act", "акт.pdf")
+    assert "только координаторы" not in calls[-1].text
+    assert "Проверьте отчёт" in calls[-1].text
+    assert "Создана рабочая группа" in calls[-1].text and "акт.pdf" in calls[-1].text
+    # And the other way round: a word after the file is added to the comment, not lost.
+    calls = await harness.send(OFFICIAL, "Приказ от 5 мая")
+    assert "Проверьте отчёт" in calls[-1].text
+    assert "Создана рабочая группа" in calls[-1].text and "Приказ от 5 мая" in calls[-1].text
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    history = await services.reporting.history(rec_id)
+    assert len(history) == 1
+    assert history[0].evidence_kind == "document"
+    assert "Создана рабочая группа" in history[0].comment
+    assert "Приказ от 5 мая" in history[0].comment
+
+
+async def test_a_file_replied_to_a_card_is_not_called_a_comment(harness, services, amur):
+    _, card = await join_and_open_first_task(harness, amur)
+    calls = await harness.reply(
+        OFFICIAL, card, document={"file_id": "F1", "file_unique_id": "U1", "file_name": "акт.pdf"}
+    )
+    assert "Комментарий записан: нет" not in calls[-1].text
+    assert "акт.pdf" in calls[-1].text
