@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from bot.ingest.model import Deadline, ParsedDocument
+from bot.ingest.parser import NO_DATE_WARNING, NO_REGION_WARNING, UNADDRESSED_WARNING
 from bot.vocabulary import KINDS
 
 NAME_LIMIT = 300
@@ -198,4 +199,16 @@ def apply_all(
             apply_op(corrected, op)
         except CorrectionError:
             failed.append(op)
+    corrected.warnings = [w for w in corrected.warnings if _still_holds(w, corrected)]
     return corrected, failed
+
+
+def _still_holds(warning: str, parsed: ParsedDocument) -> bool:
+    """A warning about what the coordinator has since fixed is not shown any more."""
+    if warning == UNADDRESSED_WARNING:
+        return any(not r.addressee_indices for r in parsed.recommendations)
+    if warning == NO_DATE_WARNING:
+        return parsed.date is None
+    if warning == NO_REGION_WARNING:
+        return parsed.region is None
+    return True

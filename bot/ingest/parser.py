@@ -74,6 +74,12 @@ log = logging.getLogger(__name__)
 
 _FIRST_WORD_RE = re.compile(r"[А-Яа-яЁё]+")
 
+UNADDRESSED_WARNING = (
+    "Пункты, в которых адресат не назван, показаны «без адресата»: проверьте, "
+    "не потерян ли адресат."
+)
+NO_DATE_WARNING = "Не удалось определить дату принятия документа."
+NO_REGION_WARNING = "Не удалось определить регион документа."
 INTERNAL_ERROR_WARNING = "Внутренняя ошибка разбора: документ разобран не полностью."
 MOJIBAKE_WARNING = (
     "Текст похож на испорченную кодировку (вместо русских букв — «РџСЂРё…»): публиковать его "
@@ -631,10 +637,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
             rec.addressees = [index]
         warnings.append(f"Пункты без адресата отнесены к адресату «{name}».")
     elif unaddressed:
-        warnings.append(
-            "Пункты, в которых адресат не назван, показаны «без адресата»: проверьте, "
-            "не потерян ли адресат."
-        )
+        warnings.append(UNADDRESSED_WARNING)
 
     numbers = _assign_numbers(recs, warnings)
     period = find_term(parser.lead_text, meta.date) if parser.lead_text else None
@@ -674,9 +677,9 @@ def _parse(text: str, source: str) -> ParsedDocument:
     if not recommendations:
         warnings.append("Не найдено ни одной рекомендации: проверьте, что это итоговый документ.")
     if meta.date is None:
-        warnings.append("Не удалось определить дату принятия документа.")
+        warnings.append(NO_DATE_WARNING)
     if meta.region is None and meta.scope is None:
-        warnings.append("Не удалось определить регион документа.")
+        warnings.append(NO_REGION_WARNING)
     return ParsedDocument(
         source=source,
         title=meta.title or source,

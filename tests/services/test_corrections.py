@@ -242,3 +242,26 @@ async def test_a_correction_whose_item_is_gone_is_reported(services, people):
     assert preview.inherited == 2
     assert [op["op"] for op in preview.failed] == ["drop"]
     assert preview.parsed.addressees[GOV].kind == "legislature"
+
+
+UNADDRESSED = """РЕКОМЕНДАЦИИ
+общественных слушаний «Доступная среда в Амурской области»
+г. Благовещенск, 14 марта 2026 года
+
+1. Рекомендовать Правительству Амурской области разработать программу.
+2. Продолжить мониторинг доступности объектов.
+"""
+
+
+async def test_a_warning_goes_once_the_coordinator_fixed_what_it_is_about(services, people):
+    fix = services.corrections
+    ref = await stage(services, UNADDRESSED)
+    view = await fix.view(COORD, ref)
+    assert view.unaddressed == [1]
+    assert any("без адресата" in w for w in view.parsed.warnings)
+    view = await fix.move_item(COORD, ref, 1, 0, view.version)
+    assert view.unaddressed == []
+    assert not any("без адресата" in w for w in view.parsed.warnings)
+    # Moved back, the warning is back: it follows the items, not the history of clicks.
+    view = await fix.move_item(COORD, ref, 1, None, view.version)
+    assert any("без адресата" in w for w in view.parsed.warnings)
