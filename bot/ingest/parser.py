@@ -722,8 +722,9 @@ def _term_warnings(recommendations: list[ParsedRecommendation]) -> list[str]:
     recurring = [r for r in recommendations if r.deadline and r.deadline.kind == "recurring"]
     if recurring:
         numbers = ", ".join(r.number for r in recurring[:8]) + (", …" if len(recurring) > 8 else "")
+        items = "пункт" if len(recurring) == 1 else "пункты"
         out.append(
-            f"Повторяющиеся сроки («ежегодно», «ежеквартально» …) — пункты {numbers}: записан "
+            f"Повторяющиеся сроки («ежегодно», «ежеквартально» …) — {items} {numbers}: записан "
             "ближайший срок, напоминания идут к нему; карточка объясняет, что срок повторяется."
         )
     for r in recommendations:

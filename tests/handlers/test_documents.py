@@ -149,4 +149,4 @@ async def test_preview_warns_about_recurring_terms_and_items_without_addressee(h
     calls = await harness.send_document(COORDINATOR, text.encode(), "решение.txt")
     preview = calls[-1].text
     assert "без адресата — 1 рекомендация" in preview
-    assert "Повторяющиеся сроки" in preview and "пункты 2" in preview
+    assert "Повторяющиеся сроки" in preview and "— пункт 2:" in preview  # one: «пункт»
