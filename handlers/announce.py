@@ -393,7 +393,7 @@ async def on_time(
         try:
             announcement = await service.draft(message.from_user.id, ann_id)
             zone = service.zone(announcement.region)
-            at = parse_local_time(message.text or "", zone)
+            at = parse_local_time(message.text or "", zone, services.clock.now())
             announcement = await service.send(message.from_user.id, ann_id, at=at)
         except AnnounceError as error:
             tomorrow = services.clock.now().astimezone(zone) + dt.timedelta(days=1)
