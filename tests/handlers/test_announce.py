@@ -337,6 +337,24 @@ async def test_announcements_are_listed_with_figures_in_pages(harness, services,
     assert "только координаторы" in calls[-1].text
 
 
+async def test_stopping_one_in_the_list_redraws_the_list(harness, services, region):
+    service = services.announcements
+    later = services.clock.now() + dt.timedelta(days=2)
+    for n in range(7):
+        draft = await service.create_draft(COORD, AMUR, Content(f"Анонс номер {n}"))
+        await service.send(COORD, draft.id, at=later)
+    listing = (await harness.send(COORD, "/announcements"))[-1]
+    listing = (await harness.press(COORD, listing, "Старее"))[-1]  # page 2: №2 and №1
+    calls = await harness.press(COORD, listing, "Остановить №2")
+    redrawn = [c for c in calls if c.method == "editMessageText"][-1]
+    assert "стр. 2 из 2" in redrawn.text  # the same page, redrawn
+    item_2 = redrawn.text.split("№2")[1].split("№1")[0]
+    assert "отменён" in item_2
+    buttons = [t for t, _ in redrawn.buttons()]
+    assert "⏹ Остановить №1" in buttons and not [t for t in buttons if "№2" in t]
+    assert any("Новее" in t for t in buttons)  # the page buttons are still there
+
+
 async def test_schedule_typed_as_people_write_it(harness, services, region):
     # The clock says 2026-03-02 07:00 UTC: 16:00 in Blagoveshchensk (UTC+9).
     menu = await compose(harness)
