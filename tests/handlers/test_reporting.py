@@ -218,6 +218,8 @@ async def test_coordinator_lists_and_unbinds_officials(harness, services, amur):
     assert "приглашение: Правительство области, осталось 1" in listing.text
     calls = await harness.press(COORD, listing, "Отключить")
     ask = next(c for c in calls if c.method == "editMessageText")
+    # A first name is not declined: it is named as the official, not «Отключить Анна».
+    assert "Отключить исполнителя «Анна» от органа «Правительство области»?" in ask.text
     calls = await harness.press(COORD, ask, "Да, отключить")
     redrawn = next(c for c in calls if c.method == "editMessageText")
     assert "Анна —" not in redrawn.text
