@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.deadline_input import TypedDeadline, read_deadline
 from bot.localtime import local_date, zone_for
 from bot.outbox import OutboxService
+from bot.tasks import current_term
 from bot.texts import Texts
 from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
 from storage.db import Database
@@ -241,12 +242,13 @@ class ReportingService:
         target = subject.target
         addressees = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
         history = await self.reporting.history(recommendation_id)
+        zone = await self.reader_zone(user_id, subject.document)
         return Card(
-            recommendation=subject.recommendation,
+            recommendation=current_term(subject.recommendation, local_date(self.clock.now(), zone)),
             document=subject.document,
             addressees=sorted(addressees, key=lambda a: a.position),
             history=history,
-            zone=await self.reader_zone(user_id, subject.document),
+            zone=zone,
             following=await self.subscriptions.is_following(user_id, recommendation_id),
             can_report=allowed(roles, Action.REPORT_STATUS, target),
             # There is something to agree or disagree with only once a body has reported.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.clock import Clock
+from bot.ingest.deadlines import next_occurrence
 from bot.localtime import local_date, zone_for
 from storage.documents import RecommendationQueries, RecommendationRow
 from storage.reporting import ReportingRepository
@@ -26,9 +27,20 @@ class Tasks:
         return sum(len(v) for v in self.groups.values())
 
 
+def current_term(rec: RecommendationRow, today: dt.date) -> RecommendationRow:
+    """The row with the deadline due now: a recurring term («ежегодно до 15 декабря») whose
+    day has passed is due at its next occurrence, as the reminders count it — never overdue."""
+    if not rec.deadline or rec.deadline_kind != "recurring":
+        return rec
+    stored = dt.date.fromisoformat(rec.deadline)
+    current = next_occurrence(stored, rec.deadline_period, today)
+    return rec if current == stored else replace(rec, deadline=current.isoformat())
+
+
 def group_of(rec: RecommendationRow, today: dt.date) -> str:
     if is_closed(rec.status):
         return "done"
+    rec = current_term(rec, today)
     if rec.deadline:
         deadline = dt.date.fromisoformat(rec.deadline)
         if deadline < today:
