@@ -16,7 +16,12 @@ import re
 from typing import Any
 
 from bot.ingest.model import Deadline, ParsedDocument
-from bot.ingest.parser import NO_DATE_WARNING, NO_REGION_WARNING, UNADDRESSED_WARNING
+from bot.ingest.parser import (
+    NO_DATE_WARNING,
+    NO_REGION_WARNING,
+    UNADDRESSED_WARNING,
+    drop_unused_addressees,
+)
 from bot.vocabulary import KINDS
 
 NAME_LIMIT = 300
@@ -186,10 +191,13 @@ def _merge(parsed: ParsedDocument, source: int, target: int) -> None:
 
 
 def apply_all(
-    parsed: ParsedDocument, ops: list[dict[str, Any]]
+    parsed: ParsedDocument, ops: list[dict[str, Any]], *, prune: bool = False
 ) -> tuple[ParsedDocument, list[dict[str, Any]]]:
     """A corrected copy (the parse itself when there is nothing to apply), and the operations
-    that no longer find their target."""
+    that no longer find their target.
+
+    ``prune``: an addressee whose items were all dropped or moved away goes, as the parser
+    drops one (for a new document; a published one keeps it to merge its officials away)."""
     if not ops:
         return parsed, []
     corrected = copy.deepcopy(parsed)
@@ -199,6 +207,10 @@ def apply_all(
             apply_op(corrected, op)
         except CorrectionError:
             failed.append(op)
+    if prune:
+        corrected.addressees = drop_unused_addressees(
+            corrected.addressees, corrected.recommendations
+        )
     corrected.warnings = [w for w in corrected.warnings if _still_holds(w, corrected)]
     return corrected, failed
 

@@ -660,18 +660,8 @@ def _parse(text: str, source: str) -> ParsedDocument:
                 without_addressee=not rec.addressees,
             )
         )
-    used = {i for r in recommendations for i in r.addressee_indices}
-    if len(used) != len(parser.addressees):
-        # Drop addressees without recommendations (a heading whose items were lost).
-        mapping: dict[int, int] = {}
-        kept: list[ParsedAddressee] = []
-        for i, a in enumerate(parser.addressees):
-            if i in used:
-                mapping[i] = len(kept)
-                kept.append(a)
-        for r in recommendations:
-            r.addressee_indices = [mapping[i] for i in r.addressee_indices]
-        parser.addressees = kept
+    # Drop addressees without recommendations (a heading whose items were lost).
+    parser.addressees = drop_unused_addressees(parser.addressees, recommendations)
 
     warnings.extend(_term_warnings(recommendations))
     if not recommendations:
@@ -692,6 +682,24 @@ def _parse(text: str, source: str) -> ParsedDocument:
         recipients=parser.recipients,
         scope=meta.scope,
     )
+
+
+def drop_unused_addressees(
+    addressees: list[ParsedAddressee], recommendations: list[ParsedRecommendation]
+) -> list[ParsedAddressee]:
+    """The addressees that have recommendations; the items' indices are renumbered in place."""
+    used = {i for r in recommendations for i in r.addressee_indices}
+    if len(used) == len(addressees):
+        return addressees
+    mapping: dict[int, int] = {}
+    kept: list[ParsedAddressee] = []
+    for i, a in enumerate(addressees):
+        if i in used:
+            mapping[i] = len(kept)
+            kept.append(a)
+    for r in recommendations:
+        r.addressee_indices = [mapping[i] for i in r.addressee_indices]
+    return kept
 
 
 _LEAD_VERB_START_RE = re.compile(
