@@ -209,7 +209,18 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
     data = await state.get_data()
     comment = (message.text or message.caption or "").strip()
     evidence = evidence_of(message)
+    if evidence is None and data.get("evidence"):
+        evidence = Evidence(*data["evidence"])  # sent before the reason: kept
     if data.get("status") == "wont_do" and not comment:
+        if evidence is not None:
+            data["evidence"] = [evidence.kind, evidence.value, evidence.name]
+            await state.set_data(data)
+            await message.answer(
+                texts(
+                    "report.reason_required_kept", evidence=_evidence_label(texts, data["evidence"])
+                )
+            )
+            return
         await message.answer(texts("report.reason_required"))
         return
     if len(comment) > 2000:

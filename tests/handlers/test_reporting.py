@@ -128,7 +128,9 @@ async def test_wont_do_needs_a_reason(harness, services, amur):
     assert not [t for t, _ in calls[-1].buttons() if "Без комментария" in t]
     calls = await harness.send_document(OFFICIAL, b"x", "file.pdf")  # a file but no words
     assert "нужна причина" in calls[-1].text
+    assert "file.pdf" in calls[-1].text  # the file is kept, not lost
     calls = await harness.send(OFFICIAL, "Нет финансирования в бюджете")
+    assert "file.pdf" in calls[-1].text and "Нет финансирования" in calls[-1].text
     calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
     assert "Не будет выполнено" in calls[-1].text
 
