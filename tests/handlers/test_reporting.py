@@ -367,3 +367,14 @@ async def test_a_file_replied_to_a_card_is_not_called_a_comment(harness, service
     )
     assert "Комментарий записан: нет" not in calls[-1].text
     assert "акт.pdf" in calls[-1].text
+
+
+async def test_declining_an_invite_says_how_to_change_ones_mind(harness, services, amur):
+    payload = await invite_official(harness, amur)
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    calls = await harness.press(OFFICIAL, calls[-1], "Отказаться")
+    answer = [c for c in calls if c.method in {"editMessageText", "sendMessage"}][-1]
+    assert "не принято" in answer.text and "ещё раз" in answer.text  # not a dead end
+    calls = await harness.send(OFFICIAL, f"/start {payload}")  # and the link still works
+    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    assert any("Вы представляете" in (c.text or "") for c in calls)
