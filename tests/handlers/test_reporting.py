@@ -378,3 +378,15 @@ async def test_declining_an_invite_says_how_to_change_ones_mind(harness, service
     calls = await harness.send(OFFICIAL, f"/start {payload}")  # and the link still works
     calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
     assert any("Вы представляете" in (c.text or "") for c in calls)
+
+
+async def test_after_a_link_the_next_body_is_one_button_away(harness, services, amur):
+    """A coordinator invites body after body: the link stays in the chat to be forwarded,
+    and the list of bodies comes again as a new message."""
+    await invite_official(harness, amur)
+    link = [c for c in harness.calls if "start=inv_" in (c.text or "")][-1]
+    calls = await harness.press(COORD, link, "Пригласить ещё")
+    assert not [c for c in calls if c.method in {"editMessageText", "editMessageReplyMarkup"}]
+    listing = [c for c in calls if c.method == "sendMessage"][-1]
+    assert "Какой орган" in listing.text
+    assert any("Законодательное Собрание" in t for t, _ in listing.buttons())
