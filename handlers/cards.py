@@ -378,8 +378,11 @@ async def on_reply(
     except ReportError as error:
         await message.answer(texts(error.key))
         return
+    rec = await services.documents.get_recommendation(rec_id)
     kb = InlineKeyboardBuilder()
     for status in ("in_progress", "done", "partially_done", "wont_do"):
+        if rec is not None and status == rec.status:
+            continue  # «Изменить статус?» offers the other ones
         kb.button(
             text=status_label(texts, status),
             callback_data=StatusCallback(rec_id=rec_id, status=status),

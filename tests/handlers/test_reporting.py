@@ -390,3 +390,11 @@ async def test_after_a_link_the_next_body_is_one_button_away(harness, services, 
     listing = [c for c in calls if c.method == "sendMessage"][-1]
     assert "Какой орган" in listing.text
     assert any("Законодательное Собрание" in t for t, _ in listing.buttons())
+
+
+async def test_after_a_reply_the_current_status_is_not_offered_again(harness, services, amur):
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    await services.reporting.report_status(OFFICIAL, rec_id, "in_progress", "Начали")
+    calls = await harness.reply(OFFICIAL, card, "Провели первое заседание")
+    offered = [t for t, _ in calls[-1].buttons()]
+    assert "В работе" not in offered and "Выполнено" in offered
