@@ -37,7 +37,11 @@ def _is_header(cells: list[str]) -> bool:
     return bool(filled) and all(len(c) < 40 and _HEADER_CELL_RE.match(c) for c in filled)
 
 
-def _render(cells: list[str], term_column: int | None) -> str:
+# «3. Рекомендовать органам местного самоуправления:» — a numbered lead-in for the table below.
+_LEAD_IN_RE = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})*[.)]\s.*:\s*$")
+
+
+def _render(cells: list[str], term_column: int | None, sub_items: bool = False) -> str:
     parts = []
     for i, cell in enumerate(cells):
         if not cell:
@@ -45,7 +49,8 @@ def _render(cells: list[str], term_column: int | None) -> str:
         parts.append(f"Срок: {cell}" if i == term_column and i > 0 else cell)
     m = _NUMBER_CELL_RE.match(cells[0]) if cells else None
     if m and len(parts) > 1:
-        return f"{m.group(1)}. " + " ".join(parts[1:])
+        # Under a numbered lead-in the rows are its sub-items (3.1, 3.2 …), as a dashed list.
+        return ("— " if sub_items else f"{m.group(1)}. ") + " ".join(parts[1:])
     return " ".join(parts)
 
 
@@ -53,11 +58,14 @@ def flatten_tables(text: str) -> str:
     out: list[str] = []
     row: list[str] | None = None  # the last row written, for continuation rows
     term_column: int | None = None
+    sub_items = False  # the table follows a numbered lead-in ending with a colon
     for raw in text.replace("\r\n", "\n").split("\n"):
         found = _cells(raw)
         if found is None:
             out.append(raw)
             row = None
+            if raw.strip():
+                sub_items = bool(_LEAD_IN_RE.match(raw))
             continue
         cells, piped = found
         if _is_header(cells):
@@ -71,8 +79,8 @@ def flatten_tables(text: str) -> str:
             for i, cell in enumerate(cells):
                 if cell:
                     row[i] = f"{row[i]} {cell}".strip()
-            out[-1] = _render(row, term_column)
+            out[-1] = _render(row, term_column, sub_items)
             continue
         row = cells if piped else None
-        out.append(_render(cells, term_column))
+        out.append(_render(cells, term_column, sub_items))
     return "\n".join(out)
