@@ -191,9 +191,7 @@ def test_a_docx_table_of_measures_becomes_items_row_by_row():
     term — not one line per cell, which lost the rows."""
     document = docx.Document()
     document.add_paragraph("1. Просить Правительство Тверской области выделить средства.")
-    document.add_paragraph(
-        "2. Рекомендовать органам местного самоуправления Тверской области:"
-    )
+    document.add_paragraph("2. Рекомендовать органам местного самоуправления Тверской области:")
     table = document.add_table(rows=3, cols=3)
     rows = [
         ("№", "Мероприятие", "Срок"),
