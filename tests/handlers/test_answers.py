@@ -71,3 +71,25 @@ async def test_whitespace_and_greetings_get_a_hint(harness, seeded):
         calls = await harness.send(AMUR_NGO, hello)
         assert "ничего не нашлось" not in calls[-1].text
         assert calls[-1].text.startswith("Здравствуйте, Анна!") and "/my" in calls[-1].text
+
+
+async def test_asking_how_to_upload_a_resolution_is_answered_not_searched(harness, seeded):
+    from tests.conftest import ADMIN_ID
+
+    await onboard(harness, 777, "амур", "Амурская область", "Общественная палата")
+    await harness.send(ADMIN_ID, "/start")
+    await harness.send(ADMIN_ID, "/coordinator 777 Амурская область")
+    for question in (
+        "как загрузить резолюцию?",
+        "Как добавить документ",
+        "как опубликовать решение",
+    ):
+        text = (await harness.send(777, question))[-1].text
+        assert "ничего не нашлось" not in text, question
+        assert "пришлите файл" in text.lower() and ".docx" in text
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", "НКО")
+    text = (await harness.send(AMUR_NGO, "как загрузить резолюцию?"))[-1].text
+    assert "координатор" in text and "ничего не нашлось" not in text
+    # A question about recommendations is still a search.
+    text = (await harness.send(777, "что рекомендовано ресурсным центрам?"))[-1].text
+    assert "пришлите файл" not in text.lower()
