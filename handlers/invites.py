@@ -89,7 +89,11 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
             text=texts("invite.uses_button", n=n),
             callback_data=InviteCallback(action="make", id=callback_data.id, n=n),
         )
-    kb.adjust(len(USES_CHOICES))
+    kb.button(
+        text=texts("invite.back_button"),
+        callback_data=InviteCallback(action="doc", id=addressee.document_id),
+    )
+    kb.adjust(len(USES_CHOICES), 1)
     await show_result(
         callback,
         texts("invite.pick_uses", addressee=addressee.canonical),

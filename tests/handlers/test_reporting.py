@@ -398,3 +398,14 @@ async def test_after_a_reply_the_current_status_is_not_offered_again(harness, se
     calls = await harness.reply(OFFICIAL, card, "Провели первое заседание")
     offered = [t for t, _ in calls[-1].buttons()]
     assert "В работе" not in offered and "Выполнено" in offered
+
+
+async def test_a_wrong_body_picked_for_an_invite_can_be_changed(harness, services, amur):
+    calls = await harness.send(COORD, "/invite")
+    calls = await harness.press(COORD, calls[-1], "СОНКО")
+    calls = await harness.press(COORD, calls[-1], "Правительство области")
+    assert "Сколько человек" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "Другой орган")
+    assert "Какой орган" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "Законодательное Собрание")
+    assert "Законодательное Собрание" in calls[-1].text and "Сколько человек" in calls[-1].text
