@@ -34,6 +34,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import AccessService, Action, PermissionDenied, Roles
 from bot.clock import Clock, from_iso, to_iso
+from bot.deadline_input import read_deadline
 from bot.formatting import shorten
 from bot.outbox import OutboxService
 from bot.ratelimit import RateLimiter
@@ -50,6 +51,9 @@ REPORT_KIND = "announce_report"
 STALE_DRAFT_DAYS = 7
 MAX_AHEAD_DAYS = 366
 TIME_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})\s*$")
+# «… в 10», «… 9:30», «… в 18.00»: the time of day at the end of what was typed.
+_CLOCK_RE = re.compile(r"(?:^|\s)(?:в\s+)?(\d{1,2})(?:[:.](\d{2}))?(?:\s*ч(?:ас(?:а|ов)?)?\.?)?$")
+_DAY_WORDS = {"": 0, "сегодня": 0, "завтра": 1, "послезавтра": 2}
 
 
 class AnnounceCallback(CallbackData, prefix="an"):
@@ -138,17 +142,37 @@ def zone_label(moment: dt.datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def parse_local_time(text: str, zone: ZoneInfo) -> dt.datetime:
-    """Parse «ДД.ММ.ГГГГ ЧЧ:ММ» in the region's time; returns aware UTC."""
+def parse_local_time(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
+    """A moment typed in the region's time; returns aware UTC.
+
+    «ДД.ММ.ГГГГ ЧЧ:ММ», and as people write it: «завтра в 10», «8 марта 12:00», «08.03 9:30»,
+    «в 18:00» (today). A day without a year is the next such day (the deadline reader's rule).
+    """
     match = TIME_RE.match(text or "")
-    if not match:
+    if match:
+        day, month, year, hour, minute = (int(g) for g in match.groups())
+        try:
+            local = dt.datetime(year, month, day, hour, minute, tzinfo=zone)
+        except ValueError:
+            raise AnnounceError("announce.bad_time") from None
+        return local.astimezone(dt.UTC)
+    typed = " ".join((text or "").lower().replace("ё", "е").split()).rstrip(".!")
+    clock = _CLOCK_RE.search(typed)
+    if not clock:
         raise AnnounceError("announce.bad_time")
-    day, month, year, hour, minute = (int(g) for g in match.groups())
-    try:
-        local = dt.datetime(year, month, day, hour, minute, tzinfo=zone)
-    except ValueError:
-        raise AnnounceError("announce.bad_time") from None
-    return local.astimezone(dt.UTC)
+    hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
+    if hour > 23 or minute > 59:
+        raise AnnounceError("announce.bad_time")
+    today = now.astimezone(zone).date()
+    day_part = typed[: clock.start()].strip()
+    if day_part in _DAY_WORDS:
+        day = today + dt.timedelta(days=_DAY_WORDS[day_part])
+    else:
+        typed_day = read_deadline(day_part, today)
+        if typed_day is None or typed_day.day is None:
+            raise AnnounceError("announce.bad_time")
+        day = typed_day.day
+    return dt.datetime.combine(day, dt.time(hour, minute), zone).astimezone(dt.UTC)
 
 
 def left_of(counts: dict[str, int]) -> int:

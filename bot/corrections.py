@@ -16,6 +16,12 @@ import re
 from typing import Any
 
 from bot.ingest.model import Deadline, ParsedDocument
+from bot.ingest.parser import (
+    NO_DATE_WARNING,
+    NO_REGION_WARNING,
+    UNADDRESSED_WARNING,
+    drop_unused_addressees,
+)
 from bot.vocabulary import KINDS
 
 NAME_LIMIT = 300
@@ -185,10 +191,13 @@ def _merge(parsed: ParsedDocument, source: int, target: int) -> None:
 
 
 def apply_all(
-    parsed: ParsedDocument, ops: list[dict[str, Any]]
+    parsed: ParsedDocument, ops: list[dict[str, Any]], *, prune: bool = False
 ) -> tuple[ParsedDocument, list[dict[str, Any]]]:
     """A corrected copy (the parse itself when there is nothing to apply), and the operations
-    that no longer find their target."""
+    that no longer find their target.
+
+    ``prune``: an addressee whose items were all dropped or moved away goes, as the parser
+    drops one (for a new document; a published one keeps it to merge its officials away)."""
     if not ops:
         return parsed, []
     corrected = copy.deepcopy(parsed)
@@ -198,4 +207,20 @@ def apply_all(
             apply_op(corrected, op)
         except CorrectionError:
             failed.append(op)
+    if prune:
+        corrected.addressees = drop_unused_addressees(
+            corrected.addressees, corrected.recommendations
+        )
+    corrected.warnings = [w for w in corrected.warnings if _still_holds(w, corrected)]
     return corrected, failed
+
+
+def _still_holds(warning: str, parsed: ParsedDocument) -> bool:
+    """A warning about what the coordinator has since fixed is not shown any more."""
+    if warning == UNADDRESSED_WARNING:
+        return any(not r.addressee_indices for r in parsed.recommendations)
+    if warning == NO_DATE_WARNING:
+        return parsed.date is None
+    if warning == NO_REGION_WARNING:
+        return parsed.region is None
+    return True

@@ -97,7 +97,19 @@ def _next_occurrence(day: int, month: int, today: dt.date) -> dt.date | None:
     return None
 
 
-def _without_year(text: str, today: dt.date) -> dt.date | None:
+def _last_occurrence(day: int, month: int, today: dt.date) -> dt.date | None:
+    """A day and month without a year, in the past: the last such date up to today."""
+    for year in (today.year, today.year - 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return None
+
+
+def _without_year(text: str, today: dt.date, occurrence=_next_occurrence) -> dt.date | None:
     match = _SHORT_NUMERIC_RE.match(text)
     if match:
         day, month = int(match.group("d")), int(match.group("m"))
@@ -106,19 +118,31 @@ def _without_year(text: str, today: dt.date) -> dt.date | None:
                 return dt.date(2000 + int(match.group("y")), month, day)
             except ValueError:
                 return None
-        return _next_occurrence(day, month, today) if 1 <= month <= 12 else None
+        return occurrence(day, month, today) if 1 <= month <= 12 else None
     match = _DAY_MONTH_RE.match(text)
     if match:
         month = next(
             (n for n, stem in enumerate(_MONTHS, 1) if match.group("mon").startswith(stem)), 0
         )
-        return _next_occurrence(int(match.group("d")), month, today) if month else None
+        return occurrence(int(match.group("d")), month, today) if month else None
     return None
+
+
+def _normalised(text: str) -> str:
+    return " ".join((text or "").lower().replace("ё", "е").split()).rstrip(".!")
+
+
+def _one_full_date(text: str, today: dt.date) -> TypedDeadline | None:
+    """Full dates as documents write them: the parser's own reading (one date, not a range)."""
+    dates = find_dates(text)
+    if len(dates) != 1:
+        return None
+    return TypedDeadline(dates[0].date, dates[0].date < today)
 
 
 def read_deadline(text: str, today: dt.date) -> TypedDeadline | None:
     """The deadline a person typed, or None when it cannot be understood."""
-    text = " ".join((text or "").lower().replace("ё", "е").split()).rstrip(".!")
+    text = _normalised(text)
     if text in CLEAR_WORDS:
         return TypedDeadline(None)
     if not text or len(text) > 100:
@@ -128,8 +152,21 @@ def read_deadline(text: str, today: dt.date) -> TypedDeadline | None:
         day = reader(text, today) or reader(bare, today)
         if day is not None:
             return TypedDeadline(day, day < today)
-    # Full dates as documents write them: the parser's own reading (one date, not a range).
-    dates = find_dates(text)
-    if len(dates) != 1:
+    return _one_full_date(text, today)
+
+
+def read_adoption_date(text: str, today: dt.date) -> TypedDeadline | None:
+    """The date a document was adopted, as typed: «15 марта», «15.03», «14.03.2026», «нет».
+
+    A document is adopted in the past, so a day without a year is the last such day (a
+    deadline's is the next one); terms («через неделю», «конец квартала») are not dates.
+    """
+    text = _normalised(text)
+    if text in CLEAR_WORDS:
+        return TypedDeadline(None)
+    if not text or len(text) > 100:
         return None
-    return TypedDeadline(dates[0].date, dates[0].date < today)
+    day = _without_year(text, today, _last_occurrence)
+    if day is not None:
+        return TypedDeadline(day, day < today)
+    return _one_full_date(text, today)

@@ -296,7 +296,7 @@ class ImportService:
             key = document_key(parsed)
             existing = await self.documents.by_parsed_key(key) or await self.documents.by_key(key)
         inherited = await self.documents.corrections(existing.id) if existing else []
-        corrected, failed = apply_all(parsed, [*inherited, *ops])
+        corrected, failed = apply_all(parsed, [*inherited, *ops], prune=existing is None)
         if existing is None:
             existing = await self.documents.by_key(document_key(corrected))
         return Prepared(existing, inherited, corrected, failed)

@@ -225,6 +225,7 @@ class NudgePlanner:
                             n=len(unique),
                         ),
                         Html("\n".join(lines)),
+                        self.texts("escalation.hint"),
                     ]
                 )
                 kb = InlineKeyboardBuilder()

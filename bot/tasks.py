@@ -30,6 +30,7 @@ class Tasks:
 def group_of(rec: RecommendationRow, today: dt.date) -> str:
     if is_closed(rec.status):
         return "done"
+    rec = current_row(rec, today)  # a recurring term: the occurrence due now
     if rec.deadline:
         deadline = dt.date.fromisoformat(rec.deadline)
         if deadline < today:
@@ -57,6 +58,6 @@ class TaskService:
         today = local_date(self.clock.now(), zone_for(region, self.default_tz))
         tasks = Tasks()
         for rec in await self.queries.for_addressees(addressees):
-            rec = current_row(rec, today)  # a recurring term: the occurrence due now
+            rec = current_row(rec, today)
             tasks.groups[group_of(rec, today)].append(rec)
         return tasks

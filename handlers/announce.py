@@ -393,7 +393,7 @@ async def on_time(
         try:
             announcement = await service.draft(message.from_user.id, ann_id)
             zone = service.zone(announcement.region)
-            at = parse_local_time(message.text or "", zone)
+            at = parse_local_time(message.text or "", zone, services.clock.now())
             announcement = await service.send(message.from_user.id, ann_id, at=at)
         except AnnounceError as error:
             tomorrow = services.clock.now().astimezone(zone) + dt.timedelta(days=1)
@@ -437,8 +437,9 @@ async def on_stop(
         await callback.answer(texts.plain("announce.stopped_short", n=cancelled))
         if announcement.progress_message_id == callback.message.message_id:
             await _show_progress(callback.message, service, texts, announcement)
-        else:  # pressed in /announcements: the list is not the progress message
-            await drop_buttons(callback)
+        else:  # pressed in /announcements: the list is redrawn, the others keep their buttons
+            text, markup = await _listing(services, texts, callback.from_user.id, callback_data.v)
+            await _edit(callback, text, markup)
 
 
 # --- /announcements ---------------------------------------------------------------------------
@@ -505,7 +506,8 @@ async def _listing(
             )
         )
         if state in ("scheduled", "sending"):
-            _button(kb, texts("announce.stop_listed_button", id=row.id), "stop", row.id)
+            # The page rides along: after the stop the same page is redrawn.
+            _button(kb, texts("announce.stop_listed_button", id=row.id), "stop", row.id, page)
     kb.adjust(1)
     nav = InlineKeyboardBuilder()
     if page > 0:

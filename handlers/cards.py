@@ -209,7 +209,18 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
     data = await state.get_data()
     comment = (message.text or message.caption or "").strip()
     evidence = evidence_of(message)
+    if evidence is None and data.get("evidence"):
+        evidence = Evidence(*data["evidence"])  # sent before the reason: kept
     if data.get("status") == "wont_do" and not comment:
+        if evidence is not None:
+            data["evidence"] = [evidence.kind, evidence.value, evidence.name]
+            await state.set_data(data)
+            await message.answer(
+                texts(
+                    "report.reason_required_kept", evidence=_evidence_label(texts, data["evidence"])
+                )
+            )
+            return
         await message.answer(texts("report.reason_required"))
         return
     if len(comment) > 2000:
@@ -221,6 +232,24 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
     )
     await state.set_data(data)
     await state.set_state(ReportForm.confirm)
+    await _ask_confirmation(message, texts, data)
+
+
+async def on_more_details(message: Message, state: FSMContext, texts: Texts) -> None:
+    """At «Проверьте отчёт» people still send the file or a second line: it joins the report."""
+    data = await state.get_data()
+    if "rec_id" not in data:
+        return
+    more = (message.text or message.caption or "").strip()
+    evidence = evidence_of(message)
+    comment = "\n".join(part for part in (data.get("comment"), more) if part)
+    if len(comment) > 2000:
+        await message.answer(texts("report.comment_too_long"))
+        return
+    data["comment"] = comment or None
+    if evidence is not None:
+        data["evidence"] = [evidence.kind, evidence.value, evidence.name]
+    await state.set_data(data)
     await _ask_confirmation(message, texts, data)
 
 
@@ -349,8 +378,11 @@ async def on_reply(
     except ReportError as error:
         await message.answer(texts(error.key))
         return
+    rec = await services.documents.get_recommendation(rec_id)
     kb = InlineKeyboardBuilder()
     for status in ("in_progress", "done", "partially_done", "wont_do"):
+        if rec is not None and status == rec.status:
+            continue  # «Изменить статус?» offers the other ones
         kb.button(
             text=status_label(texts, status),
             callback_data=StatusCallback(rec_id=rec_id, status=status),
@@ -549,6 +581,7 @@ def create_router() -> Router:
     router.callback_query.register(on_step, ReportStep.filter())
     not_command = ~F.text.startswith("/")
     router.message.register(on_details, StateFilter(ReportForm.details), not_command)
+    router.message.register(on_more_details, StateFilter(ReportForm.confirm), not_command)
     router.message.register(
         on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
     )

@@ -25,7 +25,7 @@ from bot.callbacks import FixCallback
 from bot.container import Services
 from bot.correction_service import CorrectionView, Ref
 from bot.corrections import CorrectionError
-from bot.deadline_input import read_deadline
+from bot.deadline_input import read_adoption_date, read_deadline
 from bot.formatting import human_deadline, shorten
 from bot.importer import DraftGone
 from bot.regions import all_regions, search_regions
@@ -398,8 +398,10 @@ async def on_value(message: Message, state: FSMContext, services: Services, text
         elif action == "title":
             view = await fix.set_title(user_id, ref, text, version)
         elif action in {"dl", "date"}:
-            # The same reading of dates as a card's deadline: «31.03», «до 31 марта 2027», «нет».
-            typed = read_deadline(text, services.clock.now().date())
+            # The same reading of dates as a card's deadline: «31.03», «до 31 марта 2027», «нет»;
+            # only a day without a year is the last one for the adoption date, not the next.
+            read = read_deadline if action == "dl" else read_adoption_date
+            typed = read(text, services.clock.now().date())
             if typed is None:
                 await message.answer(texts("corrections.bad_date"))
                 return

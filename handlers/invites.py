@@ -68,6 +68,9 @@ async def on_document(callback: CallbackQuery, callback_data: InviteCallback, se
             callback_data=InviteCallback(action="addr", id=addressee.id),
         )
     kb.adjust(1)
+    if callback_data.action == "more":  # under a link: the link stays, to be forwarded
+        await callback.message.answer(texts("invite.pick_addressee"), reply_markup=kb.as_markup())
+        return
     await show_result(callback, texts("invite.pick_addressee"), reply_markup=kb.as_markup())
 
 
@@ -86,7 +89,11 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
             text=texts("invite.uses_button", n=n),
             callback_data=InviteCallback(action="make", id=callback_data.id, n=n),
         )
-    kb.adjust(len(USES_CHOICES))
+    kb.button(
+        text=texts("invite.back_button"),
+        callback_data=InviteCallback(action="doc", id=addressee.document_id),
+    )
+    kb.adjust(len(USES_CHOICES), 1)
     await show_result(
         callback,
         texts("invite.pick_uses", addressee=addressee.canonical),
@@ -115,6 +122,11 @@ async def on_make(
         text=texts("invite.revoke_button"),
         callback_data=InviteCallback(action="revoke", id=invite.id),
     )
+    kb.button(
+        text=texts("invite.more_button"),
+        callback_data=InviteCallback(action="more", id=addressee.document_id),
+    )
+    kb.adjust(1)
     await show_result(
         callback,
         texts(
@@ -306,7 +318,9 @@ def create_router() -> Router:
     router = Router(name="invites")
     router.message.register(cmd_invite, Command("invite"))
     router.message.register(cmd_officials, Command("officials"))
-    router.callback_query.register(on_document, InviteCallback.filter(F.action == "doc"))
+    router.callback_query.register(
+        on_document, InviteCallback.filter(F.action.in_({"doc", "more"}))
+    )
     router.callback_query.register(on_addressee, InviteCallback.filter(F.action == "addr"))
     router.callback_query.register(on_make, InviteCallback.filter(F.action == "make"))
     router.callback_query.register(on_revoke_invite, InviteCallback.filter(F.action == "revoke"))

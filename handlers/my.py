@@ -22,7 +22,7 @@ from bot.formatting import human_date, human_deadline, shorten
 from bot.localtime import zone_for
 from bot.matching import inflect_name
 from bot.search import AskResult, Match, Profile
-from bot.smalltalk import is_greeting
+from bot.smalltalk import asks_how_to_upload, is_greeting
 from bot.texts import Html, Texts
 from bot.titles import readable_title
 from bot.views import is_overdue, status_label
@@ -179,6 +179,11 @@ async def on_question(message: Message, state: FSMContext, services: Services, t
         return
     if len(question) > QUESTION_LIMIT:
         await message.answer(texts("ask.too_long", limit=QUESTION_LIMIT))
+        return
+    if asks_how_to_upload(question):
+        roles = (await services.access.roles(message.from_user.id)).names()
+        who = "coordinator" if "coordinator" in roles else "member"
+        await message.answer(texts(f"ask.how_to_upload_{who}"))
         return
     # Kept so that the page buttons can turn pages of this answer later (the last few).
     questions = (await state.get_data()).get("questions", {})

@@ -78,7 +78,10 @@ async def cmd_help(message: Message, services: Services, texts: Texts) -> None:
         texts("help.command_line", command=command, description=description)
         for command, description in commands_for(texts, roles.names())
     ]
-    await message.answer(texts("help.body", commands=Html("\n".join(lines))))
+    names = roles.names()
+    hints = [texts(f"help.hint_{role}") for role in ("coordinator", "official") if role in names]
+    body = texts("help.body", commands=Html("\n".join(lines)))
+    await message.answer(Html("\n\n".join([body, *hints])))
 
 
 def create_router() -> Router:

@@ -19,6 +19,8 @@ _STATE = (
     " THEN 'no_data' ELSE r.status END"
 )
 _OPEN = "r.status NOT IN ('done', 'wont_do')"
+# A recurring term is due at its next occurrence once its day has passed: never overdue.
+_OVERDUE = f"r.deadline < ? AND r.deadline_kind IS NOT 'recurring' AND {_OPEN}"
 _COUNTS = (
     "count(DISTINCT r.id) AS total,"
     f" count(DISTINCT CASE WHEN {_STATE} = 'done' THEN r.id END) AS done,"
@@ -27,7 +29,7 @@ _COUNTS = (
     f" count(DISTINCT CASE WHEN {_STATE} = 'not_started' THEN r.id END) AS not_started,"
     f" count(DISTINCT CASE WHEN {_STATE} = 'wont_do' THEN r.id END) AS wont_do,"
     f" count(DISTINCT CASE WHEN {_STATE} = 'no_data' THEN r.id END) AS no_data,"
-    f" count(DISTINCT CASE WHEN r.deadline < ? AND {_OPEN} THEN r.id END) AS overdue"
+    f" count(DISTINCT CASE WHEN {_OVERDUE} THEN r.id END) AS overdue"
 )
 
 
@@ -113,7 +115,7 @@ class ProgressRepository:
             )
             params.append(addressee_id)
         if state == "overdue":
-            where += f" AND r.deadline < ? AND {_OPEN}"
+            where += f" AND {_OVERDUE}"
             params.append(today)
         elif state is not None:
             where += f" AND {_STATE} = ?"

@@ -355,16 +355,38 @@ def _docx(data: bytes) -> str:
     numbering = _Numbering(numbering_el)
     styles = _styles_numpr(document)
     lines: list[str] = []
-    body = document.element.body
-    for el in body.iter(_w("p")):
+
+    def paragraph(el) -> str:
         text = _paragraph_text(el)
         numpr = _paragraph_numpr(el, styles)
         label = numbering.label(*numpr) if numpr else ""
-        if label and text.strip():
-            lines.append(f"{label} {text.strip()}")
-        else:
-            lines.append(text)
+        return f"{label} {text.strip()}" if label and text.strip() else text
+
+    def walk(parent) -> None:
+        for el in parent:
+            if el.tag == _w("p"):
+                lines.append(paragraph(el))
+            elif el.tag == _w("tbl"):
+                for row in el.iter(_w("tr")):
+                    lines.append(_table_row(row, paragraph))
+            else:  # content controls and other wrappers hold paragraphs too
+                walk(el)
+
+    walk(document.element.body)
     return "\n".join(lines)
+
+
+def _table_row(row, paragraph) -> str:
+    """A table row as one line, its cells between ``|`` (``tables.flatten_tables`` reads
+    them); a one-cell row is its text.  Cell by cell on separate lines, a row's number, text
+    and term fell apart and the row was lost."""
+    cells = [
+        " ".join(" ".join(paragraph(p).split()) for p in cell.iter(_w("p"))).strip()
+        for cell in row.findall(_w("tc"))
+    ]
+    if len(cells) < 2:
+        return cells[0] if cells else ""
+    return "| " + " | ".join(cells) + " |"
 
 
 # --- pdf --------------------------------------------------------------------------------

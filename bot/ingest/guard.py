@@ -66,6 +66,13 @@ def _refuse(sentence: str) -> DocumentError:
     return DocumentError(sentence)
 
 
+# A damaged file is not a dead end: what the coordinator can do about it.
+_RESAVE = (
+    " Откройте его и сохраните заново (.docx, PDF с текстовым слоем или .txt), "
+    "затем пришлите ещё раз."
+)
+
+
 def check_docx(data: bytes, limits: ParseLimits) -> None:
     """Refuse a .docx that would unpack too big, has too many parts or paragraphs, or DTDs.
 
@@ -76,7 +83,7 @@ def check_docx(data: bytes, limits: ParseLimits) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _refuse("Файл .docx повреждён: его нельзя открыть.") from exc
+        raise _refuse("Файл .docx повреждён: его нельзя открыть." + _RESAVE) from exc
     if len(entries) > limits.max_parts:
         raise _refuse(
             f"В архиве .docx слишком много частей ({_n(len(entries))}, допустимо "
@@ -91,7 +98,7 @@ def check_docx(data: bytes, limits: ParseLimits) -> None:
     names = {e.filename: e for e in entries}
     main = names.get(MAIN_PART)
     if main is None:
-        raise _refuse("В файле .docx нет основного текста документа — он повреждён.")
+        raise _refuse("В файле .docx нет основного текста документа — он повреждён." + _RESAVE)
     if main.file_size > limits.max_main_part_bytes:
         raise _refuse(
             f"Текст документа в файле .docx занимает {_mb(main.file_size)} МБ (допустимо "
@@ -110,7 +117,7 @@ def check_docx(data: bytes, limits: ParseLimits) -> None:
                 if entry is main:
                     paragraphs = found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise _refuse("Файл .docx повреждён: его нельзя распаковать.") from exc
+        raise _refuse("Файл .docx повреждён: его нельзя распаковать." + _RESAVE) from exc
     if paragraphs > limits.max_paragraphs:
         raise _too_many_paragraphs(paragraphs, limits)
 
@@ -158,7 +165,7 @@ def check_pdf(data: bytes, limits: ParseLimits) -> None:
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise _refuse("Не удалось прочитать PDF: файл повреждён.") from exc
+        raise _refuse("Не удалось прочитать PDF: файл повреждён." + _RESAVE) from exc
     if pages > limits.max_pdf_pages:
         raise _refuse(
             f"В PDF {_n(pages, 'страница|страницы|страниц')} (допустимо "

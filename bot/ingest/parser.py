@@ -83,6 +83,12 @@ log = logging.getLogger(__name__)
 
 _FIRST_WORD_RE = re.compile(r"[А-Яа-яЁё]+")
 
+UNADDRESSED_WARNING = (
+    "Пункты, в которых адресат не назван, показаны «без адресата»: проверьте, "
+    "не потерян ли адресат."
+)
+NO_DATE_WARNING = "Не удалось определить дату принятия документа."
+NO_REGION_WARNING = "Не удалось определить регион документа."
 INTERNAL_ERROR_WARNING = "Внутренняя ошибка разбора: документ разобран не полностью."
 MOJIBAKE_WARNING = (
     "Текст похож на испорченную кодировку (вместо русских букв — «РџСЂРё…»): публиковать его "
@@ -683,10 +689,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
             rec.addressees = [index]
         warnings.append(f"Пункты без адресата отнесены к адресату «{name}».")
     elif unaddressed:
-        warnings.append(
-            "Пункты, в которых адресат не назван, показаны «без адресата»: проверьте, "
-            "не потерян ли адресат."
-        )
+        warnings.append(UNADDRESSED_WARNING)
 
     numbers = _assign_numbers(recs, warnings)
     period = find_term(parser.lead_text, meta.date) if parser.lead_text else None
@@ -709,26 +712,16 @@ def _parse(text: str, source: str) -> ParsedDocument:
                 without_addressee=not rec.addressees,
             )
         )
-    used = {i for r in recommendations for i in r.addressee_indices}
-    if len(used) != len(parser.addressees):
-        # Drop addressees without recommendations (a heading whose items were lost).
-        mapping: dict[int, int] = {}
-        kept: list[ParsedAddressee] = []
-        for i, a in enumerate(parser.addressees):
-            if i in used:
-                mapping[i] = len(kept)
-                kept.append(a)
-        for r in recommendations:
-            r.addressee_indices = [mapping[i] for i in r.addressee_indices]
-        parser.addressees = kept
+    # Drop addressees without recommendations (a heading whose items were lost).
+    parser.addressees = drop_unused_addressees(parser.addressees, recommendations)
 
     warnings.extend(_term_warnings(recommendations))
     if not recommendations:
         warnings.append("Не найдено ни одной рекомендации: проверьте, что это итоговый документ.")
     if meta.date is None:
-        warnings.append("Не удалось определить дату принятия документа.")
+        warnings.append(NO_DATE_WARNING)
     if meta.region is None and meta.scope is None:
-        warnings.append("Не удалось определить регион документа.")
+        warnings.append(NO_REGION_WARNING)
     return ParsedDocument(
         source=source,
         title=meta.title or source,
@@ -741,6 +734,24 @@ def _parse(text: str, source: str) -> ParsedDocument:
         recipients=parser.recipients,
         scope=meta.scope,
     )
+
+
+def drop_unused_addressees(
+    addressees: list[ParsedAddressee], recommendations: list[ParsedRecommendation]
+) -> list[ParsedAddressee]:
+    """The addressees that have recommendations; the items' indices are renumbered in place."""
+    used = {i for r in recommendations for i in r.addressee_indices}
+    if len(used) == len(addressees):
+        return addressees
+    mapping: dict[int, int] = {}
+    kept: list[ParsedAddressee] = []
+    for i, a in enumerate(addressees):
+        if i in used:
+            mapping[i] = len(kept)
+            kept.append(a)
+    for r in recommendations:
+        r.addressee_indices = [mapping[i] for i in r.addressee_indices]
+    return kept
 
 
 _LEAD_VERB_START_RE = re.compile(
@@ -771,8 +782,9 @@ def _term_warnings(recommendations: list[ParsedRecommendation]) -> list[str]:
     recurring = [r for r in recommendations if r.deadline and r.deadline.kind == "recurring"]
     if recurring:
         numbers = ", ".join(r.number for r in recurring[:8]) + (", …" if len(recurring) > 8 else "")
+        items = "пункт" if len(recurring) == 1 else "пункты"
         out.append(
-            f"Повторяющиеся сроки («ежегодно», «ежеквартально» …) — пункты {numbers}: записан "
+            f"Повторяющиеся сроки («ежегодно», «ежеквартально» …) — {items} {numbers}: записан "
             "ближайший срок, напоминания идут к нему; карточка объясняет, что срок повторяется."
         )
     for r in recommendations:

@@ -44,6 +44,10 @@ def _is_header(cells: list[str]) -> bool:
     return bool(filled) and all(len(c) < 40 and _HEADER_CELL_RE.match(c) for c in filled)
 
 
+# «3. Рекомендовать органам местного самоуправления:» — a numbered lead-in for the table below.
+_LEAD_IN_RE = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})*[.)]\s.*:\s*$")
+
+
 def _names_in_nominative(cell: str, header_says_nominative: bool) -> bool:
     """ "Ответственный" / "Исполнитель" columns name bodies in the nominative ("Администрации
     районов" is then a plural, not a dative); an "Адресат" column usually in the dative."""
@@ -53,7 +57,7 @@ def _names_in_nominative(cell: str, header_says_nominative: bool) -> bool:
 
 
 def _render(cells: list[str], term_column: int | None, who_column: int | None = None,
-            who_nominative: bool = False) -> str:  # fmt: skip
+            who_nominative: bool = False, sub_items: bool = False) -> str:  # fmt: skip
     parts = []
     for i, cell in enumerate(cells):
         if not cell:
@@ -66,7 +70,8 @@ def _render(cells: list[str], term_column: int | None, who_column: int | None = 
             parts.append(cell)
     m = _NUMBER_CELL_RE.match(cells[0]) if cells else None
     if m and len(parts) > 1:
-        return f"{m.group(1)}. " + " ".join(parts[1:])
+        # Under a numbered lead-in the rows are its sub-items (3.1, 3.2 …), as a dashed list.
+        return ("— " if sub_items else f"{m.group(1)}. ") + " ".join(parts[1:])
     return " ".join(parts)
 
 
@@ -76,11 +81,14 @@ def flatten_tables(text: str) -> str:
     term_column: int | None = None
     who_column: int | None = None
     who_nominative = False
+    sub_items = False  # the table follows a numbered lead-in ending with a colon
     for raw in text.replace("\r\n", "\n").split("\n"):
         found = _cells(raw)
         if found is None:
             out.append(raw)
             row = None
+            if raw.strip():
+                sub_items = bool(_LEAD_IN_RE.match(raw))
             continue
         cells, piped = found
         if _is_header(cells):
@@ -99,10 +107,10 @@ def flatten_tables(text: str) -> str:
             for i, cell in enumerate(cells):
                 if cell:
                     row[i] = f"{row[i]} {cell}".strip()
-            out[-1] = _render(row, term_column, who_column, who_nominative)
+            out[-1] = _render(row, term_column, who_column, who_nominative, sub_items)
             continue
         row = cells if piped else None
-        out.append(_render(cells, term_column, who_column, who_nominative))
+        out.append(_render(cells, term_column, who_column, who_nominative, sub_items))
     return "\n".join(out)
 
 

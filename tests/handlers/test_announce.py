@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.access import PermissionDenied
-from bot.announcements import AnnounceCallback, AnnounceError, Content, ProgressReporter
+from bot.announcements import (
+    AnnounceCallback,
+    AnnounceError,
+    Content,
+    ProgressReporter,
+    parse_local_time,
+)
 from bot.ratelimit import RateLimiter
 from bot.users import TelegramIdentity
 from tests.conftest import ADMIN_ID
@@ -327,3 +335,59 @@ async def test_announcements_are_listed_with_figures_in_pages(harness, services,
 
     calls = await harness.send(1001, "/announcements")
     assert "только координаторы" in calls[-1].text
+
+
+async def test_stopping_one_in_the_list_redraws_the_list(harness, services, region):
+    service = services.announcements
+    later = services.clock.now() + dt.timedelta(days=2)
+    for n in range(7):
+        draft = await service.create_draft(COORD, AMUR, Content(f"Анонс номер {n}"))
+        await service.send(COORD, draft.id, at=later)
+    listing = (await harness.send(COORD, "/announcements"))[-1]
+    listing = (await harness.press(COORD, listing, "Старее"))[-1]  # page 2: №2 and №1
+    calls = await harness.press(COORD, listing, "Остановить №2")
+    redrawn = [c for c in calls if c.method == "editMessageText"][-1]
+    assert "стр. 2 из 2" in redrawn.text  # the same page, redrawn
+    item_2 = redrawn.text.split("№2")[1].split("№1")[0]
+    assert "отменён" in item_2
+    buttons = [t for t, _ in redrawn.buttons()]
+    assert "⏹ Остановить №1" in buttons and not [t for t in buttons if "№2" in t]
+    assert any("Новее" in t for t in buttons)  # the page buttons are still there
+
+
+async def test_schedule_typed_as_people_write_it(harness, services, region):
+    # The clock says 2026-03-02 07:00 UTC: 16:00 in Blagoveshchensk (UTC+9).
+    menu = await compose(harness)
+    calls = await harness.press(COORD, menu, "Всем подписчикам")
+    calls = await harness.press(COORD, calls[-1], "Запланировать")
+    assert "завтра в 10:00" in calls[-1].text  # the prompt shows the words that work
+    calls = await harness.send(COORD, "завтра в 10")
+    assert "запланирован на 03.03.2026 10:00 (Амурская область, UTC+9)" in calls[-1].text
+
+
+@pytest.mark.parametrize(
+    ("typed", "local"),
+    [
+        ("03.03.2026 10:00", "2026-03-03 10:00"),
+        ("завтра в 10", "2026-03-03 10:00"),
+        ("Завтра 9:30", "2026-03-03 09:30"),
+        ("послезавтра в 18.00", "2026-03-04 18:00"),
+        ("сегодня в 18:00", "2026-03-02 18:00"),
+        ("в 18:00", "2026-03-02 18:00"),
+        ("8 марта в 12:00", "2026-03-08 12:00"),
+        ("08.03 12:00", "2026-03-08 12:00"),
+        ("1 марта 12:00", "2027-03-01 12:00"),  # the next 1 March
+        ("5 апреля 2026 г. в 11:15", "2026-04-05 11:15"),
+    ],
+)
+def test_schedule_times_people_type(typed, local):
+    zone = ZoneInfo("Asia/Yakutsk")
+    now = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
+    at = parse_local_time(typed, zone, now)
+    assert at.astimezone(zone).strftime("%Y-%m-%d %H:%M") == local
+
+
+@pytest.mark.parametrize("typed", ["завтра утром", "завтра", "25:00", "31.02 10:00", "вечером"])
+def test_schedule_times_not_understood(typed):
+    with pytest.raises(AnnounceError):
+        parse_local_time(typed, ZoneInfo("Asia/Yakutsk"), dt.datetime(2026, 3, 2, 7, tzinfo=dt.UTC))

@@ -104,3 +104,25 @@ async def test_a_bare_status_question_is_not_quoted_back_as_a_query(harness, see
     # a question with a topic still says which question it answers
     calls = await harness.send(AMUR_NGO, "что выполнено по молодёжной политике?")
     assert "по запросу «что выполнено по молодёжной политике?»" in calls[-1].text
+
+
+async def test_asking_how_to_upload_a_resolution_is_answered_not_searched(harness, seeded):
+    from tests.conftest import ADMIN_ID
+
+    await onboard(harness, 777, "амур", "Амурская область", "Общественная палата")
+    await harness.send(ADMIN_ID, "/start")
+    await harness.send(ADMIN_ID, "/coordinator 777 Амурская область")
+    for question in (
+        "как загрузить резолюцию?",
+        "Как добавить документ",
+        "как опубликовать решение",
+    ):
+        text = (await harness.send(777, question))[-1].text
+        assert "ничего не нашлось" not in text, question
+        assert "пришлите файл" in text.lower() and ".docx" in text
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", "НКО")
+    text = (await harness.send(AMUR_NGO, "как загрузить резолюцию?"))[-1].text
+    assert "координатор" in text and "ничего не нашлось" not in text
+    # A question about recommendations is still a search.
+    text = (await harness.send(777, "что рекомендовано ресурсным центрам?"))[-1].text
+    assert "пришлите файл" not in text.lower()

@@ -112,6 +112,14 @@ async def test_corrections_with_buttons_then_publish_then_invite(harness, servic
     await press(harness, preview, "Дата")
     preview = (await harness.send(COORDINATOR, "13.03.2024"))[-1]
     assert "13 марта 2024 г." in preview.text
+    # A date typed without a year is the last such day: a document is adopted in the past.
+    today = services.clock.now().date()
+    await press(harness, preview, "Дата")
+    preview = (await harness.send(COORDINATOR, "1 декабря"))[-1]
+    year = today.year if (today.month, today.day) >= (12, 1) else today.year - 1
+    assert f"1 декабря {year} г." in preview.text
+    await press(harness, preview, "Дата")
+    preview = (await harness.send(COORDINATOR, "13.03.2024"))[-1]
     await press(harness, preview, "Регион")
     picker = (await harness.send(COORDINATOR, "амур"))[-1]
     preview = shown(await press(harness, picker, REGION))

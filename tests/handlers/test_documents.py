@@ -35,6 +35,18 @@ async def test_wrong_type_and_size_get_clear_answers(harness, services):
     assert "Не получилось прочитать «empty.txt»" in calls[-1].text
 
 
+async def test_a_damaged_file_is_explained_with_what_to_do(harness, services):
+    await appoint(harness, COORDINATOR, "Амурская область")
+    for name, data in (
+        ("резолюция.docx", b"\x13\x37 not a zip"),
+        ("резолюция.pdf", b"%PDF-1.4 xx"),
+    ):
+        reply = (await harness.send_document(COORDINATOR, data, name))[-1].text
+        assert f"Не получилось прочитать «{name}»" in reply
+        assert "»: Файл" not in reply  # one sentence after another, not «: Файл …: …»
+        assert "повреждён" in reply and "сохраните" in reply.lower()  # and what to do next
+
+
 async def test_preview_then_publish_then_reupload_is_unchanged(harness, services):
     await appoint(harness, COORDINATOR, "Амурская область")
     calls = await harness.send_document(COORDINATOR, AMUR_SEED.read_bytes(), "резолюция.txt")
@@ -149,7 +161,7 @@ async def test_preview_warns_about_recurring_terms_and_items_without_addressee(h
     calls = await harness.send_document(COORDINATOR, text.encode(), "решение.txt")
     preview = calls[-1].text
     assert "без адресата — 1 рекомендация" in preview
-    assert "Повторяющиеся сроки" in preview and "пункты 2" in preview
+    assert "Повторяющиеся сроки" in preview and "— пункт 2:" in preview  # one: «пункт»
 
 
 async def test_a_refusal_reads_as_one_sentence_after_the_file_name(harness):

@@ -105,7 +105,8 @@ async def test_reply_to_a_card_records_a_comment(harness, services, amur):
     calls = await harness.reply(
         OFFICIAL, card, "Проект постановления на согласовании https://gov.example/doc"
     )
-    assert "Комментарий записан" in calls[-1].text
+    assert "Добавлено в историю" in calls[-1].text
+    assert "Проект постановления" in calls[-1].text
     assert [t for t, _ in calls[-1].buttons()][:2] == ["В работе", "Выполнено"]
     history = await services.reporting.history(rec_id)
     assert history[-1].event == "comment"
@@ -127,7 +128,9 @@ async def test_wont_do_needs_a_reason(harness, services, amur):
     assert not [t for t, _ in calls[-1].buttons() if "Без комментария" in t]
     calls = await harness.send_document(OFFICIAL, b"x", "file.pdf")  # a file but no words
     assert "нужна причина" in calls[-1].text
+    assert "file.pdf" in calls[-1].text  # the file is kept, not lost
     calls = await harness.send(OFFICIAL, "Нет финансирования в бюджете")
+    assert "file.pdf" in calls[-1].text and "Нет финансирования" in calls[-1].text
     calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
     assert "Не будет выполнено" in calls[-1].text
 
@@ -217,6 +220,8 @@ async def test_coordinator_lists_and_unbinds_officials(harness, services, amur):
     assert "приглашение: Правительство области, осталось 1" in listing.text
     calls = await harness.press(COORD, listing, "Отключить")
     ask = next(c for c in calls if c.method == "editMessageText")
+    # A first name is not declined: it is named as the official, not «Отключить Анна».
+    assert "Отключить исполнителя «Анна» от органа «Правительство области»?" in ask.text
     calls = await harness.press(COORD, ask, "Да, отключить")
     redrawn = next(c for c in calls if c.method == "editMessageText")
     assert "Анна —" not in redrawn.text
@@ -331,3 +336,76 @@ async def test_an_old_dialog_button_does_nothing_in_a_newer_dialog(harness, serv
     assert "не действует" in calls[0].params["text"]
     calls = await harness.send(COORD, "31.12.2026")
     assert "сохранить?" in calls[-1].text
+
+
+async def test_a_file_sent_after_the_comment_joins_the_report(harness, services, amur):
+    """«Добавьте комментарий и файл»: people send them one after the other; both are kept."""
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    await harness.press(OFFICIAL, card, "В работе")
+    calls = await harness.send(OFFICIAL, "Создана рабочая группа")
+    assert "Проверьте отчёт" in calls[-1].text
+    calls = await harness.send_document(OFFICIAL, b"%PDF-1.4 act", "акт.pdf")
+    assert "только координаторы" not in calls[-1].text
+    assert "Проверьте отчёт" in calls[-1].text
+    assert "Создана рабочая группа" in calls[-1].text and "акт.pdf" in calls[-1].text
+    # And the other way round: a word after the file is added to the comment, not lost.
+    calls = await harness.send(OFFICIAL, "Приказ от 5 мая")
+    assert "Проверьте отчёт" in calls[-1].text
+    assert "Создана рабочая группа" in calls[-1].text and "Приказ от 5 мая" in calls[-1].text
+    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    history = await services.reporting.history(rec_id)
+    assert len(history) == 1
+    assert history[0].evidence_kind == "document"
+    assert "Создана рабочая группа" in history[0].comment
+    assert "Приказ от 5 мая" in history[0].comment
+
+
+async def test_a_file_replied_to_a_card_is_not_called_a_comment(harness, services, amur):
+    _, card = await join_and_open_first_task(harness, amur)
+    calls = await harness.reply(
+        OFFICIAL, card, document={"file_id": "F1", "file_unique_id": "U1", "file_name": "акт.pdf"}
+    )
+    assert "Комментарий записан: нет" not in calls[-1].text
+    assert "акт.pdf" in calls[-1].text
+
+
+async def test_declining_an_invite_says_how_to_change_ones_mind(harness, services, amur):
+    payload = await invite_official(harness, amur)
+    calls = await harness.send(OFFICIAL, f"/start {payload}")
+    calls = await harness.press(OFFICIAL, calls[-1], "Отказаться")
+    answer = [c for c in calls if c.method in {"editMessageText", "sendMessage"}][-1]
+    assert "не принято" in answer.text and "ещё раз" in answer.text  # not a dead end
+    calls = await harness.send(OFFICIAL, f"/start {payload}")  # and the link still works
+    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    assert any("Вы представляете" in (c.text or "") for c in calls)
+
+
+async def test_after_a_link_the_next_body_is_one_button_away(harness, services, amur):
+    """A coordinator invites body after body: the link stays in the chat to be forwarded,
+    and the list of bodies comes again as a new message."""
+    await invite_official(harness, amur)
+    link = [c for c in harness.calls if "start=inv_" in (c.text or "")][-1]
+    calls = await harness.press(COORD, link, "Пригласить ещё")
+    assert not [c for c in calls if c.method in {"editMessageText", "editMessageReplyMarkup"}]
+    listing = [c for c in calls if c.method == "sendMessage"][-1]
+    assert "Какой орган" in listing.text
+    assert any("Законодательное Собрание" in t for t, _ in listing.buttons())
+
+
+async def test_after_a_reply_the_current_status_is_not_offered_again(harness, services, amur):
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    await services.reporting.report_status(OFFICIAL, rec_id, "in_progress", "Начали")
+    calls = await harness.reply(OFFICIAL, card, "Провели первое заседание")
+    offered = [t for t, _ in calls[-1].buttons()]
+    assert "В работе" not in offered and "Выполнено" in offered
+
+
+async def test_a_wrong_body_picked_for_an_invite_can_be_changed(harness, services, amur):
+    calls = await harness.send(COORD, "/invite")
+    calls = await harness.press(COORD, calls[-1], "СОНКО")
+    calls = await harness.press(COORD, calls[-1], "Правительство области")
+    assert "Сколько человек" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "Другой орган")
+    assert "Какой орган" in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], "Законодательное Собрание")
+    assert "Законодательное Собрание" in calls[-1].text and "Сколько человек" in calls[-1].text

@@ -119,3 +119,13 @@ async def test_a_failed_edit_reaching_the_error_handler_gets_no_apology(harness,
         )
     assert harness.calls == []  # no «Простите, что-то пошло не так»
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_help_tells_a_coordinator_how_to_upload_a_resolution(harness, services):
+    from tests.handlers.test_documents import appoint
+
+    await appoint(harness, 102, "Амурская область")
+    text = (await harness.send(102, "/help"))[-1].text
+    assert "пришлите файл" in text.lower() and ".docx" in text
+    member = (await harness.send(101, "/help"))[-1].text
+    assert ".docx" not in member  # a member cannot upload: not told to

@@ -242,3 +242,42 @@ async def test_a_correction_whose_item_is_gone_is_reported(services, people):
     assert preview.inherited == 2
     assert [op["op"] for op in preview.failed] == ["drop"]
     assert preview.parsed.addressees[GOV].kind == "legislature"
+
+
+UNADDRESSED = """РЕКОМЕНДАЦИИ
+общественных слушаний «Доступная среда в Амурской области»
+г. Благовещенск, 14 марта 2026 года
+
+1. Рекомендовать Правительству Амурской области разработать программу.
+2. Продолжить мониторинг доступности объектов.
+"""
+
+
+async def test_a_warning_goes_once_the_coordinator_fixed_what_it_is_about(services, people):
+    fix = services.corrections
+    ref = await stage(services, UNADDRESSED)
+    view = await fix.view(COORD, ref)
+    assert view.unaddressed == [1]
+    assert any("без адресата" in w for w in view.parsed.warnings)
+    view = await fix.move_item(COORD, ref, 1, 0, view.version)
+    assert view.unaddressed == []
+    assert not any("без адресата" in w for w in view.parsed.warnings)
+    # Moved back, the warning is back: it follows the items, not the history of clicks.
+    view = await fix.move_item(COORD, ref, 1, None, view.version)
+    assert any("без адресата" in w for w in view.parsed.warnings)
+
+
+async def test_an_addressee_left_without_items_leaves_the_preview(services, people):
+    """Dropping or moving away an addressee's only item does not leave «— 0 рекомендаций»,
+    nor an empty body to invite after publishing (the parser drops such addressees too)."""
+    fix = services.corrections
+    ref = await stage(services)
+    view = await fix.view(COORD, ref)
+    only = items_of(view, "Общественная палата Амурской области")
+    assert only == ["2.1"]
+    index = [r.number for r in view.parsed.recommendations].index("2.1")
+    view = await fix.drop_item(COORD, ref, index, view.version)
+    assert "Общественная палата Амурской области" not in names(view)
+    result = await services.importer.publish_draft(COORD, ref.id)
+    addressees = await services.documents.addressees(result.document_id)
+    assert "Общественная палата Амурской области" not in [a.canonical for a in addressees]

@@ -137,6 +137,7 @@ async def test_overdue_weekly_then_escalation_until_a_report(services, official)
     assert len(escalations) == 1 and escalations[0].startswith(f"escalation:{COORD}:")
     text = await services.db.fetchval("SELECT payload FROM outbox WHERE kind = 'escalation'")
     assert "Нет отчёта после двух напоминаний" in text
+    assert "/officials" in text  # and what the coordinator can do about it
 
     # After a report there is nothing more to escalate.
     services.clock.at = kamchatka_noon(DEADLINE + dt.timedelta(days=16))

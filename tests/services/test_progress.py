@@ -100,3 +100,28 @@ async def test_who_may_see_progress(services, amur):
     regions = await services.progress.regions(ADMIN_ID)
     assert AMUR in regions and "Севастополь" in regions
     assert (await services.progress.overview(ADMIN_ID, "Севастополь")).resolutions
+
+
+async def test_a_recurring_term_whose_day_passed_is_not_overdue(services, clock, amur):
+    """«ежегодно до 15 декабря»: after the day it is next year's day, as the reminders count
+    it (issue 11) — not 🔴 in /progress, not «просрочено» in /tasks, and the card says when."""
+    document_id, government = amur
+    rec = (await services.progress.items(COORD, document_id, "all", government)).items[0]
+    await services.db.execute(
+        "UPDATE recommendations SET deadline = '2026-12-15', deadline_precision = 'day',"
+        " deadline_kind = 'recurring', deadline_period = 'year',"
+        " deadline_note = 'ежегодно до 15 декабря' WHERE id = ?",
+        (rec.id,),
+    )
+    before = (await services.progress.overview(COORD, AMUR)).resolutions[0].counts
+    clock.at = clock.at.replace(year=2027, month=1, day=10)
+    after = (await services.progress.overview(COORD, AMUR)).resolutions[0].counts
+    assert after.by_state["overdue"] == before.by_state["overdue"]
+    overdue = await services.progress.items(COORD, document_id, "overdue", government, limit=99)
+    assert rec.id not in [i.id for i in overdue.items]
+
+    tasks = await services.tasks.tasks(OFFICIAL, AMUR)
+    assert rec.id not in [r.id for r in tasks.groups["overdue"]]
+
+    card = await services.reporting.card(OFFICIAL, rec.id)
+    assert card.recommendation.deadline == "2027-12-15"  # the next occurrence is shown

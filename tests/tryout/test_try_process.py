@@ -105,7 +105,7 @@ def test_a_scripted_session_through_a_pipe_walks_every_role(tmp_path):
         chat.expect("Анна (участник): 1 новое сообщение", since=reported)
         # Reply-to reporting: a comment as a reply to the card.
         chat.send(f"/reply {card_id} Первое заседание назначено")
-        chat.expect("Комментарий записан")
+        chat.expect("Добавлено в историю")
 
         # The member comes back and finds the notices.
         chat.send("/as member")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.deadline_input import read_deadline
+from bot.deadline_input import read_adoption_date, read_deadline
 
 TODAY = dt.date(2026, 11, 30)  # a Monday
 
@@ -47,3 +47,24 @@ def test_what_is_not_a_date(typed):
 def test_a_past_date_is_read_and_flagged():
     result = read_deadline("01.02.2026", TODAY)
     assert result.day == dt.date(2026, 2, 1) and result.past
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("15 марта", dt.date(2026, 3, 15)),  # a day without a year: the last one, not the next
+        ("15.03", dt.date(2026, 3, 15)),
+        ("30.11", dt.date(2026, 11, 30)),  # today
+        ("1 декабря", dt.date(2025, 12, 1)),
+        ("14 марта 2024 года", dt.date(2024, 3, 14)),
+        ("13.03.2024", dt.date(2024, 3, 13)),
+    ],
+)
+def test_an_adoption_date_without_a_year_is_in_the_past(typed, day):
+    result = read_adoption_date(typed, TODAY)
+    assert result is not None and result.day == day
+
+
+def test_an_adoption_date_is_not_a_term():
+    assert read_adoption_date("через две недели", TODAY) is None
+    assert read_adoption_date("нет", TODAY).day is None

@@ -186,6 +186,34 @@ def test_docx_style_numbering_and_tables_are_read():
     assert doc.addressees[0].canonical == "Правительство области"
 
 
+def test_a_docx_table_of_measures_becomes_items_row_by_row():
+    """A Word table («№ | Мероприятие | Срок») under a lead-in: one item per row, with its
+    term — not one line per cell, which lost the rows."""
+    document = docx.Document()
+    document.add_paragraph("1. Просить Правительство Тверской области выделить средства.")
+    document.add_paragraph("2. Рекомендовать органам местного самоуправления Тверской области:")
+    table = document.add_table(rows=3, cols=3)
+    rows = [
+        ("№", "Мероприятие", "Срок"),
+        ("1", "Разработать планы адаптации тротуаров", "до 1 октября 2026 г."),
+        ("2", "Привлекать организации инвалидов к приёмке работ", "постоянно"),
+    ]
+    for row, values in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    document.add_paragraph("3. Продолжить мониторинг доступности объектов.")
+    out = io.BytesIO()
+    document.save(out)
+    doc = parse_file(out.getvalue(), "x.docx")
+    texts = [r.text for r in doc.recommendations]
+    assert any("Разработать планы адаптации тротуаров" in t for t in texts), texts
+    assert any("Привлекать организации инвалидов" in t for t in texts), texts
+    plans = next(r for r in doc.recommendations if "тротуаров" in r.text)
+    assert plans.deadline is not None and plans.deadline.date.isoformat() == "2026-10-01"
+    local = next(i for i, a in enumerate(doc.addressees) if "самоуправления" in a.canonical)
+    assert local in plans.addressee_indices
+
+
 # --- .txt encodings ---------------------------------------------------------------------
 
 

@@ -101,3 +101,21 @@ def test_a_dated_term_before_a_recurring_word_wins():
 )
 def test_next_occurrence_of_a_recurring_term(stored, period, today, current):
     assert next_occurrence(stored, period, today) == current
+
+
+def test_the_recurring_terms_warning_agrees_with_the_number_of_items():
+    from bot.ingest.parser import parse_resolution
+
+    text = "\n".join(
+        [
+            "Решение Общественной палаты Амурской области",
+            "от 14.03.2025 № 4",
+            "РЕШИЛА:",
+            "1. Рекомендовать министерству образования Амурской области ежегодно до 1 марта "
+            "публиковать доклад.",
+            "2. Рекомендовать министерству культуры Амурской области ежеквартально "
+            "информировать палату.",
+        ]
+    )
+    warning = next(w for w in parse_resolution(text, "r.txt").warnings if "Повторяющиеся" in w)
+    assert "— пункты 1, 2:" in warning
