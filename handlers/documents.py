@@ -65,19 +65,9 @@ async def on_document(message: Message, bot: Bot, services: Services, texts: Tex
         await message.answer(texts(denied.key, **denied.params))
         return
     except DocumentError as error:
-        reason = continue_sentence(error.user_message)
-        await message.answer(texts("documents.unreadable", name=name, reason=reason))
+        await message.answer(texts("documents.unreadable", name=name, reason=error.user_message))
         return
     await message.answer(render_preview(texts, view), reply_markup=main_keyboard(texts, view))
-
-
-def continue_sentence(reason: str) -> str:
-    """The reason goes on after «…»: — lower-case its first word unless it is an
-    abbreviation (PDF)."""
-    first = reason.split(maxsplit=1)[0] if reason.strip() else ""
-    if len(first) > 1 and first.isupper():
-        return reason
-    return reason[:1].lower() + reason[1:]
 
 
 def kind_label(texts: Texts, kind: str) -> str:

@@ -164,12 +164,12 @@ async def test_preview_warns_about_recurring_terms_and_items_without_addressee(h
     assert "Повторяющиеся сроки" in preview and "— пункт 2:" in preview  # one: «пункт»
 
 
-async def test_a_refusal_reads_as_one_sentence_after_the_file_name(harness):
-    """«Не получилось прочитать «x»: причина» — the reason goes on in lower case after the
-    colon; an abbreviation (PDF) keeps its capitals."""
+async def test_a_refusal_names_the_file_then_gives_the_reason(harness):
+    """«Не получилось прочитать «x». Причина. Что делать.» — the name escaped, the reason its
+    own sentence."""
     await appoint(harness, COORDINATOR, "Амурская область")
     calls = await harness.send_document(COORDINATOR, bytes(range(256)) * 40, "<b>x</b>.txt")
-    assert "«&lt;b&gt;x&lt;/b&gt;.txt»: файл не похож на текст" in calls[-1].text
+    assert "«&lt;b&gt;x&lt;/b&gt;.txt». Файл не похож на текст" in calls[-1].text
     calls = await harness.send_document(COORDINATOR, b"%PDF-1.4 garbage", "broken.pdf")
-    reason = calls[-1].text.split("»: ", 1)[1]
-    assert reason[0].islower() or reason.split()[0].isupper(), reason
+    reason = calls[-1].text.split("». ", 1)[1]
+    assert reason[0].isupper(), reason
