@@ -262,6 +262,7 @@ class DeliveryWorker:
         ready: list[DueRow] = []
         deferred: list[tuple[str, int]] = []
         skipped: list[int] = []
+        chat_later: dict[int, dt.datetime] = {}
         launched = 0
         for row in rows:
             if self._stopping:
@@ -273,6 +274,11 @@ class DeliveryWorker:
             wait = self.limiter.chat_wait(chat)
             if wait > 0:
                 later = self.clock.now() + dt.timedelta(seconds=wait)
+                # A chat's rows keep their order: each waits at least a millisecond longer than
+                # the one before it (two clocks could otherwise round them the other way round).
+                if chat in chat_later:
+                    later = max(later, chat_later[chat] + dt.timedelta(milliseconds=1))
+                chat_later[chat] = later
                 deferred.append((iso_ms(later), row.id))
                 continue
             if self._slots.locked() and ready:

@@ -442,3 +442,26 @@ def test_rate_limiter_bucket_pause_and_chat_spacing():
     limiter.chat_end(8, sent=False)  # never called: no wait
     assert limiter.chat_wait(8) == 0
     assert RateLimiter(0).try_acquire() and RateLimiter(0).unlimited
+
+
+async def test_a_chats_deferred_rows_keep_their_order(live, bot, session):
+    """Rows waiting for a busy chat go in their queue order even when the waits computed for
+    them come out shorter for a later row (two clocks, rounding, a loaded machine)."""
+    limiter = RateLimiter(0, chat_interval=0.3)
+    real_wait = limiter.chat_wait
+    waits = iter([0.0, 0.5, 0.3])  # one-0 goes; then one-1 would wait longer than one-2
+
+    def chat_wait(chat: int) -> float:
+        return next(waits, None) or real_wait(chat)
+
+    limiter.chat_wait = chat_wait  # type: ignore[method-assign]
+    for n in range(3):
+        await queue(live, 1, f"one-{n}")
+    worker = await start_worker(live, bot, limiter=limiter)
+    try:
+        await worker.drain(DRAIN_PATIENCE)
+    finally:
+        await worker.stop()
+    ids = [r[0] for r in await live.db.fetchall(
+        "SELECT dedup_key FROM outbox WHERE recipient_id = 1 ORDER BY sent_at, id")]  # fmt: skip
+    assert ids == ["one-0", "one-1", "one-2"]
