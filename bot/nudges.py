@@ -60,10 +60,10 @@ class Snooze:
     deadline_day: dt.date | None = None  # set when the deadline cut the week short
 
 
-def current_occurrence(rec, period: str | None, today: dt.date):
+def current_occurrence(rec, today: dt.date):
     """(the row, rolled): a recurring term whose day has passed is due at its next
     occurrence ("ежегодно до 1 марта" → next 1 March), never overdue."""
-    current = current_deadline(rec["deadline"], "recurring", period, today)
+    current = current_deadline(rec["deadline"], rec["deadline_kind"], rec["deadline_period"], today)
     if current == rec["deadline"]:
         return rec, False
     return {**dict(rec), "deadline": current}, True
@@ -108,10 +108,8 @@ class NudgePlanner:
             today = local_date(now, zone)
             sent = await self.repo.keys_with_prefix(f"nudge:{user.id}:")
             snoozes = await self.repo.snoozes(user.id)
-            recs = await self.repo.open_recommendations(addressee_ids)
-            periods = await self.repo.recurring_periods([r["id"] for r in recs if r["deadline"]])
-            for rec in recs:
-                rec, rolled = current_occurrence(rec, periods.get(rec["id"]), today)
+            for rec in await self.repo.open_recommendations(addressee_ids):
+                rec, rolled = current_occurrence(rec, today)
                 stage = self._stage(rec, today, now)
                 if rolled and stage is not None:
                     stage = f"{stage}@{rec['deadline']}"  # this occurrence's own reminders

@@ -177,7 +177,7 @@ class NudgeRepository:
         marks = ", ".join("?" for _ in addressee_ids)
         return await self.db.fetchall(
             "SELECT DISTINCT r.id, r.number, r.text, r.deadline, r.deadline_precision, r.status,"
-            " r.created_at, r.document_id, d.title, d.region,"
+            " r.deadline_kind, r.deadline_period, r.created_at, r.document_id, d.title, d.region,"
             " (SELECT max(h.created_at) FROM history h WHERE h.recommendation_id = r.id"
             "  AND h.event IN ('status', 'comment')) AS last_report_at"
             " FROM recommendations r JOIN recommendation_addressees ra"
@@ -186,19 +186,6 @@ class NudgeRepository:
             f" AND r.status NOT IN ({CLOSED_SQL})",
             addressee_ids,
         )
-
-    async def recurring_periods(self, recommendation_ids: list[int]) -> dict[int, str]:
-        """id → 'year' | 'quarter' | 'month' for those with a recurring term."""
-        out: dict[int, str] = {}
-        for chunk in _chunks(sorted(recommendation_ids)):
-            marks = ", ".join("?" for _ in chunk)
-            rows = await self.db.fetchall(
-                "SELECT id, deadline_period FROM recommendations"
-                f" WHERE id IN ({marks}) AND deadline_kind = 'recurring'",
-                chunk,
-            )
-            out.update({r[0]: r[1] for r in rows if r[1]})
-        return out
 
     async def addressees_of(self, recommendation_id: int, among: list[int]) -> list[int]:
         marks = ", ".join("?" for _ in among)
