@@ -10,9 +10,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.access import Action, PermissionDenied
-from bot.commands import refresh_menu
 from bot.container import Services
 from bot.regions import search_regions
+from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
 
 log = logging.getLogger(__name__)

@@ -36,9 +36,9 @@ from bot.announcements import (
     zone_label,
 )
 from bot.container import Services
-from bot.delivery import build_method
 from bot.formatting import human_date, shorten
 from bot.regions import all_regions, search_regions
+from bot.telegram.delivery import build_method
 from bot.texts import Html, Texts
 from bot.vocabulary import KINDS, kind_label
 from handlers.editing import drop_buttons, show_result

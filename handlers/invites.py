@@ -9,10 +9,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
-from bot.commands import refresh_menu
 from bot.container import Services
 from bot.formatting import human_date, shorten
 from bot.invites import InviteError
+from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
 from handlers.editing import drop_buttons, show_result
 

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.resilience import interactive
+from bot.telegram.resilience import interactive
 from bot.users import TelegramIdentity
 
 

@@ -18,8 +18,8 @@ from aiogram.methods import TelegramMethod
 
 from bot.clock import Clock
 from bot.container import Services, build_services
-from bot.delivery import DeliveryWorker, backoff_seconds
 from bot.ratelimit import RateLimiter
+from bot.telegram.delivery import DeliveryWorker, backoff_seconds
 from bot.users import TelegramIdentity
 from tests.harness import BOT_TOKEN
 

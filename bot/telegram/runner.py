@@ -17,12 +17,12 @@ from aiogram.exceptions import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.app import create_bot, create_dispatcher
 from bot.container import Services, open_services
 from bot.health import HealthService, start_health_server
 from bot.instance import InstanceLock
 from bot.paths import CONTENT_DIR
 from bot.settings import Settings, TokenRejectedError, port_in_use
+from bot.telegram.app import create_bot, create_dispatcher
 from handlers.metrics import BotApiMetrics
 
 log = logging.getLogger(__name__)
