@@ -118,7 +118,7 @@ def build_services(
         reporting=reporting_service,
         invites=InviteService(db, documents, reporting, access, clock),
         digests=digests,
-        preferences=PreferenceService(db, users, digest_repo, digests, clock),
+        preferences=PreferenceService(users, digest_repo, digests, clock),
         nudges=NudgePlanner(NudgeRepository(db), outbox, texts, clock, settings.default_timezone),
         tasks=TaskService(reporting, RecommendationQueries(db), clock, settings.default_timezone),
         announcements=AnnouncementService(

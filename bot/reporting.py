@@ -18,7 +18,7 @@ from bot.occurrence import current_row
 from bot.outbox import OutboxService
 from bot.preferences import hears_changes_at_once
 from bot.texts import Texts
-from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
+from bot.views import Card, describe_entry, notice_keyboard, recommendation_title
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow, ReportingRepository
@@ -97,11 +97,8 @@ class ReportingService:
         if rec is None:
             raise ReportError("report.not_found")
         document = await self.documents.get(rec.document_id)
-        addressees = await self.db.fetchall(
-            "SELECT addressee_id FROM recommendation_addressees WHERE recommendation_id = ?",
-            (recommendation_id,),
-        )
-        return Subject(rec, document, frozenset(r[0] for r in addressees))
+        addressees = await self.documents.addressee_ids_of(recommendation_id)
+        return Subject(rec, document, addressees)
 
     async def report_status(
         self,
@@ -339,7 +336,7 @@ class ReportingService:
         if not recipients:
             return
         fresh = await self.documents.get_recommendation(subject.recommendation.id)
-        markup = card_keyboard_for_notice(self.texts, fresh.id)
+        keyboard = notice_keyboard(self.texts, fresh.id)
         for user_id in recipients:
             zone = await self.reader_zone(user_id, subject.document)
             text = self.texts(
@@ -352,7 +349,7 @@ class ReportingService:
                 kind,
                 f"{kind}:{entry.id}:{user_id}",
                 text,
-                markup=markup,
+                keyboard=keyboard,
                 recommendation_ids=[fresh.id],
             )
 

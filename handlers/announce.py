@@ -24,7 +24,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
 from bot.announcements import (
-    AnnounceCallback,
     AnnounceError,
     AnnouncementService,
     Content,
@@ -41,7 +40,9 @@ from bot.regions import all_regions, search_regions
 from bot.telegram.delivery import build_method
 from bot.texts import Html, Texts
 from bot.vocabulary import KINDS, kind_label
+from handlers.callbacks import AnnounceCallback
 from handlers.editing import drop_buttons, show_result
+from handlers.keyboards import to_markup
 from storage.announcements import AnnouncementRow
 
 PER_PAGE = 5
@@ -347,7 +348,8 @@ async def _show_progress(
     message: Message, service: AnnouncementService, texts: Texts, announcement: AnnouncementRow
 ) -> None:
     counts = await service.counts(announcement.id)
-    text, markup = progress_view(texts, service, announcement, counts)
+    text, keyboard = progress_view(texts, service, announcement, counts)
+    markup = to_markup(keyboard) if keyboard else None
     with suppress(TelegramBadRequest):
         await message.edit_text(text, reply_markup=markup)
         await service.repo.set_progress_text(announcement.id, text)
@@ -418,7 +420,8 @@ async def on_time(
                 chat_id=message.chat.id, message_id=data.get("menu"), reply_markup=None
             )
         counts = await service.counts(ann_id)
-        text, markup = progress_view(texts, service, announcement, counts)
+        text, keyboard = progress_view(texts, service, announcement, counts)
+        markup = to_markup(keyboard) if keyboard else None
         shown = await message.answer(text, reply_markup=markup)
         await service.repo.set_progress_message(ann_id, message.chat.id, shown.message_id)
         await service.repo.set_progress_text(ann_id, text)

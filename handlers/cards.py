@@ -18,7 +18,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action, PermissionDenied
-from bot.callbacks import (
+from bot.container import Services
+from bot.formatting import human_date, human_date_weekday, shorten
+from bot.reporting import STATUSES, Evidence, ReportError
+from bot.texts import Texts, join_within
+from bot.views import render_card, status_label
+from handlers.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
@@ -26,12 +31,8 @@ from bot.callbacks import (
     FollowCallback,
     StatusCallback,
 )
-from bot.container import Services
-from bot.formatting import human_date, human_date_weekday, shorten
-from bot.reporting import STATUSES, Evidence, ReportError
-from bot.texts import Texts, join_within
-from bot.views import card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
+from handlers.keyboards import card_keyboard
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 

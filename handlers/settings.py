@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action
-from bot.callbacks import DigestSettingsCallback, SnoozeCallback
 from bot.clock import from_iso
 from bot.container import Services
 from bot.formatting import WEEKDAYS, human_date
@@ -22,6 +21,7 @@ from bot.preferences import HOURS, hears_changes_at_once
 from bot.regions import search_regions
 from bot.reporting import ReportError
 from bot.texts import Texts
+from handlers.callbacks import DigestSettingsCallback, SnoozeCallback
 from handlers.editing import drop_buttons, show_result
 from handlers.profile import _regions_by_key, region_key
 

@@ -9,15 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.access import PermissionDenied
-from bot.announcements import (
-    AnnounceCallback,
-    AnnounceError,
-    Content,
-    ProgressReporter,
-    parse_local_time,
-)
+from bot.announcements import AnnounceError, Content, parse_local_time
 from bot.ratelimit import RateLimiter
+from bot.telegram.progress import ProgressReporter
 from bot.users import TelegramIdentity
+from handlers.callbacks import AnnounceCallback
 from tests.conftest import ADMIN_ID
 
 AMUR = "Амурская область"
