@@ -285,6 +285,10 @@ class AnnouncementService:
             announcement.region, audience.get("kinds"), audience.get("document_id")
         )
 
+    async def count_everyone(self, announcement: AnnouncementRow) -> int:
+        """Everyone the announcement could reach in its region (the «всем» choice)."""
+        return await self.repo.count_recipients(announcement.region, None, None)
+
     async def region_documents(self, actor_id: int, announcement_id: int) -> list[DocumentRow]:
         announcement = await self.draft(actor_id, announcement_id)
         return await self.documents.list(announcement.region)
@@ -349,6 +353,17 @@ class AnnouncementService:
         if self.outbox.wakeup is not None:
             self.outbox.wakeup()
         return await self.repo.get(announcement_id)
+
+    async def show_progress_in(
+        self, announcement_id: int, chat_id: int | None, message_id: int | None, text: str | None
+    ) -> None:
+        """The message that shows the figures (None: it is gone) and the text it shows."""
+        await self.repo.set_progress_message(announcement_id, chat_id, message_id)
+        if text is not None:
+            await self.repo.set_progress_text(announcement_id, text)
+
+    async def progress_shown(self, announcement_id: int, text: str) -> None:
+        await self.repo.set_progress_text(announcement_id, text)
 
     async def cancel(self, actor_id: int, announcement_id: int) -> tuple[AnnouncementRow, int]:
         """Stop it: pending rows become 'cancelled' (the messages in flight still land).

@@ -84,7 +84,7 @@ async def _find_user(services: Services, who: str):
     if who.lstrip("-").isdigit():
         user_id = int(who)
         return await services.users.get(user_id) if abs(user_id) < MAX_TELEGRAM_ID else None
-    return await services.users.repo.by_username(who)
+    return await services.users.by_username(who)
 
 
 def _region_choice(texts: Texts, query: str, regions) -> str:

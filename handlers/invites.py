@@ -29,15 +29,11 @@ class InviteCallback(CallbackData, prefix="iv"):
 
 
 async def cmd_invite(message: Message, services: Services, texts: Texts) -> None:
-    roles = await services.access.roles(message.from_user.id)
-    if not roles.is_coordinator:
-        await message.answer(texts("access.coordinators_only"))
+    try:
+        documents = await services.invites.documents_for(message.from_user.id)
+    except PermissionDenied as denied:
+        await message.answer(texts(denied.key, **denied.params))
         return
-    documents = [
-        d
-        for d in await services.documents.list()
-        if roles.is_admin or d.region in roles.coordinator_regions
-    ]
     if not documents:
         await message.answer(texts("invite.no_documents"))
         return

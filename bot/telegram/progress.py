@@ -101,15 +101,15 @@ class ProgressReporter:
             if "not modified" not in exc.message:
                 # Deleted, or too old to edit: stop editing it; the report still comes.
                 log.info("announcement %d: progress message gone: %s", announcement.id, exc)
-                await self.service.repo.set_progress_message(announcement.id, None, None)
+                await self.service.show_progress_in(announcement.id, None, None, None)
                 return True
         except TelegramForbiddenError:
-            await self.service.repo.set_progress_message(announcement.id, None, None)
+            await self.service.show_progress_in(announcement.id, None, None, None)
             return True
         except (TelegramAPIError, OSError, TimeoutError) as exc:
             log.info("announcement %d: progress edit failed: %s", announcement.id, type(exc))
             return False
         finally:
             self.limiter.chat_end(chat)
-        await self.service.repo.set_progress_text(announcement.id, text)
+        await self.service.progress_shown(announcement.id, text)
         return True
