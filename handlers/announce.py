@@ -14,7 +14,6 @@ from contextlib import suppress
 from typing import Any, TypeVar
 
 from aiogram import Bot, F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -157,13 +156,6 @@ async def on_region_name(
     await message.answer(
         texts("announce.pick_region"), reply_markup=_regions_keyboard([r.name for r in found])
     )
-
-
-async def on_command_in_dialog(message: Message, state: FSMContext) -> None:
-    # A command ends the dialog instead of becoming the announcement; it is then handled as
-    # usual by whichever handler owns it.
-    await state.clear()
-    raise SkipHandler
 
 
 async def on_text(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
@@ -631,16 +623,12 @@ async def _drop_keyboard(callback: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name="announce")
-    in_dialog = StateFilter(AnnounceForm.region, AnnounceForm.text, AnnounceForm.when)
-    command = F.text.startswith("/")
-    router.message.register(on_command_in_dialog, in_dialog, command)
     router.message.register(cmd_announce, Command("announce"))
     router.message.register(cmd_announcements, Command("announcements"))
-    # Filters see the state the update came with, so the dialog's steps skip commands
-    # themselves: those go on to their own routers.
-    router.message.register(on_region_name, StateFilter(AnnounceForm.region), F.text, ~command)
-    router.message.register(on_text, StateFilter(AnnounceForm.text), ~command)
-    router.message.register(on_time, StateFilter(AnnounceForm.when), F.text, ~command)
+    # A command has ended the dialog before these filters look (handlers/middlewares.py).
+    router.message.register(on_region_name, StateFilter(AnnounceForm.region), F.text)
+    router.message.register(on_text, StateFilter(AnnounceForm.text))
+    router.message.register(on_time, StateFilter(AnnounceForm.when), F.text)
     router.callback_query.register(on_region, AnnounceCallback.filter(F.action == "region"))
     router.callback_query.register(on_quit, AnnounceCallback.filter(F.action == "quit"))
     router.callback_query.register(on_send_now, AnnounceCallback.filter(F.action == "now"))

@@ -580,17 +580,14 @@ def create_router() -> Router:
         on_deadline_step, StateFilter(ReportForm.deadline_confirm), ReportStep.filter()
     )
     router.callback_query.register(on_step, ReportStep.filter())
-    not_command = ~F.text.startswith("/")
-    router.message.register(on_details, StateFilter(ReportForm.details), not_command)
-    router.message.register(on_more_details, StateFilter(ReportForm.confirm), not_command)
-    router.message.register(
-        on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
-    )
+    # A command has ended the dialog before these filters look (handlers/middlewares.py).
+    router.message.register(on_details, StateFilter(ReportForm.details))
+    router.message.register(on_more_details, StateFilter(ReportForm.confirm))
+    router.message.register(on_assessment_text, StateFilter(ReportForm.assessment), F.text)
     router.message.register(
         on_deadline_text,
         StateFilter(ReportForm.deadline, ReportForm.deadline_confirm),  # a second try: re-read
         F.text,
-        not_command,
     )
     return router
 

@@ -438,5 +438,5 @@ async def on_value(message: Message, state: FSMContext, services: Services, text
 def create_router() -> Router:
     router = Router(name="corrections")
     router.callback_query.register(on_fix, FixCallback.filter())
-    router.message.register(on_value, StateFilter(FixForm.value), F.text, ~F.text.startswith("/"))
+    router.message.register(on_value, StateFilter(FixForm.value), F.text)
     return router
