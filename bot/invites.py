@@ -81,6 +81,10 @@ class InviteService:
             if roles.is_admin or d.region in roles.coordinator_regions
         ]
 
+    async def addressee(self, addressee_id: int) -> AddresseeRow | None:
+        """A body named in a resolution (public: no permission needed)."""
+        return await self.documents.get_addressee(addressee_id)
+
     async def addressees_for(self, actor_id: int, document_id: int) -> list[AddresseeRow]:
         """The bodies of a resolution a coordinator may invite to (their region only)."""
         document = await self.documents.get(document_id)

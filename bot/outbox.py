@@ -78,13 +78,15 @@ class OutboxService:
             self.wakeup()
         return queued
 
-    async def enqueue_many(self, items: list[Outgoing], not_before: dt.datetime | None = None):
+    async def enqueue_many(
+        self, items: list[Outgoing], not_before: dt.datetime | None = None
+    ) -> None:
         """Queue many messages in one statement; keys already in the ledger are skipped."""
         if not items:
             return
         now = to_iso(self.clock.now())
         start = to_iso(not_before) if not_before else now
-        rows = [
+        rows: list[tuple[str, int, str, int | None, str, str, str]] = [
             (
                 item.dedup_key,
                 item.recipient_id,

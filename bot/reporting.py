@@ -92,11 +92,20 @@ class ReportingService:
         # async callables(document_id) after a deadline changes: the search index sorts by it
         self.after_deadline: list = []
 
+    async def recommendation(self, recommendation_id: int) -> RecommendationRow | None:
+        """A recommendation as it stands (resolutions are public: no permission needed)."""
+        return await self.documents.get_recommendation(recommendation_id)
+
+    async def document(self, document_id: int) -> DocumentRow | None:
+        return await self.documents.get(document_id)
+
     async def subject(self, recommendation_id: int) -> Subject:
         rec = await self.documents.get_recommendation(recommendation_id)
         if rec is None:
             raise ReportError("report.not_found")
         document = await self.documents.get(rec.document_id)
+        if document is None:  # a recommendation outlives no document; kept for the types
+            raise ReportError("report.not_found")
         addressees = await self.documents.addressee_ids_of(recommendation_id)
         return Subject(rec, document, addressees)
 
@@ -336,6 +345,8 @@ class ReportingService:
         if not recipients:
             return
         fresh = await self.documents.get_recommendation(subject.recommendation.id)
+        if fresh is None:
+            return
         keyboard = notice_keyboard(self.texts, fresh.id)
         for user_id in recipients:
             zone = await self.reader_zone(user_id, subject.document)

@@ -379,7 +379,7 @@ async def on_reply(
     except ReportError as error:
         await message.answer(texts(error.key))
         return
-    rec = await services.documents.get_recommendation(rec_id)
+    rec = await services.reporting.recommendation(rec_id)
     kb = InlineKeyboardBuilder()
     for status in ("in_progress", "done", "partially_done", "wont_do"):
         if rec is not None and status == rec.status:

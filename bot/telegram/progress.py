@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -26,6 +27,9 @@ from bot.texts import Texts
 from handlers.keyboards import to_markup
 from storage.announcements import AnnouncementRow
 
+if TYPE_CHECKING:
+    from bot.container import Services
+
 log = logging.getLogger(__name__)
 
 
@@ -33,7 +37,7 @@ class ProgressReporter:
     """Every few seconds: edit each running announcement's progress message when a figure
     changed, and report the end.  Edits take their turn in the shared rate limiter."""
 
-    def __init__(self, services, bot: Bot, limiter: RateLimiter) -> None:
+    def __init__(self, services: Services, bot: Bot, limiter: RateLimiter) -> None:
         self.service: AnnouncementService = services.announcements
         self.outbox: OutboxService = services.outbox
         self.texts: Texts = services.texts

@@ -5,6 +5,8 @@
   own that drives the real dispatcher).
 * ``storage/`` imports neither aiogram nor ``bot`` nor ``handlers``.
 * SQL lives in ``storage/``: no SQL statement in a string in ``bot/``.
+* Handlers call services only: no ``….repo``, ``services.db`` or ``services.documents`` (the
+  repositories the container also holds) in ``handlers/``.
 """
 
 from __future__ import annotations
@@ -67,6 +69,19 @@ def sql_strings(root: Path) -> list[str]:
     return sorted(set(found))
 
 
+def repository_reach(root: Path) -> list[str]:
+    found = []
+    for path in sorted((root / "handlers").rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            on_services = isinstance(node.value, ast.Name) and node.value.id == "services"
+            if node.attr == "repo" or (on_services and node.attr in ("db", "documents")):
+                found.append(f"{relative}:{node.lineno} .{node.attr}")
+    return found
+
+
 def test_the_domain_and_storage_import_no_telegram_and_no_handlers():
     assert violations(ROOT) == []
 
@@ -109,3 +124,22 @@ def test_the_sql_check_sees_a_statement(tmp_path):
         encoding="utf-8",
     )
     assert sql_strings(tmp_path) == ["bot/service.py:2", "bot/service.py:3"]
+
+
+def test_handlers_reach_no_repository():
+    assert repository_reach(ROOT) == []
+
+
+def test_the_repository_check_sees_a_handler_reaching_past_its_service(tmp_path):
+    (tmp_path / "handlers").mkdir()
+    (tmp_path / "handlers" / "feature.py").write_text(
+        "async def on_event(services):\n"
+        "    await services.announcements.repo.get(1)\n"
+        "    await services.documents.list()\n"
+        "    await services.announcements.get(1)\n",
+        encoding="utf-8",
+    )
+    assert repository_reach(tmp_path) == [
+        "handlers/feature.py:2 .repo",
+        "handlers/feature.py:3 .documents",
+    ]
