@@ -258,9 +258,7 @@ async def on_kinds(
 ) -> None:
     """«По видам организаций»: the kinds to tick, none ticked yet."""
     reset = services.announcements.set_audience(callback.from_user.id, callback_data.id)
-    announcement = await _attempt(callback, texts, reset)
-    if announcement is not None:
-        await _show_kinds(callback, services, texts, announcement)
+    await _show_kinds(callback, services, texts, reset)
 
 
 async def on_kind(
@@ -272,14 +270,16 @@ async def on_kind(
         return
     kind = KINDS[callback_data.v]
     toggle = services.announcements.toggle_kind(callback.from_user.id, callback_data.id, kind)
-    announcement = await _attempt(callback, texts, toggle)
-    if announcement is not None:
-        await _show_kinds(callback, services, texts, announcement)
+    await _show_kinds(callback, services, texts, toggle)
 
 
 async def _show_kinds(
-    callback: CallbackQuery, services: Services, texts: Texts, announcement: AnnouncementRow
+    callback: CallbackQuery, services: Services, texts: Texts, change: Awaitable[AnnouncementRow]
 ) -> None:
+    """The kinds with the ticks as they are after ``change`` (unless it is refused)."""
+    announcement = await _attempt(callback, texts, change)
+    if announcement is None:
+        return
     text, markup = await _kinds_view(services, texts, announcement)
     await callback.answer()
     await _edit(callback, text, markup)
@@ -310,53 +310,42 @@ async def on_documents(
 
 
 async def on_document(
-    callback: CallbackQuery,
-    callback_data: AnnounceCallback,
-    bot: Bot,
-    services: Services,
-    texts: Texts,
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
     """A document picked: its discussion's participants are the audience."""
     actor, ann_id = callback.from_user.id, callback_data.id
     choose = services.announcements.set_audience(actor, ann_id, document_id=callback_data.v)
-    await _audience_chosen(callback, bot, services, texts, await _attempt(callback, texts, choose))
+    await _audience_chosen(callback, services, texts, choose)
 
 
 async def on_everyone(
-    callback: CallbackQuery,
-    callback_data: AnnounceCallback,
-    bot: Bot,
-    services: Services,
-    texts: Texts,
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
     choose = services.announcements.set_audience(callback.from_user.id, callback_data.id)
-    await _audience_chosen(callback, bot, services, texts, await _attempt(callback, texts, choose))
+    await _audience_chosen(callback, services, texts, choose)
 
 
 async def on_kinds_done(
-    callback: CallbackQuery,
-    callback_data: AnnounceCallback,
-    bot: Bot,
-    services: Services,
-    texts: Texts,
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
     """«Готово» under the kinds: the ticked kinds are already saved."""
     draft = services.announcements.draft(callback.from_user.id, callback_data.id)
-    await _audience_chosen(callback, bot, services, texts, await _attempt(callback, texts, draft))
+    await _audience_chosen(callback, services, texts, draft)
 
 
 async def _audience_chosen(
     callback: CallbackQuery,
-    bot: Bot,
     services: Services,
     texts: Texts,
-    announcement: AnnouncementRow | None,
+    choice: Awaitable[AnnouncementRow],
 ) -> None:
-    """The preview with «Отправить сейчас» and «Запланировать» (None: the step was refused)."""
+    """The preview with «Отправить сейчас» and «Запланировать», unless the choice is refused."""
+    announcement = await _attempt(callback, texts, choice)
     if announcement is None:
         return
     await callback.answer()
     await _drop_keyboard(callback)
+    bot = callback.bot
     await _preview(callback.message.chat.id, bot, services, texts, announcement)
 
 

@@ -114,8 +114,13 @@ def test_sql_lives_in_storage():
     assert sql_strings(ROOT) == []
 
 
-def test_the_sql_check_sees_a_statement(tmp_path):
+def test_handlers_reach_no_repository():
+    assert repository_reach(ROOT) == []
+
+
+def test_the_sql_and_repository_checks_see_a_service_and_a_handler_doing_it(tmp_path):
     (tmp_path / "bot").mkdir()
+    (tmp_path / "handlers").mkdir()
     (tmp_path / "bot" / "service.py").write_text(
         "async def f(db, table):\n"
         '    await db.execute("UPDATE users SET x = ? WHERE id = ?", (1, 2))\n'
@@ -123,15 +128,6 @@ def test_the_sql_check_sees_a_statement(tmp_path):
         '    return "Select a region"\n',
         encoding="utf-8",
     )
-    assert sql_strings(tmp_path) == ["bot/service.py:2", "bot/service.py:3"]
-
-
-def test_handlers_reach_no_repository():
-    assert repository_reach(ROOT) == []
-
-
-def test_the_repository_check_sees_a_handler_reaching_past_its_service(tmp_path):
-    (tmp_path / "handlers").mkdir()
     (tmp_path / "handlers" / "feature.py").write_text(
         "async def on_event(services):\n"
         "    await services.announcements.repo.get(1)\n"
@@ -139,6 +135,7 @@ def test_the_repository_check_sees_a_handler_reaching_past_its_service(tmp_path)
         "    await services.announcements.get(1)\n",
         encoding="utf-8",
     )
+    assert sql_strings(tmp_path) == ["bot/service.py:2", "bot/service.py:3"]
     assert repository_reach(tmp_path) == [
         "handlers/feature.py:2 .repo",
         "handlers/feature.py:3 .documents",
