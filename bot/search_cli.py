@@ -31,9 +31,8 @@ def add_search_commands(sub: Any, commands: dict) -> None:
 
 
 async def _with_search(settings: Settings, run) -> int:
-    from bot.container import open_services
+    from bot.container import import_seeds_if_empty, open_services
     from bot.search import SearchService
-    from bot.telegram.runner import import_seeds_if_empty
 
     async with open_services(settings) as services:
         search = getattr(services, "search", None)
