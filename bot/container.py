@@ -17,6 +17,7 @@ from bot.invites import InviteService
 from bot.metrics import Metrics
 from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
+from bot.paths import CONTENT_DIR
 from bot.preferences import PreferenceService
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
@@ -118,7 +119,7 @@ def build_services(
         reporting=reporting_service,
         invites=InviteService(db, documents, reporting, access, clock),
         digests=digests,
-        preferences=PreferenceService(db, users, digest_repo, digests, clock),
+        preferences=PreferenceService(users, digest_repo, digests, clock),
         nudges=NudgePlanner(NudgeRepository(db), outbox, texts, clock, settings.default_timezone),
         tasks=TaskService(reporting, RecommendationQueries(db), clock, settings.default_timezone),
         announcements=AnnouncementService(
@@ -148,3 +149,15 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         yield build_services(settings, db, clock)
     finally:
         await db.close()
+
+
+async def import_seeds_if_empty(services: Services) -> None:
+    """A new installation starts with the resolutions shipped in content/resolutions."""
+    if not services.settings.import_seeds_on_empty or await services.documents.count():
+        return
+    results = await services.importer.import_directory(CONTENT_DIR / "resolutions")
+    log.info(
+        "imported %d shipped resolutions (%d recommendations)",
+        len(results),
+        sum(len(r.recommendation_ids) for r in results),
+    )

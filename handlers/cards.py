@@ -18,7 +18,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action, PermissionDenied
-from bot.callbacks import (
+from bot.container import Services
+from bot.formatting import human_date, human_date_weekday, shorten
+from bot.reporting import STATUSES, Evidence, ReportError
+from bot.texts import Texts, join_within
+from bot.views import render_card, status_label
+from handlers.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
@@ -26,12 +31,8 @@ from bot.callbacks import (
     FollowCallback,
     StatusCallback,
 )
-from bot.container import Services
-from bot.formatting import human_date, human_date_weekday, shorten
-from bot.reporting import STATUSES, Evidence, ReportError
-from bot.texts import Texts, join_within
-from bot.views import card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
+from handlers.keyboards import card_keyboard
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -378,7 +379,7 @@ async def on_reply(
     except ReportError as error:
         await message.answer(texts(error.key))
         return
-    rec = await services.documents.get_recommendation(rec_id)
+    rec = await services.reporting.recommendation(rec_id)
     kb = InlineKeyboardBuilder()
     for status in ("in_progress", "done", "partially_done", "wont_do"):
         if rec is not None and status == rec.status:
@@ -579,17 +580,14 @@ def create_router() -> Router:
         on_deadline_step, StateFilter(ReportForm.deadline_confirm), ReportStep.filter()
     )
     router.callback_query.register(on_step, ReportStep.filter())
-    not_command = ~F.text.startswith("/")
-    router.message.register(on_details, StateFilter(ReportForm.details), not_command)
-    router.message.register(on_more_details, StateFilter(ReportForm.confirm), not_command)
-    router.message.register(
-        on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
-    )
+    # A command has ended the dialog before these filters look (handlers/middlewares.py).
+    router.message.register(on_details, StateFilter(ReportForm.details))
+    router.message.register(on_more_details, StateFilter(ReportForm.confirm))
+    router.message.register(on_assessment_text, StateFilter(ReportForm.assessment), F.text)
     router.message.register(
         on_deadline_text,
         StateFilter(ReportForm.deadline, ReportForm.deadline_confirm),  # a second try: re-read
         F.text,
-        not_command,
     )
     return router
 

@@ -9,10 +9,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
-from bot.commands import refresh_menu
 from bot.container import Services
 from bot.formatting import human_date, shorten
 from bot.invites import InviteError
+from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
 from handlers.editing import drop_buttons, show_result
 
@@ -29,15 +29,11 @@ class InviteCallback(CallbackData, prefix="iv"):
 
 
 async def cmd_invite(message: Message, services: Services, texts: Texts) -> None:
-    roles = await services.access.roles(message.from_user.id)
-    if not roles.is_coordinator:
-        await message.answer(texts("access.coordinators_only"))
+    try:
+        documents = await services.invites.documents_for(message.from_user.id)
+    except PermissionDenied as denied:
+        await message.answer(texts(denied.key, **denied.params))
         return
-    documents = [
-        d
-        for d in await services.documents.list()
-        if roles.is_admin or d.region in roles.coordinator_regions
-    ]
     if not documents:
         await message.answer(texts("invite.no_documents"))
         return
@@ -115,7 +111,7 @@ async def on_make(
         return
     await callback.answer()
     me = await bot.me()
-    addressee = await services.documents.get_addressee(invite.addressee_id)
+    addressee = await services.invites.addressee(invite.addressee_id)
     link = f"https://t.me/{me.username}?start={INVITE_PREFIX}{invite.token}"
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -159,7 +155,7 @@ async def officials_view(services: Services, texts: Texts, actor: int):
     kb = InlineKeyboardBuilder()
     for user_id, addressee_id in officials[:30]:
         person = await services.users.get(user_id)
-        addressee = await services.documents.get_addressee(addressee_id)
+        addressee = await services.invites.addressee(addressee_id)
         name = (person.first_name if person else "") or str(user_id)
         lines.append(texts("officials.line", name=name, addressee=addressee.canonical))
         kb.button(
@@ -167,7 +163,7 @@ async def officials_view(services: Services, texts: Texts, actor: int):
             callback_data=InviteCallback(action="unbind", id=user_id, n=addressee_id),
         )
     for invite in invites[:20]:
-        addressee = await services.documents.get_addressee(invite.addressee_id)
+        addressee = await services.invites.addressee(invite.addressee_id)
         lines.append(
             texts(
                 "officials.invite_line",
@@ -196,7 +192,7 @@ async def cmd_officials(message: Message, services: Services, texts: Texts) -> N
 async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
     """ "Отключить: <name>" first asks; nothing changes until the coordinator confirms."""
     person = await services.users.get(callback_data.id)
-    addressee = await services.documents.get_addressee(callback_data.n)
+    addressee = await services.invites.addressee(callback_data.n)
     if addressee is None:
         await callback.answer(texts.plain("invite.no_addressee"), show_alert=True)
         return
@@ -241,7 +237,7 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
     if done:
         roles = await services.access.roles(callback_data.id)
         await refresh_menu(callback.bot, texts, callback_data.id, roles.names())
-        addressee = await services.documents.get_addressee(callback_data.n)
+        addressee = await services.invites.addressee(callback_data.n)
         await services.outbox.enqueue(
             callback_data.id,
             "notice",

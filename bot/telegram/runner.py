@@ -17,12 +17,11 @@ from aiogram.exceptions import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.app import create_bot, create_dispatcher
-from bot.container import Services, open_services
+from bot.container import Services, import_seeds_if_empty, open_services
 from bot.health import HealthService, start_health_server
 from bot.instance import InstanceLock
-from bot.paths import CONTENT_DIR
 from bot.settings import Settings, TokenRejectedError, port_in_use
+from bot.telegram.app import create_bot, create_dispatcher
 from handlers.metrics import BotApiMetrics
 
 log = logging.getLogger(__name__)
@@ -167,18 +166,6 @@ async def _cancel_handlers(grace: float = 3.0) -> None:
     for task in late:
         task.cancel()
     await asyncio.gather(*late, return_exceptions=True)
-
-
-async def import_seeds_if_empty(services: Services) -> None:
-    """A new installation starts with the resolutions shipped in content/resolutions."""
-    if not services.settings.import_seeds_on_empty or await services.documents.count():
-        return
-    results = await services.importer.import_directory(CONTENT_DIR / "resolutions")
-    log.info(
-        "imported %d shipped resolutions (%d recommendations)",
-        len(results),
-        sum(len(r.recommendation_ids) for r in results),
-    )
 
 
 async def _poll(bot: Bot, dp: Dispatcher) -> None:
