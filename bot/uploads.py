@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import unquote
 
 PREFIX = "upload:"
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -70,5 +71,6 @@ def clean_filename(name: str | None) -> str | None:
     """A file name as shown in the history: no path, no control characters, not too long."""
     if not name:
         return None
+    name = unquote(name)  # some clients send names percent-encoded
     name = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return name[:120] or None
