@@ -313,7 +313,7 @@ async def _form_page(
         "form": form or FormInput(),
         "error": error,
         "saved": request.query.get("saved") == "1" and error is None,
-        "limit_mb": _services(request).settings.max_document_mb,
+        "limit_mb": _megabytes(_services(request).settings.max_document_mb),
     }
     return _with_csrf(request, render(request, "form.html", context, status), csrf)
 
@@ -372,7 +372,7 @@ async def form_post(request: web.Request) -> web.StreamResponse:
                 request, info, page, form=form, error=_say(services, "web.csrf"), status=403
             )
         if form.too_large:
-            error = _say(services, "web.too_large", mb=f"{settings.max_document_mb:g}")
+            error = _say(services, "web.too_large", mb=_megabytes(settings.max_document_mb))
             return await _form_page(request, info, page, form=form, error=error, status=413)
         link = form.get("link").strip()
         if link and not URL_RE.match(link):
@@ -404,6 +404,10 @@ async def form_post(request: web.Request) -> web.StreamResponse:
         form.discard()
     await services.weblinks.touch(info)
     raise web.HTTPSeeOther(f"/o/{_token(request)}/rec/{page.recommendation.id}?saved=1")
+
+
+def _megabytes(value: float) -> str:
+    return f"{value:g}".replace(".", ",")  # 0,5 МБ
 
 
 def _say(services: Services, key: str, **params: Any) -> str:

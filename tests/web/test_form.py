@@ -137,7 +137,7 @@ async def test_a_file_over_the_limit_is_refused_and_nothing_is_kept(client, serv
     response = await client.post(url, data=report(csrf, "done", "Акт", file=("акт.pdf", big)))
     assert response.status == 413
     html = await response.text()
-    assert services.texts.plain("web.too_large", mb="0.01") in html and "Акт" in html
+    assert services.texts.plain("web.too_large", mb="0,01") in html and "Акт" in html
     assert await status_of(services, rec_id) == "not_started"
     assert list(Path(services.settings.web_upload_dir).iterdir()) == []
 
