@@ -262,7 +262,11 @@ class ReportingService:
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
             can_correct=allowed(roles, Action.CORRECT_DOCUMENT, Target(region=target.region)),
-            calendars=[(a.canonical, url) for a in addressees if (url := self.calendar_url(a.id))],
+            calendars=[
+                (a.canonical, url)
+                for a in addressees
+                if a is not None and (url := self.calendar_url(a.id))
+            ],
         )
 
     async def reader_zone(self, user_id: int, document: DocumentRow) -> ZoneInfo:

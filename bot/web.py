@@ -14,6 +14,7 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,16 +32,19 @@ from bot.formatting import human_date, shorten
 from bot.localtime import zone_for
 from bot.paths import CONTENT_DIR
 from bot.progress import STATES, Counts
+from bot.public import RecommendationPage
 from bot.reporting import Evidence, ReportError
 from bot.settings import port_in_use
 from bot.texts import plural
 from bot.uploads import TooLarge, UploadWriter, clean_filename
 from bot.views import REPORT_STATUSES, deadline_text, describe_entry, is_overdue, status_label
 from bot.weblinks import WebLinkError, WebLinkInfo
+from storage.documents import RecommendationRow
 
 log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TEMPLATES = CONTENT_DIR / "web"
 CSRF_COOKIE = "rt_csrf"
 FIELD_LIMIT = 16 * 1024  # characters of one text field (a comment is at most 2000)
@@ -128,8 +132,11 @@ def _environment(services: Services) -> dict[str, Any]:
     }
 
 
-def render(request: web.Request, name: str, context: dict[str, Any], status: int = 200):
-    return aiohttp_jinja2.render_template(name, request, context, status=status)
+def render(
+    request: web.Request, name: str, context: dict[str, Any], status: int = 200
+) -> web.Response:
+    response: web.Response = aiohttp_jinja2.render_template(name, request, context, status=status)
+    return response
 
 
 def _services(request: web.Request) -> Services:
@@ -189,7 +196,9 @@ def _calendar_response(body: bytes, filename: str) -> web.Response:
     return response
 
 
-def _feed(services: Services, name: str, region: str | None, items) -> bytes:
+def _feed(
+    services: Services, name: str, region: str | None, items: list[RecommendationRow]
+) -> bytes:
     base = services.settings.public_url
     return deadline_feed(
         name,
@@ -238,7 +247,7 @@ def _csrf(request: web.Request) -> str:
     return value if 32 <= len(value) <= 64 else secrets.token_urlsafe(32)
 
 
-def _with_csrf(request: web.Request, response: web.StreamResponse, token: str):
+def _with_csrf(request: web.Request, response: web.Response, token: str) -> web.Response:
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(
             CSRF_COOKIE,
@@ -270,7 +279,7 @@ def _token(request: web.Request) -> str:
     return request.match_info["token"]
 
 
-async def _subject(request: web.Request, info: WebLinkInfo):
+async def _subject(request: web.Request, info: WebLinkInfo) -> RecommendationPage:
     page = await _services(request).public.recommendation(_int(request, "id"))
     if page is None or info.addressee.id not in {a.id for a in page.addressees}:
         raise Refused(404, "web.not_found")
@@ -296,7 +305,7 @@ class FormInput:
 async def _form_page(
     request: web.Request,
     info: WebLinkInfo,
-    page,
+    page: RecommendationPage,
     *,
     form: FormInput | None = None,
     error: str | None = None,
@@ -418,7 +427,7 @@ def _say(services: Services, key: str, **params: Any) -> str:
 
 
 @web.middleware
-async def _pages(request: web.Request, handler):
+async def _pages(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Security headers on every answer; a missing page or a refused link as a Russian page."""
     try:
         response = await handler(request)
@@ -437,7 +446,7 @@ async def _pages(request: web.Request, handler):
     return response
 
 
-def _error_page(request: web.Request, status: int, key: str, **params: Any):
+def _error_page(request: web.Request, status: int, key: str, **params: Any) -> web.Response:
     texts = _services(request).texts
     context = {"title": texts.plain(f"{key}_title"), "message": texts.plain(key, **params)}
     response = render(request, "error.html", context, status)

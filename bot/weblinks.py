@@ -125,7 +125,9 @@ class WebLinkService:
         roles = await self.access.roles(actor_id)
         if not roles.is_coordinator:
             raise PermissionDenied("access.coordinators_only")
-        regions: list[str | None] = [None] if roles.is_admin else sorted(roles.coordinator_regions)
+        regions: list[str | None] = (
+            [None] if roles.is_admin else list(sorted(roles.coordinator_regions))
+        )
         links: list[WebLinkRow] = []
         for region in regions:
             links += await self.links.open_for_region(region, self.clock.iso())

@@ -37,12 +37,19 @@ async def make_document(
         rec_id = await db.execute(
             "INSERT INTO recommendations (document_id, position, number, text, deadline,"
             " deadline_precision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, position, str(position + 1), text, deadline, "day" if deadline else None,
-             NOW, NOW),
+            (
+                doc_id,
+                position,
+                str(position + 1),
+                text,
+                deadline,
+                "day" if deadline else None,
+                NOW,
+                NOW,
+            ),
         )
         await db.execute(
-            "INSERT INTO recommendation_addressees (recommendation_id, addressee_id)"
-            " VALUES (?, ?)",
+            "INSERT INTO recommendation_addressees (recommendation_id, addressee_id) VALUES (?, ?)",
             (rec_id, addressee_ids[0]),
         )
         rec_ids.append(rec_id)

@@ -18,7 +18,7 @@ from tests.web.helpers import make_document
 @pytest.fixture
 async def body(services, harness):
     await harness.send(ADMIN_ID, "/start")
-    doc_id, addressee_ids, rec_ids = await make_document(
+    _, addressee_ids, rec_ids = await make_document(
         services,
         items=["Разработать программу поддержки НКО.", "Провести форум."],
         addressees=("Министерство культуры Амурской области", "Законодательное Собрание"),
@@ -46,6 +46,10 @@ def report(csrf: str | None, status: str = "", comment: str = "", link: str = ""
     return form
 
 
+def stored_files(services) -> list[Path]:
+    return list(Path(services.settings.web_upload_dir).iterdir())
+
+
 async def status_of(services, rec_id: int) -> str:
     return (await services.documents.get_recommendation(rec_id)).status
 
@@ -58,7 +62,7 @@ async def test_token_is_stored_hashed(services, body):
 
 
 async def test_report_through_the_form(client, services, body):
-    made, (addressee_id, _), (rec_id, _) = body
+    made, _, (rec_id, _) = body
     listing = await client.get(f"/o/{made.token}")
     assert listing.status == 200
     html = await listing.text()
@@ -71,7 +75,12 @@ async def test_report_through_the_form(client, services, body):
     assert "rt_csrf" in page.cookies
     response = await client.post(
         f"/o/{made.token}/rec/{rec_id}",
-        data=report(csrf_of(html), "in_progress", "Программа на согласовании", file=("план.pdf", b"%PDF-1 plan")),
+        data=report(
+            csrf_of(html),
+            "in_progress",
+            "Программа на согласовании",
+            file=("план.pdf", b"%PDF-1 plan"),
+        ),
         allow_redirects=False,
     )
     assert response.status == 303
@@ -104,7 +113,8 @@ async def test_comment_with_a_link_and_errors_keep_the_text(client, services, bo
     bad = await client.post(url, data=report(csrf, comment="Смотрите", link="javascript:alert(1)"))
     assert bad.status == 400 and "Смотрите" in await bad.text()
     done = await client.post(
-        url, data=report(csrf, comment="Опубликовано", link="https://example.org/news"),
+        url,
+        data=report(csrf, comment="Опубликовано", link="https://example.org/news"),
         allow_redirects=False,
     )
     assert done.status == 303
@@ -139,7 +149,7 @@ async def test_a_file_over_the_limit_is_refused_and_nothing_is_kept(client, serv
     html = await response.text()
     assert services.texts.plain("web.too_large", mb="0,01") in html and "Акт" in html
     assert await status_of(services, rec_id) == "not_started"
-    assert list(Path(services.settings.web_upload_dir).iterdir()) == []
+    assert stored_files(services) == []
 
 
 async def test_only_the_links_addressee(client, services, body):

@@ -10,7 +10,9 @@ from tests.handlers.test_reporting import COORD, amur
 __all__ = ["amur"]
 
 
-async def test_web_link_from_invite_listed_and_revoked_in_officials(harness, services, amur, client):
+async def test_web_link_from_invite_listed_and_revoked_in_officials(
+    harness, services, amur, client
+):
     texts = services.texts
     calls = await harness.send(COORD, "/invite")
     calls = await harness.press(COORD, calls[-1], "СОНКО")
@@ -29,7 +31,9 @@ async def test_web_link_from_invite_listed_and_revoked_in_officials(harness, ser
 
     listing = (await harness.send(COORD, "/officials"))[-1]
     assert "Правительство" in listing.text and "🌐" in listing.text
-    calls = await harness.press(COORD, listing, texts.plain("officials.revoke_web_button", id=row["id"]))
+    calls = await harness.press(
+        COORD, listing, texts.plain("officials.revoke_web_button", id=row["id"])
+    )
     assert (await client.get(f"/o/{token}")).status == 410
     after = next(c for c in calls if c.method in ("sendMessage", "editMessageText"))
     assert "🌐" not in after.text

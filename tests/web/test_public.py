@@ -39,7 +39,9 @@ async def test_index_region_resolution_and_recommendation_pages(client, services
 
 async def test_hostile_document_text_is_escaped(client, services):
     doc_id, _, (rec_id,) = await make_document(
-        services, title=f"Резолюция {HOSTILE}", items=[f"Текст {HOSTILE}"],
+        services,
+        title=f"Резолюция {HOSTILE}",
+        items=[f"Текст {HOSTILE}"],
         addressees=(f"Орган {HOSTILE}",),
     )
     for path in (f"/r/{quote('Амурская область', safe='')}", f"/d/{doc_id}", f"/rec/{rec_id}"):
@@ -75,7 +77,9 @@ async def test_pages_of_a_long_resolution(client, services):
     assert "Рекомендация номер 1." in first and f"Рекомендация номер {PAGE_SIZE + 1}." not in first
     assert "Страница 1 из 3" in first and f'href="/d/{doc_id}?page=2"' in first
     third = await (await client.get(f"/d/{doc_id}?page=3")).text()
-    assert f"Рекомендация номер {PAGE_SIZE * 2 + 5}." in third and "Рекомендация номер 1." not in third
+    assert (
+        f"Рекомендация номер {PAGE_SIZE * 2 + 5}." in third and "Рекомендация номер 1." not in third
+    )
     # A page past the end shows the last one; a filter by addressee keeps its pages.
     assert "Страница 3 из 3" in await (await client.get(f"/d/{doc_id}?page=99")).text()
     filtered = await (await client.get(f"/d/{doc_id}?a={body_id}")).text()
@@ -97,9 +101,10 @@ async def test_missing_pages_are_russian_404s(client, services):
         response = await client.get(path)
         assert response.status == 404, path
         html = await response.text()
-        assert services.texts.plain("web.not_found_title") in html or services.texts.plain(
-            "web.no_region_title"
-        ) in html, path
+        assert (
+            services.texts.plain("web.not_found_title") in html
+            or services.texts.plain("web.no_region_title") in html
+        ), path
 
 
 def test_public_region_url_only_when_the_page_is_on(settings):
