@@ -27,29 +27,28 @@ PAGE_SIZE = 20
 HISTORY_SHOWN = 50
 
 
-def _base(settings: Settings) -> str | None:
-    return settings.public_url if settings.web_enabled and settings.public_url else None
+def _url(settings: Settings, path: str) -> str | None:
+    """An address on the public site; None while the page is off."""
+    if not settings.web_enabled or not settings.public_url:
+        return None
+    return settings.public_url + path
 
 
 def public_region_url(settings: Settings, region: str) -> str | None:
     """The public page of a region, or None when the page is off (for /report's link)."""
-    base = _base(settings)
-    return f"{base}/r/{quote(region, safe='')}" if base else None
+    return _url(settings, f"/r/{quote(region, safe='')}")
 
 
 def region_calendar_url(settings: Settings, region: str) -> str | None:
-    base = _base(settings)
-    return f"{base}/calendar/region/{quote(region, safe='')}.ics" if base else None
+    return _url(settings, f"/calendar/region/{quote(region, safe='')}.ics")
 
 
 def addressee_calendar_url(settings: Settings, addressee_id: int) -> str | None:
-    base = _base(settings)
-    return f"{base}/calendar/addressee/{addressee_id}.ics" if base else None
+    return _url(settings, f"/calendar/addressee/{addressee_id}.ics")
 
 
 def web_form_url(settings: Settings, token: str) -> str | None:
-    base = _base(settings)
-    return f"{base}/o/{token}" if base else None
+    return _url(settings, f"/o/{token}")
 
 
 @dataclass(frozen=True)

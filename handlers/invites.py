@@ -110,6 +110,22 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
     )
 
 
+def _made_keyboard(
+    texts: Texts, revoke_text: str, revoke_action: str, link_id: int, document_id: int
+):
+    """Under a new link: revoke it, or invite another body of the same resolution."""
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts(revoke_text), callback_data=InviteCallback(action=revoke_action, id=link_id)
+    )
+    kb.button(
+        text=texts("invite.more_button"),
+        callback_data=InviteCallback(action="more", id=document_id),
+    )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
 async def on_make(
     callback: CallbackQuery, callback_data: InviteCallback, bot: Bot, services: Services, texts
 ) -> None:
@@ -126,16 +142,7 @@ async def on_make(
     me = await bot.me()
     addressee = await services.documents.get_addressee(invite.addressee_id)
     link = f"https://t.me/{me.username}?start={INVITE_PREFIX}{invite.token}"
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts("invite.revoke_button"),
-        callback_data=InviteCallback(action="revoke", id=invite.id),
-    )
-    kb.button(
-        text=texts("invite.more_button"),
-        callback_data=InviteCallback(action="more", id=addressee.document_id),
-    )
-    kb.adjust(1)
+    kb = _made_keyboard(texts, "invite.revoke_button", "revoke", invite.id, addressee.document_id)
     await show_result(
         callback,
         texts(
@@ -145,7 +152,7 @@ async def on_make(
             until=human_date(invite.expires_at),
             n=invite.max_uses,
         ),
-        reply_markup=kb.as_markup(),
+        reply_markup=kb,
     )
 
 
@@ -166,16 +173,9 @@ async def on_make_web(
         return
     await callback.answer()
     addressee = await services.documents.get_addressee(made.link.addressee_id)
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts("invite.web_revoke_button"),
-        callback_data=InviteCallback(action="webrevoke", id=made.link.id),
+    kb = _made_keyboard(
+        texts, "invite.web_revoke_button", "webrevoke", made.link.id, addressee.document_id
     )
-    kb.button(
-        text=texts("invite.more_button"),
-        callback_data=InviteCallback(action="more", id=addressee.document_id),
-    )
-    kb.adjust(1)
     await show_result(
         callback,
         texts(
@@ -184,7 +184,7 @@ async def on_make_web(
             link=link,
             until=human_date(made.link.expires_at),
         ),
-        reply_markup=kb.as_markup(),
+        reply_markup=kb,
     )
 
 

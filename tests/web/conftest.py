@@ -9,24 +9,20 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import Settings
 from bot.web import create_web_app
-from tests.conftest import ADMIN_ID
-from tests.harness import BOT_TOKEN
 
 PUBLIC_URL = "http://tracker.test"
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(
-        _env_file=None,
-        bot_token=BOT_TOKEN,
-        database_path=str(tmp_path / "bot.sqlite3"),
-        admin_ids=[ADMIN_ID],
-        import_seeds_on_empty=False,
-        web_enabled=True,
-        public_url=PUBLIC_URL,
-        web_upload_dir=str(tmp_path / "uploads"),
-        max_document_mb=0.01,  # 10 KB: the size limit is easy to pass in a test
+def settings(settings, tmp_path) -> Settings:
+    """The suite's settings with the public page on."""
+    return settings.model_copy(
+        update={
+            "web_enabled": True,
+            "public_url": PUBLIC_URL,
+            "web_upload_dir": str(tmp_path / "uploads"),
+            "max_document_mb": 0.01,  # 10 KB: the size limit is easy to pass in a test
+        }
     )
 
 
