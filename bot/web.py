@@ -36,6 +36,7 @@ from bot.public import RecommendationPage
 from bot.reporting import Evidence, ReportError
 from bot.settings import port_in_use
 from bot.texts import plural
+from bot.titles import readable_title
 from bot.uploads import TooLarge, UploadWriter, clean_filename
 from bot.views import REPORT_STATUSES, deadline_text, describe_entry, is_overdue, status_label
 from bot.weblinks import WebLinkError, WebLinkInfo
@@ -119,6 +120,7 @@ def _environment(services: Services) -> dict[str, Any]:
         "plural": plural,
         "human_date": human_date,
         "shorten": shorten,
+        "title": readable_title,
         "status_label": lambda s: status_label(texts, s),
         "state_label": state_label,
         "states": STATES,

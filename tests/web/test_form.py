@@ -196,3 +196,19 @@ async def test_only_a_coordinator_of_the_region_makes_or_revokes_links(services,
         await services.weblinks.create(31, addressee_id)
     with pytest.raises(PermissionDenied):
         await services.weblinks.revoke(31, made.link.id)
+
+
+async def test_a_file_from_the_form_opens_from_the_card_in_the_chat(
+    client, services, body, harness
+):
+    made, _, (rec_id, _) = body
+    url = f"/o/{made.token}/rec/{rec_id}"
+    csrf = csrf_of(await (await client.get(url)).text())
+    await client.post(url, data=report(csrf, "done", "Акт", file=("акт.pdf", b"%PDF act")))
+    await harness.send(55, "/start")
+    calls = await harness.click(55, f"card:{rec_id}")
+    card = next(c for c in calls if c.method == "sendMessage")
+    assert "Файл: акт.pdf" in card.text
+    calls = await harness.press(55, card, "акт.pdf")
+    [sent] = [c for c in calls if c.method == "sendDocument"]
+    assert sent.params["chat_id"] == 55 and sent.params["document"].startswith("attach://")
