@@ -335,37 +335,42 @@ async def form_get(request: web.Request) -> web.StreamResponse:
 
 
 async def _read_form(request: web.Request, directory: Path, limit: int) -> FormInput:
-    """The form's fields, and its file streamed to disk; past ``limit`` the file is dropped
-    (the rest of the body is read and thrown away, so the browser sees the answer)."""
+    """The form's fields, and its file streamed to disk.  Past ``limit`` the file is dropped and
+    the rest of it read and thrown away, so that the browser sees the answer; a body far past
+    any honest form (``limit`` × 2 + 1 MB) is not read further."""
     form = FormInput()
     if not request.content_type.startswith("multipart/"):
         return form
+    budget = limit * 2 + 1024 * 1024
     reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader):
-            continue
-        if part.name == "file" and part.filename and not form.too_large:
-            upload = UploadWriter(directory, limit)
-            try:
-                while chunk := await part.read_chunk(CHUNK):
-                    upload.write(chunk)
-            except TooLarge:
-                form.too_large = True
-                while await part.read_chunk(CHUNK):
-                    pass
+    try:
+        while budget > 0 and (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
                 continue
-            if upload.size:
-                form.discard()
+            upload = None
+            if part.name == "file" and part.filename and not form.too_large:
+                upload = UploadWriter(directory, limit)
+            data = bytearray()
+            while budget > 0 and (chunk := await part.read_chunk(CHUNK)):
+                budget -= len(chunk)
+                if upload is not None:
+                    try:
+                        upload.write(chunk)
+                    except TooLarge:
+                        form.too_large, upload = True, None
+                elif part.name != "file" and len(data) <= FIELD_LIMIT * 4:
+                    data += chunk
+            if upload is not None and upload.size:
+                form.discard()  # one file per report: the last one counts
                 form.upload, form.filename = upload, part.filename
-            else:
+            elif upload is not None:
                 upload.discard()
-            continue
-        data = bytearray()
-        while chunk := await part.read_chunk(CHUNK):
-            if len(data) <= FIELD_LIMIT * 4:
-                data += chunk
-        if part.name:
-            form.fields[part.name] = data.decode("utf-8", "replace")[:FIELD_LIMIT]
+            elif part.name and part.name != "file":
+                form.fields[part.name] = data.decode("utf-8", "replace")[:FIELD_LIMIT]
+    except BaseException:
+        form.discard()
+        raise
+    form.too_large = form.too_large or budget <= 0
     return form
 
 
