@@ -7,6 +7,7 @@ for fast listing.  Followers hear of each change at once or in their digest, as 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -91,6 +92,8 @@ class ReportingService:
         self.clock = clock
         # async callables(document_id) after a deadline changes: the search index sorts by it
         self.after_deadline: list = []
+        # addressee id → its deadlines feed (.ics) when the public page is on (bot/public.py)
+        self.calendar_url: Callable[[int], str | None] = lambda _addressee_id: None
 
     async def recommendation(self, recommendation_id: int) -> RecommendationRow | None:
         """A recommendation as it stands (resolutions are public: no permission needed)."""
@@ -265,6 +268,11 @@ class ReportingService:
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
             can_correct=allowed(roles, Action.CORRECT_DOCUMENT, Target(region=target.region)),
+            calendars=[
+                (a.canonical, url)
+                for a in addressees
+                if a is not None and (url := self.calendar_url(a.id))
+            ],
         )
 
     async def reader_zone(self, user_id: int, document: DocumentRow) -> ZoneInfo:

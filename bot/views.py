@@ -10,6 +10,7 @@ nudges, digests), so a recommendation reads the same wherever it appears.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -131,6 +132,7 @@ class Card:
     can_correct: bool = False  # the document's parse (coordinators of its region, admins)
     reasons: list[str] = field(default_factory=list)
     today: dt.date | None = None  # the reader's local date: a passed deadline is marked
+    calendars: list[tuple[str, str]] = field(default_factory=list)  # (addressee, .ics URL)
 
     @property
     def assessments(self) -> tuple[int, int]:
@@ -155,6 +157,11 @@ def render_card(texts: Texts, card: Card) -> Html:
     parts = [head]
     if doc.recipients:
         parts[0] = Html(head + "\n" + texts("card.recipients", names=", ".join(doc.recipients)))
+    if card.calendars:
+        links = ", ".join(
+            f'<a href="{html.escape(u)}">{html.escape(n)}</a>' for n, u in card.calendars
+        )
+        parts[0] = Html(parts[0] + "\n" + texts("card.calendar", links=Html(links)))
     if rec.removed:
         parts.append(texts("card.removed"))
     if card.reasons:

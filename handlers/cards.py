@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action, PermissionDenied
@@ -22,6 +23,7 @@ from bot.container import Services
 from bot.formatting import human_date, human_date_weekday, shorten
 from bot.reporting import STATUSES, Evidence, ReportError
 from bot.texts import Texts, join_within
+from bot.uploads import upload_path
 from bot.views import render_card, status_label
 from handlers.callbacks import (
     AssessCallback,
@@ -143,7 +145,10 @@ async def on_evidence(
         return
     await callback.answer()
     chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-    if evidence.kind == "document":
+    stored = upload_path(Path(services.settings.web_upload_dir), evidence.value)
+    if stored is not None:  # attached in the officials' web form: sent from the disk
+        await bot.send_document(chat_id, FSInputFile(stored, filename=evidence.name or "file"))
+    elif evidence.kind == "document":
         await bot.send_document(chat_id, evidence.value)
     elif evidence.kind == "photo":
         await bot.send_photo(chat_id, evidence.value)

@@ -22,6 +22,7 @@ from bot.health import HealthService, start_health_server
 from bot.instance import InstanceLock
 from bot.settings import Settings, TokenRejectedError, port_in_use
 from bot.telegram.app import create_bot, create_dispatcher
+from bot.web import start_web_server
 from handlers.metrics import BotApiMetrics
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,10 @@ async def _run_with(bot: Bot, settings: Settings) -> None:
         await services.search.rebuild_if_empty()
         bot.session.middleware(BotApiMetrics(services.metrics))
         health = await _start_health(services)
+        site = None
         try:
+            # The public page and the officials' form (WEB_ENABLED), in polling and webhook mode.
+            site = await start_web_server(services)
             if not reachable and not await _wait_with_token(bot, settings):
                 log.info("stopped before the Bot API server could be reached")
                 return
@@ -61,6 +65,8 @@ async def _run_with(bot: Bot, settings: Settings) -> None:
             finally:
                 await _cancel_handlers()
         finally:
+            if site is not None:
+                await site.cleanup()
             if health is not None:
                 await health.cleanup()
 
