@@ -306,7 +306,7 @@ class AnnouncementService:
 
     async def region_documents(self, actor_id: int, announcement_id: int) -> list[DocumentRow]:
         announcement = await self.draft(actor_id, announcement_id)
-        return await self.documents.list(announcement.region)
+        return await self.documents.list_documents(announcement.region)
 
     async def audience_document(self, announcement: AnnouncementRow) -> DocumentRow | None:
         document_id = announcement.audience.get("document_id")

@@ -35,7 +35,7 @@ async def cmd_invite(message: Message, services: Services, texts: Texts) -> None
         return
     documents = [
         d
-        for d in await services.documents.list()
+        for d in await services.documents.list_documents()
         if roles.is_admin or d.region in roles.coordinator_regions
     ]
     if not documents:

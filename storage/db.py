@@ -48,7 +48,7 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
-        self._owner: asyncio.Task | None = None
+        self._owner: asyncio.Task[Any] | None = None
 
     @classmethod
     async def connect(cls, path: str | Path) -> Database:
@@ -128,3 +128,14 @@ class Database:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def fetchint(self, sql: str, params: Params = ()) -> int:
+        """The one value of a query that always has one: a count, the id just written."""
+        value = await self.fetchval(sql, params)
+        if value is None:
+            raise LookupError(f"no value: {sql}")
+        return int(value)
+
+    async def fetchtext(self, sql: str, params: Params = ()) -> str | None:
+        value = await self.fetchval(sql, params)
+        return None if value is None else str(value)
