@@ -90,7 +90,6 @@ _REFERENCE_BEFORE_RE = re.compile(
 )
 _LAW_BEFORE_RE = re.compile(r"(?:\bот|№)\s*$", re.IGNORECASE)
 _LAW_AFTER_RE = re.compile(r"^\s*(?:г\.|года)?\s*(?:№|N\s*\d)")
-_RECURRING_RE = re.compile(r"\b(?:ежегодно|ежеквартально|ежемесячно|постоянно)\b", re.IGNORECASE)
 # "до 1 декабря", "в срок до 1 сентября", "К 5 декабря" with no year: the next such day.
 _DAY_NO_YEAR_RE = re.compile(
     rf"(?P<prep>не\s+позднее|не\s+позже|в\s+срок\s+до|до|к)\s+(?P<d>\d{{1,2}})\s+"
@@ -358,8 +357,3 @@ def _add_term(base: dt.date, n: str | None, unit: str) -> dt.date:
     month0 = base.month - 1 + count
     year, month = base.year + month0 // 12, month0 % 12 + 1
     return _safe_date(year, month, min(base.day, calendar.monthrange(year, month)[1])) or base
-
-
-def is_recurring(text: str) -> bool:
-    """True for items with no end ("ежегодно", "постоянно")."""
-    return bool(_RECURRING_RE.search(text))
