@@ -130,7 +130,8 @@ def _region_lemma(word: str) -> str:
     (a noun) to the dictionary, "Тверской области" is not."""
     for p in parse(word):
         if p.tag.POS == "ADJF":
-            return p.normal_form.replace("ё", "е")
+            lemma: str = p.normal_form
+            return lemma.replace("ё", "е")
     return normal_form(word)
 
 

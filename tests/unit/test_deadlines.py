@@ -67,4 +67,3 @@ def test_deadlines_found(text, adopted, date, precision, phrase):
 )
 def test_not_deadlines(text, adopted):
     assert find_deadline(text, adopted) is None
-
