@@ -7,7 +7,9 @@ for fast listing.  Followers hear of each change at once or in their digest, as 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.access import AccessService, Action, Roles, Target, allowed
@@ -90,13 +92,14 @@ class ReportingService:
         self.texts = texts
         self.clock = clock
         # async callables(document_id) after a deadline changes: the search index sorts by it
-        self.after_deadline: list = []
+        self.after_deadline: list[Callable[[int], Awaitable[None]]] = []
 
     async def subject(self, recommendation_id: int) -> Subject:
         rec = await self.documents.get_recommendation(recommendation_id)
         if rec is None:
             raise ReportError("report.not_found")
         document = await self.documents.get(rec.document_id)
+        assert document is not None  # a recommendation belongs to a document (a foreign key)
         addressees = await self.db.fetchall(
             "SELECT addressee_id FROM recommendation_addressees WHERE recommendation_id = ?",
             (recommendation_id,),
@@ -123,6 +126,7 @@ class ReportingService:
             # Read the status inside the transaction: two reports at once cannot both be
             # recorded as changes from the same old status.
             current = await self.documents.get_recommendation(recommendation_id)
+            assert current is not None  # recommendations are marked removed, never deleted
             if current.status == status:
                 raise ReportError("report.same_status")
             entry_id = await self.reporting.append(
@@ -241,7 +245,8 @@ class ReportingService:
         subject = await self.subject(recommendation_id)
         roles = await self.access.roles(user_id)
         target = subject.target
-        addressees = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
+        found = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
+        addressees = [a for a in found if a is not None]
         history = await self.reporting.history(recommendation_id)
         zone = await self.reader_zone(user_id, subject.document)
         return Card(
@@ -306,7 +311,9 @@ class ReportingService:
         await self._notify_followers(subject, entry, told | {actor_id})
         return entry
 
-    async def _tell_responsible(self, subject: Subject, entry: HistoryRow, actor_id: int) -> set:
+    async def _tell_responsible(
+        self, subject: Subject, entry: HistoryRow, actor_id: int
+    ) -> set[int]:
         """The body's officials hear, once, of a new deadline or a public disagreement."""
         if entry.event == "deadline":
             key = "responsible.deadline"
@@ -314,14 +321,14 @@ class ReportingService:
             key = "responsible.disagree"
         else:
             return set()
-        officials = set()
+        officials: set[int] = set()
         for addressee_id in sorted(subject.addressee_ids):
             officials.update(await self.reporting.officials_of(addressee_id))
         officials.discard(actor_id)
         await self._send_change(subject, entry, sorted(officials), key, "responsible")
         return officials
 
-    async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set) -> None:
+    async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set[int]) -> None:
         """Immediate followers (and those without digests) get a notice now; the others read
         it in their digest."""
         followers = []
@@ -339,6 +346,7 @@ class ReportingService:
         if not recipients:
             return
         fresh = await self.documents.get_recommendation(subject.recommendation.id)
+        assert fresh is not None  # recommendations are marked removed, never deleted
         markup = card_keyboard_for_notice(self.texts, fresh.id)
         for user_id in recipients:
             zone = await self.reader_zone(user_id, subject.document)
@@ -357,7 +365,9 @@ class ReportingService:
             )
 
 
-def _entry(subject: Subject, actor_id: int, roles: Roles, event: str, at: str, **fields) -> dict:
+def _entry(
+    subject: Subject, actor_id: int, roles: Roles, event: str, at: str, **fields: Any
+) -> dict[str, Any]:
     """A history row: who, in which capacity, when, what."""
     return {
         "recommendation_id": subject.recommendation.id,

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.ingest.model import Deadline
+from bot.ingest.model import Deadline, Precision
 
 _MONTH_STEMS = (
     ("январ", 1),
@@ -112,7 +112,7 @@ _RELATIVE_RE = re.compile(
 @dataclass(frozen=True)
 class DateMatch:
     date: dt.date
-    precision: str  # "day" | "month" | "year"
+    precision: Precision
     start: int
     end: int
     phrase: str
@@ -181,7 +181,7 @@ def find_dates(text: str) -> list[DateMatch]:
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in taken)
 
-    def add(m: re.Match[str], date: dt.date | None, precision: str, first_group: str) -> None:
+    def add(m: re.Match[str], date: dt.date | None, precision: Precision, first_group: str) -> None:
         if not free(m.start(), m.end()):
             return
         taken.append((m.start(), m.end()))
@@ -261,7 +261,7 @@ def _first_dated(text: str, adopted: dt.date | None) -> tuple[int, Deadline] | N
             continue
         phrase = text[match.start : match.end].strip()
         candidates.append(
-            (match.start, Deadline(date=match.date, precision=match.precision, phrase=phrase))  # type: ignore[arg-type]
+            (match.start, Deadline(date=match.date, precision=match.precision, phrase=phrase))
         )
         break
     if adopted is not None:
@@ -312,12 +312,10 @@ def find_term(text: str, adopted: dt.date | None = None) -> Deadline | None:
         else:
             date, phrase, period = _end_of_month(base.year, base.month), m["word"], "month"
         note = phrase[:1].lower() + phrase[1:]
-        precision = "day" if follow is not None and word == "ежегодно" else "month"
+        precision: Precision = "day" if follow is not None and word == "ежегодно" else "month"
         if period == "year" and follow is None:
             precision = "year"
-        candidates.append(
-            (m.start(), Deadline(date, precision, phrase, "recurring", note, period))  # type: ignore[arg-type]
-        )
+        candidates.append((m.start(), Deadline(date, precision, phrase, "recurring", note, period)))
     r = _RELATIVE_RE.search(text)
     if r is not None and base is not None:
         date = _add_term(base, r["n"], r["unit"])
