@@ -85,7 +85,7 @@ def iso_ms(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
-def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod:
+def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
     """The Bot API call for an outbox payload; previews use it too, so they look the same.
 
     A payload with ``entities`` keeps the author's own formatting: parse_mode must then be
@@ -115,7 +115,7 @@ def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod:
 
 def backoff_seconds(base: float, attempts: int) -> float:
     """base, 2·base, 4·base … after the 1st, 2nd, 3rd failed attempt; at most an hour."""
-    return min(base * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+    return min(base * 2.0 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
 
 
 class DeliveryWorker:

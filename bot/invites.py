@@ -48,7 +48,9 @@ class InviteService:
         addressee = await self.documents.get_addressee(addressee_id)
         if addressee is None:
             raise InviteError("invite.no_addressee")
-        return addressee, await self.documents.get(addressee.document_id)
+        document = await self.documents.get(addressee.document_id)
+        assert document is not None  # an addressee belongs to a document (a foreign key)
+        return addressee, document
 
     async def create(
         self, actor_id: int, addressee_id: int, max_uses: int = 1, days: int = DEFAULT_DAYS
@@ -67,7 +69,9 @@ class InviteService:
             to_iso(now + dt.timedelta(days=days)),
             to_iso(now),
         )
-        return await self.reporting.get_invite(invite_id)
+        invite = await self.reporting.get_invite(invite_id)
+        assert invite is not None  # just written
+        return invite
 
     async def addressees_for(self, actor_id: int, document_id: int) -> list[AddresseeRow]:
         """The bodies of a resolution a coordinator may invite to (their region only)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +56,8 @@ class OutboxService:
     def __init__(self, repo: OutboxRepository, clock: Clock) -> None:
         self.repo = repo
         self.clock = clock
-        self.wakeup = None  # set by the delivery worker: a callable that wakes it early
+        # Set by the delivery worker: a callable that wakes it early.
+        self.wakeup: Callable[[], None] | None = None
 
     async def enqueue(
         self,
@@ -86,13 +88,15 @@ class OutboxService:
             self.wakeup()
         return queued
 
-    async def enqueue_many(self, items: list[Outgoing], not_before: dt.datetime | None = None):
+    async def enqueue_many(
+        self, items: list[Outgoing], not_before: dt.datetime | None = None
+    ) -> None:
         """Queue many messages in one statement; keys already in the ledger are skipped."""
         if not items:
             return
         now = to_iso(self.clock.now())
         start = to_iso(not_before) if not_before else now
-        rows = [
+        rows: list[tuple[str, int, str, int | None, str, str, str]] = [
             (
                 item.dedup_key,
                 item.recipient_id,
