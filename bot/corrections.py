@@ -26,7 +26,6 @@ from bot.vocabulary import KINDS
 
 NAME_LIMIT = 300
 TITLE_LIMIT = 500
-OPS = ("rename", "kind", "merge", "move", "drop", "deadline", "title", "date", "region")
 
 
 class CorrectionError(ValueError):

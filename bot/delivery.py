@@ -150,7 +150,6 @@ class DeliveryWorker:
         self._periodic: list[tuple[float, Callable[[], Awaitable[Any]]]] = []
         self._unrecorded = 0  # claimed rows whose outcome is not written yet
         self.sent = 0  # counters for logs and benchmarks
-        self.recorded = 0
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -441,7 +440,6 @@ class DeliveryWorker:
             log.exception("delivery: could not record %d outcome(s)", len(batch))
         else:
             self.sent += len(sent)
-            self.recorded += len(batch)
             # Recorded: the users table speaks for them from now on (and says so again when
             # they come back and write to the bot).
             for outcome in batch:

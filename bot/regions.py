@@ -29,10 +29,6 @@ class Region:
     cities: tuple[str, ...]
     aliases: tuple[str, ...]
 
-    @property
-    def capital(self) -> str | None:
-        return self.cities[0] if self.cities else None
-
 
 @dataclass(frozen=True)
 class RegionMatch:
