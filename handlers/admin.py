@@ -14,6 +14,7 @@ from bot.commands import refresh_menu
 from bot.container import Services
 from bot.regions import search_regions
 from bot.texts import Html, Texts
+from handlers.events import sender_id
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 async def cmd_coordinator(
     message: Message, command: CommandObject, bot: Bot, services: Services, texts: Texts
 ) -> None:
-    actor = message.from_user.id
+    actor = sender_id(message)
     words = (command.args or "").split(maxsplit=1)
     try:
         # The role first: a non-admin learns nothing about who uses the bot.

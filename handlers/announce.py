@@ -42,6 +42,7 @@ from bot.regions import all_regions, search_regions
 from bot.texts import Html, Texts
 from bot.vocabulary import KINDS, kind_label
 from handlers.editing import drop_buttons, show_result
+from handlers.events import pressed_in, pressed_message, sender_id
 from storage.announcements import AnnouncementRow
 
 PER_PAGE = 5
@@ -97,9 +98,11 @@ async def _deny(event: Message | CallbackQuery, texts: Texts, error: Exception) 
 # --- /announce: region and message ----------------------------------------------------------
 
 
-async def cmd_announce(message: Message, state: FSMContext, services: Services, texts: Texts):
+async def cmd_announce(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
     await state.clear()
-    roles, regions = await services.announcements.regions_for(message.from_user.id)
+    roles, regions = await services.announcements.regions_for(sender_id(message))
     if not roles.is_coordinator:
         await message.answer(texts("access.coordinators_only"))
         return
@@ -170,7 +173,7 @@ async def on_text(message: Message, state: FSMContext, services: Services, texts
     region = (await state.get_data()).get("region", "")
     try:
         announcement = await services.announcements.create_draft(
-            message.from_user.id, region, content
+            sender_id(message), region, content
         )
     except AnnounceError as error:
         await _deny(message, texts, error)
@@ -266,7 +269,7 @@ async def on_audience_step(
             await callback.answer()
             announcement = await service.draft(actor, ann_id)
             if not documents:
-                await callback.message.answer(
+                await pressed_in(callback).answer(
                     texts("announce.no_documents", region=announcement.region)
                 )
                 return
@@ -289,7 +292,7 @@ async def on_audience_step(
         return
     await callback.answer()
     await _drop_keyboard(callback)
-    await _preview(callback.message.chat.id, bot, services, texts, announcement)
+    await _preview(pressed_in(callback).chat.id, bot, services, texts, announcement)
 
 
 async def audience_label(services: Services, texts: Texts, announcement: AnnouncementRow) -> Html:
@@ -330,7 +333,7 @@ async def on_send_now(
     callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
     service = services.announcements
-    chat_id, message_id = callback.message.chat.id, callback.message.message_id
+    chat_id, message_id = pressed_in(callback).chat.id, pressed_in(callback).message_id
     async with service.lock(callback_data.id):
         try:
             announcement = await service.send(
@@ -367,12 +370,12 @@ async def on_schedule(
         return
     await callback.answer()
     await state.set_state(AnnounceForm.when)
-    await state.set_data({"id": announcement.id, "menu": callback.message.message_id})
+    await state.set_data({"id": announcement.id, "menu": pressed_in(callback).message_id})
     zone = services.announcements.zone(announcement.region)
     example = (services.clock.now().astimezone(zone) + dt.timedelta(days=1)).replace(
         hour=10, minute=0
     )
-    await callback.message.answer(
+    await pressed_in(callback).answer(
         texts(
             "announce.ask_time",
             region=announcement.region,
@@ -391,10 +394,10 @@ async def on_time(
     async with service.lock(ann_id):
         zone = service.zone("")
         try:
-            announcement = await service.draft(message.from_user.id, ann_id)
+            announcement = await service.draft(sender_id(message), ann_id)
             zone = service.zone(announcement.region)
             at = parse_local_time(message.text or "", zone, services.clock.now())
-            announcement = await service.send(message.from_user.id, ann_id, at=at)
+            announcement = await service.send(sender_id(message), ann_id, at=at)
         except AnnounceError as error:
             tomorrow = services.clock.now().astimezone(zone) + dt.timedelta(days=1)
             await message.answer(
@@ -435,7 +438,7 @@ async def on_stop(
             await _deny(callback, texts, error)
             return
         await callback.answer(texts.plain("announce.stopped_short", n=cancelled))
-        if announcement.progress_message_id == callback.message.message_id:
+        if announcement.progress_message_id == pressed_in(callback).message_id:
             await _show_progress(callback.message, service, texts, announcement)
         else:  # pressed in /announcements: the list is redrawn, the others keep their buttons
             text, markup = await _listing(services, texts, callback.from_user.id, callback_data.v)
@@ -451,7 +454,7 @@ async def cmd_announcements(
     arg = (command.args or "").strip()
     page = min(int(arg), 10_000) - 1 if arg.isdigit() and len(arg) < 9 else 0
     try:
-        text, markup = await _listing(services, texts, message.from_user.id, page)
+        text, markup = await _listing(services, texts, sender_id(message), page)
     except PermissionDenied as denied:
         await _deny(message, texts, denied)
         return
@@ -548,7 +551,7 @@ async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup
 
 
 async def _drop_keyboard(callback: CallbackQuery) -> None:
-    if callback.message is not None and callback.message.reply_markup is not None:
+    if callback.message is not None and pressed_message(callback).reply_markup is not None:
         await drop_buttons(callback)
 
 

@@ -32,6 +32,7 @@ from bot.reporting import STATUSES, Evidence, ReportError
 from bot.texts import Texts, join_within
 from bot.views import card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
+from handlers.events import pressed_in, pressed_message, sender_id
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -90,12 +91,12 @@ async def send_card(
 
 
 async def on_open_card(
-    callback: CallbackQuery, callback_data: CardCallback, bot: Bot, services: Services, texts
+    callback: CallbackQuery, callback_data: CardCallback, bot: Bot, services: Services, texts: Texts
 ) -> None:
     try:
         await send_card(
             bot,
-            callback.message.chat.id,
+            pressed_in(callback).chat.id,
             callback.from_user.id,
             callback_data.rec_id,
             services,
@@ -122,7 +123,7 @@ async def _refresh(callback: CallbackQuery, texts: Texts, card) -> None:
         return
     text = render_card(texts, card)
     markup = card_keyboard(texts, card)
-    if callback.message.text == text and callback.message.reply_markup == markup:
+    if pressed_message(callback).text == text and pressed_message(callback).reply_markup == markup:
         return
     # e.g. "message is not modified" or a message too old to edit: the new state shows next time
     await show_result(callback, text, reply_markup=markup)
@@ -183,14 +184,14 @@ async def on_status_button(
     await callback.answer()
     label = status_label(texts, callback_data.status)
     if callback_data.status == "wont_do":
-        await callback.message.answer(
+        await pressed_in(callback).answer(
             texts("report.ask_reason", status=label),
             reply_markup=_step_keyboard(
                 texts, ReportForm.details, callback_data.rec_id, skip=False
             ),
         )
     else:
-        await callback.message.answer(
+        await pressed_in(callback).answer(
             texts("report.ask_details", status=label),
             reply_markup=_step_keyboard(texts, ReportForm.details, callback_data.rec_id, skip=True),
         )
@@ -337,7 +338,7 @@ async def on_step(
     await callback.answer(texts.plain("report.saved_short"))
     await show_result(callback, texts("report.saved"))
     await send_card(
-        bot, callback.message.chat.id, callback.from_user.id, data["rec_id"], services, texts
+        bot, pressed_in(callback).chat.id, callback.from_user.id, data["rec_id"], services, texts
     )
 
 
@@ -371,7 +372,7 @@ async def on_reply(
     comment = (message.text or message.caption or "").strip() or None
     evidence = evidence_of(message)
     try:
-        await services.reporting.comment(message.from_user.id, rec_id, comment, evidence)
+        await services.reporting.comment(sender_id(message), rec_id, comment, evidence)
     except PermissionDenied as denied:
         await message.answer(texts(denied.key, **denied.params))
         return
@@ -426,7 +427,7 @@ async def on_assess(
     await state.set_state(ReportForm.assessment)
     await state.set_data({"rec_id": callback_data.rec_id, "verdict": callback_data.verdict})
     await callback.answer()
-    await callback.message.answer(
+    await pressed_in(callback).answer(
         texts(f"assess.ask_{callback_data.verdict}"),
         reply_markup=_step_keyboard(texts, ReportForm.assessment, callback_data.rec_id, skip=True),
     )
@@ -435,7 +436,7 @@ async def on_assess(
 async def on_assessment_text(
     message: Message, state: FSMContext, bot: Bot, services: Services, texts: Texts
 ) -> None:
-    await _save_assessment(message, message.from_user.id, state, bot, services, texts, message.text)
+    await _save_assessment(message, sender_id(message), state, bot, services, texts, message.text)
 
 
 async def on_assessment_step(
@@ -457,7 +458,9 @@ async def on_assessment_step(
     )
 
 
-async def _save_assessment(message, user_id, state, bot, services: Services, texts, comment):
+async def _save_assessment(
+    message, user_id, state: FSMContext, bot: Bot, services: Services, texts: Texts, comment
+) -> None:
     data = await state.get_data()
     try:
         await services.reporting.assess(user_id, data["rec_id"], data["verdict"], comment)
@@ -489,18 +492,20 @@ async def on_deadline_button(
     await state.set_state(ReportForm.deadline)
     await state.set_data({"rec_id": callback_data.rec_id})
     await callback.answer()
-    await callback.message.answer(
+    await pressed_in(callback).answer(
         texts("deadline.ask"),
         reply_markup=_step_keyboard(texts, ReportForm.deadline, callback_data.rec_id, skip=False),
     )
 
 
-async def on_deadline_text(message: Message, state: FSMContext, services: Services, texts: Texts):
+async def on_deadline_text(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
     """A typed deadline is read and shown in words; it is saved only after «Сохранить»."""
     data = await state.get_data()
     try:
         typed = await services.reporting.read_deadline(
-            message.from_user.id, data["rec_id"], message.text or ""
+            sender_id(message), data["rec_id"], message.text or ""
         )
     except PermissionDenied as denied:
         await state.clear()

@@ -32,6 +32,7 @@ from bot.regions import all_regions, search_regions
 from bot.texts import Texts
 from bot.vocabulary import KINDS
 from handlers.documents import kind_label, main_keyboard, render_preview
+from handlers.events import pressed_in, pressed_message, sender_id
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +321,7 @@ async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup
         return
     # An old message may no longer be editable, or nothing changed on it: show it anew.
     try:
-        await callback.message.edit_text(text, reply_markup=markup)
+        await pressed_message(callback).edit_text(text, reply_markup=markup)
     except TelegramBadRequest as error:
         if "not modified" in str(error):
             return
@@ -360,7 +361,7 @@ async def on_fix(
     if callback_data.a == "done":
         await callback.answer()
         with suppress(TelegramBadRequest):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await pressed_message(callback).edit_reply_markup(reply_markup=None)
         return
     if callback_data.a in ASKS:
         await callback.answer()
@@ -376,7 +377,7 @@ async def on_fix(
         )
         kb = InlineKeyboardBuilder()
         kb.button(text=texts("corrections.to_preview_button"), callback_data=_cb(view, "main"))
-        await callback.message.answer(
+        await pressed_in(callback).answer(
             ask_text(texts, view, callback_data.a, callback_data.x), reply_markup=kb.as_markup()
         )
         return
@@ -391,7 +392,7 @@ async def on_value(message: Message, state: FSMContext, services: Services, text
     action, index, version = data.get("a"), data.get("x", -1), data.get("v")
     text = (message.text or "").strip()
     fix = services.corrections
-    user_id = message.from_user.id
+    user_id = sender_id(message)
     try:
         if action == "ren":
             view = await fix.rename_addressee(user_id, ref, index, text, version)

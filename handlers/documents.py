@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.texts import Html, Texts, join_within
 from bot.views import local_day
 from handlers.editing import drop_buttons
+from handlers.events import sender_id
 from handlers.invites import InviteCallback
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,11 @@ async def on_document(message: Message, bot: Bot, services: Services, texts: Tex
         return
     try:
         # Check the role before downloading anything.
-        await services.access.require(message.from_user.id, Action.IMPORT_DOCUMENT)
+        await services.access.require(sender_id(message), Action.IMPORT_DOCUMENT)
         await bot.send_chat_action(message.chat.id, "typing")
         data = (await bot.download(document)).getvalue()
-        preview = await services.importer.stage_upload(message.from_user.id, data, name)
-        view = await services.corrections.view(message.from_user.id, Ref("draft", preview.draft_id))
+        preview = await services.importer.stage_upload(sender_id(message), data, name)
+        view = await services.corrections.view(sender_id(message), Ref("draft", preview.draft_id))
     except PermissionDenied as denied:
         await message.answer(texts(denied.key, **denied.params))
         return

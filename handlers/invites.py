@@ -15,6 +15,7 @@ from bot.formatting import human_date, shorten
 from bot.invites import InviteError
 from bot.texts import Html, Texts
 from handlers.editing import drop_buttons, show_result
+from handlers.events import pressed_in, sender_id
 
 INVITE_PREFIX = "inv_"
 USES_CHOICES = (1, 5, 20)
@@ -29,7 +30,7 @@ class InviteCallback(CallbackData, prefix="iv"):
 
 
 async def cmd_invite(message: Message, services: Services, texts: Texts) -> None:
-    roles = await services.access.roles(message.from_user.id)
+    roles = await services.access.roles(sender_id(message))
     if not roles.is_coordinator:
         await message.answer(texts("access.coordinators_only"))
         return
@@ -49,7 +50,9 @@ async def cmd_invite(message: Message, services: Services, texts: Texts) -> None
     await message.answer(texts("invite.pick_document"), reply_markup=kb.as_markup())
 
 
-async def on_document(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_document(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     try:
         addressees = await services.invites.addressees_for(callback.from_user.id, callback_data.id)
     except (PermissionDenied, InviteError) as error:
@@ -59,7 +62,7 @@ async def on_document(callback: CallbackQuery, callback_data: InviteCallback, se
         return
     await callback.answer()
     if not addressees:
-        await callback.message.answer(texts("invite.no_addressees"))
+        await pressed_in(callback).answer(texts("invite.no_addressees"))
         return
     kb = InlineKeyboardBuilder()
     for addressee in addressees:
@@ -69,12 +72,16 @@ async def on_document(callback: CallbackQuery, callback_data: InviteCallback, se
         )
     kb.adjust(1)
     if callback_data.action == "more":  # under a link: the link stays, to be forwarded
-        await callback.message.answer(texts("invite.pick_addressee"), reply_markup=kb.as_markup())
+        await pressed_in(callback).answer(
+            texts("invite.pick_addressee"), reply_markup=kb.as_markup()
+        )
         return
     await show_result(callback, texts("invite.pick_addressee"), reply_markup=kb.as_markup())
 
 
-async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_addressee(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     try:
         addressee = await services.invites.addressee_for(callback.from_user.id, callback_data.id)
     except (PermissionDenied, InviteError) as error:
@@ -102,7 +109,11 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
 
 
 async def on_make(
-    callback: CallbackQuery, callback_data: InviteCallback, bot: Bot, services: Services, texts
+    callback: CallbackQuery,
+    callback_data: InviteCallback,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
 ) -> None:
     try:
         invite = await services.invites.create(
@@ -140,7 +151,9 @@ async def on_make(
     )
 
 
-async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_revoke_invite(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     try:
         done = await services.invites.revoke_invite(callback.from_user.id, callback_data.id)
     except PermissionDenied as denied:
@@ -186,14 +199,16 @@ async def officials_view(services: Services, texts: Texts, actor: int):
 
 async def cmd_officials(message: Message, services: Services, texts: Texts) -> None:
     try:
-        text, markup = await officials_view(services, texts, message.from_user.id)
+        text, markup = await officials_view(services, texts, sender_id(message))
     except PermissionDenied as denied:
         await message.answer(texts(denied.key, **denied.params))
         return
     await message.answer(text, reply_markup=markup)
 
 
-async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_unbind_ask(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     """ "Отключить: <name>" first asks; nothing changes until the coordinator confirms."""
     person = await services.users.get(callback_data.id)
     addressee = await services.documents.get_addressee(callback_data.n)
@@ -219,7 +234,7 @@ async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, 
     )
 
 
-async def on_unbind_no(callback: CallbackQuery, services, texts):
+async def on_unbind_no(callback: CallbackQuery, services: Services, texts: Texts) -> None:
     await callback.answer()
     try:
         text, markup = await officials_view(services, texts, callback.from_user.id)
@@ -229,7 +244,9 @@ async def on_unbind_no(callback: CallbackQuery, services, texts):
     await show_result(callback, text, reply_markup=markup)
 
 
-async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_unbind(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     try:
         done = await services.invites.revoke_official(
             callback.from_user.id, callback_data.id, callback_data.n
@@ -259,7 +276,7 @@ async def show_invite(message: Message, token: str, services: Services, texts: T
     except InviteError as error:
         await message.answer(texts(error.key))
         return
-    roles = await services.access.roles(message.from_user.id)
+    roles = await services.access.roles(sender_id(message))
     if info.addressee.id in roles.official_addressees:
         await message.answer(texts("invite.already_joined", addressee=info.addressee.canonical))
         return
@@ -279,7 +296,9 @@ async def show_invite(message: Message, token: str, services: Services, texts: T
     )
 
 
-async def on_join(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_join(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     await callback.answer()
     if callback_data.action == "decline":
         await show_result(callback, texts("invite.declined"))

@@ -31,6 +31,7 @@ from bot.localtime import local_date, zone_for
 from bot.privacy import ConsentState
 from bot.texts import Html, Texts, escape
 from bot.views import representative
+from handlers.events import pressed_in, pressed_message, sender_id
 from handlers.invites import INVITE_PREFIX, show_invite
 from handlers.middlewares import identity_of
 from handlers.profile import needs_onboarding, start_onboarding
@@ -116,7 +117,7 @@ async def on_agree(
 ) -> None:
     await callback.answer()
     user, _ = await services.privacy.give_consent(identity_of(callback.from_user))
-    await callback.message.edit_text(
+    await pressed_message(callback).edit_text(
         texts("privacy.consent_given", version=services.privacy.policy.version)
     )
     name = callback.from_user.first_name or "коллега"
@@ -127,7 +128,7 @@ async def on_agree(
     elif needs_onboarding(user):
         await start_onboarding(callback.message, state, texts)
     else:
-        await callback.message.answer(texts("privacy.carry_on"))
+        await pressed_in(callback).answer(texts("privacy.carry_on"))
 
 
 async def on_refuse(
@@ -138,7 +139,7 @@ async def on_refuse(
     if user is not None:  # known from before: their data went with the refusal
         await refresh_menu(callback.bot, texts, callback.from_user.id, {"member"})
     key = "privacy.refused_erased" if user is not None else "privacy.refused"
-    await callback.message.edit_text(texts(key))
+    await pressed_message(callback).edit_text(texts(key))
 
 
 def _policy_parts(services: Services) -> list[Html]:
@@ -175,7 +176,9 @@ async def on_policy_button(callback: CallbackQuery, services: Services, texts: T
     await send_policy(callback.message, services, texts)
 
 
-def _consent_line(texts: Texts, services: Services, consent: ConsentState | None, user) -> Html:
+def _consent_line(
+    texts: Texts, services: Services, consent: ConsentState | None, user: UserRecord | None
+) -> Html:
     record = consent.record if consent else None
     if consent is not None and consent.given:
         zone = zone_for(user.region if user else None, services.settings.default_timezone)
@@ -210,19 +213,19 @@ def _has_data(data: dict[str, Any]) -> bool:
 
 
 async def cmd_mydata(message: Message, services: Services, texts: Texts) -> None:
-    data = await services.privacy.export(message.from_user.id)
+    data = await services.privacy.export(sender_id(message))
     if not _has_data(data):
         await message.answer(texts("privacy.nothing_stored"))
         return
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await message.answer_document(
-        BufferedInputFile(body, filename=f"mydata-{message.from_user.id}.json"),
+        BufferedInputFile(body, filename=f"mydata-{sender_id(message)}.json"),
         caption=texts("privacy.mydata_caption"),
     )
 
 
 async def cmd_forget(message: Message, services: Services, texts: Texts) -> None:
-    data = await services.privacy.export(message.from_user.id)
+    data = await services.privacy.export(sender_id(message))
     if not _has_data(data):
         await message.answer(texts("privacy.nothing_stored"))
         return
@@ -243,12 +246,12 @@ async def on_forget(callback: CallbackQuery, services: Services, texts: Texts) -
     await callback.answer()
     await services.privacy.forget(callback.from_user.id)
     await refresh_menu(callback.bot, texts, callback.from_user.id, {"member"})
-    await callback.message.edit_text(texts("privacy.forgotten"))
+    await pressed_message(callback).edit_text(texts("privacy.forgotten"))
 
 
 async def on_keep(callback: CallbackQuery, texts: Texts) -> None:
     await callback.answer()
-    await callback.message.edit_text(texts("privacy.kept"))
+    await pressed_message(callback).edit_text(texts("privacy.kept"))
 
 
 def create_router() -> Router:

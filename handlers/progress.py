@@ -26,6 +26,7 @@ from bot.matching import valid_region
 from bot.progress import ITEM_FILTERS, STATES, BodyProgress, Counts, ItemList, RegionProgress
 from bot.regions import region_by_name
 from bot.texts import Html, Texts, join_within
+from handlers.events import pressed_message, sender_id
 from handlers.listing import PAGE_SIZE, ListItem, render_item
 from handlers.profile import region_by_key, region_key
 
@@ -320,7 +321,7 @@ async def _overview(services: Services, texts: Texts, user_id: int, region: str,
 async def cmd_progress(
     message: Message, command: CommandObject, services: Services, texts: Texts
 ) -> None:
-    user_id = message.from_user.id
+    user_id = sender_id(message)
     try:
         regions = await services.progress.regions(user_id)
         asked = (command.args or "").strip()
@@ -392,7 +393,7 @@ async def on_progress(
         return
     await callback.answer()
     with suppress(TelegramBadRequest):  # the same page pressed again changes nothing
-        await callback.message.edit_text(text, reply_markup=markup)
+        await pressed_message(callback).edit_text(text, reply_markup=markup)
 
 
 def create_router() -> Router:

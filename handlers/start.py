@@ -11,6 +11,7 @@ from bot.access import Roles
 from bot.commands import commands_for
 from bot.container import Services
 from bot.texts import Html, Texts
+from handlers.events import sender_id
 from handlers.invites import INVITE_PREFIX, show_invite
 from handlers.profile import needs_onboarding, start_onboarding
 from storage.users import UserRecord
@@ -32,7 +33,7 @@ async def cmd_start(
         await show_invite(message, payload.removeprefix(INVITE_PREFIX), services, texts)
         return
     name = user.first_name or "коллега"
-    if await greet_staff(message, services, texts, message.from_user.id, name):
+    if await greet_staff(message, services, texts, sender_id(message), name):
         return
     if not needs_onboarding(user):
         await message.answer(texts("start.greeting_back", name=name))
@@ -73,7 +74,7 @@ async def _role_lines(services: Services, texts: Texts, roles: Roles) -> list[st
 
 
 async def cmd_help(message: Message, services: Services, texts: Texts) -> None:
-    roles = await services.access.roles(message.from_user.id)
+    roles = await services.access.roles(sender_id(message))
     lines = [
         texts("help.command_line", command=command, description=description)
         for command, description in commands_for(texts, roles.names())
