@@ -32,7 +32,7 @@ from bot.reporting import STATUSES, Evidence, ReportError
 from bot.texts import Texts, join_within
 from bot.views import card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
-from handlers.events import pressed_in, pressed_message, sender_id
+from handlers.events import pressed_in, sender_id
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -119,11 +119,12 @@ async def on_follow(
 
 async def _refresh(callback: CallbackQuery, texts: Texts, card) -> None:
     """Redraw the card in place; an old message that cannot be edited is left alone."""
-    if callback.message is None:
+    message = callback.message
+    if not isinstance(message, Message):  # none, or too old to read (and to edit)
         return
     text = render_card(texts, card)
     markup = card_keyboard(texts, card)
-    if pressed_message(callback).text == text and pressed_message(callback).reply_markup == markup:
+    if message.text == text and message.reply_markup == markup:
         return
     # e.g. "message is not modified" or a message too old to edit: the new state shows next time
     await show_result(callback, text, reply_markup=markup)

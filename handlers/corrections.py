@@ -119,7 +119,9 @@ def _list_screen(
     return head + _page_note(texts, page, pages), kb.as_markup()
 
 
-def addressees_screen(texts: Texts, view: CorrectionView, page: int):
+def addressees_screen(
+    texts: Texts, view: CorrectionView, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     counts = view.counts
     entries = [
         (f"{shorten(a.canonical, 50)} ({counts.get(i, 0)})", _cb(view, "ad", x=i))
@@ -152,7 +154,9 @@ def addressee_screen(
     return text, kb.as_markup()
 
 
-def kinds_screen(texts: Texts, view: CorrectionView, index: int):
+def kinds_screen(
+    texts: Texts, view: CorrectionView, index: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     addressee = view.parsed.addressees[index]
     kb = InlineKeyboardBuilder()
     for k, kind in enumerate(KINDS):
@@ -165,7 +169,9 @@ def kinds_screen(texts: Texts, view: CorrectionView, index: int):
     return texts("corrections.pick_kind", name=shorten(addressee.canonical, 200)), kb.as_markup()
 
 
-def merge_screen(texts: Texts, view: CorrectionView, index: int, page: int):
+def merge_screen(
+    texts: Texts, view: CorrectionView, index: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     addressee = view.parsed.addressees[index]
     entries = [
         (shorten(a.canonical, 55), _cb(view, "mrgto", x=index, y=i))
@@ -178,7 +184,9 @@ def merge_screen(texts: Texts, view: CorrectionView, index: int, page: int):
     return _list_screen(texts, view, head, entries, page, ("mrg", index), back)
 
 
-def items_screen(texts: Texts, view: CorrectionView, page: int):
+def items_screen(
+    texts: Texts, view: CorrectionView, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     entries = [
         (f"п. {r.number} — {shorten(r.text, 45)}", _cb(view, "it", x=i))
         for i, r in enumerate(view.parsed.recommendations)
@@ -188,7 +196,9 @@ def items_screen(texts: Texts, view: CorrectionView, page: int):
     return _list_screen(texts, view, head, entries, page, ("its", -1), back)
 
 
-def item_screen(texts: Texts, view: CorrectionView, index: int):
+def item_screen(
+    texts: Texts, view: CorrectionView, index: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     item = view.parsed.recommendations[index]
     names = [view.parsed.addressees[i].canonical for i in item.addressee_indices]
     deadline = item.deadline
@@ -217,7 +227,9 @@ def item_screen(texts: Texts, view: CorrectionView, index: int):
     return text, kb.as_markup()
 
 
-def move_screen(texts: Texts, view: CorrectionView, index: int, page: int):
+def move_screen(
+    texts: Texts, view: CorrectionView, index: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     item = view.parsed.recommendations[index]
     entries = [
         (shorten(a.canonical, 55), _cb(view, "mvto", x=index, y=i))
@@ -232,7 +244,9 @@ def move_screen(texts: Texts, view: CorrectionView, index: int, page: int):
     return _list_screen(texts, view, head, entries, page, ("mv", index), back, extra)
 
 
-def drop_screen(texts: Texts, view: CorrectionView, index: int):
+def drop_screen(
+    texts: Texts, view: CorrectionView, index: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     item = view.parsed.recommendations[index]
     kb = InlineKeyboardBuilder()
     kb.button(text=texts("corrections.drop_yes_button"), callback_data=_cb(view, "dropok", x=index))
@@ -252,7 +266,9 @@ def ask_text(texts: Texts, view: CorrectionView, action: str, index: int) -> str
     return texts(f"corrections.ask_{action}")
 
 
-def regions_screen(texts: Texts, view: CorrectionView, query: str):
+def regions_screen(
+    texts: Texts, view: CorrectionView, query: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
     regions = {r.name: k for k, r in enumerate(all_regions())}
     found = search_regions(query, limit=PAGE)
     if not found:
@@ -292,7 +308,9 @@ async def _apply(services: Services, user_id: int, data: FixCallback) -> Correct
     return None
 
 
-def _screen(texts: Texts, view: CorrectionView, data: FixCallback):
+def _screen(
+    texts: Texts, view: CorrectionView, data: FixCallback
+) -> tuple[str, InlineKeyboardMarkup | None]:
     a, x, p = data.a, data.x, data.p
     parsed = view.parsed
     if a == "ads":

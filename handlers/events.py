@@ -11,6 +11,8 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 
+from storage.users import UserRecord
+
 
 class MissingInEvent(LookupError):
     """An event lacks what every event of its kind here has (a bug or a new Telegram case)."""
@@ -46,3 +48,11 @@ def pressed_message(callback: CallbackQuery) -> Message:
     if isinstance(message, InaccessibleMessage):
         raise MissingInEvent("the pressed message is no longer accessible")
     return message
+
+
+def registered(user: UserRecord | None) -> UserRecord:
+    """The sender's record: there is one for whoever got past the consent gate
+    (handlers/privacy.py), which every handler but the gate's own sits behind."""
+    if user is None:
+        raise MissingInEvent("a handler behind the consent gate without a user record")
+    return user

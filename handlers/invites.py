@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
@@ -163,7 +163,9 @@ async def on_revoke_invite(
     await drop_buttons(callback)
 
 
-async def officials_view(services: Services, texts: Texts, actor: int):
+async def officials_view(
+    services: Services, texts: Texts, actor: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """The officials and open invites of the coordinator's regions, with revoke buttons."""
     officials, invites = await services.invites.listing(actor)
     if not officials and not invites:

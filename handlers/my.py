@@ -11,6 +11,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
+    InlineKeyboardMarkup,
     InlineQuery,
     InlineQueryResultArticle,
     InputTextMessageContent,
@@ -56,7 +57,9 @@ def _item(match: Match, today: dt.date) -> ListItem:
     )
 
 
-async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
+async def _my_page(
+    services: Services, texts: Texts, user_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     profile = await services.profiles.get(user_id)
     search_profile = Profile(region=profile.region, kind=profile.kind, org_name=profile.org_name)
     if not profile.complete:

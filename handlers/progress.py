@@ -299,7 +299,9 @@ def _regions_keyboard(regions: list[str]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def _overview(services: Services, texts: Texts, user_id: int, region: str, page: int):
+async def _overview(
+    services: Services, texts: Texts, user_id: int, region: str, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     progress = await services.progress.overview(user_id, region)
     text, markup, _ = render_overview(texts, progress, page)
     regions = await services.progress.regions(user_id)

@@ -23,7 +23,7 @@ from bot.regions import search_regions
 from bot.reporting import ReportError
 from bot.texts import Texts
 from handlers.editing import drop_buttons, show_result
-from handlers.events import bot_of, pressed_in, sender_id
+from handlers.events import bot_of, pressed_in, registered, sender_id
 from handlers.profile import _regions_by_key, region_key
 from storage.users import UserRecord
 
@@ -43,8 +43,10 @@ class PauseAction(CallbackData, prefix="pause"):
     days: int  # 0 resumes
 
 
-async def render_settings(services: Services, texts: Texts, user_id: int):
-    user = await services.users.get(user_id)
+async def render_settings(
+    services: Services, texts: Texts, user_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    user = registered(await services.users.get(user_id))
     profile = await services.profiles.get(user_id)
     if user.digest_frequency == "off":
         digest = texts("settings.digest_off")
@@ -56,7 +58,7 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
         )
     paused = user.nudges_paused_until
     notify = user.follow_notify if not hears_changes_at_once(user) else "immediate"
-    text = texts(
+    text: str = texts(
         "settings.card",
         digest=digest,
         notify=texts(f"settings.notify_{notify}"),
@@ -121,7 +123,7 @@ async def cmd_settings(
 async def _redraw(callback: CallbackQuery, services: Services, texts: Texts) -> None:
     text, markup = await render_settings(services, texts, callback.from_user.id)
     message = callback.message
-    if message is not None and message.text and "Настройки" in message.text:
+    if isinstance(message, Message) and message.text and "Настройки" in message.text:
         await show_result(callback, text, reply_markup=markup)
         return
     # A digest's own buttons: the settings come as a new message under it.
@@ -143,7 +145,7 @@ async def on_action(
     services: Services,
     texts: Texts,
 ) -> None:
-    user = await services.users.get(callback.from_user.id)
+    user = registered(await services.users.get(callback.from_user.id))
     action = callback_data.action
     if action in {"day", "hour"}:
         await callback.answer()
@@ -181,7 +183,7 @@ async def on_action(
     await _redraw(callback, services, texts)
 
 
-def _picker(texts: Texts, action: str, user: UserRecord | None) -> tuple[str, InlineKeyboardMarkup]:
+def _picker(texts: Texts, action: str, user: UserRecord) -> tuple[str, InlineKeyboardMarkup]:
     """All the days or hours at once: one tap picks one."""
     kb = InlineKeyboardBuilder()
     if action == "day":
