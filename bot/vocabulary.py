@@ -81,15 +81,15 @@ def vocabulary() -> Vocabulary:
     )
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str | None) -> str:
     """Russian label for a picker: "Органы местного самоуправления"."""
-    info = vocabulary().kinds.get(kind)
+    info = vocabulary().kinds.get(kind) if kind else None
     return info.label if info else vocabulary().kinds["other"].label
 
 
-def kind_dative(kind: str) -> str:
+def kind_dative(kind: str | None) -> str:
     """The kind in the dative plural for sentences: "органам местного самоуправления"."""
-    info = vocabulary().kinds.get(kind)
+    info = vocabulary().kinds.get(kind) if kind else None
     return info.dative_plural if info else vocabulary().kinds["other"].dative_plural
 
 

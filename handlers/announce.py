@@ -19,7 +19,7 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
@@ -124,7 +124,9 @@ def _regions_keyboard(names: list[str]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def _ask_text(message: Message, state: FSMContext, texts: Texts, region: str) -> None:
+async def _ask_text(
+    message: Message | InaccessibleMessage, state: FSMContext, texts: Texts, region: str
+) -> None:
     await state.set_state(AnnounceForm.text)
     await state.set_data({"region": region})
     kb = InlineKeyboardBuilder()
@@ -140,7 +142,7 @@ async def on_region(
         await callback.answer()
         return
     await callback.answer()
-    await _ask_text(callback.message, state, texts, regions[callback_data.id].name)
+    await _ask_text(pressed_in(callback), state, texts, regions[callback_data.id].name)
 
 
 async def on_region_name(
@@ -196,7 +198,10 @@ async def on_quit(callback: CallbackQuery, state: FSMContext, texts: Texts) -> N
 
 
 async def _audience_menu(
-    message: Message, services: Services, texts: Texts, announcement: AnnouncementRow
+    message: Message | InaccessibleMessage,
+    services: Services,
+    texts: Texts,
+    announcement: AnnouncementRow,
 ) -> None:
     everyone = await services.announcements.repo.count_recipients(announcement.region, None, None)
     kb = InlineKeyboardBuilder()
@@ -247,7 +252,7 @@ async def on_audience_step(
             announcement = await service.set_audience(actor, ann_id)
             await callback.answer()
             await _drop_keyboard(callback)
-            await _audience_menu(callback.message, services, texts, announcement)
+            await _audience_menu(pressed_in(callback), services, texts, announcement)
             return
         if action == "kinds":
             announcement = await service.set_audience(actor, ann_id)
@@ -343,7 +348,7 @@ async def on_send_now(
             await _deny(callback, texts, error)
             return
         await callback.answer(texts.plain("announce.started_short"))
-        await _show_progress(callback.message, service, texts, announcement)
+        await _show_progress(pressed_message(callback), service, texts, announcement)
 
 
 async def _show_progress(
@@ -439,7 +444,7 @@ async def on_stop(
             return
         await callback.answer(texts.plain("announce.stopped_short", n=cancelled))
         if announcement.progress_message_id == pressed_in(callback).message_id:
-            await _show_progress(callback.message, service, texts, announcement)
+            await _show_progress(pressed_message(callback), service, texts, announcement)
         else:  # pressed in /announcements: the list is redrawn, the others keep their buttons
             text, markup = await _listing(services, texts, callback.from_user.id, callback_data.v)
             await _edit(callback, text, markup)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action, PermissionDenied
@@ -255,7 +256,9 @@ async def on_more_details(message: Message, state: FSMContext, texts: Texts) -> 
     await _ask_confirmation(message, texts, data)
 
 
-async def _ask_confirmation(message: Message, texts: Texts, data: dict) -> None:
+async def _ask_confirmation(
+    message: Message | InaccessibleMessage, texts: Texts, data: dict[str, Any]
+) -> None:
     kb = InlineKeyboardBuilder()
     rec_id = data["rec_id"]
     kb.button(
@@ -311,7 +314,7 @@ async def on_step(
         await state.set_state(ReportForm.confirm)
         await callback.answer()
         await drop_buttons(callback)
-        await _ask_confirmation(callback.message, texts, data)
+        await _ask_confirmation(pressed_in(callback), texts, data)
         return
     # confirm
     evidence = Evidence(*data["evidence"]) if data.get("evidence") else None

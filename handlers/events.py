@@ -9,20 +9,24 @@ came through and the message a button was pressed on are always there; these say
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message, User
 
 from storage.users import UserRecord
 
 
-class MissingInEvent(LookupError):
+class MissingInEvent(RuntimeError):
     """An event lacks what every event of its kind here has (a bug or a new Telegram case)."""
 
 
-def sender_id(message: Message) -> int:
-    """The Telegram id of whoever wrote the message (channel posts never reach the routers)."""
+def sender(message: Message) -> User:
+    """Whoever wrote the message (channel posts never reach the routers)."""
     if message.from_user is None:
         raise MissingInEvent("a message without a sender")
-    return message.from_user.id
+    return message.from_user
+
+
+def sender_id(message: Message) -> int:
+    return sender(message).id
 
 
 def bot_of(event: Message | CallbackQuery) -> Bot:

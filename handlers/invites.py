@@ -5,17 +5,17 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
 from bot.commands import refresh_menu
 from bot.container import Services
 from bot.formatting import human_date, shorten
-from bot.invites import InviteError
+from bot.invites import InviteError, InviteInfo
 from bot.texts import Html, Texts
 from handlers.editing import drop_buttons, show_result
-from handlers.events import pressed_in, sender_id
+from handlers.events import bot_of, pressed_in, sender_id
 
 INVITE_PREFIX = "inv_"
 USES_CHOICES = (1, 5, 20)
@@ -127,6 +127,7 @@ async def on_make(
     await callback.answer()
     me = await bot.me()
     addressee = await services.documents.get_addressee(invite.addressee_id)
+    assert addressee is not None  # officials and invites keep theirs (a foreign key)
     link = f"https://t.me/{me.username}?start={INVITE_PREFIX}{invite.token}"
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -175,6 +176,7 @@ async def officials_view(
     for user_id, addressee_id in officials[:30]:
         person = await services.users.get(user_id)
         addressee = await services.documents.get_addressee(addressee_id)
+        assert addressee is not None  # officials and invites keep theirs (a foreign key)
         name = (person.first_name if person else "") or str(user_id)
         lines.append(texts("officials.line", name=name, addressee=addressee.canonical))
         kb.button(
@@ -183,6 +185,7 @@ async def officials_view(
         )
     for invite in invites[:20]:
         addressee = await services.documents.get_addressee(invite.addressee_id)
+        assert addressee is not None  # officials and invites keep theirs (a foreign key)
         lines.append(
             texts(
                 "officials.invite_line",
@@ -259,8 +262,9 @@ async def on_unbind(
     await callback.answer(texts.plain("officials.unbound" if done else "officials.already_unbound"))
     if done:
         roles = await services.access.roles(callback_data.id)
-        await refresh_menu(callback.bot, texts, callback_data.id, roles.names())
+        await refresh_menu(bot_of(callback), texts, callback_data.id, roles.names())
         addressee = await services.documents.get_addressee(callback_data.n)
+        assert addressee is not None  # officials and invites keep theirs (a foreign key)
         await services.outbox.enqueue(
             callback_data.id,
             "notice",
@@ -271,14 +275,20 @@ async def on_unbind(
     await show_result(callback, text, reply_markup=markup)
 
 
-async def show_invite(message: Message, token: str, services: Services, texts: Texts) -> None:
+async def show_invite(
+    message: Message | InaccessibleMessage,
+    user_id: int,
+    token: str,
+    services: Services,
+    texts: Texts,
+) -> None:
     """The deep link was opened: say what it is for and ask to confirm."""
     try:
         info = await services.invites.inspect(token)
     except InviteError as error:
         await message.answer(texts(error.key))
         return
-    roles = await services.access.roles(sender_id(message))
+    roles = await services.access.roles(user_id)
     if info.addressee.id in roles.official_addressees:
         await message.answer(texts("invite.already_joined", addressee=info.addressee.canonical))
         return
@@ -311,7 +321,7 @@ async def on_join(
         await show_result(callback, texts(error.key))
         return
     roles = await services.access.roles(callback.from_user.id)
-    await refresh_menu(callback.bot, texts, callback.from_user.id, roles.names())
+    await refresh_menu(bot_of(callback), texts, callback.from_user.id, roles.names())
     await _tell_inviter(services, texts, info, callback.from_user.first_name)
     profile = await services.profiles.get(callback.from_user.id)
     if profile.region is None and info.document.region:
@@ -325,7 +335,7 @@ async def on_join(
     await show_result(callback, texts("invite.joined", addressee=info.addressee.canonical))
 
 
-async def _tell_inviter(services: Services, texts: Texts, info, name: str) -> None:
+async def _tell_inviter(services: Services, texts: Texts, info: InviteInfo, name: str) -> None:
     """The coordinator who made the link learns who joined (through the delivery path)."""
     await services.outbox.enqueue(
         info.invite.created_by,

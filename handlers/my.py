@@ -14,6 +14,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     InlineQuery,
     InlineQueryResultArticle,
+    InlineQueryResultUnion,
     InputTextMessageContent,
     Message,
 )
@@ -29,7 +30,7 @@ from bot.titles import readable_title
 from bot.views import is_overdue, status_label
 from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
-from handlers.events import pressed_in, sender_id
+from handlers.events import pressed_in, sender, sender_id
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 from handlers.profile import start_onboarding
 
@@ -116,7 +117,7 @@ def _asked_item(match: Match, home: str | None, today: dt.date) -> ListItem:
 
 async def _ask_page(
     services: Services, texts: Texts, user_id: int, question: str, page: int
-) -> tuple[Html, object]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     profile = await services.profiles.get(user_id)
     today = _today(services, profile.region)
     result = await services.search.ask(
@@ -181,7 +182,7 @@ async def on_question(
         await message.answer(texts("ask.empty"))
         return
     if is_greeting(question):
-        await message.answer(texts("ask.greeting", name=message.from_user.first_name or ""))
+        await message.answer(texts("ask.greeting", name=sender(message).first_name or ""))
         return
     if len(question) > QUESTION_LIMIT:
         await message.answer(texts("ask.too_long", limit=QUESTION_LIMIT))
@@ -237,7 +238,7 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
         limit=INLINE_RESULTS,
         offset=offset,
     )
-    articles = []
+    articles: list[InlineQueryResultUnion] = []
     for match in result.matches:
         document = await services.documents.get(match.document_id)
         card = texts(

@@ -10,7 +10,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.container import Services
@@ -97,7 +97,9 @@ def _kind_keyboard(texts: Texts, onboarding: bool) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def start_onboarding(message: Message, state: FSMContext, texts: Texts) -> None:
+async def start_onboarding(
+    message: Message | InaccessibleMessage, state: FSMContext, texts: Texts
+) -> None:
     await state.set_state(ProfileForm.region)
     await state.update_data(onboarding=True)
     await message.answer(texts("profile.ask_region"))
@@ -191,7 +193,7 @@ async def on_name_text(
     except ProfileError as error:
         await message.answer(texts(error.key))
         return
-    await _finish(message, state, services, texts)
+    await _finish(message, state, services, texts, user_id=sender_id(message))
 
 
 async def on_skip_name(
@@ -199,17 +201,16 @@ async def on_skip_name(
 ) -> None:
     await callback.answer()
     await drop_buttons(callback)
-    await _finish(callback.message, state, services, texts, user_id=callback.from_user.id)
+    await _finish(pressed_in(callback), state, services, texts, user_id=callback.from_user.id)
 
 
 async def _finish(
-    message: Message,
+    message: Message | InaccessibleMessage,
     state: FSMContext,
     services: Services,
     texts: Texts,
-    user_id: int | None = None,
+    user_id: int,
 ) -> None:
-    user_id = user_id or sender_id(message)
     onboarding = bool((await state.get_data()).get("onboarding"))
     await state.clear()
     profile = await services.profiles.finish_onboarding(user_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import InaccessibleMessage, Message
 
 from bot.access import Roles
 from bot.commands import commands_for
@@ -30,7 +30,9 @@ async def cmd_start(
     payload = command.args or ""
     if payload.startswith(INVITE_PREFIX):
         # An official following an invite: the invite first, the organization profile later.
-        await show_invite(message, payload.removeprefix(INVITE_PREFIX), services, texts)
+        await show_invite(
+            message, sender_id(message), payload.removeprefix(INVITE_PREFIX), services, texts
+        )
         return
     name = user.first_name or "коллега"
     if await greet_staff(message, services, texts, sender_id(message), name):
@@ -44,7 +46,11 @@ async def cmd_start(
 
 
 async def greet_staff(
-    message: Message, services: Services, texts: Texts, user_id: int, name: str
+    message: Message | InaccessibleMessage,
+    services: Services,
+    texts: Texts,
+    user_id: int,
+    name: str,
 ) -> bool:
     """Staff are not an NGO: say what they can do instead of starting the sign-up.
     False for everyone else."""
@@ -57,7 +63,7 @@ async def greet_staff(
 
 
 async def _role_lines(services: Services, texts: Texts, roles: Roles) -> list[str]:
-    lines = []
+    lines: list[str] = []
     if roles.is_admin:
         lines.append(texts("start.role_admin"))
     if roles.coordinator_regions:
