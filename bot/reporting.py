@@ -24,7 +24,7 @@ from bot.views import Card, card_keyboard_for_notice, describe_entry, recommenda
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow, ReportingRepository
-from storage.statuses import STATUSES
+from storage.statuses import STATUSES as STATUSES  # handlers read them from here
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
 

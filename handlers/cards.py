@@ -31,7 +31,7 @@ from bot.container import Services
 from bot.formatting import human_date, human_date_weekday, shorten
 from bot.reporting import STATUSES, Evidence, ReportError
 from bot.texts import Texts, join_within
-from bot.views import card_keyboard, render_card, status_label
+from bot.views import Card, card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
 from handlers.events import pressed_in, sender_id
 
@@ -118,7 +118,7 @@ async def on_follow(
     await _refresh(callback, texts, card)
 
 
-async def _refresh(callback: CallbackQuery, texts: Texts, card) -> None:
+async def _refresh(callback: CallbackQuery, texts: Texts, card: Card) -> None:
     """Redraw the card in place; an old message that cannot be edited is left alone."""
     message = callback.message
     if not isinstance(message, Message):  # none, or too old to read (and to edit)
@@ -280,11 +280,11 @@ async def _ask_confirmation(
     )
 
 
-def _evidence_label(texts: Texts, evidence: list | None) -> str:
+def _evidence_label(texts: Texts, evidence: list[str | None] | None) -> str:
     if not evidence:
         return texts("report.none")
     kind, value, name = evidence
-    return texts(f"report.evidence_{kind}", name=name or "", url=shorten(value, 200))
+    return texts(f"report.evidence_{kind}", name=name or "", url=shorten(value or "", 200))
 
 
 async def on_step(
@@ -349,7 +349,9 @@ async def on_step(
 # --- a reply to a card, nudge or digest records a comment ------------------------------
 
 
-async def replied_recommendations(message: Message, services: Services) -> dict | bool:
+async def replied_recommendations(
+    message: Message, services: Services
+) -> dict[str, list[int]] | bool:
     """Filter: the message replies to a card, nudge or digest; hands over its recommendations."""
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or not replied.from_user.is_bot:
@@ -458,12 +460,18 @@ async def on_assessment_step(
         return
     await drop_buttons(callback)
     await _save_assessment(
-        callback.message, callback.from_user.id, state, bot, services, texts, None
+        pressed_in(callback), callback.from_user.id, state, bot, services, texts, None
     )
 
 
 async def _save_assessment(
-    message, user_id, state: FSMContext, bot: Bot, services: Services, texts: Texts, comment
+    message: Message | InaccessibleMessage,
+    user_id: int,
+    state: FSMContext,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
+    comment: str | None,
 ) -> None:
     data = await state.get_data()
     try:

@@ -10,6 +10,7 @@ short dialog whose answer sends a fresh preview.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 
 from aiogram import F, Router
@@ -54,10 +55,10 @@ def _cb(view: CorrectionView, a: str, x: int = -1, y: int = -1, p: int = 0) -> F
     )
 
 
-def _error_text(texts: Texts, error: Exception) -> str:
+def _error_text(texts: Texts, error: CorrectionError | PermissionDenied | DraftGone) -> str:
     if isinstance(error, DraftGone):
         return texts.plain("documents.draft_gone")
-    return texts.plain(error.key, **getattr(error, "params", {}))
+    return texts.plain(error.key, **error.params)
 
 
 def _paged(
@@ -316,7 +317,7 @@ def _screen(
     if a == "ads":
         return addressees_screen(texts, view, p)
     if a in {"ad", "kinds", "mrg"} and 0 <= x < len(parsed.addressees):
-        screens = {
+        screens: dict[str, Callable[[], tuple[str, InlineKeyboardMarkup | None]]] = {
             "ad": lambda: addressee_screen(texts, view, x),
             "kinds": lambda: kinds_screen(texts, view, x),
             "mrg": lambda: merge_screen(texts, view, x, p),
