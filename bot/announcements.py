@@ -18,7 +18,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -44,6 +44,9 @@ from bot.vocabulary import KINDS
 from storage.announcements import OUTBOX_KIND, AnnouncementRepository, AnnouncementRow
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow
+
+if TYPE_CHECKING:
+    from bot.container import Services
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +169,13 @@ def parse_local_time(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime
     today = now.astimezone(zone).date()
     day_part = typed[: clock.start()].strip()
     if day_part in _DAY_WORDS:
-        day = today + dt.timedelta(days=_DAY_WORDS[day_part])
+        date = today + dt.timedelta(days=_DAY_WORDS[day_part])
     else:
         typed_day = read_deadline(day_part, today)
         if typed_day is None or typed_day.day is None:
             raise AnnounceError("announce.bad_time")
-        day = typed_day.day
-    return dt.datetime.combine(day, dt.time(hour, minute), zone).astimezone(dt.UTC)
+        date = typed_day.day
+    return dt.datetime.combine(date, dt.time(hour, minute), zone).astimezone(dt.UTC)
 
 
 def left_of(counts: dict[str, int]) -> int:
@@ -231,7 +234,7 @@ class AnnouncementService:
             actor_id, to_iso(now - dt.timedelta(days=STALE_DRAFT_DAYS))
         )
         new_id = await self.repo.create(actor_id, known.name, content.as_dict(), to_iso(now))
-        return await self.repo.get(new_id)
+        return await self._row(new_id)
 
     @staticmethod
     def _validate(content: Content) -> None:
@@ -290,7 +293,7 @@ class AnnouncementService:
             audience["document_id"] = document_id
         if not await self.repo.set_audience(announcement_id, audience):
             raise AnnounceError("announce.already_sent")
-        return await self.repo.get(announcement_id)
+        return await self._row(announcement_id)
 
     async def toggle_kind(self, actor_id: int, announcement_id: int, kind: str) -> AnnouncementRow:
         announcement = await self.draft(actor_id, announcement_id)
@@ -367,7 +370,7 @@ class AnnouncementService:
         )
         if self.outbox.wakeup is not None:
             self.outbox.wakeup()
-        return await self.repo.get(announcement_id)
+        return await self._row(announcement_id)
 
     async def cancel(self, actor_id: int, announcement_id: int) -> tuple[AnnouncementRow, int]:
         """Stop it: pending rows become 'cancelled' (the messages in flight still land).
@@ -387,7 +390,13 @@ class AnnouncementService:
                 # Nothing in flight: it is over now (a scheduled one may be far from due).
                 await self.repo.mark_finished(announcement_id, now)
         log.info("announcement %d cancelled: %d message(s) not sent", announcement_id, cancelled)
-        return await self.repo.get(announcement_id), cancelled
+        return await self._row(announcement_id), cancelled
+
+    async def _row(self, announcement_id: int) -> AnnouncementRow:
+        """An announcement just written (only stale drafts are ever deleted)."""
+        row = await self.repo.get(announcement_id)
+        assert row is not None
+        return row
 
     async def counts(self, announcement_id: int) -> dict[str, int]:
         return (await self.repo.counts([announcement_id]))[announcement_id]
@@ -416,7 +425,10 @@ def local_time(announcement: AnnouncementRow, service: AnnouncementService) -> d
 
 
 def progress_view(
-    texts: Texts, service: AnnouncementService, announcement: AnnouncementRow, counts: dict
+    texts: Texts,
+    service: AnnouncementService,
+    announcement: AnnouncementRow,
+    counts: dict[str, int],
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
     """The coordinator's progress message: scheduled, sending, stopping or the final figures."""
     figures = {
@@ -468,7 +480,7 @@ class ProgressReporter:
     """Every few seconds: edit each running announcement's progress message when a figure
     changed, and report the end.  Edits take their turn in the shared rate limiter."""
 
-    def __init__(self, services, bot: Bot, limiter: RateLimiter) -> None:
+    def __init__(self, services: Services, bot: Bot, limiter: RateLimiter) -> None:
         self.service: AnnouncementService = services.announcements
         self.outbox: OutboxService = services.outbox
         self.texts: Texts = services.texts

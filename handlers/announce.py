@@ -19,7 +19,13 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
@@ -64,7 +70,7 @@ def _button(kb: InlineKeyboardBuilder, text: str, action: str, id_: int = 0, v: 
     kb.button(text=text, callback_data=AnnounceCallback(action=action, id=id_, v=v))
 
 
-def _entities(items) -> list[dict[str, Any]]:
+def _entities(items: list[MessageEntity] | None) -> list[dict[str, Any]]:
     return [e.model_dump(mode="json", exclude_none=True) for e in items or ()]
 
 
@@ -87,8 +93,10 @@ def content_of(message: Message) -> Content | None:
     return None
 
 
-async def _deny(event: Message | CallbackQuery, texts: Texts, error: Exception) -> None:
-    params = getattr(error, "params", {}) or {}
+async def _deny(
+    event: Message | CallbackQuery, texts: Texts, error: AnnounceError | PermissionDenied
+) -> None:
+    params = error.params
     if isinstance(event, CallbackQuery):
         await event.answer(shorten(texts.plain(error.key, **params), 200), show_alert=True)
     else:
@@ -549,14 +557,17 @@ def _state(service: AnnouncementService, row: AnnouncementRow, counts: dict[str,
 
 async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     message = callback.message
-    if message is None or (message.text == text and message.reply_markup == markup):
+    if not isinstance(message, Message):
+        return  # none, or too old to edit
+    if message.text == text and message.reply_markup == markup:
         return  # nothing changed: Telegram would answer "message is not modified"
     with suppress(TelegramBadRequest):
         await message.edit_text(text, reply_markup=markup)
 
 
 async def _drop_keyboard(callback: CallbackQuery) -> None:
-    if callback.message is not None and pressed_message(callback).reply_markup is not None:
+    message = callback.message
+    if isinstance(message, Message) and message.reply_markup is not None:
         await drop_buttons(callback)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from storage.db import Database
@@ -42,7 +43,7 @@ class OutboxRepository:
         )
 
     async def enqueue_many(
-        self, rows: list[tuple[str, int, str, int | None, str, str, str]]
+        self, rows: Sequence[tuple[str, int, str, int | None, str, str, str]]
     ) -> None:
         """Bulk form of enqueue: (dedup_key, recipient, kind, ref_id, payload_json,
         not_before, now)."""
