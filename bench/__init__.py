@@ -19,6 +19,7 @@ import inspect
 import json
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,8 @@ def options_parser(name: str, run) -> argparse.ArgumentParser:
                 flag, dest=param.name, action=argparse.BooleanOptionalAction, **extra
             )
         else:
-            converter = {int: _int, float: float}.get(kind, str)
+            converters: dict[type | None, Callable[[str], Any]] = {int: _int, float: float}
+            converter = converters.get(kind, str)
             parser.add_argument(flag, dest=param.name, type=converter, **extra)
     parser.add_argument("--json", action="store_true", help="print one JSON object as last line")
     parser.add_argument("--out", metavar="FILE", help="also write the results as JSON to FILE")
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     # Whatever the benchmark prints goes to stderr, so stdout carries only the figures.
     with contextlib.redirect_stdout(sys.stderr):
         results = run(**args)
-        if inspect.isawaitable(results):
+        if inspect.iscoroutine(results):
             results = asyncio.run(results)
     if not isinstance(results, dict):
         print(f"bench: {name}.run() returned {type(results).__name__}, not dict", file=sys.stderr)
