@@ -116,6 +116,17 @@ class Database:
         async with self._write_lock():
             await self._conn.executemany(sql, rows)
 
+    async def fetchint(self, sql: str, params: Params = ()) -> int:
+        """The one value of a query that always has one: a count, the id just written."""
+        value = await self.fetchval(sql, params)
+        if value is None:
+            raise LookupError(f"no value: {sql}")
+        return int(value)
+
+    async def fetchtext(self, sql: str, params: Params = ()) -> str | None:
+        value = await self.fetchval(sql, params)
+        return None if value is None else str(value)
+
     # Reads run the query and fetch its rows in one job on the connection's thread: as two
     # jobs, another task's write could land between them and change what the cursor sees.
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
@@ -128,14 +139,3 @@ class Database:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
-
-    async def fetchint(self, sql: str, params: Params = ()) -> int:
-        """The one value of a query that always has one: a count, the id just written."""
-        value = await self.fetchval(sql, params)
-        if value is None:
-            raise LookupError(f"no value: {sql}")
-        return int(value)
-
-    async def fetchtext(self, sql: str, params: Params = ()) -> str | None:
-        value = await self.fetchval(sql, params)
-        return None if value is None else str(value)
