@@ -75,7 +75,11 @@ def discover(directory: Path = BENCH_DIR) -> list[Entry]:
     return sorted(found.values(), key=lambda e: (order.get(e.name, len(order)), e.name))
 
 
-def load(name: str):
+# A benchmark's ``run``: keyword options in, a dict of figures out (or a coroutine of one).
+Run = Callable[..., Any]
+
+
+def load(name: str) -> Run:
     """The benchmark's ``run``; raises LookupError with a readable reason."""
     if name in EXPECTED and not (BENCH_DIR / f"{name}.py").is_file():
         raise LookupError(f"benchmark {name!r} is not written yet (bench/{name}.py)")
@@ -83,7 +87,7 @@ def load(name: str):
         known = ", ".join(e.name for e in discover() if e.available)
         raise LookupError(f"no benchmark {name!r} (available: {known})")
     module = importlib.import_module(f"bench.{name}")
-    run = getattr(module, "run", None)
+    run: object = getattr(module, "run", None)
     if not callable(run):
         raise LookupError(f"bench/{name}.py has no run()")
     return run
@@ -106,13 +110,14 @@ def _int(text: str) -> int:
 def _option_type(param: inspect.Parameter) -> type | None:
     """int, float, bool or str: the annotation when it is one of them, else the default's."""
     if param.annotation in (int, float, bool, str):
-        return param.annotation
+        annotation: type = param.annotation
+        return annotation
     if param.default is not param.empty and param.default is not None:
         return type(param.default) if type(param.default) in (int, float, bool) else str
     return None
 
 
-def options_parser(name: str, run) -> argparse.ArgumentParser:
+def options_parser(name: str, run: Run) -> argparse.ArgumentParser:
     """An option per keyword argument of ``run``, typed by its annotation or default."""
     parser = argparse.ArgumentParser(
         prog=f"python -m bench {name}",
@@ -158,7 +163,7 @@ def _format(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render(name: str, results: dict) -> str:
+def render(name: str, results: dict[str, Any]) -> str:
     width = max((len(str(k)) for k in results), default=0)
     lines = [f"{name}:"]
     lines += [f"  {key:<{width}}  {_format(value)}" for key, value in results.items()]
