@@ -19,7 +19,13 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import PermissionDenied
@@ -42,6 +48,7 @@ from bot.texts import Html, Texts
 from bot.vocabulary import KINDS, kind_label
 from handlers.callbacks import AnnounceCallback
 from handlers.editing import drop_buttons, show_result
+from handlers.events import bot_of, pressed_in, pressed_message, sender_id
 from handlers.keyboards import to_markup
 from storage.announcements import AnnouncementRow
 
@@ -66,7 +73,7 @@ def _button(kb: InlineKeyboardBuilder, text: str, action: str, id_: int = 0, v: 
     kb.button(text=text, callback_data=AnnounceCallback(action=action, id=id_, v=v))
 
 
-def _entities(items) -> list[dict[str, Any]]:
+def _entities(items: list[MessageEntity] | None) -> list[dict[str, Any]]:
     return [e.model_dump(mode="json", exclude_none=True) for e in items or ()]
 
 
@@ -89,8 +96,10 @@ def content_of(message: Message) -> Content | None:
     return None
 
 
-async def _deny(event: Message | CallbackQuery, texts: Texts, error: Exception) -> None:
-    params = getattr(error, "params", {}) or {}
+async def _deny(
+    event: Message | CallbackQuery, texts: Texts, error: AnnounceError | PermissionDenied
+) -> None:
+    params = error.params
     if isinstance(event, CallbackQuery):
         await event.answer(shorten(texts.plain(error.key, **params), 200), show_alert=True)
     else:
@@ -100,9 +109,11 @@ async def _deny(event: Message | CallbackQuery, texts: Texts, error: Exception) 
 # --- /announce: region and message ----------------------------------------------------------
 
 
-async def cmd_announce(message: Message, state: FSMContext, services: Services, texts: Texts):
+async def cmd_announce(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
     await state.clear()
-    roles, regions = await services.announcements.regions_for(message.from_user.id)
+    roles, regions = await services.announcements.regions_for(sender_id(message))
     if not roles.is_coordinator:
         await message.answer(texts("access.coordinators_only"))
         return
@@ -124,7 +135,9 @@ def _regions_keyboard(names: list[str]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def _ask_text(message: Message, state: FSMContext, texts: Texts, region: str) -> None:
+async def _ask_text(
+    message: Message | InaccessibleMessage, state: FSMContext, texts: Texts, region: str
+) -> None:
     await state.set_state(AnnounceForm.text)
     await state.set_data({"region": region})
     kb = InlineKeyboardBuilder()
@@ -140,7 +153,7 @@ async def on_region(
         await callback.answer()
         return
     await callback.answer()
-    await _ask_text(callback.message, state, texts, regions[callback_data.id].name)
+    await _ask_text(pressed_in(callback), state, texts, regions[callback_data.id].name)
 
 
 async def on_region_name(
@@ -166,7 +179,7 @@ async def on_text(message: Message, state: FSMContext, services: Services, texts
     region = (await state.get_data()).get("region", "")
     try:
         announcement = await services.announcements.create_draft(
-            message.from_user.id, region, content
+            sender_id(message), region, content
         )
     except AnnounceError as error:
         await _deny(message, texts, error)
@@ -189,7 +202,10 @@ async def on_quit(callback: CallbackQuery, state: FSMContext, texts: Texts) -> N
 
 
 async def _audience_menu(
-    message: Message, services: Services, texts: Texts, announcement: AnnouncementRow
+    message: Message | InaccessibleMessage,
+    services: Services,
+    texts: Texts,
+    announcement: AnnouncementRow,
 ) -> None:
     everyone = await services.announcements.count_everyone(announcement)
     kb = InlineKeyboardBuilder()
@@ -250,7 +266,7 @@ async def on_back_to_audience(
         return
     await callback.answer()
     await _drop_keyboard(callback)
-    await _audience_menu(callback.message, services, texts, announcement)
+    await _audience_menu(pressed_in(callback), services, texts, announcement)
 
 
 async def on_kinds(
@@ -298,7 +314,9 @@ async def on_documents(
     if announcement is None:
         return
     if not documents:
-        await callback.message.answer(texts("announce.no_documents", region=announcement.region))
+        await pressed_in(callback).answer(
+            texts("announce.no_documents", region=announcement.region)
+        )
         return
     kb = InlineKeyboardBuilder()
     for document in documents[:DOCUMENTS_SHOWN]:
@@ -345,8 +363,7 @@ async def _audience_chosen(
         return
     await callback.answer()
     await _drop_keyboard(callback)
-    bot = callback.bot
-    await _preview(callback.message.chat.id, bot, services, texts, announcement)
+    await _preview(pressed_in(callback).chat.id, bot_of(callback), services, texts, announcement)
 
 
 async def audience_label(services: Services, texts: Texts, announcement: AnnouncementRow) -> Html:
@@ -387,7 +404,7 @@ async def on_send_now(
     callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
     service = services.announcements
-    chat_id, message_id = callback.message.chat.id, callback.message.message_id
+    chat_id, message_id = pressed_in(callback).chat.id, pressed_in(callback).message_id
     async with service.lock(callback_data.id):
         try:
             announcement = await service.send(
@@ -397,7 +414,7 @@ async def on_send_now(
             await _deny(callback, texts, error)
             return
         await callback.answer(texts.plain("announce.started_short"))
-        await _show_progress(callback.message, service, texts, announcement)
+        await _show_progress(pressed_message(callback), service, texts, announcement)
 
 
 async def _show_progress(
@@ -425,12 +442,12 @@ async def on_schedule(
         return
     await callback.answer()
     await state.set_state(AnnounceForm.when)
-    await state.set_data({"id": announcement.id, "menu": callback.message.message_id})
+    await state.set_data({"id": announcement.id, "menu": pressed_in(callback).message_id})
     zone = services.announcements.zone(announcement.region)
     example = (services.clock.now().astimezone(zone) + dt.timedelta(days=1)).replace(
         hour=10, minute=0
     )
-    await callback.message.answer(
+    await pressed_in(callback).answer(
         texts(
             "announce.ask_time",
             region=announcement.region,
@@ -449,10 +466,10 @@ async def on_time(
     async with service.lock(ann_id):
         zone = service.zone("")
         try:
-            announcement = await service.draft(message.from_user.id, ann_id)
+            announcement = await service.draft(sender_id(message), ann_id)
             zone = service.zone(announcement.region)
             at = parse_local_time(message.text or "", zone, services.clock.now())
-            announcement = await service.send(message.from_user.id, ann_id, at=at)
+            announcement = await service.send(sender_id(message), ann_id, at=at)
         except AnnounceError as error:
             tomorrow = services.clock.now().astimezone(zone) + dt.timedelta(days=1)
             await message.answer(
@@ -493,8 +510,8 @@ async def on_stop(
             await _deny(callback, texts, error)
             return
         await callback.answer(texts.plain("announce.stopped_short", n=cancelled))
-        if announcement.progress_message_id == callback.message.message_id:
-            await _show_progress(callback.message, service, texts, announcement)
+        if announcement.progress_message_id == pressed_in(callback).message_id:
+            await _show_progress(pressed_message(callback), service, texts, announcement)
         else:  # pressed in /announcements: the list is redrawn, the others keep their buttons
             text, markup = await _listing(services, texts, callback.from_user.id, callback_data.v)
             await _edit(callback, text, markup)
@@ -509,7 +526,7 @@ async def cmd_announcements(
     arg = (command.args or "").strip()
     page = min(int(arg), 10_000) - 1 if arg.isdigit() and len(arg) < 9 else 0
     try:
-        text, markup = await _listing(services, texts, message.from_user.id, page)
+        text, markup = await _listing(services, texts, sender_id(message), page)
     except PermissionDenied as denied:
         await _deny(message, texts, denied)
         return
@@ -599,14 +616,17 @@ def _state(service: AnnouncementService, row: AnnouncementRow, counts: dict[str,
 
 async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     message = callback.message
-    if message is None or (message.text == text and message.reply_markup == markup):
+    if not isinstance(message, Message):
+        return  # none, or too old to edit
+    if message.text == text and message.reply_markup == markup:
         return  # nothing changed: Telegram would answer "message is not modified"
     with suppress(TelegramBadRequest):
         await message.edit_text(text, reply_markup=markup)
 
 
 async def _drop_keyboard(callback: CallbackQuery) -> None:
-    if callback.message is not None and callback.message.reply_markup is not None:
+    message = callback.message
+    if isinstance(message, Message) and message.reply_markup is not None:
         await drop_buttons(callback)
 
 

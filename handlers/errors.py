@@ -70,6 +70,7 @@ BOGUS_BUTTON_ERRORS = (ValueError, TypeError, LookupError, OverflowError)
 
 async def _stale_button(event: ErrorEvent, texts: Texts) -> bool:
     query = event.update.callback_query
+    assert query is not None  # on_error sends only buttons here
     # No callback data in the log: it is whatever the client sent.
     log.warning(
         "update %s: stale or bogus button (%s)",
