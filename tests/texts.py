@@ -10,6 +10,7 @@ params given rendered in place, every other param a wildcard::
     assert alert.params["text"] == plain("fallback.stale_button")
     assert card.text == matches("card.head", number="3")       # the whole message
     assert matches("report.saved").within(calls[-1].text)      # one part of a message
+    assert matches("history.line", what=matches("history.status")).within(card.text)
 
 Golden screens — whole messages compared with their Russian wording on purpose — live in
 ``tests/handlers/test_golden_screens.py``; everything else goes through these helpers.
@@ -52,7 +53,9 @@ class Matches:
             pieces.append(re.escape(_strip(literal, markup)))
             if field is None:
                 continue
-            if field in known:
+            if isinstance(known.get(field), Matches):  # a text inside a text, itself open
+                pieces.append(f"(?:{known[field].pattern.pattern})")
+            elif field in known:
                 placeholder = "{" + field + (f":{spec}" if spec else "") + "}"
                 pieces.append(re.escape(_strip(render(placeholder, **known), markup)))
             else:

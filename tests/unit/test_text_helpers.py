@@ -27,3 +27,10 @@ def test_fragments_are_the_literal_pieces_in_order():
     pieces = fragments("digest.new_document")
     assert pieces[0].startswith("<i>") and pieces[-1].endswith("</i>")
     assert all(piece in expect("digest.new_document", title="x", n=3) for piece in pieces[:2])
+
+
+def test_a_matcher_can_sit_inside_another():
+    status = expect("history.status", new="в работе", old="не начато")
+    line = expect("history.line", day="01.03.2026", role="координатор", what=status)
+    assert line == matches("history.line", what=matches("history.status", new="в работе"))
+    assert line != matches("history.line", what=matches("history.status", new="выполнено"))
