@@ -23,14 +23,14 @@ import re
 import string
 from typing import Any
 
-from bot.texts import _TAG, Texts, render
+from bot.texts import _TAG, Html, Texts, render
 
 TEXTS = Texts.load()
 
 
-def expect(key: str, **params: Any) -> str:
-    """The text as the bot sends it (Telegram HTML)."""
-    return str(TEXTS(key, **params))
+def expect(key: str, **params: Any) -> Html:
+    """The text as the bot sends it (Telegram HTML; a param of another text stays unescaped)."""
+    return TEXTS(key, **params)
 
 
 def plain(key: str, **params: Any) -> str:
