@@ -23,7 +23,7 @@ import ast
 import importlib
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -59,7 +59,7 @@ ROLES = tuple(sorted(Roles(0, True, frozenset({"x"}), frozenset({1})).names()))
 # Parts of keys that come from data, by the key's pattern: the values the data can take,
 # from the list that owns them.  A key built at run time that is missing here fails
 # ``test_every_runtime_key_has_a_domain``: say where its values come from.
-DOMAINS: dict[str, Iterable[str]] = {
+DOMAINS: dict[str, Iterable[str] | Callable[[], Iterable[str]]] = {
     "status.{}": STATUSES,  # views.status_label: a recommendation's status
     "role.{}": ROLES,  # the role a history row or a correction was written in
     "history.assessment_{}": VERDICTS,
@@ -75,11 +75,18 @@ DOMAINS: dict[str, Iterable[str]] = {
     "ask.status.{}": STATUS_FILTERS,  # what «что просрочено?» asks about
     "ask.status_none.{}": STATUS_FILTERS,
     "progress.filter.{}": (*STATES, "all"),  # ItemList.state: a state, or every item
-    # The kinds of evidence a report carries: those handlers/cards.py makes (``Evidence(kind, …)``).
-    "report.evidence_{}": (),  # filled in below from the code
-    "history.evidence_{}": (),  # the same kinds, in the card's history
+    # The kinds of evidence a report carries: those the code makes (``Evidence(kind, …)``).
+    "report.evidence_{}": lambda: _arguments("Evidence"),
+    "history.evidence_{}": lambda: _arguments("Evidence"),  # the same, in a card's history
     # The announcement's line in /announcements: handlers.announce._state's answers.
-    "announce.state_{}": (),  # filled in below from the code
+    "announce.state_{}": lambda: _returned_strings("handlers.announce", "_state"),
+    "web.state_{}": STATES,  # the public page's bars, state by state
+    # An error page's title: the page's own key (what Refused and WebLinkError carry).
+    "{}_title": lambda: {
+        *_arguments("Refused", 1),
+        *_arguments("WebLinkError"),
+        *_arguments("_error_page", 2),
+    },
     "try.role_{}": ROLES,  # a person of the terminal tryout
     "try.delta_{}": (*DELTA_UNITS.values(), "m"),  # minutes are the fallback unit
 }
@@ -506,7 +513,14 @@ def _compose(template: ast.JoinedStr, inner: set[str] | str) -> set[str] | str:
 
 def collect_uses() -> list[Use]:
     modules = [_Module(name, path) for name, path in _sources()]
-    wrappers = {w.name: w for w in _wrappers(modules)}
+    called = {
+        node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+        for module in modules
+        for node in ast.walk(module.tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)
+    }
+    # A wrapper nothing calls from Python (a template's helper) is an ordinary lookup.
+    wrappers = {w.name: w for w in _wrappers(modules) if w.name in called}
     uses: list[Use] = []
     for module in modules:
         lookups: set[int] = set()
@@ -560,24 +574,34 @@ def collect_uses() -> list[Use]:
     return uses
 
 
+TEMPLATE_LOOKUP = re.compile(r"""\bt\(\s*["']([a-z_][a-z0-9_.]*)["']""")
+
+
+def template_uses() -> list[Use]:
+    """Keys the web pages' templates ask for: ``{{ t("web.saved") }}``."""
+    uses = []
+    for path in sorted((ROOT / "content").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for key in TEMPLATE_LOOKUP.findall(line):
+                where = f"{path.relative_to(ROOT)}:{number}"
+                uses.append(Use(where, keys=frozenset({key})))
+    return uses
+
+
 def _expand(pattern: str, values: Iterable[str]) -> set[str]:
     return {pattern.replace(HOLE, str(_plain(v)), 1) for v in values}
 
 
-USES = collect_uses()
+USES = collect_uses() + template_uses()
 
 
 def _domain(pattern: str) -> Iterable[str]:
     values = DOMAINS[pattern]
-    if pattern in {"report.evidence_{}", "history.evidence_{}"}:
-        return _first_arguments("Evidence")
-    if pattern == "announce.state_{}":
-        return _returned_strings("handlers.announce", "_state")
-    return values
+    return values() if callable(values) else values
 
 
-def _first_arguments(callee: str) -> set[str]:
-    """The string literals the code passes first to ``callee(...)``."""
+def _arguments(callee: str, position: int = 0) -> set[str]:
+    """The string literals the code passes to ``callee(...)`` at ``position``."""
     found = set()
     for _name, path in _sources():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -585,11 +609,11 @@ def _first_arguments(callee: str) -> set[str]:
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
                 and node.func.id == callee
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
+                and len(node.args) > position
+                and isinstance(node.args[position], ast.Constant)
+                and isinstance(node.args[position].value, str)
             ):
-                found.add(node.args[0].value)
+                found.add(node.args[position].value)
     return found
 
 
@@ -619,6 +643,7 @@ def test_the_collector_sees_the_lookups():
     # Worked out from the code: loops over a domain list, a choice of two, a wrapper's prefix.
     assert {"progress.short.overdue", "tasks.button_due_soon", "try.buttons_removed"} <= literal
     assert {"settings.pick_hour", "corrections.op_region", "help.hint_official"} <= literal
+    assert "web.saved" in literal  # asked for by a web page's template
 
 
 def test_every_literal_key_exists():
