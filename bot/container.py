@@ -12,6 +12,7 @@ from bot.announcements import AnnouncementService
 from bot.clock import Clock
 from bot.correction_service import CorrectionService
 from bot.digests import DigestPlanner
+from bot.exports import ReportService
 from bot.importer import ImportService
 from bot.invites import InviteService
 from bot.metrics import Metrics
@@ -31,6 +32,7 @@ from storage.announcements import AnnouncementRepository
 from storage.db import Database
 from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
+from storage.exports import ExportRepository
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
@@ -66,6 +68,7 @@ class Services:
     progress: ProgressService
     privacy: PrivacyService
     corrections: CorrectionService
+    reports: ReportService
     # Counters for /metrics: one registry per set of services, never shared.
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -103,6 +106,8 @@ def build_services(
     )
     reporting_service.after_deadline.append(search.reindex_document)
     corrections = CorrectionService(importer, documents, access, reporting_service)
+    progress_repo = ProgressRepository(db)
+    progress = ProgressService(progress_repo, access, clock, settings.default_timezone)
     return Services(
         settings=settings,
         db=db,
@@ -131,9 +136,18 @@ def build_services(
             clock,
             settings.default_timezone,
         ),
-        progress=ProgressService(ProgressRepository(db), access, clock, settings.default_timezone),
+        progress=progress,
         privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
         corrections=corrections,
+        reports=ReportService(
+            ExportRepository(db),
+            progress_repo,
+            progress,
+            access,
+            texts,
+            clock,
+            settings.default_timezone,
+        ),
     )
 
 
