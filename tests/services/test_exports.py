@@ -202,3 +202,50 @@ async def test_only_coordinators_of_the_region_export(services, amur, actor):
 async def test_admin_exports_any_region(services, amur):
     report = await services.reports.export(ADMIN_ID, Scope(AMUR), "csv")
     assert report.total > 0
+
+
+async def test_command_line_report(settings, services, amur, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from bot.cli import build_parser
+
+    parser, commands = build_parser()
+    out = tmp_path / "out" / "amur.xlsx"
+    args = parser.parse_args(
+        [
+            "report",
+            "--region",
+            "амурская обл",
+            "--resolution",
+            str(amur["document"]),
+            "--addressee",
+            "правительство обл",
+            "--format",
+            "xlsx",
+            "--out",
+            str(out),
+        ]
+    )
+    assert await commands["report"](args, settings) == 0
+    printed = capsys.readouterr().out
+    rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))[1:]
+    assert rows and all(GOVERNMENT in r[col("addressee")] for r in rows)
+    assert f"{len(rows)} рекомендац" in printed
+    assert not list(out.parent.glob("*.part"))
+
+    args = parser.parse_args(
+        [
+            "report",
+            "--region",
+            AMUR,
+            "--addressee",
+            "нет такого органа",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ]
+    )
+    assert await commands["report"](args, settings) == 1
+    assert "не найден" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
