@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.access import AccessService
 from bot.announcements import AnnouncementService
+from bot.bulk import BulkUpdateService
 from bot.clock import Clock
 from bot.correction_service import CorrectionService
 from bot.digests import DigestPlanner
@@ -69,6 +70,7 @@ class Services:
     privacy: PrivacyService
     corrections: CorrectionService
     reports: ReportService
+    bulk: BulkUpdateService
     # Counters for /metrics: one registry per set of services, never shared.
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -108,6 +110,7 @@ def build_services(
     corrections = CorrectionService(importer, documents, access, reporting_service)
     progress_repo = ProgressRepository(db)
     progress = ProgressService(progress_repo, access, clock, settings.default_timezone)
+    exports = ExportRepository(db)
     return Services(
         settings=settings,
         db=db,
@@ -139,8 +142,9 @@ def build_services(
         progress=progress,
         privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
         corrections=corrections,
+        bulk=BulkUpdateService(exports, reporting_service, access, texts, settings.parse_limits()),
         reports=ReportService(
-            ExportRepository(db),
+            exports,
             progress_repo,
             progress,
             access,

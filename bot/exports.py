@@ -544,6 +544,7 @@ def status_by_label(texts: Texts) -> Callable[[str], str | None]:
     known = {texts.plain(f"status.{s}").casefold(): s for s in STATUSES}
     known.update({s: s for s in STATUSES})
     known[texts.plain("reports.file.no_data").casefold()] = "no_data"
+    known["no_data"] = "no_data"
 
     def read(value: str) -> str | None:
         return known.get(" ".join(value.split()).casefold())

@@ -1,4 +1,4 @@
-"""``python -m bot report --region R [--resolution ID] [--addressee NAME] --format … --out PATH``."""
+"""``python -m bot report --region R [--resolution ID] [--addressee NAME] --format F --out P``."""
 
 from __future__ import annotations
 

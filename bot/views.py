@@ -107,6 +107,19 @@ def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
         what = texts(f"history.assessment_{entry.verdict}")
     else:
         what = texts("history.comment")
+    if entry.basis == "letter" and entry.letter_date:
+        # Entered by a coordinator from an official letter: on what basis, in the same line.
+        what = Html(
+            what
+            + ", "
+            + texts(
+                "history.basis_letter",
+                number=entry.letter_number or "—",
+                date=dt.date.fromisoformat(entry.letter_date).strftime("%d.%m.%Y"),
+            )
+        )
+    elif entry.basis == "spreadsheet":
+        what = Html(what + ", " + texts("history.basis_spreadsheet"))
     line = texts("history.line", day=local_day(entry.created_at, zone), role=role, what=what)
     # A sentence ends once: a date already ends in "г."
     parts = [Html(line if line.endswith(".") else line + ".")]

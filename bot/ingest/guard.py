@@ -145,6 +145,40 @@ def _scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+def check_xlsx(data: bytes, limits: ParseLimits) -> None:
+    """A spreadsheet sent back for a bulk update: the same archive limits as a .docx (parts,
+    unpacked size from the zip directory, no DTDs) before openpyxl opens it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _refuse(
+            "Файл .xlsx повреждён: его нельзя открыть. Сохраните таблицу заново в Excel."
+        ) from exc
+    if len(entries) > limits.max_parts:
+        raise _refuse(
+            f"В архиве .xlsx слишком много частей ({_n(len(entries))}, допустимо "
+            f"{_n(limits.max_parts)}) — это не похоже на таблицу из /report."
+        )
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > limits.max_unpacked_bytes:
+        raise _refuse(
+            f"Файл .xlsx распаковывается в {_mb(unpacked)} МБ (допустимо "
+            f"{limits.max_unpacked_bytes // MB} МБ) — пришлите таблицу поменьше."
+        )
+    try:
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels")) and _scan(archive, entry)[0]:
+                raise _refuse(
+                    "Файл .xlsx содержит определения сущностей XML, которых не бывает "
+                    "в таблицах Excel, — он не будет прочитан."
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        raise _refuse(
+            "Файл .xlsx повреждён: его нельзя распаковать. Сохраните таблицу заново в Excel."
+        ) from exc
+
+
 def check_pdf(data: bytes, limits: ParseLimits) -> None:
     """A password-protected PDF says so; too many pages are refused before extracting."""
     import warnings
