@@ -10,7 +10,7 @@ from bot.access import PermissionDenied
 from bot.bulk import BulkError, PlanChanged
 from bot.exports import COLUMNS
 from storage.exports import Scope
-from tests.services.test_exports import AMUR, COORD, KAMCHATKA_COORD, OFFICIAL, amur  # noqa: F401
+from tests.services.conftest import AMUR, COORD, KAMCHATKA_COORD, OFFICIAL
 
 STATUS = COLUMNS.index("status") + 1
 COMMENT = COLUMNS.index("comment") + 1
@@ -61,21 +61,25 @@ async def history_count(services) -> int:
     return await services.db.fetchval("SELECT count(*) FROM history")
 
 
-async def test_fifty_letters_in_one_upload(services, amur):
+async def test_fifty_letters_in_one_upload(services, report_world):
     texts = services.texts
     data = await export(services)
-    ids = [i for i in await region_ids(services) if i not in (amur["first"], amur["second"])][:50]
+    ids = [
+        i
+        for i in await region_ids(services)
+        if i not in (report_world["first"], report_world["second"])
+    ][:50]
     assert len(ids) == 50
     done = texts.plain("status.done")
     filled = edit(data, texts, {i: (done.upper(), f"Письмо № {n}") for n, i in enumerate(ids)})
     await services.reporting.follow(OFFICIAL, ids[0], True)
     before = await history_count(services)
 
-    plan = await services.bulk.plan(COORD, filled, "amur.xlsx")
+    plan = await services.bulk.plan(COORD, filled, "report_world.xlsx")
     assert plan.issues == [] and plan.conflicts == []
     assert len(plan.changes) == 50
     assert {c.new for c in plan.changes} == {"done"}
-    applied = await services.bulk.apply(COORD, filled, "amur.xlsx", plan.digest, False)
+    applied = await services.bulk.apply(COORD, filled, "report_world.xlsx", plan.digest, False)
     assert len(applied.changes) == 50
 
     statuses = await services.db.fetchall(
@@ -96,7 +100,7 @@ async def test_fifty_letters_in_one_upload(services, amur):
     assert notices == 1
 
 
-async def test_invalid_rows_are_listed_and_nothing_is_applied(services, amur):
+async def test_invalid_rows_are_listed_and_nothing_is_applied(services, report_world):
     from openpyxl import load_workbook
 
     texts = services.texts
@@ -125,7 +129,7 @@ async def test_invalid_rows_are_listed_and_nothing_is_applied(services, amur):
     last = ws.max_row
     before = await history_count(services)
 
-    plan = await services.bulk.plan(COORD, out.getvalue(), "amur.xlsx")
+    plan = await services.bulk.plan(COORD, out.getvalue(), "report_world.xlsx")
     found = {(i.row, i.key) for i in plan.issues}
     assert found == {
         (row_of(filled, texts, ids[0]), "error_unknown_status"),
@@ -135,16 +139,20 @@ async def test_invalid_rows_are_listed_and_nothing_is_applied(services, amur):
         (last, "error_other_region"),
     }
     with pytest.raises(PlanChanged):
-        await services.bulk.apply(COORD, out.getvalue(), "amur.xlsx", plan.digest, True)
+        await services.bulk.apply(COORD, out.getvalue(), "report_world.xlsx", plan.digest, True)
     assert await history_count(services) == before
     assert (await services.documents.get_recommendation(ids[1])).status == "not_started"
 
 
-async def test_a_status_changed_after_the_export_is_a_conflict(services, amur):
+async def test_a_status_changed_after_the_export_is_a_conflict(services, report_world):
     texts = services.texts
     data = await export(services)
-    ids = [i for i in await region_ids(services) if i not in (amur["first"], amur["second"])]
-    gov_item = amur["first"]  # the official's item: they report after the export
+    ids = [
+        i
+        for i in await region_ids(services)
+        if i not in (report_world["first"], report_world["second"])
+    ]
+    gov_item = report_world["first"]  # the official's item: they report after the export
     services.clock.move(minutes=5)
     await services.reporting.report_status(OFFICIAL, gov_item, "done", "Сделано")
     filled = edit(
@@ -155,21 +163,25 @@ async def test_a_status_changed_after_the_export_is_a_conflict(services, amur):
             ids[0]: (texts.plain("status.in_progress"), None),
         },
     )
-    plan = await services.bulk.plan(COORD, filled, "amur.xlsx")
+    plan = await services.bulk.plan(COORD, filled, "report_world.xlsx")
     assert [c.recommendation_id for c in plan.conflicts] == [gov_item]
     assert plan.conflicts[0].current == "done"
     assert [c.recommendation_id for c in plan.clean] == [ids[0]]
-    await services.bulk.apply(COORD, filled, "amur.xlsx", plan.digest, False)
+    await services.bulk.apply(COORD, filled, "report_world.xlsx", plan.digest, False)
     assert (await services.documents.get_recommendation(gov_item)).status == "done"
     assert (await services.documents.get_recommendation(ids[0])).status == "in_progress"
 
 
-async def test_all_or_nothing_when_one_row_fails_inside_the_transaction(services, amur):
+async def test_all_or_nothing_when_one_row_fails_inside_the_transaction(services, report_world):
     texts = services.texts
     data = await export(services)
-    ids = [i for i in await region_ids(services) if i not in (amur["first"], amur["second"])][:3]
+    ids = [
+        i
+        for i in await region_ids(services)
+        if i not in (report_world["first"], report_world["second"])
+    ][:3]
     filled = edit(data, texts, {i: (texts.plain("status.in_progress"), None) for i in ids})
-    plan = await services.bulk.plan(COORD, filled, "amur.xlsx")
+    plan = await services.bulk.plan(COORD, filled, "report_world.xlsx")
     before = await history_count(services)
     # Between the preview and «Применить» someone reports on the last row.
     original = services.bulk.plan
@@ -182,7 +194,7 @@ async def test_all_or_nothing_when_one_row_fails_inside_the_transaction(services
 
     services.bulk.plan = plan_then_race
     with pytest.raises(PlanChanged) as raised:
-        await services.bulk.apply(COORD, filled, "amur.xlsx", plan.digest, False)
+        await services.bulk.apply(COORD, filled, "report_world.xlsx", plan.digest, False)
     assert await history_count(services) == before + 1  # only the racing report
     assert [(await services.documents.get_recommendation(i)).status for i in ids] == [
         "not_started",
@@ -192,7 +204,7 @@ async def test_all_or_nothing_when_one_row_fails_inside_the_transaction(services
     assert [c.recommendation_id for c in raised.value.plan.conflicts] == [ids[-1]]
 
 
-async def test_a_file_that_is_not_a_report(services, amur):
+async def test_a_file_that_is_not_a_report(services, report_world):
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -207,10 +219,10 @@ async def test_a_file_that_is_not_a_report(services, amur):
     assert raised.value.key == "reports.bulk.unreadable"
 
 
-async def test_only_coordinators_update_in_bulk(services, amur):
+async def test_only_coordinators_update_in_bulk(services, report_world):
     data = edit(await export(services), services.texts, {})
     with pytest.raises(PermissionDenied):
-        await services.bulk.plan(OFFICIAL, data, "amur.xlsx")
+        await services.bulk.plan(OFFICIAL, data, "report_world.xlsx")
     plan = await services.bulk.plan(
         KAMCHATKA_COORD,
         edit(
@@ -218,7 +230,7 @@ async def test_only_coordinators_update_in_bulk(services, amur):
             services.texts,
             {(await region_ids(services))[0]: (services.texts.plain("status.done"), None)},
         ),
-        "amur.xlsx",
+        "report_world.xlsx",
     )
     assert [i.key for i in plan.issues] == ["error_other_region"]
     assert plan.changes == []

@@ -10,55 +10,20 @@ import pytest
 from bot.access import PermissionDenied
 from bot.exports import COLUMNS
 from bot.progress import addressee_summary
-from bot.reporting import Evidence
 from storage.exports import Scope
-from storage.users import UserRepository
 from tests.conftest import ADMIN_ID
-
-AMUR = "Амурская область"
-COORD, OFFICIAL, MEMBER, KAMCHATKA_COORD = 41, 42, 43, 44
-GOVERNMENT = "Правительство области"
-
-
-@pytest.fixture
-async def amur(services, seeded):
-    repo = UserRepository(services.db)
-    for user_id in (COORD, OFFICIAL, MEMBER, KAMCHATKA_COORD):
-        await repo.upsert(
-            user_id,
-            first_name="Ольга",
-            last_name=None,
-            username=None,
-            language_code="ru",
-            now=services.clock.iso(),
-        )
-    await services.access.appoint_coordinator(ADMIN_ID, COORD, AMUR)
-    await services.access.appoint_coordinator(ADMIN_ID, KAMCHATKA_COORD, "Камчатский край")
-    document_id = seeded["002"].document_id
-    government = next(
-        a for a in await services.documents.addressees(document_id) if a.canonical == GOVERNMENT
-    )
-    invite = await services.invites.create(COORD, government.id)
-    await services.invites.accept(OFFICIAL, invite.token)
-    items = await services.progress.items(COORD, document_id, "all", government.id, limit=50)
-    first, second = items.items[0].id, items.items[1].id
-    await services.reporting.report_status(OFFICIAL, first, "in_progress", "Создана рабочая группа")
-    await services.reporting.comment(
-        OFFICIAL, second, "=1+1 план", Evidence("link", "https://example.org/plan")
-    )
-    await services.reporting.assess(MEMBER, first, "disagree", "Группа не собиралась")
-    return {"document": document_id, "government": government.id, "first": first, "second": second}
+from tests.services.conftest import AMUR, COORD, GOVERNMENT, KAMCHATKA_COORD, MEMBER, OFFICIAL
 
 
 def col(name: str) -> int:
     return COLUMNS.index(name)
 
 
-async def test_xlsx_has_one_row_per_item_a_summary_and_what_brings_it_back(services, amur):
+async def test_xlsx_has_one_row_per_item_a_summary_and_what_brings_it_back(services, report_world):
     from openpyxl import load_workbook
 
     texts = services.texts
-    scope = await services.reports.scope_for(COORD, AMUR, amur["document"])
+    scope = await services.reports.scope_for(COORD, AMUR, report_world["document"])
     report = await services.reports.export(COORD, scope, "xlsx")
     assert report.name.endswith(".xlsx") and report.total == 61
 
@@ -74,22 +39,24 @@ async def test_xlsx_has_one_row_per_item_a_summary_and_what_brings_it_back(servi
     assert items.column_dimensions["A"].hidden and items.column_dimensions["B"].hidden
     by_id = {r[col("id")]: r for r in rows[1:]}
     assert len(by_id) == 61
-    reported = by_id[amur["first"]]
+    reported = by_id[report_world["first"]]
     assert reported[col("status")] == texts.plain("status.in_progress")
     assert reported[col("exported")] == "in_progress"
     assert reported[col("done")] == "Создана рабочая группа"
     assert (reported[col("agree")], reported[col("disagree")]) == (0, 1)
     assert reported[col("last_report")].date().isoformat() == "2026-03-02"
     assert GOVERNMENT in reported[col("addressee")]
-    commented = by_id[amur["second"]]
+    commented = by_id[report_world["second"]]
     # A comment is a report: no longer «нет данных», and still «Не начато».
     assert commented[col("status")] == texts.plain("status.not_started")
     assert commented[col("evidence")] == "https://example.org/plan"
     # Text a person typed stays text, never a formula.
-    row_number = 2 + list(by_id).index(amur["second"])
+    row_number = 2 + list(by_id).index(report_world["second"])
     cell = items.cell(row=row_number, column=col("done") + 1)
     assert cell.value == "=1+1 план" and cell.data_type == "s"
-    untouched = [r for r in rows[1:] if r[col("id")] not in (amur["first"], amur["second"])]
+    untouched = [
+        r for r in rows[1:] if r[col("id")] not in (report_world["first"], report_world["second"])
+    ]
     assert {r[col("status")] for r in untouched} == {texts.plain("reports.file.no_data")}
 
     sums = list(summary.iter_rows(values_only=True))
@@ -107,7 +74,7 @@ async def test_xlsx_has_one_row_per_item_a_summary_and_what_brings_it_back(servi
     assert values[texts.plain("reports.file.info_exported_at")] == services.clock.iso()
 
 
-async def test_whole_region_and_one_addressee(services, amur):
+async def test_whole_region_and_one_addressee(services, report_world):
     from openpyxl import load_workbook
 
     region = await services.reports.export(COORD, Scope(AMUR), "xlsx")
@@ -123,8 +90,8 @@ async def test_whole_region_and_one_addressee(services, amur):
     assert all(GOVERNMENT in r[col("addressee")] for r in rows[1:])
 
 
-async def test_pages_walk_every_item_once_in_small_pages(services, amur):
-    scope = Scope(AMUR, amur["document"])
+async def test_pages_walk_every_item_once_in_small_pages(services, report_world):
+    scope = Scope(AMUR, report_world["document"])
     seen = []
     async for page in services.reports.exports.pages(scope, size=7):
         assert len(page) <= 7
@@ -132,11 +99,11 @@ async def test_pages_walk_every_item_once_in_small_pages(services, amur):
     assert len(seen) == len(set(seen)) == 61
 
 
-async def test_docx_is_the_chambers_document(services, amur):
+async def test_docx_is_the_chambers_document(services, report_world):
     from docx import Document
 
     texts = services.texts
-    scope = await services.reports.scope_for(COORD, AMUR, amur["document"])
+    scope = await services.reports.scope_for(COORD, AMUR, report_world["document"])
     report = await services.reports.export(COORD, scope, "docx")
     doc = Document(io.BytesIO(report.data))
     paragraphs = [p.text for p in doc.paragraphs]
@@ -159,30 +126,30 @@ async def test_docx_is_the_chambers_document(services, amur):
     assert under == GOVERNMENT
 
 
-async def test_csv_opens_in_a_russian_excel(services, amur):
-    scope = await services.reports.scope_for(COORD, AMUR, amur["document"])
+async def test_csv_opens_in_a_russian_excel(services, report_world):
+    scope = await services.reports.scope_for(COORD, AMUR, report_world["document"])
     report = await services.reports.export(COORD, scope, "csv")
     assert report.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 62
     assert rows[0][col("status")] == services.texts.plain("reports.file.col_status")
-    second = next(r for r in rows[1:] if r[col("id")] == str(amur["second"]))
+    second = next(r for r in rows[1:] if r[col("id")] == str(report_world["second"]))
     assert second[col("done")].startswith("'=1+1")  # not a formula in a spreadsheet
 
 
-async def test_png_chart(services, amur):
+async def test_png_chart(services, report_world):
     from PIL import Image
 
-    scope = await services.reports.scope_for(COORD, AMUR, amur["document"])
+    scope = await services.reports.scope_for(COORD, AMUR, report_world["document"])
     report = await services.reports.export(COORD, scope, "png")
     image = Image.open(io.BytesIO(report.data))
     assert image.format == "PNG" and image.width >= 800 and image.height >= 200
     assert "0 из 61" in report.caption and "59" in report.caption
 
 
-async def test_percent_is_hidden_without_data(services, amur):
+async def test_percent_is_hidden_without_data(services, report_world):
     summary = await addressee_summary(
-        services.reports.progress_repo, AMUR, services.clock.now().date(), amur["document"]
+        services.reports.progress_repo, AMUR, services.clock.now().date(), report_world["document"]
     )
     government = next(b for b in summary.bodies if b.name == GOVERNMENT)
     assert government.counts.percent_done == 0
@@ -192,32 +159,32 @@ async def test_percent_is_hidden_without_data(services, amur):
 
 
 @pytest.mark.parametrize("actor", [MEMBER, OFFICIAL, KAMCHATKA_COORD])
-async def test_only_coordinators_of_the_region_export(services, amur, actor):
+async def test_only_coordinators_of_the_region_export(services, report_world, actor):
     with pytest.raises(PermissionDenied):
         await services.reports.export(actor, Scope(AMUR), "csv")
     with pytest.raises(PermissionDenied):
-        await services.reports.scope_for(actor, AMUR, amur["document"])
+        await services.reports.scope_for(actor, AMUR, report_world["document"])
 
 
-async def test_admin_exports_any_region(services, amur):
+async def test_admin_exports_any_region(services, report_world):
     report = await services.reports.export(ADMIN_ID, Scope(AMUR), "csv")
     assert report.total > 0
 
 
-async def test_command_line_report(settings, services, amur, tmp_path, capsys):
+async def test_command_line_report(settings, services, report_world, tmp_path, capsys):
     from openpyxl import load_workbook
 
     from bot.cli import build_parser
 
     parser, commands = build_parser()
-    out = tmp_path / "out" / "amur.xlsx"
+    out = tmp_path / "out" / "report_world.xlsx"
     args = parser.parse_args(
         [
             "report",
             "--region",
             "амурская обл",
             "--resolution",
-            str(amur["document"]),
+            str(report_world["document"]),
             "--addressee",
             "правительство обл",
             "--format",
