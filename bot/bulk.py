@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.access import AccessService, PermissionDenied
+from bot.clock import from_iso, to_iso
 from bot.exports import status_by_label
 from bot.ingest.extract import DocumentError
 from bot.ingest.guard import ParseLimits, check_xlsx
@@ -58,9 +59,10 @@ class PlannedChange:
 @dataclass(frozen=True)
 class BulkPlan:
     name: str
-    exported_at: str | None
+    exported_at: str | None  # ISO UTC, from the file
     changes: list[PlannedChange]
     issues: list[RowIssue]
+    region: str | None = None  # the region the file was exported for
 
     @property
     def conflicts(self) -> list[PlannedChange]:
@@ -91,6 +93,7 @@ class PlanChanged(Exception):
 @dataclass(frozen=True)
 class _Sheet:
     exported_at: str | None
+    region: str | None
     # (row number, id, status at export, status, comment) as the cells hold them
     rows: list[tuple[int, Any, Any, Any, Any]]
 
@@ -143,12 +146,18 @@ def read_sheet(data: bytes, texts: Texts, limits: ParseLimits, max_rows: int = M
             if all(_cell_text(c) == "" for c in cells):
                 continue
             rows.append((number, *cells))
-        exported_at = None
+        info: dict[str, str] = {}
         if label("sheet_info") in wb.sheetnames:
             for row in wb[label("sheet_info")].iter_rows(max_col=2, values_only=True):
-                if row and _cell_text(row[0]) == label("info_exported_at") and len(row) > 1:
-                    exported_at = _cell_text(row[1]) or None
-        return _Sheet(exported_at, rows)
+                if row and len(row) > 1:
+                    info[_cell_text(row[0])] = _cell_text(row[1])
+        exported_at = info.get(label("info_exported_at")) or None
+        if exported_at is not None:
+            try:
+                exported_at = to_iso(from_iso(exported_at))
+            except ValueError:
+                exported_at = None  # edited by hand: conflicts are then told by status alone
+        return _Sheet(exported_at, info.get(label("info_region")) or None, rows)
     finally:
         wb.close()
 
@@ -255,7 +264,7 @@ class BulkUpdateService:
             changes.append(
                 PlannedChange(row, rec_id, rec["number"], current, new, comment or None, conflict)
             )
-        return BulkPlan(name, sheet.exported_at, changes, issues)
+        return BulkPlan(name, sheet.exported_at, changes, issues, sheet.region)
 
     async def apply(
         self, actor_id: int, data: bytes, name: str, digest: str, include_conflicts: bool
@@ -273,4 +282,4 @@ class BulkUpdateService:
             )
         except ChangedMeanwhile:
             raise PlanChanged(await self.plan(actor_id, data, name)) from None
-        return BulkPlan(plan.name, plan.exported_at, chosen, [])
+        return BulkPlan(plan.name, plan.exported_at, chosen, [], plan.region)

@@ -89,8 +89,9 @@ class ReportFile:
     name: str
     data: bytes
     fmt: str
-    caption: str  # plain text
+    caption: str  # plain text: the chart's caption
     total: int
+    what: str  # the scope in words
 
 
 def file_name(context: ReportContext, fmt: str) -> str:
@@ -164,7 +165,12 @@ class ReportService:
         out = io.BytesIO()
         context = await self.write(scope, fmt, out)
         return ReportFile(
-            file_name(context, fmt), out.getvalue(), fmt, self.caption(context), context.total
+            file_name(context, fmt),
+            out.getvalue(),
+            fmt,
+            self.caption(context),
+            context.total,
+            context.what,
         )
 
     # --- building ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from handlers import (
     privacy,
     profile,
     progress,
+    reports,
     settings,
     start,
     tasks,
@@ -37,6 +38,8 @@ def get_routers() -> list[Router]:
         profile.create_router(),
         cards.create_router(),
         admin.create_router(),
+        # Before documents: an .xlsx from a coordinator is a bulk update, not a resolution.
+        reports.create_router(),
         documents.create_router(),
         corrections.create_router(),
         invites.create_router(),
