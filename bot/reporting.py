@@ -304,6 +304,16 @@ class ReportingService:
         zone = await self.reader_zone(user_id, subject.document)
         return read_deadline(text, local_date(self.clock.now(), zone))
 
+    async def read_letter(self, user_id: int, recommendation_id: int, text: str) -> Letter:
+        """«№ 01-12/345 от 05.11.2026» read against the coordinator's local today (a letter
+        cannot be dated in the future); raises ``LetterError``.  Nothing is saved."""
+        from bot.letters import read_letter
+
+        subject = await self.subject(recommendation_id)
+        await self.access.require(user_id, Action.RECORD_LETTER, subject.target)
+        zone = await self.reader_zone(user_id, subject.document)
+        return read_letter(text, local_date(self.clock.now(), zone))
+
     async def card(self, user_id: int, recommendation_id: int) -> Card:
         """Everything a card shows to this user, with what they may do on it."""
         subject = await self.subject(recommendation_id)
@@ -326,6 +336,8 @@ class ReportingService:
             can_assess=allowed(roles, Action.ASSESS, target)
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
+            # A coordinator enters what an addressee not in Telegram wrote in a letter.
+            can_record_letter=allowed(roles, Action.RECORD_LETTER, target),
             can_correct=allowed(roles, Action.CORRECT_DOCUMENT, Target(region=target.region)),
         )
 

@@ -20,6 +20,7 @@ from bot.callbacks import (
     EvidenceCallback,
     FixCallback,
     FollowCallback,
+    LetterCallback,
     StatusCallback,
 )
 from bot.clock import from_iso
@@ -150,6 +151,7 @@ class Card:
     can_assess: bool = False
     can_set_deadline: bool = False
     can_correct: bool = False  # the document's parse (coordinators of its region, admins)
+    can_record_letter: bool = False  # a status from an addressee's letter (coordinators)
     reasons: list[str] = field(default_factory=list)
     today: dt.date | None = None  # the reader's local date: a passed deadline is marked
 
@@ -217,6 +219,12 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
         sizes.append(2)
     if card.can_set_deadline:
         kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
+        sizes.append(1)
+    if card.can_record_letter:
+        kb.button(
+            text=texts("reports.letter.button"),
+            callback_data=LetterCallback(rec_id=rec_id, action="start"),
+        )
         sizes.append(1)
     for entry in card.history[-TIMELINE_ENTRIES:]:
         # Links open from the text; files and photos are sent on a tap.

@@ -15,6 +15,7 @@ from handlers import (
     errors,
     fallback,
     invites,
+    letters,
     my,
     privacy,
     profile,
@@ -34,6 +35,7 @@ def get_routers() -> list[Router]:
         start.create_router(),
         # Early: its dialog states must see a coordinator's text before any catch-all.
         announce.create_router(),
+        letters.create_router(),
         cards.create_reply_router(),
         profile.create_router(),
         cards.create_router(),
