@@ -117,6 +117,7 @@ class ReportService:
         self.texts = texts
         self.clock = clock
         self.default_tz = default_tz
+        self._labels: dict[tuple[str, str], str] = {}
 
     # --- choosing what to report (the chat's buttons) -----------------------------------
 
@@ -233,7 +234,21 @@ class ReportService:
         return self.texts.plain(f"reports.file.{key}", **params)
 
     def state_label(self, state: str) -> str:
-        return self._t("no_data") if state == "no_data" else self.texts.plain(f"status.{state}")
+        return self._label(("state", state))
+
+    def _label(self, key: tuple[str, str]) -> str:
+        """Status and kind labels, read once per report service (a row needs several)."""
+        found = self._labels.get(key)
+        if found is None:
+            what, code = key
+            if what == "kind":
+                found = self.texts.plain(f"corrections.kind.{code}")
+            elif code == "no_data":
+                found = self._t("no_data")
+            else:
+                found = self.texts.plain(f"status.{code}")
+            self._labels[key] = found
+        return found
 
     def _deadline(self, row: ExportRow) -> str:
         if not row.deadline:
@@ -265,7 +280,7 @@ class ReportService:
         last = (
             local_date(from_iso(row.last_report_at), context.zone) if row.last_report_at else None
         )
-        kinds = [self.texts.plain(f"corrections.kind.{k}") for k in row.kinds]
+        kinds = [self._label(("kind", k)) for k in row.kinds]
         return [
             row.id,
             state,
@@ -330,7 +345,7 @@ class ReportService:
     async def _xlsx(self, context: ReportContext, out: IO[bytes]) -> None:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font
+        from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
         wb = Workbook(write_only=True)
@@ -343,7 +358,6 @@ class ReportService:
         last_col = get_column_letter(len(COLUMNS))
         items.auto_filter.ref = f"A1:{last_col}{context.total + 1}"
         bold = Font(bold=True)
-        wrap = Alignment(wrap_text=True, vertical="top")
 
         def header(sheet: Any, names: list[str]) -> None:
             cells = []
@@ -354,21 +368,26 @@ class ReportService:
             sheet.append(cells)
 
         def text_cell(sheet: Any, value: Any) -> Any:
+            """A plain value where openpyxl reads it right (the fast path); a cell only for a
+            date (its format) and for text that would otherwise be taken for a formula."""
             if isinstance(value, str):
+                if not value:
+                    return None
                 value = _ILLEGAL.sub(" ", value)[:CELL_LIMIT]
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # «=…» typed by a person is text, never a formula
-                return cell
-            cell = WriteOnlyCell(sheet, value=value)
+                if value.startswith("="):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"  # «=…» typed by a person is text, never a formula
+                    return cell
+                return value
             if isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "DD.MM.YYYY"
-            return cell
+                return cell
+            return value
 
         def append_page(rows: list[list[Any]]) -> None:
             for values in rows:
-                cells = [text_cell(items, v) for v in values]
-                cells[4].alignment = wrap
-                items.append(cells)
+                items.append([text_cell(items, v) for v in values])
 
         header(items, [self._t(f"col_{c}") for c in COLUMNS])
         async for page in self._pages(context.scope):

@@ -79,26 +79,50 @@ class ExportRepository:
         )
 
     async def pages(self, scope: Scope, size: int = PAGE) -> AsyncIterator[list[ExportRow]]:
-        """The scope's live recommendations, a page at a time, in document order."""
-        where, params = _where(scope)
-        after: tuple[int, int, int] = (0, -1, 0)
-        while True:
-            rows = await self.db.fetchall(
-                "SELECT r.id, r.document_id, r.position, r.number, r.text, r.deadline,"
-                " r.deadline_precision, r.deadline_kind, r.deadline_note, r.status,"
-                " d.title, d.adopted_on"
-                " FROM recommendations r JOIN documents d ON d.id = r.document_id"
-                f" WHERE {where} AND (r.document_id, r.position, r.id) > (?, ?, ?)"
-                " ORDER BY r.document_id, r.position, r.id LIMIT ?",
-                [*params, *after, size],
+        """The scope's live recommendations, a page at a time, in document order.
+
+        Keyset pages within each document (the index on (document_id, position) serves them
+        without sorting), several small documents to a page."""
+        docs_where = "region = ?" + (" AND id = ?" if scope.document_id is not None else "")
+        doc_params: list[Any] = [scope.region]
+        if scope.document_id is not None:
+            doc_params.append(scope.document_id)
+        documents = [
+            r[0]
+            for r in await self.db.fetchall(
+                f"SELECT id FROM documents WHERE {docs_where} ORDER BY id", doc_params
             )
-            if not rows:
-                return
-            last = rows[-1]
-            after = (last["document_id"], last["position"], last["id"])
-            yield await self._complete(rows)
-            if len(rows) < size:
-                return
+        ]
+        where = "r.document_id = ? AND r.removed = 0 AND (r.position, r.id) > (?, ?)"
+        extra: list[Any] = []
+        if scope.addressee is not None:
+            where += (
+                " AND EXISTS (SELECT 1 FROM recommendation_addressees x JOIN addressees a"
+                " ON a.id = x.addressee_id WHERE x.recommendation_id = r.id AND a.canonical = ?)"
+            )
+            extra.append(scope.addressee)
+        buffer: list[sqlite3.Row] = []
+        for document_id in documents:
+            after: tuple[int, int] = (-1, 0)
+            while True:
+                limit = size - len(buffer)
+                rows = await self.db.fetchall(
+                    "SELECT r.id, r.document_id, r.position, r.number, r.text, r.deadline,"
+                    " r.deadline_precision, r.deadline_kind, r.deadline_note, r.status,"
+                    " d.title, d.adopted_on"
+                    " FROM recommendations r JOIN documents d ON d.id = r.document_id"
+                    f" WHERE {where} ORDER BY r.position, r.id LIMIT ?",
+                    [document_id, *after, *extra, limit],
+                )
+                buffer.extend(rows)
+                if len(buffer) >= size:
+                    yield await self._complete(buffer)
+                    buffer = []
+                if len(rows) < limit:
+                    break
+                after = (rows[-1]["position"], rows[-1]["id"])
+        if buffer:
+            yield await self._complete(buffer)
 
     async def _complete(self, rows: Sequence[sqlite3.Row]) -> list[ExportRow]:
         page = {
