@@ -95,7 +95,7 @@ class ReportFile:
 
 
 def file_name(context: ReportContext, fmt: str) -> str:
-    base = _FILE_NAME.sub("_", shorten(context.what, 60)).strip("_") or "report"
+    base = _FILE_NAME.sub("_", shorten(context.what, 48).rstrip("…")).strip("_«»") or "report"
     return f"{base}_{context.today.isoformat()}.{fmt}"
 
 
@@ -552,7 +552,9 @@ class ReportService:
                     fontsize=9,
                 )
         ax.set_xlabel(self._t("chart_axis"))
-        ax.set_title(self._t("chart_title", what=shorten(context.what, 80)), fontsize=12)
+        figure.suptitle(
+            self._t("chart_title", what=shorten(context.what, 90)), x=0.01, ha="left", fontsize=12
+        )
         ax.legend(
             loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8, frameon=False
         )

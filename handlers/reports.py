@@ -77,7 +77,7 @@ async def _resolutions(
             text=texts.plain(
                 "reports.resolution_button",
                 date=human_date(doc["adopted_on"]) or "—",
-                title=shorten(doc["title"], 50),
+                title=shorten(readable_title(doc["title"]), 50),
             ),
             callback_data=ReportCallback(a="doc", r=key, d=doc["id"]),
         )
