@@ -89,7 +89,7 @@ class ProgressRepository:
         """Counts by addressee name (a body named in several resolutions is one line), and
         the counts of the whole scope (each item once, with or without an addressee)."""
         where = "d.region = ?"
-        params: list = [region]
+        params: list[object] = [region]
         if document_id is not None:
             where += " AND d.id = ?"
             params.append(document_id)
