@@ -181,7 +181,6 @@ async def _write(path: Path, fmt: str, out: Path) -> dict:
         "rows": context.total,
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu_seconds, 2),
-        "file_mb": round(out.stat().st_size / 2**20, 1),
         "peak_rss_mb": _rss_mb(),
     }
 
@@ -195,6 +194,7 @@ def _child() -> None:
     baseline = _rss_mb()
     path, fmt, out = sys.argv[1:4]
     result = asyncio.run(_write(Path(path), fmt, Path(out)))
+    result["file_mb"] = round(Path(out).stat().st_size / 2**20, 1)
     print(json.dumps({"baseline_rss_mb": baseline, **result}))
 
 

@@ -16,13 +16,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action, PermissionDenied
-from bot.callbacks import LetterCallback
 from bot.container import Services
 from bot.formatting import shorten
 from bot.letters import LetterError
 from bot.reporting import COMMENT_LIMIT, Evidence, Letter, ReportError
 from bot.texts import Texts
 from bot.views import REPORT_STATUSES, status_label
+from handlers.callbacks import LetterCallback
 from handlers.cards import evidence_of, send_card
 from handlers.editing import drop_buttons, show_result
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.callbacks import CardCallback, LetterCallback
 from bot.texts import Texts
+from handlers.callbacks import CardCallback, LetterCallback
 from tests.handlers.test_reporting import COORD, MEMBER, amur
 
 __all__ = ["amur"]
