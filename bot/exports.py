@@ -160,6 +160,17 @@ class ReportService:
             return Scope(await self._require(actor_id, doc["region"]), document_id)
         return Scope(await self._require(actor_id, region))
 
+    async def describe(self, actor_id: int, scope: Scope) -> tuple[str, int]:
+        """What a format screen says about a scope: its name in words, and how many items."""
+        await self._require(actor_id, scope.region)
+        what = scope.addressee
+        if what is None and scope.document_id is not None:
+            doc = await self.exports.document(scope.document_id)
+            what = readable_title(doc["title"]) if doc is not None else None
+        if what is None:
+            what = self.texts.plain("reports.whole_region", region=scope.region)
+        return what, await self.exports.count(scope)
+
     async def export(self, actor_id: int, scope: Scope, fmt: str) -> ReportFile:
         """A report file for a coordinator of the scope's region (or an admin)."""
         await self._require(actor_id, scope.region)

@@ -81,9 +81,9 @@ async def on_letter_button(
         return
     await callback.answer()
     if callback_data.action == "start":
-        rec = await services.documents.get_recommendation(rec_id)
+        rec = (await services.reporting.subject(rec_id)).recommendation
         kb = InlineKeyboardBuilder()
-        statuses = [s for s in REPORT_STATUSES if rec is None or s != rec.status]
+        statuses = [s for s in REPORT_STATUSES if s != rec.status]
         for status in statuses:
             kb.button(
                 text=status_label(texts, status),
@@ -95,7 +95,7 @@ async def on_letter_button(
         )
         kb.adjust(2, 2, 1)
         await callback.message.answer(
-            texts("reports.letter.pick_status", number=rec.number if rec else ""),
+            texts("reports.letter.pick_status", number=rec.number),
             reply_markup=kb.as_markup(),
         )
         return

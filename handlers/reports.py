@@ -170,12 +170,7 @@ async def on_report(
             text, markup = await _resolutions(services, texts, user_id, region.name)
         elif data.a == "doc":
             scope = await services.reports.scope_for(user_id, region.name, data.d)
-            total = await services.reports.exports.count(scope)
-            what = (
-                readable_title((await services.reports.exports.document(data.d))["title"])
-                if data.d
-                else texts.plain("reports.whole_region", region=region.name)
-            )
+            what, total = await services.reports.describe(user_id, scope)
             text = texts("reports.pick_format", what=shorten(what, 200), n=total)
             markup = _formats(
                 texts, data.r, data.d, 0, bool(data.d), ReportCallback(a="region", r=data.r)
@@ -201,8 +196,8 @@ async def on_report(
             markup = kb.as_markup()
         elif data.a == "pick":
             scope = await services.reports.scope_for(user_id, region.name, data.d, data.ad)
-            total = await services.reports.exports.count(scope)
-            text = texts("reports.pick_format", what=shorten(scope.addressee or "", 200), n=total)
+            what, total = await services.reports.describe(user_id, scope)
+            text = texts("reports.pick_format", what=shorten(what, 200), n=total)
             markup = _formats(
                 texts, data.r, data.d, data.ad, False, ReportCallback(a="addrs", r=data.r, d=data.d)
             )
