@@ -234,3 +234,32 @@ async def test_only_coordinators_update_in_bulk(services, report_world):
     )
     assert [i.key for i in plan.issues] == ["error_other_region"]
     assert plan.changes == []
+
+
+async def test_hostile_spreadsheets_are_refused_before_openpyxl(services, report_world):
+    import zipfile
+
+    from bot.bulk import read_sheet
+    from bot.ingest.extract import DocumentError
+    from bot.ingest.guard import ParseLimits
+
+    data = await export(services)
+    with pytest.raises(DocumentError) as raised:
+        read_sheet(data, services.texts, ParseLimits(max_parts=3))
+    assert ".xlsx" in raised.value.user_message and "частей" in raised.value.user_message
+    with pytest.raises(DocumentError) as raised:
+        read_sheet(data, services.texts, ParseLimits(max_unpacked_bytes=1000))
+    assert "распаковывается" in raised.value.user_message
+
+    # An entity definition hidden in a part: refused, never parsed.
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                body = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + body
+            target.writestr(item, body)
+    with pytest.raises(BulkError) as bulk:
+        await services.bulk.plan(COORD, out.getvalue(), "evil.xlsx")
+    assert bulk.value.key == "reports.bulk.unreadable"
+    assert "сущностей XML" in bulk.value.params["reason"]
