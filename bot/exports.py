@@ -397,10 +397,15 @@ class ReportService:
             return value
 
         def append_page(rows: list[list[Any]]) -> None:
+            if fast:
+                for values in rows:
+                    items.append(values)
+                return
             for values in rows:
                 items.append([text_cell(items, v) for v in values])
 
         header(items, [self._t(f"col_{c}") for c in COLUMNS])
+        fast = _fast_rows(items)
         async for page in self._pages(context.scope):
             rows = [self.item_values(r, context) for r in page]
             await asyncio.to_thread(append_page, rows)
@@ -575,6 +580,53 @@ class ReportService:
             figure.text(0.01, 0.01, self._t("chart_more", n=len(bodies) - len(shown)), fontsize=8)
         figure.tight_layout()
         figure.savefig(out, format="png")
+
+
+def _fast_rows(sheet: Any) -> bool:
+    """Write the item rows of a write-only sheet one lxml element per row instead of
+    openpyxl's cell by cell (about twice as fast for 200,000 rows; the XML is the same:
+    inline strings, numbers, dates with a date format).  Hooks two internals of openpyxl 3.x
+    (``_values_to_row``, ``_writer.write_row``); when they are not there, the caller keeps
+    the ordinary path.  Call after the first row (the sheet's header is written by then)."""
+    try:
+        from lxml.etree import Element, SubElement
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils import get_column_letter
+        from openpyxl.utils.datetime import to_excel
+    except ImportError:
+        return False
+    writer = getattr(sheet, "_writer", None)
+    if writer is None or not hasattr(writer, "write_row") or not hasattr(sheet, "_values_to_row"):
+        return False
+    probe = WriteOnlyCell(sheet, value=dt.date(2000, 1, 1))
+    probe.number_format = "DD.MM.YYYY"
+    date_style = str(probe.style_id)
+    letters = [get_column_letter(i) for i in range(1, len(COLUMNS) + 1)]
+    space = "{http://www.w3.org/XML/1998/namespace}space"
+
+    def write_row(xf: Any, values: list[Any], index: int) -> None:
+        number = str(index)
+        row = Element("row", r=number)
+        for column, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            ref = letters[column] + number
+            if isinstance(value, str):
+                # An inline string is never a formula, whatever it starts with.
+                text = SubElement(SubElement(SubElement(row, "c", r=ref, t="inlineStr"), "is"), "t")
+                text.text = _ILLEGAL.sub(" ", value)[:CELL_LIMIT]
+                if text.text != text.text.strip():
+                    text.set(space, "preserve")
+            elif isinstance(value, dt.date):
+                cell = SubElement(row, "c", r=ref, t="n", s=date_style)
+                SubElement(cell, "v").text = str(to_excel(value))
+            else:
+                SubElement(SubElement(row, "c", r=ref, t="n"), "v").text = str(value)
+        xf.write(row)
+
+    sheet._values_to_row = lambda values, index: values
+    writer.write_row = write_row
+    return True
 
 
 def status_by_label(texts: Texts) -> Callable[[str], str | None]:
