@@ -146,7 +146,10 @@ async def on_scan(message: Message, state: FSMContext, texts: Texts) -> None:
         data["comment"] = comment
     if evidence is None:
         await state.set_data(data)
-        await message.answer(texts("reports.letter.need_scan"))
+        key = "reports.letter.comment_kept" if comment else "reports.letter.need_scan"
+        await message.answer(
+            texts(key), reply_markup=_keyboard(texts, data["rec_id"], "skip", "cancel")
+        )
         return
     data["evidence"] = [evidence.kind, evidence.value, evidence.name]
     await state.set_data(data)

@@ -98,3 +98,17 @@ async def test_only_coordinators_see_and_use_the_letter_button(harness, services
     answer = next(c for c in calls if c.method == "answerCallbackQuery")
     assert answer.params["text"] == t("access.not_responsible")
     assert await services.db.fetchval("SELECT count(*) FROM history") == 0
+
+
+async def test_a_comment_before_the_scan_is_kept(harness, services, amur):
+    rec_id = amur.recommendation_ids[2]
+    card = await open_card(harness, COORD, rec_id)
+    calls = await harness.press(COORD, card, t("reports.letter.button"))
+    calls = await harness.press(COORD, calls[-1], t("status.in_progress"))
+    await harness.send(COORD, "№ 9 от 01.03.2026")
+    calls = await harness.send(COORD, "Создана рабочая группа")
+    assert calls[-1].text == TEXTS("reports.letter.comment_kept")
+    calls = await harness.send_document(COORD, b"scan", "scan.pdf")
+    calls = await harness.press(COORD, calls[-1], t("report.confirm_button"))
+    entry = (await services.reporting.history(rec_id))[-1]
+    assert (entry.comment, entry.evidence_name) == ("Создана рабочая группа", "scan.pdf")
