@@ -25,6 +25,7 @@ from bot.views import REPORT_STATUSES, status_label
 from handlers.callbacks import LetterCallback
 from handlers.cards import evidence_of, send_card
 from handlers.editing import drop_buttons, show_result
+from handlers.events import pressed_in, pressed_message, sender_id
 
 
 class LetterForm(StatesGroup):
@@ -94,7 +95,7 @@ async def on_letter_button(
             callback_data=LetterStep(action="cancel", rec=rec_id),
         )
         kb.adjust(2, 2, 1)
-        await callback.message.answer(
+        await pressed_message(callback).answer(
             texts("reports.letter.pick_status", number=rec.number),
             reply_markup=kb.as_markup(),
         )
@@ -104,7 +105,7 @@ async def on_letter_button(
     await state.set_state(LetterForm.letter)
     await state.set_data({"rec_id": rec_id, "status": callback_data.status, "mode": "letter"})
     await drop_buttons(callback)
-    await callback.message.answer(
+    await pressed_message(callback).answer(
         texts("reports.letter.ask_letter", status=status_label(texts, callback_data.status)),
         reply_markup=_keyboard(texts, rec_id, "cancel"),
     )
@@ -116,7 +117,7 @@ async def on_letter_text(
     data = await state.get_data()
     try:
         letter = await services.reporting.read_letter(
-            message.from_user.id, data["rec_id"], message.text or ""
+            sender_id(message), data["rec_id"], message.text or ""
         )
     except LetterError as error:
         await message.answer(texts(error.key, **error.params))
@@ -227,7 +228,7 @@ async def on_step(
             return
         await callback.answer()
         await drop_buttons(callback)
-        await _next(callback.message, state, texts, data)
+        await _next(pressed_message(callback), state, texts, data)
         return
     if await state.get_state() != LetterForm.confirm.state:
         await callback.answer(texts.plain("report.stale_step"))
@@ -258,7 +259,7 @@ async def on_step(
     await callback.answer(texts.plain("report.saved_short"))
     await show_result(callback, texts("reports.letter.saved", number=shown_number, date=shown_date))
     await send_card(
-        bot, callback.message.chat.id, callback.from_user.id, data["rec_id"], services, texts
+        bot, pressed_in(callback).chat.id, callback.from_user.id, data["rec_id"], services, texts
     )
 
 

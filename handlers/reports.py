@@ -27,6 +27,7 @@ from bot.regions import region_by_name
 from bot.texts import Html, Texts, join_within
 from bot.titles import readable_title
 from handlers.editing import drop_buttons, show_result
+from handlers.events import MissingInEvent, pressed_in, sender_id
 from handlers.profile import region_by_key, region_key
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def _formats(
 async def cmd_report(
     message: Message, command: CommandObject, services: Services, texts: Texts
 ) -> None:
-    user_id = message.from_user.id
+    user_id = sender_id(message)
     try:
         regions = await services.reports.regions(user_id)
         asked = (command.args or "").strip()
@@ -342,15 +343,20 @@ def render_plan(
 
 
 async def _download(bot: Bot, file_id: str) -> bytes:
-    return (await bot.download(file_id)).getvalue()  # type: ignore[union-attr]
+    downloaded = await bot.download(file_id)
+    if downloaded is None:  # only when a destination is given; we give none
+        raise MissingInEvent("a download without its bytes")
+    return downloaded.read()
 
 
 async def on_spreadsheet(
     message: Message, bot: Bot, state: FSMContext, services: Services, texts: Texts
 ) -> None:
     document = message.document
+    if document is None:  # the filter let only documents through
+        raise MissingInEvent("a spreadsheet without a document")
     name = document.file_name or "table.xlsx"
-    roles = await services.access.roles(message.from_user.id)
+    roles = await services.access.roles(sender_id(message))
     if not roles.is_coordinator:
         # For everyone else an .xlsx is just a file the bot does not read.
         await message.answer(texts("documents.bad_type", name=name))
@@ -362,7 +368,7 @@ async def on_spreadsheet(
     await bot.send_chat_action(message.chat.id, "typing")
     data = await _download(bot, document.file_id)
     try:
-        plan = await services.bulk.plan(message.from_user.id, data, name)
+        plan = await services.bulk.plan(sender_id(message), data, name)
     except PermissionDenied as denied:
         await message.answer(texts(denied.key, **denied.params))
         return
@@ -421,8 +427,10 @@ async def on_bulk(
             await state.update_data(bulk=pending)
         else:
             await _forget(state)
-        await callback.message.answer(
-            join_within([texts("reports.bulk.changed_meanwhile"), text]), reply_markup=markup
+        await bot.send_message(
+            pressed_in(callback).chat.id,
+            join_within([texts("reports.bulk.changed_meanwhile"), text]),
+            reply_markup=markup,
         )
         return
     await _forget(state)
