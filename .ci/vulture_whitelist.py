@@ -53,3 +53,10 @@ _.queued_at
 _.cancelled_at
 _.status_changed_at
 _.last_used_at
+
+# Set on openpyxl and python-docx objects, read by those libraries when they write the file
+# (reports: bot/exports.py).
+_.number_format
+_.left_margin
+_.right_margin
+_.alignment

@@ -30,6 +30,9 @@ class Action(StrEnum):
     VIEW = "view"  # read a recommendation: its card, history and evidence
     PERSONAL_DATA = "personal_data"  # see or erase what is stored about a person
     CORRECT_DOCUMENT = "correct_document"
+    EXPORT_REPORT = "export_report"  # /report, a region's reports as files
+    RECORD_LETTER = "record_letter"  # a status from an addressee's official letter
+    BULK_UPDATE = "bulk_update"  # statuses from a spreadsheet sent back
 
 
 class PermissionDenied(Exception):
@@ -120,6 +123,9 @@ def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:
             | Action.REVOKE
             | Action.ANNOUNCE
             | Action.CORRECT_DOCUMENT
+            | Action.EXPORT_REPORT
+            | Action.RECORD_LETTER
+            | Action.BULK_UPDATE
         ):
             return roles.coordinates(target.region)
     return False
@@ -138,6 +144,9 @@ DENIED_TEXT = {
     Action.VIEW: "report.not_found",
     Action.PERSONAL_DATA: "access.own_data_only",
     Action.CORRECT_DOCUMENT: "access.region_coordinators_only",
+    Action.EXPORT_REPORT: "access.region_coordinators_only",
+    Action.RECORD_LETTER: "access.region_coordinators_only",
+    Action.BULK_UPDATE: "access.region_coordinators_only",
 }
 
 

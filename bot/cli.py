@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from pydantic import ValidationError
 
 from bot.backup_cli import add_backup_commands
+from bot.report_cli import add_report_commands
 from bot.schedule_cli import add_schedule_commands
 from bot.search_cli import add_search_commands
 from bot.settings import (
@@ -148,6 +149,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     add_schedule_commands(sub, commands)
     add_search_commands(sub, commands)
     add_backup_commands(sub, commands)
+    add_report_commands(sub, commands)
     return parser, commands
 
 

@@ -16,6 +16,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("settings", frozenset({"all"})),
     ("pause", frozenset({"official"})),
     ("progress", frozenset({"coordinator"})),
+    ("report", frozenset({"coordinator"})),
     ("invite", frozenset({"coordinator"})),
     ("officials", frozenset({"coordinator"})),
     ("announce", frozenset({"coordinator"})),

@@ -10,9 +10,11 @@ from functools import partial
 
 from bot.access import AccessService
 from bot.announcements import AnnouncementService
+from bot.bulk import BulkUpdateService
 from bot.clock import Clock
 from bot.correction_service import CorrectionService
 from bot.digests import DigestPlanner
+from bot.exports import ReportService
 from bot.importer import ImportService
 from bot.invites import InviteService
 from bot.metrics import Metrics
@@ -35,6 +37,7 @@ from storage.announcements import AnnouncementRepository
 from storage.db import Database
 from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
+from storage.exports import ExportRepository
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
@@ -73,6 +76,8 @@ class Services:
     corrections: CorrectionService
     public: PublicService
     weblinks: WebLinkService
+    reports: ReportService
+    bulk: BulkUpdateService
     # Counters for /metrics: one registry per set of services, never shared.
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -111,7 +116,9 @@ def build_services(
     reporting_service.after_deadline.append(search.reindex_document)
     reporting_service.calendar_url = partial(addressee_calendar_url, settings)
     corrections = CorrectionService(importer, documents, access, reporting_service)
-    progress = ProgressRepository(db)
+    progress_repo = ProgressRepository(db)
+    progress = ProgressService(progress_repo, access, clock, settings.default_timezone)
+    exports = ExportRepository(db)
     return Services(
         settings=settings,
         db=db,
@@ -140,12 +147,12 @@ def build_services(
             clock,
             settings.default_timezone,
         ),
-        progress=ProgressService(progress, access, clock, settings.default_timezone),
+        progress=progress,
         privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
         corrections=corrections,
         public=PublicService(
             PublicRepository(db),
-            progress,
+            progress_repo,
             documents,
             reporting,
             clock,
@@ -153,6 +160,16 @@ def build_services(
         ),
         weblinks=WebLinkService(
             WebLinkRepository(db), documents, access, clock, settings.web_link_days
+        ),
+        bulk=BulkUpdateService(exports, reporting_service, access, texts, settings.parse_limits()),
+        reports=ReportService(
+            exports,
+            progress_repo,
+            progress,
+            access,
+            texts,
+            clock,
+            settings.default_timezone,
         ),
     )
 

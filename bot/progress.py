@@ -34,6 +34,47 @@ class Counts:
     def of(cls, row: sqlite3.Row) -> Counts:
         return cls(total=row["total"], by_state={s: row[s] for s in STATES})
 
+    @property
+    def reported(self) -> int:
+        """Items with any report: «нет данных» is not «не начато»."""
+        return self.total - self.by_state["no_data"]
+
+    @property
+    def percent_done(self) -> int | None:
+        """The share done, in whole percent of all items; None while nothing was reported
+        (a percentage over no data would read as «0 % done»)."""
+        if self.total == 0 or self.reported == 0:
+            return None
+        return round(100 * self.by_state["done"] / self.total)
+
+
+@dataclass(frozen=True)
+class AddresseeSummary:
+    name: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Progress by addressee over a region, a resolution or one body; ``whole`` counts each
+    item once (an item addressed to two bodies is in two lines)."""
+
+    bodies: list[AddresseeSummary]
+    whole: Counts
+
+
+async def addressee_summary(
+    repo: ProgressRepository,
+    region: str,
+    today: dt.date,
+    document_id: int | None = None,
+    addressee: str | None = None,
+) -> Summary:
+    """The per-addressee summary of reports (and of the public page): no permission check —
+    the data is public; callers that act for a person check first."""
+    rows, whole = await repo.summary(region, today.isoformat(), document_id, addressee)
+    return Summary([AddresseeSummary(r["canonical"], Counts.of(r)) for r in rows], Counts.of(whole))
+
 
 @dataclass(frozen=True)
 class BodyProgress:

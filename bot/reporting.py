@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.access import AccessService, Action, Roles, Target, allowed
+from bot.access import AccessService, Action, PermissionDenied, Roles, Target, allowed
 from bot.clock import Clock
 from bot.deadline_input import TypedDeadline, read_deadline
 from bot.localtime import local_date, zone_for
@@ -45,6 +45,29 @@ class Evidence:
     kind: str  # document | photo | link
     value: str  # Telegram file_id or URL
     name: str | None = None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """The basis of a status a coordinator enters for an addressee not in Telegram."""
+
+    number: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class SheetChange:
+    """One row of a spreadsheet sent back from /report: a new status (or None for a comment
+    only), as read against ``expected`` — the status the preview showed as current."""
+
+    recommendation_id: int
+    status: str | None
+    comment: str | None
+    expected: str
+
+
+class ChangedMeanwhile(Exception):
+    """A status changed between the preview and «Применить»: nothing was applied."""
 
 
 @dataclass(frozen=True)
@@ -120,9 +143,13 @@ class ReportingService:
         status: str,
         comment: str | None = None,
         evidence: Evidence | None = None,
+        letter: Letter | None = None,
     ) -> HistoryRow:
+        """A status report; with ``letter``, a coordinator enters what an addressee wrote in
+        an official letter (recorded as the basis, shown in the history)."""
         subject = await self.subject(recommendation_id)
-        roles = await self.access.require(actor_id, Action.REPORT_STATUS, subject.target)
+        action = Action.REPORT_STATUS if letter is None else Action.RECORD_LETTER
+        roles = await self.access.require(actor_id, action, subject.target)
         if status not in STATUSES:
             raise ReportError("report.unknown_status")
         comment = _clean_comment(comment)
@@ -147,12 +174,53 @@ class ReportingService:
                     new_status=status,
                     comment=comment,
                     **_evidence_fields(evidence),
+                    **_letter_fields(letter),
                 )
             )
             await self.documents.update_recommendation(
                 recommendation_id, {"status": status, "status_changed_at": now}, now
             )
         return await self._after_change(subject, entry_id, actor_id)
+
+    async def apply_sheet(self, actor_id: int, changes: list[SheetChange]) -> list[HistoryRow]:
+        """Statuses and comments from a spreadsheet, all in one transaction or none: a
+        refused permission, a bad value or a status that changed since the preview rolls
+        everything back.  Followers hear of each change as of any report."""
+        roles = await self.access.roles(actor_id)
+        subjects = []
+        for change in changes:
+            subject = await self.subject(change.recommendation_id)
+            if not allowed(roles, Action.BULK_UPDATE, subject.target):
+                raise PermissionDenied(
+                    "access.region_coordinators_only", region=subject.document.region or ""
+                )
+            if change.status is not None and change.status not in STATUSES:
+                raise ReportError("report.unknown_status")
+            if change.status == "wont_do" and not _clean_comment(change.comment):
+                raise ReportError("report.reason_required")
+            subjects.append(subject)
+        now = self.clock.iso()
+        entries = []
+        async with self.db.transaction():
+            for change, subject in zip(changes, subjects, strict=True):
+                current = await self.documents.get_recommendation(change.recommendation_id)
+                if current is None or current.status != change.expected:
+                    raise ChangedMeanwhile(change.recommendation_id)
+                comment = _clean_comment(change.comment)
+                basis = {"basis": "spreadsheet"}
+                if change.status is not None and change.status != current.status:
+                    fields = {"old_status": current.status, "new_status": change.status}
+                    entry = _entry(subject, actor_id, roles, "status", now, **fields, **basis)
+                    await self.documents.update_recommendation(
+                        current.id, {"status": change.status, "status_changed_at": now}, now
+                    )
+                elif comment:
+                    entry = _entry(subject, actor_id, roles, "comment", now, **basis)
+                else:
+                    continue
+                entry["comment"] = comment
+                entries.append((subject, await self.reporting.append(entry)))
+        return [await self._after_change(s, entry_id, actor_id) for s, entry_id in entries]
 
     async def comment(
         self,
@@ -247,6 +315,16 @@ class ReportingService:
         zone = await self.reader_zone(user_id, subject.document)
         return read_deadline(text, local_date(self.clock.now(), zone))
 
+    async def read_letter(self, user_id: int, recommendation_id: int, text: str) -> Letter:
+        """«№ 01-12/345 от 05.11.2026» read against the coordinator's local today (a letter
+        cannot be dated in the future); raises ``LetterError``.  Nothing is saved."""
+        from bot.letters import read_letter
+
+        subject = await self.subject(recommendation_id)
+        await self.access.require(user_id, Action.RECORD_LETTER, subject.target)
+        zone = await self.reader_zone(user_id, subject.document)
+        return read_letter(text, local_date(self.clock.now(), zone))
+
     async def card(self, user_id: int, recommendation_id: int) -> Card:
         """Everything a card shows to this user, with what they may do on it."""
         subject = await self.subject(recommendation_id)
@@ -270,6 +348,8 @@ class ReportingService:
             can_assess=allowed(roles, Action.ASSESS, target)
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
+            # A coordinator enters what an addressee not in Telegram wrote in a letter.
+            can_record_letter=allowed(roles, Action.RECORD_LETTER, target),
             can_correct=allowed(roles, Action.CORRECT_DOCUMENT, Target(region=target.region)),
             calendars=[
                 (a.canonical, url)
@@ -389,6 +469,16 @@ def _entry(
         "event": event,
         "created_at": at,
         **fields,
+    }
+
+
+def _letter_fields(letter: Letter | None) -> dict[str, str | None]:
+    if letter is None:
+        return {}
+    return {
+        "basis": "letter",
+        "letter_number": letter.number,
+        "letter_date": letter.date.isoformat(),
     }
 
 

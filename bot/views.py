@@ -100,6 +100,19 @@ def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
         what = texts(f"history.assessment_{entry.verdict}")
     else:
         what = texts("history.comment")
+    if entry.basis == "letter" and entry.letter_date:
+        # Entered by a coordinator from an official letter: on what basis, in the same line.
+        what = Html(
+            what
+            + ", "
+            + texts(
+                "history.basis_letter",
+                number=entry.letter_number or "—",
+                date=dt.date.fromisoformat(entry.letter_date).strftime("%d.%m.%Y"),
+            )
+        )
+    elif entry.basis == "spreadsheet":
+        what = Html(what + ", " + texts("history.basis_spreadsheet"))
     line = texts("history.line", day=local_day(entry.created_at, zone), role=role, what=what)
     # A sentence ends once: a date already ends in "г."
     parts = [Html(line if line.endswith(".") else line + ".")]
@@ -130,6 +143,7 @@ class Card:
     can_assess: bool = False
     can_set_deadline: bool = False
     can_correct: bool = False  # the document's parse (coordinators of its region, admins)
+    can_record_letter: bool = False  # a status from an addressee's letter (coordinators)
     reasons: list[str] = field(default_factory=list)
     today: dt.date | None = None  # the reader's local date: a passed deadline is marked
     calendars: list[tuple[str, str]] = field(default_factory=list)  # (addressee, .ics URL)

@@ -43,6 +43,14 @@ class DeadlineCallback(CallbackData, prefix="dl"):
     rec_id: int
 
 
+class LetterCallback(CallbackData, prefix="lt"):
+    """A status from an addressee's official letter (a coordinator's button on the card)."""
+
+    rec_id: int
+    action: str  # start | status
+    status: str = ""
+
+
 class EvidenceCallback(CallbackData, prefix="ev"):
     """Send the file or photo attached to a history entry."""
 

@@ -33,6 +33,7 @@ from handlers.callbacks import (
     EvidenceCallback,
     FixCallback,
     FollowCallback,
+    LetterCallback,
     SnoozeCallback,
     StatusCallback,
 )
@@ -90,6 +91,12 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
         sizes.append(2)
     if card.can_set_deadline:
         kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
+        sizes.append(1)
+    if card.can_record_letter:
+        kb.button(
+            text=texts("reports.letter.button"),
+            callback_data=LetterCallback(rec_id=rec_id, action="start"),
+        )
         sizes.append(1)
     for entry in card.history[-TIMELINE_ENTRIES:]:
         # Links open from the text; files and photos are sent on a tap.

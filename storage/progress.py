@@ -80,6 +80,43 @@ class ProgressRepository:
             (today, since, document_id),
         )
 
+    async def summary(
+        self,
+        region: str,
+        today: str,
+        document_id: int | None = None,
+        addressee: str | None = None,
+    ) -> tuple[list[sqlite3.Row], sqlite3.Row]:
+        """Counts by addressee name (a body named in several resolutions is one line), and
+        the counts of the whole scope (each item once, with or without an addressee)."""
+        where = "d.region = ?"
+        params: list[object] = [region]
+        if document_id is not None:
+            where += " AND d.id = ?"
+            params.append(document_id)
+        by_name = await self.db.fetchall(
+            f"SELECT a.canonical, {_COUNTS} FROM addressees a"
+            " JOIN documents d ON d.id = a.document_id"
+            " JOIN recommendation_addressees ra ON ra.addressee_id = a.id"
+            " JOIN recommendations r ON r.id = ra.recommendation_id AND r.removed = 0"
+            f" WHERE {where}{' AND a.canonical = ?' if addressee is not None else ''}"
+            " GROUP BY a.canonical ORDER BY min(d.id), min(a.position), a.canonical",
+            [today, *params, *([addressee] if addressee is not None else [])],
+        )
+        if addressee is not None:
+            where += (
+                " AND EXISTS (SELECT 1 FROM recommendation_addressees x JOIN addressees a"
+                " ON a.id = x.addressee_id WHERE x.recommendation_id = r.id AND a.canonical = ?)"
+            )
+            params.append(addressee)
+        whole = await self.db.fetchone(
+            f"SELECT {_COUNTS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            f" WHERE r.removed = 0 AND {where}",
+            [today, *params],
+        )
+        assert whole is not None  # an aggregate always has a row
+        return by_name, whole
+
     async def addressee(self, addressee_id: int) -> sqlite3.Row | None:
         return await self.db.fetchone(
             "SELECT a.id, a.canonical, a.document_id, d.region FROM addressees a"

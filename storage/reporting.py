@@ -43,6 +43,10 @@ class HistoryRow:
     # the forgotten person's rows (see migration 0012).
     actor_org: str | None = None
     actor_alias: int | None = None
+    # A status entered by a coordinator from an official letter or a spreadsheet (0014).
+    basis: str | None = None  # letter | spreadsheet
+    letter_number: str | None = None
+    letter_date: str | None = None  # ISO date
 
     @property
     def author_key(self) -> tuple[str, int | None]:

@@ -176,3 +176,14 @@ def test_accuracy_cli_prints_the_keys(capsys):
     assert bench.main(["accuracy", "--json"]) == 0
     results = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert {"documents", "addressee_recall", "false_deadlines"} <= results.keys()
+
+
+def test_report_tiny():
+    from bench.report import run
+
+    results = run(recommendations=300, documents=10, formats="xlsx,csv")
+    keys = {"recommendations", "history_rows", "baseline_rss_mb"}
+    keys |= {f"{fmt}_{k}" for fmt in ("xlsx", "csv") for k in ("seconds", "peak_rss_mb", "rows")}
+    _assert_numbers(results, keys)
+    assert results["xlsx_rows"] == results["csv_rows"] == 300
+    assert results["history_rows"] > 0

@@ -77,28 +77,51 @@ _RESAVE = (
 )
 
 
+@dataclass(frozen=True)
+class _Archive:
+    """How the refusals name a kind of Office file."""
+
+    suffix: str
+    unlike: str  # «это не похоже на …»
+    smaller: str  # «пришлите … поменьше»
+    resave: str
+
+
+_DOCX = _Archive(".docx", "обычный документ Word", "документ", _RESAVE)
+_XLSX = _Archive(".xlsx", "таблицу из /report", "таблицу", " Сохраните таблицу заново в Excel.")
+
+
+def _open_archive(
+    data: bytes, limits: ParseLimits, kind: _Archive
+) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive and its entries, refused when the zip directory declares too many parts or
+    too much unpacked data (nothing is unpacked to find out)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _refuse(f"Файл {kind.suffix} повреждён: его нельзя открыть." + kind.resave) from exc
+    if len(entries) > limits.max_parts:
+        raise _refuse(
+            f"В архиве {kind.suffix} слишком много частей ({_n(len(entries))}, допустимо "
+            f"{_n(limits.max_parts)}) — это не похоже на {kind.unlike}."
+        )
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > limits.max_unpacked_bytes:
+        raise _refuse(
+            f"Файл {kind.suffix} распаковывается в {_mb(unpacked)} МБ (допустимо "
+            f"{limits.max_unpacked_bytes // MB} МБ) — пришлите {kind.smaller} поменьше."
+        )
+    return archive, entries
+
+
 def check_docx(data: bytes, limits: ParseLimits) -> None:
     """Refuse a .docx that would unpack too big, has too many parts or paragraphs, or DTDs.
 
     The sizes come from the zip directory; ``zipfile`` never yields more than an entry
     declares (it stops and fails the CRC check), so the declared sizes bound the work.
     """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _refuse("Файл .docx повреждён: его нельзя открыть." + _RESAVE) from exc
-    if len(entries) > limits.max_parts:
-        raise _refuse(
-            f"В архиве .docx слишком много частей ({_n(len(entries))}, допустимо "
-            f"{_n(limits.max_parts)}) — это не похоже на обычный документ Word."
-        )
-    unpacked = sum(e.file_size for e in entries)
-    if unpacked > limits.max_unpacked_bytes:
-        raise _refuse(
-            f"Файл .docx распаковывается в {_mb(unpacked)} МБ (допустимо "
-            f"{limits.max_unpacked_bytes // MB} МБ) — пришлите документ поменьше."
-        )
+    archive, entries = _open_archive(data, limits, _DOCX)
     names = {e.filename: e for e in entries}
     main = names.get(MAIN_PART)
     if main is None:
@@ -147,6 +170,23 @@ def _scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[int, int]:
             for i, pattern in enumerate((_DTD_RE, _PARAGRAPH_RE)):
                 counts[i] += len(pattern.findall(block)) - len(pattern.findall(tail))
     return counts[0], counts[1]
+
+
+def check_xlsx(data: bytes, limits: ParseLimits) -> None:
+    """A spreadsheet sent back for a bulk update: the same archive limits as a .docx (parts,
+    unpacked size from the zip directory, no DTDs) before openpyxl opens it."""
+    archive, entries = _open_archive(data, limits, _XLSX)
+    try:
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels")) and _scan(archive, entry)[0]:
+                raise _refuse(
+                    "Файл .xlsx содержит определения сущностей XML, которых не бывает "
+                    "в таблицах Excel, — он не будет прочитан."
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        raise _refuse(
+            "Файл .xlsx повреждён: его нельзя распаковать. Сохраните таблицу заново в Excel."
+        ) from exc
 
 
 def check_pdf(data: bytes, limits: ParseLimits) -> None:

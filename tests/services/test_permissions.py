@@ -6,6 +6,8 @@ import pytest
 
 from bot.access import PermissionDenied
 from bot.correction_service import Ref
+from bot.reporting import Letter, SheetChange
+from storage.exports import Scope
 from tests.conftest import ADMIN_ID
 
 MEMBER, OFFICIAL_THIS, OFFICIAL_OTHER, COORD_THIS, COORD_OTHER = 11, 12, 13, 14, 15
@@ -17,15 +19,26 @@ ACTORS = {
     "coordinator of another region": COORD_OTHER,
     "admin": ADMIN_ID,
 }
-ACTIONS = ("report status", "comment", "assess", "set deadline", "invite", "revoke", "correct")
+ACTIONS = (
+    "report status",
+    "comment",
+    "assess",
+    "set deadline",
+    "invite",
+    "revoke",
+    "correct",
+    "export report",
+    "record letter",
+    "bulk update",
+)
 Y, N = True, False
 MATRIX = {
-    "member": (N, N, Y, N, N, N, N),
-    "official of this addressee": (Y, Y, N, N, N, N, N),
-    "official of another": (N, N, Y, N, N, N, N),
-    "coordinator of this region": (Y, Y, Y, Y, Y, Y, Y),
-    "coordinator of another region": (N, N, Y, N, N, N, N),
-    "admin": (Y, Y, Y, Y, Y, Y, Y),
+    "member": (N, N, Y, N, N, N, N, N, N, N),
+    "official of this addressee": (Y, Y, N, N, N, N, N, N, N, N),
+    "official of another": (N, N, Y, N, N, N, N, N, N, N),
+    "coordinator of this region": (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y),
+    "coordinator of another region": (N, N, Y, N, N, N, N, N, N, N),
+    "admin": (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y),
 }
 
 
@@ -69,6 +82,16 @@ async def perform(services, world, actor: int, action: str):
         return await services.invites.create(actor, world["government"])
     if action == "revoke":
         return await services.invites.revoke_official(actor, OFFICIAL_THIS, world["government"])
+    if action == "export report":
+        return await services.reports.export(actor, Scope("Амурская область"), "csv")
+    if action == "record letter":
+        letter = Letter("01-12/345", dt.date(2026, 2, 27))
+        return await services.reporting.report_status(
+            actor, rec_id, "done", "Выполнено, письмо", letter=letter
+        )
+    if action == "bulk update":
+        change = SheetChange(rec_id, "in_progress", "из таблицы", "not_started")
+        return await services.reporting.apply_sheet(actor, [change])
     if action == "correct":
         ref = Ref("doc", world["document"])
         return await services.corrections.set_kind(actor, ref, 0, "other")
