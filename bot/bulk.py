@@ -41,7 +41,7 @@ class BulkError(Exception):
 @dataclass(frozen=True)
 class RowIssue:
     row: int
-    key: str  # reports.bulk.error_*
+    key: str  # a text key: reports.bulk.error_*
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,7 +112,7 @@ def read_sheet(data: bytes, texts: Texts, limits: ParseLimits, max_rows: int = M
 
     check_xlsx(data, limits)
 
-    def label(key: str) -> str:
+    def file_text(key: str) -> str:
         return texts.plain(f"reports.file.{key}")
 
     try:
@@ -120,9 +120,9 @@ def read_sheet(data: bytes, texts: Texts, limits: ParseLimits, max_rows: int = M
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise BulkError("reports.bulk.broken") from exc
     try:
-        sheets = [wb[label("sheet_items")]] if label("sheet_items") in wb.sheetnames else []
-        sheets += [ws for ws in wb.worksheets if ws.title != label("sheet_items")]
-        wanted = {k: label(f"col_{k}") for k in ("id", "exported", "status", "comment")}
+        sheets = [wb[file_text("sheet_items")]] if file_text("sheet_items") in wb.sheetnames else []
+        sheets += [ws for ws in wb.worksheets if ws.title != file_text("sheet_items")]
+        wanted = {k: file_text(f"col_{k}") for k in ("id", "exported", "status", "comment")}
         for ws in sheets:
             header = next(ws.iter_rows(max_row=1, values_only=True), ())
             names = [_cell_text(v) for v in header]
@@ -147,17 +147,17 @@ def read_sheet(data: bytes, texts: Texts, limits: ParseLimits, max_rows: int = M
                 continue
             rows.append((number, *cells))
         info: dict[str, str] = {}
-        if label("sheet_info") in wb.sheetnames:
-            for row in wb[label("sheet_info")].iter_rows(max_col=2, values_only=True):
+        if file_text("sheet_info") in wb.sheetnames:
+            for row in wb[file_text("sheet_info")].iter_rows(max_col=2, values_only=True):
                 if row and len(row) > 1:
                     info[_cell_text(row[0])] = _cell_text(row[1])
-        exported_at = info.get(label("info_exported_at")) or None
+        exported_at = info.get(file_text("info_exported_at")) or None
         if exported_at is not None:
             try:
                 exported_at = to_iso(from_iso(exported_at))
             except ValueError:
                 exported_at = None  # edited by hand: conflicts are then told by status alone
-        return _Sheet(exported_at, info.get(label("info_region")) or None, rows)
+        return _Sheet(exported_at, info.get(file_text("info_region")) or None, rows)
     finally:
         wb.close()
 
@@ -206,18 +206,24 @@ class BulkUpdateService:
         for row, raw_id, raw_exported, raw_status, raw_comment in sheet.rows:
             text = _cell_text(raw_id)
             if not text.isdigit():
-                issues.append(RowIssue(row, "error_not_a_number", {"value": text[:40]}))
+                issues.append(
+                    RowIssue(row, "reports.bulk.error_not_a_number", {"value": text[:40]})
+                )
                 continue
             rec_id = int(text)
             if rec_id in first_row:
                 issues.append(
-                    RowIssue(row, "error_duplicate", {"id": rec_id, "first": first_row[rec_id]})
+                    RowIssue(
+                        row,
+                        "reports.bulk.error_duplicate",
+                        {"id": rec_id, "first": first_row[rec_id]},
+                    )
                 )
                 continue
             first_row[rec_id] = row
             rec = found.get(rec_id)
             if rec is None:
-                issues.append(RowIssue(row, "error_missing", {"id": rec_id}))
+                issues.append(RowIssue(row, "reports.bulk.error_missing", {"id": rec_id}))
                 continue
             current = rec["status"]
             exported = self.read_status(_cell_text(raw_exported)) or current
@@ -226,27 +232,37 @@ class BulkUpdateService:
             if new is None:
                 issues.append(
                     RowIssue(
-                        row, "error_unknown_status", {"value": status_text[:60], "known": known}
+                        row,
+                        "reports.bulk.error_unknown_status",
+                        {"value": status_text[:60], "known": known},
                     )
                 )
                 continue
             comment = str(raw_comment).strip() if raw_comment is not None else ""
             if len(comment) > COMMENT_LIMIT:
-                issues.append(RowIssue(row, "error_comment_too_long"))
+                issues.append(RowIssue(row, "reports.bulk.error_comment_too_long"))
                 continue
             changed = new != exported
             if not changed and not comment:
                 continue  # a row left as exported: nothing to check or do
             if not roles.coordinates(rec["region"]):
-                issues.append(RowIssue(row, "error_other_region", {"region": rec["region"] or ""}))
+                issues.append(
+                    RowIssue(
+                        row, "reports.bulk.error_other_region", {"region": rec["region"] or ""}
+                    )
+                )
                 continue
             if rec["removed"]:
-                issues.append(RowIssue(row, "error_removed", {"number": rec["number"]}))
+                issues.append(
+                    RowIssue(row, "reports.bulk.error_removed", {"number": rec["number"]})
+                )
                 continue
             if changed and new == "no_data":
                 issues.append(
                     RowIssue(
-                        row, "error_unknown_status", {"value": status_text[:60], "known": known}
+                        row,
+                        "reports.bulk.error_unknown_status",
+                        {"value": status_text[:60], "known": known},
                     )
                 )
                 continue
@@ -257,7 +273,7 @@ class BulkUpdateService:
                     )
                 continue
             if new == "wont_do" and not comment:
-                issues.append(RowIssue(row, "error_reason_required"))
+                issues.append(RowIssue(row, "reports.bulk.error_reason_required"))
                 continue
             at_export = "not_started" if exported == "no_data" else exported
             conflict = rec_id in since or at_export != current

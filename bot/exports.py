@@ -241,7 +241,7 @@ class ReportService:
         )
 
     # the cells of one item, shared by the XLSX and the CSV
-    def _t(self, key: str, **params: Any) -> str:
+    def _file_text(self, key: str, **params: Any) -> str:
         return self.texts.plain(f"reports.file.{key}", **params)
 
     def state_label(self, state: str) -> str:
@@ -255,7 +255,7 @@ class ReportService:
             if what == "kind":
                 found = self.texts.plain(f"corrections.kind.{code}")
             elif code == "no_data":
-                found = self._t("no_data")
+                found = self._file_text("no_data")
             else:
                 found = self.texts.plain(f"status.{code}")
             self._labels[key] = found
@@ -274,9 +274,9 @@ class ReportService:
             if kind == "link":
                 parts.append(value)
             elif kind == "document":
-                parts.append(self._t("evidence_document", name=name or ""))
+                parts.append(self._file_text("evidence_document", name=name or ""))
             else:
-                parts.append(self._t("evidence_photo"))
+                parts.append(self._file_text("evidence_photo"))
         return "; ".join(parts)
 
     def item_values(self, row: ExportRow, context: ReportContext) -> list[Any]:
@@ -302,7 +302,7 @@ class ReportService:
             "; ".join(dict.fromkeys(kinds)),
             self._deadline(row),
             self.state_label(state),
-            self._t("yes") if overdue else "",
+            self._file_text("yes") if overdue else "",
             last,
             row.last_report_text or "",
             self._evidence(row),
@@ -324,27 +324,33 @@ class ReportService:
 
         for body in summary.bodies:
             yield line(body.name, body.counts)
-        yield line(self._t("sum_all"), summary.whole)
+        yield line(self._file_text("sum_all"), summary.whole)
 
     def summary_header(self) -> list[str]:
         return [
-            self._t("sum_addressee"),
-            self._t("sum_total"),
-            *(self._t(f"sum_{s}") for s in SUMMARY_STATES),
-            self._t("sum_overdue"),
-            self._t("sum_percent"),
+            self._file_text("sum_addressee"),
+            self._file_text("sum_total"),
+            *(self._file_text(f"sum_{s}") for s in SUMMARY_STATES),
+            self._file_text("sum_overdue"),
+            self._file_text("sum_percent"),
         ]
 
     def info_rows(self, context: ReportContext) -> list[tuple[str, str]]:
         local = context.exported_at.astimezone(context.zone)
         return [
-            (self._t("title"), context.what),
-            (self._t("info_region"), context.scope.region),
-            (self._t("info_resolution"), context.title or self._t("all_resolutions")),
-            (self._t("info_addressee"), context.scope.addressee or self._t("all_addressees")),
-            (self._t("info_made"), local.strftime("%d.%m.%Y %H:%M")),
-            (self._t("info_exported_at"), to_iso(context.exported_at)),
-            (self._t("info_how"), self._t("info_how_text")),
+            (self._file_text("title"), context.what),
+            (self._file_text("info_region"), context.scope.region),
+            (
+                self._file_text("info_resolution"),
+                context.title or self._file_text("all_resolutions"),
+            ),
+            (
+                self._file_text("info_addressee"),
+                context.scope.addressee or self._file_text("all_addressees"),
+            ),
+            (self._file_text("info_made"), local.strftime("%d.%m.%Y %H:%M")),
+            (self._file_text("info_exported_at"), to_iso(context.exported_at)),
+            (self._file_text("info_how"), self._file_text("info_how_text")),
         ]
 
     async def _pages(self, scope: Scope) -> Any:
@@ -360,7 +366,7 @@ class ReportService:
         from openpyxl.utils import get_column_letter
 
         wb = Workbook(write_only=True)
-        items = wb.create_sheet(self._t("sheet_items"))
+        items = wb.create_sheet(self._file_text("sheet_items"))
         items.freeze_panes = "A2"
         for i, width in enumerate(WIDTHS, start=1):
             items.column_dimensions[get_column_letter(i)].width = width
@@ -404,13 +410,13 @@ class ReportService:
             for values in rows:
                 items.append([text_cell(items, v) for v in values])
 
-        header(items, [self._t(f"col_{c}") for c in COLUMNS])
+        header(items, [self._file_text(f"col_{c}") for c in COLUMNS])
         fast = _fast_rows(items)
         async for page in self._pages(context.scope):
             rows = [self.item_values(r, context) for r in page]
             await asyncio.to_thread(append_page, rows)
 
-        summary = wb.create_sheet(self._t("sheet_summary"))
+        summary = wb.create_sheet(self._file_text("sheet_summary"))
         summary.freeze_panes = "B2"
         summary.column_dimensions["A"].width = 50
         names = self.summary_header()
@@ -421,7 +427,7 @@ class ReportService:
         for values in self.summary_rows(context.summary):
             summary.append([text_cell(summary, v) for v in values])
 
-        info = wb.create_sheet(self._t("sheet_info"))
+        info = wb.create_sheet(self._file_text("sheet_info"))
         info.column_dimensions["A"].width = 36
         info.column_dimensions["B"].width = 90
         for label, value in self.info_rows(context):
@@ -444,7 +450,7 @@ class ReportService:
         def write(rows: list[list[Any]]) -> None:
             writer.writerows([[cell(v) for v in values] for values in rows])
 
-        write([[self._t(f"col_{c}") for c in COLUMNS]])
+        write([[self._file_text(f"col_{c}") for c in COLUMNS]])
         async for page in self._pages(context.scope):
             rows = [self.item_values(r, context) for r in page]
             await asyncio.to_thread(write, rows)
@@ -462,22 +468,22 @@ class ReportService:
         section = doc.sections[0]
         section.left_margin = section.right_margin = Cm(2)
         doc.styles["Normal"].font.size = Pt(11)
-        heading = doc.add_heading(self._t("title"), level=1)
+        heading = doc.add_heading(self._file_text("title"), level=1)
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         if context.title:
             doc.add_paragraph(
-                self._t(
+                self._file_text(
                     "subtitle",
                     title=context.title,
                     date=human_date(context.adopted_on) or "—",
                 )
             ).alignment = WD_ALIGN_PARAGRAPH.CENTER
-        doc.add_paragraph(self._t("region_line", region=context.scope.region))
+        doc.add_paragraph(self._file_text("region_line", region=context.scope.region))
         if context.scope.addressee:
-            doc.add_paragraph(self._t("addressee_line", name=context.scope.addressee))
-        doc.add_paragraph(self._t("state_on", date=human_date(context.today)))
+            doc.add_paragraph(self._file_text("addressee_line", name=context.scope.addressee))
+        doc.add_paragraph(self._file_text("state_on", date=human_date(context.today)))
 
-        doc.add_heading(self._t("summary_head"), level=2)
+        doc.add_heading(self._file_text("summary_head"), level=2)
         names = self.summary_header()
         table = doc.add_table(rows=1, cols=len(names))
         table.style = "Table Grid"
@@ -488,14 +494,14 @@ class ReportService:
             for cell, value in zip(cells, values, strict=True):
                 cell.text = str(value)
 
-        doc.add_heading(self._t("by_addressee_head"), level=2)
+        doc.add_heading(self._file_text("by_addressee_head"), level=2)
         columns = ("number", "text", "deadline", "status", "done")
         groups: list[tuple[str, Scope, bool]] = [
             (name, Scope(context.scope.region, context.scope.document_id, name), False)
             for name in await self.exports.addressee_names(context.scope)
         ]
         if context.scope.addressee is None:
-            groups.append((self._t("no_addressee"), context.scope, True))
+            groups.append((self._file_text("no_addressee"), context.scope, True))
         for name, scope, only_unaddressed in groups:
             rows: list[list[str]] = []
             async for page in self._pages(scope):
@@ -513,7 +519,7 @@ class ReportService:
                 table = doc.add_table(rows=1, cols=len(columns))
                 table.style = "Table Grid"
                 for cell, key in zip(table.rows[0].cells, columns, strict=True):
-                    cell.text = self._t(f"col_{key}")
+                    cell.text = self._file_text(f"col_{key}")
                 for values in rows:
                     for cell, value in zip(table.add_row().cells, values, strict=True):
                         cell.text = _ILLEGAL.sub(" ", value)
@@ -554,7 +560,7 @@ class ReportService:
                 left=left,
                 color=colors[state],
                 edgecolor="#9aa0a6" if state == "no_data" else colors[state],
-                label=self._t(f"sum_{state}"),
+                label=self._file_text(f"sum_{state}"),
             )
             left = [a + b for a, b in zip(left, values, strict=True)]
         for y, body in enumerate(shown):
@@ -563,13 +569,16 @@ class ReportService:
                 ax.text(
                     body.counts.total,
                     y,
-                    " " + self._t("chart_share", percent=percent),
+                    " " + self._file_text("chart_share", percent=percent),
                     va="center",
                     fontsize=9,
                 )
-        ax.set_xlabel(self._t("chart_axis"))
+        ax.set_xlabel(self._file_text("chart_axis"))
         figure.suptitle(
-            self._t("chart_title", what=shorten(context.what, 90)), x=0.01, ha="left", fontsize=12
+            self._file_text("chart_title", what=shorten(context.what, 90)),
+            x=0.01,
+            ha="left",
+            fontsize=12,
         )
         ax.legend(
             loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8, frameon=False
@@ -577,7 +586,9 @@ class ReportService:
         ax.spines[["top", "right"]].set_visible(False)
         ax.margins(x=0.12)
         if len(bodies) > len(shown):
-            figure.text(0.01, 0.01, self._t("chart_more", n=len(bodies) - len(shown)), fontsize=8)
+            figure.text(
+                0.01, 0.01, self._file_text("chart_more", n=len(bodies) - len(shown)), fontsize=8
+            )
         figure.tight_layout()
         figure.savefig(out, format="png")
 

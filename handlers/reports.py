@@ -23,6 +23,7 @@ from bot.exports import FORMATS, ReportError
 from bot.formatting import human_date, shorten
 from bot.localtime import zone_for
 from bot.matching import valid_region
+from bot.public import public_region_url, region_calendar_url
 from bot.regions import region_by_name
 from bot.texts import Html, Texts, join_within
 from bot.titles import readable_title
@@ -92,7 +93,12 @@ async def _resolutions(
             callback_data=ReportCallback(a="regions"),
         )
     kb.adjust(1)
-    return texts("reports.pick_resolution", region=region), kb.as_markup()
+    text = texts("reports.pick_resolution", region=region)
+    page = public_region_url(services.settings, region)
+    calendar = region_calendar_url(services.settings, region)
+    if page is not None and calendar is not None:  # the public page is on
+        text = Html(text + "\n\n" + texts("reports.public_links", page=page, calendar=calendar))
+    return text, kb.as_markup()
 
 
 def _formats(
@@ -265,8 +271,7 @@ def render_plan(
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
     if plan.issues:
         lines = [
-            texts(f"reports.bulk.{issue.key}", row=issue.row, **issue.params)
-            for issue in plan.issues[:PREVIEW_LINES]
+            texts(issue.key, row=issue.row, **issue.params) for issue in plan.issues[:PREVIEW_LINES]
         ]
         if len(plan.issues) > PREVIEW_LINES:
             lines.append(texts("reports.bulk.more", n=len(plan.issues) - PREVIEW_LINES))

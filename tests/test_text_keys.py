@@ -29,6 +29,7 @@ from enum import Enum
 from pathlib import Path
 
 from bot.access import Roles
+from bot.exports import COLUMNS
 from bot.preferences import FREQUENCIES, NOTIFY_MODES
 from bot.progress import STATES
 from bot.reporting import VERDICTS
@@ -87,6 +88,7 @@ DOMAINS: dict[str, Iterable[str] | Callable[[], Iterable[str]]] = {
         *_arguments("WebLinkError"),
         *_arguments("_error_page", 2),
     },
+    "reports.file.col_{}": COLUMNS,  # a report file's column headers (bot.exports)
     "try.role_{}": ROLES,  # a person of the terminal tryout
     "try.delta_{}": (*DELTA_UNITS.values(), "m"),  # minutes are the fallback unit
 }

@@ -132,11 +132,11 @@ async def test_invalid_rows_are_listed_and_nothing_is_applied(services, report_w
     plan = await services.bulk.plan(COORD, out.getvalue(), "report_world.xlsx")
     found = {(i.row, i.key) for i in plan.issues}
     assert found == {
-        (row_of(filled, texts, ids[0]), "error_unknown_status"),
-        (row_of(filled, texts, ids[2]), "error_reason_required"),
-        (last - 2, "error_missing"),
-        (last - 1, "error_not_a_number"),
-        (last, "error_other_region"),
+        (row_of(filled, texts, ids[0]), "reports.bulk.error_unknown_status"),
+        (row_of(filled, texts, ids[2]), "reports.bulk.error_reason_required"),
+        (last - 2, "reports.bulk.error_missing"),
+        (last - 1, "reports.bulk.error_not_a_number"),
+        (last, "reports.bulk.error_other_region"),
     }
     with pytest.raises(PlanChanged):
         await services.bulk.apply(COORD, out.getvalue(), "report_world.xlsx", plan.digest, True)
@@ -232,7 +232,7 @@ async def test_only_coordinators_update_in_bulk(services, report_world):
         ),
         "report_world.xlsx",
     )
-    assert [i.key for i in plan.issues] == ["error_other_region"]
+    assert [i.key for i in plan.issues] == ["reports.bulk.error_other_region"]
     assert plan.changes == []
 
 
