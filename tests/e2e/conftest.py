@@ -4,8 +4,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bench.fakebotapi import FakeBotAPI
 from tests.e2e.process import E2E_TOKEN, BotProcess
-from tests.fakebotapi import FakeBotAPI
 
 
 @pytest.fixture

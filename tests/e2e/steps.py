@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakebotapi.server import FakeUser
+from bench.fakebotapi.server import FakeUser
 
 TIMEOUT = 20
 

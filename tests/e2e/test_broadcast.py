@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.fakebotapi import FakeBotAPI, FakeUser
 from bot.privacy import current_policy
 from storage import Database, apply_migrations
 from tests.e2e.process import BotProcess
-from tests.fakebotapi import FakeBotAPI, FakeUser
 
 AMUR = "Амурская область"
 COORD = 5500

@@ -8,12 +8,12 @@ import socket
 import sys
 from pathlib import Path
 
+from bench.fakebotapi import FakeBotAPI
 from bot.paths import PROJECT_DIR
 from bot.privacy import current_policy
 from storage import Database, apply_migrations
 from tests.e2e.process import BotProcess
 from tests.e2e.steps import expect
-from tests.fakebotapi import FakeBotAPI
 
 COORD = 8101
 SLOWPARSE = Path(__file__).parent / "slowparse"
