@@ -401,11 +401,12 @@ class FakeUser:
 
     # --- observing ----------------------------------------------------------------------
 
-    async def next_message(self, timeout: float = 10) -> dict[str, Any]:
+    async def next_message(self, timeout: float | None = None) -> dict[str, Any]:
         """The next message the bot sent or edited in this chat since the previous call.
 
         Edited messages come back as their new state, with ``edit_date`` set.
         """
+        timeout = self.server.patience if timeout is None else timeout
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             chat = self.server._chats.get(self.id)
@@ -459,6 +460,7 @@ class FakeBotAPI:
         record_requests: bool = True,
         accept_any_token: bool = False,
         deliver_webhook: bool = True,
+        patience: float = 10,
     ) -> None:
         """
         :param strict_html: also reject a bare "&" and unknown "&name;" (Telegram shows them
@@ -469,7 +471,10 @@ class FakeBotAPI:
             ``wait_for_request`` then has nothing to find).
         :param accept_any_token: serve any ``/bot<token>/`` path (handy standalone).
         :param deliver_webhook: after setWebhook, POST updates to its URL (http allowed).
+        :param patience: how long the waits (``next_message``, ``wait_for_request``…) wait
+            when not told: a safety net, since each returns as soon as its event happens.
         """
+        self.patience = patience
         self.deliver_webhook = deliver_webhook
         self.token = token
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
@@ -773,7 +778,7 @@ class FakeBotAPI:
         method: str | None = None,
         chat_id: int | str | None = None,
         predicate: Callable[[RecordedRequest], bool] | None = None,
-        timeout: float = 10,
+        timeout: float | None = None,
         *,
         new_only: bool = False,
     ) -> RecordedRequest:
@@ -784,6 +789,7 @@ class FakeBotAPI:
         shows up only when it returns: use :meth:`wait_for_polling` for "the bot polls".
         Raises TimeoutError.
         """
+        timeout = self.patience if timeout is None else timeout
         wanted = method.lower() if method else None
         deadline = asyncio.get_running_loop().time() + timeout
         start = len(self.requests) if new_only else 0
@@ -810,20 +816,25 @@ class FakeBotAPI:
                 ),
             )
 
-    async def wait_for_polling(self, timeout: float = 10, *, new: bool = True) -> None:
+    async def wait_for_polling(self, timeout: float | None = None, *, new: bool = True) -> None:
         """Wait until a getUpdates call arrives (``new``: one that starts after this call;
         otherwise one already waiting counts too). A restarted bot process is ready when its
         first poll arrives, while the old process's abandoned poll may still be pending."""
+        timeout = self.patience if timeout is None else timeout
         started = self._polls_started
         deadline = asyncio.get_running_loop().time() + timeout
         while not (self._polls_started > started or (not new and self._active_polls > 0)):
             await self._wait_change(deadline, lambda: f"the bot did not poll within {timeout}s")
 
     async def wait_until(
-        self, condition: Callable[[], bool], timeout: float = 10, what: str = "the condition"
+        self,
+        condition: Callable[[], bool],
+        timeout: float | None = None,
+        what: str = "the condition",
     ) -> None:
         """Wait until ``condition()`` holds, checking it again after every change the server
         sees (a call answered, a message stored, a webhook delivery failed)."""
+        timeout = self.patience if timeout is None else timeout
         deadline = asyncio.get_running_loop().time() + timeout
         while not condition():
             await self._wait_change(deadline, lambda: f"{what} did not happen within {timeout}s")

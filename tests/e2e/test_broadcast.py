@@ -15,10 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bench.fakebotapi import FakeBotAPI, FakeUser
 from bot.privacy import current_policy
 from storage import Database, apply_migrations
 from tests.e2e.process import BotProcess
+from tests.patience import patience
+
+# Starts `python -m bot` as a separate process.
+pytestmark = pytest.mark.slow
 
 AMUR = "Амурская область"
 COORD = 5500
@@ -62,7 +68,7 @@ async def wait_message(
 ) -> dict[str, Any]:
     """The next bot message (or edit) in the user's chat that matches."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + patience(timeout)
     while True:
         message = await user.next_message(timeout=max(deadline - loop.time(), 0.01))
         if predicate(message):
@@ -114,7 +120,7 @@ def make_process(api: FakeBotAPI, workdir: Path, rate: int) -> BotProcess:
 async def shutdown(process: BotProcess) -> None:
     if process.proc is not None and process.proc.returncode is None:
         with contextlib.suppress(Exception):
-            await process.stop(signal.SIGTERM, timeout=15)
+            await process.stop(signal.SIGTERM, timeout=patience(15))
         if process.proc.returncode is None:
             await process.kill()
 
@@ -179,11 +185,9 @@ async def test_sigkill_mid_broadcast_resumes_without_losses(api, tmp_path):
     try:
         await process.start()
         await announce_to_everyone(coordinator, recipients)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while sum(deliveries(api, ids).values()) < 80:
-            assert loop.time() < deadline, "the broadcast did not start"
-            await asyncio.sleep(0.005)
+        await api.wait_until(
+            lambda: sum(deliveries(api, ids).values()) >= 80, what="the broadcast's start"
+        )
         await process.kill()
         before = sum(deliveries(api, ids).values())
         assert before < recipients, "the crash must come in the middle"
