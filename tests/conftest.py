@@ -12,6 +12,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.container import Services, build_services
 from bot.settings import Settings
+from bot.texts import Texts
 from storage import Database, apply_migrations
 from tests.harness import BOT_TOKEN, HandlerHarness
 
@@ -84,9 +85,15 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def texts() -> Texts:
+    """content/texts/ru.toml, read once per session (a Texts never changes once loaded)."""
+    return Texts.load()
+
+
 @pytest.fixture
-def services(settings, db, clock) -> Services:
-    return build_services(settings, db, clock)
+def services(settings, db, clock, texts) -> Services:
+    return build_services(settings, db, clock, texts)
 
 
 @pytest.fixture
