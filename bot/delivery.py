@@ -319,18 +319,23 @@ class DeliveryWorker:
         return bool(launched or skipped)
 
     async def _launch(self, ready: list[DueRow]) -> int:
+        # Counted as in flight before the claim commits: between the commit and this task
+        # resuming, drain() would otherwise find the rows neither pending nor in flight and
+        # report the outbox empty while they were never sent.
+        self._unrecorded += len(ready)
         try:
             claimed = await self.repo.claim([row.id for row in ready])
         except BaseException:
+            self._unrecorded -= len(ready)
             for row in ready:
                 self._release(row, sent=False)
             raise
         for row in ready:
             if row.id not in claimed:  # cancelled since it was read
+                self._unrecorded -= 1
                 self._release(row, sent=False)
                 self.limiter.refund()
                 continue
-            self._unrecorded += 1
             task = asyncio.create_task(self._send(row))
             self._sends.add(task)
             task.add_done_callback(self._sends.discard)

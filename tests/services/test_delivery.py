@@ -158,6 +158,37 @@ async def test_a_row_not_due_yet_waits(live, bot, session):
     assert await statuses(live) == {"later": "pending", "now": "sent"}
 
 
+async def test_drain_waits_for_a_row_whose_claim_has_committed(live, bot, session):
+    """Between the claim's commit and the dispatcher resuming, the row is neither pending nor
+    counted in flight; drain() returned there, and a stop then left the row unsent."""
+    await queue(live, 1, "only")
+    worker = DeliveryWorker(live, bot, max_idle=0.2)
+    claimed, go_on = asyncio.Event(), asyncio.Event()
+    claim = worker.repo.claim
+
+    async def held_claim(ids: list[int]) -> set[int]:
+        result = await claim(ids)
+        claimed.set()
+        await go_on.wait()  # committed; the dispatcher has not resumed yet
+        return result
+
+    worker.repo.claim = held_claim  # type: ignore[method-assign]
+    await worker.start()
+    try:
+        await asyncio.wait_for(claimed.wait(), DRAIN_PATIENCE)
+        drained = asyncio.create_task(worker.drain(DRAIN_PATIENCE))
+        # Not a speed check: a drain that wrongly finishes does so at once; a right one
+        # cannot finish before the claim is let go.
+        early, _ = await asyncio.wait({drained}, timeout=1)
+        go_on.set()
+        await drained
+    finally:
+        await worker.stop()
+    assert not early
+    assert [c.chat_id for c in session.calls] == [1]
+    assert (await row(live, "only"))["status"] == "sent"
+
+
 async def test_wakes_up_at_once_when_something_is_queued(live, bot, session):
     # Idle for an hour unless woken: a send within the safety net can only come from the wake-up.
     worker = DeliveryWorker(live, bot, max_idle=3600)
