@@ -94,6 +94,16 @@ def deliveries(api: FakeBotAPI, ids: list[int]) -> dict[int, int]:
     return {chat: len(api.stats.send_times.get(chat, ())) for chat in ids}
 
 
+async def in_flight(path: Path) -> set[int]:
+    """Recipients of the rows claimed ('sending') whose outcome is not recorded."""
+    db = await Database.connect(path)
+    try:
+        rows = await db.fetchall("SELECT recipient_id FROM outbox WHERE status = 'sending'")
+        return {r[0] for r in rows}
+    finally:
+        await db.close()
+
+
 async def outbox_figures(path: Path) -> dict[str, int]:
     db = await Database.connect(path)
     try:
@@ -191,6 +201,10 @@ async def test_sigkill_mid_broadcast_resumes_without_losses(api, tmp_path):
         await process.kill()
         before = sum(deliveries(api, ids).values())
         assert before < recipients, "the crash must come in the middle"
+        # What was in flight at the crash: sent or not, nobody recorded it.  How many that
+        # is depends on the machine's speed (the outcomes are recorded in batches), which
+        # messages may repeat does not.
+        unrecorded = await in_flight(process.database_path)
 
         await process.start()
         await wait_message(coordinator, lambda m: "завершена: доставлено" in text_of(m), 40)
@@ -200,7 +214,9 @@ async def test_sigkill_mid_broadcast_resumes_without_losses(api, tmp_path):
 
     got = deliveries(api, ids)
     assert min(got.values()) == 1, "nobody is skipped"
-    assert sum(n - 1 for n in got.values()) <= 1, "at most the message in flight is repeated"
+    assert max(got.values()) <= 2, "a message is repeated at most once"
+    repeated = {chat for chat, n in got.items() if n > 1}
+    assert repeated <= unrecorded, "only a message in flight at the crash is repeated"
     assert await outbox_figures(process.database_path) == {"sent": recipients}
     # A repeated message still kept a recipient's chat at one message a second.
     gaps = [b - a for chat in ids for a, b in itertools.pairwise(api.stats.send_times[chat])]
