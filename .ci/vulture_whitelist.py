@@ -60,3 +60,6 @@ _.number_format
 _.left_margin
 _.right_margin
 _.alignment
+
+# An autouse fixture: pytest applies it to every test without a caller.
+_._programs_only_in_slow_tests

@@ -2,7 +2,7 @@
 
 Everything is real except Telegram: the migrations, the AnnouncementService queueing one
 outbox row per recipient, the DeliveryWorker with its rate limiter, aiogram over HTTP, and
-the fake Bot API server from ``tests/fakebotapi`` on 127.0.0.1 (in this process, requests
+the fake Bot API server from ``bench/fakebotapi`` on 127.0.0.1 (in this process, requests
 not recorded).  1% of the recipients have blocked the bot (403) and 1% of sends answer 429
 with retry_after=1, seeded.
 
@@ -28,11 +28,11 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bench.fakebotapi import FakeBotAPI
 from bot.announcements import Content
 from bot.container import open_services
 from bot.settings import Settings
 from bot.telegram.delivery import DeliveryWorker
-from tests.fakebotapi import FakeBotAPI
 
 TOKEN = "123456:BENCH-broadcast"
 ADMIN_ID = 1

@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakebotapi import FakeBotAPI
+from bench.fakebotapi import FakeBotAPI
 
 
 class SoakServer(FakeBotAPI):

@@ -1,9 +1,15 @@
-"""One aiosqlite connection per process, shared by every task.
+"""One writing aiosqlite connection per process, shared by every task, and one for reading.
 
 A single connection serialises statements on its own thread, but a transaction opened by one
 task would swallow the writes of another task that runs in between.  Writes therefore go
 through one asyncio lock that is re-entrant for the task holding it, so a service can call
 repository methods inside ``async with db.transaction():`` and outside of it alike.
+
+Reads must not see another task's transaction half done (a search-index rebuild empties its
+tables before refilling them).  The task holding the write lock reads on the writing connection
+(it sees its own work); every other task reads on a second connection, which in WAL mode sees
+the last committed snapshot and never waits for the writer.  An in-memory database cannot be
+opened twice, so there a read from another task waits for the write lock instead.
 """
 
 from __future__ import annotations
@@ -44,8 +50,14 @@ def make_private(path: Path) -> None:
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: str,
+        reader: aiosqlite.Connection | None = None,
+    ) -> None:
         self._conn = conn
+        self._reader = reader  # None: reads from other tasks wait for the write lock
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
@@ -62,9 +74,19 @@ class Database:
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA synchronous=NORMAL")
-        return cls(conn, path)
+        reader = None
+        if not _in_memory(path):
+            # After the writer: the file exists and is in WAL mode, so this one reads snapshots.
+            reader = await aiosqlite.connect(path, isolation_level=None)
+            reader.row_factory = sqlite3.Row
+            await reader.execute("PRAGMA query_only=ON")
+            await reader.execute("PRAGMA foreign_keys=ON")
+            await reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return cls(conn, path, reader)
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
         await self._conn.close()
 
     @asynccontextmanager
@@ -129,13 +151,28 @@ class Database:
 
     # Reads run the query and fetch its rows in one job on the connection's thread: as two
     # jobs, another task's write could land between them and change what the cursor sees.
+    async def _read(self, sql: str, params: Params) -> list[sqlite3.Row]:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            rows = await self._conn.execute_fetchall(sql, params)  # its own transaction
+        elif self._reader is not None:
+            rows = await self._reader.execute_fetchall(sql, params)  # the committed snapshot
+        else:
+            async with self._write_lock():
+                rows = await self._conn.execute_fetchall(sql, params)
+        return list(rows)  # sqlite3.Row: the row factory set on both connections
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = await self._conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+        return next(iter(await self._read(sql, params)), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
+        return await self._read(sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+
+def _in_memory(path: str) -> bool:
+    return path == ":memory:" or (
+        path.startswith("file:") and (":memory:" in path or "mode=memory" in path)
+    )

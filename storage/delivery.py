@@ -25,6 +25,7 @@ class DueRow:
     payload: dict[str, Any]
     attempts: int  # before this attempt
     recipient_active: bool  # False: the user blocked the bot, skip without calling Telegram
+    not_before: str = ""  # its place in the queue, with the id
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ class DeliveryRepository:
         # "status IN (…)" repeats the partial index's condition so SQLite uses outbox_due.
         rows = await self.db.fetchall(
             "SELECT o.id, o.recipient_id, o.kind, o.ref_id, o.payload, o.attempts,"
-            " coalesce(u.is_active, 1) AS active"
+            " coalesce(u.is_active, 1) AS active, o.not_before"
             " FROM outbox o LEFT JOIN users u ON u.id = o.recipient_id"
             " WHERE o.status IN ('pending', 'sending') AND o.status = 'pending'"
             " AND o.not_before <= ? ORDER BY o.not_before, o.id LIMIT ?",
@@ -70,6 +71,7 @@ class DeliveryRepository:
                 payload=json.loads(r["payload"]),
                 attempts=r["attempts"],
                 recipient_active=bool(r["active"]),
+                not_before=r["not_before"],
             )
             for r in rows
         ]
@@ -92,6 +94,18 @@ class DeliveryRepository:
                 (json.dumps(ids),),
             )
         return {r[0] for r in rows}
+
+    async def queued_after(
+        self, recipient_id: int, not_before: str, outbox_id: int, until: str
+    ) -> list[int]:
+        """The chat's pending rows queued after ``(not_before, outbox_id)`` and due by
+        ``until``, in queue order."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM outbox WHERE recipient_id = ? AND status = 'pending'"
+            " AND not_before <= ? AND (not_before, id) > (?, ?) ORDER BY not_before, id",
+            (recipient_id, until, not_before, outbox_id),
+        )
+        return [r[0] for r in rows]
 
     async def defer(self, rows: list[tuple[str, int]]) -> None:
         """(not_before, id): a row whose chat is not free yet waits without blocking others."""

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import asyncio
+import itertools
+import shutil
+import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from bot.clock import FrozenClock
 from bot.container import Services, build_services
 from bot.settings import Settings
+from bot.texts import Texts
 from storage import Database, apply_migrations
 from tests.harness import BOT_TOKEN, HandlerHarness
 
@@ -24,12 +30,52 @@ def settings(tmp_path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """A database with every migration applied, built once per session; each test's ``db``
+    starts from a copy (a copy of a file costs less than running the migrations again)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+
+    async def build() -> None:
+        database = await Database.connect(path)
+        await apply_migrations(database)
+        await database.close()  # the last connection folds the WAL into the file
+
+    asyncio.run(build())
+    return path
+
+
 @pytest.fixture
-async def db(settings) -> AsyncIterator[Database]:
+async def db(settings, migrated_template) -> AsyncIterator[Database]:
+    shutil.copyfile(migrated_template, settings.database_path)
     database = await Database.connect(settings.database_path)
-    await apply_migrations(database)
     yield database
     await database.close()
+
+
+# The project's own programs: a test that starts one as a process is marked slow, so that
+# `pytest -m "not slow"` stays quick.  (The ingest guard's parsing child is part of an import,
+# not a program, and runs in quick tests too.)
+_PROGRAMS = ("bot", "bench", "bench.soak_server")
+
+
+@pytest.fixture(autouse=True)
+def _programs_only_in_slow_tests(request, monkeypatch) -> None:
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    execute_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+
+    def checked(self, args, *rest, **kwargs):
+        argv = [str(a) for a in ([args] if isinstance(args, str | bytes) else args)]
+        for flag, module in itertools.pairwise(argv):
+            if flag == "-m" and module in _PROGRAMS:
+                pytest.fail(
+                    f"{request.node.nodeid} starts `python -m {module}`: mark it "
+                    "@pytest.mark.slow (see the marker in pyproject.toml)"
+                )
+        return execute_child(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", checked)
 
 
 @pytest.fixture
@@ -39,9 +85,15 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def texts() -> Texts:
+    """content/texts/ru.toml, read once per session (a Texts never changes once loaded)."""
+    return Texts.load()
+
+
 @pytest.fixture
-def services(settings, db, clock) -> Services:
-    return build_services(settings, db, clock)
+def services(settings, db, clock, texts) -> Services:
+    return build_services(settings, db, clock, texts)
 
 
 @pytest.fixture

@@ -1,25 +1,25 @@
 """Handler-layer harness: the real Dispatcher fed with updates, a session that records requests.
 
-Nothing goes over the network: ``RecordingSession`` answers every Bot API call itself with a
-plausible result and keeps the call, so a test reads exactly what the bot would have sent.
+Nothing goes over the network: ``RecordingSession`` (the fake Bot API's in-process session,
+``bench/fakebotapi/session.py``) answers every Bot API call itself with a plausible result,
+checks texts and keyboards as Telegram would, and keeps the call, so a test reads exactly what
+the bot would have sent.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import time
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
-from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 
+from bench.fakebotapi.session import LocalCall, LocalSession
+from bench.fakebotapi.validation import ApiError
 from bot.container import Services
 from bot.telegram.app import create_dispatcher
 from bot.texts import Texts
@@ -50,80 +50,25 @@ class Call:
         ]
 
 
-@dataclass
-class RecordingSession(BaseSession):
-    calls: list[Call] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> content for downloads
-    # When set, every edit of a message fails with this Bot API error («message to edit not
-    # found», «message is not modified»…), as it does for deleted or unchanged messages.
-    fail_edits: str | None = None
+class RecordingSession(LocalSession):
+    """The package's in-process session, keeping every call for the test to read."""
 
-    def __post_init__(self) -> None:
-        super().__init__()
-        self._ids = itertools.count(1000)
-
-    async def close(self) -> None:
-        return None
-
-    async def stream_content(
-        self, url, headers=None, timeout=30, chunk_size=65536, raise_for_status=True
-    ) -> AsyncGenerator[bytes, None]:
-        file_id = url.rsplit("/", 1)[-1]
-        yield self.files[file_id]
-
-    async def make_request(self, bot: Bot, method: TelegramMethod, timeout: int | None = None):
-        # The same value preparation aiogram does before sending (defaults resolved, enums…).
-        files: dict[str, Any] = {}
-        params = {}
-        for key, value in method.model_dump(warnings=False).items():
-            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
-            if prepared is not None:
-                params[key] = prepared
-        params = json.loads(json.dumps(params, default=str))
-        name = type(method).__name__
-        name = name[0].lower() + name[1:]
-        uploads = {f.filename: f.data for f in files.values() if hasattr(f, "data")}
-        if self.fail_edits and name.startswith("editMessage"):
-            self.calls.append(Call(name, params, None, uploads))
-            error = {
-                "ok": False,
-                "error_code": 400,
-                "description": f"Bad Request: {self.fail_edits}",
-            }
-            return self.check_response(bot, method, 400, json.dumps(error)).result
-        call = Call(name, params, self._result(name, params), uploads)
-        self.calls.append(call)
-        response = self.check_response(
-            bot, method, 200, json.dumps({"ok": True, "result": call.result})
+    def __init__(self) -> None:
+        super().__init__(
+            bot_id=BOT_ID, first_name="Bot", username="tracker_bot", first_message_id=1000
         )
-        return response.result
+        self.calls: list[Call] = []
+        # When set, every edit of a message fails with this Bot API error («message to edit
+        # not found», «message is not modified»…), as it does for deleted or unchanged messages.
+        self.fail_edits: str | None = None
 
-    def _result(self, name: str, params: dict[str, Any]) -> Any:
-        if name in {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "copyMessage"}:
-            chat_id = params.get("chat_id", 1)
-            message = {
-                "message_id": params.get("message_id") or next(self._ids),
-                "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"},
-                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"},
-                "text": params.get("text", ""),
-            }
-            if "reply_markup" in params:
-                message["reply_markup"] = params["reply_markup"]
-            if name == "copyMessage":
-                return {"message_id": message["message_id"]}
-            return message
-        if name == "getFile":
-            file_id = params["file_id"]
-            return {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "file_size": len(self.files.get(file_id, b"")),
-                "file_path": f"documents/{file_id}",
-            }
-        if name == "getMe":
-            return {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": "tracker_bot"}
-        return True
+    def answer(self, name: str, params: dict[str, Any], uploads: dict[str, bytes]) -> Any:
+        if self.fail_edits and name.startswith("editMessage"):
+            raise ApiError(400, f"Bad Request: {self.fail_edits}")
+        return super().answer(name, params, uploads)
+
+    def record(self, call: LocalCall) -> None:
+        self.calls.append(Call(call.method, call.params, call.result, call.uploads))
 
 
 class HandlerHarness:
@@ -144,6 +89,7 @@ class HandlerHarness:
         self.auto_consent = True
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
+        self._file_numbers = itertools.count(1)
 
     @property
     def calls(self) -> list[Call]:
@@ -198,8 +144,7 @@ class HandlerHarness:
     async def send_document(
         self, user_id: int, data: bytes, file_name: str, caption: str | None = None
     ) -> list[Call]:
-        file_id = f"file{len(self.session.files) + 1}"
-        self.session.files[file_id] = data
+        file_id = self.session.add_file(file_name, data, f"file{next(self._file_numbers)}")
         document = {
             "file_id": file_id,
             "file_unique_id": file_id,

@@ -30,6 +30,7 @@ def test_ingest_tiny():
     assert 0 < results["per_doc_ms_p50"] <= results["per_doc_ms_p95"]
 
 
+@pytest.mark.slow  # plans in a child process pinned to one CPU
 def test_digest_tiny():
     from bench.digest import run
 
@@ -137,6 +138,7 @@ def test_cli_unknown_name(capsys):
     assert "no benchmark 'no_such_bench'" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # starts `python -m bot run` and the fake server as processes
 def test_soak_tiny():
     from bench.soak import run
 

@@ -266,6 +266,7 @@ class DeliveryWorker:
         deferred: list[tuple[str, int]] = []
         skipped: list[int] = []
         chat_later: dict[int, dt.datetime] = {}
+        chat_last: dict[int, DueRow] = {}  # the last row of each chat deferred in this batch
         launched = 0
         for row in rows:
             if self._stopping:
@@ -282,6 +283,7 @@ class DeliveryWorker:
                 if chat in chat_later:
                     later = max(later, chat_later[chat] + dt.timedelta(milliseconds=1))
                 chat_later[chat] = later
+                chat_last[chat] = row
                 deferred.append((iso_ms(later), row.id))
                 continue
             if self._slots.locked() and ready:
@@ -305,23 +307,38 @@ class DeliveryWorker:
                 ready = []
         if ready:
             launched += await self._launch(ready)
+        for chat, last in chat_last.items():
+            # The chat's rows this batch did not read (not due yet, or past its end) stay
+            # behind the deferred ones: a row deferred again, because the previous send took
+            # longer than the guess, could otherwise move past the row queued after it.
+            later = chat_later[chat]
+            for outbox_id in await self.repo.queued_after(
+                chat, last.not_before, last.id, iso_ms(later)
+            ):
+                later += dt.timedelta(milliseconds=1)
+                deferred.append((iso_ms(later), outbox_id))
         await self.repo.skip_inactive(skipped)
         await self.repo.defer(deferred)
         return bool(launched or skipped)
 
     async def _launch(self, ready: list[DueRow]) -> int:
+        # Counted as in flight before the claim commits: between the commit and this task
+        # resuming, drain() would otherwise find the rows neither pending nor in flight and
+        # report the outbox empty while they were never sent.
+        self._unrecorded += len(ready)
         try:
             claimed = await self.repo.claim([row.id for row in ready])
         except BaseException:
+            self._unrecorded -= len(ready)
             for row in ready:
                 self._release(row, sent=False)
             raise
         for row in ready:
             if row.id not in claimed:  # cancelled since it was read
+                self._unrecorded -= 1
                 self._release(row, sent=False)
                 self.limiter.refund()
                 continue
-            self._unrecorded += 1
             task = asyncio.create_task(self._send(row))
             self._sends.add(task)
             task.add_done_callback(self._sends.discard)

@@ -4,13 +4,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bench.fakebotapi import FakeBotAPI
 from tests.e2e.process import E2E_TOKEN, BotProcess
-from tests.fakebotapi import FakeBotAPI
+from tests.patience import patience
 
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=E2E_TOKEN) as server:
+    # A safety net for every wait on the bot (each returns as soon as its event happens).
+    async with FakeBotAPI(token=E2E_TOKEN, patience=patience(30)) as server:
         yield server
 
 

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Awaitable
 from pathlib import Path
 
+from bench.fakebotapi import FakeBotAPI
 from bot.paths import PROJECT_DIR
-from tests.fakebotapi import FakeBotAPI
 
 E2E_TOKEN = "123456:TEST-e2e"
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakebotapi.server import FakeUser
-
-TIMEOUT = 20
+from bench.fakebotapi.server import FakeUser
 
 
-async def expect(user: FakeUser, contains: str, timeout: float = TIMEOUT) -> dict[str, Any]:
-    """Read the bot's messages in order until one contains ``contains``."""
+async def expect(user: FakeUser, contains: str, timeout: float | None = None) -> dict[str, Any]:
+    """Read the bot's messages in order until one contains ``contains`` (each wait: the
+    server's patience unless told)."""
     seen = []
     while True:
         try:

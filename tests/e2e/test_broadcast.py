@@ -15,10 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bench.fakebotapi import FakeBotAPI, FakeUser
 from bot.privacy import current_policy
 from storage import Database, apply_migrations
 from tests.e2e.process import BotProcess
-from tests.fakebotapi import FakeBotAPI, FakeUser
+from tests.patience import patience
+
+# Starts `python -m bot` as a separate process.
+pytestmark = pytest.mark.slow
 
 AMUR = "Амурская область"
 COORD = 5500
@@ -62,7 +68,7 @@ async def wait_message(
 ) -> dict[str, Any]:
     """The next bot message (or edit) in the user's chat that matches."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + patience(timeout)
     while True:
         message = await user.next_message(timeout=max(deadline - loop.time(), 0.01))
         if predicate(message):
@@ -86,6 +92,16 @@ async def announce_to_everyone(coordinator: FakeUser, recipients: int) -> None:
 
 def deliveries(api: FakeBotAPI, ids: list[int]) -> dict[int, int]:
     return {chat: len(api.stats.send_times.get(chat, ())) for chat in ids}
+
+
+async def in_flight(path: Path) -> set[int]:
+    """Recipients of the rows claimed ('sending') whose outcome is not recorded."""
+    db = await Database.connect(path)
+    try:
+        rows = await db.fetchall("SELECT recipient_id FROM outbox WHERE status = 'sending'")
+        return {r[0] for r in rows}
+    finally:
+        await db.close()
 
 
 async def outbox_figures(path: Path) -> dict[str, int]:
@@ -114,7 +130,7 @@ def make_process(api: FakeBotAPI, workdir: Path, rate: int) -> BotProcess:
 async def shutdown(process: BotProcess) -> None:
     if process.proc is not None and process.proc.returncode is None:
         with contextlib.suppress(Exception):
-            await process.stop(signal.SIGTERM, timeout=15)
+            await process.stop(signal.SIGTERM, timeout=patience(15))
         if process.proc.returncode is None:
             await process.kill()
 
@@ -179,14 +195,16 @@ async def test_sigkill_mid_broadcast_resumes_without_losses(api, tmp_path):
     try:
         await process.start()
         await announce_to_everyone(coordinator, recipients)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while sum(deliveries(api, ids).values()) < 80:
-            assert loop.time() < deadline, "the broadcast did not start"
-            await asyncio.sleep(0.005)
+        await api.wait_until(
+            lambda: sum(deliveries(api, ids).values()) >= 80, what="the broadcast's start"
+        )
         await process.kill()
         before = sum(deliveries(api, ids).values())
         assert before < recipients, "the crash must come in the middle"
+        # What was in flight at the crash: sent or not, nobody recorded it.  How many that
+        # is depends on the machine's speed (the outcomes are recorded in batches), which
+        # messages may repeat does not.
+        unrecorded = await in_flight(process.database_path)
 
         await process.start()
         await wait_message(coordinator, lambda m: "завершена: доставлено" in text_of(m), 40)
@@ -196,7 +214,9 @@ async def test_sigkill_mid_broadcast_resumes_without_losses(api, tmp_path):
 
     got = deliveries(api, ids)
     assert min(got.values()) == 1, "nobody is skipped"
-    assert sum(n - 1 for n in got.values()) <= 1, "at most the message in flight is repeated"
+    assert max(got.values()) <= 2, "a message is repeated at most once"
+    repeated = {chat for chat, n in got.items() if n > 1}
+    assert repeated <= unrecorded, "only a message in flight at the crash is repeated"
     assert await outbox_figures(process.database_path) == {"sent": recipients}
     # A repeated message still kept a recipient's chat at one message a second.
     gaps = [b - a for chat in ids for a, b in itertools.pairwise(api.stats.send_times[chat])]

@@ -8,12 +8,18 @@ import socket
 import sys
 from pathlib import Path
 
+import pytest
+
+from bench.fakebotapi import FakeBotAPI
 from bot.paths import PROJECT_DIR
 from bot.privacy import current_policy
 from storage import Database, apply_migrations
 from tests.e2e.process import BotProcess
 from tests.e2e.steps import expect
-from tests.fakebotapi import FakeBotAPI
+from tests.patience import patience
+
+# Starts `python -m bot` as a separate process.
+pytestmark = pytest.mark.slow
 
 COORD = 8101
 SLOWPARSE = Path(__file__).parent / "slowparse"
@@ -32,7 +38,7 @@ async def test_second_instance_refuses_and_a_crash_is_taken_over(api, tmp_path):
     second.workdir.mkdir()
     second.env["DATABASE_PATH"] = str(first.database_path)
     await second._spawn()
-    assert await asyncio.wait_for(second.proc.wait(), 60) == 3
+    assert await asyncio.wait_for(second.proc.wait(), patience(60)) == 3
     second._log.close()
     log = second.log()
     assert "уже работает другой экземпляр бота" in log and "Traceback" not in log
@@ -50,7 +56,7 @@ async def test_second_instance_refuses_and_a_crash_is_taken_over(api, tmp_path):
 
 async def test_unreachable_api_at_start_is_retried_until_it_answers(tmp_path):
     port = free_port()
-    server = FakeBotAPI(token="123456:TEST-e2e")
+    server = FakeBotAPI(token="123456:TEST-e2e", patience=patience(30))
     bot = BotProcess(server, tmp_path, IMPORT_SEEDS_ON_EMPTY="false", START_RETRY_MAX_SECONDS="2")
     bot.env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{port}"
     await bot._spawn()
@@ -59,7 +65,7 @@ async def test_unreachable_api_at_start_is_retried_until_it_answers(tmp_path):
         assert "retrying in 1 s" in log and "retrying in 2 s" in log
         assert "Traceback" not in log
         await server.start(port=port)
-        await server.wait_for_polling(timeout=60)
+        await server.wait_for_polling()
         assert bot.proc.returncode is None
         assert await bot.stop() == 0
     finally:
@@ -69,12 +75,12 @@ async def test_unreachable_api_at_start_is_retried_until_it_answers(tmp_path):
 
 
 async def test_sigterm_during_unreachable_start_exits_cleanly(tmp_path):
-    server = FakeBotAPI(token="123456:TEST-e2e")
+    server = FakeBotAPI(token="123456:TEST-e2e", patience=patience(30))
     bot = BotProcess(server, tmp_path, IMPORT_SEEDS_ON_EMPTY="false")
     bot.env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{free_port()}"
     await bot._spawn()
     await bot.wait_log("Bot API server unreachable at start")
-    assert await bot.stop(timeout=10) == 0
+    assert await bot.stop(timeout=patience(10)) == 0
     assert "Traceback" not in bot.log()
 
 
@@ -118,14 +124,16 @@ async def test_sigterm_during_a_parse_stops_within_ten_seconds(api, tmp_path):
     await coord.send_document("1. Рекомендовать.".encode(), "резолюция.txt", "text/plain")
     await _wait_for_file(mark)
     child = int(_read(mark))
-    assert await bot.stop(timeout=10) == 0  # the stop() timeout is the 10 s of the issue
+    # The bot's own shutdown deadline is the issue's 10 s; the wait allows for a busy machine.
+    assert await bot.stop(timeout=patience(10)) == 0
     assert not _alive(child)  # the parsing child went with it
     assert "Traceback" not in bot.log()
 
 
 async def _wait_for_file(path: Path, timeout: float = 60) -> None:
+    # Another process writes it: no event to wait on, so look again until the safety net.
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + patience(timeout)
     while not _read(path):
         assert loop.time() < deadline, f"{path} never appeared"
         await asyncio.sleep(0.05)
@@ -158,7 +166,7 @@ async def _get(url: str) -> tuple[int, str]:
 
 async def test_health_and_metrics_endpoint_of_the_real_process(tmp_path):
     api_port, metrics_port = free_port(), free_port()
-    server = FakeBotAPI(token="123456:TEST-e2e")
+    server = FakeBotAPI(token="123456:TEST-e2e", patience=patience(30))
     bot = BotProcess(
         server,
         tmp_path,
@@ -175,12 +183,12 @@ async def test_health_and_metrics_endpoint_of_the_real_process(tmp_path):
         status, body = await _get(base + "/healthz")
         assert status == 503 and '"seconds_since_contact": null' in body
         await server.start(port=api_port)
-        await server.wait_for_polling(timeout=60)
+        await server.wait_for_polling()
         user = server.user(8103, "Анна")
         await user.send("/start")
         await expect(user, "Согласие на обработку")
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
+        deadline = loop.time() + patience(30)
         while (await _get(base + "/healthz"))[0] != 200:
             assert loop.time() < deadline, "never healthy after polling started"
             await asyncio.sleep(0.1)
@@ -213,12 +221,11 @@ async def test_sigterm_mid_broadcast_stops_within_ten_seconds_and_keeps_the_rest
     try:
         await process.start()
         await announce_to_everyone(api.user(BROADCASTER, "Ольга"), recipients)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 60
-        while sum(deliveries(api, ids).values()) < 20:
-            assert loop.time() < deadline, "the broadcast did not start"
-            await asyncio.sleep(0.02)
-        assert await process.stop(timeout=10) == 0
+        await api.wait_until(
+            lambda: sum(deliveries(api, ids).values()) >= 20, what="the broadcast's start"
+        )
+        # The bot's own shutdown deadline is the issue's 10 s; the wait allows for a busy machine.
+        assert await process.stop(timeout=patience(10)) == 0
     finally:
         await shutdown(process)
     figures = await outbox_figures(process.database_path)

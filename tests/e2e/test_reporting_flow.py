@@ -1,7 +1,13 @@
 """Invite → join → /tasks → report with evidence → a follower is told; all over HTTP."""
 
+import pytest
+
 from tests.e2e.process import BotProcess
 from tests.e2e.steps import expect, invite_payload, press
+from tests.patience import patience
+
+# Starts `python -m bot` as a separate process.
+pytestmark = pytest.mark.slow
 
 ADMIN, COORD, OFFICIAL, MEMBER = 7001, 7002, 7003, 7004
 
@@ -58,7 +64,7 @@ async def test_invite_join_report_and_follower_is_told(api, tmp_path):
         updated = await expect(official, "Статус: В работе")
         assert "протокол.pdf" in updated["text"]
 
-        notice = await expect(member, "Обновление", timeout=30)
+        notice = await expect(member, "Обновление", timeout=patience(30))
         assert "В работе" in notice["text"]
         assert any(
             b["text"] == "Открыть карточку"

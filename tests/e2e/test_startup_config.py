@@ -2,10 +2,14 @@
 and exit code 2, never a traceback.  And a webhook URL written with its path is not doubled."""
 
 import aiohttp
+import pytest
 
 from bot.settings import example_token
 from tests.e2e.process import E2E_TOKEN, BotProcess, run_until_exit
 from tests.e2e.test_webhook import free_port
+
+# Starts `python -m bot` as a separate process.
+pytestmark = pytest.mark.slow
 
 
 async def run_once(env: dict[str, str], tmp_path) -> tuple[int, list[str]]:

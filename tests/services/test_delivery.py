@@ -7,15 +7,15 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 
+from bench.fakebotapi.session import LocalSession
 from bot.buttons import (
     Button,
     OpenCard,
@@ -44,37 +44,21 @@ class Sent:
     started: float = 0.0  # when the call was made
 
 
-@dataclass
-class ScriptedSession(BaseSession):
+class ScriptedSession(LocalSession):
     """Answers like Telegram would; ``script[chat_id]`` lists errors for the next calls:
     an HTTP status (429, 403, 400, 500) or "network"; ``hang`` chats never answer."""
 
-    calls: list[Sent] = field(default_factory=list)
-    script: dict[int, list[int | str]] = field(default_factory=dict)
-    hang: set[int] = field(default_factory=set)
-    latency: float = 0.0
-
-    def __post_init__(self) -> None:
-        super().__init__()
-        self._ids = itertools.count(500)
+    def __init__(self) -> None:
+        super().__init__(bot_id=42, first_name="Bot", username="tracker_bot", first_message_id=500)
+        self.calls: list[Sent] = []
+        self.script: dict[int, list[int | str]] = {}
+        self.hang: set[int] = set()
+        self.latency = 0.0
         self.hanging = asyncio.Event()
         self.called = asyncio.Event()
 
-    async def close(self) -> None:
-        return None
-
-    def stream_content(self, *args, **kwargs):  # pragma: no cover - not used here
-        raise NotImplementedError
-
     async def make_request(self, bot: Bot, method: TelegramMethod, timeout: int | None = None):
-        name = type(method).__name__
-        # The value preparation aiogram does before sending (defaults resolved, None dropped).
-        params = {}
-        for key, value in method.model_dump(warnings=False).items():
-            prepared = self.prepare_value(value, bot=bot, files={}, _dumps_json=False)
-            if prepared is not None:
-                params[key] = prepared
-        params = json.loads(json.dumps(params, default=str))
+        name, params, _ = await self.prepare(bot, method)
         chat_id = params.get("chat_id")
         started = time.monotonic()
         if chat_id in self.hang:
@@ -96,12 +80,7 @@ class ScriptedSession(BaseSession):
             if fault == 403:
                 body["description"] = "Forbidden: bot was blocked by the user"
             return self.check_response(bot, method, fault, json.dumps(body)).result
-        result = {
-            "message_id": next(self._ids),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "text": params.get("text", ""),
-        }
+        result = self.answer(name, params, {})
         response = self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
         return response.result
 
@@ -185,6 +164,37 @@ async def test_a_row_not_due_yet_waits(live, bot, session):
     finally:
         await worker.stop()
     assert await statuses(live) == {"later": "pending", "now": "sent"}
+
+
+async def test_drain_waits_for_a_row_whose_claim_has_committed(live, bot, session):
+    """Between the claim's commit and the dispatcher resuming, the row is neither pending nor
+    counted in flight; drain() returned there, and a stop then left the row unsent."""
+    await queue(live, 1, "only")
+    worker = DeliveryWorker(live, bot, max_idle=0.2)
+    claimed, go_on = asyncio.Event(), asyncio.Event()
+    claim = worker.repo.claim
+
+    async def held_claim(ids: list[int]) -> set[int]:
+        result = await claim(ids)
+        claimed.set()
+        await go_on.wait()  # committed; the dispatcher has not resumed yet
+        return result
+
+    worker.repo.claim = held_claim  # type: ignore[method-assign]
+    await worker.start()
+    try:
+        await asyncio.wait_for(claimed.wait(), DRAIN_PATIENCE)
+        drained = asyncio.create_task(worker.drain(DRAIN_PATIENCE))
+        # Not a speed check: a drain that wrongly finishes does so at once; a right one
+        # cannot finish before the claim is let go.
+        early, _ = await asyncio.wait({drained}, timeout=1)
+        go_on.set()
+        await drained
+    finally:
+        await worker.stop()
+    assert not early
+    assert [c.chat_id for c in session.calls] == [1]
+    assert (await row(live, "only"))["status"] == "sent"
 
 
 async def test_wakes_up_at_once_when_something_is_queued(live, bot, session):
@@ -383,12 +393,12 @@ async def test_payload_kinds_keep_the_authors_formatting(live, bot, session):
     finally:
         await worker.stop()
     text, photo, doc = session.to(1)[0], session.to(2)[0], session.to(3)[0]
-    assert text.method == "SendMessage" and text.params["entities"] == bold
+    assert text.method == "sendMessage" and text.params["entities"] == bold
     assert "parse_mode" not in text.params  # None: the entities say it all
     assert text.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "card:1"
-    assert photo.method == "SendPhoto" and photo.params["photo"] == "PHOTO-ID"
+    assert photo.method == "sendPhoto" and photo.params["photo"] == "PHOTO-ID"
     assert photo.params["caption_entities"] == bold
-    assert doc.method == "SendDocument" and doc.params["document"] == "DOC-ID"
+    assert doc.method == "sendDocument" and doc.params["document"] == "DOC-ID"
 
 
 async def test_queued_buttons_arrive_as_the_callback_data_handlers_read(live, bot, session):

@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+import pytest
+
 from bot.importer import content_hash, document_json, document_key
 from bot.ingest.parser import parse_resolution
 from bot.paths import CONTENT_DIR, PROJECT_DIR
@@ -121,6 +123,7 @@ def test_document_json_shape(parsed_seeds):
         json.dumps(data, ensure_ascii=False)
 
 
+@pytest.mark.slow  # runs `python -m bot import` as a separate process
 async def test_cli_import_json_then_unchanged(tmp_path):
     env = {**os.environ, "DATABASE_PATH": str(tmp_path / "cli.sqlite3")}
     env.pop("BOT_TOKEN", None)

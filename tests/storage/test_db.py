@@ -143,3 +143,65 @@ async def test_data_survives_reconnect(tmp_path):
         assert (await UserRepository(db).get(7)).first_name == "Оля"
     finally:
         await db.close()
+
+
+# --- reads see only committed data ---------------------------------------------------------
+
+
+async def _seed_names(db: Database) -> None:
+    await db.execute("CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+    await db.executemany("INSERT INTO names (name) VALUES (?)", [("Анна",), ("Борис",)])
+
+
+async def _names(db: Database) -> list[str]:
+    return [r[0] for r in await db.fetchall("SELECT name FROM names ORDER BY id")]
+
+
+async def test_a_read_does_not_see_another_tasks_uncommitted_writes(db):
+    """Task A empties and refills a table in one transaction (as a search-index rebuild does);
+    task B, reading meanwhile, sees the last committed rows, never the half-done state."""
+    await _seed_names(db)
+    seen: dict[str, object] = {}
+
+    async with db.transaction():
+        await db.execute("DELETE FROM names")
+        await db.execute("INSERT INTO names (name) VALUES ('черновик')")
+        # The writer still sees its own work in progress …
+        assert await _names(db) == ["черновик"]
+        # … another task reading while the transaction is open sees the committed rows.
+        seen["during"] = await asyncio.wait_for(asyncio.create_task(_names(db)), 60)
+        seen["one"] = await asyncio.wait_for(
+            asyncio.create_task(db.fetchone("SELECT count(*) FROM names")), 60
+        )
+    assert seen["during"] == ["Анна", "Борис"]
+    assert seen["one"][0] == 2
+    assert await _names(db) == ["черновик"]  # and the commit is visible afterwards
+
+
+async def test_a_read_during_a_rolled_back_transaction_never_sees_its_rows(db):
+    await _seed_names(db)
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute("UPDATE names SET name = 'никто'")
+            assert await asyncio.wait_for(asyncio.create_task(_names(db)), 60) == [
+                "Анна",
+                "Борис",
+            ]
+            raise RuntimeError("rollback")
+    assert await _names(db) == ["Анна", "Борис"]
+
+
+async def test_in_memory_database_reads_wait_for_the_open_transaction():
+    """An in-memory database has no second connection to read a snapshot from: a read from
+    another task waits until the transaction ends and then sees what was committed."""
+    db = await Database.connect(":memory:")
+    try:
+        await _seed_names(db)
+        async with db.transaction():
+            await db.execute("UPDATE names SET name = 'черновик'")
+            reader = asyncio.create_task(_names(db))
+            await asyncio.sleep(0)  # the reader issues its query now, before the next write
+            await db.execute("UPDATE names SET name = 'итог'")
+        assert await asyncio.wait_for(reader, 60) == ["итог", "итог"]
+    finally:
+        await db.close()

@@ -9,7 +9,7 @@
         await anna.click(reply, "Подписаться")   # a callback_query update
         request = await server.wait_for_request("answerCallbackQuery")
 
-Standalone: ``python -m tests.fakebotapi --port 8081`` (control API under /_test/).
+Standalone: ``python -m bench.fakebotapi --port 8081`` (control API under /_test/).
 """
 
 from .server import (

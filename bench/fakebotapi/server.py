@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from yarl import URL
 
 from .validation import (
@@ -62,22 +62,10 @@ _STRING_FIELDS = frozenset(
         "action",
         "query",
         "description",
-        "short_description",
-        "name",
-        "title",
-        "emoji",
         "document",
         "photo",
-        "video",
-        "audio",
-        "animation",
-        "voice",
-        "thumbnail",
-        "sticker",
         "ip_address",
         "business_connection_id",
-        "message_effect_id",
-        "custom_emoji_id",
         "switch_pm_text",
         "switch_pm_parameter",
     }
@@ -91,19 +79,13 @@ _CHAT_WRITE_METHODS = frozenset(
         "sendMessage",
         "sendDocument",
         "sendPhoto",
-        "sendMediaGroup",
-        "copyMessage",
-        "forwardMessage",
         "sendChatAction",
         "editMessageText",
-        "editMessageCaption",
         "editMessageReplyMarkup",
     }
 )
 # Successful calls of these are counted as deliveries in ``stats`` (rate, duplicates).
-_SEND_METHODS = frozenset(
-    {"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "copyMessage", "forwardMessage"}
-)
+_SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 _CHAT_ACTIONS = frozenset(
     {
         "typing",
@@ -222,7 +204,7 @@ class Stats:
 
     @property
     def sent(self) -> int:
-        """Successful deliveries (sendMessage, sendDocument, copyMessage, …)."""
+        """Successful deliveries (sendMessage, sendDocument, sendPhoto)."""
         return sum(len(times) for times in self.send_times.values())
 
     def duplicates(self) -> int:
@@ -288,7 +270,6 @@ class _Chat:
     # Bot messages as sent or edited, in order. Message dicts are never mutated after they
     # are stored (an edit stores a new dict), so events can share them without copying.
     events: list[dict[str, Any]] = field(default_factory=list)
-    deleted: list[int] = field(default_factory=list)
     reply_keyboard: dict[str, Any] | None = None
 
 
@@ -416,11 +397,12 @@ class FakeUser:
 
     # --- observing ----------------------------------------------------------------------
 
-    async def next_message(self, timeout: float = 10) -> dict[str, Any]:
+    async def next_message(self, timeout: float | None = None) -> dict[str, Any]:
         """The next message the bot sent or edited in this chat since the previous call.
 
         Edited messages come back as their new state, with ``edit_date`` set.
         """
+        timeout = self.server.patience if timeout is None else timeout
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             chat = self.server._chats.get(self.id)
@@ -438,7 +420,7 @@ class FakeUser:
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        """The bot's messages in this chat, as they are now (edits applied, deleted gone)."""
+        """The bot's messages in this chat, as they are now (edits applied)."""
         return self.server.sent_messages(self.id)
 
     @property
@@ -457,11 +439,6 @@ class FakeUser:
             for row in chat.reply_keyboard.get("keyboard", [])
         ]
 
-    @property
-    def deleted_message_ids(self) -> list[int]:
-        chat = self.server._chats.get(self.id)
-        return list(chat.deleted) if chat else []
-
 
 class FakeBotAPI:
     """The server: ``async with FakeBotAPI() as server`` starts it on 127.0.0.1 and a free
@@ -479,6 +456,7 @@ class FakeBotAPI:
         record_requests: bool = True,
         accept_any_token: bool = False,
         deliver_webhook: bool = True,
+        patience: float = 10,
     ) -> None:
         """
         :param strict_html: also reject a bare "&" and unknown "&name;" (Telegram shows them
@@ -489,7 +467,10 @@ class FakeBotAPI:
             ``wait_for_request`` then has nothing to find).
         :param accept_any_token: serve any ``/bot<token>/`` path (handy standalone).
         :param deliver_webhook: after setWebhook, POST updates to its URL (http allowed).
+        :param patience: how long the waits (``next_message``, ``wait_for_request``…) wait
+            when not told: a safety net, since each returns as soon as its event happens.
         """
+        self.patience = patience
         self.deliver_webhook = deliver_webhook
         self.token = token
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
@@ -507,7 +488,6 @@ class FakeBotAPI:
         self.users: dict[int, FakeUser] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {}
-        self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}
 
@@ -519,7 +499,6 @@ class FakeBotAPI:
         self._queries: dict[str, dict[str, Any]] = {}  # callback query id -> state
         self._query_counter = itertools.count(1)
         self._file_counter = itertools.count(1)
-        self._group_counter = itertools.count(13_000_000_000_000_000)
         self._rules: list[FaultRule] = []
         self._blocked: set[int | str] = set()
         self._random_fault: tuple[float, FaultRule, frozenset[str] | None] | None = None
@@ -560,8 +539,8 @@ class FakeBotAPI:
         site = web.TCPSite(self._runner, host, port)
         await site.start()
         server = site._server
-        assert server is not None and server.sockets  # type: ignore[union-attr]
-        bound = server.sockets[0].getsockname()  # type: ignore[union-attr]
+        assert isinstance(server, asyncio.Server) and server.sockets  # a TCP site's server
+        bound = server.sockets[0].getsockname()
         self.base_url = f"http://{host}:{bound[1]}"
         return self.base_url
 
@@ -795,7 +774,7 @@ class FakeBotAPI:
         method: str | None = None,
         chat_id: int | str | None = None,
         predicate: Callable[[RecordedRequest], bool] | None = None,
-        timeout: float = 10,
+        timeout: float | None = None,
         *,
         new_only: bool = False,
     ) -> RecordedRequest:
@@ -806,6 +785,7 @@ class FakeBotAPI:
         shows up only when it returns: use :meth:`wait_for_polling` for "the bot polls".
         Raises TimeoutError.
         """
+        timeout = self.patience if timeout is None else timeout
         wanted = method.lower() if method else None
         deadline = asyncio.get_running_loop().time() + timeout
         start = len(self.requests) if new_only else 0
@@ -832,14 +812,28 @@ class FakeBotAPI:
                 ),
             )
 
-    async def wait_for_polling(self, timeout: float = 10, *, new: bool = True) -> None:
+    async def wait_for_polling(self, timeout: float | None = None, *, new: bool = True) -> None:
         """Wait until a getUpdates call arrives (``new``: one that starts after this call;
         otherwise one already waiting counts too). A restarted bot process is ready when its
         first poll arrives, while the old process's abandoned poll may still be pending."""
+        timeout = self.patience if timeout is None else timeout
         started = self._polls_started
         deadline = asyncio.get_running_loop().time() + timeout
         while not (self._polls_started > started or (not new and self._active_polls > 0)):
             await self._wait_change(deadline, lambda: f"the bot did not poll within {timeout}s")
+
+    async def wait_until(
+        self,
+        condition: Callable[[], bool],
+        timeout: float | None = None,
+        what: str = "the condition",
+    ) -> None:
+        """Wait until ``condition()`` holds, checking it again after every change the server
+        sees (a call answered, a message stored, a webhook delivery failed)."""
+        timeout = self.patience if timeout is None else timeout
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            await self._wait_change(deadline, lambda: f"{what} did not happen within {timeout}s")
 
     def requests_for(
         self, method: str | None = None, chat_id: int | str | None = None
@@ -853,7 +847,7 @@ class FakeBotAPI:
         ]
 
     def sent_messages(self, chat_id: int | str) -> list[dict[str, Any]]:
-        """The bot's messages in a chat, as they are now (edits applied, deleted gone)."""
+        """The bot's messages in a chat, as they are now (edits applied)."""
         chat = self._chats.get(chat_id)
         if chat is None:
             return []
@@ -959,30 +953,17 @@ class FakeBotAPI:
             "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
-            "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
-            "sendMediaGroup": self._send_media_group,
-            "copyMessage": self._copy_message,
-            "forwardMessage": self._forward_message,
             "editMessageText": self._edit_message_text,
-            "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "deleteMessage": self._delete_message,
-            "deleteMessages": self._delete_messages,
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
             "getFile": self._get_file,
             "sendChatAction": self._send_chat_action,
-            "getChat": self._get_chat,
-            "setChatMenuButton": self._set_chat_menu_button,
-            "getChatMenuButton": self._get_chat_menu_button,
-            "close": self._true,
-            "logOut": self._true,
         }
 
     def _bot_user(self) -> dict[str, Any]:
@@ -995,9 +976,6 @@ class FakeBotAPI:
                 "username": self.bot_username,
             }
         return self._bot_user_dict
-
-    async def _true(self, p: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
-        return True
 
     async def _get_me(self, p: dict[str, Any], files: dict[str, UploadedFile]) -> dict[str, Any]:
         return {
@@ -1099,26 +1077,8 @@ class FakeBotAPI:
                 else:
                     self.webhook["last_error_date"] = int(time.time())
                     self.webhook["last_error_message"] = error
+                    self._notify()
                     await asyncio.sleep(0.2)
-
-    async def _get_webhook_info(
-        self, p: dict[str, Any], files: dict[str, UploadedFile]
-    ) -> dict[str, Any]:
-        info: dict[str, Any] = {
-            "url": self.webhook.get("url", ""),
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-        for key in (
-            "max_connections",
-            "ip_address",
-            "allowed_updates",
-            "last_error_date",
-            "last_error_message",
-        ):
-            if key in self.webhook:
-                info[key] = self.webhook[key]
-        return info
 
     async def _set_my_commands(self, p: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
         commands = p.get("commands")
@@ -1139,11 +1099,6 @@ class FakeBotAPI:
         else:
             self.commands.pop(key, None)
         return True
-
-    async def _get_my_commands(
-        self, p: dict[str, Any], files: dict[str, UploadedFile]
-    ) -> list[dict[str, Any]]:
-        return self.my_commands(p.get("scope"), p.get("language_code", ""))
 
     async def _delete_my_commands(self, p: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
         self.commands.pop((_scope_key(p.get("scope")), p.get("language_code", "")), None)
@@ -1181,65 +1136,6 @@ class FakeBotAPI:
         content["photo"] = [_photo_size(stored, 90, 68), _photo_size(stored, 800, 600)]
         return self._bot_message(chat, p, content)
 
-    async def _send_media_group(
-        self, p: dict[str, Any], files: dict[str, UploadedFile]
-    ) -> list[dict[str, Any]]:
-        chat = self._target_chat(p)
-        media = p.get("media")
-        if not isinstance(media, list) or not 1 <= len(media) <= 10:
-            raise bad_request("wrong number of media, must be between 2 and 10")
-        contents = []
-        for item in media:
-            if not isinstance(item, dict) or item.get("type") not in ("photo", "document"):
-                raise bad_request("unsupported media type in the fake Bot API")
-            content = self._caption_content(item)
-            kind = item["type"]
-            stored = self._resolve_input_file({kind: item.get("media")}, files, kind, f"{kind}s")
-            if kind == "photo":
-                content["photo"] = [_photo_size(stored, 800, 600)]
-            else:
-                content["document"] = _document_dict(stored)
-            contents.append(content)
-        group_id = str(next(self._group_counter))
-        return [
-            self._bot_message(chat, p, {**content, "media_group_id": group_id})
-            for content in contents
-        ]
-
-    async def _copy_message(
-        self, p: dict[str, Any], files: dict[str, UploadedFile]
-    ) -> dict[str, Any]:
-        source = self._source_message(p, "message to copy not found")
-        chat = self._target_chat(p)
-        content = {
-            k: v
-            for k, v in source.items()
-            if k in ("text", "entities", "caption", "caption_entities", "document", "photo")
-        }
-        if "caption" in p:
-            content.pop("caption", None)
-            content.pop("caption_entities", None)
-            content.update(self._caption_content(p))
-        message = self._bot_message(chat, p, content)
-        return {"message_id": message["message_id"]}
-
-    async def _forward_message(
-        self, p: dict[str, Any], files: dict[str, UploadedFile]
-    ) -> dict[str, Any]:
-        source = self._source_message(p, "message to forward not found")
-        chat = self._target_chat(p)
-        content = {
-            k: v
-            for k, v in source.items()
-            if k in ("text", "entities", "caption", "caption_entities", "document", "photo")
-        }
-        content["forward_origin"] = {
-            "type": "user",
-            "sender_user": source.get("from", self._bot_user()),
-            "date": source["date"],
-        }
-        return self._bot_message(chat, {**p, "reply_markup": None}, content)
-
     # editing
 
     async def _edit_message_text(
@@ -1257,24 +1153,6 @@ class FakeBotAPI:
         changes: dict[str, Any] = {"text": text, "entities": entities, "reply_markup": markup}
         return self._apply_edit(chat, old, changes)
 
-    async def _edit_message_caption(
-        self, p: dict[str, Any], files: dict[str, UploadedFile]
-    ) -> dict[str, Any] | bool:
-        if p.get("inline_message_id"):
-            return True
-        chat, old = self._message_to_edit(p)
-        if "text" in old:
-            raise bad_request("there is no caption in the message to edit")
-        caption, entities = prepare_caption(
-            p.get("caption"),
-            p.get("parse_mode"),
-            p.get("caption_entities"),
-            strict_html=self.strict_html,
-        )
-        markup = check_reply_markup(p.get("reply_markup"))
-        changes = {"caption": caption, "caption_entities": entities, "reply_markup": markup}
-        return self._apply_edit(chat, old, changes)
-
     async def _edit_message_reply_markup(
         self, p: dict[str, Any], files: dict[str, UploadedFile]
     ) -> dict[str, Any] | bool:
@@ -1283,23 +1161,6 @@ class FakeBotAPI:
         chat, old = self._message_to_edit(p)
         markup = check_reply_markup(p.get("reply_markup"))
         return self._apply_edit(chat, old, {"reply_markup": markup})
-
-    async def _delete_message(self, p: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
-        chat = self._chats.get(self._chat_id(p))
-        message_id = p.get("message_id")
-        if chat is None or chat.messages.pop(message_id, None) is None:
-            raise bad_request("message to delete not found")
-        chat.deleted.append(message_id)
-        self._notify()
-        return True
-
-    async def _delete_messages(self, p: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
-        chat = self._chats.get(self._chat_id(p))
-        for message_id in p.get("message_ids") or ():
-            if chat is not None and chat.messages.pop(message_id, None) is not None:
-                chat.deleted.append(message_id)
-        self._notify()
-        return True
 
     # answering
 
@@ -1348,33 +1209,6 @@ class FakeBotAPI:
         if p.get("action") not in _CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True
-
-    async def _get_chat(self, p: dict[str, Any], files: dict[str, UploadedFile]) -> dict[str, Any]:
-        chat = self._target_chat(p)
-        return {
-            **chat.chat,
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        }
-
-    async def _set_chat_menu_button(
-        self, p: dict[str, Any], files: dict[str, UploadedFile]
-    ) -> bool:
-        self.menu_buttons[p.get("chat_id")] = p.get("menu_button") or {"type": "default"}
-        return True
-
-    async def _get_chat_menu_button(
-        self, p: dict[str, Any], files: dict[str, UploadedFile]
-    ) -> dict[str, Any]:
-        chat_id = p.get("chat_id")
-        return self.menu_buttons.get(chat_id) or self.menu_buttons.get(None) or {"type": "commands"}
 
     # --- chats and messages -------------------------------------------------------------
 
@@ -1488,13 +1322,6 @@ class FakeBotAPI:
         chat.events.append(message)
         self._notify()
         return message
-
-    def _source_message(self, p: dict[str, Any], missing: str) -> dict[str, Any]:
-        chat = self._chats.get(p.get("from_chat_id"))  # type: ignore[arg-type]
-        source = chat.messages.get(p.get("message_id")) if chat else None  # type: ignore[arg-type]
-        if source is None:
-            raise bad_request(missing)
-        return source
 
     def _user_message(
         self, user: FakeUser, content: dict[str, Any], reply_to: Any
@@ -1680,10 +1507,10 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
     elif content_type == "multipart/form-data":
         reader = await request.multipart()
         async for part in reader:
-            if part is None or not hasattr(part, "read"):
+            if not isinstance(part, BodyPartReader):  # a nested multipart: Telegram sends none
                 continue
             name = part.name or ""
-            data = await part.read()  # type: ignore[union-attr]
+            data = await part.read()
             if part.filename is not None:
                 files[name] = UploadedFile(
                     part.filename, part.headers.get("Content-Type", ""), bytes(data)
@@ -1734,10 +1561,10 @@ def _find_button(message: dict[str, Any], button: str) -> dict[str, Any] | None:
     buttons = [b for row in rows for b in row]
     for b in buttons:
         if b.get("text") == button:
-            return b
+            return dict(b)
     for b in buttons:
         if b.get("callback_data") == button:
-            return b
+            return dict(b)
     return None
 
 

@@ -1,7 +1,7 @@
-"""Run the fake Bot API standalone: ``python -m tests.fakebotapi --port 8081``.
+"""Run the fake Bot API standalone: ``python -m bench.fakebotapi --port 8081``.
 
 Point the bot at it with ``TELEGRAM_API_URL=http://127.0.0.1:8081`` and drive the user side
-through the /_test/ control API (see tests/fakebotapi/control.py), e.g.::
+through the /_test/ control API (see bench/fakebotapi/control.py), e.g.::
 
     curl -s localhost:8081/_test/send -d '{"user_id": 1, "text": "/start"}'
     curl -s 'localhost:8081/_test/messages?chat_id=1'
@@ -33,7 +33,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.fakebotapi", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.fakebotapi", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", help="accept only this bot token (default: any token)")
