@@ -210,28 +210,50 @@ class SearchService:
 
     # ---- /my -------------------------------------------------------------------------
     async def my(self, profile: Any, limit: int = 5, offset: int = 0) -> tuple[list[Match], int]:
+        """One page of what concerns an organization, best first, and how many in all.
+
+        Items naming the organization (a few, found by FTS) come first, ranked here; then
+        the region's facet segments (``my_segments``) in SQL order, each a range of an
+        index, so a page reads about a page whatever the size of the region.
+        """
         p = Profile.of(profile)
         region = valid_region(p.region)
-        kind = valid_kind(p.kind)
+        name = org_name(p.org_name)
+        hits = await self._named(name, region) if name is not None else []
+        named: dict[int, _Cand] = {}
+        _apply_named(named, hits)
+        ordered = sorted(named, key=lambda rec_id: _sort_key(named[rec_id]))
+        segments = my_segments(valid_kind(p.kind)) if region is not None else []
+        counts = await self.repo.segment_counts(region, segments, named) if region else []
+        ids = ordered[offset : offset + limit]
+        skip = max(0, offset - len(ordered))
+        for at, count in enumerate(counts):
+            if len(ids) >= limit:
+                break
+            if skip >= count:
+                skip -= count
+                continue
+            assert region is not None  # segments exist only with a region
+            ids += await self.repo.segment_page(region, segments, at, named, limit - len(ids), skip)
+            skip = 0
+        total = len(ordered) + sum(counts)
+        if not ids:
+            return [], total
+        # Reasons as the ranking gave them: every facet of the item, then its names.
         cands: dict[int, _Cand] = {}
         if region is not None:
-            kinds = [ALL_PARTICIPANTS] + ([kind] if kind and kind != "other" else [])
-            for row in await self.repo.facet_candidates(region, kinds, (0, 1, 2)):
-                rank = _FACET_RANK[row["relation"]]
-                if rank == KIND:
-                    reason = reason_kind(row["kind"], region)
-                elif rank == JOINT:
-                    reason = row["note"] or reason_joint(None)
-                else:
-                    reason = reason_participants(region)
-                _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
-        name = org_name(p.org_name)
-        if name is not None:
-            await self._named(cands, name, region)
-        return await self._page(cands, limit, offset)
+            for row in await self.repo.facets_of(ids):
+                if row["region"] == region and (row["kind"], row["relation"]) in segments:
+                    _add_my_facet(cands, row, region)
+        on_page = set(ids)
+        _apply_named(cands, [hit for hit in hits if hit[0]["recommendation_id"] in on_page])
+        return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids]), total
 
-    async def _named(self, cands: dict[int, _Cand], name: OrgName, region: str | None) -> None:
-        """Items whose addressee or text names the organization (any case, any quotes)."""
+    async def _named(
+        self, name: OrgName, region: str | None
+    ) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
+        """Items whose addressee or text names the organization (any case, any quotes):
+        their keys and the addressee that names it (None: named in the text)."""
         variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
         if len(name.lemmas) >= 2 or name.specific:
             variants.append((name.lemmas, not name.specific))
@@ -252,9 +274,10 @@ class SearchService:
             in_text.update(await self.repo.match_ids(f"body : {phrase}{tail}"))
         ids = in_addressee | in_text
         if not ids:
-            return
+            return []
         phrases = [lemmas for lemmas, _ in variants]
-        addressees = await self._addressees(ids)
+        addressees = await self._addressees(in_addressee) if in_addressee else {}
+        hits: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []
         for row in await self.repo.keys(ids):
             rec_id = row["recommendation_id"]
             named = None
@@ -267,12 +290,8 @@ class SearchService:
                     ),
                     None,
                 )
-            if named is not None:
-                c = _add(cands, row, NAMED, reason_named_addressee(named["canonical"]), named["id"])
-                c.score = max(c.score, _SCORES[NAMED])
-            else:
-                c = _add(cands, row, NAMED, REASON_NAMED_TEXT, None)
-                c.score = max(c.score, _SCORES[NAMED] - 0.5) if c.rank == NAMED else c.score
+            hits.append((row, named))
+        return hits
 
     async def _addressees(self, ids: Iterable[int]) -> dict[int, list[sqlite3.Row]]:
         out: dict[int, list[sqlite3.Row]] = {}
@@ -284,9 +303,11 @@ class SearchService:
         self, cands: dict[int, _Cand], limit: int, offset: int
     ) -> tuple[list[Match], int]:
         ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
-        page = ordered[offset : offset + limit]
+        return await self._matches(ordered[offset : offset + limit]), len(ordered)
+
+    async def _matches(self, page: list[tuple[int, _Cand]]) -> list[Match]:
         if not page:
-            return [], len(ordered)
+            return []
         ids = [rec_id for rec_id, _ in page]
         details = {row["id"]: row for row in await self.repo.details(ids)}
         addressees = await self._addressees(ids)
@@ -311,7 +332,7 @@ class SearchService:
                     region=row["region"],
                 )
             )
-        return matches, len(ordered)
+        return matches
 
     # ---- questions -------------------------------------------------------------------
     async def ask(
@@ -675,6 +696,38 @@ def _drop_kind_reason(c: _Cand, addressee_id: int) -> None:
     c.reasons = [c.reasons[i] for i in keep] + c.reasons[ranked:]
     c.reason_ranks = [c.reason_ranks[i] for i in keep]
     c.reason_addressees = [c.reason_addressees[i] for i in keep]
+
+
+def my_segments(kind: str | None) -> list[tuple[str, int]]:
+    """/my's facet segments (kind, relation), best first: addressed to the kind, the kind
+    as a joint partner, all participants.  Participants' rows have relation 2 only and a
+    kind's rows 0 or 1, so no two segments share a relation and each is one range of
+    ``sort_key`` order."""
+    own = [kind] if kind and kind != "other" else []
+    return [(k, 0) for k in own] + [(k, 1) for k in own] + [(ALL_PARTICIPANTS, 2)]
+
+
+def _add_my_facet(cands: dict[int, _Cand], row: sqlite3.Row, region: str) -> None:
+    rank = _FACET_RANK[row["relation"]]
+    if rank == KIND:
+        reason = reason_kind(row["kind"], region)
+    elif rank == JOINT:
+        reason = row["note"] or reason_joint(None)
+    else:
+        reason = reason_participants(region)
+    _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
+
+
+def _apply_named(
+    cands: dict[int, _Cand], hits: Iterable[tuple[sqlite3.Row, sqlite3.Row | None]]
+) -> None:
+    for row, named in hits:
+        if named is not None:
+            c = _add(cands, row, NAMED, reason_named_addressee(named["canonical"]), named["id"])
+            c.score = max(c.score, _SCORES[NAMED])
+        else:
+            c = _add(cands, row, NAMED, REASON_NAMED_TEXT, None)
+            c.score = max(c.score, _SCORES[NAMED] - 0.5) if c.rank == NAMED else c.score
 
 
 def _add_facet(cands: dict[int, _Cand], row: sqlite3.Row, kind: str) -> None:

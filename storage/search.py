@@ -60,6 +60,25 @@ def _ids(ids: Iterable[int]) -> str:
     return json.dumps([int(i) for i in ids])
 
 
+def _segment(
+    region: str, segments: Sequence[tuple[str, int]], at: int, skip: Iterable[int]
+) -> tuple[str, list[Any]]:
+    """WHERE of one /my segment: a range of ``search_facets_rank`` (region, kind, relation),
+    less the items of earlier segments (primary-key lookups) and of ``skip``."""
+    kind, relation = segments[at]
+    where = "f.region = ? AND f.kind = ? AND f.relation = ?"
+    args: list[Any] = [region, kind, relation]
+    for earlier_kind, earlier_relation in segments[:at]:
+        where += (
+            " AND NOT EXISTS (SELECT 1 FROM search_facets g WHERE g.region = f.region"
+            " AND g.kind = ? AND g.relation = ? AND g.recommendation_id = f.recommendation_id)"
+        )
+        args += [earlier_kind, earlier_relation]
+    where += " AND f.recommendation_id NOT IN (SELECT value FROM json_each(?))"
+    args.append(_ids(skip))
+    return where, args
+
+
 class SearchRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -195,6 +214,40 @@ class SearchRepository:
             params,
         )
 
+    async def segment_counts(
+        self, region: str, segments: Sequence[tuple[str, int]], skip: Iterable[int]
+    ) -> list[int]:
+        """/my: how many items each facet segment adds, in one trip (see ``segment_page``)."""
+        parts, params = [], []
+        for at in range(len(segments)):
+            where, args = _segment(region, segments, at, skip)
+            parts.append(f"(SELECT count(*) FROM search_facets f WHERE {where})")
+            params += args
+        row = await self.db.fetchone("SELECT " + ", ".join(parts), params)
+        return [int(v) for v in row] if row is not None else [0] * len(segments)
+
+    async def segment_page(
+        self,
+        region: str,
+        segments: Sequence[tuple[str, int]],
+        at: int,
+        skip: Iterable[int],
+        limit: int,
+        offset: int,
+    ) -> list[int]:
+        """/my: ids of segment ``at`` (one (kind, relation) of a region) in display order.
+
+        An item in an earlier segment or in ``skip`` (named items, listed first) is left
+        out, so the segments together list each item once, at its best relation.
+        """
+        where, args = _segment(region, segments, at, skip)
+        rows = await self.db.fetchall(
+            f"SELECT f.recommendation_id FROM search_facets f WHERE {where}"
+            " ORDER BY f.sort_key LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        return [r[0] for r in rows]
+
     async def kind_page(
         self, kind: str, relation: int, limit: int, offset: int, not_region: str | None = None
     ) -> list[sqlite3.Row]:
@@ -223,7 +276,7 @@ class SearchRepository:
 
     async def facets_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
         return await self.db.fetchall(
-            "SELECT recommendation_id, kind, relation, addressee_id, partner, note"
+            "SELECT recommendation_id, region, kind, relation, addressee_id, partner, note"
             " FROM search_facets WHERE recommendation_id IN (SELECT value FROM json_each(?))",
             (_ids(ids),),
         )

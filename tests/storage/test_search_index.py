@@ -157,3 +157,36 @@ async def test_items_without_addressee_are_nobodys_in_my(services, search):
         assert unaddressed not in ids, kind
     matches, _ = await search.my(Profile(REGION, "local_government"), limit=50)
     assert [m.recommendation_id for m in matches] == [addressed]
+
+
+async def test_my_page_reads_a_page_not_the_region(services, search, monkeypatch):
+    """Page 1 of /my costs about a page: no read returns the region's whole list, and the
+    page's query is served in order by an index (no sort of every candidate; issue 15)."""
+    items = [(str(i), f"Провести форум номер {i} в поселениях") for i in range(1, 31)]
+    await services.importer.import_document(document(items))
+    profile = Profile(REGION, "local_government")
+    everything, total = await search.my(profile, limit=50)
+    assert total == 30 and len(everything) == 30
+
+    db = services.db
+    reads: list[tuple[str, tuple, int]] = []
+    fetchall = db.fetchall
+
+    async def spy(sql, params=()):
+        rows = await fetchall(sql, params)
+        reads.append((sql, tuple(params), len(rows)))
+        return rows
+
+    monkeypatch.setattr(db, "fetchall", spy)
+    page, page_total = await search.my(profile, limit=5, offset=10)
+    monkeypatch.undo()
+    assert page_total == total
+    assert [m.recommendation_id for m in page] == [m.recommendation_id for m in everything[10:15]]
+    assert max(n for _, _, n in reads) <= 5
+    ordered = [(sql, params) for sql, params, _ in reads if "ORDER BY f.sort_key" in sql]
+    assert ordered, "the page is cut in SQL"
+    for sql, params in ordered:
+        plan = " ".join(
+            str(tuple(r)) for r in await db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
+        )
+        assert "search_facets_rank" in plan and "TEMP B-TREE" not in plan, plan
