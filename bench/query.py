@@ -15,6 +15,8 @@ import json
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -245,16 +247,17 @@ def _questions(rnd: random.Random, regions: list[str], n: int) -> list[str]:
     return [rnd.choice(templates)() for _ in range(n)]
 
 
-def _profiles(rnd: random.Random, regions: list[str], n: int):
+def _profiles(rnd: random.Random, regions: list[str], n: int) -> list[list[str | None]]:
+    """(region, kind, organization name) of ``n`` people asking /my."""
     from bot.matching import region_genitive
-    from bot.search import Profile
 
     kinds = [k for k in ADDRESSEES if k != "other"]
-    out = []
+    out: list[list[str | None]] = []
     for _ in range(n):
         region = rnd.choice(regions)
         kind = rnd.choice(kinds)
         roll = rnd.random()
+        name: str | None
         if roll < 0.25:
             name = f"Общественная палата {region_genitive(region)}"
             kind = "public_chamber"
@@ -262,78 +265,186 @@ def _profiles(rnd: random.Random, regions: list[str], n: int):
             name = f"АНО «Ресурсный центр {region_genitive(rnd.choice(regions))}»"
         else:
             name = None
-        out.append(Profile(region, kind, name))
+        out.append([region, kind, name])
     return out
 
 
-async def _run(recommendations: int, documents: int, seed: int, samples: int) -> dict[str, Any]:
-    from bot.regions import all_regions
-    from bot.search import SearchService
-    from storage import Database, apply_migrations
+async def _serve(path: str, work: dict[str, Any]) -> dict[str, Any]:
+    """In the measuring process: the bot's services over the database, /my and questions."""
+    from bot.container import build_services
+    from bot.search import Profile
+    from bot.settings import Settings
+    from storage import Database
 
-    rnd = random.Random(seed)
-    documents = max(1, min(documents, recommendations))
-    with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp:
-        db = await Database.connect(Path(tmp) / "bench.sqlite3")
-        try:
-            await apply_migrations(db)
-            started = time.perf_counter()
-            await _build_corpus(db, rnd, recommendations, documents)
-            corpus_s = time.perf_counter() - started
-            search = SearchService(db)
-            started = time.perf_counter()
-            await search.rebuild()
-            index_s = time.perf_counter() - started
-
-            regions = [r.name for r in all_regions()]
-            my_ms, ask_ms, hits = [], [], 0
-            for profile in _profiles(rnd, regions, samples):
-                t0 = time.perf_counter()
-                matches, _ = await search.my(profile)
-                my_ms.append((time.perf_counter() - t0) * 1000)
-                hits += bool(matches)
-            answered = 0
-            for question in _questions(rnd, regions, samples):
-                t0 = time.perf_counter()
-                result = await search.ask(question)
-                ask_ms.append((time.perf_counter() - t0) * 1000)
-                answered += bool(result.matches)
-        finally:
-            await db.close()
+    settings = Settings(_env_file=None, database_path=path, import_seeds_on_empty=False)
+    db = await Database.connect(path)
+    try:
+        search = build_services(settings, db).search
+        my_ms, ask_ms, hits, answered = [], [], 0, 0
+        for region, kind, name in work["profiles"]:
+            t0 = time.perf_counter()
+            matches, _ = await search.my(Profile(region, kind, name))
+            my_ms.append((time.perf_counter() - t0) * 1000)
+            hits += bool(matches)
+        for question in work["questions"]:
+            t0 = time.perf_counter()
+            result = await search.ask(question)
+            ask_ms.append((time.perf_counter() - t0) * 1000)
+            answered += bool(result.matches)
+    finally:
+        await db.close()
     return {
-        "recommendations": recommendations,
-        "documents": documents,
-        "samples": samples,
-        "corpus_seconds": round(corpus_s, 1),
-        "index_seconds": round(index_s, 1),
-        "my_p50_ms": _percentile(my_ms, 0.5),
-        "my_p95_ms": _percentile(my_ms, 0.95),
-        "my_mean_ms": round(statistics.fmean(my_ms), 2) if my_ms else 0.0,
+        "my_ms": my_ms,
+        "ask_ms": ask_ms,
         "my_with_results": hits,
-        "ask_p50_ms": _percentile(ask_ms, 0.5),
-        "ask_p95_ms": _percentile(ask_ms, 0.95),
-        "ask_mean_ms": round(statistics.fmean(ask_ms), 2) if ask_ms else 0.0,
         "ask_with_results": answered,
         "peak_rss_mb": _rss_mb(),
     }
 
 
+def _child(code: str, path: str, work_file: str) -> None:
+    """Entry of the measuring process: ``code`` is the tree whose bot/ and storage/ run."""
+    sys.path.insert(0, code)
+    work = json.loads(Path(work_file).read_text(encoding="utf-8"))
+    print(json.dumps(asyncio.run(_serve(path, work))))
+
+
+def _measure(code: Path, path: Path, work_file: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            *map(str, (code, path, work_file)),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=code,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the measuring process failed:\n{done.stderr.strip()}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _figures(runs: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
+    my_ms = [v for r in runs for v in r["my_ms"]]
+    ask_ms = [v for r in runs for v in r["ask_ms"]]
+    return {
+        f"{prefix}my_p50_ms": _percentile(my_ms, 0.5),
+        f"{prefix}my_p95_ms": _percentile(my_ms, 0.95),
+        f"{prefix}my_mean_ms": round(statistics.fmean(my_ms), 2) if my_ms else 0.0,
+        f"{prefix}my_with_results": sum(r["my_with_results"] for r in runs),
+        f"{prefix}ask_p50_ms": _percentile(ask_ms, 0.5),
+        f"{prefix}ask_p95_ms": _percentile(ask_ms, 0.95),
+        f"{prefix}ask_mean_ms": round(statistics.fmean(ask_ms), 2) if ask_ms else 0.0,
+        f"{prefix}ask_with_results": sum(r["ask_with_results"] for r in runs),
+        f"{prefix}peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+    }
+
+
+async def _prepare(path: Path, recommendations: int, documents: int, seed: int) -> dict[str, Any]:
+    from bot.search import SearchService
+    from storage import Database, apply_migrations
+
+    rnd = random.Random(seed)
+    db = await Database.connect(path)
+    try:
+        await apply_migrations(db)
+        started = time.perf_counter()
+        await _build_corpus(db, rnd, recommendations, documents)
+        corpus_s = time.perf_counter() - started
+        started = time.perf_counter()
+        await SearchService(db).rebuild()
+        index_s = time.perf_counter() - started
+    finally:
+        await db.close()
+    return {"corpus_seconds": round(corpus_s, 1), "index_seconds": round(index_s, 1)}
+
+
+def _work(seed: int, samples: int, rounds: int) -> list[dict[str, Any]]:
+    """The same profiles and questions for every code, split into ``rounds`` slices."""
+    from bot.regions import all_regions
+
+    rnd = random.Random(seed + 1)
+    regions = [r.name for r in all_regions()]
+    profiles = _profiles(rnd, regions, samples)
+    questions = _questions(rnd, regions, samples)
+    return [
+        {"profiles": profiles[i::rounds], "questions": questions[i::rounds]} for i in range(rounds)
+    ]
+
+
 def run(
-    recommendations: int = 200_000, documents: int = 10_000, seed: int = 42, samples: int = 300
+    recommendations: int = 200_000,
+    documents: int = 10_000,
+    seed: int = 42,
+    samples: int = 300,
+    baseline: str = "",
+    rounds: int = 3,
 ) -> dict[str, Any]:
-    """Build the corpus, index it, time /my and ask; figures in milliseconds."""
-    return asyncio.run(_run(recommendations, documents, seed, samples))
+    """Build the corpus, index it, time /my and ask in a separate process; milliseconds.
+
+    The measuring process holds only what the running bot holds (its services over the
+    database), so ``peak_rss_mb`` is the bot's memory at that size.  ``baseline`` is another
+    checkout (e.g. ``git worktree add /tmp/base main``): its code is measured over the same
+    database, interleaved with this one in ``rounds`` rounds, as ``baseline_*`` figures.
+    """
+    documents = max(1, min(documents, recommendations))
+    rounds = max(1, min(rounds, samples))
+    here = Path(__file__).resolve().parent.parent
+    codes = {"": here} | ({"baseline_": Path(baseline).resolve()} if baseline else {})
+    with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp:
+        path = Path(tmp) / "bench.sqlite3"
+        built = asyncio.run(_prepare(path, recommendations, documents, seed))
+        runs: dict[str, list[dict[str, Any]]] = {prefix: [] for prefix in codes}
+        for i, work in enumerate(_work(seed, samples, rounds)):
+            work_file = Path(tmp) / f"work{i}.json"
+            work_file.write_text(json.dumps(work, ensure_ascii=False), encoding="utf-8")
+            for prefix, code in codes.items():
+                runs[prefix].append(_measure(code, path, work_file))
+    figures: dict[str, Any] = {
+        "recommendations": recommendations,
+        "documents": documents,
+        "samples": samples,
+        "rounds": rounds,
+        **built,
+    }
+    for prefix in codes:
+        figures |= _figures(runs[prefix], prefix)
+    if baseline:
+        for key in ("my_p95_ms", "ask_p95_ms", "peak_rss_mb"):
+            figures[f"{key}_ratio"] = (
+                round(figures[key] / figures[f"baseline_{key}"], 3)
+                if figures[f"baseline_{key}"]
+                else 0.0
+            )
+    figures["bench_rss_mb"] = _rss_mb()
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["--child"]:
+        _child(*sys.argv[2:5])
+        return 0
     parser = argparse.ArgumentParser(prog="python -m bench.query")
     parser.add_argument("--recommendations", type=int, default=200_000)
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--baseline", default="")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    figures = run(args.recommendations, args.documents, args.seed, args.samples)
+    figures = run(
+        args.recommendations,
+        args.documents,
+        args.seed,
+        args.samples,
+        args.baseline,
+        args.rounds,
+    )
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:

@@ -212,21 +212,23 @@ class SearchService:
     async def my(self, profile: Any, limit: int = 5, offset: int = 0) -> tuple[list[Match], int]:
         """One page of what concerns an organization, best first, and how many in all.
 
-        Items naming the organization (a few, found by FTS) come first, ranked here; then
-        the region's facet segments (``my_segments``) in SQL order, each a range of an
-        index, so a page reads about a page whatever the size of the region.
+        Items naming the organization (found by FTS) come first, then the region's facet
+        segments (``my_segments``); both are ordered and cut in SQL, over index ranges, so
+        a page reads about a page whatever the size of the region.
         """
         p = Profile.of(profile)
         region = valid_region(p.region)
         name = org_name(p.org_name)
-        hits = await self._named(name, region) if name is not None else []
-        named: dict[int, _Cand] = {}
-        _apply_named(named, hits)
-        ordered = sorted(named, key=lambda rec_id: _sort_key(named[rec_id]))
+        in_addressee: set[int] = set()
+        in_text: set[int] = set()
+        phrases: list[tuple[str, ...]] = []
+        if name is not None:
+            in_addressee, in_text, phrases = await self._named(name, region)
+        named = in_addressee | in_text
+        ids, named_total = await self.repo.ranked_page(named, limit, offset) if named else ([], 0)
         segments = my_segments(valid_kind(p.kind)) if region is not None else []
         counts = await self.repo.segment_counts(region, segments, named) if region else []
-        ids = ordered[offset : offset + limit]
-        skip = max(0, offset - len(ordered))
+        skip = max(0, offset - named_total)
         for at, count in enumerate(counts):
             if len(ids) >= limit:
                 break
@@ -236,7 +238,7 @@ class SearchService:
             assert region is not None  # segments exist only with a region
             ids += await self.repo.segment_page(region, segments, at, named, limit - len(ids), skip)
             skip = 0
-        total = len(ordered) + sum(counts)
+        total = named_total + sum(counts)
         if not ids:
             return [], total
         # Reasons as the ranking gave them: every facet of the item, then its names.
@@ -245,15 +247,15 @@ class SearchService:
             for row in await self.repo.facets_of(ids):
                 if row["region"] == region and (row["kind"], row["relation"]) in segments:
                     _add_my_facet(cands, row, region)
-        on_page = set(ids)
-        _apply_named(cands, [hit for hit in hits if hit[0]["recommendation_id"] in on_page])
+        hits = await self._named_hits([i for i in ids if i in named], in_addressee, phrases)
+        _apply_named(cands, hits)
         return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids]), total
 
     async def _named(
         self, name: OrgName, region: str | None
-    ) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
-        """Items whose addressee or text names the organization (any case, any quotes):
-        their keys and the addressee that names it (None: named in the text)."""
+    ) -> tuple[set[int], set[int], list[tuple[str, ...]]]:
+        """Items whose addressee or text names the organization (any case, any quotes), and
+        the lemma phrases that name it."""
         variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
         if len(name.lemmas) >= 2 or name.specific:
             variants.append((name.lemmas, not name.specific))
@@ -272,24 +274,26 @@ class SearchService:
             phrase = _phrase(lemmas)
             in_addressee.update(await self.repo.match_ids(f"addressees : {phrase}{tail}"))
             in_text.update(await self.repo.match_ids(f"body : {phrase}{tail}"))
-        ids = in_addressee | in_text
+        return in_addressee, in_text, [lemmas for lemmas, _ in variants]
+
+    async def _named_hits(
+        self, ids: list[int], in_addressee: set[int], phrases: list[tuple[str, ...]]
+    ) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
+        """Named items' keys and the addressee that names the organization (None: the
+        text names it)."""
         if not ids:
             return []
-        phrases = [lemmas for lemmas, _ in variants]
-        addressees = await self._addressees(in_addressee) if in_addressee else {}
+        addressees = await self._addressees([i for i in ids if i in in_addressee])
         hits: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []
         for row in await self.repo.keys(ids):
-            rec_id = row["recommendation_id"]
-            named = None
-            if rec_id in in_addressee:
-                named = next(
-                    (
-                        a
-                        for a in addressees.get(rec_id, [])
-                        if any(contains_seq(lemma_list(a["canonical"]), ph) for ph in phrases)
-                    ),
-                    None,
-                )
+            named = next(
+                (
+                    a
+                    for a in addressees.get(row["recommendation_id"], [])
+                    if any(contains_seq(lemma_list(a["canonical"]), ph) for ph in phrases)
+                ),
+                None,
+            )
             hits.append((row, named))
         return hits
 

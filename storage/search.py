@@ -214,6 +214,23 @@ class SearchRepository:
             params,
         )
 
+    async def ranked_page(
+        self, ids: Iterable[int], limit: int, offset: int
+    ) -> tuple[list[int], int]:
+        """Live items among ``ids`` in /my's order (deadline soonest, newest document,
+        position), one page of them, and how many there are."""
+        where = (
+            " FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
+        )
+        rows = await self.db.fetchall(
+            f"SELECT r.id{where} ORDER BY r.deadline IS NULL, r.deadline, d.adopted_on DESC,"
+            " d.id DESC, r.position LIMIT ? OFFSET ?",
+            (_ids(ids), limit, offset),
+        )
+        total = await self.db.fetchint(f"SELECT count(*){where}", (_ids(ids),))
+        return [r[0] for r in rows], total
+
     async def segment_counts(
         self, region: str, segments: Sequence[tuple[str, int]], skip: Iterable[int]
     ) -> list[int]:
