@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import statistics
@@ -120,6 +121,18 @@ ADDRESSEES: dict[str, list[tuple[str, str]]] = {
 
 def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak: ``VmHWM`` (``ru_maxrss`` of a child started by a big parent
+    keeps the parent's peak on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return _rss_mb()
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -286,16 +299,20 @@ async def _serve(path: str, work: dict[str, Any]) -> dict[str, Any]:
         for question in work["warmup"]["questions"]:
             await search.ask(question)
         my_ms, ask_ms, hits, answered = [], [], 0, 0
+        # CPU of the whole process (the database thread included): steadier under load.
+        cpu = time.process_time()
         for region, kind, name in work["profiles"]:
             t0 = time.perf_counter()
             matches, _ = await search.my(Profile(region, kind, name))
             my_ms.append((time.perf_counter() - t0) * 1000)
             hits += bool(matches)
+        my_cpu, cpu = time.process_time() - cpu, time.process_time()
         for question in work["questions"]:
             t0 = time.perf_counter()
             result = await search.ask(question)
             ask_ms.append((time.perf_counter() - t0) * 1000)
             answered += bool(result.matches)
+        ask_cpu = time.process_time() - cpu
     finally:
         await db.close()
     return {
@@ -303,7 +320,9 @@ async def _serve(path: str, work: dict[str, Any]) -> dict[str, Any]:
         "ask_ms": ask_ms,
         "my_with_results": hits,
         "ask_with_results": answered,
-        "peak_rss_mb": _rss_mb(),
+        "my_cpu_s": my_cpu,
+        "ask_cpu_s": ask_cpu,
+        "peak_rss_mb": _peak_rss_mb(),
     }
 
 
@@ -345,6 +364,12 @@ def _figures(runs: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
         f"{prefix}ask_p95_ms": _percentile(ask_ms, 0.95),
         f"{prefix}ask_mean_ms": round(statistics.fmean(ask_ms), 2) if ask_ms else 0.0,
         f"{prefix}ask_with_results": sum(r["ask_with_results"] for r in runs),
+        f"{prefix}my_cpu_ms": round(sum(r["my_cpu_s"] for r in runs) * 1000 / len(my_ms), 2)
+        if my_ms
+        else 0.0,
+        f"{prefix}ask_cpu_ms": round(sum(r["ask_cpu_s"] for r in runs) * 1000 / len(ask_ms), 2)
+        if ask_ms
+        else 0.0,
         f"{prefix}peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
     }
 
@@ -390,6 +415,7 @@ def run(
     samples: int = 300,
     baseline: str = "",
     rounds: int = 3,
+    database: str = "",
 ) -> dict[str, Any]:
     """Build the corpus, index it, time /my and ask in a separate process; milliseconds.
 
@@ -397,14 +423,19 @@ def run(
     database), so ``peak_rss_mb`` is the bot's memory at that size.  ``baseline`` is another
     checkout (e.g. ``git worktree add /tmp/base main``): its code is measured over the same
     database, interleaved with this one in ``rounds`` rounds, as ``baseline_*`` figures.
+    ``database`` keeps the built database at that path and reuses it when it exists (a
+    million recommendations take minutes to build; build once, measure again).
     """
     documents = max(1, min(documents, recommendations))
     rounds = max(1, min(rounds, samples))
     here = Path(__file__).resolve().parent.parent
     codes = {"": here} | ({"baseline_": Path(baseline).resolve()} if baseline else {})
     with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp:
-        path = Path(tmp) / "bench.sqlite3"
-        built = asyncio.run(_prepare(path, recommendations, documents, seed))
+        path = Path(database) if database else Path(tmp) / "bench.sqlite3"
+        if path.exists():
+            built = {"corpus_seconds": 0.0, "index_seconds": 0.0, "reused_database": 1}
+        else:
+            built = asyncio.run(_prepare(path, recommendations, documents, seed))
         runs: dict[str, list[dict[str, Any]]] = {prefix: [] for prefix in codes}
         for i, work in enumerate(_work(seed, samples, rounds)):
             work_file = Path(tmp) / f"work{i}.json"
@@ -421,13 +452,14 @@ def run(
     for prefix in codes:
         figures |= _figures(runs[prefix], prefix)
     if baseline:
-        for key in ("my_p95_ms", "ask_p95_ms", "peak_rss_mb"):
+        for key in ("my_p95_ms", "ask_p95_ms", "my_cpu_ms", "ask_cpu_ms", "peak_rss_mb"):
             figures[f"{key}_ratio"] = (
                 round(figures[key] / figures[f"baseline_{key}"], 3)
                 if figures[f"baseline_{key}"]
                 else 0.0
             )
-    figures["bench_rss_mb"] = _rss_mb()
+    figures["bench_rss_mb"] = _peak_rss_mb()
+    figures["load_average"] = round(os.getloadavg()[0], 2)
     return figures
 
 
@@ -442,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--baseline", default="")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database", default="")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     figures = run(
@@ -451,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         args.samples,
         args.baseline,
         args.rounds,
+        args.database,
     )
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
