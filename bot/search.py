@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -174,10 +174,46 @@ def _phrase(lemmas: Sequence[str]) -> str:
     return '"' + " ".join(lemma.replace('"', "") for lemma in lemmas) + '"'
 
 
+class CountCache:
+    """Totals over the whole index (a kind in every region, a broad question's matches),
+    which cost a pass over tens of thousands of index rows at a million recommendations.
+
+    The one cache of search results; ``SearchService`` owns it.  Invalidation: any change
+    of the index empties it — this service's own index writes (``clear``) and a commit by
+    any other connection or process (SQLite's ``data_version`` moves)."""
+
+    def __init__(self, repo: SearchRepository, size: int = 1024) -> None:
+        self.repo = repo
+        self.size = size
+        self._values: dict[tuple[Any, ...], int] = {}
+        self._version: int | None = None
+        self._generation = 0
+
+    def clear(self) -> None:
+        self._values.clear()
+        self._generation += 1
+
+    async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[int]]) -> int:
+        version = await self.repo.data_version()
+        if version != self._version:
+            self.clear()
+            self._version = version
+        if key in self._values:
+            return self._values[key]
+        generation = self._generation
+        value = await compute()
+        if generation == self._generation:  # no index write while counting
+            if len(self._values) >= self.size:
+                self._values.clear()
+            self._values[key] = value
+        return value
+
+
 class SearchService:
     def __init__(self, db: Database, repo: SearchRepository | None = None) -> None:
         self.db = db
         self.repo = repo or SearchRepository(db)
+        self.counts = CountCache(self.repo)
 
     # ---- indexing --------------------------------------------------------------------
     async def reindex_document(self, document_id: int) -> None:
@@ -185,6 +221,7 @@ class SearchService:
         data = await self.repo.load_documents([document_id])
         docs, facets = await asyncio.to_thread(build_rows, data)
         await self.repo.replace_documents([document_id], docs, facets)
+        self.counts.clear()
 
     async def rebuild(self) -> int:
         """Index everything again (one transaction); returns the number of rows indexed."""
@@ -199,6 +236,7 @@ class SearchService:
                 await self.repo.add_rows(docs, facets)
                 total += len(docs)
             await self.repo.finish_rebuild()
+        self.counts.clear()
         return total
 
     async def rebuild_if_empty(self) -> bool:
@@ -537,7 +575,7 @@ class SearchService:
             assert every_word is not None  # narrow is 0 without it
             return await self.repo.match(every_word, POOL), narrow
         source = every_word if narrow and every_word else any_word
-        total = await self.repo.count(source)
+        total = await self.counts.get(("fts", source), lambda: self.repo.count(source))
         return [(rec_id, 0.0) for rec_id in await self.repo.newest(source, POOL)], total
 
     async def _ask_kind(self, kind: str, region: str | None) -> dict[int, _Cand]:
@@ -549,8 +587,12 @@ class SearchService:
     async def _ask_kind_everywhere(
         self, kind: str, limit: int, offset: int, not_region: str | None = None
     ) -> tuple[list[Match], int]:
-        addressed = await self.repo.kind_count(kind, 0, not_region)
-        joint = await self.repo.kind_count(kind, 1, not_region)
+        addressed = await self.counts.get(
+            ("kind", kind, 0, not_region), lambda: self.repo.kind_count(kind, 0, not_region)
+        )
+        joint = await self.counts.get(
+            ("kind", kind, 1, not_region), lambda: self.repo.kind_count(kind, 1, not_region)
+        )
         rows = []
         if offset < addressed and limit > 0:
             rows += await self.repo.kind_page(kind, 0, limit, offset, not_region)

@@ -298,6 +298,10 @@ class SearchRepository:
             (_ids(ids),),
         )
 
+    async def data_version(self) -> int:
+        """Moves when another connection commits (SQLite ``PRAGMA data_version``)."""
+        return await self.db.fetchint("PRAGMA data_version")
+
     async def region_has_documents(self, region: str) -> bool:
         return bool(
             await self.db.fetchval(

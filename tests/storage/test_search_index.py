@@ -190,3 +190,44 @@ async def test_my_page_reads_a_page_not_the_region(services, search, monkeypatch
             str(tuple(r)) for r in await db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
         )
         assert "search_facets_rank" in plan and "TEMP B-TREE" not in plan, plan
+
+
+async def test_country_totals_are_cached_until_the_index_changes(services, search, settings):
+    """Issue 15: a kind's total in every region is counted once, then kept until the index
+    changes — by this process (an import) or by any other connection (a CLI import)."""
+    import dataclasses
+    import sqlite3
+
+    question = "что рекомендовано органам местного самоуправления?"
+    await services.importer.import_document(document([("1", "Провести форум")]))
+    assert (await search.ask(question)).total == 1
+
+    reads: list[str] = []
+    fetchint = services.db.fetchint
+
+    async def spy(sql, params=()):
+        reads.append(sql)
+        return await fetchint(sql, params)
+
+    services.db.fetchint = spy
+    assert (await search.ask(question)).total == 1
+    assert not [sql for sql in reads if "count(*)" in sql], "counted again, nothing changed"
+    del services.db.fetchint
+
+    second = dataclasses.replace(
+        document([("1", "Озеленить дворы"), ("2", "Открыть ресурсный центр")]),
+        title="Резолюция конференции",
+    )
+    await services.importer.import_document(second)
+    assert (await search.ask(question)).total == 3
+
+    other = sqlite3.connect(settings.database_path)
+    try:
+        with other:
+            other.execute(
+                "DELETE FROM search_facets WHERE kind = 'local_government'"
+                " AND recommendation_id = (SELECT max(recommendation_id) FROM search_facets)"
+            )
+    finally:
+        other.close()
+    assert (await search.ask(question)).total == 2
