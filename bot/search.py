@@ -587,12 +587,8 @@ class SearchService:
     async def _ask_kind_everywhere(
         self, kind: str, limit: int, offset: int, not_region: str | None = None
     ) -> tuple[list[Match], int]:
-        addressed = await self.counts.get(
-            ("kind", kind, 0, not_region), lambda: self.repo.kind_count(kind, 0, not_region)
-        )
-        joint = await self.counts.get(
-            ("kind", kind, 1, not_region), lambda: self.repo.kind_count(kind, 1, not_region)
-        )
+        addressed = await self._kind_total(kind, 0, not_region)
+        joint = await self._kind_total(kind, 1, not_region)
         rows = []
         if offset < addressed and limit > 0:
             rows += await self.repo.kind_page(kind, 0, limit, offset, not_region)
@@ -605,6 +601,13 @@ class SearchService:
             _add_facet(cands, row, kind)
         matches, _ = await self._page(cands, limit, 0)
         return matches, addressed + joint
+
+    async def _kind_total(self, kind: str, relation: int, not_region: str | None) -> int:
+        """Items of a kind (addressed, or joint and not addressed) in every region."""
+        return await self.counts.get(
+            ("kind", kind, relation, not_region),
+            lambda: self.repo.kind_count(kind, relation, not_region),
+        )
 
     async def _ask_region(self, region: str) -> dict[int, _Cand]:
         reason = f"из документов {region_genitive(region)}"
@@ -628,7 +631,9 @@ class SearchService:
                 query = self._topic_query(q.topic + q.kind_words, None, kind)
                 elsewhere = await self.repo.count(query) if query else 0
             elif kind is not None:
-                elsewhere = len(await self.repo.facet_candidates(None, [kind], (0, 1)))
+                elsewhere = await self._kind_total(kind, 0, None) + await self._kind_total(
+                    kind, 1, None
+                )
             else:
                 elsewhere = 0
             if elsewhere:
