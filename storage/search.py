@@ -224,12 +224,14 @@ class SearchRepository:
             " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
         )
         rows = await self.db.fetchall(
-            f"SELECT r.id{where} ORDER BY r.deadline IS NULL, r.deadline, d.adopted_on DESC,"
-            " d.id DESC, r.position LIMIT ? OFFSET ?",
+            f"SELECT r.id, count(*) OVER (){where} ORDER BY r.deadline IS NULL, r.deadline,"
+            " d.adopted_on DESC, d.id DESC, r.position LIMIT ? OFFSET ?",
             (_ids(ids), limit, offset),
         )
-        total = await self.db.fetchint(f"SELECT count(*){where}", (_ids(ids),))
-        return [r[0] for r in rows], total
+        if rows:
+            return [r[0] for r in rows], int(rows[0][1])
+        # Past the end: the count alone (a page never empty otherwise costs one trip).
+        return [], await self.db.fetchint(f"SELECT count(*){where}", (_ids(ids),))
 
     async def segment_counts(
         self, region: str, segments: Sequence[tuple[str, int]], skip: Iterable[int]
