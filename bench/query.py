@@ -334,22 +334,13 @@ def _child(code: str, path: str, work_file: str) -> None:
 
 
 def _measure(code: Path, path: Path, work_file: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--child",
-            *map(str, (code, path, work_file)),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=code,
-        check=False,
-    )
-    if done.returncode != 0:
+    """One measuring process over ``code``: its figures, the last line it prints."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--child", str(code), str(path)]
+    done = subprocess.run([*argv, str(work_file)], capture_output=True, text=True, cwd=code)
+    if done.returncode:
         raise RuntimeError(f"the measuring process failed:\n{done.stderr.strip()}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    last = done.stdout.strip().splitlines()[-1]
+    return dict(json.loads(last))
 
 
 def _figures(runs: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
