@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.matching import (
     REASON_NAMED_TEXT,
@@ -174,6 +174,9 @@ def _phrase(lemmas: Sequence[str]) -> str:
     return '"' + " ".join(lemma.replace('"', "") for lemma in lemmas) + '"'
 
 
+_T = TypeVar("_T")
+
+
 class CountCache:
     """Totals over the whole index (a kind in every region, a broad question's matches),
     which cost a pass over tens of thousands of index rows at a million recommendations.
@@ -185,7 +188,7 @@ class CountCache:
     def __init__(self, repo: SearchRepository, size: int = 1024) -> None:
         self.repo = repo
         self.size = size
-        self._values: dict[tuple[Any, ...], int] = {}
+        self._values: dict[tuple[Any, ...], Any] = {}
         self._version: int | None = None
         self._generation = 0
 
@@ -193,13 +196,14 @@ class CountCache:
         self._values.clear()
         self._generation += 1
 
-    async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[int]]) -> int:
+    async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[_T]]) -> _T:
         version = await self.repo.data_version()
         if version != self._version:
             self.clear()
             self._version = version
         if key in self._values:
-            return self._values[key]
+            cached: _T = self._values[key]
+            return cached
         generation = self._generation
         value = await compute()
         if generation == self._generation:  # no index write while counting
@@ -265,7 +269,7 @@ class SearchService:
         named = in_addressee | in_text
         ids, named_total = await self.repo.ranked_page(named, limit, offset) if named else ([], 0)
         segments = my_segments(valid_kind(p.kind)) if region is not None else []
-        counts = await self.repo.segment_counts(region, segments, named) if region else []
+        counts = await self._segment_counts(region, segments, named) if region else []
         skip = max(0, offset - named_total)
         for at, count in enumerate(counts):
             if len(ids) >= limit:
@@ -288,6 +292,20 @@ class SearchService:
         hits = await self._named_hits([i for i in ids if i in named], in_addressee, phrases)
         _apply_named(cands, hits)
         return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids]), total
+
+    async def _segment_counts(
+        self, region: str, segments: list[tuple[str, int]], named: set[int]
+    ) -> list[int]:
+        """What each segment adds past the named items: the segment's size (counted once
+        until the index changes) less the named items in it (a lookup per named item)."""
+        sizes = await self.counts.get(
+            ("my", region, *segments),
+            lambda: self.repo.segment_counts(region, segments),
+        )
+        if not named:
+            return sizes
+        inside = await self.repo.segment_counts(region, segments, named, among=True)
+        return [size - n for size, n in zip(sizes, inside, strict=True)]
 
     async def _named(
         self, name: OrgName, region: str | None

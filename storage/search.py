@@ -61,10 +61,16 @@ def _ids(ids: Iterable[int]) -> str:
 
 
 def _segment(
-    region: str, segments: Sequence[tuple[str, int]], at: int, skip: Iterable[int]
+    region: str,
+    segments: Sequence[tuple[str, int]],
+    at: int,
+    skip: Iterable[int],
+    *,
+    among: bool = False,
 ) -> tuple[str, list[Any]]:
     """WHERE of one /my segment: a range of ``search_facets_rank`` (region, kind, relation),
-    less the items of earlier segments (primary-key lookups) and of ``skip``."""
+    less the items of earlier segments (primary-key lookups) and of ``skip`` (with
+    ``among``: only the items of ``skip``)."""
     kind, relation = segments[at]
     where = "f.region = ? AND f.kind = ? AND f.relation = ?"
     args: list[Any] = [region, kind, relation]
@@ -74,7 +80,9 @@ def _segment(
             " AND g.kind = ? AND g.relation = ? AND g.recommendation_id = f.recommendation_id)"
         )
         args += [earlier_kind, earlier_relation]
-    where += " AND f.recommendation_id NOT IN (SELECT value FROM json_each(?))"
+    where += (
+        f" AND f.recommendation_id {'IN' if among else 'NOT IN'} (SELECT value FROM json_each(?))"
+    )
     args.append(_ids(skip))
     return where, args
 
@@ -234,12 +242,18 @@ class SearchRepository:
         return [], await self.db.fetchint(f"SELECT count(*){where}", (_ids(ids),))
 
     async def segment_counts(
-        self, region: str, segments: Sequence[tuple[str, int]], skip: Iterable[int]
+        self,
+        region: str,
+        segments: Sequence[tuple[str, int]],
+        ids: Iterable[int] = (),
+        *,
+        among: bool = False,
     ) -> list[int]:
-        """/my: how many items each facet segment adds, in one trip (see ``segment_page``)."""
+        """/my: how many items each facet segment adds, in one trip (see ``segment_page``):
+        less ``ids``, or with ``among`` only those of ``ids``."""
         parts, params = [], []
         for at in range(len(segments)):
-            where, args = _segment(region, segments, at, skip)
+            where, args = _segment(region, segments, at, ids, among=among)
             parts.append(f"(SELECT count(*) FROM search_facets f WHERE {where})")
             params += args
         row = await self.db.fetchone("SELECT " + ", ".join(parts), params)

@@ -231,3 +231,33 @@ async def test_country_totals_are_cached_until_the_index_changes(services, searc
     finally:
         other.close()
     assert (await search.ask(question)).total == 2
+
+
+async def test_my_totals_follow_index_changes(services, search, settings):
+    """/my's segment sizes are counted once per index state: an import shows in the next
+    /my at once, and so does a commit by another connection (issue 15)."""
+    import dataclasses
+    import sqlite3
+
+    profile = Profile(REGION, "local_government")
+    await services.importer.import_document(document([("1", "Провести форум")]))
+    assert (await search.my(profile))[1] == 1
+    second = dataclasses.replace(
+        document([("1", "Озеленить дворы"), ("2", "Открыть ресурсный центр")]),
+        title="Резолюция конференции",
+    )
+    await services.importer.import_document(second)
+    matches, total = await search.my(profile)
+    assert total == 3 and len(matches) == 3
+
+    other = sqlite3.connect(settings.database_path)
+    try:
+        with other:
+            other.execute(
+                "DELETE FROM search_facets WHERE recommendation_id ="
+                " (SELECT max(recommendation_id) FROM search_facets)"
+            )
+    finally:
+        other.close()
+    matches, total = await search.my(profile)
+    assert total == 2 and len(matches) == 2
