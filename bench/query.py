@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -118,6 +121,18 @@ ADDRESSEES: dict[str, list[tuple[str, str]]] = {
 
 def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak: ``VmHWM`` (``ru_maxrss`` of a child started by a big parent
+    keeps the parent's peak on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return _rss_mb()
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -245,16 +260,17 @@ def _questions(rnd: random.Random, regions: list[str], n: int) -> list[str]:
     return [rnd.choice(templates)() for _ in range(n)]
 
 
-def _profiles(rnd: random.Random, regions: list[str], n: int):
+def _profiles(rnd: random.Random, regions: list[str], n: int) -> list[list[str | None]]:
+    """(region, kind, organization name) of ``n`` people asking /my."""
     from bot.matching import region_genitive
-    from bot.search import Profile
 
     kinds = [k for k in ADDRESSEES if k != "other"]
-    out = []
+    out: list[list[str | None]] = []
     for _ in range(n):
         region = rnd.choice(regions)
         kind = rnd.choice(kinds)
         roll = rnd.random()
+        name: str | None
         if roll < 0.25:
             name = f"Общественная палата {region_genitive(region)}"
             kind = "public_chamber"
@@ -262,78 +278,205 @@ def _profiles(rnd: random.Random, regions: list[str], n: int):
             name = f"АНО «Ресурсный центр {region_genitive(rnd.choice(regions))}»"
         else:
             name = None
-        out.append(Profile(region, kind, name))
+        out.append([region, kind, name])
     return out
 
 
-async def _run(recommendations: int, documents: int, seed: int, samples: int) -> dict[str, Any]:
-    from bot.regions import all_regions
+async def _serve(path: str, work: dict[str, Any]) -> dict[str, Any]:
+    """In the measuring process: the bot's services over the database, /my and questions."""
+    from bot.container import build_services
+    from bot.search import Profile
+    from bot.settings import Settings
+    from storage import Database
+
+    settings = Settings(_env_file=None, database_path=path, import_seeds_on_empty=False)
+    db = await Database.connect(path)
+    try:
+        search = build_services(settings, db).search
+        # Untimed: a process's first queries load dictionaries and fill caches.
+        for region, kind, name in work["warmup"]["profiles"]:
+            await search.my(Profile(region, kind, name))
+        for question in work["warmup"]["questions"]:
+            await search.ask(question)
+        my_ms, ask_ms, hits, answered = [], [], 0, 0
+        # CPU of the whole process (the database thread included): steadier under load.
+        cpu = time.process_time()
+        for region, kind, name in work["profiles"]:
+            t0 = time.perf_counter()
+            matches, _ = await search.my(Profile(region, kind, name))
+            my_ms.append((time.perf_counter() - t0) * 1000)
+            hits += bool(matches)
+        my_cpu, cpu = time.process_time() - cpu, time.process_time()
+        for question in work["questions"]:
+            t0 = time.perf_counter()
+            result = await search.ask(question)
+            ask_ms.append((time.perf_counter() - t0) * 1000)
+            answered += bool(result.matches)
+        ask_cpu = time.process_time() - cpu
+    finally:
+        await db.close()
+    return {
+        "my_ms": my_ms,
+        "ask_ms": ask_ms,
+        "my_with_results": hits,
+        "ask_with_results": answered,
+        "my_cpu_s": my_cpu,
+        "ask_cpu_s": ask_cpu,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _child(code: str, path: str, work_file: str) -> None:
+    """Entry of the measuring process: ``code`` is the tree whose bot/ and storage/ run."""
+    sys.path.insert(0, code)
+    work = json.loads(Path(work_file).read_text(encoding="utf-8"))
+    print(json.dumps(asyncio.run(_serve(path, work))))
+
+
+def _measure(code: Path, path: Path, work_file: Path) -> dict[str, Any]:
+    """One measuring process over ``code``: its figures, the last line it prints."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--child", str(code), str(path)]
+    done = subprocess.run([*argv, str(work_file)], capture_output=True, text=True, cwd=code)
+    if done.returncode:
+        raise RuntimeError(f"the measuring process failed:\n{done.stderr.strip()}")
+    last = done.stdout.strip().splitlines()[-1]
+    return dict(json.loads(last))
+
+
+def _figures(runs: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
+    my_ms = [v for r in runs for v in r["my_ms"]]
+    ask_ms = [v for r in runs for v in r["ask_ms"]]
+    return {
+        f"{prefix}my_p50_ms": _percentile(my_ms, 0.5),
+        f"{prefix}my_p95_ms": _percentile(my_ms, 0.95),
+        f"{prefix}my_mean_ms": round(statistics.fmean(my_ms), 2) if my_ms else 0.0,
+        f"{prefix}my_with_results": sum(r["my_with_results"] for r in runs),
+        f"{prefix}ask_p50_ms": _percentile(ask_ms, 0.5),
+        f"{prefix}ask_p95_ms": _percentile(ask_ms, 0.95),
+        f"{prefix}ask_mean_ms": round(statistics.fmean(ask_ms), 2) if ask_ms else 0.0,
+        f"{prefix}ask_with_results": sum(r["ask_with_results"] for r in runs),
+        f"{prefix}my_cpu_ms": round(sum(r["my_cpu_s"] for r in runs) * 1000 / len(my_ms), 2)
+        if my_ms
+        else 0.0,
+        f"{prefix}ask_cpu_ms": round(sum(r["ask_cpu_s"] for r in runs) * 1000 / len(ask_ms), 2)
+        if ask_ms
+        else 0.0,
+        f"{prefix}peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+    }
+
+
+async def _prepare(path: Path, recommendations: int, documents: int, seed: int) -> dict[str, Any]:
     from bot.search import SearchService
     from storage import Database, apply_migrations
 
     rnd = random.Random(seed)
-    documents = max(1, min(documents, recommendations))
-    with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp:
-        db = await Database.connect(Path(tmp) / "bench.sqlite3")
-        try:
-            await apply_migrations(db)
-            started = time.perf_counter()
-            await _build_corpus(db, rnd, recommendations, documents)
-            corpus_s = time.perf_counter() - started
-            search = SearchService(db)
-            started = time.perf_counter()
-            await search.rebuild()
-            index_s = time.perf_counter() - started
+    db = await Database.connect(path)
+    try:
+        await apply_migrations(db)
+        started = time.perf_counter()
+        await _build_corpus(db, rnd, recommendations, documents)
+        corpus_s = time.perf_counter() - started
+        started = time.perf_counter()
+        await SearchService(db).rebuild()
+        index_s = time.perf_counter() - started
+    finally:
+        await db.close()
+    return {"corpus_seconds": round(corpus_s, 1), "index_seconds": round(index_s, 1)}
 
-            regions = [r.name for r in all_regions()]
-            my_ms, ask_ms, hits = [], [], 0
-            for profile in _profiles(rnd, regions, samples):
-                t0 = time.perf_counter()
-                matches, _ = await search.my(profile)
-                my_ms.append((time.perf_counter() - t0) * 1000)
-                hits += bool(matches)
-            answered = 0
-            for question in _questions(rnd, regions, samples):
-                t0 = time.perf_counter()
-                result = await search.ask(question)
-                ask_ms.append((time.perf_counter() - t0) * 1000)
-                answered += bool(result.matches)
-        finally:
-            await db.close()
-    return {
-        "recommendations": recommendations,
-        "documents": documents,
-        "samples": samples,
-        "corpus_seconds": round(corpus_s, 1),
-        "index_seconds": round(index_s, 1),
-        "my_p50_ms": _percentile(my_ms, 0.5),
-        "my_p95_ms": _percentile(my_ms, 0.95),
-        "my_mean_ms": round(statistics.fmean(my_ms), 2) if my_ms else 0.0,
-        "my_with_results": hits,
-        "ask_p50_ms": _percentile(ask_ms, 0.5),
-        "ask_p95_ms": _percentile(ask_ms, 0.95),
-        "ask_mean_ms": round(statistics.fmean(ask_ms), 2) if ask_ms else 0.0,
-        "ask_with_results": answered,
-        "peak_rss_mb": _rss_mb(),
-    }
+
+def _work(seed: int, samples: int, rounds: int) -> list[dict[str, Any]]:
+    """The same profiles and questions for every code, split into ``rounds`` slices."""
+    from bot.regions import all_regions
+
+    rnd = random.Random(seed + 1)
+    regions = [r.name for r in all_regions()]
+    profiles = _profiles(rnd, regions, samples)
+    questions = _questions(rnd, regions, samples)
+    warmup = {"profiles": _profiles(rnd, regions, 5), "questions": _questions(rnd, regions, 5)}
+    return [
+        {"profiles": profiles[i::rounds], "questions": questions[i::rounds], "warmup": warmup}
+        for i in range(rounds)
+    ]
 
 
 def run(
-    recommendations: int = 200_000, documents: int = 10_000, seed: int = 42, samples: int = 300
+    recommendations: int = 200_000,
+    documents: int = 10_000,
+    seed: int = 42,
+    samples: int = 300,
+    baseline: str = "",
+    rounds: int = 3,
+    database: str = "",
 ) -> dict[str, Any]:
-    """Build the corpus, index it, time /my and ask; figures in milliseconds."""
-    return asyncio.run(_run(recommendations, documents, seed, samples))
+    """Build the corpus, index it, time /my and ask in a separate process; milliseconds.
+
+    The measuring process holds only what the running bot holds (its services over the
+    database), so ``peak_rss_mb`` is the bot's memory at that size.  ``baseline`` is another
+    checkout (e.g. ``git worktree add /tmp/base main``): its code is measured over the same
+    database, interleaved with this one in ``rounds`` rounds, as ``baseline_*`` figures.
+    ``database`` keeps the built database at that path and reuses it when it exists (a
+    million recommendations take minutes to build; build once, measure again).
+    """
+    documents = max(1, min(documents, recommendations))
+    rounds = max(1, min(rounds, samples))
+    here = Path(__file__).resolve().parent.parent
+    codes = {"": here} | ({"baseline_": Path(baseline).resolve()} if baseline else {})
+    with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp:
+        path = Path(database) if database else Path(tmp) / "bench.sqlite3"
+        if path.exists():
+            built = {"corpus_seconds": 0.0, "index_seconds": 0.0, "reused_database": 1}
+        else:
+            built = asyncio.run(_prepare(path, recommendations, documents, seed))
+        runs: dict[str, list[dict[str, Any]]] = {prefix: [] for prefix in codes}
+        for i, work in enumerate(_work(seed, samples, rounds)):
+            work_file = Path(tmp) / f"work{i}.json"
+            work_file.write_text(json.dumps(work, ensure_ascii=False), encoding="utf-8")
+            for prefix, code in codes.items():
+                runs[prefix].append(_measure(code, path, work_file))
+    figures: dict[str, Any] = {
+        "recommendations": recommendations,
+        "documents": documents,
+        "samples": samples,
+        "rounds": rounds,
+        **built,
+    }
+    for prefix in codes:
+        figures |= _figures(runs[prefix], prefix)
+    if baseline:
+        for key in ("my_p95_ms", "ask_p95_ms", "my_cpu_ms", "ask_cpu_ms", "peak_rss_mb"):
+            figures[f"{key}_ratio"] = (
+                round(figures[key] / figures[f"baseline_{key}"], 3)
+                if figures[f"baseline_{key}"]
+                else 0.0
+            )
+    figures["bench_rss_mb"] = _peak_rss_mb()
+    figures["load_average"] = round(os.getloadavg()[0], 2)
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["--child"]:
+        _child(*sys.argv[2:5])
+        return 0
     parser = argparse.ArgumentParser(prog="python -m bench.query")
     parser.add_argument("--recommendations", type=int, default=200_000)
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--baseline", default="")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database", default="")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    figures = run(args.recommendations, args.documents, args.seed, args.samples)
+    figures = run(
+        args.recommendations,
+        args.documents,
+        args.seed,
+        args.samples,
+        args.baseline,
+        args.rounds,
+        args.database,
+    )
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:

@@ -583,19 +583,27 @@ def _display(word: str) -> str:
     return parses[0].normal_form if parses else word.lower()
 
 
+@lru_cache(maxsize=8192)
+def _word_forms(raw: str) -> tuple[tuple[str, str, str], ...]:
+    """(word, lemma, display) of one typed word: several for an abbreviation ("НКО").
+
+    The one cache of question words' lemmas: a pure function of the word and the static
+    vocabulary, so it never needs invalidating; bounded, least recently used out."""
+    expansion = expand_loose(raw)
+    words = tokens(expansion) if expansion != raw else [raw]
+    return tuple((w, normal_form(w), _display(w)) for w in words)
+
+
 def question_words(text: str) -> list[Word]:
     out: list[Word] = []
     for m in WORD_RE.finditer(text):
         raw = m.group(0)
         if not re.search(r"[A-Za-zА-Яа-яЁё]", raw):
             continue
-        expansion = expand_loose(raw)
-        if expansion != raw:
-            # An abbreviation stands for several words: keep them at the same place.
-            for w in tokens(expansion):
-                out.append(Word(w, normal_form(w), _display(w), m.start(), m.end(), raw))
-            continue
-        out.append(Word(raw, normal_form(raw), _display(raw), m.start(), m.end()))
+        # An abbreviation stands for several words: keep them at the same place.
+        abbr = raw if len(forms := _word_forms(raw)) > 1 or forms[0][0] != raw else None
+        for w, lemma, display in forms:
+            out.append(Word(w, lemma, display, m.start(), m.end(), abbr))
     return _merge_so_nko(text, out)
 
 

@@ -121,6 +121,7 @@ def _index() -> dict[str, list[_Pattern]]:
     return index
 
 
+@lru_cache(maxsize=8192)
 def _region_lemma(word: str) -> str:
     """The adjective's lemma when the word can be one: "Тверская" is also a street's name
     (a noun) to the dictionary, "Тверской области" is not."""

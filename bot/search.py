@@ -11,9 +11,9 @@ import asyncio
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.matching import (
     REASON_NAMED_TEXT,
@@ -174,10 +174,50 @@ def _phrase(lemmas: Sequence[str]) -> str:
     return '"' + " ".join(lemma.replace('"', "") for lemma in lemmas) + '"'
 
 
+_T = TypeVar("_T")
+
+
+class CountCache:
+    """Totals over the whole index (a kind in every region, a broad question's matches),
+    which cost a pass over tens of thousands of index rows at a million recommendations.
+
+    The one cache of search results; ``SearchService`` owns it.  Invalidation: any change
+    of the index empties it — this service's own index writes (``clear``) and a commit by
+    any other connection or process (SQLite's ``data_version`` moves)."""
+
+    def __init__(self, repo: SearchRepository, size: int = 1024) -> None:
+        self.repo = repo
+        self.size = size
+        self._values: dict[tuple[Any, ...], Any] = {}
+        self._version: int | None = None
+        self._generation = 0
+
+    def clear(self) -> None:
+        self._values.clear()
+        self._generation += 1
+
+    async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[_T]]) -> _T:
+        version = await self.repo.data_version()
+        if version != self._version:
+            self.clear()
+            self._version = version
+        if key in self._values:
+            cached: _T = self._values[key]
+            return cached
+        generation = self._generation
+        value = await compute()
+        if generation == self._generation:  # no index write while counting
+            if len(self._values) >= self.size:
+                self._values.clear()
+            self._values[key] = value
+        return value
+
+
 class SearchService:
     def __init__(self, db: Database, repo: SearchRepository | None = None) -> None:
         self.db = db
         self.repo = repo or SearchRepository(db)
+        self.counts = CountCache(self.repo)
 
     # ---- indexing --------------------------------------------------------------------
     async def reindex_document(self, document_id: int) -> None:
@@ -185,6 +225,7 @@ class SearchService:
         data = await self.repo.load_documents([document_id])
         docs, facets = await asyncio.to_thread(build_rows, data)
         await self.repo.replace_documents([document_id], docs, facets)
+        self.counts.clear()
 
     async def rebuild(self) -> int:
         """Index everything again (one transaction); returns the number of rows indexed."""
@@ -199,6 +240,7 @@ class SearchService:
                 await self.repo.add_rows(docs, facets)
                 total += len(docs)
             await self.repo.finish_rebuild()
+        self.counts.clear()
         return total
 
     async def rebuild_if_empty(self) -> bool:
@@ -210,28 +252,66 @@ class SearchService:
 
     # ---- /my -------------------------------------------------------------------------
     async def my(self, profile: Any, limit: int = 5, offset: int = 0) -> tuple[list[Match], int]:
+        """One page of what concerns an organization, best first, and how many in all.
+
+        Items naming the organization (found by FTS) come first, then the region's facet
+        segments (``my_segments``); both are ordered and cut in SQL, over index ranges, so
+        a page reads about a page whatever the size of the region.
+        """
         p = Profile.of(profile)
         region = valid_region(p.region)
-        kind = valid_kind(p.kind)
+        name = org_name(p.org_name)
+        in_addressee: set[int] = set()
+        in_text: set[int] = set()
+        phrases: list[tuple[str, ...]] = []
+        if name is not None:
+            in_addressee, in_text, phrases = await self._named(name, region)
+        named = in_addressee | in_text
+        ids, named_total = await self.repo.ranked_page(named, limit, offset) if named else ([], 0)
+        segments = my_segments(valid_kind(p.kind)) if region is not None else []
+        counts = await self._segment_counts(region, segments, named) if region else []
+        skip = max(0, offset - named_total)
+        for at, count in enumerate(counts):
+            if len(ids) >= limit:
+                break
+            if skip >= count:
+                skip -= count
+                continue
+            assert region is not None  # segments exist only with a region
+            ids += await self.repo.segment_page(region, segments, at, named, limit - len(ids), skip)
+            skip = 0
+        total = named_total + sum(counts)
+        if not ids:
+            return [], total
+        # Reasons as the ranking gave them: every facet of the item, then its names.
         cands: dict[int, _Cand] = {}
         if region is not None:
-            kinds = [ALL_PARTICIPANTS] + ([kind] if kind and kind != "other" else [])
-            for row in await self.repo.facet_candidates(region, kinds, (0, 1, 2)):
-                rank = _FACET_RANK[row["relation"]]
-                if rank == KIND:
-                    reason = reason_kind(row["kind"], region)
-                elif rank == JOINT:
-                    reason = row["note"] or reason_joint(None)
-                else:
-                    reason = reason_participants(region)
-                _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
-        name = org_name(p.org_name)
-        if name is not None:
-            await self._named(cands, name, region)
-        return await self._page(cands, limit, offset)
+            for row in await self.repo.facets_of(ids):
+                if row["region"] == region and (row["kind"], row["relation"]) in segments:
+                    _add_my_facet(cands, row, region)
+        hits = await self._named_hits([i for i in ids if i in named], in_addressee, phrases)
+        _apply_named(cands, hits)
+        return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids]), total
 
-    async def _named(self, cands: dict[int, _Cand], name: OrgName, region: str | None) -> None:
-        """Items whose addressee or text names the organization (any case, any quotes)."""
+    async def _segment_counts(
+        self, region: str, segments: list[tuple[str, int]], named: set[int]
+    ) -> list[int]:
+        """What each segment adds past the named items: the segment's size (counted once
+        until the index changes) less the named items in it (a lookup per named item)."""
+        sizes = await self.counts.get(
+            ("my", region, *segments),
+            lambda: self.repo.segment_counts(region, segments),
+        )
+        if not named:
+            return sizes
+        inside = await self.repo.segment_counts(region, segments, named, among=True)
+        return [size - n for size, n in zip(sizes, inside, strict=True)]
+
+    async def _named(
+        self, name: OrgName, region: str | None
+    ) -> tuple[set[int], set[int], list[tuple[str, ...]]]:
+        """Items whose addressee or text names the organization (any case, any quotes), and
+        the lemma phrases that name it."""
         variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
         if len(name.lemmas) >= 2 or name.specific:
             variants.append((name.lemmas, not name.specific))
@@ -250,29 +330,28 @@ class SearchService:
             phrase = _phrase(lemmas)
             in_addressee.update(await self.repo.match_ids(f"addressees : {phrase}{tail}"))
             in_text.update(await self.repo.match_ids(f"body : {phrase}{tail}"))
-        ids = in_addressee | in_text
+        return in_addressee, in_text, [lemmas for lemmas, _ in variants]
+
+    async def _named_hits(
+        self, ids: list[int], in_addressee: set[int], phrases: list[tuple[str, ...]]
+    ) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
+        """Named items' keys and the addressee that names the organization (None: the
+        text names it)."""
         if not ids:
-            return
-        phrases = [lemmas for lemmas, _ in variants]
-        addressees = await self._addressees(ids)
+            return []
+        addressees = await self._addressees([i for i in ids if i in in_addressee])
+        hits: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []
         for row in await self.repo.keys(ids):
-            rec_id = row["recommendation_id"]
-            named = None
-            if rec_id in in_addressee:
-                named = next(
-                    (
-                        a
-                        for a in addressees.get(rec_id, [])
-                        if any(contains_seq(lemma_list(a["canonical"]), ph) for ph in phrases)
-                    ),
-                    None,
-                )
-            if named is not None:
-                c = _add(cands, row, NAMED, reason_named_addressee(named["canonical"]), named["id"])
-                c.score = max(c.score, _SCORES[NAMED])
-            else:
-                c = _add(cands, row, NAMED, REASON_NAMED_TEXT, None)
-                c.score = max(c.score, _SCORES[NAMED] - 0.5) if c.rank == NAMED else c.score
+            named = next(
+                (
+                    a
+                    for a in addressees.get(row["recommendation_id"], [])
+                    if any(contains_seq(lemma_list(a["canonical"]), ph) for ph in phrases)
+                ),
+                None,
+            )
+            hits.append((row, named))
+        return hits
 
     async def _addressees(self, ids: Iterable[int]) -> dict[int, list[sqlite3.Row]]:
         out: dict[int, list[sqlite3.Row]] = {}
@@ -284,9 +363,11 @@ class SearchService:
         self, cands: dict[int, _Cand], limit: int, offset: int
     ) -> tuple[list[Match], int]:
         ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
-        page = ordered[offset : offset + limit]
+        return await self._matches(ordered[offset : offset + limit]), len(ordered)
+
+    async def _matches(self, page: list[tuple[int, _Cand]]) -> list[Match]:
         if not page:
-            return [], len(ordered)
+            return []
         ids = [rec_id for rec_id, _ in page]
         details = {row["id"]: row for row in await self.repo.details(ids)}
         addressees = await self._addressees(ids)
@@ -311,7 +392,7 @@ class SearchService:
                     region=row["region"],
                 )
             )
-        return matches, len(ordered)
+        return matches
 
     # ---- questions -------------------------------------------------------------------
     async def ask(
@@ -512,7 +593,7 @@ class SearchService:
             assert every_word is not None  # narrow is 0 without it
             return await self.repo.match(every_word, POOL), narrow
         source = every_word if narrow and every_word else any_word
-        total = await self.repo.count(source)
+        total = await self.counts.get(("fts", source), lambda: self.repo.count(source))
         return [(rec_id, 0.0) for rec_id in await self.repo.newest(source, POOL)], total
 
     async def _ask_kind(self, kind: str, region: str | None) -> dict[int, _Cand]:
@@ -524,8 +605,8 @@ class SearchService:
     async def _ask_kind_everywhere(
         self, kind: str, limit: int, offset: int, not_region: str | None = None
     ) -> tuple[list[Match], int]:
-        addressed = await self.repo.kind_count(kind, 0, not_region)
-        joint = await self.repo.kind_count(kind, 1, not_region)
+        addressed = await self._kind_total(kind, 0, not_region)
+        joint = await self._kind_total(kind, 1, not_region)
         rows = []
         if offset < addressed and limit > 0:
             rows += await self.repo.kind_page(kind, 0, limit, offset, not_region)
@@ -538,6 +619,13 @@ class SearchService:
             _add_facet(cands, row, kind)
         matches, _ = await self._page(cands, limit, 0)
         return matches, addressed + joint
+
+    async def _kind_total(self, kind: str, relation: int, not_region: str | None) -> int:
+        """Items of a kind (addressed, or joint and not addressed) in every region."""
+        return await self.counts.get(
+            ("kind", kind, relation, not_region),
+            lambda: self.repo.kind_count(kind, relation, not_region),
+        )
 
     async def _ask_region(self, region: str) -> dict[int, _Cand]:
         reason = f"из документов {region_genitive(region)}"
@@ -561,7 +649,9 @@ class SearchService:
                 query = self._topic_query(q.topic + q.kind_words, None, kind)
                 elsewhere = await self.repo.count(query) if query else 0
             elif kind is not None:
-                elsewhere = len(await self.repo.facet_candidates(None, [kind], (0, 1)))
+                elsewhere = await self._kind_total(kind, 0, None) + await self._kind_total(
+                    kind, 1, None
+                )
             else:
                 elsewhere = 0
             if elsewhere:
@@ -675,6 +765,38 @@ def _drop_kind_reason(c: _Cand, addressee_id: int) -> None:
     c.reasons = [c.reasons[i] for i in keep] + c.reasons[ranked:]
     c.reason_ranks = [c.reason_ranks[i] for i in keep]
     c.reason_addressees = [c.reason_addressees[i] for i in keep]
+
+
+def my_segments(kind: str | None) -> list[tuple[str, int]]:
+    """/my's facet segments (kind, relation), best first: addressed to the kind, the kind
+    as a joint partner, all participants.  Participants' rows have relation 2 only and a
+    kind's rows 0 or 1, so no two segments share a relation and each is one range of
+    ``sort_key`` order."""
+    own = [kind] if kind and kind != "other" else []
+    return [(k, 0) for k in own] + [(k, 1) for k in own] + [(ALL_PARTICIPANTS, 2)]
+
+
+def _add_my_facet(cands: dict[int, _Cand], row: sqlite3.Row, region: str) -> None:
+    rank = _FACET_RANK[row["relation"]]
+    if rank == KIND:
+        reason = reason_kind(row["kind"], region)
+    elif rank == JOINT:
+        reason = row["note"] or reason_joint(None)
+    else:
+        reason = reason_participants(region)
+    _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
+
+
+def _apply_named(
+    cands: dict[int, _Cand], hits: Iterable[tuple[sqlite3.Row, sqlite3.Row | None]]
+) -> None:
+    for row, named in hits:
+        if named is not None:
+            c = _add(cands, row, NAMED, reason_named_addressee(named["canonical"]), named["id"])
+            c.score = max(c.score, _SCORES[NAMED])
+        else:
+            c = _add(cands, row, NAMED, REASON_NAMED_TEXT, None)
+            c.score = max(c.score, _SCORES[NAMED] - 0.5) if c.rank == NAMED else c.score
 
 
 def _add_facet(cands: dict[int, _Cand], row: sqlite3.Row, kind: str) -> None:

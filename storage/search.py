@@ -60,6 +60,33 @@ def _ids(ids: Iterable[int]) -> str:
     return json.dumps([int(i) for i in ids])
 
 
+def _segment(
+    region: str,
+    segments: Sequence[tuple[str, int]],
+    at: int,
+    skip: Iterable[int],
+    *,
+    among: bool = False,
+) -> tuple[str, list[Any]]:
+    """WHERE of one /my segment: a range of ``search_facets_rank`` (region, kind, relation),
+    less the items of earlier segments (primary-key lookups) and of ``skip`` (with
+    ``among``: only the items of ``skip``)."""
+    kind, relation = segments[at]
+    where = "f.region = ? AND f.kind = ? AND f.relation = ?"
+    args: list[Any] = [region, kind, relation]
+    for earlier_kind, earlier_relation in segments[:at]:
+        where += (
+            " AND NOT EXISTS (SELECT 1 FROM search_facets g WHERE g.region = f.region"
+            " AND g.kind = ? AND g.relation = ? AND g.recommendation_id = f.recommendation_id)"
+        )
+        args += [earlier_kind, earlier_relation]
+    where += (
+        f" AND f.recommendation_id {'IN' if among else 'NOT IN'} (SELECT value FROM json_each(?))"
+    )
+    args.append(_ids(skip))
+    return where, args
+
+
 class SearchRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -195,6 +222,65 @@ class SearchRepository:
             params,
         )
 
+    async def ranked_page(
+        self, ids: Iterable[int], limit: int, offset: int
+    ) -> tuple[list[int], int]:
+        """Live items among ``ids`` in /my's order (deadline soonest, newest document,
+        position), one page of them, and how many there are."""
+        where = (
+            " FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
+        )
+        rows = await self.db.fetchall(
+            f"SELECT r.id, count(*) OVER (){where} ORDER BY r.deadline IS NULL, r.deadline,"
+            " d.adopted_on DESC, d.id DESC, r.position LIMIT ? OFFSET ?",
+            (_ids(ids), limit, offset),
+        )
+        if rows:
+            return [r[0] for r in rows], int(rows[0][1])
+        # Past the end: the count alone (a page never empty otherwise costs one trip).
+        return [], await self.db.fetchint(f"SELECT count(*){where}", (_ids(ids),))
+
+    async def segment_counts(
+        self,
+        region: str,
+        segments: Sequence[tuple[str, int]],
+        ids: Iterable[int] = (),
+        *,
+        among: bool = False,
+    ) -> list[int]:
+        """/my: how many items each facet segment adds, in one trip (see ``segment_page``):
+        less ``ids``, or with ``among`` only those of ``ids``."""
+        parts, params = [], []
+        for at in range(len(segments)):
+            where, args = _segment(region, segments, at, ids, among=among)
+            parts.append(f"(SELECT count(*) FROM search_facets f WHERE {where})")
+            params += args
+        row = await self.db.fetchone("SELECT " + ", ".join(parts), params)
+        return [int(v) for v in row] if row is not None else [0] * len(segments)
+
+    async def segment_page(
+        self,
+        region: str,
+        segments: Sequence[tuple[str, int]],
+        at: int,
+        skip: Iterable[int],
+        limit: int,
+        offset: int,
+    ) -> list[int]:
+        """/my: ids of segment ``at`` (one (kind, relation) of a region) in display order.
+
+        An item in an earlier segment or in ``skip`` (named items, listed first) is left
+        out, so the segments together list each item once, at its best relation.
+        """
+        where, args = _segment(region, segments, at, skip)
+        rows = await self.db.fetchall(
+            f"SELECT f.recommendation_id FROM search_facets f WHERE {where}"
+            " ORDER BY f.sort_key LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        return [r[0] for r in rows]
+
     async def kind_page(
         self, kind: str, relation: int, limit: int, offset: int, not_region: str | None = None
     ) -> list[sqlite3.Row]:
@@ -223,10 +309,14 @@ class SearchRepository:
 
     async def facets_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
         return await self.db.fetchall(
-            "SELECT recommendation_id, kind, relation, addressee_id, partner, note"
+            "SELECT recommendation_id, region, kind, relation, addressee_id, partner, note"
             " FROM search_facets WHERE recommendation_id IN (SELECT value FROM json_each(?))",
             (_ids(ids),),
         )
+
+    async def data_version(self) -> int:
+        """Moves when another connection commits (SQLite ``PRAGMA data_version``)."""
+        return await self.db.fetchint("PRAGMA data_version")
 
     async def region_has_documents(self, region: str) -> bool:
         return bool(

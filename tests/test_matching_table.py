@@ -186,6 +186,29 @@ async def test_paging(seeded):
     assert (await seeded.my(profile, limit=5, offset=total))[0] == []
 
 
+@pytest.mark.parametrize(
+    "profile",
+    [
+        Profile(AMUR, "public_chamber", "Общественная палата Амурской области"),
+        Profile(KAMCHATKA, "local_government", "Администрация Вилючинского городского округа"),
+        Profile(KAMCHATKA, "resource_center", "Камчатский краевой центр поддержки СО НКО"),
+    ],
+)
+async def test_pages_of_every_size_make_the_whole_list(seeded, profile):
+    """Pages are cut in SQL (named items first, then each relation of the region): any
+    page size walks the same list, reasons included, across every boundary (issue 15)."""
+    everything, total = await seeded.my(profile, limit=500)
+    assert total == len(everything) > 3
+    whole = [(m.recommendation_id, m.reasons, m.addressee) for m in everything]
+    for size in (1, 2, 3, 7):
+        walked = []
+        for offset in range(0, total, size):
+            page, page_total = await seeded.my(profile, limit=size, offset=offset)
+            assert page_total == total
+            walked += [(m.recommendation_id, m.reasons, m.addressee) for m in page]
+        assert walked == whole, size
+
+
 async def test_profile_of_user_record_shape(seeded):
     class User:
         region = KAMCHATKA

@@ -157,3 +157,107 @@ async def test_items_without_addressee_are_nobodys_in_my(services, search):
         assert unaddressed not in ids, kind
     matches, _ = await search.my(Profile(REGION, "local_government"), limit=50)
     assert [m.recommendation_id for m in matches] == [addressed]
+
+
+async def test_my_page_reads_a_page_not_the_region(services, search, monkeypatch):
+    """Page 1 of /my costs about a page: no read returns the region's whole list, and the
+    page's query is served in order by an index (no sort of every candidate; issue 15)."""
+    items = [(str(i), f"Провести форум номер {i} в поселениях") for i in range(1, 31)]
+    await services.importer.import_document(document(items))
+    profile = Profile(REGION, "local_government")
+    everything, total = await search.my(profile, limit=50)
+    assert total == 30 and len(everything) == 30
+
+    db = services.db
+    reads: list[tuple[str, tuple, int]] = []
+    fetchall = db.fetchall
+
+    async def spy(sql, params=()):
+        rows = await fetchall(sql, params)
+        reads.append((sql, tuple(params), len(rows)))
+        return rows
+
+    monkeypatch.setattr(db, "fetchall", spy)
+    page, page_total = await search.my(profile, limit=5, offset=10)
+    monkeypatch.undo()
+    assert page_total == total
+    assert [m.recommendation_id for m in page] == [m.recommendation_id for m in everything[10:15]]
+    assert max(n for _, _, n in reads) <= 5
+    ordered = [(sql, params) for sql, params, _ in reads if "ORDER BY f.sort_key" in sql]
+    assert ordered, "the page is cut in SQL"
+    for sql, params in ordered:
+        plan = " ".join(
+            str(tuple(r)) for r in await db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
+        )
+        assert "search_facets_rank" in plan and "TEMP B-TREE" not in plan, plan
+
+
+async def test_country_totals_are_cached_until_the_index_changes(services, search, settings):
+    """Issue 15: a kind's total in every region is counted once, then kept until the index
+    changes — by this process (an import) or by any other connection (a CLI import)."""
+    import dataclasses
+    import sqlite3
+
+    question = "что рекомендовано органам местного самоуправления?"
+    await services.importer.import_document(document([("1", "Провести форум")]))
+    assert (await search.ask(question)).total == 1
+
+    reads: list[str] = []
+    fetchint = services.db.fetchint
+
+    async def spy(sql, params=()):
+        reads.append(sql)
+        return await fetchint(sql, params)
+
+    services.db.fetchint = spy
+    assert (await search.ask(question)).total == 1
+    assert not [sql for sql in reads if "count(*)" in sql], "counted again, nothing changed"
+    del services.db.fetchint
+
+    second = dataclasses.replace(
+        document([("1", "Озеленить дворы"), ("2", "Открыть ресурсный центр")]),
+        title="Резолюция конференции",
+    )
+    await services.importer.import_document(second)
+    assert (await search.ask(question)).total == 3
+
+    other = sqlite3.connect(settings.database_path)
+    try:
+        with other:
+            other.execute(
+                "DELETE FROM search_facets WHERE kind = 'local_government'"
+                " AND recommendation_id = (SELECT max(recommendation_id) FROM search_facets)"
+            )
+    finally:
+        other.close()
+    assert (await search.ask(question)).total == 2
+
+
+async def test_my_totals_follow_index_changes(services, search, settings):
+    """/my's segment sizes are counted once per index state: an import shows in the next
+    /my at once, and so does a commit by another connection (issue 15)."""
+    import dataclasses
+    import sqlite3
+
+    profile = Profile(REGION, "local_government")
+    await services.importer.import_document(document([("1", "Провести форум")]))
+    assert (await search.my(profile))[1] == 1
+    second = dataclasses.replace(
+        document([("1", "Озеленить дворы"), ("2", "Открыть ресурсный центр")]),
+        title="Резолюция конференции",
+    )
+    await services.importer.import_document(second)
+    matches, total = await search.my(profile)
+    assert total == 3 and len(matches) == 3
+
+    other = sqlite3.connect(settings.database_path)
+    try:
+        with other:
+            other.execute(
+                "DELETE FROM search_facets WHERE recommendation_id ="
+                " (SELECT max(recommendation_id) FROM search_facets)"
+            )
+    finally:
+        other.close()
+    matches, total = await search.my(profile)
+    assert total == 2 and len(matches) == 2

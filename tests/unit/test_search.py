@@ -222,3 +222,18 @@ async def test_cli_readable_and_bad_kind(cli_settings, capsys):
     args = parser.parse_args(["my", "--region", "Амурская область", "--kind", "nonsense"])
     assert await commands["my"](args, cli_settings) == 2
     assert "неизвестный вид" in capsys.readouterr().err
+
+
+def test_question_word_lemmas_are_cached_once_per_word():
+    """Issue 15: a question's words are lemmatised once per distinct word (a bounded LRU);
+    the cached answer is the same as the first, abbreviations included."""
+    from bot.matching import _word_forms, question_words
+
+    _word_forms.cache_clear()
+    first = question_words("поддержка НКО и поддержка ТОС")
+    info = _word_forms.cache_info()
+    assert info.misses == 4 and info.hits == 1  # "поддержка" twice, "НКО", "и", "ТОС"
+    again = question_words("поддержка НКО и поддержка ТОС")
+    assert again == first
+    assert [w.abbr for w in first].count("НКО") == 2  # "некоммерческие организации"
+    assert _word_forms.cache_info().maxsize is not None
