@@ -359,12 +359,14 @@ class ImportService:
                 await self.documents.update(document_id, fields, now)
                 outcome = "updated"
             await self._rename_in_place(document_id, ops)
-            addressee_ids = [
-                await self.documents.upsert_addressee(
-                    document_id, i, a.name, a.canonical, a.kind, a.region
-                )
-                for i, a in enumerate(corrected.addressees)
-            ]
+            stored = await self.documents.upsert_addressees(
+                document_id,
+                [
+                    (i, a.name, a.canonical, a.kind, a.region)
+                    for i, a in enumerate(corrected.addressees)
+                ],
+            )
+            addressee_ids = [stored[a.canonical] for a in corrected.addressees]
             result = await self._sync_recommendations(document_id, corrected, addressee_ids, now)
             result.outcome = outcome
             result.parsed = corrected
@@ -428,31 +430,35 @@ class ImportService:
     ) -> ImportResult:
         plans, removed = await self.plan(document_id, parsed)
         result = ImportResult(document_id, "created", addressee_ids, [])
+        updates: list[tuple[int, dict[str, Any]]] = []
+        new_items: list[dict[str, Any]] = []
         for plan in plans:
             fields = _recommendation_fields(plan.position, plan.item)
             match = plan.match
-            if match is not None:
-                if match.deadline_source == "coordinator":
-                    # A deadline set by hand outranks what a new version of the text says.
-                    for key in _DEADLINE_FIELDS:
-                        fields.pop(key)
-                updates = {k: v for k, v in fields.items() if getattr(match, k) != v}
-                if match.removed:
-                    updates["removed"] = 0
-                if updates:
-                    await self.documents.update_recommendation(match.id, updates, now)
-                result.changed += plan.changed
-                rec_id = match.id
-            else:
-                rec_id = await self.documents.insert_recommendation(document_id, fields, now)
+            if match is None:
+                new_items.append(fields)
                 result.added += 1
-            await self.documents.set_recommendation_addressees(
-                rec_id, [addressee_ids[i] for i in plan.item.addressee_indices]
-            )
+                continue
+            if match.deadline_source == "coordinator":
+                # A deadline set by hand outranks what a new version of the text says.
+                for key in _DEADLINE_FIELDS:
+                    fields.pop(key)
+            changed = {k: v for k, v in fields.items() if getattr(match, k) != v}
+            if match.removed:
+                changed["removed"] = 0
+            if changed:
+                updates.append((match.id, changed))
+            result.changed += plan.changed
+        updates += [(row.id, {"removed": 1}) for row in removed]
+        result.removed = len(removed)
+        await self.documents.update_recommendations(updates, now)
+        inserted = iter(await self.documents.insert_recommendations(document_id, new_items, now))
+        links: dict[int, list[int]] = {}
+        for plan in plans:
+            rec_id = plan.match.id if plan.match is not None else next(inserted)
+            links[rec_id] = [addressee_ids[i] for i in plan.item.addressee_indices]
             result.recommendation_ids.append(rec_id)
-        for row in removed:
-            await self.documents.update_recommendation(row.id, {"removed": 1}, now)
-            result.removed += 1
+        await self.documents.set_addressees_of(links)
         return result
 
     # chat upload: stage a draft, correct it, then publish or cancel
