@@ -157,3 +157,19 @@ async def test_items_without_addressee_are_nobodys_in_my(services, search):
         assert unaddressed not in ids, kind
     matches, _ = await search.my(Profile(REGION, "local_government"), limit=50)
     assert [m.recommendation_id for m in matches] == [addressed]
+
+
+def test_index_lemmas_are_normalise_for_every_seed_text(parsed_seeds):
+    """The indexing run's own word table gives what ``normalise`` gives (questions use it)."""
+    from bot.matching import normalise
+    from bot.search import IndexLemmas
+
+    lemmas = IndexLemmas()
+    texts = ["СО НКО, ТОС и 2024-2025 гг.: 12-й форум", "ёлка Ёлки"]
+    for parsed in parsed_seeds:
+        texts += [parsed.title, *(r.text for r in parsed.recommendations)]
+        texts += [a.canonical for a in parsed.addressees]
+    assert len(texts) > 100
+    for text in texts:
+        assert lemmas.text(text) == normalise(text), text
+        assert lemmas.name(text) == normalise(text), text
