@@ -193,14 +193,17 @@ class SearchService:
         total = 0
         lemmas = IndexLemmas()  # each distinct word of the corpus is lemmatised once
         async with self.db.transaction():
-            await self.repo.begin_rebuild()
-            for i in range(0, len(ids), REBUILD_BATCH):
-                batch = ids[i : i + REBUILD_BATCH]
-                data = await self.repo.load_documents(batch)
-                docs, facets = await asyncio.to_thread(build_rows, data, lemmas)
-                await self.repo.add_rows(docs, facets)
-                total += len(docs)
-            await self.repo.finish_rebuild()
+            state = await self.repo.begin_rebuild()
+            try:
+                for i in range(0, len(ids), REBUILD_BATCH):
+                    batch = ids[i : i + REBUILD_BATCH]
+                    data = await self.repo.load_documents(batch)
+                    docs, facets = await asyncio.to_thread(build_rows, data, lemmas)
+                    await self.repo.add_rows(docs, facets)
+                    total += len(docs)
+                await self.repo.finish_rebuild(state)
+            finally:
+                await self.repo.restore_cache(state)
         return total
 
     async def rebuild_if_empty(self) -> bool:
@@ -713,6 +716,7 @@ class IndexLemmas:
     def __init__(self) -> None:
         self._words: dict[str, str] = {}  # a word as written -> its lemma ("" for digits)
         self._names: dict[str, str] = {}  # short texts that recur: titles, names, labels
+        self._tags: dict[str, str] = {}  # region -> its FTS token
 
     def text(self, text: str) -> str:
         words = self._words
@@ -725,6 +729,12 @@ class IndexLemmas:
             if lemma:
                 out.append(lemma)
         return " ".join(out)
+
+    def region_tag(self, region: str) -> str:
+        found = self._tags.get(region)
+        if found is None:
+            found = self._tags[region] = region_tag(region)
+        return found
 
     def name(self, name: str) -> str:
         found = self._names.get(name)
@@ -756,7 +766,7 @@ def build_rows(
         kinds = sorted({f.kind for f in rec_facets if f.relation < 2})
         names = [lemmas.name(a["canonical"]) for a in addrs]
         labels = [lemmas.name(kind_label(k)) for k in kinds if k != "other"]
-        tags = [region_tag(region)] + [kind_tag(k) for k in kinds]
+        tags = [lemmas.region_tag(region)] + [kind_tag(k) for k in kinds]
         if any(f.relation == 2 for f in rec_facets):
             tags.append(kind_tag(ALL_PARTICIPANTS))
         docs.append(
@@ -782,6 +792,11 @@ def sort_key(deadline: str | None, adopted_on: str | None, document_id: int, pos
     )
 
 
+# What recurs across items (one main addressee, the same partners) is inflected once.
+_joint_note = lru_cache(maxsize=4096)(reason_joint)
+_partner_nominative = lru_cache(maxsize=4096)(to_partner_nominative)
+
+
 @lru_cache(maxsize=4096)
 def _addressee_role(name: str, canonical: str, kind: str) -> tuple[bool, bool, tuple[str, ...]]:
     """(a joint partner, all participants, the kinds it stands for) of an addressee."""
@@ -804,7 +819,7 @@ def recommendation_facets(
     main = [(a, role) for a, role in zip(addrs, roles, strict=True) if not role[0]]
     partners = joint_partners(text)
     # "совместно с <main addressee>", only for the rows that say it
-    note = reason_joint(main[0][0]["canonical"] if main else None) if joint or partners else None
+    note = _joint_note(main[0][0]["canonical"] if main else None) if joint or partners else None
     out: list[Facet] = []
     for a, (_, participants, kinds) in main:
         if participants:
@@ -831,7 +846,7 @@ def recommendation_facets(
                 1,
                 rec_id,
                 document_id,
-                partner=to_partner_nominative(piece),
+                partner=_partner_nominative(piece),
                 note=note,
                 sort_key=sort_key,
             )
