@@ -15,7 +15,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, is_dataclass
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,8 +74,16 @@ def document_key(parsed: ParsedDocument) -> str:
     return f"{normalise(parsed.title)[:300]}|{adopted}|{parsed.region or '-'}"
 
 
+def _plain(value: Any) -> Any:
+    """JSON for what ``json`` does not know: a dataclass as its fields (what ``asdict``
+    gives, without its deep copies), anything else (dates) as ``str``."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclass_fields(value)}
+    return str(value)
+
+
 def parsed_to_dict(parsed: ParsedDocument) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(json.dumps(asdict(parsed), default=str, ensure_ascii=False))
+    data: dict[str, Any] = json.loads(json.dumps(parsed, default=_plain, ensure_ascii=False))
     return data
 
 

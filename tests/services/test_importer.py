@@ -218,3 +218,19 @@ async def test_database_trips_do_not_grow_with_the_number_of_items(services, mon
     kept = [*big.recommendation_ids[20:38], big.recommendation_ids[-1]]
     assert changed.recommendation_ids[20:] == kept
     assert changed_trips <= big_trips + 2
+
+
+def test_stored_parse_and_hash_are_those_of_asdict(parsed_seeds):
+    """The stored JSON and the content hash stay byte for byte what they were, so a re-import
+    of an unchanged document into an existing database still changes nothing."""
+    import hashlib
+    from dataclasses import asdict
+
+    from bot.importer import parsed_to_dict
+
+    for parsed in parsed_seeds:
+        reference = json.loads(json.dumps(asdict(parsed), default=str, ensure_ascii=False))
+        assert parsed_to_dict(parsed) == reference
+        reference.pop("source")
+        digest = hashlib.sha256(json.dumps(reference, sort_keys=True).encode()).hexdigest()
+        assert content_hash(parsed) == digest
