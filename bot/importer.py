@@ -302,14 +302,14 @@ class ImportService:
         """Find the document this parse is a version of and apply its corrections, then
         ``ops``.  Found by the parser's own key first, so a corrected title, date or region
         does not make a re-upload of the same file a different document."""
+        key = document_key(parsed)
         if document_id is not None:
             existing = await self.documents.get(document_id)
         else:
-            key = document_key(parsed)
             existing = await self.documents.by_parsed_key(key) or await self.documents.by_key(key)
         inherited = await self.documents.corrections(existing.id) if existing else []
         corrected, failed = apply_all(parsed, [*inherited, *ops], prune=existing is None)
-        if existing is None:
+        if existing is None and (document_id is not None or document_key(corrected) != key):
             existing = await self.documents.by_key(document_key(corrected))
         return Prepared(existing, inherited, corrected, failed)
 
@@ -376,7 +376,9 @@ class ImportService:
                 ],
             )
             addressee_ids = [stored[a.canonical] for a in corrected.addressees]
-            result = await self._sync_recommendations(document_id, corrected, addressee_ids, now)
+            result = await self._sync_recommendations(
+                document_id, corrected, addressee_ids, now, new=existing is None
+            )
             result.outcome = outcome
             result.parsed = corrected
             await self._merge_bindings(document_id, ops)
@@ -436,8 +438,11 @@ class ImportService:
         parsed: ParsedDocument,
         addressee_ids: list[int],
         now: str,
+        *,
+        new: bool = False,
     ) -> ImportResult:
-        plans, removed = await self.plan(document_id, parsed)
+        # A document created just now has no items to match: nothing to read.
+        plans, removed = plan_items([], {}, parsed) if new else await self.plan(document_id, parsed)
         result = ImportResult(document_id, "created", addressee_ids, [])
         updates: list[tuple[int, dict[str, Any]]] = []
         new_items: list[dict[str, Any]] = []

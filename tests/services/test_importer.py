@@ -217,7 +217,11 @@ async def test_database_trips_do_not_grow_with_the_number_of_items(services, mon
     assert (changed.outcome, changed.changed, changed.removed) == ("updated", 20, 2)
     kept = [*big.recommendation_ids[20:38], big.recommendation_ids[-1]]
     assert changed.recommendation_ids[20:] == kept
-    assert changed_trips <= big_trips + 2
+    small_changed, small_changed_trips = await trips.of(
+        importer.import_document(parse_resolution(_resolution("Малый", 2, 1), "d.txt"))
+    )
+    assert (small_changed.changed, small_changed.removed) == (1, 1)
+    assert changed_trips == small_changed_trips
 
 
 def test_stored_parse_and_hash_are_those_of_asdict(parsed_seeds):
