@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import bench
+
 HERE = Path(__file__).resolve().parent
 _CHILD = """
 import importlib.util, json, sys
@@ -31,23 +33,6 @@ module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 print(json.dumps(module.run(**json.loads(sys.argv[3]))))
 """
-
-
-def _number(text: str) -> int | float | str:
-    plain = text.replace("_", "").lower()
-    try:
-        if plain.endswith("k"):
-            return int(float(plain[:-1]) * 1000)
-        return int(plain) if plain.lstrip("-").isdigit() else float(plain)
-    except ValueError:
-        return text
-
-
-def _options(pairs: list[str]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for flag, value in zip(pairs[::2], pairs[1::2], strict=True):
-        options[flag.removeprefix("--").replace("-", "_")] = _number(value)
-    return options
 
 
 def _once(tree: Path, name: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", help="a benchmark of this tree")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="its options: --docs 200 …")
     args = parser.parse_args(argv)
-    options = _options(args.options)
+    # The benchmark's own options, parsed as ``python -m bench NAME`` parses them.
+    given = vars(bench.options_parser(args.name, bench.load(args.name)).parse_args(args.options))
+    options = {k: v for k, v in given.items() if k not in ("json", "out")}
     trees = {"base": args.base.resolve(), "this": HERE.parent}
     runs: dict[str, list[dict[str, Any]]] = {"base": [], "this": []}
     for i in range(args.repeats):
@@ -92,11 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         figures[f"{key}_base"] = base
         figures[f"{key}_this"] = this
         figures[f"{key}_ratio"] = round(this / base, 2) if base else None
-    if args.json:
-        print(json.dumps(figures, ensure_ascii=False))
-    else:
-        for key, value in figures.items():
-            print(f"{key:40} {value}")
+    print(
+        json.dumps(figures, ensure_ascii=False) if args.json else bench.render("compare", figures)
+    )
     return 0
 
 
