@@ -4,7 +4,8 @@
 emptied first (the analyzer itself stays loaded, as in a running bot), so it includes
 the morphology of every word; the per-document percentiles are over the whole corpus in
 one process, as the bot imports documents.  ``import_*`` is the parsed corpus written into a
-fresh SQLite database by the real import service, search index included.
+fresh SQLite database by the real import service, search index included;
+``import_db_trips_per_doc`` counts the statements it sends to the database per document.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import random
 import statistics
 import tempfile
 import time
+from typing import Any
 
 from bench.corpus import generate_corpus, generate_resolution
 from bot import morph
@@ -57,7 +59,7 @@ def run(docs: int = 1000, seed: int = 42) -> dict:
         parsed.append(parse_resolution(text, f"doc{i}"))
         times.append((time.perf_counter() - start) * 1000)
     total = time.perf_counter() - total_start
-    import_seconds = asyncio.run(_import_all(parsed))
+    import_seconds, trips = asyncio.run(_import_all(parsed))
     return {
         "docs": docs,
         "per_doc_ms_p50": round(statistics.median(times), 2),
@@ -67,18 +69,39 @@ def run(docs: int = 1000, seed: int = 42) -> dict:
         "typical_doc_ms": round(typical_ms, 2),
         "import_seconds": round(import_seconds, 2),
         "import_docs_per_s": round(docs / import_seconds, 1) if import_seconds else 0.0,
+        "import_db_trips_per_doc": round(trips / docs, 1) if docs else 0.0,
     }
 
 
-async def _import_all(parsed: list) -> float:
-    """Seconds to store every parsed document with the bot's own import service."""
+# Every statement sent to the connection's thread is one trip (fetchval and fetchint go
+# through fetchone; BEGIN and COMMIT are not counted).
+_TRIPS = ("execute", "execute_rowcount", "executemany", "fetchone", "fetchall")
+
+
+def _count_trips(db: Any) -> list[int]:
+    counter = [0]
+    for name in _TRIPS:
+        method = getattr(db, name)
+
+        async def counted(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            counter[0] += 1
+            return await _method(*args, **kwargs)
+
+        setattr(db, name, counted)
+    return counter
+
+
+async def _import_all(parsed: list) -> tuple[float, int]:
+    """Seconds to store every parsed document with the bot's own import service, search
+    index included, and the database trips it took."""
     with tempfile.TemporaryDirectory() as workdir:
         settings = Settings(_env_file=None, database_path=f"{workdir}/ingest.sqlite3")
         async with open_services(settings) as services:
+            trips = _count_trips(services.db)
             start = time.perf_counter()
             for document in parsed:
                 await services.importer.import_document(document)
-            return time.perf_counter() - start
+            return time.perf_counter() - start, trips[0]
 
 
 if __name__ == "__main__":

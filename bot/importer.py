@@ -15,7 +15,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, is_dataclass
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,8 +74,16 @@ def document_key(parsed: ParsedDocument) -> str:
     return f"{normalise(parsed.title)[:300]}|{adopted}|{parsed.region or '-'}"
 
 
+def _plain(value: Any) -> Any:
+    """JSON for what ``json`` does not know: a dataclass as its fields (what ``asdict``
+    gives, without its deep copies), anything else (dates) as ``str``."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclass_fields(value)}
+    return str(value)
+
+
 def parsed_to_dict(parsed: ParsedDocument) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(json.dumps(asdict(parsed), default=str, ensure_ascii=False))
+    data: dict[str, Any] = json.loads(json.dumps(parsed, default=_plain, ensure_ascii=False))
     return data
 
 
@@ -293,14 +302,14 @@ class ImportService:
         """Find the document this parse is a version of and apply its corrections, then
         ``ops``.  Found by the parser's own key first, so a corrected title, date or region
         does not make a re-upload of the same file a different document."""
+        key = document_key(parsed)
         if document_id is not None:
             existing = await self.documents.get(document_id)
         else:
-            key = document_key(parsed)
             existing = await self.documents.by_parsed_key(key) or await self.documents.by_key(key)
         inherited = await self.documents.corrections(existing.id) if existing else []
         corrected, failed = apply_all(parsed, [*inherited, *ops], prune=existing is None)
-        if existing is None:
+        if existing is None and (document_id is not None or document_key(corrected) != key):
             existing = await self.documents.by_key(document_key(corrected))
         return Prepared(existing, inherited, corrected, failed)
 
@@ -359,13 +368,17 @@ class ImportService:
                 await self.documents.update(document_id, fields, now)
                 outcome = "updated"
             await self._rename_in_place(document_id, ops)
-            addressee_ids = [
-                await self.documents.upsert_addressee(
-                    document_id, i, a.name, a.canonical, a.kind, a.region
-                )
-                for i, a in enumerate(corrected.addressees)
-            ]
-            result = await self._sync_recommendations(document_id, corrected, addressee_ids, now)
+            stored = await self.documents.upsert_addressees(
+                document_id,
+                [
+                    (i, a.name, a.canonical, a.kind, a.region)
+                    for i, a in enumerate(corrected.addressees)
+                ],
+            )
+            addressee_ids = [stored[a.canonical] for a in corrected.addressees]
+            result = await self._sync_recommendations(
+                document_id, corrected, addressee_ids, now, new=existing is None
+            )
             result.outcome = outcome
             result.parsed = corrected
             await self._merge_bindings(document_id, ops)
@@ -425,34 +438,41 @@ class ImportService:
         parsed: ParsedDocument,
         addressee_ids: list[int],
         now: str,
+        *,
+        new: bool = False,
     ) -> ImportResult:
-        plans, removed = await self.plan(document_id, parsed)
+        # A document created just now has no items to match: nothing to read.
+        plans, removed = plan_items([], {}, parsed) if new else await self.plan(document_id, parsed)
         result = ImportResult(document_id, "created", addressee_ids, [])
+        updates: list[tuple[int, dict[str, Any]]] = []
+        new_items: list[dict[str, Any]] = []
         for plan in plans:
             fields = _recommendation_fields(plan.position, plan.item)
             match = plan.match
-            if match is not None:
-                if match.deadline_source == "coordinator":
-                    # A deadline set by hand outranks what a new version of the text says.
-                    for key in _DEADLINE_FIELDS:
-                        fields.pop(key)
-                updates = {k: v for k, v in fields.items() if getattr(match, k) != v}
-                if match.removed:
-                    updates["removed"] = 0
-                if updates:
-                    await self.documents.update_recommendation(match.id, updates, now)
-                result.changed += plan.changed
-                rec_id = match.id
-            else:
-                rec_id = await self.documents.insert_recommendation(document_id, fields, now)
+            if match is None:
+                new_items.append(fields)
                 result.added += 1
-            await self.documents.set_recommendation_addressees(
-                rec_id, [addressee_ids[i] for i in plan.item.addressee_indices]
-            )
+                continue
+            if match.deadline_source == "coordinator":
+                # A deadline set by hand outranks what a new version of the text says.
+                for key in _DEADLINE_FIELDS:
+                    fields.pop(key)
+            changed = {k: v for k, v in fields.items() if getattr(match, k) != v}
+            if match.removed:
+                changed["removed"] = 0
+            if changed:
+                updates.append((match.id, changed))
+            result.changed += plan.changed
+        updates += [(row.id, {"removed": 1}) for row in removed]
+        result.removed = len(removed)
+        await self.documents.update_recommendations(updates, now)
+        inserted = iter(await self.documents.insert_recommendations(document_id, new_items, now))
+        links: dict[int, list[int]] = {}
+        for plan in plans:
+            rec_id = plan.match.id if plan.match is not None else next(inserted)
+            links[rec_id] = [addressee_ids[i] for i in plan.item.addressee_indices]
             result.recommendation_ids.append(rec_id)
-        for row in removed:
-            await self.documents.update_recommendation(row.id, {"removed": 1}, now)
-            result.removed += 1
+        await self.documents.set_addressees_of(links)
         return result
 
     # chat upload: stage a draft, correct it, then publish or cancel

@@ -221,6 +221,7 @@ _PREPOSITIONS = frozenset(
 )
 
 
+@lru_cache(maxsize=20_000)
 def _has_pos(word: str, wanted: str) -> bool:
     return any(wanted == p.tag.POS for p in parse(word))
 

@@ -13,6 +13,7 @@ import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from bot.matching import (
@@ -30,7 +31,6 @@ from bot.matching import (
     joint_partners,
     kind_tag,
     lemma_list,
-    normalise,
     org_name,
     parse_question,
     partner_kind,
@@ -45,8 +45,9 @@ from bot.matching import (
     valid_kind,
     valid_region,
 )
+from bot.morph import WORD_RE, normal_form
 from bot.texts import plural
-from bot.vocabulary import kind_dative, kind_label
+from bot.vocabulary import expand_abbreviations, kind_dative, kind_label
 from storage.db import Database
 from storage.search import Facet, SearchDoc, SearchRepository
 
@@ -223,7 +224,7 @@ class SearchService:
     async def reindex_document(self, document_id: int) -> None:
         """Hook for ImportService.after_import: replaces what the index holds for it."""
         data = await self.repo.load_documents([document_id])
-        docs, facets = await asyncio.to_thread(build_rows, data)
+        docs, facets = await asyncio.to_thread(build_rows, data, IndexLemmas())
         await self.repo.replace_documents([document_id], docs, facets)
         self.counts.clear()
 
@@ -231,15 +232,19 @@ class SearchService:
         """Index everything again (one transaction); returns the number of rows indexed."""
         ids = await self.repo.document_ids()
         total = 0
+        lemmas = IndexLemmas()  # each distinct word of the corpus is lemmatised once
         async with self.db.transaction():
-            await self.repo.begin_rebuild()
-            for i in range(0, len(ids), REBUILD_BATCH):
-                batch = ids[i : i + REBUILD_BATCH]
-                data = await self.repo.load_documents(batch)
-                docs, facets = await asyncio.to_thread(build_rows, data)
-                await self.repo.add_rows(docs, facets)
-                total += len(docs)
-            await self.repo.finish_rebuild()
+            state = await self.repo.begin_rebuild()
+            try:
+                for i in range(0, len(ids), REBUILD_BATCH):
+                    batch = ids[i : i + REBUILD_BATCH]
+                    data = await self.repo.load_documents(batch)
+                    docs, facets = await asyncio.to_thread(build_rows, data, lemmas)
+                    await self.repo.add_rows(docs, facets)
+                    total += len(docs)
+                await self.repo.finish_rebuild(state)
+            finally:
+                await self.repo.restore_cache(state)
         self.counts.clear()
         return total
 
@@ -824,28 +829,66 @@ def _addressee_label(c: _Cand, addressees: list[sqlite3.Row]) -> str:
 # What one recommendation contributes to the index (pure; runs in a worker thread).
 
 
-def build_rows(data: dict[str, list[sqlite3.Row]]) -> tuple[list[SearchDoc], list[Facet]]:
+class IndexLemmas:
+    """``normalise`` for one indexing run, with each distinct word and name lemmatised once.
+
+    Owned by one run (a rebuild, one document's reindex) and dropped with it, so nothing
+    needs invalidating; the rows it gives are exactly ``normalise``'s."""
+
+    def __init__(self) -> None:
+        self._words: dict[str, str] = {}  # a word as written -> its lemma ("" for digits)
+        self._names: dict[str, str] = {}  # short texts that recur: titles, names, labels
+        self._tags: dict[str, str] = {}  # region -> its FTS token
+
+    def text(self, text: str) -> str:
+        words = self._words
+        out = []
+        for word in WORD_RE.findall(expand_abbreviations(text)):
+            lemma = words.get(word)
+            if lemma is None:
+                # ``tokens`` keeps words with a letter: WORD_RE's others are digits and hyphens
+                lemma = words[word] = "" if word.replace("-", "").isdigit() else normal_form(word)
+            if lemma:
+                out.append(lemma)
+        return " ".join(out)
+
+    def region_tag(self, region: str) -> str:
+        found = self._tags.get(region)
+        if found is None:
+            found = self._tags[region] = region_tag(region)
+        return found
+
+    def name(self, name: str) -> str:
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = self.text(name)
+        return found
+
+
+def build_rows(
+    data: dict[str, list[sqlite3.Row]], lemmas: IndexLemmas | None = None
+) -> tuple[list[SearchDoc], list[Facet]]:
+    lemmas = lemmas or IndexLemmas()
     documents = {row["id"]: row for row in data["documents"]}
     addressees = {row["id"]: row for row in data["addressees"]}
     links: dict[int, list[int]] = {}
     for row in data["links"]:
         links.setdefault(row["recommendation_id"], []).append(row["addressee_id"])
-    titles: dict[int, str] = {}
     docs: list[SearchDoc] = []
     facets: list[Facet] = []
     for rec in data["recommendations"]:
         doc = documents[rec["document_id"]]
-        if doc["id"] not in titles:
-            titles[doc["id"]] = normalise(doc["title"])
         region = doc["region"] or ""
         addrs = [addressees[i] for i in links.get(rec["id"], []) if i in addressees]
-        rec_facets = recommendation_facets(rec["id"], doc["id"], region, rec["text"], addrs)
         key = sort_key(rec["deadline"], doc["adopted_on"], doc["id"], rec["position"])
-        facets.extend(replace(f, sort_key=key) for f in rec_facets)
+        rec_facets = recommendation_facets(
+            rec["id"], doc["id"], region, rec["text"], addrs, sort_key=key
+        )
+        facets.extend(rec_facets)
         kinds = sorted({f.kind for f in rec_facets if f.relation < 2})
-        names = [normalise(a["canonical"]) for a in addrs]
-        labels = [normalise(kind_label(k)) for k in kinds if k != "other"]
-        tags = [region_tag(region)] + [kind_tag(k) for k in kinds]
+        names = [lemmas.name(a["canonical"]) for a in addrs]
+        labels = [lemmas.name(kind_label(k)) for k in kinds if k != "other"]
+        tags = [lemmas.region_tag(region)] + [kind_tag(k) for k in kinds]
         if any(f.relation == 2 for f in rec_facets):
             tags.append(kind_tag(ALL_PARTICIPANTS))
         docs.append(
@@ -853,9 +896,9 @@ def build_rows(data: dict[str, list[sqlite3.Row]]) -> tuple[list[SearchDoc], lis
                 recommendation_id=rec["id"],
                 document_id=doc["id"],
                 region=region,
-                body=normalise(rec["text"]),
+                body=lemmas.text(rec["text"]),
                 addressees=" ".join(names + labels),
-                title=titles[doc["id"]],
+                title=lemmas.name(doc["title"]),
                 tags=" ".join(tags),
             )
         )
@@ -871,24 +914,50 @@ def sort_key(deadline: str | None, adopted_on: str | None, document_id: int, pos
     )
 
 
+# What recurs across items (one main addressee, the same partners) is inflected once.
+_joint_note = lru_cache(maxsize=4096)(reason_joint)
+_partner_nominative = lru_cache(maxsize=4096)(to_partner_nominative)
+
+
+@lru_cache(maxsize=4096)
+def _addressee_role(name: str, canonical: str, kind: str) -> tuple[bool, bool, tuple[str, ...]]:
+    """(a joint partner, all participants, the kinds it stands for) of an addressee."""
+    joint = is_instrumental(name)
+    participants = not joint and kind == "other" and is_participants(canonical)
+    return joint, participants, addressee_kinds(canonical, kind)
+
+
 def recommendation_facets(
-    rec_id: int, document_id: int, region: str, text: str, addrs: Sequence[sqlite3.Row]
+    rec_id: int,
+    document_id: int,
+    region: str,
+    text: str,
+    addrs: Sequence[sqlite3.Row],
+    *,
+    sort_key: str = "",
 ) -> list[Facet]:
-    joint = [a for a in addrs if is_instrumental(a["name"])]
-    main = [a for a in addrs if a not in joint]
-    note = reason_joint(main[0]["canonical"] if main else None)
+    roles = [_addressee_role(a["name"], a["canonical"], a["kind"]) for a in addrs]
+    joint = [a for a, role in zip(addrs, roles, strict=True) if role[0]]
+    main = [(a, role) for a, role in zip(addrs, roles, strict=True) if not role[0]]
+    partners = joint_partners(text)
+    # "совместно с <main addressee>", only for the rows that say it
+    note = _joint_note(main[0][0]["canonical"] if main else None) if joint or partners else None
     out: list[Facet] = []
-    for a in main:
-        if a["kind"] == "other" and is_participants(a["canonical"]):
-            out.append(Facet(region, ALL_PARTICIPANTS, 2, rec_id, document_id, a["id"]))
+    for a, (_, participants, kinds) in main:
+        if participants:
+            out.append(
+                Facet(region, ALL_PARTICIPANTS, 2, rec_id, document_id, a["id"], sort_key=sort_key)
+            )
             continue
-        for kind in addressee_kinds(a["canonical"], a["kind"]):
-            out.append(Facet(region, kind, 0, rec_id, document_id, a["id"]))
+        for kind in kinds:
+            out.append(Facet(region, kind, 0, rec_id, document_id, a["id"], sort_key=sort_key))
     # No addressee (a body's decision, a hearing, an appeal): nobody's, not "all participants'"
     # (a forum's such items carry its participants as an addressee).
     for a in joint:
-        out.append(Facet(region, a["kind"], 1, rec_id, document_id, a["id"], note=note))
-    for piece in joint_partners(text):
+        out.append(
+            Facet(region, a["kind"], 1, rec_id, document_id, a["id"], note=note, sort_key=sort_key)
+        )
+    for piece in partners:
         kind = partner_kind(piece)
         if any(a["kind"] == kind for a in joint):
             continue
@@ -899,8 +968,9 @@ def recommendation_facets(
                 1,
                 rec_id,
                 document_id,
-                partner=to_partner_nominative(piece),
+                partner=_partner_nominative(piece),
                 note=note,
+                sort_key=sort_key,
             )
         )
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from sqlite3 import Row
 from typing import Any
@@ -74,6 +75,11 @@ def _recommendation(row: Row) -> RecommendationRow:
     return RecommendationRow(**data)
 
 
+def _recommendation_value(fields: dict[str, Any], column: str) -> Any:
+    value = fields[column]
+    return json.dumps(value, ensure_ascii=False) if column == "mentions" else value
+
+
 def _document_json(fields: dict[str, Any]) -> dict[str, Any]:
     out = {**fields, "warnings": json.dumps(fields["warnings"], ensure_ascii=False)}
     if "recipients" in fields:
@@ -135,26 +141,22 @@ class DocumentRepository:
         row = await self.db.fetchone("SELECT * FROM addressees WHERE id = ?", (addressee_id,))
         return AddresseeRow(**dict(row)) if row else None
 
-    async def upsert_addressee(
-        self,
-        document_id: int,
-        position: int,
-        name: str,
-        canonical: str,
-        kind: str,
-        region: str | None,
-    ) -> int:
-        await self.db.execute(
+    async def upsert_addressees(
+        self, document_id: int, rows: Sequence[tuple[int, str, str, str, str | None]]
+    ) -> dict[str, int]:
+        """Insert or update a document's addressees (position, name, canonical, kind, region)
+        in one statement; returns every addressee id of the document by its canonical name."""
+        await self.db.executemany(
             "INSERT INTO addressees (document_id, position, name, canonical, kind, region)"
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (document_id, canonical) DO UPDATE SET position = excluded.position,"
             " name = excluded.name, kind = excluded.kind, region = excluded.region",
-            (document_id, position, name, canonical, kind, region),
+            [(document_id, *row) for row in rows],
         )
-        return await self.db.fetchint(
-            "SELECT id FROM addressees WHERE document_id = ? AND canonical = ?",
-            (document_id, canonical),
+        found = await self.db.fetchall(
+            "SELECT canonical, id FROM addressees WHERE document_id = ?", (document_id,)
         )
+        return {r[0]: r[1] for r in found}
 
     # recommendations
     async def recommendations(
@@ -174,40 +176,63 @@ class DocumentRepository:
         )
         return _recommendation(row) if row else None
 
-    async def insert_recommendation(
-        self, document_id: int, fields: dict[str, Any], now: str
-    ) -> int:
-        fields = {**fields, "mentions": json.dumps(fields["mentions"], ensure_ascii=False)}
-        columns = ", ".join(fields)
-        marks = ", ".join("?" for _ in fields)
-        return await self.db.execute(
-            f"INSERT INTO recommendations (document_id, {columns}, created_at, updated_at)"
-            f" VALUES (?, {marks}, ?, ?)",
-            (document_id, *fields.values(), now, now),
+    async def insert_recommendations(
+        self, document_id: int, rows: Sequence[dict[str, Any]], now: str
+    ) -> list[int]:
+        """Insert new items (all with the same fields) in one statement; returns their ids.
+
+        Run inside a transaction: the ids are given here, after the largest one, which is
+        what SQLite itself would give them one by one."""
+        if not rows:
+            return []
+        last = await self.db.fetchint("SELECT coalesce(max(id), 0) FROM recommendations")
+        ids = list(range(last + 1, last + 1 + len(rows)))
+        columns = list(rows[0])
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
+        await self.db.executemany(
+            f"INSERT INTO recommendations (id, document_id, {names}, created_at, updated_at)"
+            f" VALUES (?, ?, {marks}, ?, ?)",
+            [
+                (rec_id, document_id, *(_recommendation_value(row, c) for c in columns), now, now)
+                for rec_id, row in zip(ids, rows, strict=True)
+            ],
         )
+        return ids
 
     async def update_recommendation(
         self, recommendation_id: int, fields: dict[str, Any], now: str
     ) -> None:
-        if "mentions" in fields:
-            fields = {**fields, "mentions": json.dumps(fields["mentions"], ensure_ascii=False)}
-        assignments = ", ".join(f"{name} = ?" for name in fields)
-        await self.db.execute(
-            f"UPDATE recommendations SET {assignments}, updated_at = ? WHERE id = ?",
-            (*fields.values(), now, recommendation_id),
-        )
+        await self.update_recommendations([(recommendation_id, fields)], now)
 
-    async def set_recommendation_addressees(
-        self, recommendation_id: int, addressee_ids: list[int]
+    async def update_recommendations(
+        self, updates: Sequence[tuple[int, dict[str, Any]]], now: str
     ) -> None:
+        """Several items' fields, one statement for each set of fields changed."""
+        groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+        for rec_id, fields in updates:
+            groups.setdefault(tuple(fields), []).append((rec_id, fields))
+        for columns, group in groups.items():
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            await self.db.executemany(
+                f"UPDATE recommendations SET {assignments}, updated_at = ? WHERE id = ?",
+                [
+                    (*(_recommendation_value(fields, c) for c in columns), now, rec_id)
+                    for rec_id, fields in group
+                ],
+            )
+
+    async def set_addressees_of(self, links: dict[int, list[int]]) -> None:
+        """Replace the addressees of these recommendations (id -> addressee ids)."""
         await self.db.execute(
-            "DELETE FROM recommendation_addressees WHERE recommendation_id = ?",
-            (recommendation_id,),
+            "DELETE FROM recommendation_addressees"
+            " WHERE recommendation_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(links)),),
         )
         await self.db.executemany(
             "INSERT OR IGNORE INTO recommendation_addressees (recommendation_id, addressee_id)"
             " VALUES (?, ?)",
-            [(recommendation_id, a) for a in addressee_ids],
+            [(rec_id, a) for rec_id, addressee_ids in links.items() for a in addressee_ids],
         )
 
     async def addressee_ids_of(self, recommendation_id: int) -> frozenset[int]:

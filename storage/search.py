@@ -40,6 +40,17 @@ class Facet:
     sort_key: str = ""
 
 
+@dataclass(frozen=True)
+class RebuildState:
+    """What a full rebuild set aside, to put back when it finishes."""
+
+    indexes: list[str]  # CREATE INDEX statements of the index tables
+    cache_size: int  # the connection's page cache before the rebuild
+
+
+# Page cache while rebuilding (KiB when negative): the index tables' pages stay in memory.
+REBUILD_CACHE_SIZE = -65_536
+
 # bm25 column weights: the text itself counts most, then who it is addressed to.
 BM25 = "bm25(search_fts, 1.0, 0.7, 0.3, 0.0)"
 
@@ -145,20 +156,42 @@ class SearchRepository:
             ],
         )
 
-    async def begin_rebuild(self) -> None:
-        """Inside a transaction: empty everything and pause the per-row FTS triggers."""
+    async def begin_rebuild(self) -> RebuildState:
+        """Inside a transaction: empty everything and pause the per-row FTS triggers.
+
+        The tables' secondary indexes are dropped and made again by ``finish_rebuild`` (one
+        sort instead of a b-tree insert per row), from their own SQL in ``sqlite_master``, so
+        whatever the migrations define comes back; a rollback brings them back as well."""
+        indexes = await self.db.fetchall(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN ('search_docs', 'search_facets') ORDER BY name"
+        )
+        state = RebuildState(
+            indexes=[r["sql"] for r in indexes],
+            cache_size=int(await self.db.fetchval("PRAGMA cache_size")),
+        )
+        await self.db.execute(f"PRAGMA cache_size = {REBUILD_CACHE_SIZE}")
         await self.db.execute("UPDATE search_state SET paused = 1 WHERE id = 1")
         await self.db.execute("DELETE FROM search_docs")
         await self.db.execute("DELETE FROM search_facets")
+        for row in indexes:
+            await self.db.execute(f'DROP INDEX "{row["name"]}"')
+        return state
 
     async def add_rows(self, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
         await self._insert(docs, facets)
 
-    async def finish_rebuild(self) -> None:
+    async def finish_rebuild(self, state: RebuildState) -> None:
+        for sql in state.indexes:
+            await self.db.execute(sql)
         # 'rebuild' re-reads search_docs in one pass; 'optimize' leaves a single b-tree.
         await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
         await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         await self.db.execute("UPDATE search_state SET paused = 0 WHERE id = 1")
+
+    async def restore_cache(self, state: RebuildState) -> None:
+        """After a rebuild, finished or not: the connection's usual page cache."""
+        await self.db.execute(f"PRAGMA cache_size = {state.cache_size}")
 
     async def needs_rebuild(self) -> bool:
         """Live recommendations exist but nothing is indexed."""

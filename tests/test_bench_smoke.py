@@ -28,6 +28,15 @@ def test_ingest_tiny():
     _assert_numbers(results, {"docs", "per_doc_ms_p50", "per_doc_ms_p95", "docs_per_s"})
     assert results["docs"] == 5
     assert 0 < results["per_doc_ms_p50"] <= results["per_doc_ms_p95"]
+    assert results["import_db_trips_per_doc"] > 0
+
+
+def test_index_tiny():
+    from bench.index import run
+
+    results = run(recommendations=300, documents=20)
+    _assert_numbers(results, {"recommendations", "indexed", "facets", "rebuild_seconds"})
+    assert results["indexed"] == 300 and results["facets"] > 0
 
 
 @pytest.mark.slow  # plans in a child process pinned to one CPU
@@ -102,6 +111,7 @@ def test_listing_names_every_benchmark(capsys):
     for name in ("ingest", "query", "digest", "broadcast", "accuracy"):
         assert f"\n  {name} " in out
     assert "\n  corpus " not in out  # a helper module without run(), not a benchmark
+    assert "\n  compare " not in out
 
 
 def test_options_follow_the_signature():

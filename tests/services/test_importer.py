@@ -168,3 +168,76 @@ async def test_changes_are_counted_by_content_not_by_position(services):
     result = await services.importer.import_document(parse_resolution(version, "r2.txt"))
     assert result.document_id == first.document_id
     assert (result.added, result.changed, result.removed) == (1, 2, 0)
+
+
+def _resolution(title: str, items: int, reworded: int = 0) -> str:
+    """A resolution with ``items`` items for two addressees; the first ``reworded`` reworded."""
+    lines = [f"РЕЗОЛЮЦИЯ круглого стола «{title}»", "", "12 марта 2024 г.    г. Благовещенск", ""]
+    lines += ["Участники круглого стола рекомендуют:", "", "Правительству Амурской области:"]
+    for i in range(1, items + 1):
+        verb = "Незамедлительно провести" if i <= reworded else "Провести"
+        lines.append(f"{i}. {verb} совещание номер {i} о поддержке НКО в районе {i}.")
+    lines += ["", "Общественной палате Амурской области:", "1. Провести мониторинг.", ""]
+    return "\n".join(lines)
+
+
+class _Trips:
+    """Counts the statements a service sends to the database connection (one trip each)."""
+
+    def __init__(self, db, monkeypatch):
+        self.count = 0
+        for name in ("execute", "execute_rowcount", "executemany", "fetchone", "fetchall"):
+            monkeypatch.setattr(db, name, self._counting(getattr(db, name)))
+
+    def _counting(self, method):
+        async def call(*args, **kwargs):
+            self.count += 1
+            return await method(*args, **kwargs)
+
+        return call
+
+    async def of(self, work):
+        before = self.count
+        result = await work
+        return result, self.count - before
+
+
+async def test_database_trips_do_not_grow_with_the_number_of_items(services, monkeypatch):
+    """An import is a few statements per table, not a few per item (issue 15, aim 5)."""
+    trips = _Trips(services.db, monkeypatch)
+    importer = services.importer
+    small, small_trips = await trips.of(
+        importer.import_document(parse_resolution(_resolution("Малый", 3), "a.txt"))
+    )
+    big, big_trips = await trips.of(
+        importer.import_document(parse_resolution(_resolution("Большой", 40), "b.txt"))
+    )
+    assert (len(small.recommendation_ids), len(big.recommendation_ids)) == (4, 41)
+    assert big_trips == small_trips
+    changed, changed_trips = await trips.of(
+        importer.import_document(parse_resolution(_resolution("Большой", 38, 20), "c.txt"))
+    )
+    assert (changed.outcome, changed.changed, changed.removed) == ("updated", 20, 2)
+    kept = [*big.recommendation_ids[20:38], big.recommendation_ids[-1]]
+    assert changed.recommendation_ids[20:] == kept
+    small_changed, small_changed_trips = await trips.of(
+        importer.import_document(parse_resolution(_resolution("Малый", 2, 1), "d.txt"))
+    )
+    assert (small_changed.changed, small_changed.removed) == (1, 1)
+    assert changed_trips == small_changed_trips
+
+
+def test_stored_parse_and_hash_are_those_of_asdict(parsed_seeds):
+    """The stored JSON and the content hash stay byte for byte what they were, so a re-import
+    of an unchanged document into an existing database still changes nothing."""
+    import hashlib
+    from dataclasses import asdict
+
+    from bot.importer import parsed_to_dict
+
+    for parsed in parsed_seeds:
+        reference = json.loads(json.dumps(asdict(parsed), default=str, ensure_ascii=False))
+        assert parsed_to_dict(parsed) == reference
+        reference.pop("source")
+        digest = hashlib.sha256(json.dumps(reference, sort_keys=True).encode()).hexdigest()
+        assert content_hash(parsed) == digest

@@ -261,3 +261,58 @@ async def test_my_totals_follow_index_changes(services, search, settings):
         other.close()
     matches, total = await search.my(profile)
     assert total == 2 and len(matches) == 2
+
+
+def test_index_lemmas_are_normalise_for_every_seed_text(parsed_seeds):
+    """The indexing run's own word table gives what ``normalise`` gives (questions use it)."""
+    from bot.matching import normalise
+    from bot.search import IndexLemmas
+
+    lemmas = IndexLemmas()
+    texts = ["СО НКО, ТОС и 2024-2025 гг.: 12-й форум", "ёлка Ёлки"]
+    for parsed in parsed_seeds:
+        texts += [parsed.title, *(r.text for r in parsed.recommendations)]
+        texts += [a.canonical for a in parsed.addressees]
+    assert len(texts) > 100
+    for text in texts:
+        assert lemmas.text(text) == normalise(text), text
+        assert lemmas.name(text) == normalise(text), text
+
+
+async def _index_schema(db) -> list[tuple[str, str]]:
+    rows = await db.fetchall(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name IN ('search_docs', 'search_facets') ORDER BY name"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def test_rebuild_puts_back_the_tables_indexes_and_cache(services, search):
+    await services.importer.import_document(document([("1", "Поддержать ТОС")]))
+    schema = await _index_schema(services.db)
+    cache = await services.db.fetchval("PRAGMA cache_size")
+    assert len(schema) >= 4
+    assert await search.rebuild() == 1
+    assert await _index_schema(services.db) == schema
+    assert await services.db.fetchval("PRAGMA cache_size") == cache
+    assert await ids_for(search, "поддержка ТОС")
+    await integrity(services.db)
+
+
+async def test_a_failed_rebuild_leaves_the_index_as_it_was(services, search, monkeypatch):
+    await services.importer.import_document(document([("1", "Поддержать ТОС")]))
+    schema = await _index_schema(services.db)
+    cache = await services.db.fetchval("PRAGMA cache_size")
+    found = await ids_for(search, "поддержка ТОС")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("lemmatiser broke")
+
+    monkeypatch.setattr("bot.search.build_rows", broken)
+    with pytest.raises(RuntimeError):
+        await search.rebuild()
+    assert await _index_schema(services.db) == schema
+    assert await ids_for(search, "поддержка ТОС") == found
+    assert await services.db.fetchval("PRAGMA cache_size") == cache
+    assert await services.db.fetchval("SELECT paused FROM search_state") == 0
+    await integrity(services.db)
