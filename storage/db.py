@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -139,3 +140,9 @@ class Database:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def read(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Several SELECTs in one job on the connection's thread: one trip instead of one per
+        query, and no other task's write lands between them.  ``job`` only reads."""
+        conn = self._conn
+        return await conn._execute(job, conn._conn)  # type: ignore[no-any-return,no-untyped-call]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database
+from storage.users import UserRecord, _record
 
 
 def official_org_sql(user: str = "?", recommendation: str = "?") -> str:
@@ -52,6 +54,20 @@ class PrivacyRepository:
     async def consent(self, user_id: int) -> ConsentRow | None:
         row = await self.db.fetchone("SELECT * FROM consents WHERE user_id = ?", (user_id,))
         return ConsentRow(**dict(row)) if row else None
+
+    async def standing(self, user_id: int) -> tuple[ConsentRow | None, UserRecord | None]:
+        """The person's consent and user record, read in one trip (every update asks)."""
+
+        def job(conn: sqlite3.Connection) -> tuple[ConsentRow | None, UserRecord | None]:
+            consent = conn.execute("SELECT * FROM consents WHERE user_id = ?", (user_id,))
+            found = consent.fetchone()
+            user = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+            return (
+                ConsentRow(**dict(found)) if found else None,
+                _record(user) if user else None,
+            )
+
+        return await self.db.read(job)
 
     async def record_consent(self, user_id: int, decision: str, version: str, now: str) -> None:
         await self.db.execute(
