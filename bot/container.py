@@ -35,6 +35,7 @@ from storage.announcements import AnnouncementRepository
 from storage.db import Database
 from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
+from storage.fsm import FsmRepository
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
@@ -70,6 +71,7 @@ class Services:
     announcements: AnnouncementService
     progress: ProgressService
     privacy: PrivacyService
+    fsm: FsmRepository
     corrections: CorrectionService
     public: PublicService
     weblinks: WebLinkService
@@ -112,6 +114,7 @@ def build_services(
     reporting_service.calendar_url = partial(addressee_calendar_url, settings)
     corrections = CorrectionService(importer, documents, access, reporting_service)
     progress = ProgressRepository(db)
+    fsm = FsmRepository(db)  # the one per process: it caches the dialogs (storage/fsm.py)
     return Services(
         settings=settings,
         db=db,
@@ -141,7 +144,10 @@ def build_services(
             settings.default_timezone,
         ),
         progress=ProgressService(progress, access, clock, settings.default_timezone),
-        privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
+        privacy=PrivacyService(
+            settings, db, PrivacyRepository(db, fsm), user_service, access, clock
+        ),
+        fsm=fsm,
         corrections=corrections,
         public=PublicService(
             PublicRepository(db),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database
+from storage.fsm import FsmRepository
 from storage.users import UserRecord, _record
 
 
@@ -47,8 +48,9 @@ def _fsm_key_is_of(key: str, user_id: int) -> bool:
 
 
 class PrivacyRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, fsm: FsmRepository) -> None:
         self.db = db
+        self.fsm = fsm  # dialogs are deleted through their owner, which caches them
 
     # consent
     async def consent(self, user_id: int) -> ConsentRow | None:
@@ -224,7 +226,7 @@ class PrivacyRepository:
             "DELETE FROM message_refs WHERE chat_id = ?", one
         )
         keys = [r["key"] for r in await self._fsm_rows(user_id)]
-        await db.executemany("DELETE FROM fsm_state WHERE key = ?", [(k,) for k in keys])
+        await self.fsm.delete(keys)
         counts["dialogs"] = len(keys)
         counts["users"] = await db.execute_rowcount("DELETE FROM users WHERE id = ?", one)
         counts["consents"] = await db.execute_rowcount(
@@ -242,10 +244,7 @@ class PrivacyRepository:
         )
 
     async def purge_dialogs(self, before: str) -> int:
-        # fsm_state.updated_at is written by SQLite as YYYY-MM-DDTHH:MM:SSZ.
-        return await self.db.execute_rowcount(
-            "DELETE FROM fsm_state WHERE updated_at < ?", (before[:19] + "Z",)
-        )
+        return await self.fsm.purge_before(before)
 
     async def purge_announcement_drafts(self, before: str) -> int:
         return await self.db.execute_rowcount(

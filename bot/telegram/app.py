@@ -29,7 +29,6 @@ from bot.texts import Texts
 from handlers import get_routers
 from handlers.metrics import UpdateMetricsMiddleware
 from handlers.middlewares import CommandEndsDialogMiddleware, CurrentUserMiddleware
-from storage.fsm import FsmRepository
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ def create_bot(settings: Settings) -> Bot:
 def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatcher:
     texts = texts or services.texts
     dp = Dispatcher(
-        storage=SQLiteStorage(FsmRepository(services.db)),
+        storage=SQLiteStorage(services.fsm),
         # One update at a time per chat and user: a double tap cannot race its own dialog.
         events_isolation=SimpleEventIsolation(),
         services=services,

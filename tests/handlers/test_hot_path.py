@@ -39,3 +39,30 @@ async def test_a_new_telegram_name_is_written_on_the_next_update(harness, servic
     await harness.send(7, "/help")
     await harness.send(7, "/help", first_name="Анна-Мария")
     assert (await services.users.get(7)).first_name == "Анна-Мария"
+
+
+async def test_a_dialog_state_is_written_only_when_it_changes(harness, services):
+    await harness.send(7, "/help")
+    await services.profiles.set_region(7, "Амурская область")
+    await services.profiles.set_kind(7, "ngo")
+    await harness.send(7, "/my")  # clears a dialog there is none of
+    rows = await services.db.fetchint("SELECT count(*) FROM fsm_state")
+    assert rows == 0
+    key = "42:7:7:0:default"
+    await services.fsm.set_state(key, "Form:x")
+    await services.db.execute("UPDATE fsm_state SET updated_at = 'then' WHERE key = ?", (key,))
+    await services.fsm.set_state(key, "Form:x")
+    await services.fsm.set_data(key, {})
+    assert await services.db.fetchtext("SELECT updated_at FROM fsm_state") == "then"
+    await services.fsm.set_data(key, {"page": 2})
+    assert await services.db.fetchtext("SELECT data FROM fsm_state") == '{"page": 2}'
+
+
+async def test_a_forgotten_person_s_dialog_is_gone_from_memory_too(harness, services):
+    await harness.send(7, "/help")
+    key = "42:7:7:0:default"
+    await services.fsm.set_state(key, "Form:x")
+    await services.fsm.set_data(key, {"draft": "текст"})
+    await services.privacy.forget(7)
+    assert await services.fsm.get_state(key) is None
+    assert await services.fsm.get_data(key) == {}
