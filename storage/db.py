@@ -101,17 +101,27 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement; returns lastrowid (useful for INSERT)."""
         async with self._write_lock():
-            cursor = await self._conn.execute(sql, params)
-            rowid = cursor.lastrowid
-            await cursor.close()
-            return rowid or 0
+            return (await self._write(sql, params))[0] or 0
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         async with self._write_lock():
-            cursor = await self._conn.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-            return count
+            return (await self._write(sql, params))[1]
+
+    async def _write(self, sql: str, params: Params) -> tuple[int | None, int]:
+        """The statement and its cursor's figures in one job on the connection's thread."""
+
+        def job(conn: sqlite3.Connection) -> tuple[int | None, int]:
+            cursor = conn.execute(sql, params)
+            try:
+                return cursor.lastrowid, cursor.rowcount
+            finally:
+                cursor.close()
+
+        return await self._run(job)
+
+    async def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._conn
+        return await conn._execute(job, conn._conn)  # type: ignore[no-any-return,no-untyped-call]
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._write_lock():
@@ -144,5 +154,4 @@ class Database:
     async def read(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Several SELECTs in one job on the connection's thread: one trip instead of one per
         query, and no other task's write lands between them.  ``job`` only reads."""
-        conn = self._conn
-        return await conn._execute(job, conn._conn)  # type: ignore[no-any-return,no-untyped-call]
+        return await self._run(job)
