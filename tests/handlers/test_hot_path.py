@@ -66,3 +66,94 @@ async def test_a_forgotten_person_s_dialog_is_gone_from_memory_too(harness, serv
     await services.privacy.forget(7)
     assert await services.fsm.get_state(key) is None
     assert await services.fsm.get_data(key) == {}
+
+
+def count_trips(db) -> list[int]:
+    """Jobs handed to the database thread, as bench/hotpath.py counts them."""
+    counter = [0]
+    conn = db._conn
+    original = conn._execute
+
+    async def counted(fn, *args, **kwargs):
+        counter[0] += 1
+        return await original(fn, *args, **kwargs)
+
+    conn._execute = counted
+    return counter
+
+
+async def _amur_government(services, seeded):
+    amur = seeded["002"]
+    government = next(
+        a
+        for a in await services.documents.addressees(amur.document_id)
+        if a.canonical == "Правительство области"
+    )
+    by_rec = await services.documents.addressee_ids_by_recommendation(amur.document_id)
+    rec_id = next(r for r, a in by_rec.items() if a == [government.id])
+    return government.id, rec_id
+
+
+async def test_a_revoked_official_cannot_report_from_the_next_card_on(harness, services, seeded):
+    from handlers.callbacks import CardCallback
+
+    coordinator, official = 501, 502
+    for user_id in (coordinator, official):
+        await harness.send(user_id, "/help")
+    await services.access.appoint_coordinator(900, coordinator, "Амурская область")
+    government, rec_id = await _amur_government(services, seeded)
+    invite = await services.invites.create(coordinator, government)
+    await services.invites.accept(official, invite.token)
+    open_card = CardCallback(rec_id=rec_id).pack()
+
+    card = (await harness.click(official, open_card))[0]
+    assert (await services.reporting.card(official, rec_id)).can_report
+    assert len(card.buttons()) > 1
+
+    await services.invites.revoke_official(coordinator, official, government)
+    assert not (await services.reporting.card(official, rec_id)).can_report
+    after = (await harness.click(official, open_card))[0]
+    assert len(after.buttons()) < len(card.buttons())
+
+
+async def test_a_profile_change_shows_in_the_next_my(harness, services):
+    await harness.send(7, "/help")
+    await services.profiles.set_region(7, "Амурская область")
+    await services.profiles.set_kind(7, "ngo")
+    first = harness.sent_texts(await harness.send(7, "/my"))[0]
+    await services.profiles.set_region(7, "Алтайский край")
+    second = harness.sent_texts(await harness.send(7, "/my"))[0]
+    assert first != second
+    assert "Алтайский край" in second or "Алтайском крае" in second
+
+
+async def test_a_card_takes_three_database_trips_and_my_two_besides_its_search(
+    harness, services, seeded
+):
+    from handlers.callbacks import CardCallback
+
+    await harness.send(7, "/help")
+    await services.profiles.set_region(7, "Амурская область")
+    await services.profiles.set_kind(7, "regional_government")
+    _, rec_id = await _amur_government(services, seeded)
+    await harness.send(7, "/my")
+    harness.auto_consent = False  # given above; the harness's own check is no trip of the bot's
+    trips = count_trips(services.db)
+    await harness.click(7, CardCallback(rec_id=rec_id).pack())
+    assert trips[0] <= 3
+    # The search's own queries are bench/query.py's concern (the ranking in SQL).
+    search_trips = [0]
+    search = services.search.my
+
+    async def my(*args, **kwargs):
+        before = trips[0]
+        try:
+            return await search(*args, **kwargs)
+        finally:
+            search_trips[0] += trips[0] - before
+
+    services.search.my = my
+    trips[0] = 0
+    await harness.send(7, "/my")
+    assert search_trips[0] >= 1
+    assert trips[0] - search_trips[0] <= 2
