@@ -69,14 +69,6 @@ class SubscriptionRepository:
             == 1
         )
 
-    async def is_following(self, user_id: int, recommendation_id: int) -> bool:
-        return bool(
-            await self.db.fetchval(
-                "SELECT 1 FROM follows WHERE user_id = ? AND recommendation_id = ?",
-                (user_id, recommendation_id),
-            )
-        )
-
     async def followers(self, recommendation_id: int) -> list[int]:
         rows = await self.db.fetchall(
             "SELECT f.user_id FROM follows f JOIN users u ON u.id = f.user_id"
