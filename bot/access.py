@@ -173,11 +173,19 @@ class AccessService:
                 user_id=user_id,
                 official_addressees=frozenset(() if addressee is None else (addressee,)),
             )
+        regions, addressees = await self.repo.held(user_id)
+        return self.held(user_id, regions, addressees)
+
+    def held(
+        self, user_id: int, coordinator_regions: frozenset[str], official_addressees: frozenset[int]
+    ) -> Roles:
+        """The roles of a person (not a web link) from the rows that grant them, read now:
+        nothing is kept, so a role granted or revoked counts from the next update on."""
         return Roles(
             user_id=user_id,
             is_admin=self.settings.is_admin(user_id),
-            coordinator_regions=frozenset(await self.repo.coordinator_regions(user_id)),
-            official_addressees=frozenset(await self.reporting.official_addressees(user_id)),
+            coordinator_regions=coordinator_regions,
+            official_addressees=official_addressees,
         )
 
     async def require(

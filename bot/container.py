@@ -38,6 +38,7 @@ from storage.db import Database
 from storage.digests import DigestRepository, NudgeRepository
 from storage.documents import DocumentRepository, RecommendationQueries
 from storage.exports import ExportRepository
+from storage.fsm import FsmRepository
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
@@ -73,6 +74,7 @@ class Services:
     announcements: AnnouncementService
     progress: ProgressService
     privacy: PrivacyService
+    fsm: FsmRepository
     corrections: CorrectionService
     public: PublicService
     weblinks: WebLinkService
@@ -119,6 +121,7 @@ def build_services(
     progress_repo = ProgressRepository(db)
     progress = ProgressService(progress_repo, access, clock, settings.default_timezone)
     exports = ExportRepository(db)
+    fsm = FsmRepository(db)  # the one per process: it caches the dialogs (storage/fsm.py)
     return Services(
         settings=settings,
         db=db,
@@ -148,7 +151,10 @@ def build_services(
             settings.default_timezone,
         ),
         progress=progress,
-        privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
+        privacy=PrivacyService(
+            settings, db, PrivacyRepository(db, fsm), user_service, access, clock
+        ),
+        fsm=fsm,
         corrections=corrections,
         public=PublicService(
             PublicRepository(db),

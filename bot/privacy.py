@@ -84,6 +84,21 @@ class PrivacyService:
     async def consent(self, user_id: int) -> ConsentState:
         return ConsentState(await self.repo.consent(user_id), self.policy.version)
 
+    async def arrive(
+        self, identity: TelegramIdentity
+    ) -> tuple[ConsentState, UserRecord | None, bool]:
+        """Each update's sender: (consent, user, is_new).  One read; with consent, the person is
+        registered or their Telegram names refreshed, written only when something changed.
+        Without consent nothing is written: the user is their record from before, or None."""
+        row, user = await self.repo.standing(identity.id)
+        consent = ConsentState(row, self.policy.version)
+        if not consent.given:
+            return consent, user, user is None
+        if user is not None and self.users.is_current(user, identity):
+            return consent, user, False
+        user, created = await self.users.touch(identity)
+        return consent, user, created
+
     async def give_consent(self, identity: TelegramIdentity) -> tuple[UserRecord, bool]:
         """Record consent to the current policy and register the person; (user, is_new)."""
         now = self.clock.iso()

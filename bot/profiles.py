@@ -8,7 +8,7 @@ from bot.clock import Clock
 from bot.regions import region_by_name
 from bot.vocabulary import KINDS
 from storage.subscriptions import SubscriptionRepository
-from storage.users import UserRecord, UserRepository
+from storage.users import UserRepository
 
 ORG_NAME_LIMIT = 200
 
@@ -48,16 +48,15 @@ class ProfileService:
         self.clock = clock
 
     async def get(self, user_id: int) -> Profile:
-        user = await self.users.get(user_id)
-        return await self._profile(user) if user else Profile(user_id, None, None, None, (), False)
-
-    async def _profile(self, user: UserRecord) -> Profile:
+        user, regions = await self.subscriptions.profile(user_id)
+        if user is None:
+            return Profile(user_id, None, None, None, (), False)
         return Profile(
             user_id=user.id,
             region=user.region,
             kind=user.org_kind,
             org_name=user.org_name,
-            subscriptions=tuple(await self.subscriptions.regions(user.id)),
+            subscriptions=tuple(regions),
             onboarded=user.onboarded_at is not None,
         )
 

@@ -326,23 +326,30 @@ class ReportingService:
         return read_letter(text, local_date(self.clock.now(), zone))
 
     async def card(self, user_id: int, recommendation_id: int) -> Card:
-        """Everything a card shows to this user, with what they may do on it."""
-        subject = await self.subject(recommendation_id)
-        roles = await self.access.roles(user_id)
+        """Everything a card shows to this user, with what they may do on it (one read)."""
+        view = await self.reporting.card_view(recommendation_id, user_id)
+        if view is None:
+            raise ReportError("report.not_found")
+        if user_id < 0:  # an official's web link
+            roles = await self.access.roles(user_id)
+        else:
+            roles = self.access.held(user_id, view.coordinator_regions, view.official_addressees)
+        subject = Subject(
+            view.recommendation, view.document, frozenset(a.id for a in view.addressees)
+        )
         target = subject.target
-        found = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
-        addressees = [a for a in found if a is not None]
-        history = await self.reporting.history(recommendation_id)
-        zone = await self.reader_zone(user_id, subject.document)
+        history = view.history
+        zone = zone_for(view.reader_region or view.document.region, self.default_tz)
+        today = local_date(self.clock.now(), zone)
         return Card(
             # A recurring term shows the occurrence due now in the reader's local time.
-            recommendation=current_row(subject.recommendation, local_date(self.clock.now(), zone)),
-            document=subject.document,
-            addressees=sorted(addressees, key=lambda a: a.position),
+            recommendation=current_row(view.recommendation, today),
+            document=view.document,
+            addressees=view.addressees,
             history=history,
             zone=zone,
-            today=local_date(self.clock.now(), zone),
-            following=await self.subscriptions.is_following(user_id, recommendation_id),
+            today=today,
+            following=view.following,
             can_report=allowed(roles, Action.REPORT_STATUS, target),
             # There is something to agree or disagree with only once a body has reported.
             can_assess=allowed(roles, Action.ASSESS, target)
@@ -352,9 +359,7 @@ class ReportingService:
             can_record_letter=allowed(roles, Action.RECORD_LETTER, target),
             can_correct=allowed(roles, Action.CORRECT_DOCUMENT, Target(region=target.region)),
             calendars=[
-                (a.canonical, url)
-                for a in addressees
-                if a is not None and (url := self.calendar_url(a.id))
+                (a.canonical, url) for a in view.addressees if (url := self.calendar_url(a.id))
             ],
         )
 

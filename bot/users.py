@@ -35,6 +35,16 @@ class UserService:
             now=self.clock.iso(),
         )
 
+    @staticmethod
+    def is_current(user: UserRecord, identity: TelegramIdentity) -> bool:
+        """Nothing to write: the stored names are Telegram's and the user is active."""
+        return user.is_active and (
+            user.first_name,
+            user.last_name,
+            user.username,
+            user.language_code,
+        ) == (identity.first_name, identity.last_name, identity.username, identity.language_code)
+
     async def get(self, user_id: int) -> UserRecord | None:
         return await self.repo.get(user_id)
 

@@ -40,14 +40,8 @@ class CurrentUserMiddleware(BaseMiddleware):
         interactive.set(True)
         sender: User | None = data.get("event_from_user")
         if sender is not None and not sender.is_bot:
-            services = data["services"]
-            consent = await services.privacy.consent(sender.id)
+            consent, user, created = await data["services"].privacy.arrive(identity_of(sender))
             data["consent"] = consent
-            if consent.given:
-                user, created = await services.users.touch(identity_of(sender))
-            else:
-                user = await services.users.get(sender.id)
-                created = user is None
             data["user"] = user
             data["is_new_user"] = created
         else:

@@ -17,14 +17,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -122,17 +123,27 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement; returns lastrowid (useful for INSERT)."""
         async with self._write_lock():
-            cursor = await self._conn.execute(sql, params)
-            rowid = cursor.lastrowid
-            await cursor.close()
-            return rowid or 0
+            return (await self._write(sql, params))[0] or 0
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         async with self._write_lock():
-            cursor = await self._conn.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-            return count
+            return (await self._write(sql, params))[1]
+
+    async def _write(self, sql: str, params: Params) -> tuple[int | None, int]:
+        """The statement and its cursor's figures in one job on the connection's thread."""
+
+        def job(conn: sqlite3.Connection) -> tuple[int | None, int]:
+            cursor = conn.execute(sql, params)
+            try:
+                return cursor.lastrowid, cursor.rowcount
+            finally:
+                cursor.close()
+
+        return await self._run(job)
+
+    async def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._conn
+        return await conn._execute(job, conn._conn)  # type: ignore[no-any-return,no-untyped-call]
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._write_lock():
@@ -170,6 +181,26 @@ class Database:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def read(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Several SELECTs in one job on a connection's thread: one trip instead of one per
+        query.  ``job`` only reads; like the single reads below it sees committed data (or
+        its own task's transaction), and all its queries see the same snapshot."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            return await self._run(job)  # its own transaction
+        if self._reader is not None:
+            reader = self._reader
+
+            def snapshot(conn: sqlite3.Connection) -> T:
+                conn.execute("BEGIN")  # one read transaction: one snapshot for every query
+                try:
+                    return job(conn)
+                finally:
+                    conn.execute("COMMIT")
+
+            return await reader._execute(snapshot, reader._conn)  # type: ignore[no-any-return,no-untyped-call]
+        async with self._write_lock():
+            return await self._run(job)
 
 
 def _in_memory(path: str) -> bool:

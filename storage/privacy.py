@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database
+from storage.fsm import FsmRepository
+from storage.users import UserRecord, _record
 
 
 def official_org_sql(user: str = "?", recommendation: str = "?") -> str:
@@ -45,13 +48,28 @@ def _fsm_key_is_of(key: str, user_id: int) -> bool:
 
 
 class PrivacyRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, fsm: FsmRepository) -> None:
         self.db = db
+        self.fsm = fsm  # dialogs are deleted through their owner, which caches them
 
     # consent
     async def consent(self, user_id: int) -> ConsentRow | None:
         row = await self.db.fetchone("SELECT * FROM consents WHERE user_id = ?", (user_id,))
         return ConsentRow(**dict(row)) if row else None
+
+    async def standing(self, user_id: int) -> tuple[ConsentRow | None, UserRecord | None]:
+        """The person's consent and user record, read in one trip (every update asks)."""
+
+        def job(conn: sqlite3.Connection) -> tuple[ConsentRow | None, UserRecord | None]:
+            consent = conn.execute("SELECT * FROM consents WHERE user_id = ?", (user_id,))
+            found = consent.fetchone()
+            user = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+            return (
+                ConsentRow(**dict(found)) if found else None,
+                _record(user) if user else None,
+            )
+
+        return await self.db.read(job)
 
     async def record_consent(self, user_id: int, decision: str, version: str, now: str) -> None:
         await self.db.execute(
@@ -208,7 +226,7 @@ class PrivacyRepository:
             "DELETE FROM message_refs WHERE chat_id = ?", one
         )
         keys = [r["key"] for r in await self._fsm_rows(user_id)]
-        await db.executemany("DELETE FROM fsm_state WHERE key = ?", [(k,) for k in keys])
+        await self.fsm.delete(keys)
         counts["dialogs"] = len(keys)
         counts["users"] = await db.execute_rowcount("DELETE FROM users WHERE id = ?", one)
         counts["consents"] = await db.execute_rowcount(
@@ -226,10 +244,7 @@ class PrivacyRepository:
         )
 
     async def purge_dialogs(self, before: str) -> int:
-        # fsm_state.updated_at is written by SQLite as YYYY-MM-DDTHH:MM:SSZ.
-        return await self.db.execute_rowcount(
-            "DELETE FROM fsm_state WHERE updated_at < ?", (before[:19] + "Z",)
-        )
+        return await self.fsm.purge_before(before)
 
     async def purge_announcement_drafts(self, before: str) -> int:
         return await self.db.execute_rowcount(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database
+from storage.documents import (
+    AddresseeRow,
+    DocumentRow,
+    RecommendationRow,
+    _document,
+    _recommendation,
+)
 from storage.privacy import official_org_sql
 
 
@@ -20,6 +28,20 @@ class InviteRow:
     expires_at: str
     revoked_at: str | None
     created_at: str
+
+
+@dataclass(frozen=True)
+class CardView:
+    """What a card shows and the reader's standing, as stored (see ``card_view``)."""
+
+    recommendation: RecommendationRow
+    document: DocumentRow
+    addressees: list[AddresseeRow]  # in the document's order
+    history: list[HistoryRow]
+    reader_region: str | None
+    following: bool
+    coordinator_regions: frozenset[str]
+    official_addressees: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -200,6 +222,62 @@ class ReportingRepository:
     async def history_entry(self, entry_id: int) -> HistoryRow | None:
         row = await self.db.fetchone("SELECT * FROM history WHERE id = ?", (entry_id,))
         return HistoryRow(**dict(row)) if row else None
+
+    async def card_view(self, recommendation_id: int, reader_id: int) -> CardView | None:
+        """Everything a card shows, read in one job on the connection (a card is opened on
+        almost every update that is not /my or a question); None if there is no such
+        recommendation."""
+
+        def job(conn: sqlite3.Connection) -> CardView | None:
+            def rows(sql: str, *params: Any) -> list[sqlite3.Row]:
+                return conn.execute(sql, params).fetchall()
+
+            found = rows("SELECT * FROM recommendations WHERE id = ?", recommendation_id)
+            if not found:
+                return None
+            rec = _recommendation(found[0])
+            document = rows("SELECT * FROM documents WHERE id = ?", rec.document_id)
+            if not document:
+                return None
+            addressees = rows(
+                "SELECT a.* FROM recommendation_addressees ra"
+                " JOIN addressees a ON a.id = ra.addressee_id"
+                " WHERE ra.recommendation_id = ? ORDER BY a.position",
+                recommendation_id,
+            )
+            history = rows(
+                "SELECT * FROM history WHERE recommendation_id = ? ORDER BY id DESC LIMIT 50",
+                recommendation_id,
+            )
+            region = rows("SELECT region FROM users WHERE id = ?", reader_id)
+            return CardView(
+                recommendation=rec,
+                document=_document(document[0]),
+                addressees=[AddresseeRow(**dict(r)) for r in addressees],
+                history=[HistoryRow(**dict(r)) for r in reversed(history)],
+                reader_region=region[0][0] if region else None,
+                following=bool(
+                    rows(
+                        "SELECT 1 FROM follows WHERE user_id = ? AND recommendation_id = ?",
+                        reader_id,
+                        recommendation_id,
+                    )
+                ),
+                coordinator_regions=frozenset(
+                    r[0]
+                    for r in rows("SELECT region FROM coordinators WHERE user_id = ?", reader_id)
+                ),
+                official_addressees=frozenset(
+                    r[0]
+                    for r in rows(
+                        "SELECT addressee_id FROM officials"
+                        " WHERE user_id = ? AND revoked_at IS NULL",
+                        reader_id,
+                    )
+                ),
+            )
+
+        return await self.db.read(job)
 
     # replies
     async def remember_message(self, chat_id: int, message_id: int, rec_ids: list[int]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from storage.db import Database
 
 
@@ -9,11 +11,18 @@ class RoleRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def coordinator_regions(self, user_id: int) -> set[str]:
-        rows = await self.db.fetchall(
-            "SELECT region FROM coordinators WHERE user_id = ?", (user_id,)
-        )
-        return {r[0] for r in rows}
+    async def held(self, user_id: int) -> tuple[frozenset[str], frozenset[int]]:
+        """(regions coordinated, addressees represented as an official), in one trip."""
+
+        def job(conn: sqlite3.Connection) -> tuple[frozenset[str], frozenset[int]]:
+            regions = conn.execute("SELECT region FROM coordinators WHERE user_id = ?", (user_id,))
+            officials = conn.execute(
+                "SELECT addressee_id FROM officials WHERE user_id = ? AND revoked_at IS NULL",
+                (user_id,),
+            )
+            return frozenset(r[0] for r in regions), frozenset(r[0] for r in officials)
+
+        return await self.db.read(job)
 
     async def add_coordinator(self, user_id: int, region: str, appointed_by: int, now: str) -> bool:
         return (

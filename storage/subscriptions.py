@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from storage.db import Database
+from storage.users import UserRecord, _record
 
 
 class SubscriptionRepository:
@@ -15,6 +18,19 @@ class SubscriptionRepository:
             (user_id,),
         )
         return [r[0] for r in rows]
+
+    async def profile(self, user_id: int) -> tuple[UserRecord | None, list[str]]:
+        """The user's record and subscribed regions in one trip (each /my and question)."""
+
+        def job(conn: sqlite3.Connection) -> tuple[UserRecord | None, list[str]]:
+            user = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+            regions = conn.execute(
+                "SELECT region FROM subscriptions WHERE user_id = ? ORDER BY created_at, region",
+                (user_id,),
+            )
+            return (_record(user) if user else None), [r[0] for r in regions]
+
+        return await self.db.read(job)
 
     async def subscribe(self, user_id: int, region: str, now: str) -> bool:
         return (
@@ -51,14 +67,6 @@ class SubscriptionRepository:
                 (user_id, recommendation_id),
             )
             == 1
-        )
-
-    async def is_following(self, user_id: int, recommendation_id: int) -> bool:
-        return bool(
-            await self.db.fetchval(
-                "SELECT 1 FROM follows WHERE user_id = ? AND recommendation_id = ?",
-                (user_id, recommendation_id),
-            )
         )
 
     async def followers(self, recommendation_id: int) -> list[int]:

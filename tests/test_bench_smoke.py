@@ -71,6 +71,22 @@ def test_query_tiny():
     assert results["ask_p50_ms"] <= results["ask_p95_ms"]
 
 
+def test_hotpath_tiny():
+    from bench import hotpath
+
+    results = hotpath.run(recommendations=300, documents=10, updates=3, rounds=1, users=2)
+    paths = ("bare", "card", "my", "ask")
+    keys = {
+        f"{stage}_{p}_{f}"
+        for stage in ("seeds", "large")
+        for p in paths
+        for f in ("per_s", "trips")
+    }
+    _assert_numbers(results, keys | {"large_card_ratio", "large_my_ratio", "large_ask_ratio"})
+    assert results["large_recommendations"] == results["seeds_recommendations"] + 300
+    assert results["seeds_bare_trips"] == 0 < results["seeds_card_trips"]
+
+
 def test_web_tiny():
     from bench.web import run
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+from typing import Any
 
+import aiogram.methods
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.methods import Response, TelegramMethod
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -25,7 +29,6 @@ from bot.texts import Texts
 from handlers import get_routers
 from handlers.metrics import UpdateMetricsMiddleware
 from handlers.middlewares import CommandEndsDialogMiddleware, CurrentUserMiddleware
-from storage.fsm import FsmRepository
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +50,14 @@ def create_bot(settings: Settings) -> Bot:
 def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatcher:
     texts = texts or services.texts
     dp = Dispatcher(
-        storage=SQLiteStorage(FsmRepository(services.db)),
+        storage=SQLiteStorage(services.fsm),
         # One update at a time per chat and user: a double tap cannot race its own dialog.
         events_isolation=SimpleEventIsolation(),
         services=services,
         texts=texts,
         settings=services.settings,
+        # Held as long as the dispatcher lives (see pinned_response_models).
+        response_models=pinned_response_models(),
     )
     dp.update.outer_middleware(UpdateMetricsMiddleware())
     dp.update.outer_middleware(CurrentUserMiddleware())
@@ -64,6 +69,22 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
     dp.shutdown.register(stop_delivery)
     setup_jobs(dp, services)
     return dp
+
+
+def pinned_response_models() -> tuple[Any, ...]:
+    """``Response[Message]`` and the other generic answer models of every Bot API method.
+
+    aiogram builds ``Response[method.__returning__]`` for each answer, and pydantic keeps the
+    parametrised classes only weakly: held by nobody, they are garbage-collected and rebuilt on
+    most updates (about half the time of /my in a profile).  Built once here and held by the
+    dispatcher, they stay in pydantic's cache.
+    """
+    methods = [
+        cls
+        for cls in vars(aiogram.methods).values()
+        if inspect.isclass(cls) and issubclass(cls, TelegramMethod) and cls is not TelegramMethod
+    ]
+    return tuple(Response[cls.__returning__] for cls in methods)  # type: ignore[name-defined]
 
 
 async def set_command_menu(bot: Bot, texts: Texts, settings: Settings) -> None:

@@ -10,7 +10,6 @@ from bot.jobs import RETENTION_JOB, create_scheduler, purge_expired
 from bot.users import TelegramIdentity
 from bot.views import render_card
 from storage.delivery import DeliveryRepository, Outcome
-from storage.fsm import FsmRepository
 from tests.conftest import ADMIN_ID
 from tests.dbscan import mentions
 from tests.texts import expect, matches
@@ -60,7 +59,7 @@ async def official_reports(services, world):
     )
     await services.outbox.enqueue(OFFICIAL, "nudge", "test:pending", "Напоминание")
     await services.reporting.remember_message(OFFICIAL, 555, [rec_id])
-    await FsmRepository(services.db).set_state(f"42:{OFFICIAL}:{OFFICIAL}:0:default", "Form:x")
+    await services.fsm.set_state(f"42:{OFFICIAL}:{OFFICIAL}:0:default", "Form:x")
 
 
 async def test_mydata_exports_everything_about_the_person(services, world):
@@ -184,7 +183,7 @@ async def test_retention_purges_old_payloads_drafts_and_dialogs(services, clock)
         " VALUES (?, 'Амурская область', '{}', ?)",
         (COORD, old_draft_at),
     )
-    fsm = FsmRepository(db)
+    fsm = services.fsm  # the process's one owner of the dialogs (it caches them)
     await fsm.set_state("42:1:1:0:default", "Form:old")
     await db.execute(
         "UPDATE fsm_state SET updated_at = ? WHERE key = '42:1:1:0:default'",

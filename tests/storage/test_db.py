@@ -205,3 +205,19 @@ async def test_in_memory_database_reads_wait_for_the_open_transaction():
         assert await asyncio.wait_for(reader, 60) == ["итог", "итог"]
     finally:
         await db.close()
+
+
+async def test_a_read_job_sees_committed_data_or_its_own_transaction(db):
+    """``Database.read`` (several SELECTs in one trip) is isolated like the single reads:
+    another task's open transaction is invisible, the owner's own writes are visible."""
+    await _seed_names(db)
+
+    def names(conn) -> list[str]:
+        return [row[0] for row in conn.execute("SELECT name FROM names ORDER BY id")]
+
+    async with db.transaction():
+        await db.execute("UPDATE names SET name = 'черновик'")
+        assert await db.read(names) == ["черновик", "черновик"]
+        other = asyncio.create_task(db.read(names))
+        assert await asyncio.wait_for(other, 60) == ["Анна", "Борис"]
+    assert await db.read(names) == ["черновик", "черновик"]

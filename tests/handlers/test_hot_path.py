@@ -1,0 +1,147 @@
+"""The path people wait on: few database trips per update, nothing rebuilt per update."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from aiogram.methods import Response
+from aiogram.types import Message
+
+from bench.hotpath import count_trips
+
+
+async def test_answer_models_are_built_once_while_the_dispatcher_lives(harness):
+    model = weakref.ref(Response[Message])
+    gc.collect()
+    assert model() is not None
+
+
+async def test_a_known_sender_is_read_once_and_not_rewritten(harness, services):
+    await harness.send(7, "/help")
+    before = await services.users.get(7)
+    writes = []
+    original = services.db.execute_rowcount, services.db.execute
+
+    async def rowcount(sql, params=()):
+        writes.append(sql)
+        return await original[0](sql, params)
+
+    async def execute(sql, params=()):
+        writes.append(sql)
+        return await original[1](sql, params)
+
+    services.db.execute_rowcount, services.db.execute = rowcount, execute
+    await harness.send(7, "/help")
+    assert not [w for w in writes if "users" in w]
+    assert (await services.users.get(7)).updated_at == before.updated_at
+
+
+async def test_a_new_telegram_name_is_written_on_the_next_update(harness, services):
+    await harness.send(7, "/help")
+    await harness.send(7, "/help", first_name="Анна-Мария")
+    assert (await services.users.get(7)).first_name == "Анна-Мария"
+
+
+async def test_a_dialog_state_is_written_only_when_it_changes(harness, services):
+    await harness.send(7, "/help")
+    await services.profiles.set_region(7, "Амурская область")
+    await services.profiles.set_kind(7, "ngo")
+    await harness.send(7, "/my")  # clears a dialog there is none of
+    rows = await services.db.fetchint("SELECT count(*) FROM fsm_state")
+    assert rows == 0
+    key = "42:7:7:0:default"
+    await services.fsm.set_state(key, "Form:x")
+    await services.db.execute("UPDATE fsm_state SET updated_at = 'then' WHERE key = ?", (key,))
+    await services.fsm.set_state(key, "Form:x")
+    await services.fsm.set_data(key, {})
+    assert await services.db.fetchtext("SELECT updated_at FROM fsm_state") == "then"
+    await services.fsm.set_data(key, {"page": 2})
+    assert await services.db.fetchtext("SELECT data FROM fsm_state") == '{"page": 2}'
+
+
+async def test_a_forgotten_person_s_dialog_is_gone_from_memory_too(harness, services):
+    await harness.send(7, "/help")
+    key = "42:7:7:0:default"
+    await services.fsm.set_state(key, "Form:x")
+    await services.fsm.set_data(key, {"draft": "текст"})
+    await services.privacy.forget(7)
+    assert await services.fsm.get_state(key) is None
+    assert await services.fsm.get_data(key) == {}
+
+
+async def _amur_government(services, seeded):
+    amur = seeded["002"]
+    government = next(
+        a
+        for a in await services.documents.addressees(amur.document_id)
+        if a.canonical == "Правительство области"
+    )
+    by_rec = await services.documents.addressee_ids_by_recommendation(amur.document_id)
+    rec_id = next(r for r, a in by_rec.items() if a == [government.id])
+    return government.id, rec_id
+
+
+async def test_a_revoked_official_cannot_report_from_the_next_card_on(harness, services, seeded):
+    from handlers.callbacks import CardCallback
+
+    coordinator, official = 501, 502
+    for user_id in (coordinator, official):
+        await harness.send(user_id, "/help")
+    await services.access.appoint_coordinator(900, coordinator, "Амурская область")
+    government, rec_id = await _amur_government(services, seeded)
+    invite = await services.invites.create(coordinator, government)
+    await services.invites.accept(official, invite.token)
+    open_card = CardCallback(rec_id=rec_id).pack()
+
+    card = (await harness.click(official, open_card))[0]
+    assert (await services.reporting.card(official, rec_id)).can_report
+    assert len(card.buttons()) > 1
+
+    await services.invites.revoke_official(coordinator, official, government)
+    assert not (await services.reporting.card(official, rec_id)).can_report
+    after = (await harness.click(official, open_card))[0]
+    assert len(after.buttons()) < len(card.buttons())
+
+
+async def test_a_profile_change_shows_in_the_next_my(harness, services):
+    await harness.send(7, "/help")
+    await services.profiles.set_region(7, "Амурская область")
+    await services.profiles.set_kind(7, "ngo")
+    first = harness.sent_texts(await harness.send(7, "/my"))[0]
+    await services.profiles.set_region(7, "Алтайский край")
+    second = harness.sent_texts(await harness.send(7, "/my"))[0]
+    assert first != second
+    assert "Алтайский край" in second or "Алтайском крае" in second
+
+
+async def test_a_card_takes_three_database_trips_and_my_two_besides_its_search(
+    harness, services, seeded
+):
+    from handlers.callbacks import CardCallback
+
+    await harness.send(7, "/help")
+    await services.profiles.set_region(7, "Амурская область")
+    await services.profiles.set_kind(7, "regional_government")
+    _, rec_id = await _amur_government(services, seeded)
+    await harness.send(7, "/my")
+    harness.auto_consent = False  # given above; the harness's own check is no trip of the bot's
+    trips = count_trips(services.db)
+    await harness.click(7, CardCallback(rec_id=rec_id).pack())
+    assert trips[0] <= 3
+    # The search's own queries are bench/query.py's concern (the ranking in SQL).
+    search_trips = [0]
+    search = services.search.my
+
+    async def my(*args, **kwargs):
+        before = trips[0]
+        try:
+            return await search(*args, **kwargs)
+        finally:
+            search_trips[0] += trips[0] - before
+
+    services.search.my = my
+    trips[0] = 0
+    await harness.send(7, "/my")
+    assert search_trips[0] >= 1
+    assert trips[0] - search_trips[0] <= 2
