@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.errors import PermissionDenied
 from bot.settings import Settings
 from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
@@ -29,15 +30,6 @@ class Action(StrEnum):
     VIEW = "view"  # read a recommendation: its card, history and evidence
     PERSONAL_DATA = "personal_data"  # see or erase what is stored about a person
     CORRECT_DOCUMENT = "correct_document"
-
-
-class PermissionDenied(Exception):
-    """The user may not do this; ``key`` names the text (``access.*``) that explains why."""
-
-    def __init__(self, key: str, **params: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.access import AccessService, Action, PermissionDenied, Target
+from bot.access import AccessService, Action, Target
 from bot.clock import Clock
 from bot.corrections import apply_all, match_items, normalise
+from bot.errors import NotFound, PermissionDenied
 from bot.ingest.extract import DocumentError
 from bot.ingest.guard import ParseLimits, parse_upload
 from bot.ingest.model import (
@@ -60,10 +61,6 @@ class DraftPreview:
     changes: Changes | None = None  # what a new version changes in the published document
     failed: list[dict] = field(default_factory=list)  # corrections that no longer apply
     inherited: int = 0  # corrections of the published document re-applied to this parse
-
-
-class DraftGone(LookupError):
-    """The draft was published or cancelled."""
 
 
 def document_key(parsed: ParsedDocument) -> str:
@@ -483,10 +480,10 @@ class ImportService:
         return await self._preview(draft_id, parsed, [], prepared)
 
     async def load_draft(self, user_id: int, draft_id: int) -> tuple[ParsedDocument, list[dict]]:
-        """The parse and the draft's own corrections; DraftGone when published or cancelled."""
+        """The parse and the draft's own corrections; NotFound when published or cancelled."""
         draft = await self.documents.get_draft(draft_id)
         if draft is None:
-            raise DraftGone(draft_id)
+            raise NotFound("documents.draft_gone")
         if draft["uploader_id"] != user_id:
             raise PermissionDenied("access.not_your_draft")
         return parsed_from_dict(json.loads(draft["parsed"])), json.loads(draft["corrections"])
@@ -517,7 +514,7 @@ class ImportService:
         """Returns None when the draft is gone (already published or cancelled)."""
         try:
             parsed, ops = await self.load_draft(user_id, draft_id)
-        except DraftGone:
+        except NotFound:
             return None
         corrected = (await self.prepare(parsed, ops)).corrected
         if corrected.mojibake:
@@ -538,7 +535,7 @@ class ImportService:
     async def cancel_draft(self, user_id: int, draft_id: int) -> bool:
         try:
             await self.load_draft(user_id, draft_id)
-        except DraftGone:
+        except NotFound:
             return False
         return await self.documents.delete_draft(draft_id)
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.clock import Clock, to_iso
 from bot.digests import DigestPlanner
+from bot.errors import InvalidInput, NotFound
 from storage.db import Database
 from storage.digests import DigestRepository
 from storage.users import UserRecord, UserRepository
@@ -18,12 +19,6 @@ HOURS = tuple(range(7, 22))  # the digest hours offered in /settings, local time
 def hears_changes_at_once(user: UserRecord) -> bool:
     """A follower hears of a change at once unless a digest that is on will carry it."""
     return user.follow_notify == "immediate" or user.digest_frequency == "off"
-
-
-class PreferenceError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 class PreferenceService:
@@ -44,7 +39,7 @@ class PreferenceService:
     async def _user(self, user_id: int) -> UserRecord:
         user = await self.users.get(user_id)
         if user is None:
-            raise PreferenceError("settings.unknown_user")
+            raise NotFound("settings.unknown_user")
         return user
 
     async def set_digest(
@@ -60,7 +55,7 @@ class PreferenceService:
         weekday = user.digest_weekday if weekday is None else weekday
         hour = user.digest_hour if hour is None else hour
         if frequency not in FREQUENCIES or not 0 <= weekday <= 6 or not 0 <= hour <= 23:
-            raise PreferenceError("settings.bad_value")
+            raise InvalidInput("settings.bad_value")
         changed = UserRecord(
             **{
                 **user.__dict__,
@@ -77,7 +72,7 @@ class PreferenceService:
 
     async def set_follow_notify(self, user_id: int, mode: str) -> UserRecord:
         if mode not in NOTIFY_MODES:
-            raise PreferenceError("settings.bad_value")
+            raise InvalidInput("settings.bad_value")
         await self.db.execute("UPDATE users SET follow_notify = ? WHERE id = ?", (mode, user_id))
         return await self._user(user_id)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.access import AccessService, PermissionDenied
+from bot.access import AccessService
 from bot.clock import Clock, to_iso
+from bot.errors import NotFound, PermissionDenied
 from bot.localtime import local_date, zone_for
 from bot.matching import valid_region
 from storage.documents import RecommendationRow
@@ -160,12 +161,12 @@ class ProgressService:
             raise ValueError(f"unknown state {state!r}")
         doc = await self.repo.document(document_id)
         if doc is None:
-            raise LookupError(document_id)
+            raise NotFound("fallback.stale_button")
         addressee = None
         if addressee_id is not None:
             addressee = await self.repo.addressee(addressee_id)
             if addressee is None or addressee["document_id"] != document_id:
-                raise LookupError(addressee_id)
+                raise NotFound("fallback.stale_button")
         region = await self._require(actor_id, doc["region"])
         rows, total = await self.repo.items(
             document_id,

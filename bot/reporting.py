@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.access import AccessService, Action, Roles, Target, allowed
 from bot.clock import Clock
 from bot.deadline_input import TypedDeadline, read_deadline
+from bot.errors import InvalidInput, NotFound
 from bot.localtime import local_date, zone_for
 from bot.occurrence import current_row
 from bot.outbox import OutboxService
@@ -28,14 +29,6 @@ from storage.users import UserRepository
 
 VERDICTS = ("agree", "disagree")
 COMMENT_LIMIT = 2000
-
-
-class ReportError(ValueError):
-    """Bad report input; ``key`` names the text that explains it."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,7 @@ class Subject:
 def _clean_comment(comment: str | None) -> str | None:
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > COMMENT_LIMIT:
-        raise ReportError("report.comment_too_long")
+        raise InvalidInput("report.comment_too_long")
     return comment
 
 
@@ -95,7 +88,7 @@ class ReportingService:
     async def subject(self, recommendation_id: int) -> Subject:
         rec = await self.documents.get_recommendation(recommendation_id)
         if rec is None:
-            raise ReportError("report.not_found")
+            raise NotFound("report.not_found")
         document = await self.documents.get(rec.document_id)
         addressees = await self.db.fetchall(
             "SELECT addressee_id FROM recommendation_addressees WHERE recommendation_id = ?",
@@ -114,17 +107,17 @@ class ReportingService:
         subject = await self.subject(recommendation_id)
         roles = await self.access.require(actor_id, Action.REPORT_STATUS, subject.target)
         if status not in STATUSES:
-            raise ReportError("report.unknown_status")
+            raise InvalidInput("report.unknown_status")
         comment = _clean_comment(comment)
         if status == "wont_do" and not comment:
-            raise ReportError("report.reason_required")
+            raise InvalidInput("report.reason_required")
         now = self.clock.iso()
         async with self.db.transaction():
             # Read the status inside the transaction: two reports at once cannot both be
             # recorded as changes from the same old status.
             current = await self.documents.get_recommendation(recommendation_id)
             if current.status == status:
-                raise ReportError("report.same_status")
+                raise InvalidInput("report.same_status")
             entry_id = await self.reporting.append(
                 _entry(
                     subject,
@@ -154,7 +147,7 @@ class ReportingService:
         roles = await self.access.require(actor_id, Action.COMMENT, subject.target)
         comment = _clean_comment(comment)
         if not comment and evidence is None:
-            raise ReportError("report.empty_comment")
+            raise InvalidInput("report.empty_comment")
         entry_id = await self.reporting.append(
             _entry(
                 subject,
@@ -174,7 +167,7 @@ class ReportingService:
         subject = await self.subject(recommendation_id)
         roles = await self.access.require(actor_id, Action.ASSESS, subject.target)
         if verdict not in VERDICTS:
-            raise ReportError("report.unknown_verdict")
+            raise InvalidInput("report.unknown_verdict")
         entry_id = await self.reporting.append(
             _entry(
                 subject,
@@ -271,7 +264,7 @@ class ReportingService:
         """The file, photo or link of a history entry, for anyone who may read the card."""
         entry = await self.reporting.history_entry(entry_id)
         if entry is None or not entry.evidence_kind or not entry.evidence:
-            raise ReportError("report.evidence_not_found")
+            raise NotFound("report.evidence_not_found")
         subject = await self.subject(entry.recommendation_id)
         await self.access.require(user_id, Action.VIEW, subject.target)
         return Evidence(entry.evidence_kind, entry.evidence, entry.evidence_name)

@@ -22,10 +22,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import PermissionDenied
 from bot.announcements import (
     AnnounceCallback,
-    AnnounceError,
     AnnouncementService,
     Content,
     local_time,
@@ -37,6 +35,7 @@ from bot.announcements import (
 )
 from bot.container import Services
 from bot.delivery import build_method
+from bot.errors import InvalidInput
 from bot.formatting import human_date, shorten
 from bot.regions import all_regions, search_regions
 from bot.texts import Html, Texts
@@ -84,14 +83,6 @@ def content_of(message: Message) -> Content | None:
     if message.text:
         return Content(message.text, _entities(message.entities))
     return None
-
-
-async def _deny(event: Message | CallbackQuery, texts: Texts, error: Exception) -> None:
-    params = getattr(error, "params", {}) or {}
-    if isinstance(event, CallbackQuery):
-        await event.answer(shorten(texts.plain(error.key, **params), 200), show_alert=True)
-    else:
-        await event.answer(texts(error.key, **params))
 
 
 # --- /announce: region and message ----------------------------------------------------------
@@ -168,17 +159,7 @@ async def on_text(message: Message, state: FSMContext, services: Services, texts
         await message.answer(texts("announce.unsupported"))
         return
     region = (await state.get_data()).get("region", "")
-    try:
-        announcement = await services.announcements.create_draft(
-            message.from_user.id, region, content
-        )
-    except AnnounceError as error:
-        await _deny(message, texts, error)
-        return
-    except PermissionDenied as denied:
-        await state.clear()
-        await _deny(message, texts, denied)
-        return
+    announcement = await services.announcements.create_draft(message.from_user.id, region, content)
     await state.clear()
     await _audience_menu(message, services, texts, announcement)
 
@@ -234,59 +215,55 @@ async def on_audience_step(
     """Every audience button: all, kinds, kind, kinds_done, docs, doc, audience, drop."""
     service = services.announcements
     actor, action, ann_id = callback.from_user.id, callback_data.action, callback_data.id
-    try:
-        if action == "drop":
-            await service.cancel(actor, ann_id)
-            await callback.answer()
-            await _edit(callback, texts("announce.discarded"), None)
-            return
-        if action == "audience":
-            announcement = await service.set_audience(actor, ann_id)
-            await callback.answer()
-            await _drop_keyboard(callback)
-            await _audience_menu(callback.message, services, texts, announcement)
-            return
-        if action == "kinds":
-            announcement = await service.set_audience(actor, ann_id)
-            text, markup = await _kinds_view(services, texts, announcement)
-            await callback.answer()
-            await _edit(callback, text, markup)
-            return
-        if action == "kind":
-            if not 0 <= callback_data.v < len(KINDS):
-                await callback.answer()
-                return
-            announcement = await service.toggle_kind(actor, ann_id, KINDS[callback_data.v])
-            text, markup = await _kinds_view(services, texts, announcement)
-            await callback.answer()
-            await _edit(callback, text, markup)
-            return
-        if action == "docs":
-            documents = await service.region_documents(actor, ann_id)
-            await callback.answer()
-            announcement = await service.draft(actor, ann_id)
-            if not documents:
-                await callback.message.answer(
-                    texts("announce.no_documents", region=announcement.region)
-                )
-                return
-            kb = InlineKeyboardBuilder()
-            for document in documents[:DOCUMENTS_SHOWN]:
-                label = f"{human_date(document.adopted_on) or '—'} · {shorten(document.title, 50)}"
-                _button(kb, label, "doc", ann_id, document.id)
-            _button(kb, texts("announce.back_button"), "audience", ann_id)
-            kb.adjust(1)
-            await _edit(callback, texts("announce.pick_document"), kb.as_markup())
-            return
-        if action == "doc":
-            announcement = await service.set_audience(actor, ann_id, document_id=callback_data.v)
-        elif action == "all":
-            announcement = await service.set_audience(actor, ann_id)
-        else:  # kinds_done
-            announcement = await service.draft(actor, ann_id)
-    except (AnnounceError, PermissionDenied) as error:
-        await _deny(callback, texts, error)
+    if action == "drop":
+        await service.cancel(actor, ann_id)
+        await callback.answer()
+        await _edit(callback, texts("announce.discarded"), None)
         return
+    if action == "audience":
+        announcement = await service.set_audience(actor, ann_id)
+        await callback.answer()
+        await _drop_keyboard(callback)
+        await _audience_menu(callback.message, services, texts, announcement)
+        return
+    if action == "kinds":
+        announcement = await service.set_audience(actor, ann_id)
+        text, markup = await _kinds_view(services, texts, announcement)
+        await callback.answer()
+        await _edit(callback, text, markup)
+        return
+    if action == "kind":
+        if not 0 <= callback_data.v < len(KINDS):
+            await callback.answer()
+            return
+        announcement = await service.toggle_kind(actor, ann_id, KINDS[callback_data.v])
+        text, markup = await _kinds_view(services, texts, announcement)
+        await callback.answer()
+        await _edit(callback, text, markup)
+        return
+    if action == "docs":
+        documents = await service.region_documents(actor, ann_id)
+        await callback.answer()
+        announcement = await service.draft(actor, ann_id)
+        if not documents:
+            await callback.message.answer(
+                texts("announce.no_documents", region=announcement.region)
+            )
+            return
+        kb = InlineKeyboardBuilder()
+        for document in documents[:DOCUMENTS_SHOWN]:
+            label = f"{human_date(document.adopted_on) or '—'} · {shorten(document.title, 50)}"
+            _button(kb, label, "doc", ann_id, document.id)
+        _button(kb, texts("announce.back_button"), "audience", ann_id)
+        kb.adjust(1)
+        await _edit(callback, texts("announce.pick_document"), kb.as_markup())
+        return
+    if action == "doc":
+        announcement = await service.set_audience(actor, ann_id, document_id=callback_data.v)
+    elif action == "all":
+        announcement = await service.set_audience(actor, ann_id)
+    else:  # kinds_done
+        announcement = await service.draft(actor, ann_id)
     await callback.answer()
     await _drop_keyboard(callback)
     await _preview(callback.message.chat.id, bot, services, texts, announcement)
@@ -332,13 +309,9 @@ async def on_send_now(
     service = services.announcements
     chat_id, message_id = callback.message.chat.id, callback.message.message_id
     async with service.lock(callback_data.id):
-        try:
-            announcement = await service.send(
-                callback.from_user.id, callback_data.id, progress=(chat_id, message_id)
-            )
-        except (AnnounceError, PermissionDenied) as error:
-            await _deny(callback, texts, error)
-            return
+        announcement = await service.send(
+            callback.from_user.id, callback_data.id, progress=(chat_id, message_id)
+        )
         await callback.answer(texts.plain("announce.started_short"))
         await _show_progress(callback.message, service, texts, announcement)
 
@@ -360,11 +333,7 @@ async def on_schedule(
     services: Services,
     texts: Texts,
 ) -> None:
-    try:
-        announcement = await services.announcements.draft(callback.from_user.id, callback_data.id)
-    except (AnnounceError, PermissionDenied) as error:
-        await _deny(callback, texts, error)
-        return
+    announcement = await services.announcements.draft(callback.from_user.id, callback_data.id)
     await callback.answer()
     await state.set_state(AnnounceForm.when)
     await state.set_data({"id": announcement.id, "menu": callback.message.message_id})
@@ -395,7 +364,7 @@ async def on_time(
             zone = service.zone(announcement.region)
             at = parse_local_time(message.text or "", zone, services.clock.now())
             announcement = await service.send(message.from_user.id, ann_id, at=at)
-        except AnnounceError as error:
+        except InvalidInput as error:  # asked again, with an example in the region's time
             tomorrow = services.clock.now().astimezone(zone) + dt.timedelta(days=1)
             await message.answer(
                 texts(
@@ -405,12 +374,6 @@ async def on_time(
                     **error.params,
                 )
             )
-            if error.key in ("announce.already_sent", "announce.not_found"):
-                await state.clear()
-            return
-        except PermissionDenied as denied:
-            await state.clear()
-            await _deny(message, texts, denied)
             return
         await state.clear()
         with suppress(TelegramBadRequest):
@@ -429,11 +392,7 @@ async def on_stop(
 ) -> None:
     service = services.announcements
     async with service.lock(callback_data.id):
-        try:
-            announcement, cancelled = await service.cancel(callback.from_user.id, callback_data.id)
-        except (AnnounceError, PermissionDenied) as error:
-            await _deny(callback, texts, error)
-            return
+        announcement, cancelled = await service.cancel(callback.from_user.id, callback_data.id)
         await callback.answer(texts.plain("announce.stopped_short", n=cancelled))
         if announcement.progress_message_id == callback.message.message_id:
             await _show_progress(callback.message, service, texts, announcement)
@@ -450,22 +409,14 @@ async def cmd_announcements(
 ) -> None:
     arg = (command.args or "").strip()
     page = min(int(arg), 10_000) - 1 if arg.isdigit() and len(arg) < 9 else 0
-    try:
-        text, markup = await _listing(services, texts, message.from_user.id, page)
-    except PermissionDenied as denied:
-        await _deny(message, texts, denied)
-        return
+    text, markup = await _listing(services, texts, message.from_user.id, page)
     await message.answer(text, reply_markup=markup)
 
 
 async def on_list_page(
     callback: CallbackQuery, callback_data: AnnounceListCallback, services: Services, texts: Texts
 ) -> None:
-    try:
-        text, markup = await _listing(services, texts, callback.from_user.id, callback_data.page)
-    except PermissionDenied as denied:
-        await _deny(callback, texts, denied)
-        return
+    text, markup = await _listing(services, texts, callback.from_user.id, callback_data.page)
     await callback.answer()
     await _edit(callback, text, markup)
 

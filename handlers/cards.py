@@ -17,7 +17,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import Action, PermissionDenied
+from bot.access import Action
 from bot.callbacks import (
     AssessCallback,
     CardCallback,
@@ -28,7 +28,7 @@ from bot.callbacks import (
 )
 from bot.container import Services
 from bot.formatting import human_date, human_date_weekday, shorten
-from bot.reporting import STATUSES, Evidence, ReportError
+from bot.reporting import STATUSES, Evidence
 from bot.texts import Texts, join_within
 from bot.views import card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
@@ -92,18 +92,14 @@ async def send_card(
 async def on_open_card(
     callback: CallbackQuery, callback_data: CardCallback, bot: Bot, services: Services, texts
 ) -> None:
-    try:
-        await send_card(
-            bot,
-            callback.message.chat.id,
-            callback.from_user.id,
-            callback_data.rec_id,
-            services,
-            texts,
-        )
-    except ReportError as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    await send_card(
+        bot,
+        callback.message.chat.id,
+        callback.from_user.id,
+        callback_data.rec_id,
+        services,
+        texts,
+    )
     await callback.answer()
 
 
@@ -135,11 +131,7 @@ async def on_evidence(
     services: Services,
     texts: Texts,
 ) -> None:
-    try:
-        evidence = await services.reporting.evidence(callback.from_user.id, callback_data.entry_id)
-    except (ReportError, PermissionDenied) as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    evidence = await services.reporting.evidence(callback.from_user.id, callback_data.entry_id)
     await callback.answer()
     chat_id = callback.message.chat.id if callback.message else callback.from_user.id
     if evidence.kind == "document":
@@ -313,26 +305,18 @@ async def on_step(
         return
     # confirm
     evidence = Evidence(*data["evidence"]) if data.get("evidence") else None
-    try:
-        if data.get("mode") == "comment":
-            await services.reporting.comment(
-                callback.from_user.id, data["rec_id"], data.get("comment"), evidence
-            )
-        else:
-            await services.reporting.report_status(
-                callback.from_user.id,
-                data["rec_id"],
-                data["status"],
-                data.get("comment"),
-                evidence,
-            )
-    except PermissionDenied as denied:
-        await state.clear()
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
-        return
-    except ReportError as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    if data.get("mode") == "comment":
+        await services.reporting.comment(
+            callback.from_user.id, data["rec_id"], data.get("comment"), evidence
+        )
+    else:
+        await services.reporting.report_status(
+            callback.from_user.id,
+            data["rec_id"],
+            data["status"],
+            data.get("comment"),
+            evidence,
+        )
     await state.clear()
     await callback.answer(texts.plain("report.saved_short"))
     await show_result(callback, texts("report.saved"))
@@ -370,14 +354,7 @@ async def on_reply(
     rec_id = rec_ids[0]
     comment = (message.text or message.caption or "").strip() or None
     evidence = evidence_of(message)
-    try:
-        await services.reporting.comment(message.from_user.id, rec_id, comment, evidence)
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
-    except ReportError as error:
-        await message.answer(texts(error.key))
-        return
+    await services.reporting.comment(message.from_user.id, rec_id, comment, evidence)
     rec = await services.documents.get_recommendation(rec_id)
     kb = InlineKeyboardBuilder()
     for status in ("in_progress", "done", "partially_done", "wont_do"):
@@ -446,27 +423,23 @@ async def on_assessment_step(
     services: Services,
     texts: Texts,
 ) -> None:
-    await callback.answer()
     if callback_data.action == "cancel":
+        await callback.answer()
         await state.clear()
         await show_result(callback, texts("report.cancelled"))
         return
     await drop_buttons(callback)
+    # Answered after saving: a refusal shows as this button's alert.
     await _save_assessment(
         callback.message, callback.from_user.id, state, bot, services, texts, None
     )
+    await callback.answer()
 
 
 async def _save_assessment(message, user_id, state, bot, services: Services, texts, comment):
     data = await state.get_data()
-    try:
-        await services.reporting.assess(user_id, data["rec_id"], data["verdict"], comment)
-    except (PermissionDenied, ReportError) as error:
-        await state.clear()
-        params = getattr(error, "params", {})
-        await message.answer(texts(error.key, **params))
-        return
-    await state.clear()
+    await state.clear()  # saved or refused, the question is answered
+    await services.reporting.assess(user_id, data["rec_id"], data["verdict"], comment)
     await message.answer(texts("assess.saved"))
     await send_card(bot, message.chat.id, user_id, data["rec_id"], services, texts)
 
@@ -498,14 +471,9 @@ async def on_deadline_button(
 async def on_deadline_text(message: Message, state: FSMContext, services: Services, texts: Texts):
     """A typed deadline is read and shown in words; it is saved only after «Сохранить»."""
     data = await state.get_data()
-    try:
-        typed = await services.reporting.read_deadline(
-            message.from_user.id, data["rec_id"], message.text or ""
-        )
-    except PermissionDenied as denied:
-        await state.clear()
-        await message.answer(texts(denied.key, **denied.params))
-        return
+    typed = await services.reporting.read_deadline(
+        message.from_user.id, data["rec_id"], message.text or ""
+    )
     if typed is None:
         await message.answer(texts("deadline.bad_date"))
         return
@@ -539,11 +507,7 @@ async def on_deadline_step(
         await show_result(callback, texts("report.cancelled"))
         return
     day = dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None
-    try:
-        await services.reporting.set_deadline(callback.from_user.id, data["rec_id"], day)
-    except (PermissionDenied, ReportError) as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    await services.reporting.set_deadline(callback.from_user.id, data["rec_id"], day)
     await callback.answer(texts.plain("report.saved_short"))
     await show_result(
         callback,

@@ -11,10 +11,11 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import Action, PermissionDenied
+from bot.access import Action
 from bot.callbacks import FixCallback
 from bot.container import Services
 from bot.correction_service import CorrectionView, Ref
+from bot.errors import PermissionDenied
 from bot.formatting import human_date, human_deadline, shorten
 from bot.importer import ImportResult
 from bot.ingest.extract import DocumentError
@@ -61,9 +62,6 @@ async def on_document(message: Message, bot: Bot, services: Services, texts: Tex
         data = (await bot.download(document)).getvalue()
         preview = await services.importer.stage_upload(message.from_user.id, data, name)
         view = await services.corrections.view(message.from_user.id, Ref("draft", preview.draft_id))
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
     except DocumentError as error:
         await message.answer(texts("documents.unreadable", name=name, reason=error.user_message))
         return
@@ -284,9 +282,6 @@ async def on_draft_action(
         else:
             removed = await services.importer.cancel_draft(user_id, callback_data.draft_id)
             text = texts("documents.cancelled" if removed else "documents.draft_gone")
-    except PermissionDenied as denied:
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
-        return
     except DocumentError as error:  # a garbled draft is never published
         await callback.answer(shorten(error.user_message, 190), show_alert=True)
         return
@@ -316,7 +311,7 @@ async def _offer_invites(
     """The next step after publishing: invite the addressees' officials (the /invite flow)."""
     try:
         suggestions = await services.invites.suggestions(user_id, document_id)
-    except PermissionDenied:
+    except PermissionDenied:  # a step offered, not asked for: nothing to refuse
         return
     if not suggestions:
         return

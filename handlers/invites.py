@@ -8,11 +8,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import PermissionDenied
 from bot.commands import refresh_menu
 from bot.container import Services
+from bot.errors import PermissionDenied, UserError
 from bot.formatting import human_date, shorten
-from bot.invites import InviteError
 from bot.texts import Html, Texts
 from handlers.editing import drop_buttons, show_result
 
@@ -50,13 +49,7 @@ async def cmd_invite(message: Message, services: Services, texts: Texts) -> None
 
 
 async def on_document(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
-    try:
-        addressees = await services.invites.addressees_for(callback.from_user.id, callback_data.id)
-    except (PermissionDenied, InviteError) as error:
-        await callback.answer(
-            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
-        )
-        return
+    addressees = await services.invites.addressees_for(callback.from_user.id, callback_data.id)
     await callback.answer()
     if not addressees:
         await callback.message.answer(texts("invite.no_addressees"))
@@ -75,13 +68,7 @@ async def on_document(callback: CallbackQuery, callback_data: InviteCallback, se
 
 
 async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
-    try:
-        addressee = await services.invites.addressee_for(callback.from_user.id, callback_data.id)
-    except (PermissionDenied, InviteError) as error:
-        await callback.answer(
-            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
-        )
-        return
+    addressee = await services.invites.addressee_for(callback.from_user.id, callback_data.id)
     await callback.answer()
     kb = InlineKeyboardBuilder()
     for n in USES_CHOICES:
@@ -104,15 +91,9 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
 async def on_make(
     callback: CallbackQuery, callback_data: InviteCallback, bot: Bot, services: Services, texts
 ) -> None:
-    try:
-        invite = await services.invites.create(
-            callback.from_user.id, callback_data.id, max_uses=callback_data.n
-        )
-    except (PermissionDenied, InviteError) as error:
-        await callback.answer(
-            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
-        )
-        return
+    invite = await services.invites.create(
+        callback.from_user.id, callback_data.id, max_uses=callback_data.n
+    )
     await callback.answer()
     me = await bot.me()
     addressee = await services.documents.get_addressee(invite.addressee_id)
@@ -141,11 +122,7 @@ async def on_make(
 
 
 async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
-    try:
-        done = await services.invites.revoke_invite(callback.from_user.id, callback_data.id)
-    except PermissionDenied as denied:
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
-        return
+    done = await services.invites.revoke_invite(callback.from_user.id, callback_data.id)
     await callback.answer(texts.plain("invite.revoked_short" if done else "invite.already_closed"))
     await drop_buttons(callback)
 
@@ -185,11 +162,7 @@ async def officials_view(services: Services, texts: Texts, actor: int):
 
 
 async def cmd_officials(message: Message, services: Services, texts: Texts) -> None:
-    try:
-        text, markup = await officials_view(services, texts, message.from_user.id)
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
+    text, markup = await officials_view(services, texts, message.from_user.id)
     await message.answer(text, reply_markup=markup)
 
 
@@ -223,20 +196,16 @@ async def on_unbind_no(callback: CallbackQuery, services, texts):
     await callback.answer()
     try:
         text, markup = await officials_view(services, texts, callback.from_user.id)
-    except PermissionDenied as denied:
+    except PermissionDenied as denied:  # no longer a coordinator: the list makes way for why
         await show_result(callback, texts(denied.key, **denied.params))
         return
     await show_result(callback, text, reply_markup=markup)
 
 
 async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
-    try:
-        done = await services.invites.revoke_official(
-            callback.from_user.id, callback_data.id, callback_data.n
-        )
-    except PermissionDenied as denied:
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
-        return
+    done = await services.invites.revoke_official(
+        callback.from_user.id, callback_data.id, callback_data.n
+    )
     await callback.answer(texts.plain("officials.unbound" if done else "officials.already_unbound"))
     if done:
         roles = await services.access.roles(callback_data.id)
@@ -254,11 +223,7 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
 
 async def show_invite(message: Message, token: str, services: Services, texts: Texts) -> None:
     """The deep link was opened: say what it is for and ask to confirm."""
-    try:
-        info = await services.invites.inspect(token)
-    except InviteError as error:
-        await message.answer(texts(error.key))
-        return
+    info = await services.invites.inspect(token)
     roles = await services.access.roles(message.from_user.id)
     if info.addressee.id in roles.official_addressees:
         await message.answer(texts("invite.already_joined", addressee=info.addressee.canonical))
@@ -286,8 +251,8 @@ async def on_join(callback: CallbackQuery, callback_data: InviteCallback, servic
         return
     try:
         info = await services.invites.accept(callback.from_user.id, callback_data.token)
-    except InviteError as error:
-        await show_result(callback, texts(error.key))
+    except UserError as error:  # the offer makes way for why it no longer stands
+        await show_result(callback, texts(error.key, **error.params))
         return
     roles = await services.access.roles(callback.from_user.id)
     await refresh_menu(callback.bot, texts, callback.from_user.id, roles.names())

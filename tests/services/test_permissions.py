@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from bot.access import PermissionDenied
 from bot.correction_service import Ref
+from bot.errors import PermissionDenied
 from tests.conftest import ADMIN_ID
 
 MEMBER, OFFICIAL_THIS, OFFICIAL_OTHER, COORD_THIS, COORD_OTHER = 11, 12, 13, 14, 15
