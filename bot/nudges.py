@@ -25,6 +25,7 @@ from bot.outbox import OutboxService
 from bot.texts import Html, Texts, join_within
 from bot.views import status_label
 from storage.digests import NudgeRepository
+from storage.statuses import REPORTED_STATUSES
 
 BEFORE_STAGES = (14, 3, 1)  # days before the deadline
 CHECK_IN_DAYS = 60
@@ -185,7 +186,7 @@ class NudgePlanner:
             ]
         )
         kb = InlineKeyboardBuilder()
-        for status in ("in_progress", "done", "partially_done", "wont_do"):
+        for status in REPORTED_STATUSES:
             kb.button(
                 text=status_label(texts, status),
                 callback_data=StatusCallback(rec_id=rec["id"], status=status),

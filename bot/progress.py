@@ -17,10 +17,12 @@ from bot.localtime import local_date, zone_for
 from bot.matching import valid_region
 from storage.documents import RecommendationRow
 from storage.progress import ProgressRepository
+from storage.statuses import Status
 
 RECENT_DAYS = 30
-# The order states are shown in; 'no_data' is "нет данных" (nobody reported yet).
-STATES = ("done", "partially_done", "in_progress", "not_started", "wont_do", "no_data", "overdue")
+# The order states are shown in: the statuses' own, then 'no_data' ("нет данных": nobody
+# reported yet) and 'overdue' (any open status past its deadline).
+STATES: tuple[str, ...] = (*Status, "no_data", "overdue")
 # What a list behind a line can be: a state, or every item.
 ITEM_FILTERS = frozenset(STATES) | {"all"}
 

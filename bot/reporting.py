@@ -23,7 +23,7 @@ from bot.views import Card, card_keyboard_for_notice, describe_entry, recommenda
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow, ReportingRepository
-from storage.statuses import STATUSES
+from storage.statuses import STATUSES, Status
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
 
@@ -109,7 +109,7 @@ class ReportingService:
         if status not in STATUSES:
             raise InvalidInput("report.unknown_status")
         comment = _clean_comment(comment)
-        if status == "wont_do" and not comment:
+        if status == Status.WONT_DO and not comment:
             raise InvalidInput("report.reason_required")
         now = self.clock.iso()
         async with self.db.transaction():

@@ -48,6 +48,7 @@ from bot.texts import plural
 from bot.vocabulary import kind_dative, kind_label
 from storage.db import Database
 from storage.search import Facet, SearchDoc, SearchRepository
+from storage.statuses import OPEN_STATUSES, STATUSES
 
 # Relations, best first; the facet table stores 0..2 for kind, joint and participants.
 NAMED, KIND, JOINT, PARTICIPANTS = 0, 1, 2, 3
@@ -127,15 +128,13 @@ class _Cand:
     home: bool = False  # from the asker's own region: comes first
 
 
-OPEN_STATUSES = ("not_started", "in_progress", "partially_done")
-ALL_STATUSES = (*OPEN_STATUSES, "done", "wont_do")
 # status question -> (statuses, deadline 'none' | 'some' | None, overdue only)
 STATUS_RULES: dict[str, tuple[tuple[str, ...], str | None, bool]] = {
     "overdue": (OPEN_STATUSES, "some", True),
     "no_deadline": (OPEN_STATUSES, "none", False),
-    "with_deadline": (ALL_STATUSES, "some", False),
+    "with_deadline": (STATUSES, "some", False),
     "open": (OPEN_STATUSES, None, False),
-    **{status: ((status,), None, False) for status in ALL_STATUSES},
+    **{status: ((status,), None, False) for status in STATUSES},
 }
 
 

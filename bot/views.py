@@ -29,11 +29,10 @@ from bot.texts import Html, Texts, join_within
 from bot.titles import readable_title
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow
-from storage.statuses import CLOSED_STATUSES
+from storage.statuses import CLOSED_STATUSES, STATUSES
 
 CARD_TEXT_LIMIT = 1800
 TIMELINE_ENTRIES = 8
-REPORT_STATUSES = ("in_progress", "done", "partially_done", "not_started", "wont_do")
 
 
 def is_overdue(status: str, deadline: str | None, today: dt.date | None) -> bool:
@@ -185,7 +184,7 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     sizes = []
     if card.can_report:
-        for status in REPORT_STATUSES:
+        for status in STATUSES:
             if status != card.recommendation.status:
                 kb.button(
                     text=status_label(texts, status),

@@ -28,10 +28,11 @@ from bot.callbacks import (
 )
 from bot.container import Services
 from bot.formatting import human_date, human_date_weekday, shorten
-from bot.reporting import STATUSES, Evidence
+from bot.reporting import Evidence
 from bot.texts import Texts, join_within
 from bot.views import card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
+from storage.statuses import REPORTED_STATUSES, STATUSES, Status
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -174,7 +175,7 @@ async def on_status_button(
     )
     await callback.answer()
     label = status_label(texts, callback_data.status)
-    if callback_data.status == "wont_do":
+    if callback_data.status == Status.WONT_DO:
         await callback.message.answer(
             texts("report.ask_reason", status=label),
             reply_markup=_step_keyboard(
@@ -203,7 +204,7 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
     evidence = evidence_of(message)
     if evidence is None and data.get("evidence"):
         evidence = Evidence(*data["evidence"])  # sent before the reason: kept
-    if data.get("status") == "wont_do" and not comment:
+    if data.get("status") == Status.WONT_DO and not comment:
         if evidence is not None:
             data["evidence"] = [evidence.kind, evidence.value, evidence.name]
             await state.set_data(data)
@@ -293,7 +294,7 @@ async def on_step(
         await show_result(callback, texts("report.cancelled"))
         return
     if callback_data.action == "skip":
-        if data.get("status") == "wont_do":
+        if data.get("status") == Status.WONT_DO:
             await callback.answer(texts.plain("report.reason_required"), show_alert=True)
             return
         data.update(comment=None, evidence=None)
@@ -357,7 +358,7 @@ async def on_reply(
     await services.reporting.comment(message.from_user.id, rec_id, comment, evidence)
     rec = await services.documents.get_recommendation(rec_id)
     kb = InlineKeyboardBuilder()
-    for status in ("in_progress", "done", "partially_done", "wont_do"):
+    for status in REPORTED_STATUSES:
         if rec is not None and status == rec.status:
             continue  # «Изменить статус?» offers the other ones
         kb.button(
