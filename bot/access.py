@@ -17,6 +17,15 @@ from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
 
 
+class Role(StrEnum):
+    """In what capacity a person acts (stored with each history row), fewest rights first."""
+
+    MEMBER = "member"
+    OFFICIAL = "official"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
 class Action(StrEnum):
     IMPORT_DOCUMENT = "import_document"
     APPOINT_COORDINATOR = "appoint_coordinator"
@@ -63,24 +72,24 @@ class Roles:
         return bool(self.official_addressees)
 
     def names(self) -> set[str]:
-        names = {"member"}
+        names: set[str] = {Role.MEMBER}
         if self.official_addressees:
-            names.add("official")
+            names.add(Role.OFFICIAL)
         if self.coordinator_regions:
-            names.add("coordinator")
+            names.add(Role.COORDINATOR)
         if self.is_admin:
-            names |= {"admin", "coordinator"}
+            names |= {Role.ADMIN, Role.COORDINATOR}
         return names
 
-    def role_for(self, target: Target) -> str:
+    def role_for(self, target: Target) -> Role:
         """The capacity in which this user acts on the target (recorded in the history)."""
         if self.is_official_for(target):
-            return "official"
+            return Role.OFFICIAL
         if target.region is not None and target.region in self.coordinator_regions:
-            return "coordinator"
+            return Role.COORDINATOR
         if self.is_admin:
-            return "admin"
-        return "member"
+            return Role.ADMIN
+        return Role.MEMBER
 
 
 def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:

@@ -32,7 +32,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import AccessService, Action, Roles
+from bot.access import AccessService, Action, Role, Roles
 from bot.clock import Clock, from_iso, to_iso
 from bot.deadline_input import read_deadline
 from bot.errors import InvalidInput, NotFound, PermissionDenied, Stale
@@ -242,7 +242,7 @@ class AnnouncementService:
         """The line that tells recipients who sent the announcement (plain text): the role and
         region, not the person's name, which would outlive a /forget in messages to others."""
         roles = await self.access.roles(announcement.author_id)
-        role = "coordinator" if announcement.region in roles.coordinator_regions else "admin"
+        role = Role.COORDINATOR if announcement.region in roles.coordinator_regions else Role.ADMIN
         return shorten(
             self.texts.plain(f"announce.signature_{role}", region=announcement.region),
             SIGNATURE_ROOM - 2,

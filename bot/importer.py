@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.access import AccessService, Action, Target
+from bot.access import AccessService, Action, Role, Target
 from bot.clock import Clock
 from bot.corrections import apply_all, match_items, normalise
 from bot.errors import NotFound, PermissionDenied
@@ -315,7 +315,7 @@ class ImportService:
         imported_by: int | None = None,
         *,
         ops: Sequence[dict] = (),
-        actor_role: str = "coordinator",
+        actor_role: str = Role.COORDINATOR,
         document_id: int | None = None,
     ) -> ImportResult:
         """Import a parse (as the parser gave it) with the corrections already made to its

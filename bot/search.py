@@ -45,7 +45,7 @@ from bot.matching import (
     valid_region,
 )
 from bot.texts import plural
-from bot.vocabulary import kind_dative, kind_label
+from bot.vocabulary import Kind, kind_dative, kind_label
 from storage.db import Database
 from storage.search import Facet, SearchDoc, SearchRepository
 from storage.statuses import OPEN_STATUSES, STATUSES
@@ -215,7 +215,7 @@ class SearchService:
         kind = valid_kind(p.kind)
         cands: dict[int, _Cand] = {}
         if region is not None:
-            kinds = [ALL_PARTICIPANTS] + ([kind] if kind and kind != "other" else [])
+            kinds = [ALL_PARTICIPANTS] + ([kind] if kind and kind != Kind.OTHER else [])
             for row in await self.repo.facet_candidates(region, kinds, (0, 1, 2)):
                 rank = _FACET_RANK[row["relation"]]
                 if rank == KIND:
@@ -578,7 +578,7 @@ class SearchService:
         available = await self.repo.kinds_available(region)
         if not available and region is not None:
             available = await self.repo.kinds_available(None)
-        labels = [kind_dative(k) for k, _ in available if k not in ("other", kind)][:5]
+        labels = [kind_dative(k) for k, _ in available if k not in (Kind.OTHER, kind)][:5]
         if labels:
             out.append("Спросите, что рекомендовано: " + ", ".join(labels) + ".")
         return out
@@ -720,7 +720,7 @@ def build_rows(data: dict[str, list]) -> tuple[list[SearchDoc], list[Facet]]:
         facets.extend(replace(f, sort_key=key) for f in rec_facets)
         kinds = sorted({f.kind for f in rec_facets if f.relation < 2})
         names = [normalise(a["canonical"]) for a in addrs]
-        labels = [normalise(kind_label(k)) for k in kinds if k != "other"]
+        labels = [normalise(kind_label(k)) for k in kinds if k != Kind.OTHER]
         tags = [region_tag(region)] + [kind_tag(k) for k in kinds]
         if any(f.relation == 2 for f in rec_facets):
             tags.append(kind_tag(ALL_PARTICIPANTS))
@@ -755,7 +755,7 @@ def recommendation_facets(
     note = reason_joint(main[0]["canonical"] if main else None)
     out: list[Facet] = []
     for a in main:
-        if a["kind"] == "other" and is_participants(a["canonical"]):
+        if a["kind"] == Kind.OTHER and is_participants(a["canonical"]):
             out.append(Facet(region, ALL_PARTICIPANTS, 2, rec_id, document_id, a["id"]))
             continue
         for kind in addressee_kinds(a["canonical"], a["kind"]):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.access import Role
 from bot.callbacks import (
     AssessCallback,
     CardCallback,
@@ -78,7 +79,7 @@ def local_day(iso: str, zone: ZoneInfo) -> str:
 def author(texts: Texts, entry: HistoryRow) -> str:
     """Who wrote a history row, never by name: an official as «представитель <организации>»
     (the organization's record outlives the person's account), others by their role."""
-    if entry.actor_role == "official" and entry.actor_org:
+    if entry.actor_role == Role.OFFICIAL and entry.actor_org:
         return representative(texts, entry.actor_org)
     return texts(f"role.{entry.actor_role}")
 

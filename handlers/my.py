@@ -17,6 +17,7 @@ from aiogram.types import (
     Message,
 )
 
+from bot.access import Role
 from bot.container import Services
 from bot.formatting import human_date, human_deadline, shorten
 from bot.localtime import zone_for
@@ -182,7 +183,7 @@ async def on_question(message: Message, state: FSMContext, services: Services, t
         return
     if asks_how_to_upload(question):
         roles = (await services.access.roles(message.from_user.id)).names()
-        who = "coordinator" if "coordinator" in roles else "member"
+        who = Role.COORDINATOR if Role.COORDINATOR in roles else Role.MEMBER
         await message.answer(texts(f"ask.how_to_upload_{who}"))
         return
     # Kept so that the page buttons can turn pages of this answer later (the last few).
