@@ -454,7 +454,7 @@ class ImportService:
         roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT)
         if len(data) > self.max_bytes:
             raise DocumentError(
-                f"Файл больше {self.max_bytes // (1024 * 1024)} МБ — пришлите файл поменьше."
+                "documents.refused.upload_too_big", mb=self.max_bytes // (1024 * 1024)
             )
         # In a child process with memory and time limits: a hostile file cannot hurt the bot.
         parsed = await parse_upload(data, filename, self.parse_limits)
@@ -519,7 +519,9 @@ class ImportService:
         corrected = (await self.prepare(parsed, ops)).corrected
         if corrected.mojibake:
             # Garbled text is never published, whatever button is pressed.
-            raise DocumentError(corrected.warnings[0] if corrected.warnings else "mojibake")
+            if corrected.warnings:  # what the parser noticed: the text is garbled
+                raise DocumentError("documents.refused.garbled", warning=corrected.warnings[0])
+            raise DocumentError("documents.mojibake_hint")
         roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT, region=corrected.region)
         if corrected.region is None and not roles.is_admin:
             raise PermissionDenied("access.region_unknown")

@@ -18,7 +18,7 @@ from bot.correction_service import CorrectionView, Ref
 from bot.errors import PermissionDenied
 from bot.formatting import human_date, human_deadline, shorten
 from bot.importer import ImportResult
-from bot.ingest.extract import DocumentError
+from bot.ingest.extract import DocumentError, refusal
 from bot.localtime import zone_for
 from bot.settings import Settings
 from bot.texts import Html, Texts, join_within
@@ -62,8 +62,8 @@ async def on_document(message: Message, bot: Bot, services: Services, texts: Tex
         data = (await bot.download(document)).getvalue()
         preview = await services.importer.stage_upload(message.from_user.id, data, name)
         view = await services.corrections.view(message.from_user.id, Ref("draft", preview.draft_id))
-    except DocumentError as error:
-        await message.answer(texts("documents.unreadable", name=name, reason=error.user_message))
+    except DocumentError as error:  # said with the file's name
+        await message.answer(texts("documents.unreadable", name=name, reason=refusal(texts, error)))
         return
     await message.answer(render_preview(texts, view), reply_markup=main_keyboard(texts, view))
 
@@ -283,7 +283,7 @@ async def on_draft_action(
             removed = await services.importer.cancel_draft(user_id, callback_data.draft_id)
             text = texts("documents.cancelled" if removed else "documents.draft_gone")
     except DocumentError as error:  # a garbled draft is never published
-        await callback.answer(shorten(error.user_message, 190), show_alert=True)
+        await callback.answer(shorten(refusal(texts, error), 190), show_alert=True)
         return
     await callback.answer()
     if callback.message is None:
