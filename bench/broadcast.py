@@ -30,8 +30,8 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot.announcements import Content
 from bot.container import open_services
-from bot.delivery import DeliveryWorker
 from bot.settings import Settings
+from bot.telegram.delivery import DeliveryWorker
 from tests.fakebotapi import FakeBotAPI
 
 TOKEN = "123456:BENCH-broadcast"
@@ -124,7 +124,7 @@ async def _broadcast(workdir: Path, recipients: int, rate: float, seed: int, fau
 
 async def _run(recipients: int, rate: float, seed: int) -> dict:
     # The worker logs each injected 429; the figures are what matters here.
-    logging.getLogger("bot.delivery").setLevel(logging.ERROR)
+    logging.getLogger("bot.telegram.delivery").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as tmp:
         limited = await _broadcast(Path(tmp), recipients, rate, seed, faults=True)
         ceiling = await _broadcast(Path(tmp), recipients, 0, seed, faults=False)

@@ -15,6 +15,7 @@ from bot.errors import PermissionDenied
 from bot.settings import Settings
 from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
+from storage.web import WebLinkRepository
 
 
 class Role(StrEnum):
@@ -153,8 +154,17 @@ class AccessService:
         self.repo = repo
         self.reporting = reporting
         self.clock = clock
+        self.web_links = WebLinkRepository(reporting.db)
 
     async def roles(self, user_id: int) -> Roles:
+        if user_id < 0:
+            # An official's web link (bot/weblinks.py) acts as -link id: an official of its
+            # addressee while it is neither revoked nor expired, else nobody.
+            addressee = await self.web_links.valid_addressee(-user_id, self.clock.iso())
+            return Roles(
+                user_id=user_id,
+                official_addressees=frozenset(() if addressee is None else (addressee,)),
+            )
         return Roles(
             user_id=user_id,
             is_admin=self.settings.is_admin(user_id),

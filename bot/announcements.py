@@ -21,24 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramRetryAfter,
-)
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
 from bot.access import AccessService, Action, Role, Roles
+from bot.buttons import Button, Keyboard, StopAnnouncement
 from bot.clock import Clock, from_iso, to_iso
 from bot.deadline_input import read_deadline
 from bot.errors import InvalidInput, NotFound, PermissionDenied, Stale
 from bot.formatting import shorten
 from bot.outbox import OutboxService
-from bot.ratelimit import RateLimiter
 from bot.regions import region_by_name
 from bot.texts import CAPTION_LIMIT, MESSAGE_LIMIT, Html, Texts
 from bot.vocabulary import KINDS
@@ -55,14 +44,6 @@ TIME_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})\
 # «… в 10», «… 9:30», «… в 18.00»: the time of day at the end of what was typed.
 _CLOCK_RE = re.compile(r"(?:^|\s)(?:в\s+)?(\d{1,2})(?:[:.](\d{2}))?(?:\s*ч(?:ас(?:а|ов)?)?\.?)?$")
 _DAY_WORDS = {"": 0, "сегодня": 0, "завтра": 1, "послезавтра": 2}
-
-
-class AnnounceCallback(CallbackData, prefix="an"):
-    """Buttons of the /announce dialog and of the progress message."""
-
-    action: str  # region | all | kinds | kind | kinds_done | docs | doc | now | when | …
-    id: int = 0  # the announcement (or a region's index for "region")
-    v: int = 0  # a kind's index, a document id
 
 
 @dataclass(frozen=True)
@@ -296,6 +277,10 @@ class AnnouncementService:
             announcement.region, audience.get("kinds"), audience.get("document_id")
         )
 
+    async def count_everyone(self, announcement: AnnouncementRow) -> int:
+        """Everyone the announcement could reach in its region (the «всем» choice)."""
+        return await self.repo.count_recipients(announcement.region, None, None)
+
     async def region_documents(self, actor_id: int, announcement_id: int) -> list[DocumentRow]:
         announcement = await self.draft(actor_id, announcement_id)
         return await self.documents.list(announcement.region)
@@ -361,6 +346,17 @@ class AnnouncementService:
             self.outbox.wakeup()
         return await self.repo.get(announcement_id)
 
+    async def show_progress_in(
+        self, announcement_id: int, chat_id: int | None, message_id: int | None, text: str | None
+    ) -> None:
+        """The message that shows the figures (None: it is gone) and the text it shows."""
+        await self.repo.set_progress_message(announcement_id, chat_id, message_id)
+        if text is not None:
+            await self.repo.set_progress_text(announcement_id, text)
+
+    async def progress_shown(self, announcement_id: int, text: str) -> None:
+        await self.repo.set_progress_text(announcement_id, text)
+
     async def cancel(self, actor_id: int, announcement_id: int) -> tuple[AnnouncementRow, int]:
         """Stop it: pending rows become 'cancelled' (the messages in flight still land).
 
@@ -409,7 +405,7 @@ def local_time(announcement: AnnouncementRow, service: AnnouncementService) -> d
 
 def progress_view(
     texts: Texts, service: AnnouncementService, announcement: AnnouncementRow, counts: dict
-) -> tuple[Html, InlineKeyboardMarkup | None]:
+) -> tuple[Html, Keyboard | None]:
     """The coordinator's progress message: scheduled, sending, stopping or the final figures."""
     figures = {
         "id": announcement.id,
@@ -420,7 +416,6 @@ def progress_view(
         "cancelled": counts.get("cancelled", 0),
         "left": left_of(counts),
     }
-    stop = InlineKeyboardBuilder()
     if announcement.status == "cancelled":
         key = "announce.stopping" if figures["left"] else "announce.stopped"
         return texts(key, **figures), None
@@ -428,9 +423,8 @@ def progress_view(
         return texts("announce.finished", **figures), None
     when = local_time(announcement, service)
     if when is not None and when > service.clock.now():
-        stop.button(
-            text=texts("announce.cancel_scheduled_button"),
-            callback_data=AnnounceCallback(action="stop", id=announcement.id),
+        cancel = Button(
+            texts("announce.cancel_scheduled_button"), StopAnnouncement(announcement.id)
         )
         return (
             texts(
@@ -439,13 +433,10 @@ def progress_view(
                 zone=f"{announcement.region}, {zone_label(when)}",
                 **figures,
             ),
-            stop.as_markup(),
+            [[cancel]],
         )
-    stop.button(
-        text=texts("announce.stop_button"),
-        callback_data=AnnounceCallback(action="stop", id=announcement.id),
-    )
-    return texts("announce.progress", **figures), stop.as_markup()
+    stop = Button(texts("announce.stop_button"), StopAnnouncement(announcement.id))
+    return texts("announce.progress", **figures), [[stop]]
 
 
 def snippet(announcement: AnnouncementRow, limit: int = 60) -> str:
@@ -454,86 +445,3 @@ def snippet(announcement: AnnouncementRow, limit: int = 60) -> str:
     if not text:
         return "📎" if content.get("document") else "🖼"
     return shorten(text, limit)
-
-
-class ProgressReporter:
-    """Every few seconds: edit each running announcement's progress message when a figure
-    changed, and report the end.  Edits take their turn in the shared rate limiter."""
-
-    def __init__(self, services, bot: Bot, limiter: RateLimiter) -> None:
-        self.service: AnnouncementService = services.announcements
-        self.outbox: OutboxService = services.outbox
-        self.texts: Texts = services.texts
-        self.bot = bot
-        self.limiter = limiter
-
-    async def tick(self) -> None:
-        for announcement in await self.service.open_due():
-            async with self.service.lock(announcement.id):
-                await self._update(announcement.id)
-
-    async def _update(self, announcement_id: int) -> None:
-        service = self.service
-        announcement = await service.repo.get(announcement_id)
-        if announcement is None or announcement.finished_at:
-            return
-        counts = await service.counts(announcement_id)
-        text, markup = progress_view(self.texts, service, announcement, counts)
-        shown = await self.show(announcement, text, markup)
-        if left_of(counts) or not shown:
-            return
-        # The end: the final figures are on screen; say so once in a new message too, so the
-        # coordinator is notified (an edit makes no sound).
-        now = service.clock.now()
-        if await service.repo.mark_finished(announcement_id, to_iso(now)):
-            report = self.texts(
-                "announce.report",
-                id=announcement.id,
-                sent=counts.get("sent", 0),
-                total=announcement.recipients,
-            )
-            recipient = announcement.progress_chat_id or announcement.author_id
-            if not recipient:  # the author erased their data (/forget): no one to tell
-                return
-            await self.outbox.enqueue(
-                recipient,
-                REPORT_KIND,
-                f"announce-report:{announcement.id}",
-                report,
-                ref_id=announcement.id,
-            )
-
-    async def show(
-        self, announcement: AnnouncementRow, text: str, markup: InlineKeyboardMarkup | None
-    ) -> bool:
-        """Edit the progress message if the text changed; False to try again next tick."""
-        chat, message_id = announcement.progress_chat_id, announcement.progress_message_id
-        if chat is None or message_id is None or text == announcement.progress_text:
-            return True
-        if self.limiter.chat_wait(chat) > 0:
-            return False  # the coordinator's chat just got a message (they may be a recipient)
-        await self.limiter.acquire()
-        self.limiter.chat_begin(chat)
-        try:
-            await self.bot.edit_message_text(
-                text=text, chat_id=chat, message_id=message_id, reply_markup=markup
-            )
-        except TelegramRetryAfter as exc:
-            self.limiter.pause(exc.retry_after)
-            return False
-        except TelegramBadRequest as exc:
-            if "not modified" not in exc.message:
-                # Deleted, or too old to edit: stop editing it; the report still comes.
-                log.info("announcement %d: progress message gone: %s", announcement.id, exc)
-                await self.service.repo.set_progress_message(announcement.id, None, None)
-                return True
-        except TelegramForbiddenError:
-            await self.service.repo.set_progress_message(announcement.id, None, None)
-            return True
-        except (TelegramAPIError, OSError, TimeoutError) as exc:
-            log.info("announcement %d: progress edit failed: %s", announcement.id, type(exc))
-            return False
-        finally:
-            self.limiter.chat_end(chat)
-        await self.service.repo.set_progress_text(announcement.id, text)
-        return True

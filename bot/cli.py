@@ -33,7 +33,7 @@ Command = Callable[[argparse.Namespace, Settings], Awaitable[int | None]]
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.instance import AlreadyRunning
-    from bot.runner import run_bot
+    from bot.telegram.runner import run_bot
 
     settings.token()  # fail before opening anything
     try:

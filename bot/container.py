@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 from bot.access import AccessService
 from bot.announcements import AnnouncementService
@@ -17,16 +18,19 @@ from bot.invites import InviteService
 from bot.metrics import Metrics
 from bot.nudges import NudgePlanner
 from bot.outbox import OutboxService
+from bot.paths import CONTENT_DIR
 from bot.preferences import PreferenceService
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.progress import ProgressService
+from bot.public import PublicService, addressee_calendar_url
 from bot.reporting import ReportingService
 from bot.search import SearchService
 from bot.settings import Settings
 from bot.tasks import TaskService
 from bot.texts import Texts
 from bot.users import UserService
+from bot.weblinks import WebLinkService
 from storage.announcements import AnnouncementRepository
 from storage.db import Database
 from storage.digests import DigestRepository, NudgeRepository
@@ -39,6 +43,7 @@ from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
+from storage.web import PublicRepository, WebLinkRepository
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,8 @@ class Services:
     progress: ProgressService
     privacy: PrivacyService
     corrections: CorrectionService
+    public: PublicService
+    weblinks: WebLinkService
     # Counters for /metrics: one registry per set of services, never shared.
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -102,7 +109,9 @@ def build_services(
         settings.default_timezone,
     )
     reporting_service.after_deadline.append(search.reindex_document)
+    reporting_service.calendar_url = partial(addressee_calendar_url, settings)
     corrections = CorrectionService(importer, documents, access, reporting_service)
+    progress = ProgressRepository(db)
     return Services(
         settings=settings,
         db=db,
@@ -118,7 +127,7 @@ def build_services(
         reporting=reporting_service,
         invites=InviteService(db, documents, reporting, access, clock),
         digests=digests,
-        preferences=PreferenceService(db, users, digest_repo, digests, clock),
+        preferences=PreferenceService(users, digest_repo, digests, clock),
         nudges=NudgePlanner(NudgeRepository(db), outbox, texts, clock, settings.default_timezone),
         tasks=TaskService(reporting, RecommendationQueries(db), clock, settings.default_timezone),
         announcements=AnnouncementService(
@@ -131,9 +140,20 @@ def build_services(
             clock,
             settings.default_timezone,
         ),
-        progress=ProgressService(ProgressRepository(db), access, clock, settings.default_timezone),
+        progress=ProgressService(progress, access, clock, settings.default_timezone),
         privacy=PrivacyService(settings, db, PrivacyRepository(db), user_service, access, clock),
         corrections=corrections,
+        public=PublicService(
+            PublicRepository(db),
+            progress,
+            documents,
+            reporting,
+            clock,
+            settings.default_timezone,
+        ),
+        weblinks=WebLinkService(
+            WebLinkRepository(db), documents, access, clock, settings.web_link_days
+        ),
     )
 
 
@@ -148,3 +168,15 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         yield build_services(settings, db, clock)
     finally:
         await db.close()
+
+
+async def import_seeds_if_empty(services: Services) -> None:
+    """A new installation starts with the resolutions shipped in content/resolutions."""
+    if not services.settings.import_seeds_on_empty or await services.documents.count():
+        return
+    results = await services.importer.import_directory(CONTENT_DIR / "resolutions")
+    log.info(
+        "imported %d shipped resolutions (%d recommendations)",
+        len(results),
+        sum(len(r.recommendation_ids) for r in results),
+    )

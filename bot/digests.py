@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.callbacks import CardCallback, DigestSettingsCallback
+from bot.buttons import Button, Keyboard, OpenCard, SetDigestFrequency, in_rows
 from bot.clock import Clock, from_iso, to_iso
 from bot.formatting import human_deadline, shorten
 from bot.localtime import local_date, next_digest_slot, zone_for
@@ -51,7 +51,7 @@ class Digest:
     user_id: int
     period: str
     text: Html
-    markup: dict
+    keyboard: Keyboard
     recommendation_ids: list[int]
 
 
@@ -128,7 +128,7 @@ class DigestPlanner:
                         "digest",
                         f"digest:{d.user_id}:{d.period}",
                         d.text,
-                        d.markup,
+                        d.keyboard,
                         d.recommendation_ids,
                     )
                     for d in digests
@@ -304,7 +304,7 @@ class DigestPlanner:
             user_id=user.id,
             period=local_date(min(slot, now), zone).isoformat(),
             text=join_within(parts),
-            markup=self._keyboard(numbered[:CARD_BUTTONS], user.digest_frequency),
+            keyboard=self._keyboard(numbered[:CARD_BUTTONS], user.digest_frequency),
             recommendation_ids=numbered,
         )
 
@@ -325,25 +325,17 @@ class DigestPlanner:
             what=what,
         )
 
-    def _keyboard(self, rec_ids: list[int], frequency: str) -> dict:
-        """The keyboard as the JSON the outbox stores (built directly: a digest run makes
-        one per user, and aiogram's builder copies every button it adds)."""
-        numbers = [
-            {"text": str(i), "callback_data": f"{CardCallback.__prefix__}:{rec_id}"}
-            for i, rec_id in enumerate(rec_ids, start=1)
-        ]
-        rows = [numbers[i : i + 5] for i in range(0, len(numbers), 5)]
-        return {"inline_keyboard": [*rows, self._settings_row(frequency)]}
+    def _keyboard(self, rec_ids: list[int], frequency: str) -> Keyboard:
+        """Numbers that open the cards, five a row, then the frequency choices."""
+        numbers = [Button(str(i), OpenCard(rec_id)) for i, rec_id in enumerate(rec_ids, start=1)]
+        return [*in_rows(numbers, 5), self._settings_row(frequency)]
 
-    def _settings_row(self, frequency: str) -> list[dict]:
+    def _settings_row(self, frequency: str) -> list[Button]:
         if frequency in self._settings_rows:
             return self._settings_rows[frequency]
         choices = [f for f in ("daily", "weekly") if f != frequency] + ["off"]
         self._settings_rows[frequency] = [
-            {
-                "text": self.texts(f"digest.button_{choice}"),
-                "callback_data": DigestSettingsCallback(frequency=choice).pack(),
-            }
+            Button(self.texts(f"digest.button_{choice}"), SetDigestFrequency(choice))
             for choice in choices
         ]
         return self._settings_rows[frequency]

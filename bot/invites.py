@@ -64,6 +64,22 @@ class InviteService:
         )
         return await self.reporting.get_invite(invite_id)
 
+    async def documents_for(self, actor_id: int) -> list[DocumentRow]:
+        """The resolutions a coordinator may invite officials to: their regions' (all for an
+        admin)."""
+        roles = await self.access.roles(actor_id)
+        if not roles.is_coordinator:
+            raise PermissionDenied("access.coordinators_only")
+        return [
+            d
+            for d in await self.documents.list()
+            if roles.is_admin or d.region in roles.coordinator_regions
+        ]
+
+    async def addressee(self, addressee_id: int) -> AddresseeRow | None:
+        """A body named in a resolution (public: no permission needed)."""
+        return await self.documents.get_addressee(addressee_id)
+
     async def addressees_for(self, actor_id: int, document_id: int) -> list[AddresseeRow]:
         """The bodies of a resolution a coordinator may invite to (their region only)."""
         document = await self.documents.get(document_id)

@@ -11,7 +11,6 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-from aiogram import Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.backup import BackupError, scheduled_backup
@@ -104,22 +103,3 @@ async def purge_expired(services: Services) -> None:
             " announcement drafts, %(document_drafts)d document drafts purged",
             purged,
         )
-
-
-def setup_jobs(dp: Dispatcher, services: Services) -> None:
-    """Start the jobs with the dispatcher (polling or webhook) and stop them with it."""
-    if not services.settings.scheduler_enabled:
-        return
-    holder: dict[str, AsyncIOScheduler] = {}
-
-    async def start() -> None:
-        holder["scheduler"] = scheduler = create_scheduler(services)
-        scheduler.start()
-
-    async def stop() -> None:
-        scheduler = holder.pop("scheduler", None)
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-
-    dp.startup.register(start)
-    dp.shutdown.register(stop)

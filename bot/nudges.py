@@ -13,10 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
-from bot.callbacks import CardCallback, SnoozeCallback, StatusCallback
+from bot.buttons import Button, Keyboard, OpenCard, ReportStatus, SnoozeNudge, in_rows
 from bot.clock import Clock, from_iso, to_iso
 from bot.formatting import human_deadline, shorten
 from bot.localtime import QUIET_FROM, QUIET_TILL, is_quiet, local_date, zone_for
@@ -76,7 +73,7 @@ class Planned:
     kind: str
     key: str
     text: str
-    markup: InlineKeyboardMarkup
+    keyboard: Keyboard
     rec_ids: list[int]
     ends_snooze: bool = False
 
@@ -185,16 +182,14 @@ class NudgePlanner:
                 texts("nudge.hint"),
             ]
         )
-        kb = InlineKeyboardBuilder()
-        for status in REPORTED_STATUSES:
-            kb.button(
-                text=status_label(texts, status),
-                callback_data=StatusCallback(rec_id=rec["id"], status=status),
-            )
-        kb.button(text=texts("nudge.snooze_button"), callback_data=SnoozeCallback(rec_id=rec["id"]))
-        kb.button(text=texts("card.open_button"), callback_data=CardCallback(rec_id=rec["id"]))
-        kb.adjust(2, 2, 1, 1)
-        return Planned(user_id, "nudge", key, text, kb.as_markup(), [rec["id"]])
+        buttons = [
+            Button(status_label(texts, status), ReportStatus(rec["id"], status))
+            for status in REPORTED_STATUSES
+        ]
+        buttons.append(Button(texts("nudge.snooze_button"), SnoozeNudge(rec["id"])))
+        buttons.append(Button(texts("card.open_button"), OpenCard(rec["id"])))
+        keyboard = in_rows(buttons, 2, 2, 1, 1)
+        return Planned(user_id, "nudge", key, text, keyboard, [rec["id"]])
 
     async def _escalations(self, escalate: dict, now: dt.datetime) -> list[Planned]:
         planned = []
@@ -227,12 +222,12 @@ class NudgePlanner:
                         self.texts("escalation.hint"),
                     ]
                 )
-                kb = InlineKeyboardBuilder()
-                for i, rec_id in enumerate(list(unique)[:10], start=1):
-                    kb.button(text=str(i), callback_data=CardCallback(rec_id=rec_id))
-                kb.adjust(5)
+                numbers = [
+                    Button(str(i), OpenCard(rec_id))
+                    for i, rec_id in enumerate(list(unique)[:10], start=1)
+                ]
                 planned.append(
-                    Planned(coordinator, "escalation", key, text, kb.as_markup(), list(unique))
+                    Planned(coordinator, "escalation", key, text, in_rows(numbers, 5), list(unique))
                 )
         return planned
 
@@ -245,7 +240,7 @@ class NudgePlanner:
                 item.kind,
                 item.key,
                 item.text,
-                markup=item.markup,
+                keyboard=item.keyboard,
                 recommendation_ids=item.rec_ids,
             ):
                 queued += 1

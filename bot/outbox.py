@@ -7,30 +7,22 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup
-
+from bot.buttons import Keyboard, to_json
 from bot.clock import Clock, to_iso
 from storage.outbox import OutboxRepository
-
-Markup = InlineKeyboardMarkup | dict[str, Any]
-
-
-def markup_payload(markup: Markup | None) -> dict[str, Any] | None:
-    """The JSON of a keyboard; a dict is taken as already being that JSON."""
-    if markup is None or isinstance(markup, dict):
-        return markup
-    return markup.model_dump(mode="json", exclude_none=True)
 
 
 def build_payload(
     text: str,
-    markup: Markup | None = None,
+    keyboard: Keyboard | None = None,
     recommendation_ids: list[int] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """What the outbox stores: HTML text, buttons as plain actions (:mod:`bot.buttons`; the
+    sender makes them a channel's buttons) and the recommendations a reply is about."""
     payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
-    if markup is not None:
-        payload["reply_markup"] = markup_payload(markup)
+    if keyboard:
+        payload["buttons"] = to_json(keyboard)
     if recommendation_ids:
         # Lets a reply to this message be recorded against the right recommendation.
         payload["recommendation_ids"] = recommendation_ids
@@ -47,7 +39,7 @@ class Outgoing:
     kind: str
     dedup_key: str
     text: str
-    markup: Markup | None = None
+    keyboard: Keyboard | None = None
     recommendation_ids: list[int] | None = None
 
 
@@ -64,14 +56,14 @@ class OutboxService:
         dedup_key: str,
         text: str,
         *,
-        markup: InlineKeyboardMarkup | None = None,
+        keyboard: Keyboard | None = None,
         not_before: dt.datetime | None = None,
         ref_id: int | None = None,
         recommendation_ids: list[int] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> bool:
         """Queue an HTML message; False if this ledger key was queued before."""
-        payload = build_payload(text, markup, recommendation_ids, extra)
+        payload = build_payload(text, keyboard, recommendation_ids, extra)
         now = self.clock.now()
         queued = await self.repo.enqueue(
             dedup_key,
@@ -86,20 +78,22 @@ class OutboxService:
             self.wakeup()
         return queued
 
-    async def enqueue_many(self, items: list[Outgoing], not_before: dt.datetime | None = None):
+    async def enqueue_many(
+        self, items: list[Outgoing], not_before: dt.datetime | None = None
+    ) -> None:
         """Queue many messages in one statement; keys already in the ledger are skipped."""
         if not items:
             return
         now = to_iso(self.clock.now())
         start = to_iso(not_before) if not_before else now
-        rows = [
+        rows: list[tuple[str, int, str, int | None, str, str, str]] = [
             (
                 item.dedup_key,
                 item.recipient_id,
                 item.kind,
                 None,
                 json.dumps(
-                    build_payload(item.text, item.markup, item.recommendation_ids),
+                    build_payload(item.text, item.keyboard, item.recommendation_ids),
                     ensure_ascii=False,
                 ),
                 start,

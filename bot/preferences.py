@@ -7,7 +7,6 @@ import datetime as dt
 from bot.clock import Clock, to_iso
 from bot.digests import DigestPlanner
 from bot.errors import InvalidInput, NotFound
-from storage.db import Database
 from storage.digests import DigestRepository
 from storage.users import UserRecord, UserRepository
 
@@ -24,13 +23,11 @@ def hears_changes_at_once(user: UserRecord) -> bool:
 class PreferenceService:
     def __init__(
         self,
-        db: Database,
         users: UserRepository,
         repo: DigestRepository,
         planner: DigestPlanner,
         clock: Clock,
     ) -> None:
-        self.db = db
         self.users = users
         self.repo = repo
         self.planner = planner
@@ -73,7 +70,7 @@ class PreferenceService:
     async def set_follow_notify(self, user_id: int, mode: str) -> UserRecord:
         if mode not in NOTIFY_MODES:
             raise InvalidInput("settings.bad_value")
-        await self.db.execute("UPDATE users SET follow_notify = ? WHERE id = ?", (mode, user_id))
+        await self.users.set_follow_notify(user_id, mode)
         return await self._user(user_id)
 
     async def pause_nudges(self, user_id: int, days: int | None) -> dt.datetime | None:

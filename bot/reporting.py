@@ -7,6 +7,7 @@ for fast listing.  Followers hear of each change at once or in their digest, as 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from bot.occurrence import current_row
 from bot.outbox import OutboxService
 from bot.preferences import hears_changes_at_once
 from bot.texts import Texts
-from bot.views import Card, card_keyboard_for_notice, describe_entry, recommendation_title
+from bot.views import Card, describe_entry, notice_keyboard, recommendation_title
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow, ReportingRepository
@@ -84,17 +85,25 @@ class ReportingService:
         self.clock = clock
         # async callables(document_id) after a deadline changes: the search index sorts by it
         self.after_deadline: list = []
+        # addressee id → its deadlines feed (.ics) when the public page is on (bot/public.py)
+        self.calendar_url: Callable[[int], str | None] = lambda _addressee_id: None
+
+    async def recommendation(self, recommendation_id: int) -> RecommendationRow | None:
+        """A recommendation as it stands (resolutions are public: no permission needed)."""
+        return await self.documents.get_recommendation(recommendation_id)
+
+    async def document(self, document_id: int) -> DocumentRow | None:
+        return await self.documents.get(document_id)
 
     async def subject(self, recommendation_id: int) -> Subject:
         rec = await self.documents.get_recommendation(recommendation_id)
         if rec is None:
             raise NotFound("report.not_found")
         document = await self.documents.get(rec.document_id)
-        addressees = await self.db.fetchall(
-            "SELECT addressee_id FROM recommendation_addressees WHERE recommendation_id = ?",
-            (recommendation_id,),
-        )
-        return Subject(rec, document, frozenset(r[0] for r in addressees))
+        if document is None:  # a recommendation outlives no document; kept for the types
+            raise NotFound("report.not_found")
+        addressees = await self.documents.addressee_ids_of(recommendation_id)
+        return Subject(rec, document, addressees)
 
     async def report_status(
         self,
@@ -252,6 +261,11 @@ class ReportingService:
             and any(e.event == "status" for e in history),
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
             can_correct=allowed(roles, Action.CORRECT_DOCUMENT, Target(region=target.region)),
+            calendars=[
+                (a.canonical, url)
+                for a in addressees
+                if a is not None and (url := self.calendar_url(a.id))
+            ],
         )
 
     async def reader_zone(self, user_id: int, document: DocumentRow) -> ZoneInfo:
@@ -332,7 +346,9 @@ class ReportingService:
         if not recipients:
             return
         fresh = await self.documents.get_recommendation(subject.recommendation.id)
-        markup = card_keyboard_for_notice(self.texts, fresh.id)
+        if fresh is None:
+            return
+        keyboard = notice_keyboard(self.texts, fresh.id)
         for user_id in recipients:
             zone = await self.reader_zone(user_id, subject.document)
             text = self.texts(
@@ -345,7 +361,7 @@ class ReportingService:
                 kind,
                 f"{kind}:{entry.id}:{user_id}",
                 text,
-                markup=markup,
+                keyboard=keyboard,
                 recommendation_ids=[fresh.id],
             )
 

@@ -31,8 +31,7 @@ def add_search_commands(sub: Any, commands: dict) -> None:
 
 
 async def _with_search(settings: Settings, run) -> int:
-    from bot.container import open_services
-    from bot.runner import import_seeds_if_empty
+    from bot.container import import_seeds_if_empty, open_services
     from bot.search import SearchService
 
     async with open_services(settings) as services:

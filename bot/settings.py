@@ -96,6 +96,16 @@ class Settings(BaseSettings):
     metrics_port: int = Field(default=0, ge=0, le=65535)  # 0 = no /healthz and /metrics
     health_stale_seconds: float = Field(default=120.0, gt=0)
 
+    # The public page, the officials' web form and the calendar feeds (issue 14 §3–4), served
+    # by the bot's own process; off by default.  PUBLIC_URL is the address people open
+    # (a reverse proxy in front of WEB_HOST:WEB_PORT), used in the links the bot sends.
+    web_enabled: bool = False
+    public_url: str = ""
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8090, ge=1, le=65535)
+    web_link_days: int = Field(default=30, ge=1, le=365)  # how long an official's link works
+    web_upload_dir: str = "data/uploads"  # files officials attach in the web form
+
     # Delivery of everything the bot sends on its own (announcements, digests, nudges).
     broadcast_rate: float = Field(default=25.0, ge=0)  # messages/s in all; 0 = no limit
     delivery_chat_interval: float = Field(default=1.0, ge=0)  # seconds between two to one chat
@@ -172,6 +182,21 @@ class Settings(BaseSettings):
         if value and not re.match(r"^https?://[^\s\"'<>]+$", value):
             raise ValueError("PRIVACY_POLICY_URL must be an http:// or https:// address")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.match(r"^https?://[^\s\"'<>?#]+$", value):
+            raise ValueError("адрес должен начинаться с http:// или https://")
+        return value
+
+    @model_validator(mode="after")
+    def _web_needs_address(self) -> Settings:
+        # The links the bot sends (the page, an official's form, a calendar) start with it.
+        if self.web_enabled and not self.public_url:
+            raise ValueError("PUBLIC_URL: обязателен, когда WEB_ENABLED=true")
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -38,6 +38,9 @@ class UserService:
     async def get(self, user_id: int) -> UserRecord | None:
         return await self.repo.get(user_id)
 
+    async def by_username(self, username: str) -> UserRecord | None:
+        return await self.repo.by_username(username)
+
     async def mark_blocked(self, user_id: int) -> None:
         """Telegram said 403: the user blocked the bot; stop sending until they come back."""
         await self.repo.set_active(user_id, False, self.clock.iso())

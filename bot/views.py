@@ -1,5 +1,8 @@
 """Rendering recommendations for people: lines, cards, timelines, notice buttons.
 
+Plain text and plain buttons (:mod:`bot.buttons`); a card's Telegram keyboard is built in
+:mod:`handlers.keyboards`.
+
 Shared by the handlers (cards on request) and the services that queue messages (notices,
 nudges, digests), so a recommendation reads the same wherever it appears.
 """
@@ -7,22 +10,12 @@ nudges, digests), so a recommendation reads the same wherever it appears.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-
 from bot.access import Role
-from bot.callbacks import (
-    AssessCallback,
-    CardCallback,
-    DeadlineCallback,
-    EvidenceCallback,
-    FixCallback,
-    FollowCallback,
-    StatusCallback,
-)
+from bot.buttons import Button, Keyboard, OpenCard
 from bot.clock import from_iso
 from bot.formatting import human_date, human_deadline, shorten
 from bot.morph import to_genitive
@@ -30,7 +23,7 @@ from bot.texts import Html, Texts, join_within
 from bot.titles import readable_title
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow
-from storage.statuses import CLOSED_STATUSES, STATUSES
+from storage.statuses import CLOSED_STATUSES
 
 CARD_TEXT_LIMIT = 1800
 TIMELINE_ENTRIES = 8
@@ -139,6 +132,7 @@ class Card:
     can_correct: bool = False  # the document's parse (coordinators of its region, admins)
     reasons: list[str] = field(default_factory=list)
     today: dt.date | None = None  # the reader's local date: a passed deadline is marked
+    calendars: list[tuple[str, str]] = field(default_factory=list)  # (addressee, .ics URL)
 
     @property
     def assessments(self) -> tuple[int, int]:
@@ -163,6 +157,11 @@ def render_card(texts: Texts, card: Card) -> Html:
     parts = [head]
     if doc.recipients:
         parts[0] = Html(head + "\n" + texts("card.recipients", names=", ".join(doc.recipients)))
+    if card.calendars:
+        links = ", ".join(
+            f'<a href="{html.escape(u)}">{html.escape(n)}</a>' for n, u in card.calendars
+        )
+        parts[0] = Html(parts[0] + "\n" + texts("card.calendar", links=Html(links)))
     if rec.removed:
         parts.append(texts("card.removed"))
     if card.reasons:
@@ -180,59 +179,6 @@ def render_card(texts: Texts, card: Card) -> Html:
     return join_within(parts)
 
 
-def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
-    rec_id = card.recommendation.id
-    kb = InlineKeyboardBuilder()
-    sizes = []
-    if card.can_report:
-        for status in STATUSES:
-            if status != card.recommendation.status:
-                kb.button(
-                    text=status_label(texts, status),
-                    callback_data=StatusCallback(rec_id=rec_id, status=status),
-                )
-        sizes += [2, 2]
-    if card.can_assess:
-        kb.button(
-            text=texts("card.agree_button"),
-            callback_data=AssessCallback(rec_id=rec_id, verdict="agree"),
-        )
-        kb.button(
-            text=texts("card.disagree_button"),
-            callback_data=AssessCallback(rec_id=rec_id, verdict="disagree"),
-        )
-        sizes.append(2)
-    if card.can_set_deadline:
-        kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
-        sizes.append(1)
-    for entry in card.history[-TIMELINE_ENTRIES:]:
-        # Links open from the text; files and photos are sent on a tap.
-        if entry.evidence_kind in ("document", "photo") and entry.evidence:
-            kb.button(
-                text=texts(
-                    f"card.evidence_{entry.evidence_kind}_button",
-                    name=shorten(entry.evidence_name or "", 40),
-                    day=local_day(entry.created_at, card.zone),
-                ),
-                callback_data=EvidenceCallback(entry_id=entry.id),
-            )
-            sizes.append(1)
-    if card.can_correct:
-        kb.button(
-            text=texts("documents.fix_button"),
-            callback_data=FixCallback(r="p", id=card.document.id),
-        )
-        sizes.append(1)
-    kb.button(
-        text=texts("card.unfollow_button" if card.following else "card.follow_button"),
-        callback_data=FollowCallback(rec_id=rec_id, on=not card.following),
-    )
-    sizes.append(1)
-    kb.adjust(*sizes)
-    return kb.as_markup()
-
-
-def card_keyboard_for_notice(texts: Texts, rec_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=texts("card.open_button"), callback_data=CardCallback(rec_id=rec_id))
-    return kb.as_markup()
+def notice_keyboard(texts: Texts, rec_id: int) -> Keyboard:
+    """«Открыть карточку» under a notice about a change."""
+    return [[Button(texts("card.open_button"), OpenCard(rec_id))]]

@@ -4,28 +4,35 @@ Routers are built per Dispatcher (a Router can belong to one parent only), and t
 decides who sees an update first: the fallback router must stay last.
 """
 
-from aiogram import Router
+from __future__ import annotations
 
-from handlers import (
-    admin,
-    announce,
-    cards,
-    corrections,
-    documents,
-    errors,
-    fallback,
-    invites,
-    my,
-    privacy,
-    profile,
-    progress,
-    settings,
-    start,
-    tasks,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiogram import Router
 
 
 def get_routers() -> list[Router]:
+    # Imported here, not at the top: the delivery worker needs handlers.keyboards alone, and
+    # the routers import the worker's payload rendering (previews look like the real thing).
+    from handlers import (
+        admin,
+        announce,
+        cards,
+        corrections,
+        documents,
+        errors,
+        fallback,
+        invites,
+        my,
+        privacy,
+        profile,
+        progress,
+        settings,
+        start,
+        tasks,
+    )
+
     return [
         errors.create_router(),
         # Before everything else: no consent, no processing (it also answers /start then).

@@ -10,9 +10,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.access import Action
-from bot.commands import refresh_menu
 from bot.container import Services
 from bot.regions import search_regions
+from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ async def _find_user(services: Services, who: str):
     if who.lstrip("-").isdigit():
         user_id = int(who)
         return await services.users.get(user_id) if abs(user_id) < MAX_TELEGRAM_ID else None
-    return await services.users.repo.by_username(who)
+    return await services.users.by_username(who)
 
 
 def _region_choice(texts: Texts, query: str, regions) -> str:

@@ -9,11 +9,11 @@ the exact number of recipients → send now or at a local time.  The message tha
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -23,7 +23,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.announcements import (
-    AnnounceCallback,
     AnnouncementService,
     Content,
     local_time,
@@ -34,13 +33,15 @@ from bot.announcements import (
     zone_label,
 )
 from bot.container import Services
-from bot.delivery import build_method
 from bot.errors import InvalidInput
 from bot.formatting import human_date, shorten
 from bot.regions import all_regions, search_regions
+from bot.telegram.delivery import build_method
 from bot.texts import Html, Texts
 from bot.vocabulary import KINDS, kind_label
+from handlers.callbacks import AnnounceCallback
 from handlers.editing import drop_buttons, show_result
+from handlers.keyboards import to_markup
 from storage.announcements import AnnouncementRow
 
 PER_PAGE = 5
@@ -146,13 +147,6 @@ async def on_region_name(
     )
 
 
-async def on_command_in_dialog(message: Message, state: FSMContext) -> None:
-    # A command ends the dialog instead of becoming the announcement; it is then handled as
-    # usual by whichever handler owns it.
-    await state.clear()
-    raise SkipHandler
-
-
 async def on_text(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
     content = content_of(message)
     if content is None:
@@ -176,7 +170,7 @@ async def on_quit(callback: CallbackQuery, state: FSMContext, texts: Texts) -> N
 async def _audience_menu(
     message: Message, services: Services, texts: Texts, announcement: AnnouncementRow
 ) -> None:
-    everyone = await services.announcements.repo.count_recipients(announcement.region, None, None)
+    everyone = await services.announcements.count_everyone(announcement)
     kb = InlineKeyboardBuilder()
     _button(kb, texts("announce.audience_all_button", n=everyone), "all", announcement.id)
     _button(kb, texts("announce.audience_kinds_button"), "kinds", announcement.id)
@@ -205,67 +199,111 @@ async def _kinds_view(
     return texts("announce.pick_kinds", n=n if chosen else 0), kb.as_markup()
 
 
-async def on_audience_step(
-    callback: CallbackQuery,
-    callback_data: AnnounceCallback,
-    bot: Bot,
-    services: Services,
-    texts: Texts,
+async def on_drop(
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
-    """Every audience button: all, kinds, kind, kinds_done, docs, doc, audience, drop."""
-    service = services.announcements
-    actor, action, ann_id = callback.from_user.id, callback_data.action, callback_data.id
-    if action == "drop":
-        await service.cancel(actor, ann_id)
-        await callback.answer()
-        await _edit(callback, texts("announce.discarded"), None)
-        return
-    if action == "audience":
-        announcement = await service.set_audience(actor, ann_id)
-        await callback.answer()
-        await _drop_keyboard(callback)
-        await _audience_menu(callback.message, services, texts, announcement)
-        return
-    if action == "kinds":
-        announcement = await service.set_audience(actor, ann_id)
-        text, markup = await _kinds_view(services, texts, announcement)
-        await callback.answer()
-        await _edit(callback, text, markup)
-        return
-    if action == "kind":
-        if not 0 <= callback_data.v < len(KINDS):
-            await callback.answer()
-            return
-        announcement = await service.toggle_kind(actor, ann_id, KINDS[callback_data.v])
-        text, markup = await _kinds_view(services, texts, announcement)
-        await callback.answer()
-        await _edit(callback, text, markup)
-        return
-    if action == "docs":
-        documents = await service.region_documents(actor, ann_id)
-        await callback.answer()
-        announcement = await service.draft(actor, ann_id)
-        if not documents:
-            await callback.message.answer(
-                texts("announce.no_documents", region=announcement.region)
-            )
-            return
-        kb = InlineKeyboardBuilder()
-        for document in documents[:DOCUMENTS_SHOWN]:
-            label = f"{human_date(document.adopted_on) or '—'} · {shorten(document.title, 50)}"
-            _button(kb, label, "doc", ann_id, document.id)
-        _button(kb, texts("announce.back_button"), "audience", ann_id)
-        kb.adjust(1)
-        await _edit(callback, texts("announce.pick_document"), kb.as_markup())
-        return
-    if action == "doc":
-        announcement = await service.set_audience(actor, ann_id, document_id=callback_data.v)
-    elif action == "all":
-        announcement = await service.set_audience(actor, ann_id)
-    else:  # kinds_done
-        announcement = await service.draft(actor, ann_id)
+    await services.announcements.cancel(callback.from_user.id, callback_data.id)
+    await callback.answer()
+    await _edit(callback, texts("announce.discarded"), None)
+
+
+async def on_back_to_audience(
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
+) -> None:
+    """«Назад» from the list of documents: the audience menu again, nothing chosen."""
+    announcement = await services.announcements.set_audience(
+        callback.from_user.id, callback_data.id
+    )
     await callback.answer()
     await _drop_keyboard(callback)
+    await _audience_menu(callback.message, services, texts, announcement)
+
+
+async def on_kinds(
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
+) -> None:
+    """«По видам организаций»: the kinds to tick, none ticked yet."""
+    reset = services.announcements.set_audience(callback.from_user.id, callback_data.id)
+    await _show_kinds(callback, services, texts, reset)
+
+
+async def on_kind(
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
+) -> None:
+    """A kind ticked or unticked."""
+    if not 0 <= callback_data.v < len(KINDS):
+        await callback.answer()
+        return
+    kind = KINDS[callback_data.v]
+    toggle = services.announcements.toggle_kind(callback.from_user.id, callback_data.id, kind)
+    await _show_kinds(callback, services, texts, toggle)
+
+
+async def _show_kinds(
+    callback: CallbackQuery, services: Services, texts: Texts, change: Awaitable[AnnouncementRow]
+) -> None:
+    """The kinds with the ticks as they are after ``change`` (unless it is refused)."""
+    announcement = await change
+    text, markup = await _kinds_view(services, texts, announcement)
+    await callback.answer()
+    await _edit(callback, text, markup)
+
+
+async def on_documents(
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
+) -> None:
+    """«Участникам обсуждения документа»: the region's documents to pick from."""
+    service, actor, ann_id = services.announcements, callback.from_user.id, callback_data.id
+    documents = await service.region_documents(actor, ann_id)
+    await callback.answer()
+    announcement = await service.draft(actor, ann_id)
+    if not documents:
+        await callback.message.answer(texts("announce.no_documents", region=announcement.region))
+        return
+    kb = InlineKeyboardBuilder()
+    for document in documents[:DOCUMENTS_SHOWN]:
+        label = f"{human_date(document.adopted_on) or '—'} · {shorten(document.title, 50)}"
+        _button(kb, label, "doc", ann_id, document.id)
+    _button(kb, texts("announce.back_button"), "audience", ann_id)
+    kb.adjust(1)
+    await _edit(callback, texts("announce.pick_document"), kb.as_markup())
+
+
+async def on_document(
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
+) -> None:
+    """A document picked: its discussion's participants are the audience."""
+    actor, ann_id = callback.from_user.id, callback_data.id
+    choose = services.announcements.set_audience(actor, ann_id, document_id=callback_data.v)
+    await _audience_chosen(callback, services, texts, choose)
+
+
+async def on_everyone(
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
+) -> None:
+    choose = services.announcements.set_audience(callback.from_user.id, callback_data.id)
+    await _audience_chosen(callback, services, texts, choose)
+
+
+async def on_kinds_done(
+    callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
+) -> None:
+    """«Готово» under the kinds: the ticked kinds are already saved."""
+    draft = services.announcements.draft(callback.from_user.id, callback_data.id)
+    await _audience_chosen(callback, services, texts, draft)
+
+
+async def _audience_chosen(
+    callback: CallbackQuery,
+    services: Services,
+    texts: Texts,
+    choice: Awaitable[AnnouncementRow],
+) -> None:
+    """The preview with «Отправить сейчас» and «Запланировать», unless the choice is refused."""
+    announcement = await choice
+    await callback.answer()
+    await _drop_keyboard(callback)
+    bot = callback.bot
     await _preview(callback.message.chat.id, bot, services, texts, announcement)
 
 
@@ -320,10 +358,11 @@ async def _show_progress(
     message: Message, service: AnnouncementService, texts: Texts, announcement: AnnouncementRow
 ) -> None:
     counts = await service.counts(announcement.id)
-    text, markup = progress_view(texts, service, announcement, counts)
+    text, keyboard = progress_view(texts, service, announcement, counts)
+    markup = to_markup(keyboard) if keyboard else None
     with suppress(TelegramBadRequest):
         await message.edit_text(text, reply_markup=markup)
-        await service.repo.set_progress_text(announcement.id, text)
+        await service.progress_shown(announcement.id, text)
 
 
 async def on_schedule(
@@ -381,10 +420,10 @@ async def on_time(
                 chat_id=message.chat.id, message_id=data.get("menu"), reply_markup=None
             )
         counts = await service.counts(ann_id)
-        text, markup = progress_view(texts, service, announcement, counts)
+        text, keyboard = progress_view(texts, service, announcement, counts)
+        markup = to_markup(keyboard) if keyboard else None
         shown = await message.answer(text, reply_markup=markup)
-        await service.repo.set_progress_message(ann_id, message.chat.id, shown.message_id)
-        await service.repo.set_progress_text(ann_id, text)
+        await service.show_progress_in(ann_id, message.chat.id, shown.message_id, text)
 
 
 async def on_stop(
@@ -505,26 +544,27 @@ async def _drop_keyboard(callback: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name="announce")
-    in_dialog = StateFilter(AnnounceForm.region, AnnounceForm.text, AnnounceForm.when)
-    command = F.text.startswith("/")
-    router.message.register(on_command_in_dialog, in_dialog, command)
     router.message.register(cmd_announce, Command("announce"))
     router.message.register(cmd_announcements, Command("announcements"))
-    # Filters see the state the update came with, so the dialog's steps skip commands
-    # themselves: those go on to their own routers.
-    router.message.register(on_region_name, StateFilter(AnnounceForm.region), F.text, ~command)
-    router.message.register(on_text, StateFilter(AnnounceForm.text), ~command)
-    router.message.register(on_time, StateFilter(AnnounceForm.when), F.text, ~command)
+    # A command has ended the dialog before these filters look (handlers/middlewares.py).
+    router.message.register(on_region_name, StateFilter(AnnounceForm.region), F.text)
+    router.message.register(on_text, StateFilter(AnnounceForm.text))
+    router.message.register(on_time, StateFilter(AnnounceForm.when), F.text)
     router.callback_query.register(on_region, AnnounceCallback.filter(F.action == "region"))
     router.callback_query.register(on_quit, AnnounceCallback.filter(F.action == "quit"))
     router.callback_query.register(on_send_now, AnnounceCallback.filter(F.action == "now"))
     router.callback_query.register(on_schedule, AnnounceCallback.filter(F.action == "when"))
     router.callback_query.register(on_stop, AnnounceCallback.filter(F.action == "stop"))
-    router.callback_query.register(
-        on_audience_step,
-        AnnounceCallback.filter(
-            F.action.in_({"all", "kinds", "kind", "kinds_done", "docs", "doc", "audience", "drop"})
-        ),
-    )
+    for action, handler in (
+        ("all", on_everyone),
+        ("kinds", on_kinds),
+        ("kind", on_kind),
+        ("kinds_done", on_kinds_done),
+        ("docs", on_documents),
+        ("doc", on_document),
+        ("audience", on_back_to_audience),
+        ("drop", on_drop),
+    ):
+        router.callback_query.register(handler, AnnounceCallback.filter(F.action == action))
     router.callback_query.register(on_list_page, AnnounceListCallback.filter())
     return router

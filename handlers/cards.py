@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action
-from bot.callbacks import (
+from bot.container import Services
+from bot.formatting import human_date, human_date_weekday, shorten
+from bot.reporting import Evidence
+from bot.texts import Texts, join_within
+from bot.uploads import upload_path
+from bot.views import render_card, status_label
+from handlers.callbacks import (
     AssessCallback,
     CardCallback,
     DeadlineCallback,
@@ -26,12 +33,8 @@ from bot.callbacks import (
     FollowCallback,
     StatusCallback,
 )
-from bot.container import Services
-from bot.formatting import human_date, human_date_weekday, shorten
-from bot.reporting import Evidence
-from bot.texts import Texts, join_within
-from bot.views import card_keyboard, render_card, status_label
 from handlers.editing import drop_buttons, show_result
+from handlers.keyboards import card_keyboard
 from storage.statuses import REPORTED_STATUSES, STATUSES, Status
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -135,7 +138,10 @@ async def on_evidence(
     evidence = await services.reporting.evidence(callback.from_user.id, callback_data.entry_id)
     await callback.answer()
     chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-    if evidence.kind == "document":
+    stored = upload_path(Path(services.settings.web_upload_dir), evidence.value)
+    if stored is not None:  # attached in the officials' web form: sent from the disk
+        await bot.send_document(chat_id, FSInputFile(stored, filename=evidence.name or "file"))
+    elif evidence.kind == "document":
         await bot.send_document(chat_id, evidence.value)
     elif evidence.kind == "photo":
         await bot.send_photo(chat_id, evidence.value)
@@ -356,7 +362,7 @@ async def on_reply(
     comment = (message.text or message.caption or "").strip() or None
     evidence = evidence_of(message)
     await services.reporting.comment(message.from_user.id, rec_id, comment, evidence)
-    rec = await services.documents.get_recommendation(rec_id)
+    rec = await services.reporting.recommendation(rec_id)
     kb = InlineKeyboardBuilder()
     for status in REPORTED_STATUSES:
         if rec is not None and status == rec.status:
@@ -544,17 +550,14 @@ def create_router() -> Router:
         on_deadline_step, StateFilter(ReportForm.deadline_confirm), ReportStep.filter()
     )
     router.callback_query.register(on_step, ReportStep.filter())
-    not_command = ~F.text.startswith("/")
-    router.message.register(on_details, StateFilter(ReportForm.details), not_command)
-    router.message.register(on_more_details, StateFilter(ReportForm.confirm), not_command)
-    router.message.register(
-        on_assessment_text, StateFilter(ReportForm.assessment), F.text, not_command
-    )
+    # A command has ended the dialog before these filters look (handlers/middlewares.py).
+    router.message.register(on_details, StateFilter(ReportForm.details))
+    router.message.register(on_more_details, StateFilter(ReportForm.confirm))
+    router.message.register(on_assessment_text, StateFilter(ReportForm.assessment), F.text)
     router.message.register(
         on_deadline_text,
         StateFilter(ReportForm.deadline, ReportForm.deadline_confirm),  # a second try: re-read
         F.text,
-        not_command,
     )
     return router
 

@@ -20,7 +20,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import FixCallback
 from bot.container import Services
 from bot.correction_service import CorrectionView, Ref
 from bot.deadline_input import read_adoption_date, read_deadline
@@ -29,6 +28,7 @@ from bot.formatting import human_deadline, shorten
 from bot.regions import all_regions, search_regions
 from bot.texts import Texts
 from bot.vocabulary import KINDS
+from handlers.callbacks import FixCallback
 from handlers.documents import kind_label, main_keyboard, render_preview
 
 log = logging.getLogger(__name__)
@@ -410,5 +410,5 @@ async def on_value(message: Message, state: FSMContext, services: Services, text
 def create_router() -> Router:
     router = Router(name="corrections")
     router.callback_query.register(on_fix, FixCallback.filter())
-    router.message.register(on_value, StateFilter(FixForm.value), F.text, ~F.text.startswith("/"))
+    router.message.register(on_value, StateFilter(FixForm.value), F.text)
     return router

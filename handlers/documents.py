@@ -12,7 +12,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action
-from bot.callbacks import FixCallback
 from bot.container import Services
 from bot.correction_service import CorrectionView, Ref
 from bot.errors import PermissionDenied
@@ -23,6 +22,7 @@ from bot.localtime import zone_for
 from bot.settings import Settings
 from bot.texts import Html, Texts, join_within
 from bot.views import local_day
+from handlers.callbacks import FixCallback
 from handlers.editing import drop_buttons
 from handlers.invites import InviteCallback
 

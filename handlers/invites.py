@@ -8,10 +8,11 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.commands import refresh_menu
 from bot.container import Services
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import human_date, shorten
+from bot.public import web_form_url
+from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
 from handlers.editing import drop_buttons, show_result
 
@@ -21,22 +22,20 @@ DOCUMENTS_SHOWN = 20
 
 
 class InviteCallback(CallbackData, prefix="iv"):
-    action: str  # doc | addr | make | revoke | unbind | unbind_yes | unbind_no | join | decline
+    # doc | addr | make | web | webrevoke | revoke | unbind | unbind_yes | unbind_no | join
+    # | decline
+    action: str
     id: int = 0
     n: int = 0
     token: str = ""
 
 
 async def cmd_invite(message: Message, services: Services, texts: Texts) -> None:
-    roles = await services.access.roles(message.from_user.id)
-    if not roles.is_coordinator:
-        await message.answer(texts("access.coordinators_only"))
+    try:
+        documents = await services.invites.documents_for(message.from_user.id)
+    except PermissionDenied as denied:
+        await message.answer(texts(denied.key, **denied.params))
         return
-    documents = [
-        d
-        for d in await services.documents.list()
-        if roles.is_admin or d.region in roles.coordinator_regions
-    ]
     if not documents:
         await message.answer(texts("invite.no_documents"))
         return
@@ -76,6 +75,11 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
             text=texts("invite.uses_button", n=n),
             callback_data=InviteCallback(action="make", id=callback_data.id, n=n),
         )
+    if services.settings.web_enabled:  # an official without Telegram: the web form
+        kb.button(
+            text=texts("invite.web_button"),
+            callback_data=InviteCallback(action="web", id=callback_data.id),
+        )
     kb.button(
         text=texts("invite.back_button"),
         callback_data=InviteCallback(action="doc", id=addressee.document_id),
@@ -88,6 +92,22 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
     )
 
 
+def _made_keyboard(
+    texts: Texts, revoke_text: str, revoke_action: str, link_id: int, document_id: int
+):
+    """Under a new link: revoke it, or invite another body of the same resolution."""
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=texts(revoke_text), callback_data=InviteCallback(action=revoke_action, id=link_id)
+    )
+    kb.button(
+        text=texts("invite.more_button"),
+        callback_data=InviteCallback(action="more", id=document_id),
+    )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
 async def on_make(
     callback: CallbackQuery, callback_data: InviteCallback, bot: Bot, services: Services, texts
 ) -> None:
@@ -96,18 +116,9 @@ async def on_make(
     )
     await callback.answer()
     me = await bot.me()
-    addressee = await services.documents.get_addressee(invite.addressee_id)
+    addressee = await services.invites.addressee(invite.addressee_id)
     link = f"https://t.me/{me.username}?start={INVITE_PREFIX}{invite.token}"
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=texts("invite.revoke_button"),
-        callback_data=InviteCallback(action="revoke", id=invite.id),
-    )
-    kb.button(
-        text=texts("invite.more_button"),
-        callback_data=InviteCallback(action="more", id=addressee.document_id),
-    )
-    kb.adjust(1)
+    kb = _made_keyboard(texts, "invite.revoke_button", "revoke", invite.id, addressee.document_id)
     await show_result(
         callback,
         texts(
@@ -117,8 +128,46 @@ async def on_make(
             until=human_date(invite.expires_at),
             n=invite.max_uses,
         ),
-        reply_markup=kb.as_markup(),
+        reply_markup=kb,
     )
+
+
+async def on_make_web(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
+    """A personal link to the web form, for an official who does not use Telegram."""
+    made = await services.weblinks.create(callback.from_user.id, callback_data.id)
+    link = web_form_url(services.settings, made.token)
+    if link is None:  # the page was switched off meanwhile
+        await callback.answer(texts.plain("web.not_found"), show_alert=True)
+        return
+    await callback.answer()
+    addressee = await services.invites.addressee_for(callback.from_user.id, made.link.addressee_id)
+    kb = _made_keyboard(
+        texts, "invite.web_revoke_button", "webrevoke", made.link.id, addressee.document_id
+    )
+    await show_result(
+        callback,
+        texts(
+            "invite.web_created",
+            addressee=addressee.canonical,
+            link=link,
+            until=human_date(made.link.expires_at),
+        ),
+        reply_markup=kb,
+    )
+
+
+async def on_revoke_web(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+    done = await services.weblinks.revoke(callback.from_user.id, callback_data.id)
+    await callback.answer(
+        texts.plain("invite.web_revoked_short" if done else "invite.already_closed")
+    )
+    if callback_data.n:  # from /officials: the list without it
+        text, markup = await officials_view(services, texts, callback.from_user.id)
+        await show_result(callback, text, reply_markup=markup)
+    else:
+        await drop_buttons(callback)
 
 
 async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
@@ -130,13 +179,14 @@ async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallbac
 async def officials_view(services: Services, texts: Texts, actor: int):
     """The officials and open invites of the coordinator's regions, with revoke buttons."""
     officials, invites = await services.invites.listing(actor)
-    if not officials and not invites:
+    web_links = await services.weblinks.listing(actor)
+    if not officials and not invites and not web_links:
         return texts("officials.none"), None
     lines = []
     kb = InlineKeyboardBuilder()
     for user_id, addressee_id in officials[:30]:
         person = await services.users.get(user_id)
-        addressee = await services.documents.get_addressee(addressee_id)
+        addressee = await services.invites.addressee(addressee_id)
         name = (person.first_name if person else "") or str(user_id)
         lines.append(texts("officials.line", name=name, addressee=addressee.canonical))
         kb.button(
@@ -144,7 +194,7 @@ async def officials_view(services: Services, texts: Texts, actor: int):
             callback_data=InviteCallback(action="unbind", id=user_id, n=addressee_id),
         )
     for invite in invites[:20]:
-        addressee = await services.documents.get_addressee(invite.addressee_id)
+        addressee = await services.invites.addressee(invite.addressee_id)
         lines.append(
             texts(
                 "officials.invite_line",
@@ -156,6 +206,19 @@ async def officials_view(services: Services, texts: Texts, actor: int):
         kb.button(
             text=texts("officials.revoke_invite_button", id=invite.id),
             callback_data=InviteCallback(action="revoke", id=invite.id),
+        )
+    for web_link in web_links[:20]:
+        addressee = await services.invites.addressee(web_link.addressee_id)
+        lines.append(
+            texts(
+                "officials.web_line",
+                addressee=addressee.canonical,
+                until=human_date(web_link.expires_at),
+            )
+        )
+        kb.button(
+            text=texts("officials.revoke_web_button", id=web_link.id),
+            callback_data=InviteCallback(action="webrevoke", id=web_link.id, n=1),
         )
     kb.adjust(1)
     return texts("officials.list", lines=Html("\n".join(lines))), kb.as_markup()
@@ -169,7 +232,7 @@ async def cmd_officials(message: Message, services: Services, texts: Texts) -> N
 async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
     """ "Отключить: <name>" first asks; nothing changes until the coordinator confirms."""
     person = await services.users.get(callback_data.id)
-    addressee = await services.documents.get_addressee(callback_data.n)
+    addressee = await services.invites.addressee(callback_data.n)
     if addressee is None:
         await callback.answer(texts.plain("invite.no_addressee"), show_alert=True)
         return
@@ -210,7 +273,7 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
     if done:
         roles = await services.access.roles(callback_data.id)
         await refresh_menu(callback.bot, texts, callback_data.id, roles.names())
-        addressee = await services.documents.get_addressee(callback_data.n)
+        addressee = await services.invites.addressee(callback_data.n)
         await services.outbox.enqueue(
             callback_data.id,
             "notice",
@@ -289,6 +352,8 @@ def create_router() -> Router:
     router.callback_query.register(on_addressee, InviteCallback.filter(F.action == "addr"))
     router.callback_query.register(on_make, InviteCallback.filter(F.action == "make"))
     router.callback_query.register(on_revoke_invite, InviteCallback.filter(F.action == "revoke"))
+    router.callback_query.register(on_make_web, InviteCallback.filter(F.action == "web"))
+    router.callback_query.register(on_revoke_web, InviteCallback.filter(F.action == "webrevoke"))
     router.callback_query.register(on_unbind_ask, InviteCallback.filter(F.action == "unbind"))
     router.callback_query.register(on_unbind, InviteCallback.filter(F.action == "unbind_yes"))
     router.callback_query.register(on_unbind_no, InviteCallback.filter(F.action == "unbind_no"))

@@ -8,10 +8,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import CardCallback
 from bot.formatting import human_deadline, shorten
 from bot.texts import Html, Texts, join_within
 from bot.views import status_label
+from handlers.callbacks import CardCallback
 
 PAGE_SIZE = 5
 LINE_TEXT = 260

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.resilience import interactive
+from bot.telegram.resilience import interactive
 from bot.users import TelegramIdentity
 
 
@@ -58,8 +58,13 @@ class CurrentUserMiddleware(BaseMiddleware):
 
 
 class CommandEndsDialogMiddleware(BaseMiddleware):
-    """A command always starts afresh: a half-finished dialog is dropped, so the next plain
-    text is not taken for the answer to a question the user has walked away from."""
+    """A command always starts afresh: a half-finished dialog is dropped, so neither the
+    command nor the next plain text is taken for the answer to a question the user has walked
+    away from. The one place this is decided: dialog steps need no filter against commands.
+
+    The dialog's data stays (pages of an earlier answer keep working); the state filters see
+    the state as it is now, not as the update found it.
+    """
 
     async def __call__(
         self,
@@ -71,4 +76,5 @@ class CommandEndsDialogMiddleware(BaseMiddleware):
         state = data.get("state")
         if text.startswith("/") and state is not None and await state.get_state() is not None:
             await state.set_state(None)
+            data["raw_state"] = None
         return await handler(event, data)

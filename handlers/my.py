@@ -234,7 +234,7 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
     )
     articles = []
     for match in result.matches:
-        document = await services.documents.get(match.document_id)
+        document = await services.reporting.document(match.document_id)
         card = texts(
             "inline.card",
             number=match.number,

@@ -25,10 +25,10 @@ from aiogram.types import (
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.clock import from_iso
-from bot.commands import refresh_menu
 from bot.container import Services
 from bot.localtime import local_date, zone_for
 from bot.privacy import ConsentState
+from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts, escape
 from bot.views import representative
 from handlers.invites import INVITE_PREFIX, show_invite

@@ -247,15 +247,9 @@ def needs_onboarding(user: UserRecord | None) -> bool:
 def create_router() -> Router:
     router = Router(name="profile")
     router.message.register(cmd_profile, Command("profile"))
-    router.message.register(
-        on_region_text, StateFilter(ProfileForm.region), F.text, ~F.text.startswith("/")
-    )
-    router.message.register(
-        on_name_text, StateFilter(ProfileForm.org_name), F.text, ~F.text.startswith("/")
-    )
-    router.message.register(
-        remind_kind, StateFilter(ProfileForm.kind), F.text, ~F.text.startswith("/")
-    )
+    router.message.register(on_region_text, StateFilter(ProfileForm.region), F.text)
+    router.message.register(on_name_text, StateFilter(ProfileForm.org_name), F.text)
+    router.message.register(remind_kind, StateFilter(ProfileForm.kind), F.text)
     # Each step's buttons act only while the dialog is at that step.
     router.callback_query.register(
         on_region_pick, StateFilter(ProfileForm.region), ProfileAction.filter(F.action == "region")

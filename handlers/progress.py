@@ -16,7 +16,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import CardCallback
 from bot.clock import from_iso
 from bot.container import Services
 from bot.formatting import human_date, shorten
@@ -25,6 +24,7 @@ from bot.matching import valid_region
 from bot.progress import ITEM_FILTERS, STATES, BodyProgress, Counts, ItemList, RegionProgress
 from bot.regions import region_by_name
 from bot.texts import Html, Texts, join_within
+from handlers.callbacks import CardCallback
 from handlers.listing import PAGE_SIZE, ListItem, render_item
 from handlers.profile import region_by_key, region_key
 

@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action
-from bot.callbacks import DigestSettingsCallback, SnoozeCallback
 from bot.clock import from_iso
 from bot.container import Services
 from bot.formatting import WEEKDAYS, human_date
@@ -21,6 +20,7 @@ from bot.localtime import local_date, zone_for
 from bot.preferences import HOURS, hears_changes_at_once
 from bot.regions import search_regions
 from bot.texts import Texts
+from handlers.callbacks import DigestSettingsCallback, SnoozeCallback
 from handlers.editing import drop_buttons, show_result
 from handlers.profile import _regions_by_key, region_key
 
@@ -32,7 +32,8 @@ class SettingsForm(StatesGroup):
 
 
 class SettingsAction(CallbackData, prefix="set"):
-    action: str  # day | hour (pickers) | set_day | set_hour | back | notify | add | drop | ask_add
+    # freq | day | hour (pickers) | set_day | set_hour | back | notify | add | drop | ask_add
+    action: str
     value: str = ""
 
 
@@ -71,7 +72,7 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
         mark = "• " if frequency == user.digest_frequency else ""
         kb.button(
             text=mark + texts(f"settings.freq_{frequency}"),
-            callback_data=DigestSettingsCallback(frequency=frequency),
+            callback_data=SettingsAction(action="freq", value=frequency),
         )
     # Only what applies: a day for a weekly digest, an hour and «in the digest» for any.
     sizes = [3]
@@ -113,22 +114,31 @@ async def cmd_settings(message: Message, state: FSMContext, services: Services, 
     await message.answer(text, reply_markup=markup)
 
 
-async def _redraw(callback: CallbackQuery, services: Services, texts: Texts) -> None:
+async def _redraw(
+    callback: CallbackQuery, services: Services, texts: Texts, in_place: bool = True
+) -> None:
+    """The settings card again: in place of the card (or a picker on it) the button was on,
+    or as a new message under anything else (a digest, a list of regions)."""
     text, markup = await render_settings(services, texts, callback.from_user.id)
-    message = callback.message
-    if message is not None and message.text and "Настройки" in message.text:
+    if in_place:
         await show_result(callback, text, reply_markup=markup)
         return
-    # A digest's own buttons: the settings come as a new message under it.
     await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
 
 
 async def on_frequency(
     callback: CallbackQuery, callback_data: DigestSettingsCallback, services: Services, texts
 ):
-    await services.preferences.set_digest(callback.from_user.id, frequency=callback_data.frequency)
-    await callback.answer(texts.plain(f"settings.saved_{callback_data.frequency}"))
-    await _redraw(callback, services, texts)
+    """A frequency button under a digest (the card's own are SettingsAction "freq")."""
+    await _set_frequency(callback, services, texts, callback_data.frequency, in_place=False)
+
+
+async def _set_frequency(
+    callback: CallbackQuery, services: Services, texts: Texts, frequency: str, in_place: bool
+) -> None:
+    await services.preferences.set_digest(callback.from_user.id, frequency=frequency)
+    await callback.answer(texts.plain(f"settings.saved_{frequency}"))
+    await _redraw(callback, services, texts, in_place)
 
 
 async def on_action(
@@ -140,6 +150,9 @@ async def on_action(
 ) -> None:
     user = await services.users.get(callback.from_user.id)
     action = callback_data.action
+    if action == "freq":
+        await _set_frequency(callback, services, texts, callback_data.value, in_place=True)
+        return
     if action in {"day", "hour"}:
         await callback.answer()
         await show_result(callback, *_picker(texts, action, user))
@@ -173,7 +186,8 @@ async def on_action(
             else:
                 await services.profiles.remove_region(user.id, region.name)
     await callback.answer()
-    await _redraw(callback, services, texts)
+    # The regions to add are a message of their own: the card comes under it.
+    await _redraw(callback, services, texts, in_place=action != "add")
 
 
 def _picker(texts: Texts, action: str, user) -> tuple[str, InlineKeyboardMarkup]:
@@ -267,9 +281,7 @@ def create_router() -> Router:
     router = Router(name="settings")
     router.message.register(cmd_settings, Command("settings"))
     router.message.register(cmd_pause, Command("pause"))
-    router.message.register(
-        on_region_text, StateFilter(SettingsForm.add_region), F.text, ~F.text.startswith("/")
-    )
+    router.message.register(on_region_text, StateFilter(SettingsForm.add_region), F.text)
     router.callback_query.register(on_frequency, DigestSettingsCallback.filter())
     router.callback_query.register(on_action, SettingsAction.filter())
     router.callback_query.register(on_pause, PauseAction.filter())

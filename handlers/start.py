@@ -65,7 +65,7 @@ async def _role_lines(services: Services, texts: Texts, roles: Roles) -> list[st
     if roles.official_addressees:
         names = []
         for addressee_id in sorted(roles.official_addressees):
-            addressee = await services.documents.get_addressee(addressee_id)
+            addressee = await services.invites.addressee(addressee_id)
             if addressee is not None:
                 names.append(addressee.canonical)
         lines.append(texts("start.role_official", addressees="; ".join(names)))

@@ -203,6 +203,13 @@ class DocumentRepository:
             [(recommendation_id, a) for a in addressee_ids],
         )
 
+    async def addressee_ids_of(self, recommendation_id: int) -> frozenset[int]:
+        rows = await self.db.fetchall(
+            "SELECT addressee_id FROM recommendation_addressees WHERE recommendation_id = ?",
+            (recommendation_id,),
+        )
+        return frozenset(r[0] for r in rows)
+
     async def addressee_ids_by_recommendation(self, document_id: int) -> dict[int, list[int]]:
         rows = await self.db.fetchall(
             "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"

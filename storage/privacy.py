@@ -39,7 +39,7 @@ class ConsentRow:
 
 
 def _fsm_key_is_of(key: str, user_id: int) -> bool:
-    """FSM keys are ``bot:chat:user:thread:destiny`` (see bot/fsm_storage.py)."""
+    """FSM keys are ``bot:chat:user:thread:destiny`` (see bot/telegram/fsm_storage.py)."""
     parts = key.split(":")
     return len(parts) >= 3 and str(user_id) in (parts[1], parts[2])
 

@@ -161,7 +161,12 @@ class ReportingRepository:
         marks = ", ".join("?" for _ in HISTORY_FIELDS)
         # An official's row names the organization they report for: the report stays the
         # organization's when the person is forgotten.
-        org = f"CASE WHEN ? = 'official' THEN ({official_org_sql()}) END"
+        # A web link (a negative actor id) speaks for the addressee it was made for.
+        web = (
+            "SELECT a.canonical FROM web_links w JOIN addressees a ON a.id = w.addressee_id"
+            " WHERE w.id = -?"
+        )
+        org = f"CASE WHEN ? = 'official' THEN coalesce(({official_org_sql()}), ({web})) END"
         return await self.db.execute(
             f"INSERT INTO history ({', '.join(HISTORY_FIELDS)}, actor_org) VALUES ({marks}, {org})",
             [
@@ -169,6 +174,7 @@ class ReportingRepository:
                 entry.get("actor_role"),
                 entry.get("actor_id"),
                 entry.get("recommendation_id"),
+                entry.get("actor_id"),
             ],
         )
 

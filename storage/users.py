@@ -101,6 +101,10 @@ class UserRepository:
             "UPDATE users SET role = ?, updated_at = ? WHERE id = ?", (role, now, user_id)
         )
 
+    async def set_follow_notify(self, user_id: int, mode: str) -> None:
+        """How a follower hears of changes: 'immediate' or 'digest'."""
+        await self.db.execute("UPDATE users SET follow_notify = ? WHERE id = ?", (mode, user_id))
+
     async def set_active(self, user_id: int, active: bool, now: str) -> None:
         await self.db.execute(
             "UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?",

@@ -20,8 +20,8 @@ from aiogram.enums import ParseMode
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 
-from bot.app import create_dispatcher
 from bot.container import Services
+from bot.telegram.app import create_dispatcher
 from bot.texts import Texts
 
 BOT_ID = 42

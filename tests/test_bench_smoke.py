@@ -61,6 +61,28 @@ def test_query_tiny():
     assert results["ask_p50_ms"] <= results["ask_p95_ms"]
 
 
+def test_web_tiny():
+    from bench.web import run
+
+    results = run(recommendations=2000, documents=100, samples=3)
+    keys = {
+        f"{page}_{q}_ms"
+        for page in (
+            "index",
+            "region",
+            "resolution",
+            "recommendation",
+            "official_list",
+            "region_ics",
+            "addressee_ics",
+        )
+        for q in ("p50", "p95")
+    }
+    _assert_numbers(results, keys | {"recommendations", "worst_p95_ms"})
+    assert results["recommendations"] == 2000
+    assert results["resolution_p50_ms"] <= results["resolution_p95_ms"] <= results["worst_p95_ms"]
+
+
 def test_broadcast_tiny():
     broadcast = pytest.importorskip("bench.broadcast", reason="bench/broadcast.py is being written")
     results = broadcast.run(recipients=10, rate=30)

@@ -44,8 +44,7 @@ def add_try_command(sub, commands) -> None:
 
 async def run_try(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import ShiftedClock
-    from bot.container import open_services
-    from bot.runner import import_seeds_if_empty
+    from bot.container import import_seeds_if_empty, open_services
     from bot.tryout import roles
     from bot.tryout.screen import Keyboard, Screen
     from bot.tryout.terminal import Terminal

@@ -23,12 +23,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import Update
 
-from bot.app import create_dispatcher
 from bot.clock import ShiftedClock
 from bot.container import Services
-from bot.delivery import WORKER_KEY, DeliveryWorker
 from bot.jobs import plan_digests, plan_nudges
 from bot.localtime import zone_for
+from bot.telegram.app import create_dispatcher
+from bot.telegram.delivery import WORKER_KEY, DeliveryWorker
 from bot.tryout import roles
 from bot.tryout.render import (
     Span,

@@ -8,15 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.announcements import (
-    AnnounceCallback,
-    Content,
-    ProgressReporter,
-    parse_local_time,
-)
+from bot.announcements import Content, parse_local_time
 from bot.errors import InvalidInput, PermissionDenied, Stale
 from bot.ratelimit import RateLimiter
+from bot.telegram.progress import ProgressReporter
 from bot.users import TelegramIdentity
+from handlers.callbacks import AnnounceCallback
 from tests.conftest import ADMIN_ID
 
 AMUR = "Амурская область"
@@ -210,6 +207,33 @@ async def test_a_command_ends_the_dialog(harness, region):
     calls = await harness.send(COORD, "/tasks")
     assert "для представителей органов-адресатов" in calls[-1].text
     assert await harness.services.db.fetchval("SELECT count(*) FROM announcements") == 0
+
+
+async def test_back_from_the_documents_and_discarding_the_draft(harness, services, region):
+    texts = harness.texts
+    now = services.clock.iso()
+    await services.db.execute(
+        "INSERT INTO documents (doc_key, source, content_hash, title, region, created_at,"
+        " updated_at) VALUES ('k', 's', 'h', 'Резолюция форума НКО', ?, ?, ?)",
+        (AMUR, now, now),
+    )
+    menu = await compose(harness)
+    documents = (
+        await harness.press(COORD, menu, texts.plain("announce.audience_document_button"))
+    )[-1]
+    assert documents.text == texts.plain("announce.pick_document")
+    calls = await harness.press(COORD, documents, texts.plain("announce.back_button"))
+    again = calls[-1]
+    assert again.text == menu.text  # the same audience menu, nothing chosen
+    assert [t for t, _ in again.buttons()] == [t for t, _ in menu.buttons()]
+
+    calls = await harness.press(COORD, again, texts.plain("announce.cancel_button"))
+    assert calls[-1].params["text"] == texts.plain("announce.discarded")
+    assert await services.db.fetchval("SELECT status FROM announcements") == "cancelled"
+    # The old menu's buttons no longer do anything but say so.
+    calls = await harness.press(COORD, again, texts.plain("announce.audience_kinds_button"))
+    assert calls[-1].params["show_alert"] is True
+    assert not await services.db.fetchval("SELECT count(*) FROM outbox")
 
 
 async def test_only_coordinators_of_the_region_and_admins(harness, services, region):

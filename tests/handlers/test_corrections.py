@@ -1,8 +1,8 @@
 """A coordinator corrects a resolution in the chat by pressing buttons, then publishes it."""
 
-from bot.callbacks import CardCallback
 from bot.container import build_services
 from bot.correction_service import Ref
+from handlers.callbacks import CardCallback
 from tests.conftest import ADMIN_ID
 from tests.handlers.test_documents import appoint
 from tests.harness import HandlerHarness

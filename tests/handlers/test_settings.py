@@ -57,6 +57,18 @@ async def test_digest_buttons_switch_off(harness, services):
     assert any("Сводка: выключена" in (c.text or "") for c in calls)
 
 
+async def test_a_digest_button_answers_below_the_digest_whatever_the_digest_says(harness):
+    """Where a button was pressed decides by its callback data, not by the message's words: a
+    digest that quotes a title with «Настройки» in it stays, the settings come below it."""
+    await harness.send(USER, "/start")
+    digest = harness.message_dict(USER, "Новое: «Настройки цифровых сервисов для НКО», п. 2")
+    calls = await harness.click(USER, "dg:daily", digest)
+    assert not [c for c in calls if c.method == "editMessageText"]
+    sent = [c for c in calls if c.method == "sendMessage"]
+    head = harness.texts("settings.card", digest="", notify="", regions="").split("\n")[0]
+    assert len(sent) == 1 and sent[0].text.startswith(head)
+
+
 async def test_with_digests_off_there_is_no_day_hour_or_changes_in_the_digest(harness, services):
     await harness.send(USER, "/start")
     await services.preferences.set_follow_notify(USER, "digest")

@@ -16,10 +16,18 @@ from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 
+from bot.buttons import (
+    Button,
+    OpenCard,
+    ReportStatus,
+    SetDigestFrequency,
+    SnoozeNudge,
+    StopAnnouncement,
+)
 from bot.clock import Clock
 from bot.container import Services, build_services
-from bot.delivery import DeliveryWorker, backoff_seconds
 from bot.ratelimit import RateLimiter
+from bot.telegram.delivery import DeliveryWorker, backoff_seconds
 from bot.users import TelegramIdentity
 from tests.harness import BOT_TOKEN
 
@@ -382,6 +390,29 @@ async def test_payload_kinds_keep_the_authors_formatting(live, bot, session):
     assert photo.method == "SendPhoto" and photo.params["photo"] == "PHOTO-ID"
     assert photo.params["caption_entities"] == bold
     assert doc.method == "SendDocument" and doc.params["document"] == "DOC-ID"
+
+
+async def test_queued_buttons_arrive_as_the_callback_data_handlers_read(live, bot, session):
+    """Services queue plain actions; Telegram gets the callback data the handlers parse (the
+    same strings as before actions were stored, so buttons in old messages keep working)."""
+    keyboard = [
+        [Button("1", OpenCard(7)), Button("2", ReportStatus(7, "done"))],
+        [Button("3", SnoozeNudge(7)), Button("4", SetDigestFrequency("off"))],
+        [Button("5", StopAnnouncement(9))],
+    ]
+    await queue(live, 1, "buttons", keyboard=keyboard)
+    worker = await start_worker(live, bot)
+    try:
+        await worker.drain(DRAIN_PATIENCE)
+    finally:
+        await worker.stop()
+    rows = session.to(1)[0].params["reply_markup"]["inline_keyboard"]
+    pressed = [[(b["text"], b["callback_data"]) for b in row] for row in rows]
+    assert pressed == [
+        [("1", "card:7"), ("2", "st:7:done")],
+        [("3", "snz:7"), ("4", "dg:off")],
+        [("5", "an:stop:9:0")],
+    ]
 
 
 async def test_a_sent_nudge_is_remembered_for_replies(live, bot, session, seeded):

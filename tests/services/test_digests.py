@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from bot.buttons import OpenCard, SetDigestFrequency, from_json
 from bot.clock import FrozenClock
 from bot.container import build_services
 from bot.users import TelegramIdentity
@@ -88,9 +89,9 @@ async def test_digest_lists_what_concerns_the_user(services, clock, world):
     assert "Амурск" not in text  # nothing from another region
     assert len(text) <= 4096
     assert data["recommendation_ids"]
-    buttons = [b for row in data["reply_markup"]["inline_keyboard"] for b in row]
-    assert any(b["callback_data"].startswith("card:") for b in buttons)
-    assert any(b["callback_data"] == "dg:daily" for b in buttons)
+    actions = [b.action for row in from_json(data["buttons"]) for b in row]
+    assert any(isinstance(a, OpenCard) for a in actions)
+    assert SetDigestFrequency("daily") in actions
 
 
 async def test_exactly_once_across_a_restart_and_a_crash(services, clock, world, settings, db):

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.buttons import ReportStatus, SnoozeNudge, from_json
 from bot.nudges import stage_for
 from bot.users import TelegramIdentity
 from tests.conftest import ADMIN_ID
@@ -115,10 +116,8 @@ async def test_nudge_carries_status_buttons_and_accepts_replies(services, offici
         await services.db.fetchval("SELECT payload FROM outbox WHERE kind = 'nudge'")
     )
     assert "До срока 1 день" in payload["text"]
-    buttons = [
-        b["callback_data"] for row in payload["reply_markup"]["inline_keyboard"] for b in row
-    ]
-    assert f"st:{official}:done" in buttons and f"snz:{official}" in buttons
+    actions = [b.action for row in from_json(payload["buttons"]) for b in row]
+    assert ReportStatus(official, "done") in actions and SnoozeNudge(official) in actions
     assert payload["recommendation_ids"] == [official]
 
 

@@ -119,3 +119,18 @@ async def test_personal_data_is_ones_own_only(services, world, actor):
     with pytest.raises(PermissionDenied):
         await services.privacy.forget(actor_id, other)
     assert await services.users.get(other) is not None
+
+
+@pytest.mark.parametrize("actor", [MEMBER, OFFICIAL_THIS])
+async def test_only_coordinators_list_documents_to_invite_to(services, world, actor):
+    with pytest.raises(PermissionDenied) as denied:
+        await services.invites.documents_for(actor)
+    assert denied.value.key == "access.coordinators_only"
+
+
+async def test_a_coordinator_invites_to_their_regions_documents_only(services, world):
+    mine = await services.invites.documents_for(COORD_THIS)
+    assert world["document"] in {d.id for d in mine}
+    assert {d.region for d in mine} == {"Амурская область"}
+    everything = await services.invites.documents_for(ADMIN_ID)
+    assert len({d.region for d in everything}) > 1

@@ -219,8 +219,9 @@ def test_retention_is_a_scheduled_job_with_a_stable_id(services):
 
 
 async def test_a_coordinator_forgotten_mid_broadcast(services, harness):
-    from bot.announcements import Content, ProgressReporter
+    from bot.announcements import Content
     from bot.ratelimit import RateLimiter
+    from bot.telegram.progress import ProgressReporter
 
     region = "Амурская область"
     await services.privacy.give_consent(TelegramIdentity(COORD, "Ольга"))

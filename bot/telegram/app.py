@@ -11,14 +11,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.commands import commands_for, refresh_menu
+from bot.commands import commands_for
 from bot.container import Services
-from bot.delivery import start_delivery, stop_delivery
-from bot.fsm_storage import SQLiteStorage
-from bot.jobs import setup_jobs
-from bot.resilience import RetryInteractiveRequests
+from bot.jobs import create_scheduler
 from bot.settings import Settings
+from bot.telegram.delivery import start_delivery, stop_delivery
+from bot.telegram.fsm_storage import SQLiteStorage
+from bot.telegram.menu import refresh_menu
+from bot.telegram.resilience import RetryInteractiveRequests
 from bot.texts import Texts
 from handlers import get_routers
 from handlers.metrics import UpdateMetricsMiddleware
@@ -71,3 +73,22 @@ async def set_command_menu(bot: Bot, texts: Texts, settings: Settings) -> None:
     for admin in settings.admin_ids:  # coordinators and officials get theirs with the role
         await refresh_menu(bot, texts, admin, {"admin", "coordinator"})
     log.info("command menu set: %d commands", len(commands))
+
+
+def setup_jobs(dp: Dispatcher, services: Services) -> None:
+    """Start the jobs with the dispatcher (polling or webhook) and stop them with it."""
+    if not services.settings.scheduler_enabled:
+        return
+    holder: dict[str, AsyncIOScheduler] = {}
+
+    async def start() -> None:
+        holder["scheduler"] = scheduler = create_scheduler(services)
+        scheduler.start()
+
+    async def stop() -> None:
+        scheduler = holder.pop("scheduler", None)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+    dp.startup.register(start)
+    dp.shutdown.register(stop)

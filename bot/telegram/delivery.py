@@ -52,9 +52,11 @@ from aiogram.types import InlineKeyboardMarkup, MessageEntity
 from aiohttp import ClientError
 from pydantic import ValidationError
 
-from bot.announcements import ProgressReporter
+from bot.buttons import from_json
 from bot.clock import from_iso
 from bot.ratelimit import RateLimiter
+from bot.telegram.progress import ProgressReporter
+from handlers.keyboards import to_markup
 from storage.delivery import DeliveryRepository, DueRow, Outcome
 
 if TYPE_CHECKING:
@@ -94,7 +96,9 @@ def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod:
     extra: dict[str, Any] = {}
     if "parse_mode" in payload:
         extra["parse_mode"] = payload["parse_mode"]
-    if payload.get("reply_markup"):
+    if payload.get("buttons"):
+        extra["reply_markup"] = to_markup(from_json(payload["buttons"]))
+    elif payload.get("reply_markup"):  # rows queued before buttons were stored as actions
         extra["reply_markup"] = InlineKeyboardMarkup.model_validate(payload["reply_markup"])
     if payload.get("photo") or payload.get("document"):
         if payload.get("caption_entities"):

@@ -1,7 +1,8 @@
-"""Callback data shared by handlers and by services that queue messages with buttons.
+"""Callback data of every inline button; each packs well under Telegram's 64 bytes.
 
-Kept in ``bot/`` because scheduled messages (nudges, digests, notices) carry the same buttons
-as the cards the handlers show; each packs well under Telegram's 64 bytes.
+Messages the services queue describe their buttons as plain actions (:mod:`bot.buttons`);
+:mod:`handlers.keyboards` turns those into these. The packed formats stay as they are: buttons
+in old messages keep working.
 """
 
 from __future__ import annotations
@@ -68,3 +69,11 @@ class FixCallback(CallbackData, prefix="fx"):
     x: int = -1
     y: int = -1
     p: int = 0
+
+
+class AnnounceCallback(CallbackData, prefix="an"):
+    """Buttons of the /announce dialog and of the progress message."""
+
+    action: str  # region | all | kinds | kind | kinds_done | docs | doc | now | when | …
+    id: int = 0  # the announcement (or a region's index for "region")
+    v: int = 0  # a kind's index, a document id

@@ -17,12 +17,12 @@ from aiogram.exceptions import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.app import create_bot, create_dispatcher
-from bot.container import Services, open_services
+from bot.container import Services, import_seeds_if_empty, open_services
 from bot.health import HealthService, start_health_server
 from bot.instance import InstanceLock
-from bot.paths import CONTENT_DIR
 from bot.settings import Settings, TokenRejectedError, port_in_use
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.web import start_web_server
 from handlers.metrics import BotApiMetrics
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,10 @@ async def _run_with(bot: Bot, settings: Settings) -> None:
         await services.search.rebuild_if_empty()
         bot.session.middleware(BotApiMetrics(services.metrics))
         health = await _start_health(services)
+        site = None
         try:
+            # The public page and the officials' form (WEB_ENABLED), in polling and webhook mode.
+            site = await start_web_server(services)
             if not reachable and not await _wait_with_token(bot, settings):
                 log.info("stopped before the Bot API server could be reached")
                 return
@@ -62,6 +65,8 @@ async def _run_with(bot: Bot, settings: Settings) -> None:
             finally:
                 await _cancel_handlers()
         finally:
+            if site is not None:
+                await site.cleanup()
             if health is not None:
                 await health.cleanup()
 
@@ -167,18 +172,6 @@ async def _cancel_handlers(grace: float = 3.0) -> None:
     for task in late:
         task.cancel()
     await asyncio.gather(*late, return_exceptions=True)
-
-
-async def import_seeds_if_empty(services: Services) -> None:
-    """A new installation starts with the resolutions shipped in content/resolutions."""
-    if not services.settings.import_seeds_on_empty or await services.documents.count():
-        return
-    results = await services.importer.import_directory(CONTENT_DIR / "resolutions")
-    log.info(
-        "imported %d shipped resolutions (%d recommendations)",
-        len(results),
-        sum(len(r.recommendation_ids) for r in results),
-    )
 
 
 async def _poll(bot: Bot, dp: Dispatcher) -> None:
