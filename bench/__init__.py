@@ -19,6 +19,7 @@ import inspect
 import json
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,11 @@ def discover(directory: Path = BENCH_DIR) -> list[Entry]:
     return sorted(found.values(), key=lambda e: (order.get(e.name, len(order)), e.name))
 
 
-def load(name: str):
+# A benchmark's ``run``: keyword options in, a dict of figures out (or a coroutine of one).
+Run = Callable[..., Any]
+
+
+def load(name: str) -> Run:
     """The benchmark's ``run``; raises LookupError with a readable reason."""
     if name in EXPECTED and not (BENCH_DIR / f"{name}.py").is_file():
         raise LookupError(f"benchmark {name!r} is not written yet (bench/{name}.py)")
@@ -82,7 +87,7 @@ def load(name: str):
         known = ", ".join(e.name for e in discover() if e.available)
         raise LookupError(f"no benchmark {name!r} (available: {known})")
     module = importlib.import_module(f"bench.{name}")
-    run = getattr(module, "run", None)
+    run: object = getattr(module, "run", None)
     if not callable(run):
         raise LookupError(f"bench/{name}.py has no run()")
     return run
@@ -105,13 +110,14 @@ def _int(text: str) -> int:
 def _option_type(param: inspect.Parameter) -> type | None:
     """int, float, bool or str: the annotation when it is one of them, else the default's."""
     if param.annotation in (int, float, bool, str):
-        return param.annotation
+        annotation: type = param.annotation
+        return annotation
     if param.default is not param.empty and param.default is not None:
         return type(param.default) if type(param.default) in (int, float, bool) else str
     return None
 
 
-def options_parser(name: str, run) -> argparse.ArgumentParser:
+def options_parser(name: str, run: Run) -> argparse.ArgumentParser:
     """An option per keyword argument of ``run``, typed by its annotation or default."""
     parser = argparse.ArgumentParser(
         prog=f"python -m bench {name}",
@@ -137,7 +143,8 @@ def options_parser(name: str, run) -> argparse.ArgumentParser:
                 flag, dest=param.name, action=argparse.BooleanOptionalAction, **extra
             )
         else:
-            converter = {int: _int, float: float}.get(kind, str)
+            converters: dict[type | None, Callable[[str], Any]] = {int: _int, float: float}
+            converter = converters.get(kind, str)
             parser.add_argument(flag, dest=param.name, type=converter, **extra)
     parser.add_argument("--json", action="store_true", help="print one JSON object as last line")
     parser.add_argument("--out", metavar="FILE", help="also write the results as JSON to FILE")
@@ -156,7 +163,7 @@ def _format(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render(name: str, results: dict) -> str:
+def render(name: str, results: dict[str, Any]) -> str:
     width = max((len(str(k)) for k in results), default=0)
     lines = [f"{name}:"]
     lines += [f"  {key:<{width}}  {_format(value)}" for key, value in results.items()]
@@ -192,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     # Whatever the benchmark prints goes to stderr, so stdout carries only the figures.
     with contextlib.redirect_stdout(sys.stderr):
         results = run(**args)
-        if inspect.isawaitable(results):
+        if inspect.iscoroutine(results):
             results = asyncio.run(results)
     if not isinstance(results, dict):
         print(f"bench: {name}.run() returned {type(results).__name__}, not dict", file=sys.stderr)

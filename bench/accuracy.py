@@ -135,7 +135,7 @@ def score_document(doc, expected: dict) -> dict:
             false_deadlines.append(f"{rec.number}: {rec.deadline.phrase}")
 
     no_addressee = sum(
-        1 for r in doc.recommendations if not r.addressee_indices or getattr(r, "no_addressee", 0)
+        1 for r in doc.recommendations if not r.addressee_indices or r.without_addressee
     )
     recipients = list(getattr(doc, "recipients", []) or [])
     want_recipients = expected.get("recipients", [])

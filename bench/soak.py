@@ -163,6 +163,7 @@ async def _soak(
     bot = None
     log_path = workdir / "bot.log"
     try:
+        assert server.stdout is not None  # stdout=PIPE
         line = (await asyncio.wait_for(server.stdout.readline(), 120)).decode()
         base = f"http://127.0.0.1:{line.split()[1]}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}

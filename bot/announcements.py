@@ -18,7 +18,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.access import AccessService, Action, Role, Roles
@@ -34,6 +34,9 @@ from bot.vocabulary import KINDS
 from storage.announcements import OUTBOX_KIND, AnnouncementRepository, AnnouncementRow
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +142,13 @@ def parse_local_time(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime
     today = now.astimezone(zone).date()
     day_part = typed[: clock.start()].strip()
     if day_part in _DAY_WORDS:
-        day = today + dt.timedelta(days=_DAY_WORDS[day_part])
+        date = today + dt.timedelta(days=_DAY_WORDS[day_part])
     else:
         typed_day = read_deadline(day_part, today)
         if typed_day is None or typed_day.day is None:
             raise InvalidInput("announce.bad_time")
-        day = typed_day.day
-    return dt.datetime.combine(day, dt.time(hour, minute), zone).astimezone(dt.UTC)
+        date = typed_day.day
+    return dt.datetime.combine(date, dt.time(hour, minute), zone).astimezone(dt.UTC)
 
 
 def left_of(counts: dict[str, int]) -> int:
@@ -204,7 +207,7 @@ class AnnouncementService:
             actor_id, to_iso(now - dt.timedelta(days=STALE_DRAFT_DAYS))
         )
         new_id = await self.repo.create(actor_id, known.name, content.as_dict(), to_iso(now))
-        return await self.repo.get(new_id)
+        return await self._row(new_id)
 
     @staticmethod
     def _validate(content: Content) -> None:
@@ -263,7 +266,7 @@ class AnnouncementService:
             audience["document_id"] = document_id
         if not await self.repo.set_audience(announcement_id, audience):
             raise Stale("announce.already_sent")
-        return await self.repo.get(announcement_id)
+        return await self._row(announcement_id)
 
     async def toggle_kind(self, actor_id: int, announcement_id: int, kind: str) -> AnnouncementRow:
         announcement = await self.draft(actor_id, announcement_id)
@@ -283,7 +286,7 @@ class AnnouncementService:
 
     async def region_documents(self, actor_id: int, announcement_id: int) -> list[DocumentRow]:
         announcement = await self.draft(actor_id, announcement_id)
-        return await self.documents.list(announcement.region)
+        return await self.documents.list_documents(announcement.region)
 
     async def audience_document(self, announcement: AnnouncementRow) -> DocumentRow | None:
         document_id = announcement.audience.get("document_id")
@@ -344,7 +347,7 @@ class AnnouncementService:
         )
         if self.outbox.wakeup is not None:
             self.outbox.wakeup()
-        return await self.repo.get(announcement_id)
+        return await self._row(announcement_id)
 
     async def show_progress_in(
         self, announcement_id: int, chat_id: int | None, message_id: int | None, text: str | None
@@ -375,7 +378,13 @@ class AnnouncementService:
                 # Nothing in flight: it is over now (a scheduled one may be far from due).
                 await self.repo.mark_finished(announcement_id, now)
         log.info("announcement %d cancelled: %d message(s) not sent", announcement_id, cancelled)
-        return await self.repo.get(announcement_id), cancelled
+        return await self._row(announcement_id), cancelled
+
+    async def _row(self, announcement_id: int) -> AnnouncementRow:
+        """An announcement just written (only stale drafts are ever deleted)."""
+        row = await self.repo.get(announcement_id)
+        assert row is not None
+        return row
 
     async def counts(self, announcement_id: int) -> dict[str, int]:
         return (await self.repo.counts([announcement_id]))[announcement_id]
@@ -404,7 +413,10 @@ def local_time(announcement: AnnouncementRow, service: AnnouncementService) -> d
 
 
 def progress_view(
-    texts: Texts, service: AnnouncementService, announcement: AnnouncementRow, counts: dict
+    texts: Texts,
+    service: AnnouncementService,
+    announcement: AnnouncementRow,
+    counts: dict[str, int],
 ) -> tuple[Html, Keyboard | None]:
     """The coordinator's progress message: scheduled, sending, stopping or the final figures."""
     figures = {

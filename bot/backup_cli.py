@@ -7,10 +7,14 @@ import asyncio
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.backup import BackupError, backup_database, backup_name, restore_database
 from bot.instance import AlreadyRunning
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.cli import Command, Subparsers
 
 
 async def backup_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -45,7 +49,7 @@ async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def add_backup_commands(sub, commands: dict) -> None:
+def add_backup_commands(sub: Subparsers, commands: dict[str, Command]) -> None:
     backup = sub.add_parser("backup", help="согласованная копия базы (можно при работающем боте)")
     backup.add_argument(
         "path", nargs="?", metavar="PATH", help="куда записать (по умолчанию — в BACKUP_DIR)"

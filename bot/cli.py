@@ -7,9 +7,10 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import ValidationError
 
@@ -25,10 +26,16 @@ from bot.settings import (
 )
 from bot.tryout import add_try_command
 
+if TYPE_CHECKING:
+    from bot.importer import ImportResult
+    from bot.ingest.model import ParsedDocument
+
 EXIT_CONFIG = 2
 EXIT_ALREADY_RUNNING = 3
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int | None]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int | None]]
+# What ``add_subparsers`` returns: where each command module adds its parser.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,7 +105,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failed else 0
 
 
-def _import_summary(parsed, result) -> str:
+def _import_summary(parsed: ParsedDocument, result: ImportResult | None) -> str:
     from bot.formatting import shorten
     from bot.texts import plural
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -22,9 +22,7 @@ class FrozenClock(Clock):
     def now(self) -> datetime:
         return self.at
 
-    def move(self, **delta) -> None:
-        from datetime import timedelta
-
+    def move(self, **delta: float) -> None:
         self.at += timedelta(**delta)
 
 
@@ -32,14 +30,12 @@ class ShiftedClock(Clock):
     """Real time moved ahead by an offset that only grows (``python -m bot try``'s ``/time``)."""
 
     def __init__(self) -> None:
-        from datetime import timedelta
-
         self.offset = timedelta()
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
 
-    def move(self, delta) -> None:
+    def move(self, delta: timedelta) -> None:
         if delta.total_seconds() < 0:
             raise ValueError("the clock only moves forward")
         self.offset += delta

@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from bot.access import AccessService, Action, Target
 from bot.corrections import (
@@ -25,7 +25,14 @@ from bot.corrections import (
 )
 from bot.errors import InvalidInput, NotFound, Stale
 from bot.importer import Changes, ImportService, parsed_from_dict
-from bot.ingest.model import Deadline, ParsedAddressee, ParsedDocument, ParsedRecommendation
+from bot.ingest.model import (
+    Deadline,
+    ParsedAddressee,
+    ParsedDocument,
+    ParsedRecommendation,
+    deadline_kind_of,
+    precision_of,
+)
 from bot.regions import region_by_name
 from bot.reporting import ReportingService
 from bot.vocabulary import KINDS
@@ -48,16 +55,16 @@ class CorrectionView:
     existing_document_id: int | None = None
     unchanged: bool = False
     changes: Changes | None = None
-    failed: list[dict] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
     inherited: int = 0
-    log: list[dict] = field(default_factory=list)  # published: the latest corrections
+    log: list[dict[str, Any]] = field(default_factory=list)  # published: the latest corrections
 
     @property
     def published(self) -> bool:
         return self.ref.kind == "doc"
 
     @property
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[int]:
         return Counter(i for r in self.parsed.recommendations for i in r.addressee_indices)
 
     @property
@@ -72,13 +79,16 @@ class CorrectionView:
 @dataclass
 class _State:
     raw: ParsedDocument
-    ops: list[dict]  # a draft's own corrections
+    ops: list[dict[str, Any]]  # a draft's own corrections
     corrected: ParsedDocument
     version: int
     document: DocumentRow | None
 
 
-def _at(items: list, index: int):
+_Item = TypeVar("_Item")
+
+
+def _at(items: list[_Item], index: int) -> _Item:
     if not 0 <= index < len(items):
         raise Stale("corrections.stale")
     return items[index]
@@ -174,9 +184,9 @@ class CorrectionService:
                     addressee_indices=[index[a] for a in links.get(r.id, ())],
                     deadline=Deadline(
                         dt.date.fromisoformat(r.deadline),
-                        r.deadline_precision or "day",
+                        precision_of(r.deadline_precision or "day"),
                         r.deadline_phrase or "",
-                        kind=r.deadline_kind,
+                        kind=deadline_kind_of(r.deadline_kind),
                         note=r.deadline_note or "",
                         period=r.deadline_period,
                     )
@@ -263,7 +273,7 @@ class CorrectionService:
         actor_id: int,
         ref: Ref,
         version: int | None,
-        build: Callable[[ParsedDocument], dict],
+        build: Callable[[ParsedDocument], dict[str, Any]],
     ) -> CorrectionView:
         state = await self._state(actor_id, ref)
         if version is not None and version != state.version:
@@ -276,8 +286,9 @@ class CorrectionService:
             await self._correct_published(actor_id, state, op)
         return await self.view(actor_id, ref)
 
-    async def _correct_published(self, actor_id: int, state: _State, op: dict) -> None:
+    async def _correct_published(self, actor_id: int, state: _State, op: dict[str, Any]) -> None:
         document = state.document
+        assert document is not None  # the caller checked: a published document's state
         if op["op"] == "deadline":
             # The card's timeline shows it and followers hear of it, as any deadline change.
             plans, _ = await self.importer.plan(document.id, state.corrected)

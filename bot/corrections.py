@@ -27,7 +27,6 @@ from bot.vocabulary import KINDS
 
 NAME_LIMIT = 300
 TITLE_LIMIT = 500
-OPS = ("rename", "kind", "merge", "move", "drop", "deadline", "title", "date", "region")
 
 
 def normalise(text: str) -> str:
@@ -70,10 +69,10 @@ def match_items(old: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[
             free.discard(i)
     by_number = {old[i][1]: i for i in free}
     for j, (_, number) in enumerate(new):
-        i = by_number.get(number)
-        if result[j] is None and i is not None and i in free:
-            result[j] = i
-            free.discard(i)
+        same_number = by_number.get(number)
+        if result[j] is None and same_number is not None and same_number in free:
+            result[j] = same_number
+            free.discard(same_number)
     return result
 
 

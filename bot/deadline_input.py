@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.ingest.deadlines import find_dates
@@ -109,7 +110,11 @@ def _last_occurrence(day: int, month: int, today: dt.date) -> dt.date | None:
     return None
 
 
-def _without_year(text: str, today: dt.date, occurrence=_next_occurrence) -> dt.date | None:
+def _without_year(
+    text: str,
+    today: dt.date,
+    occurrence: Callable[[int, int, dt.date], dt.date | None] = _next_occurrence,
+) -> dt.date | None:
     match = _SHORT_NUMERIC_RE.match(text)
     if match:
         day, month = int(match.group("d")), int(match.group("m"))

@@ -10,8 +10,12 @@ after days of downtime a user gets one catch-up digest covering everything since
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.buttons import Button, Keyboard, OpenCard, SetDigestFrequency, in_rows
 from bot.clock import Clock, from_iso, to_iso
@@ -31,19 +35,23 @@ SECTION_LINES = 6
 CARD_BUTTONS = 10
 BATCH = 1000
 
+# A row as read, or a copy with a recurring term rolled to its current occurrence.
+_Row = sqlite3.Row | dict[str, Any]
+_ByRegionKind = dict[tuple[str, str], list[sqlite3.Row]]
+
 
 @dataclass
 class Activity:
     """Everything that happened since the earliest ``since`` among the due users."""
 
     since: str
-    new_docs: list = field(default_factory=list)
-    new_recs: dict = field(default_factory=lambda: defaultdict(list))  # (region, kind) -> rows
-    events: dict = field(default_factory=lambda: defaultdict(list))
-    events_by_rec: dict = field(default_factory=lambda: defaultdict(list))
-    deadlines: dict = field(default_factory=lambda: defaultdict(list))
-    deadlines_by_rec: dict = field(default_factory=dict)
-    titles: dict = field(default_factory=dict)
+    new_docs: list[sqlite3.Row] = field(default_factory=list)
+    new_recs: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
+    events: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
+    events_by_rec: dict[int, list[sqlite3.Row]] = field(default_factory=lambda: defaultdict(list))
+    deadlines: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
+    deadlines_by_rec: dict[int, sqlite3.Row] = field(default_factory=dict)
+    titles: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -55,7 +63,12 @@ class Digest:
     recommendation_ids: list[int]
 
 
-def _index(rows, by_region_kind: dict, by_rec: dict | None = None, many: bool = True) -> None:
+def _index(
+    rows: list[sqlite3.Row],
+    by_region_kind: _ByRegionKind,
+    by_rec: dict[int, Any] | None = None,  # rows by recommendation: lists, or one (many=False)
+    many: bool = True,
+) -> None:
     for row in rows:
         for kind in kinds_of(row["kinds"]):
             by_region_kind[(row["region"], kind)].append(row)
@@ -73,7 +86,7 @@ class DigestPlanner:
     texts: Texts
     clock: Clock
     default_tz: str
-    _settings_rows: dict = field(default_factory=dict, init=False, repr=False)
+    _settings_rows: dict[str, list[Button]] = field(default_factory=dict, init=False, repr=False)
 
     # scheduling
     def next_slot(self, user: UserRecord, after: dt.datetime) -> dt.datetime | None:
@@ -86,7 +99,7 @@ class DigestPlanner:
         """Users without a next digest time get one (first digest at their next slot)."""
         count, after_id = 0, 0
         while users := await self.repo.unscheduled_users(after_id, BATCH):
-            rows = []
+            rows: list[tuple[str | None, str | None, int]] = []
             for user in users:
                 slot = self.next_slot(user, now)
                 rows.append((to_iso(slot) if slot else None, None, user.id))
@@ -100,7 +113,9 @@ class DigestPlanner:
         return max(since, now - WINDOW_CAP)
 
     # the run
-    async def batches(self, now: dt.datetime):
+    async def batches(
+        self, now: dt.datetime
+    ) -> AsyncIterator[tuple[list[UserRecord], list[Digest]]]:
         """Due users in batches, each with the digests composed for them (None: nothing new)."""
         earliest = await self.repo.earliest_since(to_iso(now))
         if earliest is None:
@@ -135,7 +150,7 @@ class DigestPlanner:
                 ]
             )
             # Rescheduling after queueing: a crash in between repeats nothing (keys are taken).
-            schedules = []
+            schedules: list[tuple[str | None, str | None, int]] = []
             for user in users:
                 slot = self.next_slot(user, now)
                 schedules.append((to_iso(slot) if slot else None, to_iso(now), user.id))
@@ -195,8 +210,8 @@ class DigestPlanner:
         kinds = {user.org_kind, PARTICIPANTS} if user.org_kind else {PARTICIPANTS}
         keys = [(region, kind) for region in regions for kind in kinds]
 
-        def concerning(index: dict) -> dict[int, object]:
-            found = {}
+        def concerning(index: _ByRegionKind) -> dict[int, _Row]:
+            found: dict[int, _Row] = {}
             for key in keys:
                 for row in index.get(key, ()):
                     found[row["id"]] = row
@@ -208,8 +223,8 @@ class DigestPlanner:
         new_docs = [d for d in activity.new_docs if d["created_at"] > since_iso]
         event_rows = dict(concerning(activity.events))
         for rec_id in follows:
-            for row in activity.events_by_rec.get(rec_id, ()):
-                event_rows[row["id"]] = row
+            for event in activity.events_by_rec.get(rec_id, ()):
+                event_rows[event["id"]] = event
         events = sorted(
             (
                 e
@@ -224,7 +239,9 @@ class DigestPlanner:
                 deadline_rows[rec_id] = activity.deadlines_by_rec[rec_id]
         horizon = today + dt.timedelta(days=HORIZON_DAYS)
         since_day = local_date(since, zone)
-        soon, overdue = [], []
+        soon: list[_Row] = []
+        overdue: list[_Row] = []
+        row: _Row
         for row in deadline_rows.values():
             # A recurring term counts at its occurrence due now: never missed, shown as such.
             rolled = current_deadline(row["deadline"], row["deadline_kind"],
@@ -240,7 +257,18 @@ class DigestPlanner:
             return None
         return self._render(user, zone, new_docs, new_recs, events, soon, overdue, activity, now)
 
-    def _render(self, user, zone, new_docs, new_recs, events, soon, overdue, activity, now):
+    def _render(
+        self,
+        user: UserRecord,
+        zone: ZoneInfo,
+        new_docs: list[sqlite3.Row],
+        new_recs: list[_Row],
+        events: list[_Row],
+        soon: list[_Row],
+        overdue: list[_Row],
+        activity: Activity,
+        now: dt.datetime,
+    ) -> Digest:
         texts = self.texts
         numbered: list[int] = []
         new_doc_ids = {d["id"] for d in new_docs}
@@ -253,9 +281,10 @@ class DigestPlanner:
                 numbered.append(rec_id)
             return numbered.index(rec_id) + 1
 
-        def section(key: str, rows: list, line) -> Html:
+        def section(key: str, rows: list[_Row], line: Callable[[_Row], Html]) -> Html:
             """Lines grouped under their resolution's title, so a title is said once."""
-            lines, current = [], None
+            lines: list[Html] = []
+            current = None
             for row in rows[:SECTION_LINES]:
                 if row["document_id"] != current:
                     current = row["document_id"]
@@ -269,7 +298,7 @@ class DigestPlanner:
                 lines.append(texts("digest.more", n=len(rows) - SECTION_LINES))
             return texts(f"digest.section_{key}", lines=Html("\n".join(lines)))
 
-        def item(row) -> Html:
+        def item(row: _Row) -> Html:
             return texts(
                 "digest.item",
                 position=number(row["id"]),
@@ -277,7 +306,7 @@ class DigestPlanner:
                 text=shorten(row["text"], 110),
             )
 
-        def deadline_item(row) -> Html:
+        def deadline_item(row: _Row) -> Html:
             return texts(
                 "digest.deadline_item",
                 position=number(row["id"]),
@@ -308,7 +337,7 @@ class DigestPlanner:
             recommendation_ids=numbered,
         )
 
-    def _event_line(self, event, number) -> Html:
+    def _event_line(self, event: _Row, number: Callable[[int], int]) -> Html:
         texts = self.texts
         if event["event"] == "status":
             what = texts("digest.event_status", status=status_label(texts, event["new_status"]))

@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -59,7 +59,7 @@ class DraftPreview:
     unchanged: bool
     version: int = 0  # how many corrections the draft has: stale buttons are refused
     changes: Changes | None = None  # what a new version changes in the published document
-    failed: list[dict] = field(default_factory=list)  # corrections that no longer apply
+    failed: list[dict[str, Any]] = field(default_factory=list)  # corrections that no longer apply
     inherited: int = 0  # corrections of the published document re-applied to this parse
 
 
@@ -71,7 +71,8 @@ def document_key(parsed: ParsedDocument) -> str:
 
 
 def parsed_to_dict(parsed: ParsedDocument) -> dict[str, Any]:
-    return json.loads(json.dumps(asdict(parsed), default=str, ensure_ascii=False))
+    data: dict[str, Any] = json.loads(json.dumps(asdict(parsed), default=str, ensure_ascii=False))
+    return data
 
 
 def parsed_from_dict(data: dict[str, Any]) -> ParsedDocument:
@@ -87,7 +88,7 @@ def parsed_from_dict(data: dict[str, Any]) -> ParsedDocument:
                 text=item["text"],
                 addressee_indices=list(item["addressee_indices"]),
                 deadline=Deadline(
-                    date=day(deadline["date"]),
+                    date=dt.date.fromisoformat(deadline["date"]),
                     precision=deadline["precision"],
                     phrase=deadline["phrase"],
                     kind=deadline.get("kind", "once"),
@@ -210,9 +211,9 @@ class Changes:
 @dataclass
 class Prepared:
     existing: DocumentRow | None
-    inherited: list[dict]  # corrections already made to the published document
+    inherited: list[dict[str, Any]]  # corrections already made to the published document
     corrected: ParsedDocument
-    failed: list[dict]  # corrections whose target this parse no longer has
+    failed: list[dict[str, Any]]  # corrections whose target this parse no longer has
 
 
 _DEADLINE_FIELDS = (
@@ -276,12 +277,14 @@ class ImportService:
         self.clock = clock
         self.max_bytes = max_bytes
         self.parse_limits = parse_limits or ParseLimits()
-        self.after_import: list = []  # async callables(document_id): e.g. the search index
+        self.after_import: list[
+            Callable[[int], Awaitable[None]]
+        ] = []  # async callables(document_id): e.g. the search index
 
     async def prepare(
         self,
         parsed: ParsedDocument,
-        ops: Sequence[dict] = (),
+        ops: Sequence[dict[str, Any]] = (),
         document_id: int | None = None,
     ) -> Prepared:
         """Find the document this parse is a version of and apply its corrections, then
@@ -314,7 +317,7 @@ class ImportService:
         parsed: ParsedDocument,
         imported_by: int | None = None,
         *,
-        ops: Sequence[dict] = (),
+        ops: Sequence[dict[str, Any]] = (),
         actor_role: str = Role.COORDINATOR,
         document_id: int | None = None,
     ) -> ImportResult:
@@ -370,7 +373,7 @@ class ImportService:
             await hook(document_id)
         return result
 
-    async def _rename_in_place(self, document_id: int, ops: Sequence[dict]) -> None:
+    async def _rename_in_place(self, document_id: int, ops: Sequence[dict[str, Any]]) -> None:
         """A renamed addressee keeps its row, so its officials and invites stay with it."""
         for op in ops:
             if op.get("op") != "rename":
@@ -380,7 +383,7 @@ class ImportService:
             if row is not None and taken is None:
                 await self.documents.rename_addressee(row.id, op["name"])
 
-    async def _merge_bindings(self, document_id: int, ops: Sequence[dict]) -> None:
+    async def _merge_bindings(self, document_id: int, ops: Sequence[dict[str, Any]]) -> None:
         for op in ops:
             if op.get("op") != "merge":
                 continue
@@ -479,7 +482,9 @@ class ImportService:
         )
         return await self._preview(draft_id, parsed, [], prepared)
 
-    async def load_draft(self, user_id: int, draft_id: int) -> tuple[ParsedDocument, list[dict]]:
+    async def load_draft(
+        self, user_id: int, draft_id: int
+    ) -> tuple[ParsedDocument, list[dict[str, Any]]]:
         """The parse and the draft's own corrections; NotFound when published or cancelled."""
         draft = await self.documents.get_draft(draft_id)
         if draft is None:
@@ -493,7 +498,7 @@ class ImportService:
         return await self._preview(draft_id, parsed, ops, await self.prepare(parsed, ops))
 
     async def _preview(
-        self, draft_id: int, parsed: ParsedDocument, ops: list[dict], prepared: Prepared
+        self, draft_id: int, parsed: ParsedDocument, ops: list[dict[str, Any]], prepared: Prepared
     ) -> DraftPreview:
         existing = prepared.existing
         unchanged = existing is not None and existing.content_hash == content_hash(

@@ -43,7 +43,9 @@ class InviteService:
         addressee = await self.documents.get_addressee(addressee_id)
         if addressee is None:
             raise NotFound("invite.no_addressee")
-        return addressee, await self.documents.get(addressee.document_id)
+        document = await self.documents.get(addressee.document_id)
+        assert document is not None  # an addressee belongs to a document (a foreign key)
+        return addressee, document
 
     async def create(
         self, actor_id: int, addressee_id: int, max_uses: int = 1, days: int = DEFAULT_DAYS
@@ -62,7 +64,9 @@ class InviteService:
             to_iso(now + dt.timedelta(days=days)),
             to_iso(now),
         )
-        return await self.reporting.get_invite(invite_id)
+        invite = await self.reporting.get_invite(invite_id)
+        assert invite is not None  # just written
+        return invite
 
     async def documents_for(self, actor_id: int) -> list[DocumentRow]:
         """The resolutions a coordinator may invite officials to: their regions' (all for an
@@ -72,13 +76,16 @@ class InviteService:
             raise PermissionDenied("access.coordinators_only")
         return [
             d
-            for d in await self.documents.list()
+            for d in await self.documents.list_documents()
             if roles.is_admin or d.region in roles.coordinator_regions
         ]
 
-    async def addressee(self, addressee_id: int) -> AddresseeRow | None:
+    async def addressee(self, addressee_id: int) -> AddresseeRow:
         """A body named in a resolution (public: no permission needed)."""
-        return await self.documents.get_addressee(addressee_id)
+        addressee = await self.documents.get_addressee(addressee_id)
+        if addressee is None:  # a stale button: addressees are never deleted, ids are not reused
+            raise NotFound("invite.no_addressee")
+        return addressee
 
     async def addressees_for(self, actor_id: int, document_id: int) -> list[AddresseeRow]:
         """The bodies of a resolution a coordinator may invite to (their region only)."""

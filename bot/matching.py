@@ -470,21 +470,9 @@ class Question:
     kind: str | None
     topic: list[Word] = field(default_factory=list)
     kind_words: list[Word] = field(default_factory=list)
-    status: str | None = None  # a status or deadline question: one of STATUS_FILTERS
+    status: str | None = None  # a status or deadline question: a key of search.STATUS_RULES
 
 
-# What "что просрочено?", "что без срока?", "что выполнено?" ask about.
-STATUS_FILTERS = (
-    "overdue",
-    "no_deadline",
-    "with_deadline",
-    "done",
-    "partially_done",
-    "in_progress",
-    "not_started",
-    "wont_do",
-    "open",
-)
 # Lemma sequences, longest first within each filter; the first that matches wins.
 _STATUS_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("без", "срок"), "no_deadline"),

@@ -59,7 +59,6 @@ class Metrics:
             registry=registry,
         )
         self.last_contact_monotonic: float | None = None
-        self.started_monotonic = time.monotonic()
 
     # --- events ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 import pymorphy3
+from pymorphy3.analyzer import Parse  # untyped: pymorphy3 ships no type information
 
 WORD_RE = re.compile(r"[A-Za-zА-Яа-яЁё0-9]+(?:-[A-Za-zА-Яа-яЁё0-9]+)*")
 _LETTER_RE = re.compile(r"[A-Za-zА-Яа-яЁё]")
@@ -27,7 +28,7 @@ def get_morph() -> pymorphy3.MorphAnalyzer:
 
 
 @lru_cache(maxsize=200_000)
-def parse(word: str) -> tuple:
+def parse(word: str) -> tuple[Parse, ...]:
     """All pymorphy parses of a lowercased word, cached (the hot path of every feature)."""
     return tuple(get_morph().parse(word.lower()))
 
@@ -35,7 +36,7 @@ def parse(word: str) -> tuple:
 @lru_cache(maxsize=200_000)
 def is_known(word: str) -> bool:
     """True when the word is in the dictionary (not merely predicted)."""
-    return get_morph().word_is_known(word.lower())
+    return bool(get_morph().word_is_known(word.lower()))
 
 
 @lru_cache(maxsize=200_000)
@@ -47,7 +48,8 @@ def normal_form(word: str) -> str:
     parses = parse(low)
     if not parses:
         return low
-    return parses[0].normal_form.replace("ё", "е")
+    lemma: str = parses[0].normal_form
+    return lemma.replace("ё", "е")
 
 
 def tokens(text: str) -> list[str]:
@@ -88,14 +90,14 @@ def match_case(original: str, new: str) -> str:
     return new
 
 
-def _inflect(word: str, parsed, grammemes: set[str]) -> str:
+def _inflect(word: str, parsed: Parse, grammemes: set[str]) -> str:
     try:
         inflected = parsed.inflect(grammemes)
     except ValueError:
         inflected = None
     if inflected is None:
         return word
-    new = inflected.word
+    new: str = inflected.word
     if "ё" not in word.lower():
         new = new.replace("ё", "е")  # keep the document's spelling of е/ё
     return match_case(word, new)
@@ -137,7 +139,7 @@ def _head_group(words: list[str]) -> tuple[int, list[int]] | None:
     return None
 
 
-def _choose_head_parse(word: str, modifier_words: list[str], case_hint: str | None):
+def _choose_head_parse(word: str, modifier_words: list[str], case_hint: str | None) -> Parse | None:
     best, best_score = None, -1.0
     for p in parse(word):
         if p.tag.POS != "NOUN" or p.tag.case not in _CASES:
@@ -160,7 +162,7 @@ def _choose_head_parse(word: str, modifier_words: list[str], case_hint: str | No
     return best
 
 
-def _modifier_parse(word: str, case: str, number: str | None, gender: str | None):
+def _modifier_parse(word: str, case: str, number: str | None, gender: str | None) -> Parse | None:
     candidates = [p for p in parse(word) if p.tag.POS in _ADJ_POS and p.tag.case == case]
     if number:
         same_number = [p for p in candidates if p.tag.number == number]

@@ -9,8 +9,10 @@ reminder, not the stale ones it missed.  Nothing is queued in quiet hours (21:00
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.buttons import Button, Keyboard, OpenCard, ReportStatus, SnoozeNudge, in_rows
@@ -58,7 +60,11 @@ class Snooze:
     deadline_day: dt.date | None = None  # set when the deadline cut the week short
 
 
-def current_occurrence(rec, today: dt.date):
+# An open recommendation as read, or a copy with its recurring term rolled forward.
+_Row = sqlite3.Row | dict[str, Any]
+
+
+def current_occurrence(rec: sqlite3.Row, today: dt.date) -> tuple[_Row, bool]:
     """(the row, rolled): a recurring term whose day has passed is due at its next
     occurrence ("ежегодно до 1 марта" → next 1 March), never overdue."""
     current = current_deadline(rec["deadline"], rec["deadline_kind"], rec["deadline_period"], today)
@@ -77,7 +83,7 @@ class Planned:
     rec_ids: list[int]
     ends_snooze: bool = False
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "recipient_id": self.recipient_id,
             "kind": self.kind,
@@ -97,7 +103,7 @@ class NudgePlanner:
     async def due(self, now: dt.datetime) -> list[Planned]:
         """Everything to queue now (nothing is queued here: ``run`` does that)."""
         planned: list[Planned] = []
-        escalate: dict[tuple[str, int], list] = defaultdict(list)  # (region, addressee) -> recs
+        escalate: dict[tuple[str, int], list[_Row]] = defaultdict(list)  # (region, addressee)
         for user, addressee_ids in await self.repo.officials():
             zone = zone_for(user.region, self.default_tz)
             if is_quiet(now, zone):
@@ -106,8 +112,8 @@ class NudgePlanner:
             today = local_date(now, zone)
             sent = await self.repo.keys_with_prefix(f"nudge:{user.id}:")
             snoozes = await self.repo.snoozes(user.id)
-            for rec in await self.repo.open_recommendations(addressee_ids):
-                rec, rolled = current_occurrence(rec, today)
+            for stored in await self.repo.open_recommendations(addressee_ids):
+                rec, rolled = current_occurrence(stored, today)
                 stage = self._stage(rec, today, now)
                 if rolled and stage is not None:
                     stage = f"{stage}@{rec['deadline']}"  # this occurrence's own reminders
@@ -133,7 +139,7 @@ class NudgePlanner:
         return planned
 
     @staticmethod
-    def _needs_escalation(user_id: int, rec, stage: str, sent: set[str]) -> bool:
+    def _needs_escalation(user_id: int, rec: _Row, stage: str, sent: set[str]) -> bool:
         """Two weekly overdue nudges went out and nobody reported since the deadline."""
         if not stage.startswith("o") or int(stage[1:]) < ESCALATE_AFTER:
             return False
@@ -142,14 +148,14 @@ class NudgePlanner:
         last = rec["last_report_at"]
         return not (last and last[:10] > rec["deadline"])
 
-    def _stage(self, rec, today: dt.date, now: dt.datetime) -> str | None:
+    def _stage(self, rec: _Row, today: dt.date, now: dt.datetime) -> str | None:
         if rec["deadline"]:
             return stage_for(dt.date.fromisoformat(rec["deadline"]), today)
         last = from_iso(rec["last_report_at"] or rec["created_at"])
         periods = (now - last).days // CHECK_IN_DAYS
         return f"c{periods}" if periods >= 1 else None
 
-    def _nudge(self, user_id: int, key: str, rec, stage: str, today: dt.date) -> Planned:
+    def _nudge(self, user_id: int, key: str, rec: _Row, stage: str, today: dt.date) -> Planned:
         texts = self.texts
         if stage.startswith("c"):
             lead = texts("nudge.check_in", days=CHECK_IN_DAYS)
@@ -191,8 +197,10 @@ class NudgePlanner:
         keyboard = in_rows(buttons, 2, 2, 1, 1)
         return Planned(user_id, "nudge", key, text, keyboard, [rec["id"]])
 
-    async def _escalations(self, escalate: dict, now: dt.datetime) -> list[Planned]:
-        planned = []
+    async def _escalations(
+        self, escalate: dict[tuple[str, int], list[_Row]], now: dt.datetime
+    ) -> list[Planned]:
+        planned: list[Planned] = []
         names = await self.repo.addressee_names(sorted({a for _, a in escalate}))
         for (region, addressee_id), recs in sorted(escalate.items()):
             unique = {r["id"]: r for r in recs}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,8 @@ class OutboxService:
     def __init__(self, repo: OutboxRepository, clock: Clock) -> None:
         self.repo = repo
         self.clock = clock
-        self.wakeup = None  # set by the delivery worker: a callable that wakes it early
+        # Set by the delivery worker: a callable that wakes it early.
+        self.wakeup: Callable[[], None] | None = None
 
     async def enqueue(
         self,

@@ -8,6 +8,7 @@ has been silent for the last 30 days.  Plain data; the permission check is here.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass, field
 
 from bot.access import AccessService
@@ -33,7 +34,7 @@ class Counts:
     by_state: dict[str, int]  # every key of STATES, overdue included
 
     @classmethod
-    def of(cls, row) -> Counts:
+    def of(cls, row: sqlite3.Row) -> Counts:
         return cls(total=row["total"], by_state={s: row[s] for s in STATES})
 
 

@@ -63,9 +63,6 @@ class RateLimiter:
             self._carry, self._tokens = min(self._tokens, self.burst), 0.0
         self._paused_until = max(self._paused_until, now + max(seconds, 0.0))
 
-    def paused_for(self) -> float:
-        return max(0.0, self._paused_until - self._clock())
-
     def _refill(self, now: float) -> None:
         if now > self._stamp:
             self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)

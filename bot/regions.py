@@ -29,10 +29,6 @@ class Region:
     cities: tuple[str, ...]
     aliases: tuple[str, ...]
 
-    @property
-    def capital(self) -> str | None:
-        return self.cities[0] if self.cities else None
-
 
 @dataclass(frozen=True)
 class RegionMatch:
@@ -130,7 +126,8 @@ def _region_lemma(word: str) -> str:
     (a noun) to the dictionary, "Тверской области" is not."""
     for p in parse(word):
         if p.tag.POS == "ADJF":
-            return p.normal_form.replace("ё", "е")
+            lemma: str = p.normal_form
+            return lemma.replace("ё", "е")
     return normal_form(word)
 
 

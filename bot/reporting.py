@@ -7,8 +7,9 @@ for fast listing.  Followers hear of each change at once or in their digest, as 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.access import AccessService, Action, Roles, Target, allowed
@@ -24,7 +25,8 @@ from bot.views import Card, describe_entry, notice_keyboard, recommendation_titl
 from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow, ReportingRepository
-from storage.statuses import STATUSES, Status
+from storage.statuses import STATUSES as STATUSES  # handlers read them from here
+from storage.statuses import Status
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
 
@@ -84,7 +86,7 @@ class ReportingService:
         self.texts = texts
         self.clock = clock
         # async callables(document_id) after a deadline changes: the search index sorts by it
-        self.after_deadline: list = []
+        self.after_deadline: list[Callable[[int], Awaitable[None]]] = []
         # addressee id → its deadlines feed (.ics) when the public page is on (bot/public.py)
         self.calendar_url: Callable[[int], str | None] = lambda _addressee_id: None
 
@@ -125,6 +127,7 @@ class ReportingService:
             # Read the status inside the transaction: two reports at once cannot both be
             # recorded as changes from the same old status.
             current = await self.documents.get_recommendation(recommendation_id)
+            assert current is not None  # recommendations are marked removed, never deleted
             if current.status == status:
                 raise InvalidInput("report.same_status")
             entry_id = await self.reporting.append(
@@ -243,7 +246,8 @@ class ReportingService:
         subject = await self.subject(recommendation_id)
         roles = await self.access.roles(user_id)
         target = subject.target
-        addressees = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
+        found = [await self.documents.get_addressee(a) for a in sorted(subject.addressee_ids)]
+        addressees = [a for a in found if a is not None]
         history = await self.reporting.history(recommendation_id)
         zone = await self.reader_zone(user_id, subject.document)
         return Card(
@@ -313,7 +317,9 @@ class ReportingService:
         await self._notify_followers(subject, entry, told | {actor_id})
         return entry
 
-    async def _tell_responsible(self, subject: Subject, entry: HistoryRow, actor_id: int) -> set:
+    async def _tell_responsible(
+        self, subject: Subject, entry: HistoryRow, actor_id: int
+    ) -> set[int]:
         """The body's officials hear, once, of a new deadline or a public disagreement."""
         if entry.event == "deadline":
             key = "responsible.deadline"
@@ -321,14 +327,14 @@ class ReportingService:
             key = "responsible.disagree"
         else:
             return set()
-        officials = set()
+        officials: set[int] = set()
         for addressee_id in sorted(subject.addressee_ids):
             officials.update(await self.reporting.officials_of(addressee_id))
         officials.discard(actor_id)
         await self._send_change(subject, entry, sorted(officials), key, "responsible")
         return officials
 
-    async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set) -> None:
+    async def _notify_followers(self, subject: Subject, entry: HistoryRow, skip: set[int]) -> None:
         """Immediate followers (and those without digests) get a notice now; the others read
         it in their digest."""
         followers = []
@@ -366,7 +372,9 @@ class ReportingService:
             )
 
 
-def _entry(subject: Subject, actor_id: int, roles: Roles, event: str, at: str, **fields) -> dict:
+def _entry(
+    subject: Subject, actor_id: int, roles: Roles, event: str, at: str, **fields: Any
+) -> dict[str, Any]:
     """A history row: who, in which capacity, when, what."""
     return {
         "recommendation_id": subject.recommendation.id,

@@ -6,9 +6,13 @@ import argparse
 import datetime as dt
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from bot.clock import FrozenClock, ensure_utc, to_iso
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.cli import Command, Subparsers
 
 
 def _moment(value: str | None) -> dt.datetime:
@@ -76,7 +80,7 @@ async def due_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def add_schedule_commands(sub, commands: dict) -> None:
+def add_schedule_commands(sub: Subparsers, commands: dict[str, Command]) -> None:
     digest = sub.add_parser("digest", help="показать сводку, которую получит пользователь")
     digest.add_argument("--user", type=int, required=True, metavar="TELEGRAM_ID")
     _at_argument(digest)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.matching import (
@@ -72,7 +73,9 @@ class Profile:
         """A Profile from itself, a user record (org_kind, org_name) or a mapping."""
         if isinstance(value, Profile):
             return value
-        get = value.get if isinstance(value, dict) else lambda k: getattr(value, k, None)
+        get: Callable[[str], Any] = (
+            value.get if isinstance(value, dict) else lambda k: getattr(value, k, None)
+        )
         return cls(
             region=get("region"),
             kind=get("kind") or get("org_kind"),
@@ -95,9 +98,6 @@ class Match:
     text: str
     region: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
 class AskResult:
@@ -118,13 +118,12 @@ class AskResult:
 class _Cand:
     rank: int
     score: float
-    keys: Any  # a row with deadline, adopted_on, document_id, position
+    keys: sqlite3.Row  # a row with deadline, adopted_on, document_id, position
     reasons: list[str] = field(default_factory=list)
     reason_ranks: list[int] = field(default_factory=list)
     reason_addressees: list[int | None] = field(default_factory=list)
     addressee_id: int | None = None
     partner: str | None = None
-    named_in_addressee: bool = False
     home: bool = False  # from the asker's own region: comes first
 
 
@@ -145,7 +144,7 @@ def _passes(keys: Any, status: str, today: dt.date | None) -> bool:
     if deadline is not None and (deadline == "none") != (keys["deadline"] is None):
         return False
     if overdue:
-        return keys["deadline"] < (today or dt.datetime.now(dt.UTC).date()).isoformat()
+        return bool(keys["deadline"] < (today or dt.datetime.now(dt.UTC).date()).isoformat())
     return True
 
 
@@ -155,7 +154,7 @@ def _without_region(q: Question) -> str:
     return " ".join(words) or "что рекомендовано"
 
 
-def _sort_key(c: _Cand) -> tuple:
+def _sort_key(c: _Cand) -> tuple[bool, int, float, bool, str, int, int, int]:
     k = c.keys
     adopted = int(k["adopted_on"].replace("-", "")) if k["adopted_on"] else 0
     return (
@@ -269,14 +268,13 @@ class SearchService:
                 )
             if named is not None:
                 c = _add(cands, row, NAMED, reason_named_addressee(named["canonical"]), named["id"])
-                c.named_in_addressee = True
                 c.score = max(c.score, _SCORES[NAMED])
             else:
                 c = _add(cands, row, NAMED, REASON_NAMED_TEXT, None)
                 c.score = max(c.score, _SCORES[NAMED] - 0.5) if c.rank == NAMED else c.score
 
-    async def _addressees(self, ids) -> dict[int, list]:
-        out: dict[int, list] = {}
+    async def _addressees(self, ids: Iterable[int]) -> dict[int, list[sqlite3.Row]]:
+        out: dict[int, list[sqlite3.Row]] = {}
         for row in await self.repo.addressees_of(ids):
             out.setdefault(row["recommendation_id"], []).append(row)
         return out
@@ -488,14 +486,16 @@ class SearchService:
             c = _Cand(rank=0, score=coverage * 10 + bonus + bm25[rec_id], keys=row)
             if hit:
                 c.reasons.append(reason_words(display_words(hit)))
-            if relation == 0:
+            if relation == 0 and kind is not None:
                 c.reasons.append(f"адресовано {kind_dative(kind)}")
-            elif relation == 1:
+            elif relation == 1 and kind is not None:
                 c.reasons.append(f"{kind_label(kind)} — соисполнители")
             cands[rec_id] = c
         return cands, total
 
-    async def _pool(self, any_word: str, every_word: str | None) -> tuple[list, int]:
+    async def _pool(
+        self, any_word: str, every_word: str | None
+    ) -> tuple[list[tuple[int, float]], int]:
         """FTS candidates (id, bm25) and the number of matches.
 
         bm25 costs about a microsecond per matching row, so a question that matches most of
@@ -508,6 +508,7 @@ class SearchService:
         # Broad: the total is what has every word (what the pages show), not every match.
         narrow = await self.repo.count(every_word, cap=BROAD) if every_word else 0
         if 0 < narrow < BROAD:
+            assert every_word is not None  # narrow is 0 without it
             return await self.repo.match(every_word, POOL), narrow
         source = every_word if narrow and every_word else any_word
         total = await self.repo.count(source)
@@ -624,7 +625,7 @@ def _word_in(word: Word, present: set[str]) -> bool:
 
 def _add(
     cands: dict[int, _Cand],
-    keys,
+    keys: sqlite3.Row,
     rank: int,
     reason: str,
     addressee_id: int | None,
@@ -675,7 +676,7 @@ def _drop_kind_reason(c: _Cand, addressee_id: int) -> None:
     c.reason_addressees = [c.reason_addressees[i] for i in keep]
 
 
-def _add_facet(cands: dict[int, _Cand], row, kind: str) -> None:
+def _add_facet(cands: dict[int, _Cand], row: sqlite3.Row, kind: str) -> None:
     """A candidate from a facet row: addressed to the kind, or joint with it."""
     rank = _FACET_RANK[row["relation"]]
     reason = (
@@ -684,23 +685,23 @@ def _add_facet(cands: dict[int, _Cand], row, kind: str) -> None:
     _add(cands, row, rank, reason, row["addressee_id"], row["partner"])
 
 
-def _addressee_label(c: _Cand, addressees: list) -> str:
+def _addressee_label(c: _Cand, addressees: list[sqlite3.Row]) -> str:
     by_id = {a["id"]: a for a in addressees}
     if c.addressee_id in by_id:
-        return by_id[c.addressee_id]["canonical"]
+        return str(by_id[c.addressee_id]["canonical"])
     if c.partner:
         return c.partner
     main = [a for a in addressees if not is_instrumental(a["name"])]
     if main:
-        return main[0]["canonical"]
-    return addressees[0]["canonical"] if addressees else NO_ADDRESSEE
+        return str(main[0]["canonical"])
+    return str(addressees[0]["canonical"]) if addressees else NO_ADDRESSEE
 
 
 # ---------------------------------------------------------------------------------------
 # What one recommendation contributes to the index (pure; runs in a worker thread).
 
 
-def build_rows(data: dict[str, list]) -> tuple[list[SearchDoc], list[Facet]]:
+def build_rows(data: dict[str, list[sqlite3.Row]]) -> tuple[list[SearchDoc], list[Facet]]:
     documents = {row["id"]: row for row in data["documents"]}
     addressees = {row["id"]: row for row in data["addressees"]}
     links: dict[int, list[int]] = {}
@@ -748,7 +749,7 @@ def sort_key(deadline: str | None, adopted_on: str | None, document_id: int, pos
 
 
 def recommendation_facets(
-    rec_id: int, document_id: int, region: str, text: str, addrs: Sequence
+    rec_id: int, document_id: int, region: str, text: str, addrs: Sequence[sqlite3.Row]
 ) -> list[Facet]:
     joint = [a for a in addrs if is_instrumental(a["name"])]
     main = [a for a in addrs if a not in joint]

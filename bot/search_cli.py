@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.cli import Command, Subparsers
+    from bot.search import Match, SearchService
 
-def add_search_commands(sub: Any, commands: dict) -> None:
+
+def add_search_commands(sub: Subparsers, commands: dict[str, Command]) -> None:
     """Register ``ask`` and ``my`` on the subparsers of ``bot/cli.py``."""
     ask = sub.add_parser("ask", help="вопрос о рекомендациях свободным текстом")
     ask.add_argument("question", metavar="QUESTION", help="например: «что рекомендовано ОМСУ?»")
@@ -30,21 +35,16 @@ def add_search_commands(sub: Any, commands: dict) -> None:
     commands["my"] = _my
 
 
-async def _with_search(settings: Settings, run) -> int:
+async def _with_search(settings: Settings, run: Callable[[SearchService], Awaitable[int]]) -> int:
     from bot.container import import_seeds_if_empty, open_services
-    from bot.search import SearchService
 
     async with open_services(settings) as services:
-        search = getattr(services, "search", None)
-        if search is None:
-            search = SearchService(services.db)
-            services.importer.after_import.append(search.reindex_document)
         await import_seeds_if_empty(services)
-        await search.rebuild_if_empty()
-        return await run(search)
+        await services.search.rebuild_if_empty()
+        return await run(services.search)
 
 
-def _result_json(query: dict[str, Any], matches) -> dict[str, Any]:
+def _result_json(query: dict[str, Any], matches: Sequence[Match]) -> dict[str, Any]:
     return {
         "query": query,
         "results": [
@@ -61,7 +61,7 @@ def _result_json(query: dict[str, Any], matches) -> dict[str, Any]:
     }
 
 
-def _print_list(header: str, matches, total: int) -> None:
+def _print_list(header: str, matches: Sequence[Match], total: int) -> None:
     from bot.texts import plural
 
     print(f"{header}: {total} {plural(total, 'рекомендация|рекомендации|рекомендаций')}")
@@ -75,7 +75,7 @@ def _print_list(header: str, matches, total: int) -> None:
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    async def run(search) -> int:
+    async def run(search: SearchService) -> int:
         result = await search.ask(
             args.question, region=args.region, kind=args.kind, org=args.org, limit=args.limit
         )
@@ -122,7 +122,7 @@ async def _my(args: argparse.Namespace, settings: Settings) -> int:
         print(problem, file=sys.stderr)
         return 2
 
-    async def run(search) -> int:
+    async def run(search: SearchService) -> int:
         matches, total = await search.my(Profile(region, kind, args.org), limit=args.limit)
         query = {"region": region, "kind": kind, "org": args.org}
         if args.json:

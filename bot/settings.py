@@ -135,7 +135,7 @@ class Settings(BaseSettings):
 
     @field_validator("admin_ids", mode="before")
     @classmethod
-    def _split_ids(cls, value):
+    def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [part for part in re.split(r"[,\s]+", value.strip()) if part]
             if not all(part.lstrip("-").isdigit() for part in parts):

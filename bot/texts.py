@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
 
-def join_within(parts: list[str], limit: int = MESSAGE_LIMIT, sep: str = "\n\n") -> Html:
+def join_within(parts: Sequence[str], limit: int = MESSAGE_LIMIT, sep: str = "\n\n") -> Html:
     """Join whole HTML sections, leaving out trailing ones that would pass Telegram's limit.
 
     Sections are dropped whole, so a tag is never cut in half.

@@ -21,7 +21,7 @@ _WORD_RE = re.compile(r"[A-Za-zА-Яа-яЁё]+")
 
 @lru_cache(maxsize=1)
 def _known_abbreviations() -> frozenset[str]:
-    out = set()
+    out: set[str] = set()
     for key in vocabulary().abbreviations:
         out.update(w for w in key.split() if w.isupper())
     return frozenset(out)

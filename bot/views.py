@@ -88,7 +88,7 @@ def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
     if entry.event == "status":
         what = texts(
             "history.status",
-            new=status_label(texts, entry.new_status),
+            new=status_label(texts, entry.new_status or "not_started"),
             old=status_label(texts, entry.old_status or "not_started"),
         )
     elif entry.event == "deadline":
@@ -106,7 +106,7 @@ def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
     if entry.comment:
         parts.append(texts("history.comment_text", text=shorten(entry.comment, 300)))
     if entry.evidence_kind == "link":
-        if entry.evidence not in (entry.comment or ""):  # shown once, not twice
+        if entry.evidence and entry.evidence not in (entry.comment or ""):  # shown once
             parts.append(texts("history.evidence_link", url=shorten(entry.evidence or "", 200)))
     elif entry.evidence_kind:
         parts.append(

@@ -87,15 +87,15 @@ def vocabulary() -> Vocabulary:
     )
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str | None) -> str:
     """Russian label for a picker: "Органы местного самоуправления"."""
-    info = vocabulary().kinds.get(kind)
+    info = vocabulary().kinds.get(kind) if kind else None
     return info.label if info else vocabulary().kinds[Kind.OTHER].label
 
 
-def kind_dative(kind: str) -> str:
+def kind_dative(kind: str | None) -> str:
     """The kind in the dative plural for sentences: "органам местного самоуправления"."""
-    info = vocabulary().kinds.get(kind)
+    info = vocabulary().kinds.get(kind) if kind else None
     return info.dative_plural if info else vocabulary().kinds[Kind.OTHER].dative_plural
 
 
@@ -146,12 +146,12 @@ def classify_addressee(name: str) -> str:
     caps = [w[:1].isupper() for w, _ in words]
 
     matches: list[tuple[int, int, str]] = []  # start, end (exclusive), kind
-    for kind, info in vocab.kinds.items():
+    for known, info in vocab.kinds.items():
         for seq in info.keywords:
             n = len(seq)
             for i in range(len(lems) - n + 1):
                 if tuple(lems[i : i + n]) == seq:
-                    matches.append((i, i + n, kind))
+                    matches.append((i, i + n, known))
 
     def best(cands: list[tuple[int, int, str]]) -> str | None:
         if not cands:
@@ -162,6 +162,7 @@ def classify_addressee(name: str) -> str:
     head = head_index([w for w, _ in words])
     head = 0 if head is None else head
     unquoted = [m for m in matches if not quoted[m[0]]]
+    kind: str | None
     if _starts_with(lems, head, vocab.part_of_heads):
         after = [m for m in unquoted if m[0] > head]
         owners = [m for m in after if caps[m[0]]]

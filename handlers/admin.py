@@ -11,9 +11,11 @@ from aiogram.types import Message
 
 from bot.access import Action
 from bot.container import Services
-from bot.regions import search_regions
+from bot.regions import Region, search_regions
 from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
+from handlers.events import sender_id
+from storage.users import UserRecord
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +23,7 @@ log = logging.getLogger(__name__)
 async def cmd_coordinator(
     message: Message, command: CommandObject, bot: Bot, services: Services, texts: Texts
 ) -> None:
-    actor = message.from_user.id
+    actor = sender_id(message)
     words = (command.args or "").split(maxsplit=1)
     # The role first: a non-admin learns nothing about who uses the bot.
     await services.access.require(actor, Action.APPOINT_COORDINATOR)
@@ -77,14 +79,14 @@ async def _listing(services: Services, texts: Texts, actor: int) -> str:
 MAX_TELEGRAM_ID = 2**52  # Telegram ids fit in 52 bits; a longer number is a typo
 
 
-async def _find_user(services: Services, who: str):
+async def _find_user(services: Services, who: str) -> UserRecord | None:
     if who.lstrip("-").isdigit():
         user_id = int(who)
         return await services.users.get(user_id) if abs(user_id) < MAX_TELEGRAM_ID else None
     return await services.users.by_username(who)
 
 
-def _region_choice(texts: Texts, query: str, regions) -> str:
+def _region_choice(texts: Texts, query: str, regions: list[Region]) -> str:
     if not regions:
         return texts("coordinator.region_not_found", query=query)
     names = Html("\n".join(texts("coordinator.region_option", name=r.name) for r in regions[:10]))

@@ -19,7 +19,13 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.announcements import (
@@ -41,6 +47,7 @@ from bot.texts import Html, Texts
 from bot.vocabulary import KINDS, kind_label
 from handlers.callbacks import AnnounceCallback
 from handlers.editing import drop_buttons, show_result
+from handlers.events import bot_of, pressed_in, pressed_message, sender_id
 from handlers.keyboards import to_markup
 from storage.announcements import AnnouncementRow
 
@@ -63,7 +70,7 @@ def _button(kb: InlineKeyboardBuilder, text: str, action: str, id_: int = 0, v: 
     kb.button(text=text, callback_data=AnnounceCallback(action=action, id=id_, v=v))
 
 
-def _entities(items) -> list[dict[str, Any]]:
+def _entities(items: list[MessageEntity] | None) -> list[dict[str, Any]]:
     return [e.model_dump(mode="json", exclude_none=True) for e in items or ()]
 
 
@@ -89,9 +96,11 @@ def content_of(message: Message) -> Content | None:
 # --- /announce: region and message ----------------------------------------------------------
 
 
-async def cmd_announce(message: Message, state: FSMContext, services: Services, texts: Texts):
+async def cmd_announce(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
     await state.clear()
-    roles, regions = await services.announcements.regions_for(message.from_user.id)
+    roles, regions = await services.announcements.regions_for(sender_id(message))
     if not roles.is_coordinator:
         await message.answer(texts("access.coordinators_only"))
         return
@@ -113,7 +122,9 @@ def _regions_keyboard(names: list[str]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def _ask_text(message: Message, state: FSMContext, texts: Texts, region: str) -> None:
+async def _ask_text(
+    message: Message | InaccessibleMessage, state: FSMContext, texts: Texts, region: str
+) -> None:
     await state.set_state(AnnounceForm.text)
     await state.set_data({"region": region})
     kb = InlineKeyboardBuilder()
@@ -129,7 +140,7 @@ async def on_region(
         await callback.answer()
         return
     await callback.answer()
-    await _ask_text(callback.message, state, texts, regions[callback_data.id].name)
+    await _ask_text(pressed_in(callback), state, texts, regions[callback_data.id].name)
 
 
 async def on_region_name(
@@ -153,7 +164,7 @@ async def on_text(message: Message, state: FSMContext, services: Services, texts
         await message.answer(texts("announce.unsupported"))
         return
     region = (await state.get_data()).get("region", "")
-    announcement = await services.announcements.create_draft(message.from_user.id, region, content)
+    announcement = await services.announcements.create_draft(sender_id(message), region, content)
     await state.clear()
     await _audience_menu(message, services, texts, announcement)
 
@@ -168,7 +179,10 @@ async def on_quit(callback: CallbackQuery, state: FSMContext, texts: Texts) -> N
 
 
 async def _audience_menu(
-    message: Message, services: Services, texts: Texts, announcement: AnnouncementRow
+    message: Message | InaccessibleMessage,
+    services: Services,
+    texts: Texts,
+    announcement: AnnouncementRow,
 ) -> None:
     everyone = await services.announcements.count_everyone(announcement)
     kb = InlineKeyboardBuilder()
@@ -202,7 +216,8 @@ async def _kinds_view(
 async def on_drop(
     callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
-    await services.announcements.cancel(callback.from_user.id, callback_data.id)
+    cancel = services.announcements.cancel(callback.from_user.id, callback_data.id)
+    await cancel
     await callback.answer()
     await _edit(callback, texts("announce.discarded"), None)
 
@@ -211,12 +226,11 @@ async def on_back_to_audience(
     callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
     """«Назад» from the list of documents: the audience menu again, nothing chosen."""
-    announcement = await services.announcements.set_audience(
-        callback.from_user.id, callback_data.id
-    )
+    reset = services.announcements.set_audience(callback.from_user.id, callback_data.id)
+    announcement = await reset
     await callback.answer()
     await _drop_keyboard(callback)
-    await _audience_menu(callback.message, services, texts, announcement)
+    await _audience_menu(pressed_in(callback), services, texts, announcement)
 
 
 async def on_kinds(
@@ -258,7 +272,9 @@ async def on_documents(
     await callback.answer()
     announcement = await service.draft(actor, ann_id)
     if not documents:
-        await callback.message.answer(texts("announce.no_documents", region=announcement.region))
+        await pressed_in(callback).answer(
+            texts("announce.no_documents", region=announcement.region)
+        )
         return
     kb = InlineKeyboardBuilder()
     for document in documents[:DOCUMENTS_SHOWN]:
@@ -303,8 +319,7 @@ async def _audience_chosen(
     announcement = await choice
     await callback.answer()
     await _drop_keyboard(callback)
-    bot = callback.bot
-    await _preview(callback.message.chat.id, bot, services, texts, announcement)
+    await _preview(pressed_in(callback).chat.id, bot_of(callback), services, texts, announcement)
 
 
 async def audience_label(services: Services, texts: Texts, announcement: AnnouncementRow) -> Html:
@@ -345,13 +360,13 @@ async def on_send_now(
     callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
     service = services.announcements
-    chat_id, message_id = callback.message.chat.id, callback.message.message_id
+    chat_id, message_id = pressed_in(callback).chat.id, pressed_in(callback).message_id
     async with service.lock(callback_data.id):
         announcement = await service.send(
             callback.from_user.id, callback_data.id, progress=(chat_id, message_id)
         )
         await callback.answer(texts.plain("announce.started_short"))
-        await _show_progress(callback.message, service, texts, announcement)
+        await _show_progress(pressed_message(callback), service, texts, announcement)
 
 
 async def _show_progress(
@@ -375,12 +390,12 @@ async def on_schedule(
     announcement = await services.announcements.draft(callback.from_user.id, callback_data.id)
     await callback.answer()
     await state.set_state(AnnounceForm.when)
-    await state.set_data({"id": announcement.id, "menu": callback.message.message_id})
+    await state.set_data({"id": announcement.id, "menu": pressed_in(callback).message_id})
     zone = services.announcements.zone(announcement.region)
     example = (services.clock.now().astimezone(zone) + dt.timedelta(days=1)).replace(
         hour=10, minute=0
     )
-    await callback.message.answer(
+    await pressed_in(callback).answer(
         texts(
             "announce.ask_time",
             region=announcement.region,
@@ -399,10 +414,10 @@ async def on_time(
     async with service.lock(ann_id):
         zone = service.zone("")
         try:
-            announcement = await service.draft(message.from_user.id, ann_id)
+            announcement = await service.draft(sender_id(message), ann_id)
             zone = service.zone(announcement.region)
             at = parse_local_time(message.text or "", zone, services.clock.now())
-            announcement = await service.send(message.from_user.id, ann_id, at=at)
+            announcement = await service.send(sender_id(message), ann_id, at=at)
         except InvalidInput as error:  # asked again, with an example in the region's time
             tomorrow = services.clock.now().astimezone(zone) + dt.timedelta(days=1)
             await message.answer(
@@ -433,8 +448,8 @@ async def on_stop(
     async with service.lock(callback_data.id):
         announcement, cancelled = await service.cancel(callback.from_user.id, callback_data.id)
         await callback.answer(texts.plain("announce.stopped_short", n=cancelled))
-        if announcement.progress_message_id == callback.message.message_id:
-            await _show_progress(callback.message, service, texts, announcement)
+        if announcement.progress_message_id == pressed_in(callback).message_id:
+            await _show_progress(pressed_message(callback), service, texts, announcement)
         else:  # pressed in /announcements: the list is redrawn, the others keep their buttons
             text, markup = await _listing(services, texts, callback.from_user.id, callback_data.v)
             await _edit(callback, text, markup)
@@ -448,7 +463,7 @@ async def cmd_announcements(
 ) -> None:
     arg = (command.args or "").strip()
     page = min(int(arg), 10_000) - 1 if arg.isdigit() and len(arg) < 9 else 0
-    text, markup = await _listing(services, texts, message.from_user.id, page)
+    text, markup = await _listing(services, texts, sender_id(message), page)
     await message.answer(text, reply_markup=markup)
 
 
@@ -531,14 +546,17 @@ def _state(service: AnnouncementService, row: AnnouncementRow, counts: dict[str,
 
 async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     message = callback.message
-    if message is None or (message.text == text and message.reply_markup == markup):
+    if not isinstance(message, Message):
+        return  # none, or too old to edit
+    if message.text == text and message.reply_markup == markup:
         return  # nothing changed: Telegram would answer "message is not modified"
     with suppress(TelegramBadRequest):
         await message.edit_text(text, reply_markup=markup)
 
 
 async def _drop_keyboard(callback: CallbackQuery) -> None:
-    if callback.message is not None and callback.message.reply_markup is not None:
+    message = callback.message
+    if isinstance(message, Message) and message.reply_markup is not None:
         await drop_buttons(callback)
 
 

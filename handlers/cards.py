@@ -9,13 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    FSInputFile,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action
@@ -24,7 +31,7 @@ from bot.formatting import human_date, human_date_weekday, shorten
 from bot.reporting import Evidence
 from bot.texts import Texts, join_within
 from bot.uploads import upload_path
-from bot.views import render_card, status_label
+from bot.views import Card, render_card, status_label
 from handlers.callbacks import (
     AssessCallback,
     CardCallback,
@@ -34,6 +41,7 @@ from handlers.callbacks import (
     StatusCallback,
 )
 from handlers.editing import drop_buttons, show_result
+from handlers.events import pressed_in, sender_id
 from handlers.keyboards import card_keyboard
 from storage.statuses import REPORTED_STATUSES, STATUSES, Status
 
@@ -94,11 +102,11 @@ async def send_card(
 
 
 async def on_open_card(
-    callback: CallbackQuery, callback_data: CardCallback, bot: Bot, services: Services, texts
+    callback: CallbackQuery, callback_data: CardCallback, bot: Bot, services: Services, texts: Texts
 ) -> None:
     await send_card(
         bot,
-        callback.message.chat.id,
+        pressed_in(callback).chat.id,
         callback.from_user.id,
         callback_data.rec_id,
         services,
@@ -116,13 +124,14 @@ async def on_follow(
     await _refresh(callback, texts, card)
 
 
-async def _refresh(callback: CallbackQuery, texts: Texts, card) -> None:
+async def _refresh(callback: CallbackQuery, texts: Texts, card: Card) -> None:
     """Redraw the card in place; an old message that cannot be edited is left alone."""
-    if callback.message is None:
+    message = callback.message
+    if not isinstance(message, Message):  # none, or too old to read (and to edit)
         return
     text = render_card(texts, card)
     markup = card_keyboard(texts, card)
-    if callback.message.text == text and callback.message.reply_markup == markup:
+    if message.text == text and message.reply_markup == markup:
         return
     # e.g. "message is not modified" or a message too old to edit: the new state shows next time
     await show_result(callback, text, reply_markup=markup)
@@ -182,14 +191,14 @@ async def on_status_button(
     await callback.answer()
     label = status_label(texts, callback_data.status)
     if callback_data.status == Status.WONT_DO:
-        await callback.message.answer(
+        await pressed_in(callback).answer(
             texts("report.ask_reason", status=label),
             reply_markup=_step_keyboard(
                 texts, ReportForm.details, callback_data.rec_id, skip=False
             ),
         )
     else:
-        await callback.message.answer(
+        await pressed_in(callback).answer(
             texts("report.ask_details", status=label),
             reply_markup=_step_keyboard(texts, ReportForm.details, callback_data.rec_id, skip=True),
         )
@@ -252,7 +261,9 @@ async def on_more_details(message: Message, state: FSMContext, texts: Texts) -> 
     await _ask_confirmation(message, texts, data)
 
 
-async def _ask_confirmation(message: Message, texts: Texts, data: dict) -> None:
+async def _ask_confirmation(
+    message: Message | InaccessibleMessage, texts: Texts, data: dict[str, Any]
+) -> None:
     kb = InlineKeyboardBuilder()
     rec_id = data["rec_id"]
     kb.button(
@@ -274,11 +285,11 @@ async def _ask_confirmation(message: Message, texts: Texts, data: dict) -> None:
     )
 
 
-def _evidence_label(texts: Texts, evidence: list | None) -> str:
+def _evidence_label(texts: Texts, evidence: list[str | None] | None) -> str:
     if not evidence:
         return texts("report.none")
     kind, value, name = evidence
-    return texts(f"report.evidence_{kind}", name=name or "", url=shorten(value, 200))
+    return texts(f"report.evidence_{kind}", name=name or "", url=shorten(value or "", 200))
 
 
 async def on_step(
@@ -308,7 +319,7 @@ async def on_step(
         await state.set_state(ReportForm.confirm)
         await callback.answer()
         await drop_buttons(callback)
-        await _ask_confirmation(callback.message, texts, data)
+        await _ask_confirmation(pressed_in(callback), texts, data)
         return
     # confirm
     evidence = Evidence(*data["evidence"]) if data.get("evidence") else None
@@ -328,14 +339,16 @@ async def on_step(
     await callback.answer(texts.plain("report.saved_short"))
     await show_result(callback, texts("report.saved"))
     await send_card(
-        bot, callback.message.chat.id, callback.from_user.id, data["rec_id"], services, texts
+        bot, pressed_in(callback).chat.id, callback.from_user.id, data["rec_id"], services, texts
     )
 
 
 # --- a reply to a card, nudge or digest records a comment ------------------------------
 
 
-async def replied_recommendations(message: Message, services: Services) -> dict | bool:
+async def replied_recommendations(
+    message: Message, services: Services
+) -> dict[str, list[int]] | bool:
     """Filter: the message replies to a card, nudge or digest; hands over its recommendations."""
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or not replied.from_user.is_bot:
@@ -361,7 +374,7 @@ async def on_reply(
     rec_id = rec_ids[0]
     comment = (message.text or message.caption or "").strip() or None
     evidence = evidence_of(message)
-    await services.reporting.comment(message.from_user.id, rec_id, comment, evidence)
+    await services.reporting.comment(sender_id(message), rec_id, comment, evidence)
     rec = await services.reporting.recommendation(rec_id)
     kb = InlineKeyboardBuilder()
     for status in REPORTED_STATUSES:
@@ -410,7 +423,7 @@ async def on_assess(
     await state.set_state(ReportForm.assessment)
     await state.set_data({"rec_id": callback_data.rec_id, "verdict": callback_data.verdict})
     await callback.answer()
-    await callback.message.answer(
+    await pressed_in(callback).answer(
         texts(f"assess.ask_{callback_data.verdict}"),
         reply_markup=_step_keyboard(texts, ReportForm.assessment, callback_data.rec_id, skip=True),
     )
@@ -419,7 +432,7 @@ async def on_assess(
 async def on_assessment_text(
     message: Message, state: FSMContext, bot: Bot, services: Services, texts: Texts
 ) -> None:
-    await _save_assessment(message, message.from_user.id, state, bot, services, texts, message.text)
+    await _save_assessment(message, sender_id(message), state, bot, services, texts, message.text)
 
 
 async def on_assessment_step(
@@ -438,12 +451,20 @@ async def on_assessment_step(
     await drop_buttons(callback)
     # Answered after saving: a refusal shows as this button's alert.
     await _save_assessment(
-        callback.message, callback.from_user.id, state, bot, services, texts, None
+        pressed_in(callback), callback.from_user.id, state, bot, services, texts, None
     )
     await callback.answer()
 
 
-async def _save_assessment(message, user_id, state, bot, services: Services, texts, comment):
+async def _save_assessment(
+    message: Message | InaccessibleMessage,
+    user_id: int,
+    state: FSMContext,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
+    comment: str | None,
+) -> None:
     data = await state.get_data()
     await state.clear()  # saved or refused, the question is answered
     await services.reporting.assess(user_id, data["rec_id"], data["verdict"], comment)
@@ -469,17 +490,19 @@ async def on_deadline_button(
     await state.set_state(ReportForm.deadline)
     await state.set_data({"rec_id": callback_data.rec_id})
     await callback.answer()
-    await callback.message.answer(
+    await pressed_in(callback).answer(
         texts("deadline.ask"),
         reply_markup=_step_keyboard(texts, ReportForm.deadline, callback_data.rec_id, skip=False),
     )
 
 
-async def on_deadline_text(message: Message, state: FSMContext, services: Services, texts: Texts):
+async def on_deadline_text(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
     """A typed deadline is read and shown in words; it is saved only after «Сохранить»."""
     data = await state.get_data()
     typed = await services.reporting.read_deadline(
-        message.from_user.id, data["rec_id"], message.text or ""
+        sender_id(message), data["rec_id"], message.text or ""
     )
     if typed is None:
         await message.answer(texts("deadline.bad_date"))

@@ -10,6 +10,7 @@ short dialog whose answer sends a fresh preview.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 
 from aiogram import F, Router
@@ -30,6 +31,7 @@ from bot.texts import Texts
 from bot.vocabulary import KINDS
 from handlers.callbacks import FixCallback
 from handlers.documents import kind_label, main_keyboard, render_preview
+from handlers.events import pressed_in, pressed_message, sender_id
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,9 @@ def _list_screen(
     return head + _page_note(texts, page, pages), kb.as_markup()
 
 
-def addressees_screen(texts: Texts, view: CorrectionView, page: int):
+def addressees_screen(
+    texts: Texts, view: CorrectionView, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     counts = view.counts
     entries = [
         (f"{shorten(a.canonical, 50)} ({counts.get(i, 0)})", _cb(view, "ad", x=i))
@@ -143,7 +147,9 @@ def addressee_screen(
     return text, kb.as_markup()
 
 
-def kinds_screen(texts: Texts, view: CorrectionView, index: int):
+def kinds_screen(
+    texts: Texts, view: CorrectionView, index: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     addressee = view.parsed.addressees[index]
     kb = InlineKeyboardBuilder()
     for k, kind in enumerate(KINDS):
@@ -156,7 +162,9 @@ def kinds_screen(texts: Texts, view: CorrectionView, index: int):
     return texts("corrections.pick_kind", name=shorten(addressee.canonical, 200)), kb.as_markup()
 
 
-def merge_screen(texts: Texts, view: CorrectionView, index: int, page: int):
+def merge_screen(
+    texts: Texts, view: CorrectionView, index: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     addressee = view.parsed.addressees[index]
     entries = [
         (shorten(a.canonical, 55), _cb(view, "mrgto", x=index, y=i))
@@ -169,7 +177,9 @@ def merge_screen(texts: Texts, view: CorrectionView, index: int, page: int):
     return _list_screen(texts, view, head, entries, page, ("mrg", index), back)
 
 
-def items_screen(texts: Texts, view: CorrectionView, page: int):
+def items_screen(
+    texts: Texts, view: CorrectionView, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     entries = [
         (f"п. {r.number} — {shorten(r.text, 45)}", _cb(view, "it", x=i))
         for i, r in enumerate(view.parsed.recommendations)
@@ -179,7 +189,9 @@ def items_screen(texts: Texts, view: CorrectionView, page: int):
     return _list_screen(texts, view, head, entries, page, ("its", -1), back)
 
 
-def item_screen(texts: Texts, view: CorrectionView, index: int):
+def item_screen(
+    texts: Texts, view: CorrectionView, index: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     item = view.parsed.recommendations[index]
     names = [view.parsed.addressees[i].canonical for i in item.addressee_indices]
     deadline = item.deadline
@@ -208,7 +220,9 @@ def item_screen(texts: Texts, view: CorrectionView, index: int):
     return text, kb.as_markup()
 
 
-def move_screen(texts: Texts, view: CorrectionView, index: int, page: int):
+def move_screen(
+    texts: Texts, view: CorrectionView, index: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     item = view.parsed.recommendations[index]
     entries = [
         (shorten(a.canonical, 55), _cb(view, "mvto", x=index, y=i))
@@ -223,7 +237,9 @@ def move_screen(texts: Texts, view: CorrectionView, index: int, page: int):
     return _list_screen(texts, view, head, entries, page, ("mv", index), back, extra)
 
 
-def drop_screen(texts: Texts, view: CorrectionView, index: int):
+def drop_screen(
+    texts: Texts, view: CorrectionView, index: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     item = view.parsed.recommendations[index]
     kb = InlineKeyboardBuilder()
     kb.button(text=texts("corrections.drop_yes_button"), callback_data=_cb(view, "dropok", x=index))
@@ -243,7 +259,9 @@ def ask_text(texts: Texts, view: CorrectionView, action: str, index: int) -> str
     return texts(f"corrections.ask_{action}")
 
 
-def regions_screen(texts: Texts, view: CorrectionView, query: str):
+def regions_screen(
+    texts: Texts, view: CorrectionView, query: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
     regions = {r.name: k for k, r in enumerate(all_regions())}
     found = search_regions(query, limit=PAGE)
     if not found:
@@ -283,13 +301,15 @@ async def _apply(services: Services, user_id: int, data: FixCallback) -> Correct
     return None
 
 
-def _screen(texts: Texts, view: CorrectionView, data: FixCallback):
+def _screen(
+    texts: Texts, view: CorrectionView, data: FixCallback
+) -> tuple[str, InlineKeyboardMarkup | None]:
     a, x, p = data.a, data.x, data.p
     parsed = view.parsed
     if a == "ads":
         return addressees_screen(texts, view, p)
     if a in {"ad", "kinds", "mrg"} and 0 <= x < len(parsed.addressees):
-        screens = {
+        screens: dict[str, Callable[[], tuple[str, InlineKeyboardMarkup | None]]] = {
             "ad": lambda: addressee_screen(texts, view, x),
             "kinds": lambda: kinds_screen(texts, view, x),
             "mrg": lambda: merge_screen(texts, view, x, p),
@@ -312,7 +332,7 @@ async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup
         return
     # An old message may no longer be editable, or nothing changed on it: show it anew.
     try:
-        await callback.message.edit_text(text, reply_markup=markup)
+        await pressed_message(callback).edit_text(text, reply_markup=markup)
     except TelegramBadRequest as error:
         if "not modified" in str(error):
             return
@@ -348,7 +368,7 @@ async def on_fix(
     if callback_data.a == "done":
         await callback.answer()
         with suppress(TelegramBadRequest):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await pressed_message(callback).edit_reply_markup(reply_markup=None)
         return
     if callback_data.a in ASKS:
         await callback.answer()
@@ -364,7 +384,7 @@ async def on_fix(
         )
         kb = InlineKeyboardBuilder()
         kb.button(text=texts("corrections.to_preview_button"), callback_data=_cb(view, "main"))
-        await callback.message.answer(
+        await pressed_in(callback).answer(
             ask_text(texts, view, callback_data.a, callback_data.x), reply_markup=kb.as_markup()
         )
         return
@@ -379,7 +399,7 @@ async def on_value(message: Message, state: FSMContext, services: Services, text
     action, index, version = data.get("a"), data.get("x", -1), data.get("v")
     text = (message.text or "").strip()
     fix = services.corrections
-    user_id = message.from_user.id
+    user_id = sender_id(message)
     if action == "ren":
         view = await fix.rename_addressee(user_id, ref, index, text, version)
     elif action == "title":

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import PurePath
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import Action
@@ -24,6 +26,7 @@ from bot.texts import Html, Texts, join_within
 from bot.views import local_day
 from handlers.callbacks import FixCallback
 from handlers.editing import drop_buttons
+from handlers.events import sender_id
 from handlers.invites import InviteCallback
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,8 @@ class DraftAction(CallbackData, prefix="draft"):
 
 async def on_document(message: Message, bot: Bot, services: Services, texts: Texts) -> None:
     document = message.document
+    if document is None:  # the router sends documents only
+        return
     name = document.file_name or "document"
     suffix = PurePath(name).suffix.lower()
     if suffix not in SUPPORTED:
@@ -57,11 +62,13 @@ async def on_document(message: Message, bot: Bot, services: Services, texts: Tex
         return
     try:
         # Check the role before downloading anything.
-        await services.access.require(message.from_user.id, Action.IMPORT_DOCUMENT)
+        await services.access.require(sender_id(message), Action.IMPORT_DOCUMENT)
         await bot.send_chat_action(message.chat.id, "typing")
-        data = (await bot.download(document)).getvalue()
-        preview = await services.importer.stage_upload(message.from_user.id, data, name)
-        view = await services.corrections.view(message.from_user.id, Ref("draft", preview.draft_id))
+        buffer = io.BytesIO()
+        await bot.download(document, destination=buffer)
+        data = buffer.getvalue()
+        preview = await services.importer.stage_upload(sender_id(message), data, name)
+        view = await services.corrections.view(sender_id(message), Ref("draft", preview.draft_id))
     except DocumentError as error:  # said with the file's name
         await message.answer(texts("documents.unreadable", name=name, reason=refusal(texts, error)))
         return
@@ -72,7 +79,7 @@ def kind_label(texts: Texts, kind: str) -> str:
     return texts(f"corrections.kind.{kind}")
 
 
-def describe_op(texts: Texts, op: dict) -> Html:
+def describe_op(texts: Texts, op: dict[str, Any]) -> Html:
     """A correction in words: «п. 1.3 исключён», «вид «…» — общественный совет»."""
     kind = op.get("op")
     number = (op.get("item") or {}).get("number", "")
@@ -225,6 +232,7 @@ def render_preview(texts: Texts, view: CorrectionView) -> str:
                 deadline=human_deadline(r.deadline.date, r.deadline.precision),
             )
             for r in with_deadline[:PREVIEW_DEADLINES]
+            if r.deadline is not None  # (with_deadline has only those)
         ]
         if len(with_deadline) > PREVIEW_DEADLINES:
             lines.append(texts("documents.more", n=len(with_deadline) - PREVIEW_DEADLINES))
@@ -306,7 +314,11 @@ def _fix_button(texts: Texts, result: ImportResult | None) -> InlineKeyboardMark
 
 
 async def _offer_invites(
-    message: Message, services: Services, texts: Texts, user_id: int, document_id: int
+    message: Message | InaccessibleMessage,
+    services: Services,
+    texts: Texts,
+    user_id: int,
+    document_id: int,
 ) -> None:
     """The next step after publishing: invite the addressees' officials (the /invite flow)."""
     try:

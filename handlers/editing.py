@@ -13,6 +13,8 @@ import logging
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 
+from handlers.events import bot_of
+
 log = logging.getLogger(__name__)
 
 
@@ -26,10 +28,10 @@ async def show_result(
     """Replace the pressed message with ``text``; send it anew if that message is gone."""
     message = callback.message
     if message is None:  # a button of an inline-mode message: there is no chat to edit
-        await callback.bot.send_message(callback.from_user.id, text, reply_markup=reply_markup)
+        await bot_of(callback).send_message(callback.from_user.id, text, reply_markup=reply_markup)
         return
     try:
-        await callback.bot.edit_message_text(
+        await bot_of(callback).edit_message_text(
             text=text,
             chat_id=message.chat.id,
             message_id=message.message_id,
@@ -40,7 +42,7 @@ async def show_result(
             log.debug("edit skipped: the message already shows this")
             return
         log.info("edit failed (%s): the result goes as a new message", error.message)
-        await callback.bot.send_message(message.chat.id, text, reply_markup=reply_markup)
+        await bot_of(callback).send_message(message.chat.id, text, reply_markup=reply_markup)
 
 
 async def drop_buttons(callback: CallbackQuery) -> None:
@@ -49,7 +51,7 @@ async def drop_buttons(callback: CallbackQuery) -> None:
     if message is None:
         return
     try:
-        await callback.bot.edit_message_reply_markup(
+        await bot_of(callback).edit_message_reply_markup(
             chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
         )
     except TelegramBadRequest as error:

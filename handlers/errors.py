@@ -9,7 +9,7 @@ import logging
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ErrorEvent
+from aiogram.types import ErrorEvent
 
 from bot.container import Services
 from bot.errors import UserError
@@ -45,7 +45,7 @@ async def on_error(
     if update.callback_query is not None and isinstance(event.exception, BOGUS_BUTTON_ERRORS):
         if metrics is not None:
             metrics.errors.labels("stale_button").inc()
-        return await _stale_button(event, update.callback_query, texts)
+        return await _stale_button(event, texts)
     if metrics is not None:
         metrics.errors.labels("handler").inc()
     # Only the update id and the exception: no message text or names in the log.
@@ -115,7 +115,9 @@ async def tell_user(
 BOGUS_BUTTON_ERRORS = (ValueError, TypeError, LookupError, OverflowError)
 
 
-async def _stale_button(event: ErrorEvent, query: CallbackQuery, texts: Texts) -> bool:
+async def _stale_button(event: ErrorEvent, texts: Texts) -> bool:
+    query = event.update.callback_query
+    assert query is not None  # on_error sends only buttons here
     # No callback data in the log: it is whatever the client sent.
     log.warning(
         "update %s: stale or bogus button (%s)",

@@ -5,16 +5,18 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.container import Services
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import human_date, shorten
+from bot.invites import InviteInfo
 from bot.public import web_form_url
 from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
 from handlers.editing import drop_buttons, show_result
+from handlers.events import bot_of, pressed_in, sender_id
 
 INVITE_PREFIX = "inv_"
 USES_CHOICES = (1, 5, 20)
@@ -31,11 +33,7 @@ class InviteCallback(CallbackData, prefix="iv"):
 
 
 async def cmd_invite(message: Message, services: Services, texts: Texts) -> None:
-    try:
-        documents = await services.invites.documents_for(message.from_user.id)
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
+    documents = await services.invites.documents_for(sender_id(message))
     if not documents:
         await message.answer(texts("invite.no_documents"))
         return
@@ -47,11 +45,13 @@ async def cmd_invite(message: Message, services: Services, texts: Texts) -> None
     await message.answer(texts("invite.pick_document"), reply_markup=kb.as_markup())
 
 
-async def on_document(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_document(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     addressees = await services.invites.addressees_for(callback.from_user.id, callback_data.id)
     await callback.answer()
     if not addressees:
-        await callback.message.answer(texts("invite.no_addressees"))
+        await pressed_in(callback).answer(texts("invite.no_addressees"))
         return
     kb = InlineKeyboardBuilder()
     for addressee in addressees:
@@ -61,12 +61,16 @@ async def on_document(callback: CallbackQuery, callback_data: InviteCallback, se
         )
     kb.adjust(1)
     if callback_data.action == "more":  # under a link: the link stays, to be forwarded
-        await callback.message.answer(texts("invite.pick_addressee"), reply_markup=kb.as_markup())
+        await pressed_in(callback).answer(
+            texts("invite.pick_addressee"), reply_markup=kb.as_markup()
+        )
         return
     await show_result(callback, texts("invite.pick_addressee"), reply_markup=kb.as_markup())
 
 
-async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_addressee(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     addressee = await services.invites.addressee_for(callback.from_user.id, callback_data.id)
     await callback.answer()
     kb = InlineKeyboardBuilder()
@@ -94,7 +98,7 @@ async def on_addressee(callback: CallbackQuery, callback_data: InviteCallback, s
 
 def _made_keyboard(
     texts: Texts, revoke_text: str, revoke_action: str, link_id: int, document_id: int
-):
+) -> InlineKeyboardMarkup:
     """Under a new link: revoke it, or invite another body of the same resolution."""
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -109,7 +113,11 @@ def _made_keyboard(
 
 
 async def on_make(
-    callback: CallbackQuery, callback_data: InviteCallback, bot: Bot, services: Services, texts
+    callback: CallbackQuery,
+    callback_data: InviteCallback,
+    bot: Bot,
+    services: Services,
+    texts: Texts,
 ) -> None:
     invite = await services.invites.create(
         callback.from_user.id, callback_data.id, max_uses=callback_data.n
@@ -158,7 +166,9 @@ async def on_make_web(
     )
 
 
-async def on_revoke_web(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_revoke_web(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     done = await services.weblinks.revoke(callback.from_user.id, callback_data.id)
     await callback.answer(
         texts.plain("invite.web_revoked_short" if done else "invite.already_closed")
@@ -170,13 +180,17 @@ async def on_revoke_web(callback: CallbackQuery, callback_data: InviteCallback, 
         await drop_buttons(callback)
 
 
-async def on_revoke_invite(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_revoke_invite(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     done = await services.invites.revoke_invite(callback.from_user.id, callback_data.id)
     await callback.answer(texts.plain("invite.revoked_short" if done else "invite.already_closed"))
     await drop_buttons(callback)
 
 
-async def officials_view(services: Services, texts: Texts, actor: int):
+async def officials_view(
+    services: Services, texts: Texts, actor: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """The officials and open invites of the coordinator's regions, with revoke buttons."""
     officials, invites = await services.invites.listing(actor)
     web_links = await services.weblinks.listing(actor)
@@ -225,11 +239,13 @@ async def officials_view(services: Services, texts: Texts, actor: int):
 
 
 async def cmd_officials(message: Message, services: Services, texts: Texts) -> None:
-    text, markup = await officials_view(services, texts, message.from_user.id)
+    text, markup = await officials_view(services, texts, sender_id(message))
     await message.answer(text, reply_markup=markup)
 
 
-async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_unbind_ask(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     """ "Отключить: <name>" first asks; nothing changes until the coordinator confirms."""
     person = await services.users.get(callback_data.id)
     addressee = await services.invites.addressee(callback_data.n)
@@ -255,7 +271,7 @@ async def on_unbind_ask(callback: CallbackQuery, callback_data: InviteCallback, 
     )
 
 
-async def on_unbind_no(callback: CallbackQuery, services, texts):
+async def on_unbind_no(callback: CallbackQuery, services: Services, texts: Texts) -> None:
     await callback.answer()
     try:
         text, markup = await officials_view(services, texts, callback.from_user.id)
@@ -265,14 +281,16 @@ async def on_unbind_no(callback: CallbackQuery, services, texts):
     await show_result(callback, text, reply_markup=markup)
 
 
-async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_unbind(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     done = await services.invites.revoke_official(
         callback.from_user.id, callback_data.id, callback_data.n
     )
     await callback.answer(texts.plain("officials.unbound" if done else "officials.already_unbound"))
     if done:
         roles = await services.access.roles(callback_data.id)
-        await refresh_menu(callback.bot, texts, callback_data.id, roles.names())
+        await refresh_menu(bot_of(callback), texts, callback_data.id, roles.names())
         addressee = await services.invites.addressee(callback_data.n)
         await services.outbox.enqueue(
             callback_data.id,
@@ -284,10 +302,16 @@ async def on_unbind(callback: CallbackQuery, callback_data: InviteCallback, serv
     await show_result(callback, text, reply_markup=markup)
 
 
-async def show_invite(message: Message, token: str, services: Services, texts: Texts) -> None:
+async def show_invite(
+    message: Message | InaccessibleMessage,
+    user_id: int,
+    token: str,
+    services: Services,
+    texts: Texts,
+) -> None:
     """The deep link was opened: say what it is for and ask to confirm."""
     info = await services.invites.inspect(token)
-    roles = await services.access.roles(message.from_user.id)
+    roles = await services.access.roles(user_id)
     if info.addressee.id in roles.official_addressees:
         await message.answer(texts("invite.already_joined", addressee=info.addressee.canonical))
         return
@@ -307,7 +331,9 @@ async def show_invite(message: Message, token: str, services: Services, texts: T
     )
 
 
-async def on_join(callback: CallbackQuery, callback_data: InviteCallback, services, texts):
+async def on_join(
+    callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
+) -> None:
     await callback.answer()
     if callback_data.action == "decline":
         await show_result(callback, texts("invite.declined"))
@@ -318,7 +344,7 @@ async def on_join(callback: CallbackQuery, callback_data: InviteCallback, servic
         await show_result(callback, texts(error.key, **error.params))
         return
     roles = await services.access.roles(callback.from_user.id)
-    await refresh_menu(callback.bot, texts, callback.from_user.id, roles.names())
+    await refresh_menu(bot_of(callback), texts, callback.from_user.id, roles.names())
     await _tell_inviter(services, texts, info, callback.from_user.first_name)
     profile = await services.profiles.get(callback.from_user.id)
     if profile.region is None and info.document.region:
@@ -332,7 +358,7 @@ async def on_join(callback: CallbackQuery, callback_data: InviteCallback, servic
     await show_result(callback, texts("invite.joined", addressee=info.addressee.canonical))
 
 
-async def _tell_inviter(services: Services, texts: Texts, info, name: str) -> None:
+async def _tell_inviter(services: Services, texts: Texts, info: InviteInfo, name: str) -> None:
     """The coordinator who made the link learns who joined (through the delivery path)."""
     await services.outbox.enqueue(
         info.invite.created_by,

@@ -44,7 +44,7 @@ def render_item(texts: Texts, position: int, item: ListItem) -> Html:
     )
     if item.overdue:
         deadline = f"{deadline} · {texts('list.overdue')}"
-    line = texts(
+    line: str = texts(
         "list.item",
         position=position,
         number=item.number,

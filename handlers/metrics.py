@@ -8,10 +8,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import GetUpdates
-from aiogram.types import Update
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import TelegramObject, Update
 
 from bot.metrics import Metrics
 
@@ -22,7 +26,7 @@ class UpdateMetricsMiddleware(BaseMiddleware):
     async def __call__(
         self,
         handler: Callable[[Any, dict[str, Any]], Awaitable[Any]],
-        event: Update,
+        event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
         services = data.get("services")
@@ -45,7 +49,12 @@ class BotApiMetrics(BaseRequestMiddleware):
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
-    async def __call__(self, make_request, bot: Bot, method):
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
         try:
             result = await make_request(bot, method)
         except TelegramRetryAfter:

@@ -11,8 +11,10 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
+    InlineKeyboardMarkup,
     InlineQuery,
     InlineQueryResultArticle,
+    InlineQueryResultUnion,
     InputTextMessageContent,
     Message,
 )
@@ -29,6 +31,7 @@ from bot.titles import readable_title
 from bot.views import is_overdue, status_label
 from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
+from handlers.events import pressed_in, sender, sender_id
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 from handlers.profile import start_onboarding
 
@@ -56,7 +59,9 @@ def _item(match: Match, today: dt.date) -> ListItem:
     )
 
 
-async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
+async def _my_page(
+    services: Services, texts: Texts, user_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     profile = await services.profiles.get(user_id)
     search_profile = Profile(region=profile.region, kind=profile.kind, org_name=profile.org_name)
     if not profile.complete:
@@ -91,7 +96,7 @@ async def _my_page(services: Services, texts: Texts, user_id: int, page: int):
 
 async def cmd_my(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
     await state.clear()
-    text, markup = await _my_page(services, texts, message.from_user.id, 0)
+    text, markup = await _my_page(services, texts, sender_id(message), 0)
     await message.answer(text, reply_markup=markup)
     if text == texts("my.no_profile"):
         # No region or kind yet: carry on with the sign-up rather than leave a dead end.
@@ -113,7 +118,7 @@ def _asked_item(match: Match, home: str | None, today: dt.date) -> ListItem:
 
 async def _ask_page(
     services: Services, texts: Texts, user_id: int, question: str, page: int
-) -> tuple[Html, object]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     profile = await services.profiles.get(user_id)
     today = _today(services, profile.region)
     result = await services.search.ask(
@@ -170,19 +175,21 @@ def _scope(texts: Texts, result: AskResult) -> str:
     return texts("ask.scope_home_first", region=home, n=result.home_total)
 
 
-async def on_question(message: Message, state: FSMContext, services: Services, texts: Texts):
+async def on_question(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
     question = (message.text or "").strip()
     if not question:
         await message.answer(texts("ask.empty"))
         return
     if is_greeting(question):
-        await message.answer(texts("ask.greeting", name=message.from_user.first_name or ""))
+        await message.answer(texts("ask.greeting", name=sender(message).first_name or ""))
         return
     if len(question) > QUESTION_LIMIT:
         await message.answer(texts("ask.too_long", limit=QUESTION_LIMIT))
         return
     if asks_how_to_upload(question):
-        roles = (await services.access.roles(message.from_user.id)).names()
+        roles = (await services.access.roles(sender_id(message))).names()
         who = Role.COORDINATOR if Role.COORDINATOR in roles else Role.MEMBER
         await message.answer(texts(f"ask.how_to_upload_{who}"))
         return
@@ -190,7 +197,7 @@ async def on_question(message: Message, state: FSMContext, services: Services, t
     questions = (await state.get_data()).get("questions", {})
     questions[question_key(question)] = question
     await state.update_data(questions=dict(list(questions.items())[-KEPT_QUESTIONS:]))
-    text, markup = await _ask_page(services, texts, message.from_user.id, question, 0)
+    text, markup = await _ask_page(services, texts, sender_id(message), question, 0)
     await message.answer(text, reply_markup=markup)
 
 
@@ -209,7 +216,7 @@ async def on_page(
     else:
         question = (await state.get_data()).get("questions", {}).get(callback_data.arg)
         if not question:
-            await callback.message.answer(texts("ask.expired"))
+            await pressed_in(callback).answer(texts("ask.expired"))
             return
         text, markup = await _ask_page(
             services, texts, callback.from_user.id, question, max(0, callback_data.page)
@@ -232,7 +239,7 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
         limit=INLINE_RESULTS,
         offset=offset,
     )
-    articles = []
+    articles: list[InlineQueryResultUnion] = []
     for match in result.matches:
         document = await services.reporting.document(match.document_id)
         card = texts(

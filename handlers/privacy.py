@@ -18,6 +18,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
+    InaccessibleMessage,
     InlineKeyboardMarkup,
     Message,
     TelegramObject,
@@ -31,6 +32,7 @@ from bot.privacy import ConsentState
 from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts, escape
 from bot.views import representative
+from handlers.events import bot_of, pressed_in, pressed_message, sender, sender_id
 from handlers.invites import INVITE_PREFIX, show_invite
 from handlers.middlewares import identity_of
 from handlers.profile import needs_onboarding, start_onboarding
@@ -85,7 +87,7 @@ async def gate_start(
 ) -> None:
     payload = command.args or ""
     invite = payload.removeprefix(INVITE_PREFIX) if payload.startswith(INVITE_PREFIX) else ""
-    name = message.from_user.first_name or "коллега"
+    name = sender(message).first_name or "коллега"
     if user is None:
         key = "start.greeting_new"
     else:  # asked again (an earlier user, or a new edition of the policy)
@@ -116,18 +118,20 @@ async def on_agree(
 ) -> None:
     await callback.answer()
     user, _ = await services.privacy.give_consent(identity_of(callback.from_user))
-    await callback.message.edit_text(
+    await pressed_message(callback).edit_text(
         texts("privacy.consent_given", version=services.privacy.policy.version)
     )
     name = callback.from_user.first_name or "коллега"
     if callback_data.invite:
-        await show_invite(callback.message, callback_data.invite, services, texts)
-    elif await greet_staff(callback.message, services, texts, callback.from_user.id, name):
+        await show_invite(
+            pressed_in(callback), callback.from_user.id, callback_data.invite, services, texts
+        )
+    elif await greet_staff(pressed_in(callback), services, texts, callback.from_user.id, name):
         pass
     elif needs_onboarding(user):
-        await start_onboarding(callback.message, state, texts)
+        await start_onboarding(pressed_in(callback), state, texts)
     else:
-        await callback.message.answer(texts("privacy.carry_on"))
+        await pressed_in(callback).answer(texts("privacy.carry_on"))
 
 
 async def on_refuse(
@@ -136,9 +140,9 @@ async def on_refuse(
     await callback.answer()
     await services.privacy.refuse_consent(callback.from_user.id)
     if user is not None:  # known from before: their data went with the refusal
-        await refresh_menu(callback.bot, texts, callback.from_user.id, {"member"})
+        await refresh_menu(bot_of(callback), texts, callback.from_user.id, {"member"})
     key = "privacy.refused_erased" if user is not None else "privacy.refused"
-    await callback.message.edit_text(texts(key))
+    await pressed_message(callback).edit_text(texts(key))
 
 
 def _policy_parts(services: Services) -> list[Html]:
@@ -157,7 +161,9 @@ def _policy_parts(services: Services) -> list[Html]:
     return [Html(part) for part in parts]
 
 
-async def send_policy(message: Message, services: Services, texts: Texts) -> None:
+async def send_policy(
+    message: Message | InaccessibleMessage, services: Services, texts: Texts
+) -> None:
     for part in _policy_parts(services):
         await message.answer(part)
     if services.settings.privacy_policy_url:
@@ -172,12 +178,14 @@ async def cmd_policy(message: Message, services: Services, texts: Texts) -> None
 
 async def on_policy_button(callback: CallbackQuery, services: Services, texts: Texts) -> None:
     await callback.answer()
-    await send_policy(callback.message, services, texts)
+    await send_policy(pressed_in(callback), services, texts)
 
 
-def _consent_line(texts: Texts, services: Services, consent: ConsentState | None, user) -> Html:
+def _consent_line(
+    texts: Texts, services: Services, consent: ConsentState | None, user: UserRecord | None
+) -> Html:
     record = consent.record if consent else None
-    if consent is not None and consent.given:
+    if consent is not None and consent.given and record is not None:
         zone = zone_for(user.region if user else None, services.settings.default_timezone)
         day = local_date(from_iso(record.decided_at), zone).strftime("%d.%m.%Y")
         return texts("privacy.consent_status_given", day=day, version=record.version)
@@ -210,19 +218,19 @@ def _has_data(data: dict[str, Any]) -> bool:
 
 
 async def cmd_mydata(message: Message, services: Services, texts: Texts) -> None:
-    data = await services.privacy.export(message.from_user.id)
+    data = await services.privacy.export(sender_id(message))
     if not _has_data(data):
         await message.answer(texts("privacy.nothing_stored"))
         return
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await message.answer_document(
-        BufferedInputFile(body, filename=f"mydata-{message.from_user.id}.json"),
+        BufferedInputFile(body, filename=f"mydata-{sender_id(message)}.json"),
         caption=texts("privacy.mydata_caption"),
     )
 
 
 async def cmd_forget(message: Message, services: Services, texts: Texts) -> None:
-    data = await services.privacy.export(message.from_user.id)
+    data = await services.privacy.export(sender_id(message))
     if not _has_data(data):
         await message.answer(texts("privacy.nothing_stored"))
         return
@@ -242,13 +250,13 @@ async def cmd_forget(message: Message, services: Services, texts: Texts) -> None
 async def on_forget(callback: CallbackQuery, services: Services, texts: Texts) -> None:
     await callback.answer()
     await services.privacy.forget(callback.from_user.id)
-    await refresh_menu(callback.bot, texts, callback.from_user.id, {"member"})
-    await callback.message.edit_text(texts("privacy.forgotten"))
+    await refresh_menu(bot_of(callback), texts, callback.from_user.id, {"member"})
+    await pressed_message(callback).edit_text(texts("privacy.forgotten"))
 
 
 async def on_keep(callback: CallbackQuery, texts: Texts) -> None:
     await callback.answer()
-    await callback.message.edit_text(texts("privacy.kept"))
+    await pressed_message(callback).edit_text(texts("privacy.kept"))
 
 
 def create_router() -> Router:

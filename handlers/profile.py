@@ -10,7 +10,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.container import Services
@@ -19,6 +19,7 @@ from bot.regions import Region, all_regions, search_regions
 from bot.texts import Texts
 from bot.vocabulary import KINDS, kind_dative
 from handlers.editing import drop_buttons, show_result
+from handlers.events import pressed_in, sender_id
 from storage.users import UserRecord
 
 REGION_CHOICES = 8
@@ -96,15 +97,19 @@ def _kind_keyboard(texts: Texts, onboarding: bool) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def start_onboarding(message: Message, state: FSMContext, texts: Texts) -> None:
+async def start_onboarding(
+    message: Message | InaccessibleMessage, state: FSMContext, texts: Texts
+) -> None:
     await state.set_state(ProfileForm.region)
     await state.update_data(onboarding=True)
     await message.answer(texts("profile.ask_region"))
 
 
-async def cmd_profile(message: Message, state: FSMContext, services: Services, texts: Texts):
+async def cmd_profile(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
     await state.clear()
-    profile = await services.profiles.get(message.from_user.id)
+    profile = await services.profiles.get(sender_id(message))
     await message.answer(describe(texts, profile), reply_markup=_profile_keyboard(texts))
 
 
@@ -145,7 +150,7 @@ async def on_region_pick(
     # pressed later must not start sign-up again.
     if (await state.get_data()).get("onboarding"):
         await state.set_state(ProfileForm.kind)
-        await callback.message.answer(
+        await pressed_in(callback).answer(
             texts("profile.ask_kind"), reply_markup=_kind_keyboard(texts, onboarding=True)
         )
     else:
@@ -171,30 +176,33 @@ async def on_kind_pick(
             text=texts("profile.skip_button"),
             callback_data=ProfileAction(action="skip", onboarding=True),
         )
-        await callback.message.answer(texts("profile.ask_name"), reply_markup=kb.as_markup())
+        await pressed_in(callback).answer(texts("profile.ask_name"), reply_markup=kb.as_markup())
     else:
         await _show_profile(callback, state, services, texts)
 
 
-async def on_name_text(message: Message, state: FSMContext, services: Services, texts: Texts):
-    await services.profiles.set_org_name(message.from_user.id, message.text)
-    await _finish(message, state, services, texts)
+async def on_name_text(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
+    await services.profiles.set_org_name(sender_id(message), message.text)
+    await _finish(message, state, services, texts, user_id=sender_id(message))
 
 
-async def on_skip_name(callback: CallbackQuery, state: FSMContext, services: Services, texts):
+async def on_skip_name(
+    callback: CallbackQuery, state: FSMContext, services: Services, texts: Texts
+) -> None:
     await callback.answer()
     await drop_buttons(callback)
-    await _finish(callback.message, state, services, texts, user_id=callback.from_user.id)
+    await _finish(pressed_in(callback), state, services, texts, user_id=callback.from_user.id)
 
 
 async def _finish(
-    message: Message,
+    message: Message | InaccessibleMessage,
     state: FSMContext,
     services: Services,
     texts: Texts,
-    user_id: int | None = None,
+    user_id: int,
 ) -> None:
-    user_id = user_id or message.from_user.id
     onboarding = bool((await state.get_data()).get("onboarding"))
     await state.clear()
     profile = await services.profiles.finish_onboarding(user_id)
@@ -206,10 +214,14 @@ async def _finish(
         await message.answer(describe(texts, profile), reply_markup=_profile_keyboard(texts))
 
 
-async def _show_profile(callback: CallbackQuery, state: FSMContext, services: Services, texts):
+async def _show_profile(
+    callback: CallbackQuery, state: FSMContext, services: Services, texts: Texts
+) -> None:
     await state.clear()
     profile = await services.profiles.get(callback.from_user.id)
-    await callback.message.answer(describe(texts, profile), reply_markup=_profile_keyboard(texts))
+    await pressed_in(callback).answer(
+        describe(texts, profile), reply_markup=_profile_keyboard(texts)
+    )
 
 
 async def on_edit(
@@ -219,15 +231,15 @@ async def on_edit(
     await state.update_data(onboarding=False)
     if callback_data.value == "region":
         await state.set_state(ProfileForm.region)
-        await callback.message.answer(texts("profile.ask_region_edit"))
+        await pressed_in(callback).answer(texts("profile.ask_region_edit"))
     elif callback_data.value == "kind":
         await state.set_state(ProfileForm.kind)
-        await callback.message.answer(
+        await pressed_in(callback).answer(
             texts("profile.ask_kind"), reply_markup=_kind_keyboard(texts, onboarding=False)
         )
     else:
         await state.set_state(ProfileForm.org_name)
-        await callback.message.answer(texts("profile.ask_name_edit"))
+        await pressed_in(callback).answer(texts("profile.ask_name_edit"))
 
 
 async def on_stale_step(callback: CallbackQuery, texts: Texts) -> None:

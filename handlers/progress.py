@@ -25,6 +25,7 @@ from bot.progress import ITEM_FILTERS, STATES, BodyProgress, Counts, ItemList, R
 from bot.regions import region_by_name
 from bot.texts import Html, Texts, join_within
 from handlers.callbacks import CardCallback
+from handlers.events import pressed_message, sender_id
 from handlers.listing import PAGE_SIZE, ListItem, render_item
 from handlers.profile import region_by_key, region_key
 
@@ -71,11 +72,19 @@ def _who(texts: Texts, body: BodyProgress, region: str, default_tz: str) -> str:
     return texts("progress.who_silent")
 
 
+def _region_key(name: str) -> str:
+    """The callback key of a region a service named: always one of the known regions."""
+    region = region_by_name(name)
+    if region is None:
+        raise LookupError(f"not a region: {name}")
+    return region_key(region)
+
+
 def render_overview(
     texts: Texts, progress: RegionProgress, page: int
 ) -> tuple[Html, InlineKeyboardMarkup, bool]:
     """The text, the buttons, and whether there is anything to show."""
-    key = region_key(region_by_name(progress.region))
+    key = _region_key(progress.region)
     pages = _pages(progress)
     kb = InlineKeyboardBuilder()
     head = texts("progress.head", region=progress.region, today=progress.today.strftime("%d.%m.%Y"))
@@ -193,9 +202,9 @@ def _back(texts: Texts, kb: InlineKeyboardBuilder, key: str, page: int) -> None:
 
 
 def render_items(texts: Texts, listing: ItemList, page: int) -> tuple[Html, InlineKeyboardMarkup]:
-    key = region_key(region_by_name(listing.region))
+    key = _region_key(listing.region)
     what = listing.addressee or listing.title
-    header = texts(
+    header: str = texts(
         "progress.items_head",
         what=shorten(what, 120),
         state=texts(f"progress.filter.{listing.state}"),
@@ -248,7 +257,7 @@ def render_bodies(
     texts: Texts, progress: RegionProgress, document_id: int, which: str, back_page: int
 ) -> tuple[Html, InlineKeyboardMarkup]:
     """Bodies without an official, silent ones, or those that reported: each opens its list."""
-    key = region_key(region_by_name(progress.region))
+    key = _region_key(progress.region)
     resolution = next(r for r in progress.resolutions if r.document_id == document_id)
     found = {
         "no_official": resolution.without_official,
@@ -297,7 +306,9 @@ def _regions_keyboard(regions: list[str]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def _overview(services: Services, texts: Texts, user_id: int, region: str, page: int):
+async def _overview(
+    services: Services, texts: Texts, user_id: int, region: str, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     progress = await services.progress.overview(user_id, region)
     text, markup, _ = render_overview(texts, progress, page)
     regions = await services.progress.regions(user_id)
@@ -319,7 +330,7 @@ async def _overview(services: Services, texts: Texts, user_id: int, region: str,
 async def cmd_progress(
     message: Message, command: CommandObject, services: Services, texts: Texts
 ) -> None:
-    user_id = message.from_user.id
+    user_id = sender_id(message)
     regions = await services.progress.regions(user_id)
     asked = (command.args or "").strip()
     if asked:
@@ -345,6 +356,8 @@ async def on_progress(
 ) -> None:
     user_id = callback.from_user.id
     region = region_by_key(callback_data.region)
+    text: str
+    markup: InlineKeyboardMarkup | None
     if callback_data.action == "regions":
         regions = await services.progress.regions(user_id)
         text, markup = texts("progress.pick_region"), _regions_keyboard(regions)
@@ -376,7 +389,7 @@ async def on_progress(
         return
     await callback.answer()
     with suppress(TelegramBadRequest):  # the same page pressed again changes nothing
-        await callback.message.edit_text(text, reply_markup=markup)
+        await pressed_message(callback).edit_text(text, reply_markup=markup)
 
 
 def create_router() -> Router:

@@ -22,7 +22,9 @@ from bot.regions import search_regions
 from bot.texts import Texts
 from handlers.callbacks import DigestSettingsCallback, SnoozeCallback
 from handlers.editing import drop_buttons, show_result
+from handlers.events import bot_of, pressed_in, registered, sender_id
 from handlers.profile import _regions_by_key, region_key
+from storage.users import UserRecord
 
 PAUSES = (7, 14, 30)
 
@@ -41,8 +43,10 @@ class PauseAction(CallbackData, prefix="pause"):
     days: int  # 0 resumes
 
 
-async def render_settings(services: Services, texts: Texts, user_id: int):
-    user = await services.users.get(user_id)
+async def render_settings(
+    services: Services, texts: Texts, user_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    user = registered(await services.users.get(user_id))
     profile = await services.profiles.get(user_id)
     if user.digest_frequency == "off":
         digest = texts("settings.digest_off")
@@ -54,7 +58,7 @@ async def render_settings(services: Services, texts: Texts, user_id: int):
         )
     paused = user.nudges_paused_until
     notify = user.follow_notify if not hears_changes_at_once(user) else "immediate"
-    text = texts(
+    text: str = texts(
         "settings.card",
         digest=digest,
         notify=texts(f"settings.notify_{notify}"),
@@ -108,9 +112,11 @@ def region_key_by_name(name: str) -> str:
     return next(key for key, region in _regions_by_key().items() if region.name == name)
 
 
-async def cmd_settings(message: Message, state: FSMContext, services: Services, texts: Texts):
+async def cmd_settings(
+    message: Message, state: FSMContext, services: Services, texts: Texts
+) -> None:
     await state.clear()
-    text, markup = await render_settings(services, texts, message.from_user.id)
+    text, markup = await render_settings(services, texts, sender_id(message))
     await message.answer(text, reply_markup=markup)
 
 
@@ -123,12 +129,12 @@ async def _redraw(
     if in_place:
         await show_result(callback, text, reply_markup=markup)
         return
-    await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
+    await bot_of(callback).send_message(callback.from_user.id, text, reply_markup=markup)
 
 
 async def on_frequency(
-    callback: CallbackQuery, callback_data: DigestSettingsCallback, services: Services, texts
-):
+    callback: CallbackQuery, callback_data: DigestSettingsCallback, services: Services, texts: Texts
+) -> None:
     """A frequency button under a digest (the card's own are SettingsAction "freq")."""
     await _set_frequency(callback, services, texts, callback_data.frequency, in_place=False)
 
@@ -148,7 +154,7 @@ async def on_action(
     services: Services,
     texts: Texts,
 ) -> None:
-    user = await services.users.get(callback.from_user.id)
+    user = registered(await services.users.get(callback.from_user.id))
     action = callback_data.action
     if action == "freq":
         await _set_frequency(callback, services, texts, callback_data.value, in_place=True)
@@ -176,7 +182,7 @@ async def on_action(
     elif action == "ask_add":
         await state.set_state(SettingsForm.add_region)
         await callback.answer()
-        await callback.message.answer(texts("settings.ask_region"))
+        await pressed_in(callback).answer(texts("settings.ask_region"))
         return
     elif action in {"add", "drop"}:
         region = _regions_by_key().get(callback_data.value)
@@ -190,7 +196,7 @@ async def on_action(
     await _redraw(callback, services, texts, in_place=action != "add")
 
 
-def _picker(texts: Texts, action: str, user) -> tuple[str, InlineKeyboardMarkup]:
+def _picker(texts: Texts, action: str, user: UserRecord) -> tuple[str, InlineKeyboardMarkup]:
     """All the days or hours at once: one tap picks one."""
     kb = InlineKeyboardBuilder()
     if action == "day":
@@ -237,7 +243,7 @@ def _pause_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def _local_day(services: Services, user, at: dt.datetime) -> str:
+def _local_day(services: Services, user: UserRecord | None, at: dt.datetime) -> str:
     """The day a UTC time falls on where the user lives."""
     zone = zone_for(user.region if user else None, services.settings.default_timezone)
     return human_date(local_date(at, zone))
@@ -247,7 +253,9 @@ async def cmd_pause(message: Message, texts: Texts) -> None:
     await message.answer(texts("pause.ask"), reply_markup=_pause_keyboard(texts))
 
 
-async def on_pause(callback: CallbackQuery, callback_data: PauseAction, services, texts) -> None:
+async def on_pause(
+    callback: CallbackQuery, callback_data: PauseAction, services: Services, texts: Texts
+) -> None:
     days = callback_data.days if callback_data.days in PAUSES else None
     until = await services.preferences.pause_nudges(callback.from_user.id, days)
     user = await services.users.get(callback.from_user.id)
@@ -260,7 +268,9 @@ async def on_pause(callback: CallbackQuery, callback_data: PauseAction, services
     )
 
 
-async def on_snooze(callback: CallbackQuery, callback_data: SnoozeCallback, services, texts):
+async def on_snooze(
+    callback: CallbackQuery, callback_data: SnoozeCallback, services: Services, texts: Texts
+) -> None:
     responsible = await services.reporting.can(
         callback.from_user.id, Action.REPORT_STATUS, callback_data.rec_id
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import InaccessibleMessage, Message
 
 from bot.access import Roles
 from bot.commands import commands_for
 from bot.container import Services
 from bot.texts import Html, Texts
+from handlers.events import sender_id
 from handlers.invites import INVITE_PREFIX, show_invite
 from handlers.profile import needs_onboarding, start_onboarding
 from storage.users import UserRecord
@@ -29,10 +30,12 @@ async def cmd_start(
     payload = command.args or ""
     if payload.startswith(INVITE_PREFIX):
         # An official following an invite: the invite first, the organization profile later.
-        await show_invite(message, payload.removeprefix(INVITE_PREFIX), services, texts)
+        await show_invite(
+            message, sender_id(message), payload.removeprefix(INVITE_PREFIX), services, texts
+        )
         return
     name = user.first_name or "коллега"
-    if await greet_staff(message, services, texts, message.from_user.id, name):
+    if await greet_staff(message, services, texts, sender_id(message), name):
         return
     if not needs_onboarding(user):
         await message.answer(texts("start.greeting_back", name=name))
@@ -43,7 +46,11 @@ async def cmd_start(
 
 
 async def greet_staff(
-    message: Message, services: Services, texts: Texts, user_id: int, name: str
+    message: Message | InaccessibleMessage,
+    services: Services,
+    texts: Texts,
+    user_id: int,
+    name: str,
 ) -> bool:
     """Staff are not an NGO: say what they can do instead of starting the sign-up.
     False for everyone else."""
@@ -56,7 +63,7 @@ async def greet_staff(
 
 
 async def _role_lines(services: Services, texts: Texts, roles: Roles) -> list[str]:
-    lines = []
+    lines: list[str] = []
     if roles.is_admin:
         lines.append(texts("start.role_admin"))
     if roles.coordinator_regions:
@@ -73,7 +80,7 @@ async def _role_lines(services: Services, texts: Texts, roles: Roles) -> list[st
 
 
 async def cmd_help(message: Message, services: Services, texts: Texts) -> None:
-    roles = await services.access.roles(message.from_user.id)
+    roles = await services.access.roles(sender_id(message))
     lines = [
         texts("help.command_line", command=command, description=description)
         for command, description in commands_for(texts, roles.names())

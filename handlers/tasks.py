@@ -10,8 +10,10 @@ from bot.container import Services
 from bot.tasks import GROUPS, TaskGroup, Tasks
 from bot.texts import Texts
 from handlers.editing import show_result
+from handlers.events import sender_id
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
 from storage.documents import RecommendationRow
+from storage.users import UserRecord
 
 
 def _item(rec: RecommendationRow) -> ListItem:
@@ -53,10 +55,12 @@ def _view(
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def cmd_tasks(message: Message, services: Services, texts: Texts, user) -> None:
-    tasks = await services.tasks.tasks(message.from_user.id, user.region if user else None)
+async def cmd_tasks(
+    message: Message, services: Services, texts: Texts, user: UserRecord | None
+) -> None:
+    tasks = await services.tasks.tasks(sender_id(message), user.region if user else None)
     if tasks.total == 0:
-        roles = await services.access.roles(message.from_user.id)
+        roles = await services.access.roles(sender_id(message))
         await message.answer(texts("tasks.empty" if roles.is_official else "tasks.not_official"))
         return
     group = next(g for g in GROUPS if tasks.groups[g])
@@ -65,7 +69,11 @@ async def cmd_tasks(message: Message, services: Services, texts: Texts, user) ->
 
 
 async def on_page(
-    callback: CallbackQuery, callback_data: PageCallback, services: Services, texts: Texts, user
+    callback: CallbackQuery,
+    callback_data: PageCallback,
+    services: Services,
+    texts: Texts,
+    user: UserRecord | None,
 ) -> None:
     await callback.answer()
     if callback_data.arg not in GROUPS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from sqlite3 import Row
 from typing import Any
 
 from storage.db import Database
@@ -30,7 +31,7 @@ class AnnouncementRow:
     finished_at: str | None
 
 
-def _row(row) -> AnnouncementRow:
+def _row(row: Row) -> AnnouncementRow:
     data = dict(row)
     data["content"] = json.loads(data["content"])
     data["audience"] = json.loads(data["audience"])
@@ -103,7 +104,7 @@ class AnnouncementRepository:
         self, region: str, kinds: list[str] | None, document_id: int | None
     ) -> int:
         sql, params = _audience_sql(region, kinds, document_id)
-        return await self.db.fetchval(f"SELECT count(*) FROM ({sql})", params)
+        return await self.db.fetchint(f"SELECT count(*) FROM ({sql})", params)
 
     async def mark_queued(
         self,

@@ -48,7 +48,7 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
-        self._owner: asyncio.Task | None = None
+        self._owner: asyncio.Task[Any] | None = None
 
     @classmethod
     async def connect(cls, path: str | Path) -> Database:
@@ -115,6 +115,17 @@ class Database:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._write_lock():
             await self._conn.executemany(sql, rows)
+
+    async def fetchint(self, sql: str, params: Params = ()) -> int:
+        """The one value of a query that always has one: a count, the id just written."""
+        value = await self.fetchval(sql, params)
+        if value is None:
+            raise LookupError(f"no value: {sql}")
+        return int(value)
+
+    async def fetchtext(self, sql: str, params: Params = ()) -> str | None:
+        value = await self.fetchval(sql, params)
+        return None if value is None else str(value)
 
     # Reads run the query and fetch its rows in one job on the connection's thread: as two
     # jobs, another task's write could land between them and change what the cursor sees.

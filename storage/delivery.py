@@ -75,7 +75,9 @@ class DeliveryRepository:
         ]
 
     async def next_due(self) -> str | None:
-        return await self.db.fetchval("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
+        return await self.db.fetchtext(
+            "SELECT min(not_before) FROM outbox WHERE status = 'pending'"
+        )
 
     async def claim(self, ids: list[int]) -> set[int]:
         """Mark rows 'sending' (one more attempt); returns those that were still pending —
@@ -131,7 +133,3 @@ class DeliveryRepository:
             )
         if final:
             await self.db.executemany("UPDATE outbox SET status = ?, error = ? WHERE id = ?", final)
-
-    async def status_counts(self) -> dict[str, int]:
-        rows = await self.db.fetchall("SELECT status, count(*) FROM outbox GROUP BY status")
-        return {r[0]: r[1] for r in rows}

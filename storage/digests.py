@@ -6,7 +6,9 @@ memory, so the cost grows with the activity, not with users × recommendations.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 
 from storage.db import Database
 from storage.statuses import CLOSED_SQL
@@ -40,7 +42,7 @@ class DigestRepository:
         return [_record(r) for r in rows]
 
     async def earliest_since(self, now: str) -> str | None:
-        return await self.db.fetchval(
+        return await self.db.fetchtext(
             "SELECT min(coalesce(last_digest_at, created_at)) FROM users WHERE is_active = 1"
             " AND digest_frequency != 'off' AND next_digest_at <= ?",
             (now,),
@@ -98,14 +100,14 @@ class DigestRepository:
         return result
 
     # activity in a window
-    async def new_documents(self, since: str):
+    async def new_documents(self, since: str) -> list[sqlite3.Row]:
         return await self.db.fetchall(
             "SELECT id, title, region, adopted_on, created_at FROM documents"
             " WHERE created_at > ? ORDER BY created_at",
             (since,),
         )
 
-    async def new_recommendations(self, since: str):
+    async def new_recommendations(self, since: str) -> list[sqlite3.Row]:
         return await self.db.fetchall(
             f"SELECT r.id, r.document_id, r.number, r.text, r.created_at, d.region,"
             f" ({_KINDS}) AS kinds FROM recommendations r JOIN documents d"
@@ -113,7 +115,7 @@ class DigestRepository:
             (since,),
         )
 
-    async def events(self, since: str):
+    async def events(self, since: str) -> list[sqlite3.Row]:
         return await self.db.fetchall(
             f"SELECT h.id, h.recommendation_id, h.event, h.new_status, h.verdict, h.actor_id,"
             f" h.created_at, r.number, r.text, r.document_id, d.region, ({_KINDS}) AS kinds"
@@ -124,7 +126,7 @@ class DigestRepository:
             (since,),
         )
 
-    async def deadlines_between(self, first: str, last: str):
+    async def deadlines_between(self, first: str, last: str) -> list[sqlite3.Row]:
         """Open recommendations whose deadline falls in [first, last] (ISO dates), and those
         with a recurring term that started before ``last`` (a later occurrence may fall in)."""
         return await self.db.fetchall(
@@ -148,7 +150,7 @@ class DigestRepository:
         return result
 
 
-def _chunks(values: list[int], size: int = 500):
+def _chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
 
@@ -173,7 +175,7 @@ class NudgeRepository:
             result.append((_record(data), ids))
         return result
 
-    async def open_recommendations(self, addressee_ids: list[int]):
+    async def open_recommendations(self, addressee_ids: list[int]) -> list[sqlite3.Row]:
         marks = ", ".join("?" for _ in addressee_ids)
         return await self.db.fetchall(
             "SELECT DISTINCT r.id, r.number, r.text, r.deadline, r.deadline_precision, r.status,"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from sqlite3 import Row
 from typing import Any
 
 from storage.db import Database
@@ -57,7 +58,7 @@ class RecommendationRow:
     deadline_period: str | None = None  # recurring: year | quarter | month
 
 
-def _document(row) -> DocumentRow:
+def _document(row: Row) -> DocumentRow:
     data = dict(row)
     data.pop("imported_by", None)
     data["warnings"] = json.loads(data["warnings"])
@@ -66,7 +67,7 @@ def _document(row) -> DocumentRow:
     return DocumentRow(**{k: v for k, v in data.items() if k in known})
 
 
-def _recommendation(row) -> RecommendationRow:
+def _recommendation(row: Row) -> RecommendationRow:
     data = {k: row[k] for k in RecommendationRow.__dataclass_fields__}
     data["mentions"] = json.loads(data["mentions"])
     data["removed"] = bool(data["removed"])
@@ -86,7 +87,7 @@ class DocumentRepository:
 
     # documents
     async def count(self) -> int:
-        return await self.db.fetchval("SELECT count(*) FROM documents")
+        return await self.db.fetchint("SELECT count(*) FROM documents")
 
     async def get(self, document_id: int) -> DocumentRow | None:
         row = await self.db.fetchone("SELECT * FROM documents WHERE id = ?", (document_id,))
@@ -96,7 +97,7 @@ class DocumentRepository:
         row = await self.db.fetchone("SELECT * FROM documents WHERE doc_key = ?", (doc_key,))
         return _document(row) if row else None
 
-    async def list(self, region: str | None = None) -> list[DocumentRow]:
+    async def list_documents(self, region: str | None = None) -> list[DocumentRow]:
         if region is None:
             rows = await self.db.fetchall("SELECT * FROM documents ORDER BY adopted_on DESC, id")
         else:
@@ -135,7 +136,13 @@ class DocumentRepository:
         return AddresseeRow(**dict(row)) if row else None
 
     async def upsert_addressee(
-        self, document_id: int, position: int, name: str, canonical: str, kind: str, region
+        self,
+        document_id: int,
+        position: int,
+        name: str,
+        canonical: str,
+        kind: str,
+        region: str | None,
     ) -> int:
         await self.db.execute(
             "INSERT INTO addressees (document_id, position, name, canonical, kind, region)"
@@ -144,7 +151,7 @@ class DocumentRepository:
             " name = excluded.name, kind = excluded.kind, region = excluded.region",
             (document_id, position, name, canonical, kind, region),
         )
-        return await self.db.fetchval(
+        return await self.db.fetchint(
             "SELECT id FROM addressees WHERE document_id = ? AND canonical = ?",
             (document_id, canonical),
         )
@@ -227,7 +234,7 @@ class DocumentRepository:
             "UPDATE addressees SET canonical = ? WHERE id = ?", (canonical, addressee_id)
         )
 
-    async def addressee_by_canonical(self, document_id: int, canonical: str):
+    async def addressee_by_canonical(self, document_id: int, canonical: str) -> AddresseeRow | None:
         row = await self.db.fetchone(
             "SELECT * FROM addressees WHERE document_id = ? AND canonical = ?",
             (document_id, canonical),
@@ -255,7 +262,7 @@ class DocumentRepository:
         )
 
     async def get_parse(self, document_id: int) -> str | None:
-        return await self.db.fetchval(
+        return await self.db.fetchtext(
             "SELECT parsed FROM document_parses WHERE document_id = ?", (document_id,)
         )
 
@@ -268,7 +275,7 @@ class DocumentRepository:
         return _document(row) if row else None
 
     async def add_correction(
-        self, document_id: int, actor_id: int | None, actor_role: str, op: dict, now: str
+        self, document_id: int, actor_id: int | None, actor_role: str, op: dict[str, Any], now: str
     ) -> int:
         return await self.db.execute(
             "INSERT INTO document_corrections (document_id, actor_id, actor_role, op, created_at)"
@@ -276,14 +283,14 @@ class DocumentRepository:
             (document_id, actor_id, actor_role, json.dumps(op, ensure_ascii=False), now),
         )
 
-    async def corrections(self, document_id: int) -> list[dict]:
+    async def corrections(self, document_id: int) -> list[dict[str, Any]]:
         rows = await self.db.fetchall(
             "SELECT op FROM document_corrections WHERE document_id = ? ORDER BY id",
             (document_id,),
         )
         return [json.loads(r[0]) for r in rows]
 
-    async def correction_log(self, document_id: int, limit: int = 20) -> list[dict]:
+    async def correction_log(self, document_id: int, limit: int = 20) -> list[dict[str, Any]]:
         rows = await self.db.fetchall(
             "SELECT actor_id, actor_role, op, created_at FROM document_corrections"
             " WHERE document_id = ? ORDER BY id DESC LIMIT ?",
@@ -295,7 +302,7 @@ class DocumentRepository:
         ]
 
     # drafts
-    async def set_draft_corrections(self, draft_id: int, corrections: list[dict]) -> None:
+    async def set_draft_corrections(self, draft_id: int, corrections: list[dict[str, Any]]) -> None:
         await self.db.execute(
             "UPDATE document_drafts SET corrections = ? WHERE id = ?",
             (json.dumps(corrections, ensure_ascii=False), draft_id),
@@ -310,7 +317,7 @@ class DocumentRepository:
             (uploader_id, source, content_hash, parsed, now),
         )
 
-    async def get_draft(self, draft_id: int):
+    async def get_draft(self, draft_id: int) -> Row | None:
         return await self.db.fetchone("SELECT * FROM document_drafts WHERE id = ?", (draft_id,))
 
     async def delete_draft(self, draft_id: int) -> bool:

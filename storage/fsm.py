@@ -13,7 +13,7 @@ class FsmRepository:
         self.db = db
 
     async def get_state(self, key: str) -> str | None:
-        return await self.db.fetchval("SELECT state FROM fsm_state WHERE key = ?", (key,))
+        return await self.db.fetchtext("SELECT state FROM fsm_state WHERE key = ?", (key,))
 
     async def set_state(self, key: str, state: str | None) -> None:
         await self.db.execute(

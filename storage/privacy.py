@@ -69,7 +69,9 @@ class PrivacyRepository:
         )
         return [dict(r) for r in rows if _fsm_key_is_of(r["key"], user_id)]
 
-    async def _rows(self, sql: str, user_id: int, decode: str | None = None) -> list[dict]:
+    async def _rows(
+        self, sql: str, user_id: int, decode: str | None = None
+    ) -> list[dict[str, Any]]:
         """Rows as dicts; ``decode`` names a JSON column to turn into data."""
         rows = [dict(r) for r in await self.db.fetchall(sql, (user_id,))]
         for row in rows:

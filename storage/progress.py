@@ -7,6 +7,7 @@ stored status is the default ``not_started``, which must not read as a report.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from storage.db import Database
 from storage.documents import RecommendationRow
@@ -109,7 +110,7 @@ class ProgressRepository:
         ``state``: a status, 'no_data', 'overdue', or None for all.
         """
         where = "r.document_id = ? AND r.removed = 0"
-        params: list = [document_id]
+        params: list[Any] = [document_id]
         if addressee_id is not None:
             where += (
                 " AND r.id IN (SELECT recommendation_id FROM recommendation_addressees"

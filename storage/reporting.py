@@ -63,7 +63,13 @@ class ReportingRepository:
 
     # invites
     async def create_invite(
-        self, token: str, addressee_id: int, created_by: int, max_uses: int, expires_at: str, now
+        self,
+        token: str,
+        addressee_id: int,
+        created_by: int,
+        max_uses: int,
+        expires_at: str,
+        now: str,
     ) -> int:
         return await self.db.execute(
             "INSERT INTO invites (token, addressee_id, created_by, max_uses, expires_at,"
@@ -111,7 +117,9 @@ class ReportingRepository:
         return [InviteRow(**dict(r)) for r in rows]
 
     # officials
-    async def bind_official(self, user_id: int, addressee_id: int, invite_id, now: str) -> None:
+    async def bind_official(
+        self, user_id: int, addressee_id: int, invite_id: int | None, now: str
+    ) -> None:
         await self.db.execute(
             "INSERT INTO officials (user_id, addressee_id, invite_id, created_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, addressee_id) DO UPDATE SET"
@@ -188,13 +196,6 @@ class ReportingRepository:
     async def history_entry(self, entry_id: int) -> HistoryRow | None:
         row = await self.db.fetchone("SELECT * FROM history WHERE id = ?", (entry_id,))
         return HistoryRow(**dict(row)) if row else None
-
-    async def last_report_at(self, recommendation_id: int) -> str | None:
-        return await self.db.fetchval(
-            "SELECT max(created_at) FROM history WHERE recommendation_id = ?"
-            " AND event IN ('status', 'comment')",
-            (recommendation_id,),
-        )
 
     # replies
     async def remember_message(self, chat_id: int, message_id: int, rec_ids: list[int]) -> None:

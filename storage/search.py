@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from storage.db import Database
 
@@ -138,7 +139,7 @@ class SearchRepository:
             "SELECT EXISTS (SELECT 1 FROM recommendations WHERE removed = 0),"
             " EXISTS (SELECT 1 FROM search_docs)"
         )
-        return bool(row[0]) and not row[1]
+        return row is not None and bool(row[0]) and not row[1]
 
     # ---- reading source data for indexing ----------------------------------------------
     async def document_ids(self) -> list[int]:
@@ -181,7 +182,7 @@ class SearchRepository:
         """Facet rows with sort keys; ``region=None`` means every region."""
         where = "f.kind IN (SELECT value FROM json_each(?))"
         where += " AND f.relation IN (SELECT value FROM json_each(?))"
-        params: list = [json.dumps(list(kinds)), json.dumps(list(relations))]
+        params: list[Any] = [json.dumps(list(kinds)), json.dumps(list(relations))]
         if region is not None:
             where = "f.region = ? AND " + where
             params.insert(0, region)
@@ -196,7 +197,7 @@ class SearchRepository:
 
     async def kind_page(
         self, kind: str, relation: int, limit: int, offset: int, not_region: str | None = None
-    ) -> list:
+    ) -> list[sqlite3.Row]:
         """One relation's facet rows for a kind in every region (but ``not_region``), in
         display order.
 
@@ -214,7 +215,7 @@ class SearchRepository:
         )
 
     async def kind_count(self, kind: str, relation: int, not_region: str | None = None) -> int:
-        return await self.db.fetchval(
+        return await self.db.fetchint(
             "SELECT count(*) FROM search_facets f WHERE f.kind = ? AND f.relation = ?"
             " AND (? IS NULL OR f.region != ?)" + _NOT_ADDRESSED,
             (kind, relation, not_region, not_region),
@@ -235,7 +236,7 @@ class SearchRepository:
         )
 
     async def live_count(self, region: str | None) -> int:
-        return await self.db.fetchval(
+        return await self.db.fetchint(
             "SELECT count(*) FROM recommendations r JOIN documents d ON d.id = r.document_id"
             " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)",
             (region, region),
@@ -290,10 +291,10 @@ class SearchRepository:
     async def count(self, query: str, cap: int | None = None) -> int:
         """Matches of an FTS query; with ``cap``, counting stops there (cheap "is it big?")."""
         if cap is None:
-            return await self.db.fetchval(
+            return await self.db.fetchint(
                 "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (query,)
             )
-        return await self.db.fetchval(
+        return await self.db.fetchint(
             "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)",
             (query, cap),
         )

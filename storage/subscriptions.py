@@ -68,10 +68,3 @@ class SubscriptionRepository:
             (recommendation_id,),
         )
         return [r[0] for r in rows]
-
-    async def followed(self, user_id: int) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT recommendation_id FROM follows WHERE user_id = ? ORDER BY created_at",
-            (user_id,),
-        )
-        return [r[0] for r in rows]

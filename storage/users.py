@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from sqlite3 import Row
+from typing import Any
 
 from storage.db import Database
 
@@ -31,7 +33,7 @@ class UserRecord:
     nudges_paused_until: str | None = None
 
 
-def _record(row) -> UserRecord:
+def _record(row: Row | dict[str, Any]) -> UserRecord:
     data = dict(row)
     data["is_active"] = bool(data["is_active"])
     return UserRecord(**data)
@@ -96,11 +98,6 @@ class UserRepository:
             "UPDATE users SET region = ?, updated_at = ? WHERE id = ?", (region, now, user_id)
         )
 
-    async def set_role(self, user_id: int, role: str, now: str) -> None:
-        await self.db.execute(
-            "UPDATE users SET role = ?, updated_at = ? WHERE id = ?", (role, now, user_id)
-        )
-
     async def set_follow_notify(self, user_id: int, mode: str) -> None:
         """How a follower hears of changes: 'immediate' or 'digest'."""
         await self.db.execute("UPDATE users SET follow_notify = ? WHERE id = ?", (mode, user_id))
@@ -112,7 +109,7 @@ class UserRepository:
         )
 
     async def count(self) -> int:
-        return await self.db.fetchval("SELECT count(*) FROM users")
+        return await self.db.fetchint("SELECT count(*) FROM users")
 
     async def by_username(self, username: str) -> UserRecord | None:
         row = await self.db.fetchone(
@@ -120,7 +117,9 @@ class UserRepository:
         )
         return _record(row) if row else None
 
-    async def set_profile_field(self, user_id: int, field: str, value: str | None, now: str):
+    async def set_profile_field(
+        self, user_id: int, field: str, value: str | None, now: str
+    ) -> None:
         if field not in {"region", "org_kind", "org_name", "onboarded_at", "next_digest_at"}:
             raise ValueError(f"not a profile field: {field}")
         await self.db.execute(

@@ -54,7 +54,6 @@ _LEAD_VERB_RE = re.compile(
     r"|признать(?=\s+целесообразным\s))\s+(?:(?:необходимым|целесообразным)\s+)?",
     re.IGNORECASE,
 )
-_RECOMMENDS_RE = re.compile(r"\b(рекоменду[а-я]*|предлага[а-я]*|проси[а-я]*)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -151,7 +150,7 @@ def noun_group_end(toks: list[Tok], i: int, cases: frozenset[str]) -> int | None
         if is_mod and j == i and w[:1].isupper() and nxt is not None and nxt.text == "по":
             # "Уполномоченному по правам ребёнка": an adjective used as a noun heads the group.
             return j
-        if is_mod and nxt_word and (not is_head or _continues(nxt.text, cases)):
+        if is_mod and nxt is not None and nxt_word and (not is_head or _continues(nxt.text, cases)):
             saw_modifier = True
             j += 1
             continue
@@ -183,10 +182,10 @@ def _ends_sentence(toks: list[Tok], j: int) -> bool:
         return False
     # Initials ("В.П.") do not end a sentence either.
     initial = prev is not None and prev.kind == "word" and len(prev.text) == 1
-    return not (initial and prev.text.isupper())
+    return not (initial and prev is not None and prev.text.isupper())
 
 
-def parse_groups(text: str, cases: frozenset[str], *, start_required: bool = True) -> LeadIn | None:
+def parse_groups(text: str, cases: frozenset[str]) -> LeadIn | None:
     """Addressee groups at the start of ``text`` and what follows them.
 
     Returns None when ``text`` does not start with a noun group in ``cases``.
@@ -317,7 +316,7 @@ def _stops_name(toks: list[Tok], j: int) -> bool:
 def _group_case(toks: list[Tok], head: int, cases: frozenset[str] | set[str]) -> str:
     for p in parse(toks[head].text):
         if p.tag.case in cases:
-            return p.tag.case
+            return str(p.tag.case)
     return next(iter(sorted(cases)))
 
 
@@ -423,7 +422,11 @@ def leading_partners(text: str) -> list[Group]:
     if not rest[:1].isupper():
         found = parse_groups(rest, frozenset({"ablt"}))
         named = found is not None and found.terminator == "infn"
-        if named and all(re.search(r"\s[А-ЯЁ]", " " + g.text[1:]) for g in found.groups):
+        if (
+            found is not None
+            and named
+            and all(re.search(r"\s[А-ЯЁ]", " " + g.text[1:]) for g in found.groups)
+        ):
             return [Group(g.text, g.case, joint=True) for g in found.groups]
         return []
     if _joint_first_lead(text) is not None:
@@ -470,7 +473,8 @@ def to_nominative_name(phrase: str) -> str:
                 word = p.inflect({"nomn", "sing", "masc"})
                 if word is not None:
                     rest = phrase[toks[0].end :]
-                    return word.word[:1].upper() + word.word[1:] + rest
+                    nominative: str = word.word
+                    return nominative[:1].upper() + nominative[1:] + rest
     if first and not any(p.tag.case == "nomn" for p in first):
         for case in ("datv", "accs"):
             if any(p.tag.case == case for p in first):
@@ -513,13 +517,10 @@ def canonical_name(group: Group) -> str:
             ):
                 word = p.inflect({"nomn", "sing", "masc"})
                 if word is not None:
-                    return word.word[:1].upper() + word.word[1:] + group.text[toks[0].end :]
+                    head: str = word.word
+                    return head[:1].upper() + head[1:] + group.text[toks[0].end :]
     nominative = to_nominative(group.text, group.case)
     return nominative[:1].upper() + nominative[1:]
-
-
-def mentions_recommending(text: str) -> bool:
-    return bool(_RECOMMENDS_RE.search(text))
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.ingest.model import Deadline
+from bot.ingest.model import Deadline, Precision
 
 _MONTH_STEMS = (
     ("январ", 1),
@@ -90,7 +90,6 @@ _REFERENCE_BEFORE_RE = re.compile(
 )
 _LAW_BEFORE_RE = re.compile(r"(?:\bот|№)\s*$", re.IGNORECASE)
 _LAW_AFTER_RE = re.compile(r"^\s*(?:г\.|года)?\s*(?:№|N\s*\d)")
-_RECURRING_RE = re.compile(r"\b(?:ежегодно|ежеквартально|ежемесячно|постоянно)\b", re.IGNORECASE)
 # "до 1 декабря", "в срок до 1 сентября", "К 5 декабря" with no year: the next such day.
 _DAY_NO_YEAR_RE = re.compile(
     rf"(?P<prep>не\s+позднее|не\s+позже|в\s+срок\s+до|до|к)\s+(?P<d>\d{{1,2}})\s+"
@@ -113,7 +112,7 @@ _RELATIVE_RE = re.compile(
 @dataclass(frozen=True)
 class DateMatch:
     date: dt.date
-    precision: str  # "day" | "month" | "year"
+    precision: Precision
     start: int
     end: int
     phrase: str
@@ -182,7 +181,7 @@ def find_dates(text: str) -> list[DateMatch]:
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in taken)
 
-    def add(m: re.Match[str], date: dt.date | None, precision: str, first_group: str) -> None:
+    def add(m: re.Match[str], date: dt.date | None, precision: Precision, first_group: str) -> None:
         if not free(m.start(), m.end()):
             return
         taken.append((m.start(), m.end()))
@@ -262,7 +261,7 @@ def _first_dated(text: str, adopted: dt.date | None) -> tuple[int, Deadline] | N
             continue
         phrase = text[match.start : match.end].strip()
         candidates.append(
-            (match.start, Deadline(date=match.date, precision=match.precision, phrase=phrase))  # type: ignore[arg-type]
+            (match.start, Deadline(date=match.date, precision=match.precision, phrase=phrase))
         )
         break
     if adopted is not None:
@@ -313,12 +312,10 @@ def find_term(text: str, adopted: dt.date | None = None) -> Deadline | None:
         else:
             date, phrase, period = _end_of_month(base.year, base.month), m["word"], "month"
         note = phrase[:1].lower() + phrase[1:]
-        precision = "day" if follow is not None and word == "ежегодно" else "month"
+        precision: Precision = "day" if follow is not None and word == "ежегодно" else "month"
         if period == "year" and follow is None:
             precision = "year"
-        candidates.append(
-            (m.start(), Deadline(date, precision, phrase, "recurring", note, period))  # type: ignore[arg-type]
-        )
+        candidates.append((m.start(), Deadline(date, precision, phrase, "recurring", note, period)))
     r = _RELATIVE_RE.search(text)
     if r is not None and base is not None:
         date = _add_term(base, r["n"], r["unit"])
@@ -358,8 +355,3 @@ def _add_term(base: dt.date, n: str | None, unit: str) -> dt.date:
     month0 = base.month - 1 + count
     year, month = base.year + month0 // 12, month0 % 12 + 1
     return _safe_date(year, month, min(base.day, calendar.monthrange(year, month)[1])) or base
-
-
-def is_recurring(text: str) -> bool:
-    """True for items with no end ("ежегодно", "постоянно")."""
-    return bool(_RECURRING_RE.search(text))

@@ -11,11 +11,15 @@ import io
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from bot.errors import InvalidInput
 from bot.texts import Texts
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
 
 _MAX_BYTES = 20 * 1024 * 1024
 
@@ -218,11 +222,22 @@ def format_number(n: int, fmt: str) -> str:
     return str(n)
 
 
+# An element of a Word document's XML (lxml, through python-docx), which has no type stubs.
+_Element = Any
+
+
+class _Level(TypedDict):
+    start: int
+    fmt: str
+    text: str
+    legal: bool
+
+
 class _Numbering:
     """Word list numbering: counters per abstract list, restarts by startOverride."""
 
-    def __init__(self, numbering_element) -> None:
-        self.levels: dict[str, dict[int, dict]] = {}
+    def __init__(self, numbering_element: _Element | None) -> None:
+        self.levels: dict[str, dict[int, _Level]] = {}
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}
         self.counters: dict[str, dict[int, int]] = {}
         self.applied: set[tuple[str, int]] = set()
@@ -230,7 +245,7 @@ class _Numbering:
             return
         for absnum in numbering_element.findall(_w("abstractNum")):
             aid = absnum.get(_w("abstractNumId"))
-            levels: dict[int, dict] = {}
+            levels: dict[int, _Level] = {}
             for lvl in absnum.findall(_w("lvl")):
                 levels[int(lvl.get(_w("ilvl"), "0"))] = self._level(lvl)
             self.levels[aid] = levels
@@ -251,7 +266,7 @@ class _Numbering:
             self.nums[nid] = (abs_el.get(_w("val")), overrides)
 
     @staticmethod
-    def _level(lvl) -> dict:
+    def _level(lvl: _Element) -> _Level:
         def val(tag: str, default: str | None = None) -> str | None:
             el = lvl.find(_w(tag))
             return el.get(_w("val"), default) if el is not None else default
@@ -263,11 +278,13 @@ class _Numbering:
             "legal": lvl.find(_w("isLgl")) is not None,
         }
 
-    def _level_def(self, nid: str, aid: str, ilvl: int) -> dict:
+    def _level_def(self, nid: str, aid: str, ilvl: int) -> _Level:
         own = self.levels.get(f"{nid}!", {})
         if ilvl in own:
             return own[ilvl]
-        return self.levels.get(aid, {}).get(ilvl, {"start": 1, "fmt": "decimal", "text": ""})
+        return self.levels.get(aid, {}).get(
+            ilvl, {"start": 1, "fmt": "decimal", "text": "", "legal": False}
+        )
 
     def label(self, nid: str, ilvl: int) -> str:
         if nid not in self.nums or nid == "0":
@@ -296,7 +313,9 @@ class _Numbering:
         return re.sub(r"%([1-9])", placeholder, level["text"]).strip()
 
 
-def _paragraph_numpr(paragraph, styles_numpr: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+def _paragraph_numpr(
+    paragraph: _Element, styles_numpr: dict[str, tuple[str, int]]
+) -> tuple[str, int] | None:
     ppr = paragraph.find(_w("pPr"))
     if ppr is not None:
         numpr = ppr.find(_w("numPr"))
@@ -312,7 +331,7 @@ def _paragraph_numpr(paragraph, styles_numpr: dict[str, tuple[str, int]]) -> tup
     return None
 
 
-def _styles_numpr(document) -> dict[str, tuple[str, int]]:
+def _styles_numpr(document: DocxDocument) -> dict[str, tuple[str, int]]:
     """Paragraph styles that carry numbering ("List Number"), following basedOn."""
     out: dict[str, tuple[str, int]] = {}
     try:
@@ -334,8 +353,9 @@ def _styles_numpr(document) -> dict[str, tuple[str, int]]:
         based = style.find(_w("basedOn"))
         raw[sid] = (found, based.get(_w("val")) if based is not None else None)
     for sid in raw:
-        seen, cur = set(), sid
-        while cur in raw and cur not in seen:
+        seen: set[str] = set()
+        cur: str | None = sid
+        while cur is not None and cur in raw and cur not in seen:
             seen.add(cur)
             found, based = raw[cur]
             if found is not None:
@@ -345,7 +365,7 @@ def _styles_numpr(document) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _paragraph_text(p) -> str:
+def _paragraph_text(p: _Element) -> str:
     parts: list[str] = []
     for el in p.iter():
         tag = el.tag
@@ -375,13 +395,13 @@ def _docx(data: bytes) -> str:
     styles = _styles_numpr(document)
     lines: list[str] = []
 
-    def paragraph(el) -> str:
+    def paragraph(el: _Element) -> str:
         text = _paragraph_text(el)
         numpr = _paragraph_numpr(el, styles)
         label = numbering.label(*numpr) if numpr else ""
         return f"{label} {text.strip()}" if label and text.strip() else text
 
-    def walk(parent) -> None:
+    def walk(parent: _Element) -> None:
         for el in parent:
             if el.tag == _w("p"):
                 lines.append(paragraph(el))
@@ -395,7 +415,7 @@ def _docx(data: bytes) -> str:
     return "\n".join(lines)
 
 
-def _table_row(row, paragraph) -> str:
+def _table_row(row: _Element, paragraph: Callable[[_Element], str]) -> str:
     """A table row as one line, its cells between ``|`` (``tables.flatten_tables`` reads
     them); a one-cell row is its text.  Cell by cell on separate lines, a row's number, text
     and term fell apart and the row was lost."""

@@ -22,9 +22,13 @@ import sys
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 from bot.ingest.extract import DocumentError
 from bot.ingest.model import ParsedDocument
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +156,7 @@ def check_pdf(data: bytes, limits: ParseLimits) -> None:
         )
 
 
-def _opens_without_password(reader) -> bool:
+def _opens_without_password(reader: PdfReader) -> bool:
     try:
         return bool(reader.decrypt(""))
     except Exception:  # unsupported algorithm or no crypto library: we cannot open it
@@ -243,7 +247,7 @@ def _child() -> int:
         parsed = parse_checked(data, request["filename"], limits)
         from bot.importer import parsed_to_dict
 
-        answer = {"parsed": parsed_to_dict(parsed)}
+        answer: dict[str, Any] = {"parsed": parsed_to_dict(parsed)}
     except DocumentError as error:
         # The extractor calls a file it failed to open damaged, also when memory ran out.
         out_of_memory = isinstance(error.__cause__ or error.__context__, MemoryError)

@@ -11,6 +11,23 @@ Precision = Literal["day", "month", "year"]
 # document's date); relative: "в течение месяца со дня опубликования" (``date`` counted from
 # the document's date).  ``note`` explains the last two in Russian for the card.
 DeadlineKind = Literal["once", "recurring", "relative"]
+PRECISIONS: tuple[Precision, ...] = ("day", "month", "year")
+DEADLINE_KINDS: tuple[DeadlineKind, ...] = ("once", "recurring", "relative")
+
+
+def precision_of(value: str) -> Precision:
+    """A stored precision back as its type (a value the parser never writes is refused)."""
+    for precision in PRECISIONS:
+        if value == precision:
+            return precision
+    raise ValueError(f"not a deadline precision: {value!r}")
+
+
+def deadline_kind_of(value: str) -> DeadlineKind:
+    for kind in DEADLINE_KINDS:
+        if value == kind:
+            return kind
+    raise ValueError(f"not a deadline kind: {value!r}")
 
 
 @dataclass(frozen=True)

@@ -210,7 +210,6 @@ class _Parser:
         self.warnings: list[str] = []
         self.recipients: list[str] = []
         self.lead_text: str | None = None
-        self.zone_start: int | None = None
         # The walk's state.
         self.block: _Block | None = None
         self.item: _Item | None = None
@@ -312,10 +311,9 @@ class _Parser:
             self.new_rec(block, item.top, None, item.text, item.addressees,
                          [block.text if block else ""])  # fmt: skip
 
-    def start_zone(self, at: int) -> None:
+    def start_zone(self) -> None:
         if not self.zone:
             self.zone = True
-            self.zone_start = at
             if self.prev_text and self.prev_text.endswith(":"):
                 self.lead_text = self.prev_text
 
@@ -352,7 +350,7 @@ class _Parser:
         self.block, self.item, self.last, self.closed = None, None, None, False
         self.zone = False
         self.prev_text = line.text if line.text.endswith(":") else f"{line.text}:"
-        self.start_zone(i + 1)
+        self.start_zone()
         return i + 1
 
     def on_opener(self, i: int, line: _Line) -> int:
@@ -361,7 +359,7 @@ class _Parser:
         self.block = None
         self.prev_text = line.text
         self.zone = False
-        self.start_zone(i + 1)
+        self.start_zone()
         return i + 1
 
     def on_stop(self, i: int, line: _Line) -> int:
@@ -380,7 +378,7 @@ class _Parser:
     def on_procedural(self, i: int, line: _Line) -> int:
         """ "Информацию принять к сведению", "Контроль … возложить": not recommendations."""
         if line.number == "1":
-            self.start_zone(i)
+            self.start_zone()
         self.end_item(closed=False)
         return i + 1
 
@@ -414,14 +412,14 @@ class _Parser:
 
     def text_heading(self, i: int, line: _Line, heading: LeadIn, after: int,
                      is_group: bool) -> int:  # fmt: skip
-        self.start_zone(i)
+        self.start_zone()
         self.end_item(closed=False)
         if not is_group:
             self.new_block(self.register(heading.groups), line.text)
         return after
 
     def text_lead_in(self, i: int, line: _Line, lead: LeadIn, text: str) -> int:
-        self.start_zone(i)
+        self.start_zone()
         self.finish_item()
         self.item, self.closed = None, False
         addressees = self.register(lead.groups)
@@ -467,14 +465,14 @@ class _Parser:
         self.block = None
         k = self._next_nonblank(i + 1)
         if k is not None and self.lines[k].kind in ("num", "sub", "letter", "bullet"):
-            self.start_zone(i + 1)
+            self.start_zone()
         return i + 1
 
     def on_num(self, i: int, line: _Line) -> int:
         if not self.zone and line.number not in ("1", "I"):
             self.prev_text = line.raw
             return i + 1
-        self.start_zone(i)
+        self.start_zone()
         self.finish_item()
         self.closed = False
         self.item = self.start_item(line, self.block)
@@ -606,7 +604,7 @@ class _Parser:
 
 def _starts_with_infinitive(text: str) -> bool:
     m = _FIRST_WORD_RE.match(text)
-    return bool(m) and is_infinitive(m.group(0))
+    return m is not None and is_infinitive(m.group(0))
 
 
 def _assign_numbers(recs: list[_Rec], warnings: list[str]) -> list[str]:
@@ -662,8 +660,8 @@ def _parse(text: str, source: str) -> ParsedDocument:
     meta = extract_meta(raw_lines, cleaned)
     warnings: list[str] = []
     # The title block is never the body.
-    body = join_wrapped(raw_lines[meta.title_end :])
-    body_lines = _merge_bare_markers([_classify(r) for r in body])
+    body_raw = join_wrapped(raw_lines[meta.title_end :])
+    body_lines = _merge_bare_markers([_classify(r) for r in body_raw])
     parser = _Parser(body_lines, meta.region)
     parser.run()
     recs = [r for r in parser.recs if any(part.strip() for part in r.lines)]

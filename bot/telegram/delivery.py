@@ -87,7 +87,7 @@ def iso_ms(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
-def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod:
+def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod[Any]:
     """The Bot API call for an outbox payload; previews use it too, so they look the same.
 
     A payload with ``entities`` keeps the author's own formatting: parse_mode must then be
@@ -119,7 +119,7 @@ def build_method(chat_id: int, payload: dict[str, Any]) -> TelegramMethod:
 
 def backoff_seconds(base: float, attempts: int) -> float:
     """base, 2·base, 4·base … after the 1st, 2nd, 3rd failed attempt; at most an hour."""
-    return min(base * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+    return min(base * 2.0 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
 
 
 class DeliveryWorker:
@@ -154,7 +154,6 @@ class DeliveryWorker:
         self._periodic: list[tuple[float, Callable[[], Awaitable[Any]]]] = []
         self._unrecorded = 0  # claimed rows whose outcome is not written yet
         self.sent = 0  # counters for logs and benchmarks
-        self.recorded = 0
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -445,7 +444,6 @@ class DeliveryWorker:
             log.exception("delivery: could not record %d outcome(s)", len(batch))
         else:
             self.sent += len(sent)
-            self.recorded += len(batch)
             # Recorded: the users table speaks for them from now on (and says so again when
             # they come back and write to the bot).
             for outcome in batch:

@@ -10,10 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods.base import TelegramType
+
+if TYPE_CHECKING:
+    from aiogram.methods import Response, TelegramMethod
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +32,12 @@ LONGEST_WAIT = 10  # seconds; a person will not wait longer for an answer anyway
 
 
 class RetryInteractiveRequests(BaseRequestMiddleware):
-    async def __call__(self, make_request, bot: Bot, method):
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
         if not interactive.get():
             return await make_request(bot, method)
         for attempt in range(1, ATTEMPTS + 1):

@@ -16,6 +16,7 @@ from aiogram.exceptions import (
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from bot.container import Services, import_seeds_if_empty, open_services
 from bot.health import HealthService, start_health_server
@@ -216,11 +217,11 @@ async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
         await runner.cleanup()
 
 
-def _log_unknown_path(path: str):
+def _log_unknown_path(path: str) -> Middleware:
     """A request to another path gets 404 and a warning: a wrong WEBHOOK_URL shows in the log."""
 
     @web.middleware
-    async def middleware(request: web.Request, handler):
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             return await handler(request)
         except web.HTTPNotFound:

@@ -15,14 +15,19 @@ import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.cli import Command, Subparsers
+    from bot.tryout.terminal import Terminal
 from bot.texts import Texts
 
 ROLES = ("member", "official", "coordinator", "admin")
 
 
-def add_try_command(sub, commands) -> None:
+def add_try_command(sub: Subparsers, commands: dict[str, Command]) -> None:
     parser = sub.add_parser(
         "try",
         help="попробовать бота в терминале: без Telegram, токена и сети",
@@ -109,7 +114,7 @@ def try_settings(settings: Settings, db_path: Path) -> Settings:
     )
 
 
-async def _set_up(terminal, role: str, region: str | None) -> None:
+async def _set_up(terminal: Terminal, role: str, region: str | None) -> None:
     """Give the starting identity its role honestly, then open the chat as Telegram would."""
     if role == "coordinator":
         await terminal.ensure_coordinator(region)

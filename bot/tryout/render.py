@@ -123,7 +123,7 @@ def entity_spans(text: str, entities: list[dict[str, Any]] | None) -> list[Span]
 
 
 def _end(entity: dict[str, Any]) -> int:
-    return entity["offset"] + entity["length"]
+    return int(entity["offset"]) + int(entity["length"])
 
 
 def _ends(entities: list[dict[str, Any]]) -> set[int]:

@@ -36,7 +36,7 @@ def resolve_region(query: str) -> str | None:
 async def default_region(services: Services) -> str | None:
     """The region with the most recommendations among the loaded resolutions."""
     weights: Counter[str] = Counter()
-    for document in await services.documents.list():
+    for document in await services.documents.list_documents():
         if document.region:
             weights[document.region] += len(await services.documents.recommendations(document.id))
     return weights.most_common(1)[0][0] if weights else None
@@ -65,7 +65,7 @@ async def invite_official(
     their regions and the official accepts; returns the body's name (None: nobody to invite)."""
     best: tuple[int, int] | None = None
     for region in regions:
-        for document in await services.documents.list(region):
+        for document in await services.documents.list_documents(region):
             links = await services.documents.addressee_ids_by_recommendation(document.id)
             counts = Counter(a for ids in links.values() for a in ids)
             for addressee_id, n in counts.items():

@@ -14,9 +14,12 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.tryout.render import Span
+
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
 
 RICH_STYLES = {
     "bold": "bold",
@@ -112,10 +115,10 @@ class Keyboard:
 
     def __init__(self, screen: Screen, stdin: TextIO | None = None) -> None:
         self.screen = screen
-        self.stdin = stdin or sys.stdin
+        self.stdin: TextIO = stdin or sys.stdin
         # A person typing at a terminal sees their own line; a pipe's lines are echoed.
         self.interactive = _isatty(self.stdin) and _isatty(screen.out)
-        self._prompt = None
+        self._prompt: PromptSession[str] | None = None
         if self.interactive:
             try:
                 from prompt_toolkit import PromptSession

@@ -70,7 +70,7 @@ class TerminalSession(BaseSession):
     async def make_request(
         self,
         bot: Bot,
-        method: TelegramMethod,
+        method: TelegramMethod[Any],
         timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
     ) -> Any:
         files: dict[str, InputFile] = {}
@@ -109,7 +109,7 @@ class TerminalSession(BaseSession):
                 message[key] = params[key]
         return message
 
-    def _result(self, name: str, params: dict[str, Any], upload) -> Any:
+    def _result(self, name: str, params: dict[str, Any], upload: tuple[str, bytes] | None) -> Any:
         if name in SENDS:
             message = self._message(params, self.next_id())
             if name == "sendDocument":

@@ -510,7 +510,9 @@ class Terminal:
             who = self.t("to_other", name=owner.first_name)
         return [(f"[{message_id}] {who}", "header")]
 
-    def _body(self, message: dict[str, Any], params: dict[str, Any], call: BotCall):
+    def _body(
+        self, message: dict[str, Any], params: dict[str, Any], call: BotCall
+    ) -> list[tuple[list[Span], str]]:
         parse_mode = params.get("parse_mode")
         if call.method == "copyMessage":
             parse_mode = None

@@ -225,10 +225,6 @@ class Stats:
         """Successful deliveries (sendMessage, sendDocument, copyMessage, …)."""
         return sum(len(times) for times in self.send_times.values())
 
-    @property
-    def injected_total(self) -> int:
-        return sum(self.injected.values())
-
     def duplicates(self) -> int:
         """Deliveries of the same content to the same chat beyond the first one."""
         return sum(n - 1 for n in self._contents.values() if n > 1)

@@ -132,7 +132,7 @@ async def test_corrections_with_buttons_then_publish_then_invite(harness, servic
     assert any("Резолюция опубликована: 3 рекомендации" in t for t in texts)
     offer = shown(calls)
     assert "Пригласите представителей адресатов" in offer.text
-    document = (await services.documents.list())[0]
+    document = (await services.documents.list_documents())[0]
     assert document.title == "Резолюция круглого стола <НКО & власть>"
     assert document.adopted_on == "2024-03-13"
     addressees = await services.documents.addressees(document.id)
@@ -176,7 +176,7 @@ async def test_the_draft_and_its_corrections_survive_a_restart(harness, services
         assert any("Резолюция опубликована" in t for t in restarted.sent_texts(calls))
     finally:
         await restarted.close()
-    document = (await services.documents.list())[0]
+    document = (await services.documents.list_documents())[0]
     kinds = {a.canonical: a.kind for a in await services.documents.addressees(document.id)}
     assert kinds["Общественная палата Амурской области"] == "ngo"
 
@@ -184,7 +184,7 @@ async def test_the_draft_and_its_corrections_survive_a_restart(harness, services
 async def test_published_document_is_corrected_from_a_card(harness, services):
     await appoint(harness, COORDINATOR, REGION)
     await press(harness, await upload(harness), "Опубликовать")
-    document = (await services.documents.list())[0]
+    document = (await services.documents.list_documents())[0]
     rec = (await services.documents.recommendations(document.id))[0]
     card_data = CardCallback(rec_id=rec.id).pack()
 
@@ -266,4 +266,4 @@ async def test_a_document_without_a_region_gets_one_from_the_button(harness, ser
     preview = shown(await press(harness, picker, "Камчатский край"))
     assert "Камчатский край" in preview.text
     await press(harness, preview, "Опубликовать")
-    assert [d.region for d in await services.documents.list()] == ["Камчатский край"]
+    assert [d.region for d in await services.documents.list_documents()] == ["Камчатский край"]

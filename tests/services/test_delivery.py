@@ -63,9 +63,8 @@ class ScriptedSession(BaseSession):
     async def close(self) -> None:
         return None
 
-    async def stream_content(self, *args, **kwargs):  # pragma: no cover - not used here
+    def stream_content(self, *args, **kwargs):  # pragma: no cover - not used here
         raise NotImplementedError
-        yield b""
 
     async def make_request(self, bot: Bot, method: TelegramMethod, timeout: int | None = None):
         name = type(method).__name__

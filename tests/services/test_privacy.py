@@ -9,8 +9,8 @@ from bot.errors import PermissionDenied
 from bot.jobs import RETENTION_JOB, create_scheduler, purge_expired
 from bot.users import TelegramIdentity
 from bot.views import render_card
+from storage.delivery import DeliveryRepository, Outcome
 from storage.fsm import FsmRepository
-from storage.outbox import OutboxRepository
 from tests.conftest import ADMIN_ID
 from tests.dbscan import mentions
 
@@ -158,7 +158,15 @@ async def test_refusal_erases_a_known_person_and_keeps_only_the_refusal(services
 
 async def test_retention_purges_old_payloads_drafts_and_dialogs(services, clock):
     db = services.db
-    outbox = OutboxRepository(db)
+    delivery = DeliveryRepository(db)
+
+    async def deliver(dedup_key: str, message_id: int) -> None:
+        """As the delivery worker does: claim the row, then record it sent."""
+        outbox_id = await db.fetchint("SELECT id FROM outbox WHERE dedup_key = ?", (dedup_key,))
+        assert await delivery.claim([outbox_id]) == {outbox_id}
+        outcome = Outcome(outbox_id, MEMBER, "sent", message_id=message_id)
+        await delivery.record([outcome], clock.iso())
+
     await services.privacy.give_consent(TelegramIdentity(MEMBER, "Снежана"))
     await services.outbox.enqueue(MEMBER, "digest", "old-sent", "старая сводка")
     await services.outbox.enqueue(MEMBER, "digest", "old-pending", "ждёт отправки")
@@ -179,13 +187,11 @@ async def test_retention_purges_old_payloads_drafts_and_dialogs(services, clock)
         "UPDATE fsm_state SET updated_at = ? WHERE key = '42:1:1:0:default'",
         (clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),),
     )
-    rows = {r.dedup_key: r for r in await outbox.due(clock.iso(), 10)}
-    await outbox.mark_sent(rows["old-sent"].id, 77, clock.iso())
+    await deliver("old-sent", 77)
 
     clock.move(days=8)
     await services.outbox.enqueue(MEMBER, "digest", "new-sent", "свежая сводка")
-    new = next(r for r in await outbox.due(clock.iso(), 10) if r.dedup_key == "new-sent")
-    await outbox.mark_sent(new.id, 78, clock.iso())
+    await deliver("new-sent", 78)
     await fsm.set_state("42:2:2:0:default", "Form:fresh")
     await db.execute(
         "UPDATE fsm_state SET updated_at = ? WHERE key = '42:2:2:0:default'",

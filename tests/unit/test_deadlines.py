@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from bot.ingest.deadlines import find_deadline, is_recurring
+from bot.ingest.deadlines import find_deadline
 
 D = dt.date
 
@@ -67,8 +67,3 @@ def test_deadlines_found(text, adopted, date, precision, phrase):
 )
 def test_not_deadlines(text, adopted):
     assert find_deadline(text, adopted) is None
-
-
-def test_recurring():
-    assert is_recurring("Проводить ежегодно")
-    assert not is_recurring("Провести в 2025 году")
