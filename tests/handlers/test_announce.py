@@ -13,15 +13,20 @@ from bot.errors import InvalidInput, PermissionDenied, Stale
 from bot.ratelimit import RateLimiter
 from bot.telegram.progress import ProgressReporter
 from bot.users import TelegramIdentity
+from bot.vocabulary import kind_label
 from handlers.callbacks import AnnounceCallback
 from tests.conftest import ADMIN_ID
+from tests.texts import expect, matches, plain
 
 AMUR = "Амурская область"
 COORD = 501
 BOLD = [{"type": "bold", "offset": 0, "length": 5}]
 # Recipients see who sent an announcement: a line in italics before the author's text.
-SIGNATURE = "📣 Анонс координатора региона «Амурская область»"
+SIGNATURE = plain("announce.signature_coordinator", region="Амурская область")
 SIGNED = SIGNATURE + "\n\n"
+ALL_BUTTON = expect("announce.audience_all_button", n=5)
+SEND_NOW = expect("announce.send_now_button")
+WHEN, ZONE = "03.03.2026 10:00", "Амурская область, UTC+9"  # Blagoveshchensk's local time
 SIGNED_BOLD = [
     {"type": "italic", "offset": 0, "length": len(SIGNATURE.encode("utf-16-le")) // 2},
     {"type": "bold", "offset": len(SIGNED.encode("utf-16-le")) // 2, "length": 5},
@@ -63,24 +68,25 @@ async def outbox_rows(services, announcement_id: int):
 
 async def compose(harness, text="Форум в субботу", entities=BOLD):
     calls = await harness.send(COORD, "/announce")
-    assert "Пришлите текст анонса" in calls[-1].text
+    assert calls[-1].text == expect("announce.ask_text", region=AMUR)
     calls = await harness.send(COORD, text, entities=entities)
     return calls[-1]
 
 
 async def test_compose_preview_and_send_now(harness, services, region):
     menu = await compose(harness)
-    assert "Подписчиков региона «Амурская область»: 5" in menu.text
+    assert menu.text == expect("announce.pick_audience", region=AMUR, n=5)
 
-    calls = await harness.press(COORD, menu, "Всем подписчикам")
+    calls = await harness.press(COORD, menu, ALL_BUTTON)
     copy = next(c for c in calls if (c.params.get("text") or "").endswith("Форум в субботу"))
     # The recipients' message: who sent it, then the author's own formatting, no HTML parsing.
     assert copy.params["text"] == SIGNED + "Форум в субботу"
     assert copy.params["entities"] == SIGNED_BOLD and "parse_mode" not in copy.params
     control = calls[-1]
-    assert "Получателей: 5 — все подписчики региона «Амурская область»" in control.text
+    audience = expect("announce.audience_region", region=AMUR)
+    assert control.text == expect("announce.preview", n=5, audience=audience)
 
-    calls = await harness.press(COORD, control, "Отправить сейчас")
+    calls = await harness.press(COORD, control, SEND_NOW)
     announcement_id = await services.db.fetchval("SELECT id FROM announcements")
     rows = await outbox_rows(services, announcement_id)
     assert [r["recipient_id"] for r in rows] == [1001, 1002, 1003, 1004, 1005]
@@ -93,29 +99,31 @@ async def test_compose_preview_and_send_now(harness, services, region):
         "entities": SIGNED_BOLD,
     }
     progress = next(c for c in calls if c.method == "editMessageText")
-    assert "идёт рассылка" in progress.text and "из 5" in progress.text
-    assert any("Остановить" in text for text, _ in progress.buttons())
+    assert progress.text == matches("announce.progress", total=5)
+    assert expect("announce.stop_button") in [text for text, _ in progress.buttons()]
 
     # A second press does not queue it twice.
-    calls = await harness.press(COORD, control, "Отправить сейчас")
-    assert "уже отправлен" in harness.session.calls[-1].params["text"]
+    calls = await harness.press(COORD, control, SEND_NOW)
+    assert harness.session.calls[-1].params["text"] == plain("announce.already_sent")
     assert len(await outbox_rows(services, announcement_id)) == 5
 
 
 async def test_audience_narrowed_to_kinds_of_organization(harness, services, region):
     menu = await compose(harness)
-    calls = await harness.press(COORD, menu, "Выбрать виды")
+    calls = await harness.press(COORD, menu, expect("announce.audience_kinds_button"))
     kinds = calls[-1]
-    calls = await harness.press(COORD, kinds, "Бизнес")
-    assert "Получателей: 2" in calls[-1].text
-    calls = await harness.press(COORD, calls[-1], "НКО")
-    assert "Получателей: 5" in calls[-1].text
-    assert {"✅ НКО", "✅ Бизнес"} <= {text for text, _ in calls[-1].buttons()}
-    calls = await harness.press(COORD, calls[-1], "Бизнес")  # unticked again
-    calls = await harness.press(COORD, calls[-1], "Готово")
+    ngo, business = kind_label("ngo"), kind_label("business")
+    calls = await harness.press(COORD, kinds, business)
+    assert calls[-1].text == expect("announce.pick_kinds", n=2)
+    calls = await harness.press(COORD, calls[-1], ngo)
+    assert calls[-1].text == expect("announce.pick_kinds", n=5)
+    assert {f"✅ {ngo}", f"✅ {business}"} <= {text for text, _ in calls[-1].buttons()}
+    calls = await harness.press(COORD, calls[-1], business)  # unticked again
+    calls = await harness.press(COORD, calls[-1], expect("announce.kinds_done_button", n=3))
     control = calls[-1]
-    assert "Получателей: 3 — подписчики региона «Амурская область»: НКО" in control.text
-    await harness.press(COORD, control, "Отправить сейчас")
+    audience = expect("announce.audience_kinds", region=AMUR, kinds=ngo)
+    assert control.text == expect("announce.preview", n=3, audience=audience)
+    await harness.press(COORD, control, SEND_NOW)
     rows = await services.db.fetchall("SELECT recipient_id FROM outbox ORDER BY 1")
     assert [r[0] for r in rows] == [1001, 1002, 1003]
 
@@ -142,11 +150,12 @@ async def test_audience_of_the_followers_of_one_resolution(harness, services, re
             (user_id, rec, now),
         )
     menu = await compose(harness)
-    calls = await harness.press(COORD, menu, "следит за резолюцией")
+    calls = await harness.press(COORD, menu, expect("announce.audience_document_button"))
     calls = await harness.press(COORD, calls[-1], "Резолюция форума НКО")
     control = calls[-1]
-    assert "Получателей: 2 — следящие за резолюцией «Резолюция форума НКО»" in control.text
-    await harness.press(COORD, control, "Отправить сейчас")
+    audience = expect("announce.audience_document", title="Резолюция форума НКО")
+    assert control.text == expect("announce.preview", n=2, audience=audience)
+    await harness.press(COORD, control, SEND_NOW)
     rows = await services.db.fetchall("SELECT recipient_id FROM outbox ORDER BY 1")
     assert [r[0] for r in rows] == [1001, 3001]
 
@@ -154,24 +163,23 @@ async def test_audience_of_the_followers_of_one_resolution(harness, services, re
 async def test_schedule_at_local_time_and_cancel(harness, services, region):
     # The clock says 2026-03-02 07:00 UTC: 16:00 in Blagoveshchensk (UTC+9).
     menu = await compose(harness)
-    calls = await harness.press(COORD, menu, "Всем подписчикам")
+    calls = await harness.press(COORD, menu, ALL_BUTTON)
     control = calls[-1]
-    calls = await harness.press(COORD, control, "Запланировать")
-    assert "UTC+9" in calls[-1].text and "ДД.ММ.ГГГГ ЧЧ:ММ" in calls[-1].text
+    calls = await harness.press(COORD, control, expect("announce.schedule_button"))
+    assert calls[-1].text == matches("announce.ask_time", region=AMUR, zone="UTC+9")
 
     calls = await harness.send(COORD, "завтра утром")
-    assert "Не понял дату" in calls[-1].text
+    assert calls[-1].text == matches("announce.bad_time")
     calls = await harness.send(COORD, "02.03.2026 15:00")
-    assert "уже прошло" in calls[-1].text
+    assert calls[-1].text == matches("announce.time_in_past")
     calls = await harness.send(COORD, "03.03.2026 10:00")
     scheduled = calls[-1]
-    assert "запланирован на 03.03.2026 10:00 (Амурская область, UTC+9)" in scheduled.text
-    assert "Получателей: 5" in scheduled.text
+    assert scheduled.text == matches("announce.scheduled", when=WHEN, zone=ZONE, total=5)
     rows = await services.db.fetchall("SELECT not_before, status FROM outbox")
     assert {tuple(r) for r in rows} == {("2026-03-03T01:00:00+00:00", "pending")}
 
-    calls = await harness.press(COORD, scheduled, "Отменить анонс")
-    assert "остановлена" in calls[-1].text and "отменено: 5" in calls[-1].text
+    calls = await harness.press(COORD, scheduled, expect("announce.cancel_scheduled_button"))
+    assert calls[-1].text == matches("announce.stopped", cancelled=5)
     rows = await services.db.fetchall("SELECT DISTINCT status FROM outbox")
     assert [r[0] for r in rows] == ["cancelled"]
     status = await services.db.fetchval("SELECT status FROM announcements")
@@ -185,7 +193,7 @@ async def test_photo_with_caption_keeps_its_entities(harness, services, region):
         COORD, None, photo=photo, caption="Афиша форума", caption_entities=BOLD
     )
     calls = await harness.feed({"message": message})
-    calls = await harness.press(COORD, calls[-1], "Всем подписчикам")
+    calls = await harness.press(COORD, calls[-1], ALL_BUTTON)
     copy = next(c for c in calls if c.method == "sendPhoto")
     assert copy.params["photo"] == "PHOTO-1" and copy.params["caption_entities"] == SIGNED_BOLD
     assert copy.params["caption"] == SIGNED + "Афиша форума"
@@ -193,19 +201,20 @@ async def test_photo_with_caption_keeps_its_entities(harness, services, region):
     await harness.send(COORD, "/announce")
     message = harness.message_dict(COORD, None, photo=photo, caption="я" * 1100)
     calls = await harness.feed({"message": message})
-    assert "длиннее 924" in calls[-1].text  # room for the line saying who sent it
+    # room for the line saying who sent it
+    assert calls[-1].text == expect("announce.caption_too_long", limit=924)
 
 
 async def test_a_command_ends_the_dialog(harness, region):
     await harness.send(COORD, "/announce")
     calls = await harness.send(COORD, "/announcements")
-    assert "Анонсов пока не было" in calls[-1].text
+    assert calls[-1].text == expect("announce.list_empty")
     calls = await harness.send(COORD, "просто текст")
-    assert not any("Кому отправить" in (c.text or "") for c in calls)
+    assert not any(matches("announce.pick_audience") == c.text for c in calls)
     # A command of a router further down the list is handled by it, too.
     await harness.send(COORD, "/announce")
     calls = await harness.send(COORD, "/tasks")
-    assert "для представителей органов-адресатов" in calls[-1].text
+    assert calls[-1].text == expect("tasks.not_official")
     assert await harness.services.db.fetchval("SELECT count(*) FROM announcements") == 0
 
 
@@ -238,7 +247,7 @@ async def test_back_from_the_documents_and_discarding_the_draft(harness, service
 
 async def test_only_coordinators_of_the_region_and_admins(harness, services, region):
     calls = await harness.send(1001, "/announce")
-    assert "только координаторы" in calls[-1].text
+    assert calls[-1].text == expect("access.coordinators_only")
 
     draft = await services.announcements.create_draft(COORD, AMUR, Content("Анонс"))
     with pytest.raises(PermissionDenied):
@@ -249,15 +258,16 @@ async def test_only_coordinators_of_the_region_and_admins(harness, services, reg
     # A forged button does no more than the service allows.
     forged = AnnounceCallback(action="now", id=draft.id).pack()
     await harness.click(2001, forged)
-    assert "координатор региона «Амурская область»" in harness.session.calls[-1].params["text"]
+    refusal = plain("access.region_coordinators_only", region=AMUR)
+    assert harness.session.calls[-1].params["text"] == refusal
     assert not await outbox_rows(services, draft.id)
 
     # Admins may announce to any region: they name it.
     await services.users.touch(TelegramIdentity(id=ADMIN_ID, first_name="Админ"))
     calls = await harness.send(ADMIN_ID, "/announce")
-    assert "Для какого региона" in calls[-1].text
+    assert calls[-1].text == expect("announce.pick_region")
     calls = await harness.send(ADMIN_ID, "камчат")
-    assert "Камчатский край" in calls[-1].text and "Пришлите текст" in calls[-1].text
+    assert calls[-1].text == expect("announce.ask_text", region="Камчатский край")
 
 
 async def test_service_rules(services, region, clock):
@@ -302,8 +312,8 @@ async def test_three_thousand_recipients_are_queued_fast(services, region):
 
 async def test_progress_is_edited_when_figures_change_then_reported(harness, services, region):
     menu = await compose(harness)
-    calls = await harness.press(COORD, menu, "Всем подписчикам")
-    await harness.press(COORD, calls[-1], "Отправить сейчас")
+    calls = await harness.press(COORD, menu, ALL_BUTTON)
+    await harness.press(COORD, calls[-1], SEND_NOW)
     announcement_id = await services.db.fetchval("SELECT id FROM announcements")
     reporter = ProgressReporter(services, harness.bot, RateLimiter(0, chat_interval=0))
 
@@ -318,8 +328,7 @@ async def test_progress_is_edited_when_figures_change_then_reported(harness, ser
     await reporter.tick()
     [edit] = harness.calls
     assert edit.method == "editMessageText"
-    assert "Отправлено: 3 из 5" in edit.text and "заблокировали бота: 1" in edit.text
-    assert "Осталось: 1" in edit.text
+    assert edit.text == matches("announce.progress", sent=3, total=5, blocked=1, left=1)
 
     harness.clear()
     await reporter.tick()
@@ -328,14 +337,15 @@ async def test_progress_is_edited_when_figures_change_then_reported(harness, ser
     await services.db.execute("UPDATE outbox SET status = 'failed' WHERE recipient_id = 1005")
     await reporter.tick()
     [edit] = harness.calls
-    assert "рассылка завершена" in edit.text and "Доставлено: 3 из 5" in edit.text
+    assert edit.text == matches("announce.finished", sent=3, total=5)
     assert not edit.buttons()
     assert await services.db.fetchval("SELECT status FROM announcements") == "done"
     report = await services.db.fetchone(
         "SELECT * FROM outbox WHERE dedup_key = ?", (f"announce-report:{announcement_id}",)
     )
     assert report["recipient_id"] == COORD
-    assert "доставлено 3 из 5" in json.loads(report["payload"])["text"]
+    reported = json.loads(report["payload"])["text"]
+    assert reported == expect("announce.report", id=announcement_id, sent=3, total=5)
 
     harness.clear()
     await reporter.tick()
@@ -350,14 +360,15 @@ async def test_announcements_are_listed_with_figures_in_pages(harness, services,
     await services.db.execute("UPDATE outbox SET status = 'sent' WHERE ref_id = 7")
     calls = await harness.send(COORD, "/announcements")
     listing = calls[-1]
-    assert "Анонсы: 7" in listing.text and "стр. 1 из 2" in listing.text
+    assert matches("announce.list_header", total=7, page=1, pages=2).within(listing.text)
     assert "№7" in listing.text and "№3" in listing.text and "№2" not in listing.text
-    assert "✅ 5" in listing.text and "Анонс номер 6" in listing.text
-    calls = await harness.press(COORD, listing, "Старее")
+    assert matches("announce.figures", sent=5).within(listing.text)
+    assert "Анонс номер 6" in listing.text
+    calls = await harness.press(COORD, listing, expect("announce.next_button"))
     assert "№2" in calls[-1].text and "№1" in calls[-1].text and "№7" not in calls[-1].text
 
     calls = await harness.send(1001, "/announcements")
-    assert "только координаторы" in calls[-1].text
+    assert calls[-1].text == expect("access.coordinators_only")
 
 
 async def test_stopping_one_in_the_list_redraws_the_list(harness, services, region):
@@ -367,25 +378,29 @@ async def test_stopping_one_in_the_list_redraws_the_list(harness, services, regi
         draft = await service.create_draft(COORD, AMUR, Content(f"Анонс номер {n}"))
         await service.send(COORD, draft.id, at=later)
     listing = (await harness.send(COORD, "/announcements"))[-1]
-    listing = (await harness.press(COORD, listing, "Старее"))[-1]  # page 2: №2 and №1
-    calls = await harness.press(COORD, listing, "Остановить №2")
+    # page 2: №2 and №1
+    listing = (await harness.press(COORD, listing, expect("announce.next_button")))[-1]
+    calls = await harness.press(COORD, listing, expect("announce.stop_listed_button", id=2))
     redrawn = [c for c in calls if c.method == "editMessageText"][-1]
-    assert "стр. 2 из 2" in redrawn.text  # the same page, redrawn
-    item_2 = redrawn.text.split("№2")[1].split("№1")[0]
-    assert "отменён" in item_2
+    # the same page, redrawn
+    assert matches("announce.list_header", page=2, pages=2).within(redrawn.text)
+    cancelled = expect("announce.state_cancelled")
+    assert matches("announce.list_item", id=2, state=cancelled).within(redrawn.text)
     buttons = [t for t, _ in redrawn.buttons()]
-    assert "⏹ Остановить №1" in buttons and not [t for t in buttons if "№2" in t]
-    assert any("Новее" in t for t in buttons)  # the page buttons are still there
+    assert expect("announce.stop_listed_button", id=1) in buttons
+    assert expect("announce.stop_listed_button", id=2) not in buttons
+    # the page buttons are still there
+    assert expect("announce.prev_button") in buttons
 
 
 async def test_schedule_typed_as_people_write_it(harness, services, region):
     # The clock says 2026-03-02 07:00 UTC: 16:00 in Blagoveshchensk (UTC+9).
     menu = await compose(harness)
-    calls = await harness.press(COORD, menu, "Всем подписчикам")
-    calls = await harness.press(COORD, calls[-1], "Запланировать")
+    calls = await harness.press(COORD, menu, ALL_BUTTON)
+    calls = await harness.press(COORD, calls[-1], expect("announce.schedule_button"))
     assert "завтра в 10:00" in calls[-1].text  # the prompt shows the words that work
     calls = await harness.send(COORD, "завтра в 10")
-    assert "запланирован на 03.03.2026 10:00 (Амурская область, UTC+9)" in calls[-1].text
+    assert calls[-1].text == matches("announce.scheduled", when=WHEN, zone=ZONE)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,9 @@ import logging
 
 import pytest
 
-STALE = "Кнопка устарела, откройте заново"
+from tests.texts import plain
+
+STALE = plain("fallback.stale_button")
 
 
 async def press_alone(harness, caplog, data: str) -> str:
@@ -39,7 +41,7 @@ async def press_alone(harness, caplog, data: str) -> str:
     ],
 )
 async def test_bogus_callback_data_gets_an_alert_and_one_warning(harness, caplog, data):
-    assert STALE in await press_alone(harness, caplog, data)
+    assert await press_alone(harness, caplog, data) == STALE
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(problems) == 1 and problems[0].levelno == logging.WARNING
     assert problems[0].exc_info is None

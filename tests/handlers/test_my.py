@@ -4,6 +4,12 @@ import datetime as dt
 
 import pytest
 
+from handlers.profile import kind_button
+from tests.texts import TEXTS, expect, matches
+
+NGO_BUTTON = kind_button(TEXTS, "ngo")
+CHAMBER_BUTTON = kind_button(TEXTS, "public_chamber")
+
 NGO = 61
 
 
@@ -14,16 +20,16 @@ async def onboard(harness, user_id, letters, region, kind_label, name=None):
     calls = await harness.press(user_id, calls[-1], kind_label)
     if name:
         return await harness.send(user_id, name)
-    return await harness.press(user_id, calls[-1], "Пропустить")
+    return await harness.press(user_id, calls[-1], expect("profile.skip_button"))
 
 
 async def test_my_lists_what_concerns_an_amur_ngo_page_by_page(harness, seeded):
-    calls = await onboard(harness, NGO, "амур", "Амурская область", "НКО")
-    assert "Готово!" in calls[-1].text and "Регион: Амурская область" in calls[-1].text
+    calls = await onboard(harness, NGO, "амур", "Амурская область", NGO_BUTTON)
+    assert calls[-1].text == matches("profile.done")
+    assert matches("profile.card", region="Амурская область").within(calls[-1].text)
     calls = await harness.send(NGO, "/my")
     page = calls[-1]
-    assert "Касается вашей организации:" in page.text
-    assert "НКО · Амурская область" in page.text
+    assert matches("my.header", region="Амурская область", org="").within(page.text)
     numbers = [t for t, _ in page.buttons() if t.isdigit()]
     assert numbers == ["1", "2", "3", "4", "5"]
     assert any(t == "▶️" for t, _ in page.buttons())
@@ -37,22 +43,23 @@ async def test_my_lists_what_concerns_an_amur_ngo_page_by_page(harness, seeded):
 async def test_my_without_profile_asks_for_it(harness):
     await harness.send(62, "/profile")
     calls = await harness.send(62, "/my")
-    assert "регион и вид организации" in calls[-2].text
-    assert "Шаг 1 из 3" in calls[-1].text
+    assert calls[-2].text == expect("my.no_profile")
+    assert calls[-1].text == expect("profile.ask_region")
 
 
 async def test_questions_in_free_text(harness, seeded):
     await harness.send(63, "/profile")  # registered, no dialog waiting
     calls = await harness.send(63, "что рекомендовано ресурсным центрам?")
     answer = calls[-1]
-    assert "по запросу «" in answer.text and "ресурсн" in answer.text.lower()
+    asked = "что рекомендовано ресурсным центрам?"
+    assert matches("ask.header", question=asked).within(answer.text)
     assert answer.buttons()
 
     calls = await harness.send(63, "квантовая хромодинамика глюонов")
-    assert "ничего не нашлось" in calls[-1].text
+    assert calls[-1].text == matches("ask.nothing", question="квантовая хромодинамика глюонов")
 
     calls = await harness.send(63, "поддержка " * 100)
-    assert "короче" in calls[-1].text
+    assert calls[-1].text == matches("ask.too_long")
 
 
 async def test_inline_mode_offers_cards(harness, seeded):
@@ -70,7 +77,7 @@ async def test_inline_mode_offers_cards(harness, seeded):
     results = answer.params["results"]
     assert 0 < len(results) <= 10
     first = results[0]["input_message_content"]["message_text"]
-    assert first.startswith("<b>Рекомендация п. ")
+    assert first == matches("inline.card")
     assert "Севастопол" in first
 
 
@@ -81,29 +88,27 @@ async def test_page_buttons_turn_the_pages_of_their_own_question(harness, seeded
     assert any(t == "▶️" for t, _ in first.buttons())
     calls = await harness.press(65, first, "▶️")
     edited = next(c for c in calls if c.method == "editMessageText")
-    assert "поддержка некоммерческих организаций" in edited.text
+    asked = "поддержка некоммерческих организаций"
+    assert matches("ask.header", question=asked).within(edited.text)
 
 
 async def test_my_in_a_region_without_documents_reads_naturally_and_points_onwards(harness, seeded):
     tver = 8801
-    await onboard(harness, tver, "тверс", "Тверская область", "Общественная палата")
+    await onboard(harness, tver, "тверс", "Тверская область", CHAMBER_BUTTON)
     calls = await harness.send(tver, "/my")
     text = calls[-1].text
-    # Russian, not a form: the region in the locative, the kind in the dative.
-    assert "В Тверской области" in text and "общественным палатам" in text
-    assert "«Тверская область»" not in text and "вида «" not in text
-    # A next step: ask about other regions or add one to the subscription.
-    assert "/settings" in text
-    assert "что рекомендовано общественным палатам?" in text
+    # Russian, not a form: the region in the locative, the kind in the dative; and a next
+    # step: ask about other regions or add one to the subscription.
+    assert text == expect("my.empty", region="Тверской области", kind="общественным палатам")
 
 
 @pytest.mark.parametrize("typed", ["-", " — ", "...", "нет", "Пропустить"])
 async def test_a_dash_or_no_for_the_name_skips_it(harness, seeded, typed):
     user = 8802
-    calls = await onboard(harness, user, "амур", "Амурская область", "НКО", name=typed)
+    calls = await onboard(harness, user, "амур", "Амурская область", NGO_BUTTON, name=typed)
     text = calls[-1].text
-    assert "Готово!" in text
-    assert "Название: не указано" in text
+    assert text == matches("profile.done")
+    assert matches("profile.card", name=expect("profile.not_set")).within(text)
 
 
 async def test_inline_overdue_goes_by_the_bots_clock(harness, seeded, clock):
@@ -127,12 +132,12 @@ async def test_inline_overdue_goes_by_the_bots_clock(harness, seeded, clock):
 
 async def test_the_example_after_sign_up_asks_about_the_members_own_kind(harness, seeded):
     user = 8803
-    calls = await onboard(harness, user, "амур", "Амурская область", "Общественная палата")
+    calls = await onboard(harness, user, "амур", "Амурская область", CHAMBER_BUTTON)
     text = calls[-1].text
-    assert "что рекомендовано общественным палатам?" in text
+    assert text == matches("profile.done", kind="общественным палатам")
     # and the example answers with the member's own region first
     calls = await harness.send(user, "что рекомендовано общественным палатам?")
-    assert "ничего не нашлось" not in calls[-1].text
+    assert calls[-1].text != matches("ask.nothing")
 
 
 async def test_my_in_the_middle_of_sign_up_carries_on_with_it(harness, seeded):
@@ -141,10 +146,10 @@ async def test_my_in_the_middle_of_sign_up_carries_on_with_it(harness, seeded):
     calls = await harness.send(user, "амур")  # the region picker is on the screen
     calls = await harness.send(user, "/my")
     texts = [c.text for c in calls if c.text]
-    assert any("Шаг 1 из 3" in t for t in texts)  # asked again, not sent to /profile
+    assert expect("profile.ask_region") in texts  # asked again, not sent to /profile
     calls = await harness.send(user, "Амурской обл")
     calls = await harness.press(user, calls[-1], "Амурская область")
-    assert "Шаг 2 из 3" in calls[-1].text
+    assert calls[-1].text == expect("profile.ask_kind")
 
 
 async def test_a_named_organisation_is_not_also_explained_by_its_kind(harness, seeded):
@@ -154,7 +159,7 @@ async def test_a_named_organisation_is_not_also_explained_by_its_kind(harness, s
         user,
         "амур",
         "Амурская область",
-        "Общественная палата",
+        CHAMBER_BUTTON,
         name="Общественная палата Амурской области",
     )
     calls = await harness.send(user, "/my")

@@ -7,6 +7,7 @@ import pytest
 from bot.users import TelegramIdentity
 from tests.dbscan import mentions
 from tests.handlers.test_reporting import COORD, OFFICIAL, invite_official
+from tests.texts import expect, matches
 
 NEWCOMER = 7300001
 NOW_DAY = "02.03.2026"  # the FrozenClock's day in Moscow
@@ -21,16 +22,15 @@ def asking(harness):
 
 async def test_consent_given_then_onboarding(asking, services):
     calls = await asking.send(NEWCOMER, "/start")
-    assert "Здравствуйте, Анна!" in calls[0].text
+    assert calls[0].text == expect("start.greeting_new", name="Анна")
     request = calls[-1]
-    assert "Согласие на обработку персональных данных" in request.text
-    assert "/policy" in request.text and "/forget" in request.text
+    assert request.text == expect("privacy.consent_request")
     # Nothing is stored before the answer: not the name, not a dialog state.
     assert await mentions(services.db, NEWCOMER, "Анна") == []
 
-    calls = await asking.press(NEWCOMER, request, "Даю согласие")
-    assert "Согласие записано" in calls[1].text and "редакция 1" in calls[1].text
-    assert "Шаг 1 из 3" in calls[-1].text
+    calls = await asking.press(NEWCOMER, request, expect("privacy.agree_button"))
+    assert calls[1].text == expect("privacy.consent_given", version="1")
+    assert calls[-1].text == expect("profile.ask_region")
     consent = await services.privacy.consent(NEWCOMER)
     assert consent.given and consent.record.version == services.privacy.policy.version
     assert consent.record.decided_at == services.clock.iso()
@@ -39,18 +39,17 @@ async def test_consent_given_then_onboarding(asking, services):
 
 async def test_consent_refused_stores_only_the_refusal(asking, services):
     calls = await asking.send(NEWCOMER, "/start")
-    calls = await asking.press(NEWCOMER, calls[-1], "Не даю согласия")
+    calls = await asking.press(NEWCOMER, calls[-1], expect("privacy.refuse_button"))
     refusal = calls[-1].text
-    assert "ничего о вас не сохранил" in refusal and "/start" in refusal
-    assert "сводки" in refusal  # what it cannot do
+    assert refusal == expect("privacy.refused")
     left = await mentions(services.db, NEWCOMER, "Анна")
     assert {(table, column) for table, column, _ in left} == {("consents", "user_id")}
 
     # Anything else explains why not; buttons say so in an alert; /help still answers.
     calls = await asking.send(NEWCOMER, "/my")
-    assert "Без согласия" in calls[0].text and "/start" in calls[0].text
+    assert calls[0].text == expect("privacy.without_consent")
     calls = await asking.send(NEWCOMER, "что рекомендовано НКО?")
-    assert "Без согласия" in calls[0].text
+    assert calls[0].text == expect("privacy.without_consent")
     calls = await asking.click(NEWCOMER, "fl:1:1")
     assert calls[0].params["show_alert"] and "/start" in calls[0].params["text"]
     assert "/privacy" in (await asking.send(NEWCOMER, "/help"))[0].text
@@ -59,13 +58,13 @@ async def test_consent_refused_stores_only_the_refusal(asking, services):
 
     # /start can be repeated: the question comes again and the answer can change.
     calls = await asking.send(NEWCOMER, "/start")
-    calls = await asking.press(NEWCOMER, calls[-1], "Даю согласие")
-    assert "Шаг 1 из 3" in calls[-1].text
+    calls = await asking.press(NEWCOMER, calls[-1], expect("privacy.agree_button"))
+    assert calls[-1].text == expect("profile.ask_region")
 
 
 async def test_policy_in_full(asking, services):
     calls = await asking.send(NEWCOMER, "/start")
-    calls = await asking.press(NEWCOMER, calls[-1], "Политика полностью")
+    calls = await asking.press(NEWCOMER, calls[-1], expect("privacy.policy_button"))
     text = "\n".join(asking.sent_texts(calls))
     assert "<b>Политика обработки персональных данных</b>" in text and "152-ФЗ" in text
     assert "30 дней" in text
@@ -75,21 +74,22 @@ async def test_policy_in_full(asking, services):
 async def test_policy_url_setting_gives_a_link_button(asking, services):
     services.settings.privacy_policy_url = "https://example.org/privacy"
     calls = await asking.send(NEWCOMER, "/start")
-    assert ("Политика полностью", "https://example.org/privacy") in calls[-1].buttons()
+    button = (expect("privacy.policy_button"), "https://example.org/privacy")
+    assert button in calls[-1].buttons()
 
 
 async def test_a_user_from_before_consent_is_asked_when_a_profile_is_needed(asking, services):
     await services.users.repo.upsert(
         NEWCOMER, first_name="Анна", last_name=None, username=None, language_code="ru", now="x"
     )
-    assert "Что умеет бот" in (await asking.send(NEWCOMER, "/help"))[0].text
+    assert (await asking.send(NEWCOMER, "/help"))[0].text == matches("help.body")
     calls = await asking.send(NEWCOMER, "/my")
-    assert len(calls) == 1 and "Согласие на обработку" in calls[0].text
-    calls = await asking.press(NEWCOMER, calls[0], "Даю согласие")
+    assert len(calls) == 1 and calls[0].text == expect("privacy.consent_request")
+    calls = await asking.press(NEWCOMER, calls[0], expect("privacy.agree_button"))
     assert (await services.privacy.consent(NEWCOMER)).given
-    assert "Шаг 1 из 3" in calls[-1].text  # never finished the profile
+    assert calls[-1].text == expect("profile.ask_region")  # never finished the profile
     # Asked once: from now on /my works.
-    assert "Согласие" not in (await asking.send(NEWCOMER, "/my"))[-1].text
+    assert (await asking.send(NEWCOMER, "/my"))[-1].text != expect("privacy.consent_request")
 
 
 async def test_an_official_following_an_invite_consents_first(harness, services, seeded):
@@ -99,26 +99,25 @@ async def test_an_official_following_an_invite_consents_first(harness, services,
     payload = await invite_official(harness, seeded["002"])
     harness.auto_consent = False
     calls = await harness.send(OFFICIAL, f"/start {payload}")
-    assert "Согласие на обработку" in calls[-1].text
+    assert calls[-1].text == expect("privacy.consent_request")
     assert not (await services.access.roles(OFFICIAL)).is_official
-    calls = await harness.press(OFFICIAL, calls[-1], "Даю согласие")
-    assert "Вас приглашают" in calls[-1].text and "Правительство области" in calls[-1].text
-    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
-    assert any("Вы представляете" in (c.text or "") for c in calls)
+    calls = await harness.press(OFFICIAL, calls[-1], expect("privacy.agree_button"))
+    assert calls[-1].text == matches("invite.offer", addressee="Правительство области")
+    calls = await harness.press(OFFICIAL, calls[-1], expect("invite.join_button"))
+    joined = matches("invite.joined", addressee="Правительство области")
+    assert any(c.text == joined for c in calls)
     assert (await services.privacy.consent(OFFICIAL)).given
 
 
 async def test_privacy_says_what_why_and_how_long(harness, services):
     await harness.send(NEWCOMER, "/start")
     text = (await harness.send(NEWCOMER, "/privacy"))[0].text
-    assert "Что я храню и зачем" in text and "Сколько храню" in text
-    assert "30 дней" in text and "7 дней" in text
-    assert f"Согласие на обработку данных дано {NOW_DAY}" in text
-    assert "/mydata" in text and "/forget" in text
+    consent = expect("privacy.consent_status_given", day=NOW_DAY, version="1")
+    assert text == expect("privacy.about", outbox_days=30, draft_days=7, consent=consent)
     services.settings.outbox_retention_days = 21
     services.settings.draft_retention_days = 3
     text = (await harness.send(NEWCOMER, "/privacy"))[0].text
-    assert "21 день" in text and "3 дня" in text
+    assert text == expect("privacy.about", outbox_days=21, draft_days=3, consent=consent)
 
 
 async def test_mydata_sends_a_json_document(harness, services):
@@ -126,7 +125,7 @@ async def test_mydata_sends_a_json_document(harness, services):
     await harness.send(NEWCOMER, "амур")
     calls = await harness.send(NEWCOMER, "/mydata")
     document = calls[-1]
-    assert document.method == "sendDocument" and "JSON" in document.text
+    assert document.method == "sendDocument" and document.text == expect("privacy.mydata_caption")
     (name, body), *_ = document.files.items()
     assert name.endswith(".json")
     data = json.loads(body)
@@ -137,25 +136,25 @@ async def test_mydata_sends_a_json_document(harness, services):
 
 async def test_mydata_of_someone_unknown(asking):
     calls = await asking.send(NEWCOMER, "/mydata")
-    assert calls[0].text == "Я ничего о вас не храню."
+    assert calls[0].text == expect("privacy.nothing_stored")
 
 
 async def test_forget_cancel_then_confirm(harness, services):
     await harness.send(NEWCOMER, "/start")
     calls = await harness.send(NEWCOMER, "/forget")
-    assert "Удалить всё, что я о вас храню?" in calls[0].text
-    calls = await harness.press(NEWCOMER, calls[0], "Отмена")
-    assert "ничего не удаляю" in calls[-1].text
+    assert calls[0].text == expect("privacy.forget_confirm")
+    calls = await harness.press(NEWCOMER, calls[0], expect("privacy.keep_button"))
+    assert calls[-1].text == expect("privacy.kept")
     assert (await services.users.get(NEWCOMER)) is not None
 
     harness.auto_consent = False  # so the next message does not consent again
     calls = await harness.send(NEWCOMER, "/forget")
-    calls = await harness.press(NEWCOMER, calls[0], "Да, удалить")
-    assert "данные удалены" in calls[-1].text and "/start" in calls[-1].text
+    calls = await harness.press(NEWCOMER, calls[0], expect("privacy.forget_button"))
+    assert calls[-1].text == expect("privacy.forgotten")
     assert await mentions(services.db, NEWCOMER, "Анна") == []
     # Starting again asks for consent afresh.
     calls = await harness.send(NEWCOMER, "/start")
-    assert "Согласие на обработку" in calls[-1].text
+    assert calls[-1].text == expect("privacy.consent_request")
 
 
 async def test_an_official_forgets_and_the_card_keeps_the_report(harness, services, seeded):
@@ -168,23 +167,26 @@ async def test_an_official_forgets_and_the_card_keeps_the_report(harness, servic
     await services.reporting.report_status(OFFICIAL, rec_id, "in_progress", "Создана группа")
 
     calls = await harness.send(OFFICIAL, "/forget")
-    assert "с подписью «представитель Правительства области»" in calls[0].text
+    representative = expect("history.official_of", org="Правительства области")
+    assert calls[0].text == expect("privacy.forget_confirm_official", signature=representative)
     harness.auto_consent = False
-    calls = await harness.press(OFFICIAL, calls[0], "Да, удалить")
-    assert "данные удалены" in calls[-1].text
+    calls = await harness.press(OFFICIAL, calls[0], expect("privacy.forget_button"))
+    assert calls[-1].text == expect("privacy.forgotten")
     # (The whole-database search is in tests/services/test_privacy.py, with a distinct id.)
-    assert (await harness.send(OFFICIAL, "/mydata"))[0].text == "Я ничего о вас не храню."
+    assert (await harness.send(OFFICIAL, "/mydata"))[0].text == expect("privacy.nothing_stored")
 
     calls = await harness.click(MEMBER, f"card:{rec_id}")
     card = next(c for c in calls if c.method == "sendMessage")
-    assert "представитель Правительства области: статус «В работе»" in card.text
-    assert "«Создана группа»" in card.text
+    status = matches("history.status", new=expect("status.in_progress"))
+    line = matches("history.line", role=representative, what=status)
+    assert line.within(card.text)
+    assert expect("history.comment_text", text="Создана группа") in card.text
 
 
 async def test_a_new_edition_of_the_policy_is_asked_for_again(asking, services):
     await services.privacy.give_consent(TelegramIdentity(NEWCOMER, "Анна"))
     await services.privacy.repo.record_consent(NEWCOMER, "given", "0", "2025-01-01T00:00:00+00:00")
     calls = await asking.send(NEWCOMER, "/my")
-    assert "Согласие на обработку" in calls[0].text
-    await asking.press(NEWCOMER, calls[0], "Даю согласие")
+    assert calls[0].text == expect("privacy.consent_request")
+    await asking.press(NEWCOMER, calls[0], expect("privacy.agree_button"))
     assert (await services.privacy.consent(NEWCOMER)).record.version == "1"

@@ -2,6 +2,7 @@
 
 from tests.conftest import ADMIN_ID
 from tests.handlers.test_reporting import COORD, MEMBER, OFFICIAL, amur, join_and_open_first_task
+from tests.texts import expect, matches
 
 __all__ = ["amur"]
 
@@ -11,31 +12,40 @@ async def test_a_coordinator_sees_where_the_region_stands(harness, services, amu
     calls = await harness.send(COORD, "/progress")
     screen = calls[-1]
     text = screen.text
-    assert "Ход выполнения · Амурская область" in text
-    assert "61 рекомендация" in text
-    assert "❔ нет данных 61" in text and "🔴 просрочено 3" in text
-    assert "Исполнители есть у 1 из" in text
-    assert "Правительство области" in text and "нет исполнителя" in text
+    assert matches("progress.head", region="Амурская область").within(text)
+    counts = " · ".join(
+        [expect("progress.state.no_data", n=61), expect("progress.state.overdue", n=3)]
+    )
+    assert matches("progress.resolution", n=61, counts=counts).within(text)
+    assert matches("progress.officials", with_official=1).within(text)
+    who = expect("progress.who_none")
+    assert matches("progress.body", name="Правительство области", who=who).within(text)
     assert len(text) < 2000  # one phone screen
     buttons = [t for t, _ in screen.buttons()]
-    assert "1" in buttons and "🔴 Просрочено (3)" in buttons
-    assert any(t.startswith("👤 Без исполнителя") for t in buttons)
-    assert any(t.startswith("🔇 Молчат") for t in buttons)  # an official, no report yet
+    assert "1" in buttons and expect("progress.button_overdue", n=3) in buttons
+    assert any(t == matches("progress.button_no_official") for t in buttons)
+    # an official, no report yet
+    assert any(t == matches("progress.button_silent") for t in buttons)
 
     # A body's number opens its recommendations with card buttons.
     calls = await harness.press(COORD, screen, "1")
     listing = next(c for c in calls if c.method == "editMessageText")
-    assert "Правительство области" in listing.text and "Все рекомендации" in listing.text
+    everything = expect("progress.filter.all")
+    head = matches("progress.items_head", what="Правительство области", state=everything)
+    assert head.within(listing.text)
     assert any(data.startswith("card:") for _, data in listing.buttons())
-    assert "« К обзору" in [t for t, _ in listing.buttons()]
+    assert expect("progress.back_button") in [t for t, _ in listing.buttons()]
 
-    calls = await harness.press(COORD, screen, "🔴 Просрочено")
+    calls = await harness.press(COORD, screen, expect("progress.button_overdue", n=3))
     overdue = next(c for c in calls if c.method == "editMessageText")
-    assert "🔴 Просрочено: 3" in overdue.text
+    state = expect("progress.filter.overdue")
+    assert matches("progress.items_head", state=state, n=3).within(overdue.text)
 
-    calls = await harness.press(COORD, screen, "👤 Без исполнителя")
+    button = next(t for t in buttons if t == matches("progress.button_no_official"))
+    calls = await harness.press(COORD, screen, button)
     bodies = next(c for c in calls if c.method == "editMessageText")
-    assert "Органы без исполнителя" in bodies.text and "/invite" in bodies.text
+    assert matches("progress.bodies_no_official").within(bodies.text)
+    assert expect("progress.invite_hint") in bodies.text
     assert "Правительство области" not in bodies.text
 
 
@@ -43,24 +53,25 @@ async def test_no_data_is_kept_apart_from_not_started(harness, services, amur):
     rec_id, _card = await join_and_open_first_task(harness, amur)
     await services.reporting.comment(OFFICIAL, rec_id, "Начнём в апреле")
     text = (await harness.send(COORD, "/progress"))[-1].text
-    assert "⚪ не начато 1" in text and "❔ нет данных 60" in text
-    assert "отчёт " in text
+    assert expect("progress.state.not_started", n=1) in text
+    assert expect("progress.state.no_data", n=60) in text
+    assert matches("progress.who_reported").within(text)
 
 
 async def test_members_are_told_it_is_for_coordinators(harness, amur):
     calls = await harness.send(MEMBER, "/progress")
-    assert "только координаторы" in calls[-1].text
+    assert calls[-1].text == expect("access.coordinators_only")
 
 
 async def test_an_admin_picks_a_region(harness, amur):
     calls = await harness.send(ADMIN_ID, "/progress")
-    assert "какого региона" in calls[-1].text
+    assert calls[-1].text == expect("progress.pick_region")
     calls = await harness.press(ADMIN_ID, calls[-1], "Севастополь")
     screen = next(c for c in calls if c.method == "editMessageText")
-    assert "Ход выполнения · Севастополь" in screen.text
-    assert "🗺 Другой регион" in [t for t, _ in screen.buttons()]
+    assert matches("progress.head", region="Севастополь").within(screen.text)
+    assert expect("progress.other_region_button") in [t for t, _ in screen.buttons()]
     calls = await harness.send(ADMIN_ID, "/progress Камчатский край")
-    assert "Ход выполнения · Камчатский край" in calls[-1].text
+    assert matches("progress.head", region="Камчатский край").within(calls[-1].text)
 
 
 async def test_progress_is_in_the_coordinators_help(harness, amur):

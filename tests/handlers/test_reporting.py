@@ -1,12 +1,24 @@
 """Officials join by invite, see /tasks and report from a card; members assess and follow."""
 
+import json
 import re
 
 import pytest
 
 from tests.conftest import ADMIN_ID
+from tests.texts import expect, matches, plain
 
 COORD, OFFICIAL, MEMBER = 21, 22, 23
+GOVERNMENT = "Правительство области"
+# The buttons, by their texts.
+CONFIRM = expect("report.confirm_button")
+JOIN = expect("invite.join_button")
+IN_PROGRESS = expect("status.in_progress")
+DONE = expect("status.done")
+WONT_DO = expect("status.wont_do")
+SKIP = expect("report.skip_button")
+CHANGE_DEADLINE = expect("card.deadline_button")
+SAVE = expect("deadline.save_button")
 
 
 @pytest.fixture
@@ -22,8 +34,8 @@ async def invite_official(harness, amur) -> str:
     docs = calls[-1]
     calls = await harness.press(COORD, docs, "СОНКО")  # the Amur forum's title
     calls = await harness.press(COORD, calls[-1], "Правительство области")
-    assert "Сколько человек" in calls[-1].text
-    calls = await harness.press(COORD, calls[-1], "1 человек")
+    assert calls[-1].text == expect("invite.pick_uses", addressee=GOVERNMENT)
+    calls = await harness.press(COORD, calls[-1], expect("invite.uses_button", n=1))
     link = re.search(r"https://t\.me/\S+\?start=(inv_[\w-]+)", calls[-1].text)
     assert link, calls[-1].text
     return link.group(1)
@@ -33,7 +45,7 @@ async def join_and_open_first_task(harness, amur):
     """The official joins by invite and opens the first card of /tasks: (rec_id, card)."""
     payload = await invite_official(harness, amur)
     calls = await harness.send(OFFICIAL, f"/start {payload}")
-    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    await harness.press(OFFICIAL, calls[-1], JOIN)
     tasks = (await harness.send(OFFICIAL, "/tasks"))[-1]
     rec_id = int(tasks.buttons()[0][1].split(":")[1])
     card = next(c for c in await harness.press(OFFICIAL, tasks, "1") if c.method == "sendMessage")
@@ -45,20 +57,21 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     assert len(payload) <= 64
 
     calls = await harness.send(OFFICIAL, f"/start {payload}")
-    assert "Правительство области" in calls[-1].text
-    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
-    assert any("Вы представляете" in (c.text or "") for c in calls)
+    assert calls[-1].text == matches("invite.offer", addressee=GOVERNMENT)
+    calls = await harness.press(OFFICIAL, calls[-1], JOIN)
+    assert expect("invite.joined", addressee=GOVERNMENT) in harness.sent_texts(calls)
 
     # The link was for one person: a second person is refused.
     calls = await harness.send(MEMBER, f"/start {payload}")
-    assert "уже воспользовались" in calls[-1].text
+    assert calls[-1].text == expect("invite.used_up")
 
     calls = await harness.send(OFFICIAL, "/tasks")
     tasks = calls[-1]
-    assert "Задачи вашего органа: 16" in tasks.text  # 15 own + a joint one (6.6)
-    # «в 2016 году» in item 11 is long past: that one is overdue and shown first.
-    assert "просрочено — 1 " in tasks.text and "не начато — 15" in tasks.text
-    assert "🔴 Просрочено" in tasks.text and "до конца 2016 г." in tasks.text
+    # 15 own + a joint one (6.6); «в 2016 году» in item 11 is long past: that one is overdue
+    # and shown first.
+    counts = {"overdue": 1, "due_soon": 0, "in_progress": 0, "not_started": 15, "done": 0}
+    header = expect("tasks.header", total=16, group=expect("tasks.group_overdue"), **counts)
+    assert tasks.text.startswith(header) and "до конца 2016 г." in tasks.text
 
     # A member follows the first item before the report.
     rec_id = int(tasks.buttons()[0][1].split(":")[1])
@@ -67,18 +80,24 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
 
     calls = await harness.press(OFFICIAL, tasks, "1")
     card = next(c for c in calls if c.method == "sendMessage")
-    assert "Рекомендация п. " in card.text and "2016" in card.text
-    calls = await harness.press(OFFICIAL, card, "В работе")
-    assert "Добавьте комментарий" in calls[-1].text
+    assert matches("card.head").within(card.text) and "2016" in card.text
+    calls = await harness.press(OFFICIAL, card, IN_PROGRESS)
+    assert calls[-1].text == expect("report.ask_details", status=IN_PROGRESS)
     calls = await harness.send_document(
         OFFICIAL, b"%PDF-1.4 report", "отчёт.pdf", caption="Создана рабочая группа"
     )
-    assert "Проверьте отчёт" in calls[-1].text and "отчёт.pdf" in calls[-1].text
-    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    evidence = expect("report.evidence_document", name="отчёт.pdf")
+    comment = "Создана рабочая группа"
+    confirm = expect("report.confirm", status=IN_PROGRESS, comment=comment, evidence=evidence)
+    assert calls[-1].text == confirm
+    calls = await harness.press(OFFICIAL, calls[-1], CONFIRM)
     new_card = calls[-1]
-    assert "Статус:</b> В работе" in new_card.text
-    assert "представитель Правительства области: статус «В работе»" in new_card.text
-    assert "Создана рабочая группа" in new_card.text and "отчёт.pdf" in new_card.text
+    assert matches("card.head", status=IN_PROGRESS).within(new_card.text)
+    status = matches("history.status", new=IN_PROGRESS)
+    who = expect("history.official_of", org="Правительства области")
+    assert matches("history.line", role=who, what=status).within(new_card.text)
+    assert expect("history.comment_text", text=comment) in new_card.text
+    assert expect("history.evidence_document", name="отчёт.pdf") in new_card.text
 
     history = await services.reporting.history(rec_id)
     assert [(h.event, h.new_status, h.actor_role) for h in history] == [
@@ -91,12 +110,13 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
         "SELECT recipient_id, payload FROM outbox WHERE dedup_key LIKE 'joined:%'"
     )
     assert [j["recipient_id"] for j in joined] == [COORD]
-    assert "Анна теперь представляет «Правительство области»" in joined[0]["payload"]
+    text = expect("invite.someone_joined", name="Анна", addressee=GOVERNMENT)
+    assert json.loads(joined[0]["payload"])["text"] == text
     notices = await services.db.fetchall(
         "SELECT recipient_id, payload FROM outbox WHERE dedup_key LIKE 'notice:%'"
     )
     assert [n["recipient_id"] for n in notices] == [MEMBER]
-    assert "В работе" in notices[0]["payload"]
+    assert IN_PROGRESS in json.loads(notices[0]["payload"])["text"]
 
 
 async def test_reply_to_a_card_records_a_comment(harness, services, amur):
@@ -105,9 +125,9 @@ async def test_reply_to_a_card_records_a_comment(harness, services, amur):
     calls = await harness.reply(
         OFFICIAL, card, "Проект постановления на согласовании https://gov.example/doc"
     )
-    assert "Добавлено в историю" in calls[-1].text
-    assert "Проект постановления" in calls[-1].text
-    assert [t for t, _ in calls[-1].buttons()][:2] == ["В работе", "Выполнено"]
+    comment = "Проект постановления на согласовании https://gov.example/doc"
+    assert calls[-1].text == matches("report.reply_saved", comment=comment)
+    assert [t for t, _ in calls[-1].buttons()][:2] == [IN_PROGRESS, DONE]
     history = await services.reporting.history(rec_id)
     assert history[-1].event == "comment"
     assert history[-1].evidence == "https://gov.example/doc"
@@ -117,22 +137,25 @@ async def test_reply_to_a_card_records_a_comment(harness, services, amur):
         c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage"
     )
     calls = await harness.reply(MEMBER, member_card, "Ничего не сделано")
-    assert "Отчитываться по этой рекомендации могут" in calls[-1].text
+    assert calls[-1].text == expect("access.not_responsible")
     assert len(await services.reporting.history(rec_id)) == 1
 
 
 async def test_wont_do_needs_a_reason(harness, services, amur):
     _, card = await join_and_open_first_task(harness, amur)
-    calls = await harness.press(OFFICIAL, card, "Не будет выполнено")
-    assert "причину" in calls[-1].text
-    assert not [t for t, _ in calls[-1].buttons() if "Без комментария" in t]
+    calls = await harness.press(OFFICIAL, card, WONT_DO)
+    assert calls[-1].text == expect("report.ask_reason", status=WONT_DO)
+    assert SKIP not in [t for t, _ in calls[-1].buttons()]
     calls = await harness.send_document(OFFICIAL, b"x", "file.pdf")  # a file but no words
-    assert "нужна причина" in calls[-1].text
-    assert "file.pdf" in calls[-1].text  # the file is kept, not lost
+    evidence = expect("report.evidence_document", name="file.pdf")
+    # the file is kept, not lost
+    assert calls[-1].text == expect("report.reason_required_kept", evidence=evidence)
     calls = await harness.send(OFFICIAL, "Нет финансирования в бюджете")
-    assert "file.pdf" in calls[-1].text and "Нет финансирования" in calls[-1].text
-    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
-    assert "Не будет выполнено" in calls[-1].text
+    comment = "Нет финансирования в бюджете"
+    confirm = expect("report.confirm", status=WONT_DO, comment=comment, evidence=evidence)
+    assert calls[-1].text == confirm
+    calls = await harness.press(OFFICIAL, calls[-1], CONFIRM)
+    assert matches("card.head", status=WONT_DO).within(calls[-1].text)
 
 
 async def test_member_assesses_and_coordinator_sets_deadline(harness, services, amur):
@@ -141,28 +164,30 @@ async def test_member_assesses_and_coordinator_sets_deadline(harness, services, 
     card = next(
         c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage"
     )
-    assert not [t for t, _ in card.buttons() if "согласен" in t.lower()]  # no report yet
+    verdicts = {expect("card.agree_button"), expect("card.disagree_button")}
+    assert not [t for t, _ in card.buttons() if t in verdicts]  # no report yet
     await services.reporting.report_status(COORD, rec_id, "done", "Совет создан")
     card = next(
         c for c in await harness.click(MEMBER, f"card:{rec_id}") if c.method == "sendMessage"
     )
-    assert not [t for t, _ in card.buttons() if t == "В работе"]  # no reporting for members
-    calls = await harness.press(MEMBER, card, "Не согласен")
+    assert not [t for t, _ in card.buttons() if t == IN_PROGRESS]  # no reporting for members
+    calls = await harness.press(MEMBER, card, expect("card.disagree_button"))
     calls = await harness.send(MEMBER, "В области ничего не изменилось")
-    assert any("оценка записана" in (c.text or "") for c in calls)
-    assert "не согласны — 1" in calls[-1].text
+    assert expect("assess.saved") in harness.sent_texts(calls)
+    assert expect("card.assessments", agree=0, disagree=1) in calls[-1].text
 
     coord_card = next(
         c for c in await harness.click(COORD, f"card:{rec_id}") if c.method == "sendMessage"
     )
-    calls = await harness.press(COORD, coord_card, "Изменить срок")
+    calls = await harness.press(COORD, coord_card, CHANGE_DEADLINE)
     calls = await harness.send(COORD, "31.02.2026")
-    assert "Не понял дату" in calls[-1].text
+    assert calls[-1].text == expect("deadline.bad_date")
     calls = await harness.send(COORD, "31.12.2026")
-    assert "31 декабря 2026 г., четверг</b> — сохранить?" in calls[-1].text
+    assert calls[-1].text == expect("deadline.confirm", day="31 декабря 2026 г., четверг")
     assert (await services.documents.get_recommendation(rec_id)).deadline is None  # not yet
-    calls = await harness.press(COORD, calls[-1], "Сохранить")
-    assert any("Срок изменён: 31 декабря 2026 г." in (c.text or "") for c in calls)
+    calls = await harness.press(COORD, calls[-1], SAVE)
+    saved = expect("deadline.saved", deadline="31 декабря 2026 г.")
+    assert saved in harness.sent_texts(calls)
     rec = await services.documents.get_recommendation(rec_id)
     assert rec.deadline == "2026-12-31" and rec.deadline_source == "coordinator"
     events = [h.event for h in await services.reporting.history(rec_id)]
@@ -182,12 +207,12 @@ async def test_history_is_append_only(services, seeded):
 
 async def test_a_second_tap_on_confirm_records_nothing_more(harness, services, amur):
     rec_id, card = await join_and_open_first_task(harness, amur)
-    await harness.press(OFFICIAL, card, "Выполнено")
+    await harness.press(OFFICIAL, card, DONE)
     confirm = (await harness.send(OFFICIAL, "Сделано"))[-1]
-    await harness.press(OFFICIAL, confirm, "Подтвердить")
-    calls = await harness.press(OFFICIAL, confirm, "Подтвердить")
+    await harness.press(OFFICIAL, confirm, CONFIRM)
+    calls = await harness.press(OFFICIAL, confirm, CONFIRM)
     answer = next(c for c in calls if c.method == "answerCallbackQuery")
-    assert "уже записан" in answer.params["text"]
+    assert answer.params["text"] == plain("report.dialog_over")
     assert len(await services.reporting.history(rec_id)) == 1
 
 
@@ -203,50 +228,53 @@ async def test_the_same_status_twice_is_refused(services, seeded):
 
 async def test_a_command_ends_the_report_dialog(harness, services, amur):
     rec_id, card = await join_and_open_first_task(harness, amur)
-    await harness.press(OFFICIAL, card, "Не будет выполнено")
+    await harness.press(OFFICIAL, card, WONT_DO)
     await harness.send(OFFICIAL, "/tasks")
     calls = await harness.send(OFFICIAL, "поддержка молодёжи")
-    assert "Проверьте отчёт" not in calls[-1].text  # taken as a question, not as the reason
+    # taken as a question, not as the reason
+    assert not matches("report.confirm").within(calls[-1].text)
     assert await services.reporting.history(rec_id) == []
 
 
 async def test_coordinator_lists_and_unbinds_officials(harness, services, amur):
     payload = await invite_official(harness, amur)
     calls = await harness.send(OFFICIAL, f"/start {payload}")
-    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    await harness.press(OFFICIAL, calls[-1], JOIN)
     await invite_official(harness, amur)  # a second, still open invite
     listing = (await harness.send(COORD, "/officials"))[-1]
-    assert "Анна — Правительство области" in listing.text
-    assert "приглашение: Правительство области, осталось 1" in listing.text
-    calls = await harness.press(COORD, listing, "Отключить")
+    official = expect("officials.line", name="Анна", addressee=GOVERNMENT)
+    assert official in listing.text
+    assert matches("officials.invite_line", addressee=GOVERNMENT, left=1).within(listing.text)
+    calls = await harness.press(COORD, listing, expect("officials.unbind_button", name="Анна"))
     ask = next(c for c in calls if c.method == "editMessageText")
     # A first name is not declined: it is named as the official, not «Отключить Анна».
-    assert "Отключить исполнителя «Анна» от органа «Правительство области»?" in ask.text
-    calls = await harness.press(COORD, ask, "Да, отключить")
+    assert ask.text == expect("officials.unbind_confirm", name="Анна", addressee=GOVERNMENT)
+    calls = await harness.press(COORD, ask, expect("officials.unbind_yes_button"))
     redrawn = next(c for c in calls if c.method == "editMessageText")
-    assert "Анна —" not in redrawn.text
+    assert official not in redrawn.text
     assert not (await services.access.roles(OFFICIAL)).official_addressees
     calls = await harness.send(MEMBER, "/officials")
-    assert "только координаторы" in calls[-1].text
+    assert calls[-1].text == expect("access.coordinators_only")
 
 
 async def test_members_open_the_evidence_in_a_cards_history(harness, services, amur):
     rec_id, card = await join_and_open_first_task(harness, amur)
-    calls = await harness.press(OFFICIAL, card, "В работе")
+    calls = await harness.press(OFFICIAL, card, IN_PROGRESS)
     calls = await harness.send_document(OFFICIAL, b"%PDF-1.4", "Приказ_45.pdf", caption="Приказ")
-    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    await harness.press(OFFICIAL, calls[-1], CONFIRM)
 
     calls = await harness.click(MEMBER, f"card:{rec_id}")
     member_card = next(c for c in calls if c.method == "sendMessage")
-    assert "Файл: Приказ_45.pdf" in member_card.text
-    calls = await harness.press(MEMBER, member_card, "Приказ_45.pdf")
+    assert expect("history.evidence_document", name="Приказ_45.pdf") in member_card.text
+    button = expect("card.evidence_document_button", name="Приказ_45.pdf")
+    calls = await harness.press(MEMBER, member_card, button)
     [sent] = [c for c in calls if c.method == "sendDocument"]
     assert sent.params["chat_id"] == MEMBER and sent.params["document"] == "file1"
 
     # A made-up entry id is refused with a clear alert, nothing is sent.
     calls = await harness.click(MEMBER, "ev:99999")
     assert [c.method for c in calls] == ["answerCallbackQuery"]
-    assert "нет в истории" in calls[0].params["text"]
+    assert calls[0].params["text"] == plain("report.evidence_not_found")
 
 
 @pytest.mark.parametrize("failure", ["message to edit not found", "message is not modified"])
@@ -254,16 +282,16 @@ async def test_a_failed_edit_after_a_report_still_shows_the_result(
     harness, services, amur, failure, caplog
 ):
     rec_id, card = await join_and_open_first_task(harness, amur)
-    calls = await harness.press(OFFICIAL, card, "В работе")
-    calls = await harness.press(OFFICIAL, calls[-1], "Без комментария")
+    calls = await harness.press(OFFICIAL, card, IN_PROGRESS)
+    calls = await harness.press(OFFICIAL, calls[-1], SKIP)
     harness.session.fail_edits = failure  # e.g. the user deleted the confirmation message
-    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    calls = await harness.press(OFFICIAL, calls[-1], CONFIRM)
     texts = harness.sent_texts(calls)
-    assert not any("Простите" in t for t in texts)
+    assert expect("errors.apology") not in texts
     if "not found" in failure:  # the confirmation is sent anew
-        assert any("Отчёт записан" in t for t in texts)
+        assert expect("report.saved") in texts
     # The new card shows the saved status either way.
-    assert any("Статус:</b> В работе" in t for t in texts)
+    assert any(matches("card.head", status=IN_PROGRESS).within(t) for t in texts)
     assert (await services.documents.get_recommendation(rec_id)).status == "in_progress"
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
@@ -285,13 +313,13 @@ async def test_a_coordinator_types_a_deadline_as_people_write_it(
     card = next(
         c for c in await harness.click(COORD, f"card:{rec_id}") if c.method == "sendMessage"
     )
-    calls = await harness.press(COORD, card, "Изменить срок")
-    assert "через две недели" in calls[-1].text  # the question shows what may be typed
+    calls = await harness.press(COORD, card, CHANGE_DEADLINE)
+    assert calls[-1].text == expect("deadline.ask")  # the question shows what may be typed
     calls = await harness.send(COORD, typed)
-    assert f"Новый срок: <b>{read}</b> — сохранить?" in calls[-1].text
-    calls = await harness.press(COORD, calls[-1], "Сохранить")
-    day = read.split(" г.")[0]
-    assert any(f"Срок изменён: {day} г." in (c.text or "") for c in calls)
+    assert calls[-1].text == expect("deadline.confirm", day=read)
+    calls = await harness.press(COORD, calls[-1], SAVE)
+    day = read.split(", ")[0]
+    assert expect("deadline.saved", deadline=day) in harness.sent_texts(calls)
 
 
 async def test_a_deadline_can_be_retyped_or_cancelled_before_saving(harness, services, amur):
@@ -299,12 +327,13 @@ async def test_a_deadline_can_be_retyped_or_cancelled_before_saving(harness, ser
     card = next(
         c for c in await harness.click(COORD, f"card:{rec.id}") if c.method == "sendMessage"
     )
-    await harness.press(COORD, card, "Изменить срок")
+    await harness.press(COORD, card, CHANGE_DEADLINE)
     await harness.send(COORD, "31.03")
     calls = await harness.send(COORD, "1 февраля 2026")  # a second try replaces the first
-    assert "1 февраля 2026 г., воскресенье" in calls[-1].text and "уже прошла" in calls[-1].text
-    calls = await harness.press(COORD, calls[-1], "Отмена")
-    assert "ничего не записано" in calls[-1].text
+    assert expect("deadline.confirm", day="1 февраля 2026 г., воскресенье") in calls[-1].text
+    assert expect("deadline.past") in calls[-1].text
+    calls = await harness.press(COORD, calls[-1], expect("report.cancel_button"))
+    assert calls[-1].text == expect("report.cancelled")
     assert (await services.documents.get_recommendation(rec.id)).deadline == rec.deadline
 
 
@@ -316,43 +345,43 @@ async def test_an_old_dialog_button_does_nothing_in_a_newer_dialog(harness, serv
         calls = await harness.click(COORD, f"card:{rec_id}")
         return next(c for c in calls if c.method == "sendMessage")
 
-    calls = await harness.press(COORD, await card_of(first), "В работе")
-    old_confirm = (await harness.press(COORD, calls[-1], "Без комментария"))[-1]
-    assert "Проверьте отчёт" in old_confirm.text
+    calls = await harness.press(COORD, await card_of(first), IN_PROGRESS)
+    old_confirm = (await harness.press(COORD, calls[-1], SKIP))[-1]
+    assert old_confirm.text == matches("report.confirm", status=IN_PROGRESS)
     # The coordinator leaves it and starts a report on another card.
-    await harness.press(COORD, await card_of(second), "Выполнено")
-    calls = await harness.press(COORD, old_confirm, "Подтвердить")
+    await harness.press(COORD, await card_of(second), DONE)
+    calls = await harness.press(COORD, old_confirm, CONFIRM)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
-    assert "не действует" in calls[0].params["text"]
+    assert calls[0].params["text"] == plain("report.stale_step")
     for rec_id in (first, second):
         assert (await services.documents.get_recommendation(rec_id)).status == "not_started"
     # The newer dialog goes on as if nothing happened.
     calls = await harness.send(COORD, "Совет создан")
-    assert "Проверьте отчёт" in calls[-1].text and "Выполнено" in calls[-1].text
+    assert calls[-1].text == matches("report.confirm", status=DONE, comment="Совет создан")
 
     # The same old button during a deadline dialog does not cancel it either.
-    await harness.press(COORD, await card_of(first), "Изменить срок")
-    calls = await harness.press(COORD, old_confirm, "Подтвердить")
-    assert "не действует" in calls[0].params["text"]
+    await harness.press(COORD, await card_of(first), CHANGE_DEADLINE)
+    calls = await harness.press(COORD, old_confirm, CONFIRM)
+    assert calls[0].params["text"] == plain("report.stale_step")
     calls = await harness.send(COORD, "31.12.2026")
-    assert "сохранить?" in calls[-1].text
+    assert calls[-1].text == matches("deadline.confirm")
 
 
 async def test_a_file_sent_after_the_comment_joins_the_report(harness, services, amur):
     """«Добавьте комментарий и файл»: people send them one after the other; both are kept."""
     rec_id, card = await join_and_open_first_task(harness, amur)
-    await harness.press(OFFICIAL, card, "В работе")
+    await harness.press(OFFICIAL, card, IN_PROGRESS)
     calls = await harness.send(OFFICIAL, "Создана рабочая группа")
-    assert "Проверьте отчёт" in calls[-1].text
+    assert calls[-1].text == matches("report.confirm", comment="Создана рабочая группа")
     calls = await harness.send_document(OFFICIAL, b"%PDF-1.4 act", "акт.pdf")
-    assert "только координаторы" not in calls[-1].text
-    assert "Проверьте отчёт" in calls[-1].text
-    assert "Создана рабочая группа" in calls[-1].text and "акт.pdf" in calls[-1].text
+    evidence = expect("report.evidence_document", name="акт.pdf")
+    confirm = matches("report.confirm", comment="Создана рабочая группа", evidence=evidence)
+    assert calls[-1].text == confirm
     # And the other way round: a word after the file is added to the comment, not lost.
     calls = await harness.send(OFFICIAL, "Приказ от 5 мая")
-    assert "Проверьте отчёт" in calls[-1].text
+    assert calls[-1].text == matches("report.confirm", evidence=evidence)
     assert "Создана рабочая группа" in calls[-1].text and "Приказ от 5 мая" in calls[-1].text
-    await harness.press(OFFICIAL, calls[-1], "Подтвердить")
+    await harness.press(OFFICIAL, calls[-1], CONFIRM)
     history = await services.reporting.history(rec_id)
     assert len(history) == 1
     assert history[0].evidence_kind == "document"
@@ -365,19 +394,19 @@ async def test_a_file_replied_to_a_card_is_not_called_a_comment(harness, service
     calls = await harness.reply(
         OFFICIAL, card, document={"file_id": "F1", "file_unique_id": "U1", "file_name": "акт.pdf"}
     )
-    assert "Комментарий записан: нет" not in calls[-1].text
-    assert "акт.pdf" in calls[-1].text
+    evidence = expect("report.evidence_document", name="акт.pdf")
+    assert calls[-1].text == matches("report.reply_saved", evidence=evidence)
 
 
 async def test_declining_an_invite_says_how_to_change_ones_mind(harness, services, amur):
     payload = await invite_official(harness, amur)
     calls = await harness.send(OFFICIAL, f"/start {payload}")
-    calls = await harness.press(OFFICIAL, calls[-1], "Отказаться")
+    calls = await harness.press(OFFICIAL, calls[-1], expect("invite.decline_button"))
     answer = [c for c in calls if c.method in {"editMessageText", "sendMessage"}][-1]
-    assert "не принято" in answer.text and "ещё раз" in answer.text  # not a dead end
+    assert answer.text == matches("invite.declined")  # not a dead end: how to come back
     calls = await harness.send(OFFICIAL, f"/start {payload}")  # and the link still works
-    calls = await harness.press(OFFICIAL, calls[-1], "Подтвердить")
-    assert any("Вы представляете" in (c.text or "") for c in calls)
+    calls = await harness.press(OFFICIAL, calls[-1], JOIN)
+    assert expect("invite.joined", addressee=GOVERNMENT) in harness.sent_texts(calls)
 
 
 async def test_after_a_link_the_next_body_is_one_button_away(harness, services, amur):
@@ -385,10 +414,10 @@ async def test_after_a_link_the_next_body_is_one_button_away(harness, services, 
     and the list of bodies comes again as a new message."""
     await invite_official(harness, amur)
     link = [c for c in harness.calls if "start=inv_" in (c.text or "")][-1]
-    calls = await harness.press(COORD, link, "Пригласить ещё")
+    calls = await harness.press(COORD, link, expect("invite.more_button"))
     assert not [c for c in calls if c.method in {"editMessageText", "editMessageReplyMarkup"}]
     listing = [c for c in calls if c.method == "sendMessage"][-1]
-    assert "Какой орган" in listing.text
+    assert listing.text == expect("invite.pick_addressee")
     assert any("Законодательное Собрание" in t for t, _ in listing.buttons())
 
 
@@ -397,15 +426,16 @@ async def test_after_a_reply_the_current_status_is_not_offered_again(harness, se
     await services.reporting.report_status(OFFICIAL, rec_id, "in_progress", "Начали")
     calls = await harness.reply(OFFICIAL, card, "Провели первое заседание")
     offered = [t for t, _ in calls[-1].buttons()]
-    assert "В работе" not in offered and "Выполнено" in offered
+    assert IN_PROGRESS not in offered and DONE in offered
 
 
 async def test_a_wrong_body_picked_for_an_invite_can_be_changed(harness, services, amur):
     calls = await harness.send(COORD, "/invite")
     calls = await harness.press(COORD, calls[-1], "СОНКО")
     calls = await harness.press(COORD, calls[-1], "Правительство области")
-    assert "Сколько человек" in calls[-1].text
-    calls = await harness.press(COORD, calls[-1], "Другой орган")
-    assert "Какой орган" in calls[-1].text
+    assert calls[-1].text == expect("invite.pick_uses", addressee=GOVERNMENT)
+    calls = await harness.press(COORD, calls[-1], expect("invite.back_button"))
+    assert calls[-1].text == expect("invite.pick_addressee")
     calls = await harness.press(COORD, calls[-1], "Законодательное Собрание")
-    assert "Законодательное Собрание" in calls[-1].text and "Сколько человек" in calls[-1].text
+    legislature = "Законодательное Собрание Амурской области"
+    assert calls[-1].text == expect("invite.pick_uses", addressee=legislature)

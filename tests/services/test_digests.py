@@ -2,6 +2,7 @@
 
 import copy
 import datetime as dt
+import json
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.clock import FrozenClock
 from bot.container import build_services
 from bot.users import TelegramIdentity
 from tests.conftest import ADMIN_ID
+from tests.texts import expect
 
 UTC = dt.UTC
 KAMCHATKA, KALININGRAD, MOSCOW = 31, 32, 33
@@ -84,7 +86,7 @@ async def test_digest_lists_what_concerns_the_user(services, clock, world):
 
     data = json.loads(payload)
     text = data["text"]
-    assert "Сводка за неделю" in text
+    assert text.startswith(expect("digest.head_weekly"))
     assert "Межсекторной конференции" in text  # the Kamchatka resolution
     assert "Амурск" not in text  # nothing from another region
     assert len(text) <= 4096
@@ -128,7 +130,10 @@ async def test_one_catch_up_digest_after_three_days_down(services, clock, world)
     keys = await outbox_keys(services, recipient=MOSCOW)
     assert keys == [f"digest:{MOSCOW}:2026-03-02", f"digest:{MOSCOW}:2026-03-03"]
     payload = await services.db.fetchval("SELECT payload FROM outbox ORDER BY id DESC LIMIT 1")
-    assert "В работе" in payload
+    assert (
+        expect("digest.event_status", status=expect("status.in_progress"))
+        in (json.loads(payload)["text"])
+    )
     user = await services.users.get(MOSCOW)
     assert user.next_digest_at == "2026-03-06T01:00:00+00:00"  # Friday 10:00 in Amur (UTC+9)
 

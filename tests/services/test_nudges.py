@@ -1,6 +1,7 @@
 """Nudges with controlled time: stages, quiet hours, no stale nudges, escalation, snooze."""
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,6 +10,7 @@ from bot.buttons import ReportStatus, SnoozeNudge, from_json
 from bot.nudges import stage_for
 from bot.users import TelegramIdentity
 from tests.conftest import ADMIN_ID
+from tests.texts import expect, matches
 
 UTC = dt.UTC
 OFFICIAL, COORD = 41, 42
@@ -115,7 +117,7 @@ async def test_nudge_carries_status_buttons_and_accepts_replies(services, offici
     payload = json.loads(
         await services.db.fetchval("SELECT payload FROM outbox WHERE kind = 'nudge'")
     )
-    assert "До срока 1 день" in payload["text"]
+    assert expect("nudge.before", n=1) in payload["text"]
     actions = [b.action for row in from_json(payload["buttons"]) for b in row]
     assert ReportStatus(official, "done") in actions and SnoozeNudge(official) in actions
     assert payload["recommendation_ids"] == [official]
@@ -135,8 +137,9 @@ async def test_overdue_weekly_then_escalation_until_a_report(services, official)
     escalations = await nudge_keys(services, COORD)
     assert len(escalations) == 1 and escalations[0].startswith(f"escalation:{COORD}:")
     text = await services.db.fetchval("SELECT payload FROM outbox WHERE kind = 'escalation'")
-    assert "Нет отчёта после двух напоминаний" in text
-    assert "/officials" in text  # and what the coordinator can do about it
+    text = json.loads(text)["text"]
+    assert matches("escalation.head").within(text)
+    assert expect("escalation.hint") in text  # and what the coordinator can do about it
 
     # After a report there is nothing more to escalate.
     services.clock.at = kamchatka_noon(DEADLINE + dt.timedelta(days=16))

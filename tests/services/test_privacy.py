@@ -13,6 +13,7 @@ from storage.delivery import DeliveryRepository, Outcome
 from storage.fsm import FsmRepository
 from tests.conftest import ADMIN_ID
 from tests.dbscan import mentions
+from tests.texts import expect, matches
 
 OFFICIAL, MEMBER, OTHER_MEMBER, COORD = 7700771, 7700772, 7700773, 7700774
 OFFICIAL_ID = TelegramIdentity(OFFICIAL, "Евлампий", "Громов", "evlampiy_g", "ru")
@@ -104,7 +105,9 @@ async def test_forget_keeps_the_report_as_the_organizations_and_nothing_personal
     assert report.actor_id is None and report.actor_org == "Правительство области"
     assert report.comment == "Создана рабочая группа" and report.new_status == "in_progress"
     card = render_card(services.texts, await services.reporting.card(MEMBER, world["rec_id"]))
-    assert "представитель Правительства области: статус «В работе»" in card
+    who = expect("history.official_of", org="Правительства области")
+    status = matches("history.status", new=expect("status.in_progress"))
+    assert matches("history.line", role=who, what=status).within(card)
     # Others keep what is theirs.
     assert (await services.users.get(COORD)) is not None
     assert (await services.privacy.consent(COORD)).given

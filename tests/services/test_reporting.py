@@ -8,6 +8,7 @@ import pytest
 from bot.users import TelegramIdentity
 from bot.views import render_card
 from tests.conftest import ADMIN_ID
+from tests.texts import expect, matches
 
 COORD, OFFICIAL, MEMBER, STRANGER = 51, 52, 53, 54
 AMUR = "Амурская область"
@@ -65,7 +66,7 @@ async def test_the_responsible_official_is_told_once(services, clock, amur):
     await services.reporting.follow(OFFICIAL, rec, True)  # following too: still one message
     await services.reporting.set_deadline(COORD, rec, dt.date(2027, 3, 31))
     [(kind, _, payload)] = await notices(services, OFFICIAL)
-    assert kind == "responsible" and "изменил срок" in payload["text"]
+    assert kind == "responsible" and payload["text"] == matches("responsible.deadline")
     assert "31 марта 2027 г." in payload["text"] and payload["recommendation_ids"] == [rec]
 
     await services.reporting.report_status(OFFICIAL, rec, "in_progress", "Начали")
@@ -77,7 +78,7 @@ async def test_the_responsible_official_is_told_once(services, clock, amur):
     sent = await notices(services, OFFICIAL)
     assert len(sent) == before + 1  # one message, not a notice and a follower's notice
     kind, _, payload = sent[-1]
-    assert kind == "responsible" and "не согласен" in payload["text"]
+    assert kind == "responsible" and payload["text"] == matches("responsible.disagree")
     assert "Ничего не начато" in payload["text"]
 
 
@@ -91,7 +92,8 @@ async def test_the_card_shows_a_recurring_terms_occurrence_due_now(services, amu
         (amur,),
     )
     card = render_card(services.texts, await services.reporting.card(MEMBER, amur))
-    assert "ежегодно до 1 марта (ближайший срок — до 1 марта 2027 г.)" in card
+    note, date = "ежегодно до 1 марта", "до 1 марта 2027 г."
+    assert expect("card.deadline_recurring", note=note, date=date) in card
     assert "2025" not in card.split("Срок:")[1].split("\n")[0]
 
 

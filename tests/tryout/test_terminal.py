@@ -15,8 +15,14 @@ from bot.tryout import try_settings
 from bot.tryout.screen import Keyboard, Screen
 from bot.tryout.terminal import Terminal
 from storage import Database, apply_migrations
+from tests.texts import matches_plain, plain
 
 REGION = "Амурская область"
+
+
+def t(key: str, **params) -> str:
+    """A text of the terminal tryout (plain text, as the terminal prints it)."""
+    return plain(f"try.{key}", **params)
 
 
 @pytest.fixture
@@ -71,7 +77,7 @@ async def test_a_document_the_bot_sends_is_saved_and_its_path_shown(terminal, tm
     )
     saved = list((tmp_path / "files").iterdir())
     assert len(saved) == 1 and saved[0].read_bytes() == b"%PDF-1.4 report"
-    assert f"отчёт.pdf — сохранён в {saved[0]}" in screen_text(terminal)
+    assert t("file_saved", name="отчёт.pdf", path=saved[0]) in screen_text(terminal)
     assert "Итоги" in screen_text(terminal)
 
 
@@ -83,10 +89,10 @@ async def test_edits_alerts_and_deletions_are_shown_as_such(terminal):
     await terminal.bot.answer_callback_query("q2", "Сохранено")
     await terminal.bot.delete_message(user, sent.message_id)
     text = screen_text(terminal)
-    assert f"✎ сообщение {sent.message_id} изменено:\n  Стало" in text
-    assert "⚠ Окно: Нельзя" in text
-    assert "ⓘ Подсказка: Сохранено" in text
-    assert f"✗ сообщение {sent.message_id} удалено" in text
+    assert f"{t('edited', id=sent.message_id)}\n  Стало" in text
+    assert t("alert", text="Нельзя") in text
+    assert t("toast", text="Сохранено") in text
+    assert t("deleted", id=sent.message_id) in text
 
 
 async def test_a_message_to_someone_else_waits_until_one_switches_to_them(terminal):
@@ -94,11 +100,12 @@ async def test_a_message_to_someone_else_waits_until_one_switches_to_them(termin
     await terminal.bot.send_message(official.user_id, "Напоминание для Петра")
     text = screen_text(terminal)
     assert "Напоминание для Петра" not in text
-    assert "Пётр (исполнитель): 1 новое сообщение — прочитать: /as official" in text
+    role = t("role_official")
+    assert t("waiting", name="Пётр", role=role, n=1, who="official") in text
     mark = len(text)
     await terminal.handle("/as official")
     after = since(terminal, mark)
-    assert "Теперь вы Пётр" in after and "Пока вас не было:" in after
+    assert t("you_are", name="Пётр", role=role) in after and t("while_away") in after
     assert "Напоминание для Петра" in after
 
 
@@ -108,7 +115,8 @@ async def test_as_coordinator_is_appointed_by_the_admin_through_the_service(term
     await terminal.handle("/as coordinator камчат")
     roles = await terminal.services.access.roles(coordinator.user_id)
     assert roles.coordinator_regions == {"Камчатский край"}
-    assert "назначил координатора: Ольга, Камчатский край" in screen_text(terminal)
+    appointed = matches_plain("try.appointed", name="Ольга", region="Камчатский край")
+    assert appointed.within(screen_text(terminal))
     assert terminal.current is coordinator
 
 
@@ -117,7 +125,8 @@ async def test_as_official_accepts_a_coordinators_invite(terminal):
     await terminal.ensure_official()
     roles = await terminal.services.access.roles(official.user_id)
     assert len(roles.official_addressees) == 1
-    assert "Приглашение координатора (Ольга) принято: Пётр — исполнитель" in screen_text(terminal)
+    invited = matches_plain("try.invited", coordinator="Ольга", name="Пётр")
+    assert invited.within(screen_text(terminal))
 
 
 async def test_buttons_are_pressed_by_number_and_by_message(terminal):
@@ -126,10 +135,10 @@ async def test_buttons_are_pressed_by_number_and_by_message(terminal):
     await terminal.handle("амур")
     mark = len(screen_text(terminal))
     await terminal.handle("1")  # the last message with buttons: the region choice
-    assert f"Регион: {REGION}" in since(terminal, mark)
+    assert plain("profile.region_saved", region=REGION) in since(terminal, mark)
     mark = len(screen_text(terminal))
     await terminal.handle("99")
-    assert "Здесь нет кнопки с таким номером" in since(terminal, mark)
+    assert t("no_buttons") in since(terminal, mark)
 
 
 async def test_time_moves_the_clock_forward(terminal):
@@ -137,11 +146,11 @@ async def test_time_moves_the_clock_forward(terminal):
     await terminal.handle("/time +3d")
     moved = terminal.services.clock.now() - before
     assert 3 * 86400 <= moved.total_seconds() < 3 * 86400 + 60
-    assert "Часы переведены вперёд на 3 дня" in screen_text(terminal)
+    assert matches_plain("try.time_moved", delta=t("delta_d", n=3)).within(screen_text(terminal))
     offset = terminal.services.clock.offset
     mark = len(screen_text(terminal))
     await terminal.handle("/time скоро")
-    assert "Не понял, на сколько перевести часы" in since(terminal, mark)
+    assert t("bad_time") in since(terminal, mark)
     assert terminal.services.clock.offset == offset
 
 
@@ -152,7 +161,7 @@ async def test_bad_terminal_input_gets_a_clear_answer(terminal, tmp_path):
     await terminal.handle("/as директор")
     await terminal.handle("/open")
     after = since(terminal, mark)
-    assert "Не могу прочитать файл" in after
-    assert "Ответить на сообщение: /reply 12 текст" in after
-    assert "Нет такой роли: «директор»" in after
-    assert "Ссылок-приглашений ещё не было" in after
+    assert matches_plain("try.no_file").within(after)
+    assert t("usage_reply") in after
+    assert t("unknown_role", role="директор") in after
+    assert t("no_link") in after

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.texts import Texts
 from bot.views import Card, render_card
 from storage.documents import AddresseeRow, DocumentRow, RecommendationRow
+from tests.texts import expect, matches
 
 TEXTS = Texts.load()
 
@@ -38,7 +39,7 @@ def card(rec: RecommendationRow, addressees: list[AddresseeRow], recipients=()) 
 
 def test_an_item_without_addressee_says_so():
     text = card(recommendation(), [])
-    assert "<b>Адресат:</b> без адресата" in text
+    assert matches("card.head", addressees=expect("card.no_addressee")).within(text)
     assert "участник" not in text
 
 
@@ -48,7 +49,8 @@ def test_recurring_term_is_explained_with_its_next_occurrence():
         deadline_kind="recurring", deadline_note="ежегодно до 1 марта", deadline_period="year",
     )  # fmt: skip
     text = card(rec, [])
-    assert "<b>Срок:</b> ежегодно до 1 марта (ближайший срок — до 1 марта 2025 г.)" in text
+    term = expect("card.deadline_recurring", note="ежегодно до 1 марта", date="до 1 марта 2025 г.")
+    assert matches("card.head", deadline=term).within(text)
 
 
 def test_relative_term_says_from_what_it_is_counted():
@@ -58,11 +60,15 @@ def test_relative_term_says_from_what_it_is_counted():
         deadline_note="в течение месяца со дня опубликования (отсчитано от даты документа)",
     )  # fmt: skip
     text = card(rec, [])
+    note = "в течение месяца со дня опубликования (отсчитано от даты документа)"
+    term = matches("card.deadline_relative", note=note)
+    assert matches("card.head", deadline=term).within(text)
     assert "30 декабря 2024 г." in text
-    assert "в течение месяца со дня опубликования (отсчитано от даты документа)" in text
 
 
 def test_recipients_line_is_escaped():
     text = card(recommendation(), [], ["Правительство Омской области", "Дума <А&Б>"])
-    assert "<b>Документ направлен:</b> Правительство Омской области, Дума &lt;А&amp;Б&gt;" in text
+    names = "Правительство Омской области, Дума <А&Б>"
+    assert expect("card.recipients", names=names) in text
+    assert "Дума &lt;А&amp;Б&gt;" in text
     assert "&lt;о среде&gt;" in text

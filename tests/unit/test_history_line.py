@@ -5,6 +5,7 @@ import zoneinfo
 from bot.texts import Texts
 from bot.views import describe_entry
 from storage.reporting import HistoryRow
+from tests.texts import expect
 
 ZONE = zoneinfo.ZoneInfo("Asia/Yakutsk")
 
@@ -38,11 +39,12 @@ def test_a_comment_and_a_file_are_two_sentences():
         entry(comment="Утверждённый план", evidence_kind="document", evidence_name="plan.txt"),
         ZONE,
     )
-    assert "«Утверждённый план». Файл: plan.txt" in line
+    comment = expect("history.comment_text", text="Утверждённый план")
+    assert f"{comment} {expect('history.evidence_document', name='plan.txt')}" in line
     # and dated in the reader's zone: 16:00 UTC is already 1 December in Amur
     assert line.startswith("<b>01.12.2026</b>")
 
 
 def test_a_comment_alone_ends_with_its_quote_and_a_stop():
     line = describe_entry(Texts.load(), entry(comment="План утверждён"), ZONE)
-    assert line.endswith("«План утверждён».")
+    assert line.endswith(expect("history.comment_text", text="План утверждён"))

@@ -12,6 +12,7 @@ from aiohttp import FormData
 from bot.errors import PermissionDenied
 from bot.weblinks import web_actor_id
 from tests.conftest import ADMIN_ID
+from tests.texts import expect
 from tests.web.helpers import make_document
 
 
@@ -96,7 +97,7 @@ async def test_report_through_the_form(client, services, body):
     shown = await (await client.get(f"/o/{made.token}/rec/{rec_id}?saved=1")).text()
     assert services.texts.plain("web.saved") in shown and "Программа на согласовании" in shown
     public = await (await client.get(f"/rec/{rec_id}")).text()
-    assert "представитель Министерства культуры Амурской области" in public
+    assert expect("history.official_of", org="Министерства культуры Амурской области") in public
 
 
 async def test_comment_with_a_link_and_errors_keep_the_text(client, services, body):
@@ -208,7 +209,7 @@ async def test_a_file_from_the_form_opens_from_the_card_in_the_chat(
     await harness.send(55, "/start")
     calls = await harness.click(55, f"card:{rec_id}")
     card = next(c for c in calls if c.method == "sendMessage")
-    assert "Файл: акт.pdf" in card.text
+    assert expect("history.evidence_document", name="акт.pdf") in card.text
     calls = await harness.press(55, card, "акт.pdf")
     [sent] = [c for c in calls if c.method == "sendDocument"]
     assert sent.params["chat_id"] == 55 and sent.params["document"].startswith("attach://")
