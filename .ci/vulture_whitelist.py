@@ -63,3 +63,12 @@ _.alignment
 
 # An autouse fixture: pytest applies it to every test without a caller.
 _._programs_only_in_slow_tests
+
+# Addressee kinds named by no code: each is read as data (``KINDS = tuple(Kind)`` for the
+# pickers and the checks; the vocabulary in content/addressee_kinds.json names them).
+_.PUBLIC_CHAMBER
+_.PUBLIC_COUNCIL
+_.RESOURCE_CENTER
+_.BUSINESS
+_.MEDIA
+_.EDUCATION

@@ -20,9 +20,10 @@ import json
 import re
 from pathlib import Path
 
-from bot.ingest.extract import DocumentError
+from bot.ingest.extract import DocumentError, refusal
 from bot.ingest.parser import parse_file
 from bot.morph import lemmas
+from bot.texts import Texts
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 _SUFFIXES = (".txt", ".docx", ".pdf")
@@ -184,7 +185,7 @@ def run(corpus: str = "", verbose: bool = False, group: str = "") -> dict:
         try:
             doc = parse_file(path.read_bytes(), path.name)
         except DocumentError as exc:
-            per_doc[path.stem] = {"error": exc.user_message}
+            per_doc[path.stem] = {"error": refusal(Texts.load(), exc)}
             continue
         per_doc[path.stem] = score_document(doc, expected)
     results = _totals(per_doc)

@@ -11,10 +11,20 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.errors import PermissionDenied
 from bot.settings import Settings
 from storage.reporting import ReportingRepository
 from storage.roles import RoleRepository
 from storage.web import WebLinkRepository
+
+
+class Role(StrEnum):
+    """In what capacity a person acts (stored with each history row), fewest rights first."""
+
+    MEMBER = "member"
+    OFFICIAL = "official"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
 
 
 class Action(StrEnum):
@@ -33,15 +43,6 @@ class Action(StrEnum):
     EXPORT_REPORT = "export_report"  # /report, a region's reports as files
     RECORD_LETTER = "record_letter"  # a status from an addressee's official letter
     BULK_UPDATE = "bulk_update"  # statuses from a spreadsheet sent back
-
-
-class PermissionDenied(Exception):
-    """The user may not do this; ``key`` names the text (``access.*``) that explains why."""
-
-    def __init__(self, key: str, **params: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -75,24 +76,24 @@ class Roles:
         return bool(self.official_addressees)
 
     def names(self) -> set[str]:
-        names = {"member"}
+        names: set[str] = {Role.MEMBER}
         if self.official_addressees:
-            names.add("official")
+            names.add(Role.OFFICIAL)
         if self.coordinator_regions:
-            names.add("coordinator")
+            names.add(Role.COORDINATOR)
         if self.is_admin:
-            names |= {"admin", "coordinator"}
+            names |= {Role.ADMIN, Role.COORDINATOR}
         return names
 
-    def role_for(self, target: Target) -> str:
+    def role_for(self, target: Target) -> Role:
         """The capacity in which this user acts on the target (recorded in the history)."""
         if self.is_official_for(target):
-            return "official"
+            return Role.OFFICIAL
         if target.region is not None and target.region in self.coordinator_regions:
-            return "coordinator"
+            return Role.COORDINATOR
         if self.is_admin:
-            return "admin"
-        return "member"
+            return Role.ADMIN
+        return Role.MEMBER
 
 
 def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:

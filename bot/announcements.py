@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.access import AccessService, Action, PermissionDenied, Roles
+from bot.access import AccessService, Action, Role, Roles
 from bot.buttons import Button, Keyboard, StopAnnouncement
 from bot.clock import Clock, from_iso, to_iso
 from bot.deadline_input import read_deadline
+from bot.errors import InvalidInput, NotFound, PermissionDenied, Stale
 from bot.formatting import shorten
 from bot.outbox import OutboxService
 from bot.regions import region_by_name
@@ -46,15 +47,6 @@ TIME_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})\
 # «… в 10», «… 9:30», «… в 18.00»: the time of day at the end of what was typed.
 _CLOCK_RE = re.compile(r"(?:^|\s)(?:в\s+)?(\d{1,2})(?:[:.](\d{2}))?(?:\s*ч(?:ас(?:а|ов)?)?\.?)?$")
 _DAY_WORDS = {"": 0, "сегодня": 0, "завтра": 1, "послезавтра": 2}
-
-
-class AnnounceError(ValueError):
-    """Bad input or a stale button; ``key`` names the text that explains it."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -138,15 +130,15 @@ def parse_local_time(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime
         try:
             local = dt.datetime(year, month, day, hour, minute, tzinfo=zone)
         except ValueError:
-            raise AnnounceError("announce.bad_time") from None
+            raise InvalidInput("announce.bad_time") from None
         return local.astimezone(dt.UTC)
     typed = " ".join((text or "").lower().replace("ё", "е").split()).rstrip(".!")
     clock = _CLOCK_RE.search(typed)
     if not clock:
-        raise AnnounceError("announce.bad_time")
+        raise InvalidInput("announce.bad_time")
     hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise AnnounceError("announce.bad_time")
+        raise InvalidInput("announce.bad_time")
     today = now.astimezone(zone).date()
     day_part = typed[: clock.start()].strip()
     if day_part in _DAY_WORDS:
@@ -154,7 +146,7 @@ def parse_local_time(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime
     else:
         typed_day = read_deadline(day_part, today)
         if typed_day is None or typed_day.day is None:
-            raise AnnounceError("announce.bad_time")
+            raise InvalidInput("announce.bad_time")
         date = typed_day.day
     return dt.datetime.combine(date, dt.time(hour, minute), zone).astimezone(dt.UTC)
 
@@ -207,7 +199,7 @@ class AnnouncementService:
     async def create_draft(self, actor_id: int, region: str, content: Content) -> AnnouncementRow:
         known = region_by_name(region)
         if known is None:
-            raise AnnounceError("announce.region_not_found", query=region)
+            raise InvalidInput("announce.region_not_found", query=region)
         await self.access.require(actor_id, Action.ANNOUNCE, region=known.name)
         self._validate(content)
         now = self.clock.now()
@@ -221,20 +213,20 @@ class AnnouncementService:
     def _validate(content: Content) -> None:
         if content.photo or content.document:
             if utf16_len(content.text) > CAPTION_LIMIT - SIGNATURE_ROOM:
-                raise AnnounceError(
+                raise InvalidInput(
                     "announce.caption_too_long", limit=CAPTION_LIMIT - SIGNATURE_ROOM
                 )
             return
         if not content.text.strip():
-            raise AnnounceError("announce.empty")
+            raise InvalidInput("announce.empty")
         if utf16_len(content.text) > MESSAGE_LIMIT - SIGNATURE_ROOM:
-            raise AnnounceError("announce.text_too_long", limit=MESSAGE_LIMIT - SIGNATURE_ROOM)
+            raise InvalidInput("announce.text_too_long", limit=MESSAGE_LIMIT - SIGNATURE_ROOM)
 
     async def signature(self, announcement: AnnouncementRow) -> str:
         """The line that tells recipients who sent the announcement (plain text): the role and
         region, not the person's name, which would outlive a /forget in messages to others."""
         roles = await self.access.roles(announcement.author_id)
-        role = "coordinator" if announcement.region in roles.coordinator_regions else "admin"
+        role = Role.COORDINATOR if announcement.region in roles.coordinator_regions else Role.ADMIN
         return shorten(
             self.texts.plain(f"announce.signature_{role}", region=announcement.region),
             SIGNATURE_ROOM - 2,
@@ -243,14 +235,14 @@ class AnnouncementService:
     async def get(self, actor_id: int, announcement_id: int) -> AnnouncementRow:
         announcement = await self.repo.get(announcement_id)
         if announcement is None:
-            raise AnnounceError("announce.not_found")
+            raise NotFound("announce.not_found")
         await self.access.require(actor_id, Action.ANNOUNCE, region=announcement.region)
         return announcement
 
     async def draft(self, actor_id: int, announcement_id: int) -> AnnouncementRow:
         announcement = await self.get(actor_id, announcement_id)
         if announcement.status != "draft":
-            raise AnnounceError("announce.already_sent")
+            raise Stale("announce.already_sent")
         return announcement
 
     async def set_audience(
@@ -266,14 +258,14 @@ class AnnouncementService:
         if document_id is not None:
             document = await self.documents.get(document_id)
             if document is None or document.region != announcement.region:
-                raise AnnounceError("announce.bad_document")
+                raise InvalidInput("announce.bad_document")
         audience: dict[str, Any] = {}
         if kinds:
             audience["kinds"] = kinds
         if document_id is not None:
             audience["document_id"] = document_id
         if not await self.repo.set_audience(announcement_id, audience):
-            raise AnnounceError("announce.already_sent")
+            raise Stale("announce.already_sent")
         return await self._row(announcement_id)
 
     async def toggle_kind(self, actor_id: int, announcement_id: int, kind: str) -> AnnouncementRow:
@@ -319,15 +311,15 @@ class AnnouncementService:
         now = self.clock.now()
         if at is not None:
             if at <= now:
-                raise AnnounceError("announce.time_in_past")
+                raise InvalidInput("announce.time_in_past")
             if at > now + dt.timedelta(days=MAX_AHEAD_DAYS):
-                raise AnnounceError("announce.time_too_far")
+                raise InvalidInput("announce.time_too_far")
         audience = announcement.audience
         recipients = await self.repo.recipients(
             announcement.region, audience.get("kinds"), audience.get("document_id")
         )
         if not recipients:
-            raise AnnounceError("announce.no_recipients")
+            raise InvalidInput("announce.no_recipients")
         send_at, now_iso = to_iso(at or now), to_iso(now)
         signed = outbox_payload(announcement.content, await self.signature(announcement))
         payload = json.dumps(signed, ensure_ascii=False)
@@ -345,7 +337,7 @@ class AnnouncementService:
                 progress=progress,
             )
             if not queued:
-                raise AnnounceError("announce.already_sent")
+                raise Stale("announce.already_sent")
             await self.outbox.repo.enqueue_many(rows)
         log.info(
             "announcement %d queued for %d recipient(s), due %s",
@@ -375,11 +367,11 @@ class AnnouncementService:
         """
         announcement = await self.get(actor_id, announcement_id)
         if announcement.status in ("done", "cancelled") or announcement.finished_at:
-            raise AnnounceError("announce.already_finished")
+            raise Stale("announce.already_finished")
         now = to_iso(self.clock.now())
         async with self.db.transaction():
             if not await self.repo.mark_cancelled(announcement_id, now):
-                raise AnnounceError("announce.already_finished")
+                raise Stale("announce.already_finished")
             cancelled = await self.outbox.repo.cancel(OUTBOX_KIND, announcement_id)
             counts = (await self.repo.counts([announcement_id]))[announcement_id]
             if not counts.get("sending"):

@@ -16,10 +16,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.access import AccessService, PermissionDenied
+from bot.access import AccessService
 from bot.clock import from_iso, to_iso
+from bot.errors import InvalidInput, PermissionDenied
 from bot.exports import status_by_label
-from bot.ingest.extract import DocumentError
+from bot.ingest.extract import DocumentError, refusal
 from bot.ingest.guard import ParseLimits, check_xlsx
 from bot.reporting import COMMENT_LIMIT, ChangedMeanwhile, ReportingService, SheetChange
 from bot.texts import Texts
@@ -29,13 +30,8 @@ from storage.statuses import STATUSES
 MAX_ROWS = 250_000
 
 
-class BulkError(Exception):
+class BulkError(InvalidInput):
     """The file as a whole cannot be used; ``key`` (``reports.bulk.*``) says why."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -186,7 +182,7 @@ class BulkUpdateService:
             sheet = await asyncio.to_thread(read_sheet, data, self.texts, self.limits)
         except DocumentError as error:
             raise BulkError(
-                "reports.bulk.unreadable", name=name, reason=error.user_message
+                "reports.bulk.unreadable", name=name, reason=refusal(self.texts, error)
             ) from None
         ids = []
         for _, raw, *_rest in sheet.rows:

@@ -75,8 +75,9 @@ def _expand(paths: list[str]) -> list[Path]:
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.container import open_services
     from bot.importer import document_json
-    from bot.ingest.extract import DocumentError
+    from bot.ingest.extract import DocumentError, refusal
     from bot.ingest.guard import parse_upload
+    from bot.texts import Texts
 
     failed = 0
     async with AsyncExitStack() as stack:
@@ -88,7 +89,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
                 data = await asyncio.to_thread(path.read_bytes)
                 parsed = await parse_upload(data, path.name, settings.parse_limits())
             except DocumentError as error:
-                print(f"{path.name}: {error.user_message}", file=sys.stderr)
+                print(f"{path.name}: {refusal(Texts.load(), error)}", file=sys.stderr)
                 failed += 1
                 continue
             except OSError as error:

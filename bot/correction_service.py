@@ -19,11 +19,11 @@ from typing import Any, Literal, TypeVar
 
 from bot.access import AccessService, Action, Target
 from bot.corrections import (
-    CorrectionError,
     apply_op,
     clean_name,
     item_key,
 )
+from bot.errors import InvalidInput, NotFound, Stale
 from bot.importer import Changes, ImportService, parsed_from_dict
 from bot.ingest.model import (
     Deadline,
@@ -90,7 +90,7 @@ _Item = TypeVar("_Item")
 
 def _at(items: list[_Item], index: int) -> _Item:
     if not 0 <= index < len(items):
-        raise CorrectionError("corrections.stale")
+        raise Stale("corrections.stale")
     return items[index]
 
 
@@ -141,7 +141,7 @@ class CorrectionService:
         else:
             document = await self.documents.get(ref.id)
             if document is None:
-                raise CorrectionError("corrections.no_document")
+                raise NotFound("corrections.no_document")
             region = document.region
             raw = await self._raw_parse(document)
             ops = []
@@ -212,7 +212,7 @@ class CorrectionService:
         self, actor_id: int, ref: Ref, index: int, kind: str, version: int | None = None
     ) -> CorrectionView:
         if kind not in KINDS:
-            raise CorrectionError("corrections.bad_kind")
+            raise InvalidInput("corrections.bad_kind")
         op = lambda p: {"op": "kind", "addressee": _name(p, index), "kind": kind}  # noqa: E731
         return await self._correct(actor_id, ref, version, op)
 
@@ -262,7 +262,7 @@ class CorrectionService:
     ) -> CorrectionView:
         known = region_by_name(region)
         if known is None:
-            raise CorrectionError("corrections.unknown_region", region=region)
+            raise InvalidInput("corrections.unknown_region", region=region)
         # The new region must be the coordinator's too: no handing a document away.
         await self.access.require(actor_id, Action.CORRECT_DOCUMENT, region=known.name)
         op = {"op": "region", "value": known.name}
@@ -277,7 +277,7 @@ class CorrectionService:
     ) -> CorrectionView:
         state = await self._state(actor_id, ref)
         if version is not None and version != state.version:
-            raise CorrectionError("corrections.stale")
+            raise Stale("corrections.stale")
         op = build(state.corrected)
         apply_op(copy.deepcopy(state.corrected), op)  # refuses what cannot be done
         if state.document is None:

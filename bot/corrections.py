@@ -15,6 +15,7 @@ import difflib
 import re
 from typing import Any
 
+from bot.errors import InvalidInput, NotFound, UserError
 from bot.ingest.model import Deadline, ParsedDocument
 from bot.ingest.parser import (
     NO_DATE_WARNING,
@@ -26,15 +27,6 @@ from bot.vocabulary import KINDS
 
 NAME_LIMIT = 300
 TITLE_LIMIT = 500
-
-
-class CorrectionError(ValueError):
-    """A correction that cannot be made; ``key`` names the text (``corrections.*``)."""
-
-    def __init__(self, key: str, **params: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def normalise(text: str) -> str:
@@ -110,23 +102,23 @@ def find_addressee(parsed: ParsedDocument, name: str | None) -> int | None:
 def clean_name(text: str, limit: int = NAME_LIMIT) -> str:
     name = " ".join((text or "").split()).strip(" .,;:")
     if not name:
-        raise CorrectionError("corrections.empty_name")
+        raise InvalidInput("corrections.empty_name")
     if len(name) > limit:
-        raise CorrectionError("corrections.name_too_long", limit=str(limit))
+        raise InvalidInput("corrections.name_too_long", limit=str(limit))
     return name[0].upper() + name[1:]
 
 
 def _addressee(parsed: ParsedDocument, name: str | None) -> int:
     index = find_addressee(parsed, name)
     if index is None:
-        raise CorrectionError("corrections.no_addressee", name=name or "")
+        raise NotFound("corrections.no_addressee", name=name or "")
     return index
 
 
 def _item(parsed: ParsedDocument, key: dict[str, str] | None) -> int:
     index = find_item(parsed, key or {})
     if index is None:
-        raise CorrectionError("corrections.no_item", number=(key or {}).get("number", ""))
+        raise NotFound("corrections.no_item", number=(key or {}).get("number", ""))
     return index
 
 
@@ -135,25 +127,25 @@ def _day(value: str | None) -> dt.date | None:
 
 
 def apply_op(parsed: ParsedDocument, op: dict[str, Any]) -> None:
-    """Apply one operation in place; raises CorrectionError when its target is not there."""
+    """Apply one operation in place; raises a UserError when its target is not there."""
     kind = op.get("op")
     if kind == "rename":
         index = _addressee(parsed, op.get("addressee"))
         name = clean_name(op.get("name", ""))
         other = find_addressee(parsed, name)
         if other is not None and other != index:
-            raise CorrectionError("corrections.name_taken", name=name)
+            raise InvalidInput("corrections.name_taken", name=name)
         parsed.addressees[index].canonical = name
     elif kind == "kind":
         index = _addressee(parsed, op.get("addressee"))
         if op.get("kind") not in KINDS:
-            raise CorrectionError("corrections.bad_kind")
+            raise InvalidInput("corrections.bad_kind")
         parsed.addressees[index].kind = op["kind"]
     elif kind == "merge":
         source = _addressee(parsed, op.get("addressee"))
         target = _addressee(parsed, op.get("into"))
         if source == target:
-            raise CorrectionError("corrections.merge_self")
+            raise InvalidInput("corrections.merge_self")
         _merge(parsed, source, target)
     elif kind == "move":
         index = _item(parsed, op.get("item"))
@@ -178,7 +170,7 @@ def apply_op(parsed: ParsedDocument, op: dict[str, Any]) -> None:
             if addressee.region in (None, old):
                 addressee.region = parsed.region
     else:
-        raise CorrectionError("corrections.unknown")
+        raise InvalidInput("corrections.unknown")
 
 
 def _merge(parsed: ParsedDocument, source: int, target: int) -> None:
@@ -204,7 +196,7 @@ def apply_all(
     for op in ops:
         try:
             apply_op(corrected, op)
-        except CorrectionError:
+        except UserError:  # its target is gone, or it no longer applies
             failed.append(op)
     if prune:
         corrected.addressees = drop_unused_addressees(

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from bot.access import AccessService, Action, PermissionDenied
+from bot.access import AccessService, Action
 from bot.clock import Clock, from_iso, to_iso
+from bot.errors import InvalidInput, PermissionDenied
 from bot.formatting import human_date, human_deadline, shorten
 from bot.localtime import local_date, zone_for
 from bot.matching import valid_region
@@ -62,13 +63,8 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FILE_NAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
-class ReportError(ValueError):
+class ReportError(InvalidInput):
     """Bad report input; ``key`` names the text that explains it."""
-
-    def __init__(self, key: str, **params: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -642,7 +638,7 @@ def _fast_rows(sheet: Any) -> bool:
 
 def status_by_label(texts: Texts) -> Callable[[str], str | None]:
     """Read a status cell back: a label as the file shows it (any case), or a code."""
-    known = {texts.plain(f"status.{s}").casefold(): s for s in STATUSES}
+    known: dict[str, str] = {texts.plain(f"status.{s}").casefold(): s for s in STATUSES}
     known.update({s: s for s in STATUSES})
     known[texts.plain("reports.file.no_data").casefold()] = "no_data"
     known["no_data"] = "no_data"

@@ -20,9 +20,10 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.access import AccessService, Action, PermissionDenied, Target
+from bot.access import AccessService, Action, Role, Target
 from bot.clock import Clock
 from bot.corrections import apply_all, match_items, normalise
+from bot.errors import NotFound, PermissionDenied
 from bot.ingest.extract import DocumentError
 from bot.ingest.guard import ParseLimits, parse_upload
 from bot.ingest.model import (
@@ -61,10 +62,6 @@ class DraftPreview:
     changes: Changes | None = None  # what a new version changes in the published document
     failed: list[dict[str, Any]] = field(default_factory=list)  # corrections that no longer apply
     inherited: int = 0  # corrections of the published document re-applied to this parse
-
-
-class DraftGone(LookupError):
-    """The draft was published or cancelled."""
 
 
 def document_key(parsed: ParsedDocument) -> str:
@@ -330,7 +327,7 @@ class ImportService:
         imported_by: int | None = None,
         *,
         ops: Sequence[dict[str, Any]] = (),
-        actor_role: str = "coordinator",
+        actor_role: str = Role.COORDINATOR,
         document_id: int | None = None,
     ) -> ImportResult:
         """Import a parse (as the parser gave it) with the corrections already made to its
@@ -480,7 +477,7 @@ class ImportService:
         roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT)
         if len(data) > self.max_bytes:
             raise DocumentError(
-                f"Файл больше {self.max_bytes // (1024 * 1024)} МБ — пришлите файл поменьше."
+                "documents.refused.upload_too_big", mb=self.max_bytes // (1024 * 1024)
             )
         # In a child process with memory and time limits: a hostile file cannot hurt the bot.
         parsed = await parse_upload(data, filename, self.parse_limits)
@@ -508,10 +505,10 @@ class ImportService:
     async def load_draft(
         self, user_id: int, draft_id: int
     ) -> tuple[ParsedDocument, list[dict[str, Any]]]:
-        """The parse and the draft's own corrections; DraftGone when published or cancelled."""
+        """The parse and the draft's own corrections; NotFound when published or cancelled."""
         draft = await self.documents.get_draft(draft_id)
         if draft is None:
-            raise DraftGone(draft_id)
+            raise NotFound("documents.draft_gone")
         if draft["uploader_id"] != user_id:
             raise PermissionDenied("access.not_your_draft")
         return parsed_from_dict(json.loads(draft["parsed"])), json.loads(draft["corrections"])
@@ -542,12 +539,14 @@ class ImportService:
         """Returns None when the draft is gone (already published or cancelled)."""
         try:
             parsed, ops = await self.load_draft(user_id, draft_id)
-        except DraftGone:
+        except NotFound:
             return None
         corrected = (await self.prepare(parsed, ops)).corrected
         if corrected.mojibake:
             # Garbled text is never published, whatever button is pressed.
-            raise DocumentError(corrected.warnings[0] if corrected.warnings else "mojibake")
+            if corrected.warnings:  # what the parser noticed: the text is garbled
+                raise DocumentError("documents.refused.garbled", warning=corrected.warnings[0])
+            raise DocumentError("documents.mojibake_hint")
         roles = await self.access.require(user_id, Action.IMPORT_DOCUMENT, region=corrected.region)
         if corrected.region is None and not roles.is_admin:
             raise PermissionDenied("access.region_unknown")
@@ -563,7 +562,7 @@ class ImportService:
     async def cancel_draft(self, user_id: int, draft_id: int) -> bool:
         try:
             await self.load_draft(user_id, draft_id)
-        except DraftGone:
+        except NotFound:
             return False
         return await self.documents.delete_draft(draft_id)
 

@@ -6,20 +6,15 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from bot.access import AccessService, Action, PermissionDenied, Target
+from bot.access import AccessService, Action, Target
 from bot.clock import Clock, from_iso, to_iso
+from bot.errors import InvalidInput, NotFound, PermissionDenied, Stale
 from storage.db import Database
 from storage.documents import AddresseeRow, DocumentRepository, DocumentRow
 from storage.reporting import InviteRow, ReportingRepository
 
 DEFAULT_DAYS = 14
 MAX_USES = 100
-
-
-class InviteError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -47,7 +42,7 @@ class InviteService:
     async def _addressee(self, addressee_id: int) -> tuple[AddresseeRow, DocumentRow]:
         addressee = await self.documents.get_addressee(addressee_id)
         if addressee is None:
-            raise InviteError("invite.no_addressee")
+            raise NotFound("invite.no_addressee")
         document = await self.documents.get(addressee.document_id)
         assert document is not None  # an addressee belongs to a document (a foreign key)
         return addressee, document
@@ -58,7 +53,7 @@ class InviteService:
         _, document = await self._addressee(addressee_id)
         await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
         if not 1 <= max_uses <= MAX_USES or not 1 <= days <= 365:
-            raise InviteError("invite.bad_limits")
+            raise InvalidInput("invite.bad_limits")
         now = self.clock.now()
         token = secrets.token_urlsafe(16)  # 22 characters, fits /start's 64-character payload
         invite_id = await self.reporting.create_invite(
@@ -89,14 +84,14 @@ class InviteService:
         """A body named in a resolution (public: no permission needed)."""
         addressee = await self.documents.get_addressee(addressee_id)
         if addressee is None:  # a stale button: addressees are never deleted, ids are not reused
-            raise InviteError("invite.no_addressee")
+            raise NotFound("invite.no_addressee")
         return addressee
 
     async def addressees_for(self, actor_id: int, document_id: int) -> list[AddresseeRow]:
         """The bodies of a resolution a coordinator may invite to (their region only)."""
         document = await self.documents.get(document_id)
         if document is None:
-            raise InviteError("invite.no_addressee")
+            raise NotFound("invite.no_addressee")
         await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
         return await self.documents.addressees(document_id)
 
@@ -118,16 +113,16 @@ class InviteService:
         return addressee
 
     async def inspect(self, token: str) -> InviteInfo:
-        """What an invite is for, checked for validity; raises InviteError if unusable."""
+        """What an invite is for, checked for validity; raises NotFound or Stale if unusable."""
         invite = await self.reporting.invite_by_token(token)
         if invite is None:
-            raise InviteError("invite.unknown")
+            raise NotFound("invite.unknown")
         if invite.revoked_at is not None:
-            raise InviteError("invite.revoked")
+            raise Stale("invite.revoked")
         if from_iso(invite.expires_at) <= self.clock.now():
-            raise InviteError("invite.expired")
+            raise Stale("invite.expired")
         if invite.uses >= invite.max_uses:
-            raise InviteError("invite.used_up")
+            raise Stale("invite.used_up")
         addressee, document = await self._addressee(invite.addressee_id)
         return InviteInfo(invite, addressee, document)
 
@@ -137,7 +132,7 @@ class InviteService:
             return info  # already bound: opening the link again spends nothing
         async with self.db.transaction():
             if not await self.reporting.use_invite(info.invite.id, self.clock.iso()):
-                raise InviteError("invite.used_up")
+                raise Stale("invite.used_up")
             await self.reporting.bind_official(
                 user_id, info.addressee.id, info.invite.id, self.clock.iso()
             )

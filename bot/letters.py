@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bot.errors import InvalidInput
 from bot.ingest.deadlines import find_dates
 from bot.reporting import Letter
 
@@ -20,13 +21,8 @@ _LETTER_RE = re.compile(
 )
 
 
-class LetterError(ValueError):
+class LetterError(InvalidInput):
     """The letter's number or date cannot be used; ``key`` names the text that says why."""
-
-    def __init__(self, key: str, **params: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def read_letter(text: str, today: dt.date) -> Letter:

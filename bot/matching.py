@@ -25,6 +25,7 @@ from bot.morph import (
 from bot.regions import Region, all_regions, find_regions, region_by_name, search_regions
 from bot.vocabulary import (
     KINDS,
+    Kind,
     classify_addressee,
     expand_abbreviations,
     is_organisation_noun,
@@ -277,7 +278,7 @@ def _is_partner(piece: str) -> bool:
             break
     else:
         return False
-    return partner_kind(piece) != "other"
+    return partner_kind(piece) != Kind.OTHER
 
 
 @lru_cache(maxsize=4096)
@@ -330,7 +331,7 @@ def addressee_kinds(name: str, kind: str) -> tuple[str, ...]:
         if not piece.strip():
             continue
         other = classify_addressee(piece.strip())
-        if other not in kinds and other != "other":
+        if other not in kinds and other != Kind.OTHER:
             kinds.append(other)
     return tuple(kinds)
 
@@ -710,9 +711,9 @@ def parse_question(text: str) -> Question:
         kind, a, b = found_kind
         kind_words = words[a:b]
         words = words[:a] + words[b:]
-        ministry = _regional_ministry(kind_words) if region and kind == "federal_body" else None
+        ministry = _regional_ministry(kind_words) if region and kind == Kind.FEDERAL_BODY else None
         if ministry is not None:
-            kind, kind_words = "ministry_or_agency", [ministry[0]]
+            kind, kind_words = Kind.MINISTRY_OR_AGENCY, [ministry[0]]
             words = sorted([*words, ministry[1]], key=lambda w: w.start)
     topic = [w for w in words if w.lemma not in _QUESTION_GENERIC or len(words) == 1]
     if status is not None:

@@ -24,6 +24,7 @@ from bot.outbox import OutboxService
 from bot.texts import Html, Texts, join_within
 from bot.views import status_label
 from storage.digests import NudgeRepository
+from storage.statuses import REPORTED_STATUSES
 
 BEFORE_STAGES = (14, 3, 1)  # days before the deadline
 CHECK_IN_DAYS = 60
@@ -189,7 +190,7 @@ class NudgePlanner:
         )
         buttons = [
             Button(status_label(texts, status), ReportStatus(rec["id"], status))
-            for status in ("in_progress", "done", "partially_done", "wont_do")
+            for status in REPORTED_STATUSES
         ]
         buttons.append(Button(texts("nudge.snooze_button"), SnoozeNudge(rec["id"])))
         buttons.append(Button(texts("card.open_button"), OpenCard(rec["id"])))

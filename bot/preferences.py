@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.clock import Clock, to_iso
 from bot.digests import DigestPlanner
+from bot.errors import InvalidInput, NotFound
 from storage.digests import DigestRepository
 from storage.users import UserRecord, UserRepository
 
@@ -17,12 +18,6 @@ HOURS = tuple(range(7, 22))  # the digest hours offered in /settings, local time
 def hears_changes_at_once(user: UserRecord) -> bool:
     """A follower hears of a change at once unless a digest that is on will carry it."""
     return user.follow_notify == "immediate" or user.digest_frequency == "off"
-
-
-class PreferenceError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 class PreferenceService:
@@ -41,7 +36,7 @@ class PreferenceService:
     async def _user(self, user_id: int) -> UserRecord:
         user = await self.users.get(user_id)
         if user is None:
-            raise PreferenceError("settings.unknown_user")
+            raise NotFound("settings.unknown_user")
         return user
 
     async def set_digest(
@@ -57,7 +52,7 @@ class PreferenceService:
         weekday = user.digest_weekday if weekday is None else weekday
         hour = user.digest_hour if hour is None else hour
         if frequency not in FREQUENCIES or not 0 <= weekday <= 6 or not 0 <= hour <= 23:
-            raise PreferenceError("settings.bad_value")
+            raise InvalidInput("settings.bad_value")
         changed = UserRecord(
             **{
                 **user.__dict__,
@@ -74,7 +69,7 @@ class PreferenceService:
 
     async def set_follow_notify(self, user_id: int, mode: str) -> UserRecord:
         if mode not in NOTIFY_MODES:
-            raise PreferenceError("settings.bad_value")
+            raise InvalidInput("settings.bad_value")
         await self.users.set_follow_notify(user_id, mode)
         return await self._user(user_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.errors import InvalidInput
 from bot.regions import region_by_name
 from bot.vocabulary import KINDS
 from storage.subscriptions import SubscriptionRepository
@@ -15,14 +16,6 @@ ORG_NAME_LIMIT = 200
 
 # Typed instead of pressing «Пропустить» at the name step.
 _NO_NAME = frozenset({"нет", "пропустить", "пропуск", "не знаю", "без названия"})
-
-
-class ProfileError(ValueError):
-    """Bad profile input; ``key`` names the text that explains it."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -64,7 +57,7 @@ class ProfileService:
         """The home region; it also becomes a subscription (digests and announcements)."""
         region = region_by_name(region_name)
         if region is None:
-            raise ProfileError("profile.unknown_region")
+            raise InvalidInput("profile.unknown_region")
         previous = (await self.get(user_id)).region
         now = self.clock.iso()
         await self.users.set_profile_field(user_id, "region", region.name, now)
@@ -77,7 +70,7 @@ class ProfileService:
 
     async def set_kind(self, user_id: int, kind: str) -> Profile:
         if kind not in KINDS:
-            raise ProfileError("profile.unknown_kind")
+            raise InvalidInput("profile.unknown_kind")
         await self.users.set_profile_field(user_id, "org_kind", kind, self.clock.iso())
         return await self.get(user_id)
 
@@ -88,7 +81,7 @@ class ProfileService:
         ):
             name = None  # "-", "нет", "пропустить": the person skips the step in words
         if name is not None and len(name) > ORG_NAME_LIMIT:
-            raise ProfileError("profile.name_too_long")
+            raise InvalidInput("profile.name_too_long")
         await self.users.set_profile_field(user_id, "org_name", name, self.clock.iso())
         return await self.get(user_id)
 
@@ -103,7 +96,7 @@ class ProfileService:
     async def add_region(self, user_id: int, region_name: str) -> bool:
         region = region_by_name(region_name)
         if region is None:
-            raise ProfileError("profile.unknown_region")
+            raise InvalidInput("profile.unknown_region")
         return await self.subscriptions.subscribe(user_id, region.name, self.clock.iso())
 
     async def remove_region(self, user_id: int, region_name: str) -> bool:

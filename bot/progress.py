@@ -11,16 +11,19 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 
-from bot.access import AccessService, PermissionDenied
+from bot.access import AccessService
 from bot.clock import Clock, to_iso
+from bot.errors import NotFound, PermissionDenied
 from bot.localtime import local_date, zone_for
 from bot.matching import valid_region
 from storage.documents import RecommendationRow
 from storage.progress import ProgressRepository
+from storage.statuses import Status
 
 RECENT_DAYS = 30
-# The order states are shown in; 'no_data' is "нет данных" (nobody reported yet).
-STATES = ("done", "partially_done", "in_progress", "not_started", "wont_do", "no_data", "overdue")
+# The order states are shown in: the statuses' own, then 'no_data' ("нет данных": nobody
+# reported yet) and 'overdue' (any open status past its deadline).
+STATES: tuple[str, ...] = (*Status, "no_data", "overdue")
 # What a list behind a line can be: a state, or every item.
 ITEM_FILTERS = frozenset(STATES) | {"all"}
 
@@ -202,12 +205,12 @@ class ProgressService:
             raise ValueError(f"unknown state {state!r}")
         doc = await self.repo.document(document_id)
         if doc is None:
-            raise LookupError(document_id)
+            raise NotFound("fallback.stale_button")
         addressee = None
         if addressee_id is not None:
             addressee = await self.repo.addressee(addressee_id)
             if addressee is None or addressee["document_id"] != document_id:
-                raise LookupError(addressee_id)
+                raise NotFound("fallback.stale_button")
         region = await self._require(actor_id, doc["region"])
         rows, total = await self.repo.items(
             document_id,

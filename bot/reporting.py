@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.access import AccessService, Action, PermissionDenied, Roles, Target, allowed
+from bot.access import AccessService, Action, Roles, Target, allowed
 from bot.clock import Clock
 from bot.deadline_input import TypedDeadline, read_deadline
+from bot.errors import InvalidInput, NotFound, PermissionDenied
 from bot.localtime import local_date, zone_for
 from bot.occurrence import current_row
 from bot.outbox import OutboxService
@@ -25,19 +26,12 @@ from storage.db import Database
 from storage.documents import DocumentRepository, DocumentRow, RecommendationRow
 from storage.reporting import HistoryRow, ReportingRepository
 from storage.statuses import STATUSES as STATUSES  # handlers read them from here
+from storage.statuses import Status
 from storage.subscriptions import SubscriptionRepository
 from storage.users import UserRepository
 
 VERDICTS = ("agree", "disagree")
 COMMENT_LIMIT = 2000
-
-
-class ReportError(ValueError):
-    """Bad report input; ``key`` names the text that explains it."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -86,7 +80,7 @@ class Subject:
 def _clean_comment(comment: str | None) -> str | None:
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > COMMENT_LIMIT:
-        raise ReportError("report.comment_too_long")
+        raise InvalidInput("report.comment_too_long")
     return comment
 
 
@@ -129,10 +123,10 @@ class ReportingService:
     async def subject(self, recommendation_id: int) -> Subject:
         rec = await self.documents.get_recommendation(recommendation_id)
         if rec is None:
-            raise ReportError("report.not_found")
+            raise NotFound("report.not_found")
         document = await self.documents.get(rec.document_id)
         if document is None:  # a recommendation outlives no document; kept for the types
-            raise ReportError("report.not_found")
+            raise NotFound("report.not_found")
         addressees = await self.documents.addressee_ids_of(recommendation_id)
         return Subject(rec, document, addressees)
 
@@ -151,10 +145,10 @@ class ReportingService:
         action = Action.REPORT_STATUS if letter is None else Action.RECORD_LETTER
         roles = await self.access.require(actor_id, action, subject.target)
         if status not in STATUSES:
-            raise ReportError("report.unknown_status")
+            raise InvalidInput("report.unknown_status")
         comment = _clean_comment(comment)
-        if status == "wont_do" and not comment:
-            raise ReportError("report.reason_required")
+        if status == Status.WONT_DO and not comment:
+            raise InvalidInput("report.reason_required")
         now = self.clock.iso()
         async with self.db.transaction():
             # Read the status inside the transaction: two reports at once cannot both be
@@ -162,7 +156,7 @@ class ReportingService:
             current = await self.documents.get_recommendation(recommendation_id)
             assert current is not None  # recommendations are marked removed, never deleted
             if current.status == status:
-                raise ReportError("report.same_status")
+                raise InvalidInput("report.same_status")
             entry_id = await self.reporting.append(
                 _entry(
                     subject,
@@ -195,9 +189,9 @@ class ReportingService:
                     "access.region_coordinators_only", region=subject.document.region or ""
                 )
             if change.status is not None and change.status not in STATUSES:
-                raise ReportError("report.unknown_status")
+                raise InvalidInput("report.unknown_status")
             if change.status == "wont_do" and not _clean_comment(change.comment):
-                raise ReportError("report.reason_required")
+                raise InvalidInput("report.reason_required")
             subjects.append(subject)
         now = self.clock.iso()
         entries = []
@@ -233,7 +227,7 @@ class ReportingService:
         roles = await self.access.require(actor_id, Action.COMMENT, subject.target)
         comment = _clean_comment(comment)
         if not comment and evidence is None:
-            raise ReportError("report.empty_comment")
+            raise InvalidInput("report.empty_comment")
         entry_id = await self.reporting.append(
             _entry(
                 subject,
@@ -253,7 +247,7 @@ class ReportingService:
         subject = await self.subject(recommendation_id)
         roles = await self.access.require(actor_id, Action.ASSESS, subject.target)
         if verdict not in VERDICTS:
-            raise ReportError("report.unknown_verdict")
+            raise InvalidInput("report.unknown_verdict")
         entry_id = await self.reporting.append(
             _entry(
                 subject,
@@ -329,7 +323,7 @@ class ReportingService:
         """Everything a card shows to this user, with what they may do on it (one read)."""
         view = await self.reporting.card_view(recommendation_id, user_id)
         if view is None:
-            raise ReportError("report.not_found")
+            raise NotFound("report.not_found")
         if user_id < 0:  # an official's web link
             roles = await self.access.roles(user_id)
         else:
@@ -373,7 +367,7 @@ class ReportingService:
         """The file, photo or link of a history entry, for anyone who may read the card."""
         entry = await self.reporting.history_entry(entry_id)
         if entry is None or not entry.evidence_kind or not entry.evidence:
-            raise ReportError("report.evidence_not_found")
+            raise NotFound("report.evidence_not_found")
         subject = await self.subject(entry.recommendation_id)
         await self.access.require(user_id, Action.VIEW, subject.target)
         return Evidence(entry.evidence_kind, entry.evidence, entry.evidence_name)

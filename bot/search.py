@@ -47,9 +47,10 @@ from bot.matching import (
 )
 from bot.morph import WORD_RE, normal_form
 from bot.texts import plural
-from bot.vocabulary import expand_abbreviations, kind_dative, kind_label
+from bot.vocabulary import Kind, expand_abbreviations, kind_dative, kind_label
 from storage.db import Database
 from storage.search import Facet, SearchDoc, SearchRepository
+from storage.statuses import OPEN_STATUSES, STATUSES
 
 # Relations, best first; the facet table stores 0..2 for kind, joint and participants.
 NAMED, KIND, JOINT, PARTICIPANTS = 0, 1, 2, 3
@@ -127,15 +128,13 @@ class _Cand:
     home: bool = False  # from the asker's own region: comes first
 
 
-OPEN_STATUSES = ("not_started", "in_progress", "partially_done")
-ALL_STATUSES = (*OPEN_STATUSES, "done", "wont_do")
 # status question -> (statuses, deadline 'none' | 'some' | None, overdue only)
 STATUS_RULES: dict[str, tuple[tuple[str, ...], str | None, bool]] = {
     "overdue": (OPEN_STATUSES, "some", True),
     "no_deadline": (OPEN_STATUSES, "none", False),
-    "with_deadline": (ALL_STATUSES, "some", False),
+    "with_deadline": (STATUSES, "some", False),
     "open": (OPEN_STATUSES, None, False),
-    **{status: ((status,), None, False) for status in ALL_STATUSES},
+    **{status: ((status,), None, False) for status in STATUSES},
 }
 
 
@@ -675,7 +674,7 @@ class SearchService:
         available = await self.repo.kinds_available(region)
         if not available and region is not None:
             available = await self.repo.kinds_available(None)
-        labels = [kind_dative(k) for k, _ in available if k not in ("other", kind)][:5]
+        labels = [kind_dative(k) for k, _ in available if k not in (Kind.OTHER, kind)][:5]
         if labels:
             out.append("Спросите, что рекомендовано: " + ", ".join(labels) + ".")
         return out
@@ -777,7 +776,7 @@ def my_segments(kind: str | None) -> list[tuple[str, int]]:
     as a joint partner, all participants.  Participants' rows have relation 2 only and a
     kind's rows 0 or 1, so no two segments share a relation and each is one range of
     ``sort_key`` order."""
-    own = [kind] if kind and kind != "other" else []
+    own = [kind] if kind and kind != Kind.OTHER else []
     return [(k, 0) for k in own] + [(k, 1) for k in own] + [(ALL_PARTICIPANTS, 2)]
 
 
@@ -887,7 +886,7 @@ def build_rows(
         facets.extend(rec_facets)
         kinds = sorted({f.kind for f in rec_facets if f.relation < 2})
         names = [lemmas.name(a["canonical"]) for a in addrs]
-        labels = [lemmas.name(kind_label(k)) for k in kinds if k != "other"]
+        labels = [lemmas.name(kind_label(k)) for k in kinds if k != Kind.OTHER]
         tags = [lemmas.region_tag(region)] + [kind_tag(k) for k in kinds]
         if any(f.relation == 2 for f in rec_facets):
             tags.append(kind_tag(ALL_PARTICIPANTS))
@@ -923,7 +922,7 @@ _partner_nominative = lru_cache(maxsize=4096)(to_partner_nominative)
 def _addressee_role(name: str, canonical: str, kind: str) -> tuple[bool, bool, tuple[str, ...]]:
     """(a joint partner, all participants, the kinds it stands for) of an addressee."""
     joint = is_instrumental(name)
-    participants = not joint and kind == "other" and is_participants(canonical)
+    participants = not joint and kind == Kind.OTHER and is_participants(canonical)
     return joint, participants, addressee_kinds(canonical, kind)
 
 

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from bot.clock import Clock
 from bot.localtime import local_date, zone_for
 from bot.occurrence import current_row
 from storage.documents import RecommendationQueries, RecommendationRow
 from storage.reporting import ReportingRepository
-from storage.statuses import STARTED_STATUSES, is_closed
+from storage.statuses import STARTED_STATUSES, Status, is_closed
 
-GROUPS = ("overdue", "due_soon", "in_progress", "not_started", "done")
+
+class TaskGroup(StrEnum):
+    """The groups of /tasks, most urgent first: the order they are counted and offered in."""
+
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    IN_PROGRESS = Status.IN_PROGRESS.value  # started (in progress or partly done), no deadline near
+    NOT_STARTED = Status.NOT_STARTED.value
+    DONE = Status.DONE.value  # closed: done, or will not be done
+
+
+GROUPS: tuple[TaskGroup, ...] = tuple(TaskGroup)
 DUE_SOON_DAYS = 30
 
 
 @dataclass
 class Tasks:
-    groups: dict[str, list[RecommendationRow]] = field(
+    groups: dict[TaskGroup, list[RecommendationRow]] = field(
         default_factory=lambda: {g: [] for g in GROUPS}
     )
 
@@ -27,17 +39,17 @@ class Tasks:
         return sum(len(v) for v in self.groups.values())
 
 
-def group_of(rec: RecommendationRow, today: dt.date) -> str:
+def group_of(rec: RecommendationRow, today: dt.date) -> TaskGroup:
     if is_closed(rec.status):
-        return "done"
+        return TaskGroup.DONE
     rec = current_row(rec, today)  # a recurring term: the occurrence due now
     if rec.deadline:
         deadline = dt.date.fromisoformat(rec.deadline)
         if deadline < today:
-            return "overdue"
+            return TaskGroup.OVERDUE
         if deadline <= today + dt.timedelta(days=DUE_SOON_DAYS):
-            return "due_soon"
-    return "in_progress" if rec.status in STARTED_STATUSES else "not_started"
+            return TaskGroup.DUE_SOON
+    return TaskGroup.IN_PROGRESS if rec.status in STARTED_STATUSES else TaskGroup.NOT_STARTED
 
 
 class TaskService:

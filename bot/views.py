@@ -14,6 +14,7 @@ import html
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from bot.access import Role
 from bot.buttons import Button, Keyboard, OpenCard
 from bot.clock import from_iso
 from bot.formatting import human_date, human_deadline, shorten
@@ -26,7 +27,6 @@ from storage.statuses import CLOSED_STATUSES
 
 CARD_TEXT_LIMIT = 1800
 TIMELINE_ENTRIES = 8
-REPORT_STATUSES = ("in_progress", "done", "partially_done", "not_started", "wont_do")
 
 
 def is_overdue(status: str, deadline: str | None, today: dt.date | None) -> bool:
@@ -72,7 +72,7 @@ def local_day(iso: str, zone: ZoneInfo) -> str:
 def author(texts: Texts, entry: HistoryRow) -> str:
     """Who wrote a history row, never by name: an official as «представитель <организации>»
     (the organization's record outlives the person's account), others by their role."""
-    if entry.actor_role == "official" and entry.actor_org:
+    if entry.actor_role == Role.OFFICIAL and entry.actor_org:
         return representative(texts, entry.actor_org)
     return texts(f"role.{entry.actor_role}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 from bot.morph import WORD_RE, head_index, normal_form
@@ -12,21 +13,26 @@ from bot.paths import CONTENT_DIR
 
 KINDS_FILE = CONTENT_DIR / "addressee_kinds.json"
 
-KINDS: tuple[str, ...] = (
-    "regional_government",
-    "legislature",
-    "ministry_or_agency",
-    "local_government",
-    "public_chamber",
-    "public_council",
-    "ngo",
-    "resource_center",
-    "business",
-    "media",
-    "education",
-    "federal_body",
-    "other",
-)
+
+class Kind(StrEnum):
+    """The kinds of addressee, in the order pickers offer them."""
+
+    REGIONAL_GOVERNMENT = "regional_government"
+    LEGISLATURE = "legislature"
+    MINISTRY_OR_AGENCY = "ministry_or_agency"
+    LOCAL_GOVERNMENT = "local_government"
+    PUBLIC_CHAMBER = "public_chamber"
+    PUBLIC_COUNCIL = "public_council"
+    NGO = "ngo"
+    RESOURCE_CENTER = "resource_center"
+    BUSINESS = "business"
+    MEDIA = "media"
+    EDUCATION = "education"
+    FEDERAL_BODY = "federal_body"
+    OTHER = "other"
+
+
+KINDS: tuple[Kind, ...] = tuple(Kind)
 
 _QUOTED_RE = re.compile(r"«[^»]*»?|\"[^\"]*\"?|“[^”]*”?")
 
@@ -84,13 +90,13 @@ def vocabulary() -> Vocabulary:
 def kind_label(kind: str | None) -> str:
     """Russian label for a picker: "Органы местного самоуправления"."""
     info = vocabulary().kinds.get(kind) if kind else None
-    return info.label if info else vocabulary().kinds["other"].label
+    return info.label if info else vocabulary().kinds[Kind.OTHER].label
 
 
 def kind_dative(kind: str | None) -> str:
     """The kind in the dative plural for sentences: "органам местного самоуправления"."""
     info = vocabulary().kinds.get(kind) if kind else None
-    return info.dative_plural if info else vocabulary().kinds["other"].dative_plural
+    return info.dative_plural if info else vocabulary().kinds[Kind.OTHER].dative_plural
 
 
 def is_organisation_noun(lemma: str) -> bool:
@@ -133,7 +139,7 @@ def classify_addressee(name: str) -> str:
     vocab = vocabulary()
     words = [(m.group(0), m.start()) for m in WORD_RE.finditer(name)]
     if not words:
-        return "other"
+        return Kind.OTHER
     lems = [normal_form(w) for w, _ in words]
     quoted_spans = [(m.start(), m.end()) for m in _QUOTED_RE.finditer(name)]
     quoted = [any(a <= pos < b for a, b in quoted_spans) for _, pos in words]
@@ -174,25 +180,29 @@ def classify_addressee(name: str) -> str:
             kind = covering[0][2]
         else:
             kind = best(unquoted) or best(matches)
-    kind = kind or "other"
+    kind = kind or Kind.OTHER
     # "Администрация Кашинского городского округа", "Комитет архитектуры города Курска":
     # a municipality's body, not the region's (federal cities are regions).
     municipal = any(_contains(lems, m) for m in _MUNICIPAL_MARKERS) or _names_municipality(lems)
     if (
-        (kind == "regional_government" and lems[head] in ("администрация", "глава") and municipal)
-        or (kind == "ministry_or_agency" and _names_municipality(lems))
+        (
+            kind == Kind.REGIONAL_GOVERNMENT
+            and lems[head] in ("администрация", "глава")
+            and municipal
+        )
+        or (kind == Kind.MINISTRY_OR_AGENCY and _names_municipality(lems))
         # "Совет МО ГО «Сыктывкар»", "Собрание депутатов … района": a municipality's council.
         or (
-            kind in ("other", "legislature")
+            kind in (Kind.OTHER, Kind.LEGISLATURE)
             and lems[head] in _COUNCIL_HEADS
             and _names_municipality(lems)
         )
     ):
-        kind = "local_government"
+        kind = Kind.LOCAL_GOVERNMENT
     # "… субъектов Российской Федерации" names the regions, not a federal body.
     marked = [w for i, w in enumerate(lems) if not _in_subject_phrase(lems, i)]
     if kind in vocab.federal_override and any(_contains(marked, s) for s in vocab.federal_markers):
-        kind = "federal_body"
+        kind = Kind.FEDERAL_BODY
     return kind
 
 

@@ -25,22 +25,23 @@ import jinja2
 from aiohttp import BodyPartReader, web
 from markupsafe import Markup
 
-from bot.access import PermissionDenied
 from bot.calendar import deadline_feed
 from bot.container import Services
+from bot.errors import NotFound, Stale, UserError
 from bot.formatting import human_date, shorten
 from bot.localtime import zone_for
 from bot.paths import CONTENT_DIR
 from bot.progress import STATES, Counts
 from bot.public import RecommendationPage
-from bot.reporting import Evidence, ReportError
+from bot.reporting import Evidence
 from bot.settings import port_in_use
 from bot.texts import plural
 from bot.titles import readable_title
 from bot.uploads import TooLarge, UploadWriter, clean_filename
-from bot.views import REPORT_STATUSES, deadline_text, describe_entry, is_overdue, status_label
-from bot.weblinks import WebLinkError, WebLinkInfo
+from bot.views import deadline_text, describe_entry, is_overdue, status_label
+from bot.weblinks import WebLinkInfo
 from storage.documents import RecommendationRow
+from storage.statuses import STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -240,8 +241,8 @@ async def addressee_calendar(request: web.Request) -> web.StreamResponse:
 async def _link(request: web.Request) -> WebLinkInfo:
     try:
         return await _services(request).weblinks.open(request.match_info["token"])
-    except WebLinkError as error:
-        raise Refused(404 if error.key == "web.link_unknown" else 410, error.key) from None
+    except (NotFound, Stale) as error:  # gone for good: 404; revoked or expired: 410
+        raise Refused(404 if isinstance(error, NotFound) else 410, error.key) from None
 
 
 def _csrf(request: web.Request) -> str:
@@ -314,7 +315,7 @@ async def _form_page(
     status: int = 200,
 ) -> web.StreamResponse:
     csrf = _csrf(request)
-    statuses = [s for s in REPORT_STATUSES if s != page.recommendation.status]
+    statuses = [s for s in STATUSES if s != page.recommendation.status]
     context = {
         "info": info,
         "p": page,
@@ -413,8 +414,8 @@ async def form_post(request: web.Request) -> web.StreamResponse:
                 await services.reporting.comment(
                     info.actor_id, page.recommendation.id, comment or None, evidence
                 )
-        except (ReportError, PermissionDenied) as refused:
-            error = _say(services, FORM_TEXTS.get(refused.key, refused.key))
+        except UserError as refused:  # said on the form, which keeps what was typed
+            error = _say(services, FORM_TEXTS.get(refused.key, refused.key), **refused.params)
             return await _form_page(request, info, page, form=form, error=error, status=400)
     finally:
         form.discard()

@@ -15,18 +15,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from bot.access import AccessService, Action, PermissionDenied, Target
+from bot.access import AccessService, Action, Target
 from bot.clock import Clock, from_iso, to_iso
+from bot.errors import NotFound, PermissionDenied, Stale
 from storage.documents import AddresseeRow, DocumentRepository, DocumentRow
 from storage.web import WebLinkRepository, WebLinkRow
-
-
-class WebLinkError(ValueError):
-    """A link that cannot be used; ``key`` names the text (``web.*``) that says why."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -78,7 +71,7 @@ class WebLinkService:
         addressee = await self.documents.get_addressee(addressee_id)
         document = await self.documents.get(addressee.document_id) if addressee else None
         if addressee is None or document is None:
-            raise WebLinkError("web.link_unknown")
+            raise NotFound("web.link_unknown")
         return addressee, document
 
     async def create(self, actor_id: int, addressee_id: int) -> NewWebLink:
@@ -98,14 +91,14 @@ class WebLinkService:
         return NewWebLink(link, token)
 
     async def open(self, token: str) -> WebLinkInfo:
-        """What a link is for, checked: raises WebLinkError when unknown, revoked or expired."""
+        """What a link is for, checked: NotFound when unknown, Stale when revoked or expired."""
         link = await self.links.by_hash(hash_token(token)) if looks_like_token(token) else None
         if link is None:
-            raise WebLinkError("web.link_unknown")
+            raise NotFound("web.link_unknown")
         if link.revoked_at is not None:
-            raise WebLinkError("web.link_revoked")
+            raise Stale("web.link_revoked")
         if from_iso(link.expires_at) <= self.clock.now():
-            raise WebLinkError("web.link_expired")
+            raise Stale("web.link_expired")
         addressee, document = await self._addressee(link.addressee_id)
         return WebLinkInfo(link, addressee, document)
 

@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.access import Action, PermissionDenied
+from bot.access import Action
 from bot.container import Services
 from bot.regions import Region, search_regions
 from bot.telegram.menu import refresh_menu
@@ -25,42 +25,39 @@ async def cmd_coordinator(
 ) -> None:
     actor = sender_id(message)
     words = (command.args or "").split(maxsplit=1)
-    try:
-        # The role first: a non-admin learns nothing about who uses the bot.
-        await services.access.require(actor, Action.APPOINT_COORDINATOR)
-        if not words:
-            await message.answer(await _listing(services, texts, actor))
-            return
-        dismiss = words[0].lower() in {"снять", "remove"}
-        if dismiss:
-            words = (words[1] if len(words) > 1 else "").split(maxsplit=1)
-        if len(words) < 2:
-            await message.answer(texts("coordinator.usage"))
-            return
-        target = await _find_user(services, words[0])
-        if target is None:
-            await message.answer(texts("coordinator.user_not_found", who=words[0]))
-            return
-        regions = search_regions(words[1])
-        if len(regions) != 1:
-            await message.answer(_region_choice(texts, words[1], regions))
-            return
-        region = regions[0].name
-        name = target.first_name or str(target.id)
-        if dismiss:
-            done = await services.access.dismiss_coordinator(actor, target.id, region)
-            key = "coordinator.dismissed" if done else "coordinator.was_not"
-            await message.answer(texts(key, name=name, region=region))
-        else:
-            added = await services.access.appoint_coordinator(actor, target.id, region)
-            key = "coordinator.appointed" if added else "coordinator.already"
-            await message.answer(texts(key, name=name, region=region))
-            if added:
-                await _tell_appointed(bot, texts, target.id, region)
-        roles = await services.access.roles(target.id)
-        await refresh_menu(bot, texts, target.id, roles.names())
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
+    # The role first: a non-admin learns nothing about who uses the bot.
+    await services.access.require(actor, Action.APPOINT_COORDINATOR)
+    if not words:
+        await message.answer(await _listing(services, texts, actor))
+        return
+    dismiss = words[0].lower() in {"снять", "remove"}
+    if dismiss:
+        words = (words[1] if len(words) > 1 else "").split(maxsplit=1)
+    if len(words) < 2:
+        await message.answer(texts("coordinator.usage"))
+        return
+    target = await _find_user(services, words[0])
+    if target is None:
+        await message.answer(texts("coordinator.user_not_found", who=words[0]))
+        return
+    regions = search_regions(words[1])
+    if len(regions) != 1:
+        await message.answer(_region_choice(texts, words[1], regions))
+        return
+    region = regions[0].name
+    name = target.first_name or str(target.id)
+    if dismiss:
+        done = await services.access.dismiss_coordinator(actor, target.id, region)
+        key = "coordinator.dismissed" if done else "coordinator.was_not"
+        await message.answer(texts(key, name=name, region=region))
+    else:
+        added = await services.access.appoint_coordinator(actor, target.id, region)
+        key = "coordinator.appointed" if added else "coordinator.already"
+        await message.answer(texts(key, name=name, region=region))
+        if added:
+            await _tell_appointed(bot, texts, target.id, region)
+    roles = await services.access.roles(target.id)
+    await refresh_menu(bot, texts, target.id, roles.names())
 
 
 async def _listing(services: Services, texts: Texts, actor: int) -> str:

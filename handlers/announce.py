@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable
 from contextlib import suppress
-from typing import Any, TypeVar
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -28,9 +28,7 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import PermissionDenied
 from bot.announcements import (
-    AnnounceError,
     AnnouncementService,
     Content,
     local_time,
@@ -41,6 +39,7 @@ from bot.announcements import (
     zone_label,
 )
 from bot.container import Services
+from bot.errors import InvalidInput
 from bot.formatting import human_date, shorten
 from bot.regions import all_regions, search_regions
 from bot.telegram.delivery import build_method
@@ -51,8 +50,6 @@ from handlers.editing import drop_buttons, show_result
 from handlers.events import bot_of, pressed_in, pressed_message, sender_id
 from handlers.keyboards import to_markup
 from storage.announcements import AnnouncementRow
-
-T = TypeVar("T")
 
 PER_PAGE = 5
 DOCUMENTS_SHOWN = 20
@@ -94,16 +91,6 @@ def content_of(message: Message) -> Content | None:
     if message.text:
         return Content(message.text, _entities(message.entities))
     return None
-
-
-async def _deny(
-    event: Message | CallbackQuery, texts: Texts, error: AnnounceError | PermissionDenied
-) -> None:
-    params = error.params
-    if isinstance(event, CallbackQuery):
-        await event.answer(shorten(texts.plain(error.key, **params), 200), show_alert=True)
-    else:
-        await event.answer(texts(error.key, **params))
 
 
 # --- /announce: region and message ----------------------------------------------------------
@@ -177,17 +164,7 @@ async def on_text(message: Message, state: FSMContext, services: Services, texts
         await message.answer(texts("announce.unsupported"))
         return
     region = (await state.get_data()).get("region", "")
-    try:
-        announcement = await services.announcements.create_draft(
-            sender_id(message), region, content
-        )
-    except AnnounceError as error:
-        await _deny(message, texts, error)
-        return
-    except PermissionDenied as denied:
-        await state.clear()
-        await _deny(message, texts, denied)
-        return
+    announcement = await services.announcements.create_draft(sender_id(message), region, content)
     await state.clear()
     await _audience_menu(message, services, texts, announcement)
 
@@ -236,22 +213,11 @@ async def _kinds_view(
     return texts("announce.pick_kinds", n=n if chosen else 0), kb.as_markup()
 
 
-async def _attempt(callback: CallbackQuery, texts: Texts, call: Awaitable[T]) -> T | None:
-    """The service's answer, or None once the person is told why not (a stale button, an
-    announcement already sent, someone else's draft)."""
-    try:
-        return await call
-    except (AnnounceError, PermissionDenied) as error:
-        await _deny(callback, texts, error)
-        return None
-
-
 async def on_drop(
     callback: CallbackQuery, callback_data: AnnounceCallback, services: Services, texts: Texts
 ) -> None:
     cancel = services.announcements.cancel(callback.from_user.id, callback_data.id)
-    if await _attempt(callback, texts, cancel) is None:
-        return
+    await cancel
     await callback.answer()
     await _edit(callback, texts("announce.discarded"), None)
 
@@ -261,9 +227,7 @@ async def on_back_to_audience(
 ) -> None:
     """«Назад» from the list of documents: the audience menu again, nothing chosen."""
     reset = services.announcements.set_audience(callback.from_user.id, callback_data.id)
-    announcement = await _attempt(callback, texts, reset)
-    if announcement is None:
-        return
+    announcement = await reset
     await callback.answer()
     await _drop_keyboard(callback)
     await _audience_menu(pressed_in(callback), services, texts, announcement)
@@ -293,9 +257,7 @@ async def _show_kinds(
     callback: CallbackQuery, services: Services, texts: Texts, change: Awaitable[AnnouncementRow]
 ) -> None:
     """The kinds with the ticks as they are after ``change`` (unless it is refused)."""
-    announcement = await _attempt(callback, texts, change)
-    if announcement is None:
-        return
+    announcement = await change
     text, markup = await _kinds_view(services, texts, announcement)
     await callback.answer()
     await _edit(callback, text, markup)
@@ -306,13 +268,9 @@ async def on_documents(
 ) -> None:
     """«Участникам обсуждения документа»: the region's documents to pick from."""
     service, actor, ann_id = services.announcements, callback.from_user.id, callback_data.id
-    documents = await _attempt(callback, texts, service.region_documents(actor, ann_id))
-    if documents is None:
-        return
+    documents = await service.region_documents(actor, ann_id)
     await callback.answer()
-    announcement = await _attempt(callback, texts, service.draft(actor, ann_id))
-    if announcement is None:
-        return
+    announcement = await service.draft(actor, ann_id)
     if not documents:
         await pressed_in(callback).answer(
             texts("announce.no_documents", region=announcement.region)
@@ -358,9 +316,7 @@ async def _audience_chosen(
     choice: Awaitable[AnnouncementRow],
 ) -> None:
     """The preview with «Отправить сейчас» and «Запланировать», unless the choice is refused."""
-    announcement = await _attempt(callback, texts, choice)
-    if announcement is None:
-        return
+    announcement = await choice
     await callback.answer()
     await _drop_keyboard(callback)
     await _preview(pressed_in(callback).chat.id, bot_of(callback), services, texts, announcement)
@@ -406,13 +362,9 @@ async def on_send_now(
     service = services.announcements
     chat_id, message_id = pressed_in(callback).chat.id, pressed_in(callback).message_id
     async with service.lock(callback_data.id):
-        try:
-            announcement = await service.send(
-                callback.from_user.id, callback_data.id, progress=(chat_id, message_id)
-            )
-        except (AnnounceError, PermissionDenied) as error:
-            await _deny(callback, texts, error)
-            return
+        announcement = await service.send(
+            callback.from_user.id, callback_data.id, progress=(chat_id, message_id)
+        )
         await callback.answer(texts.plain("announce.started_short"))
         await _show_progress(pressed_message(callback), service, texts, announcement)
 
@@ -435,11 +387,7 @@ async def on_schedule(
     services: Services,
     texts: Texts,
 ) -> None:
-    try:
-        announcement = await services.announcements.draft(callback.from_user.id, callback_data.id)
-    except (AnnounceError, PermissionDenied) as error:
-        await _deny(callback, texts, error)
-        return
+    announcement = await services.announcements.draft(callback.from_user.id, callback_data.id)
     await callback.answer()
     await state.set_state(AnnounceForm.when)
     await state.set_data({"id": announcement.id, "menu": pressed_in(callback).message_id})
@@ -470,7 +418,7 @@ async def on_time(
             zone = service.zone(announcement.region)
             at = parse_local_time(message.text or "", zone, services.clock.now())
             announcement = await service.send(sender_id(message), ann_id, at=at)
-        except AnnounceError as error:
+        except InvalidInput as error:  # asked again, with an example in the region's time
             tomorrow = services.clock.now().astimezone(zone) + dt.timedelta(days=1)
             await message.answer(
                 texts(
@@ -480,12 +428,6 @@ async def on_time(
                     **error.params,
                 )
             )
-            if error.key in ("announce.already_sent", "announce.not_found"):
-                await state.clear()
-            return
-        except PermissionDenied as denied:
-            await state.clear()
-            await _deny(message, texts, denied)
             return
         await state.clear()
         with suppress(TelegramBadRequest):
@@ -504,11 +446,7 @@ async def on_stop(
 ) -> None:
     service = services.announcements
     async with service.lock(callback_data.id):
-        try:
-            announcement, cancelled = await service.cancel(callback.from_user.id, callback_data.id)
-        except (AnnounceError, PermissionDenied) as error:
-            await _deny(callback, texts, error)
-            return
+        announcement, cancelled = await service.cancel(callback.from_user.id, callback_data.id)
         await callback.answer(texts.plain("announce.stopped_short", n=cancelled))
         if announcement.progress_message_id == pressed_in(callback).message_id:
             await _show_progress(pressed_message(callback), service, texts, announcement)
@@ -525,22 +463,14 @@ async def cmd_announcements(
 ) -> None:
     arg = (command.args or "").strip()
     page = min(int(arg), 10_000) - 1 if arg.isdigit() and len(arg) < 9 else 0
-    try:
-        text, markup = await _listing(services, texts, sender_id(message), page)
-    except PermissionDenied as denied:
-        await _deny(message, texts, denied)
-        return
+    text, markup = await _listing(services, texts, sender_id(message), page)
     await message.answer(text, reply_markup=markup)
 
 
 async def on_list_page(
     callback: CallbackQuery, callback_data: AnnounceListCallback, services: Services, texts: Texts
 ) -> None:
-    try:
-        text, markup = await _listing(services, texts, callback.from_user.id, callback_data.page)
-    except PermissionDenied as denied:
-        await _deny(callback, texts, denied)
-        return
+    text, markup = await _listing(services, texts, callback.from_user.id, callback_data.page)
     await callback.answer()
     await _edit(callback, text, markup)
 

@@ -25,10 +25,10 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import Action, PermissionDenied
+from bot.access import Action
 from bot.container import Services
 from bot.formatting import human_date, human_date_weekday, shorten
-from bot.reporting import STATUSES, Evidence, ReportError
+from bot.reporting import Evidence
 from bot.texts import Texts, join_within
 from bot.uploads import upload_path
 from bot.views import Card, render_card, status_label
@@ -43,6 +43,7 @@ from handlers.callbacks import (
 from handlers.editing import drop_buttons, show_result
 from handlers.events import pressed_in, sender_id
 from handlers.keyboards import card_keyboard
+from storage.statuses import REPORTED_STATUSES, STATUSES, Status
 
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -103,18 +104,14 @@ async def send_card(
 async def on_open_card(
     callback: CallbackQuery, callback_data: CardCallback, bot: Bot, services: Services, texts: Texts
 ) -> None:
-    try:
-        await send_card(
-            bot,
-            pressed_in(callback).chat.id,
-            callback.from_user.id,
-            callback_data.rec_id,
-            services,
-            texts,
-        )
-    except ReportError as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    await send_card(
+        bot,
+        pressed_in(callback).chat.id,
+        callback.from_user.id,
+        callback_data.rec_id,
+        services,
+        texts,
+    )
     await callback.answer()
 
 
@@ -147,11 +144,7 @@ async def on_evidence(
     services: Services,
     texts: Texts,
 ) -> None:
-    try:
-        evidence = await services.reporting.evidence(callback.from_user.id, callback_data.entry_id)
-    except (ReportError, PermissionDenied) as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    evidence = await services.reporting.evidence(callback.from_user.id, callback_data.entry_id)
     await callback.answer()
     chat_id = callback.message.chat.id if callback.message else callback.from_user.id
     stored = upload_path(Path(services.settings.web_upload_dir), evidence.value)
@@ -197,7 +190,7 @@ async def on_status_button(
     )
     await callback.answer()
     label = status_label(texts, callback_data.status)
-    if callback_data.status == "wont_do":
+    if callback_data.status == Status.WONT_DO:
         await pressed_in(callback).answer(
             texts("report.ask_reason", status=label),
             reply_markup=_step_keyboard(
@@ -226,7 +219,7 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
     evidence = evidence_of(message)
     if evidence is None and data.get("evidence"):
         evidence = Evidence(*data["evidence"])  # sent before the reason: kept
-    if data.get("status") == "wont_do" and not comment:
+    if data.get("status") == Status.WONT_DO and not comment:
         if evidence is not None:
             data["evidence"] = [evidence.kind, evidence.value, evidence.name]
             await state.set_data(data)
@@ -318,7 +311,7 @@ async def on_step(
         await show_result(callback, texts("report.cancelled"))
         return
     if callback_data.action == "skip":
-        if data.get("status") == "wont_do":
+        if data.get("status") == Status.WONT_DO:
             await callback.answer(texts.plain("report.reason_required"), show_alert=True)
             return
         data.update(comment=None, evidence=None)
@@ -330,26 +323,18 @@ async def on_step(
         return
     # confirm
     evidence = Evidence(*data["evidence"]) if data.get("evidence") else None
-    try:
-        if data.get("mode") == "comment":
-            await services.reporting.comment(
-                callback.from_user.id, data["rec_id"], data.get("comment"), evidence
-            )
-        else:
-            await services.reporting.report_status(
-                callback.from_user.id,
-                data["rec_id"],
-                data["status"],
-                data.get("comment"),
-                evidence,
-            )
-    except PermissionDenied as denied:
-        await state.clear()
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
-        return
-    except ReportError as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    if data.get("mode") == "comment":
+        await services.reporting.comment(
+            callback.from_user.id, data["rec_id"], data.get("comment"), evidence
+        )
+    else:
+        await services.reporting.report_status(
+            callback.from_user.id,
+            data["rec_id"],
+            data["status"],
+            data.get("comment"),
+            evidence,
+        )
     await state.clear()
     await callback.answer(texts.plain("report.saved_short"))
     await show_result(callback, texts("report.saved"))
@@ -389,17 +374,10 @@ async def on_reply(
     rec_id = rec_ids[0]
     comment = (message.text or message.caption or "").strip() or None
     evidence = evidence_of(message)
-    try:
-        await services.reporting.comment(sender_id(message), rec_id, comment, evidence)
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
-    except ReportError as error:
-        await message.answer(texts(error.key))
-        return
+    await services.reporting.comment(sender_id(message), rec_id, comment, evidence)
     rec = await services.reporting.recommendation(rec_id)
     kb = InlineKeyboardBuilder()
-    for status in ("in_progress", "done", "partially_done", "wont_do"):
+    for status in REPORTED_STATUSES:
         if rec is not None and status == rec.status:
             continue  # «Изменить статус?» offers the other ones
         kb.button(
@@ -465,15 +443,17 @@ async def on_assessment_step(
     services: Services,
     texts: Texts,
 ) -> None:
-    await callback.answer()
     if callback_data.action == "cancel":
+        await callback.answer()
         await state.clear()
         await show_result(callback, texts("report.cancelled"))
         return
     await drop_buttons(callback)
+    # Answered after saving: a refusal shows as this button's alert.
     await _save_assessment(
         pressed_in(callback), callback.from_user.id, state, bot, services, texts, None
     )
+    await callback.answer()
 
 
 async def _save_assessment(
@@ -486,14 +466,8 @@ async def _save_assessment(
     comment: str | None,
 ) -> None:
     data = await state.get_data()
-    try:
-        await services.reporting.assess(user_id, data["rec_id"], data["verdict"], comment)
-    except (PermissionDenied, ReportError) as error:
-        await state.clear()
-        params = getattr(error, "params", {})
-        await message.answer(texts(error.key, **params))
-        return
-    await state.clear()
+    await state.clear()  # saved or refused, the question is answered
+    await services.reporting.assess(user_id, data["rec_id"], data["verdict"], comment)
     await message.answer(texts("assess.saved"))
     await send_card(bot, message.chat.id, user_id, data["rec_id"], services, texts)
 
@@ -527,14 +501,9 @@ async def on_deadline_text(
 ) -> None:
     """A typed deadline is read and shown in words; it is saved only after «Сохранить»."""
     data = await state.get_data()
-    try:
-        typed = await services.reporting.read_deadline(
-            sender_id(message), data["rec_id"], message.text or ""
-        )
-    except PermissionDenied as denied:
-        await state.clear()
-        await message.answer(texts(denied.key, **denied.params))
-        return
+    typed = await services.reporting.read_deadline(
+        sender_id(message), data["rec_id"], message.text or ""
+    )
     if typed is None:
         await message.answer(texts("deadline.bad_date"))
         return
@@ -568,11 +537,7 @@ async def on_deadline_step(
         await show_result(callback, texts("report.cancelled"))
         return
     day = dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None
-    try:
-        await services.reporting.set_deadline(callback.from_user.id, data["rec_id"], day)
-    except (PermissionDenied, ReportError) as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    await services.reporting.set_deadline(callback.from_user.id, data["rec_id"], day)
     await callback.answer(texts.plain("report.saved_short"))
     await show_result(
         callback,

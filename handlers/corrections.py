@@ -21,13 +21,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import PermissionDenied
 from bot.container import Services
 from bot.correction_service import CorrectionView, Ref
-from bot.corrections import CorrectionError
 from bot.deadline_input import read_adoption_date, read_deadline
+from bot.errors import InvalidInput, Stale
 from bot.formatting import human_deadline, shorten
-from bot.importer import DraftGone
 from bot.regions import all_regions, search_regions
 from bot.texts import Texts
 from bot.vocabulary import KINDS
@@ -53,12 +51,6 @@ def _cb(view: CorrectionView, a: str, x: int = -1, y: int = -1, p: int = 0) -> F
     return FixCallback(
         r="p" if view.published else "d", id=view.ref.id, v=view.version, a=a, x=x, y=y, p=p
     )
-
-
-def _error_text(texts: Texts, error: CorrectionError | PermissionDenied | DraftGone) -> str:
-    if isinstance(error, DraftGone):
-        return texts.plain("documents.draft_gone")
-    return texts.plain(error.key, **error.params)
 
 
 def _paged(
@@ -291,7 +283,7 @@ async def _apply(services: Services, user_id: int, data: FixCallback) -> Correct
     ref, v, x, y = _ref(data), data.v, data.x, data.y
     if data.a == "kind":
         if not 0 <= y < len(KINDS):
-            raise CorrectionError("corrections.bad_kind")
+            raise InvalidInput("corrections.bad_kind")
         return await fix.set_kind(user_id, ref, x, KINDS[y], v)
     if data.a == "mrgto":
         return await fix.merge(user_id, ref, x, y, v)
@@ -304,7 +296,7 @@ async def _apply(services: Services, user_id: int, data: FixCallback) -> Correct
     if data.a == "reg":
         regions = all_regions()
         if not 0 <= x < len(regions):
-            raise CorrectionError("corrections.unknown")
+            raise InvalidInput("corrections.unknown")
         return await fix.set_region(user_id, ref, regions[x].name, v)
     return None
 
@@ -362,16 +354,12 @@ async def on_fix(
     try:
         view = await services.corrections.view(user_id, ref)
         if callback_data.a not in {"main", "done"} and callback_data.v != view.version:
-            raise CorrectionError("corrections.stale")
+            raise Stale("corrections.stale")
         changed = await _apply(services, user_id, callback_data)
-    except CorrectionError as error:
-        await callback.answer(_error_text(texts, error), show_alert=True)
-        if error.key == "corrections.stale":
-            view = await services.corrections.view(user_id, ref)
-            await _edit(callback, render_preview(texts, view), main_keyboard(texts, view))
-        return
-    except (PermissionDenied, DraftGone) as error:
-        await callback.answer(_error_text(texts, error), show_alert=True)
+    except Stale as error:  # said, and the preview is redrawn as it is now
+        await callback.answer(texts.plain(error.key, **error.params), show_alert=True)
+        view = await services.corrections.view(user_id, ref)
+        await _edit(callback, render_preview(texts, view), main_keyboard(texts, view))
         return
     if changed is not None:
         await callback.answer(texts.plain("corrections.saved"))
@@ -412,44 +400,28 @@ async def on_value(message: Message, state: FSMContext, services: Services, text
     text = (message.text or "").strip()
     fix = services.corrections
     user_id = sender_id(message)
-    try:
-        if action == "ren":
-            view = await fix.rename_addressee(user_id, ref, index, text, version)
-        elif action == "title":
-            view = await fix.set_title(user_id, ref, text, version)
-        elif action in {"dl", "date"}:
-            # The same reading of dates as a card's deadline: «31.03», «до 31 марта 2027», «нет»;
-            # only a day without a year is the last one for the adoption date, not the next.
-            read = read_deadline if action == "dl" else read_adoption_date
-            typed = read(text, services.clock.now().date())
-            if typed is None:
-                await message.answer(texts("corrections.bad_date"))
-                return
-            if action == "dl":
-                view = await fix.set_deadline(user_id, ref, index, typed.day, version)
-            else:
-                view = await fix.set_date(user_id, ref, typed.day, version)
-        else:  # region: offer the matches as buttons
-            current = await fix.view(user_id, ref)
-            reply, markup = regions_screen(texts, current, text)
-            if markup is not None:
-                await state.clear()
-            await message.answer(reply, reply_markup=markup)
+    if action == "ren":
+        view = await fix.rename_addressee(user_id, ref, index, text, version)
+    elif action == "title":
+        view = await fix.set_title(user_id, ref, text, version)
+    elif action in {"dl", "date"}:
+        # The same reading of dates as a card's deadline: «31.03», «до 31 марта 2027», «нет»;
+        # only a day without a year is the last one for the adoption date, not the next.
+        read = read_deadline if action == "dl" else read_adoption_date
+        typed = read(text, services.clock.now().date())
+        if typed is None:
+            await message.answer(texts("corrections.bad_date"))
             return
-    except CorrectionError as error:
-        if error.key != "corrections.stale":
-            await message.answer(texts(error.key, **error.params))  # try again
-            return
-        await state.clear()
-        await message.answer(texts("corrections.stale"))
-        return
-    except (PermissionDenied, DraftGone) as error:
-        await state.clear()
-        await message.answer(
-            texts(error.key, **error.params)
-            if isinstance(error, PermissionDenied)
-            else texts("documents.draft_gone")
-        )
+        if action == "dl":
+            view = await fix.set_deadline(user_id, ref, index, typed.day, version)
+        else:
+            view = await fix.set_date(user_id, ref, typed.day, version)
+    else:  # region: offer the matches as buttons
+        current = await fix.view(user_id, ref)
+        reply, markup = regions_screen(texts, current, text)
+        if markup is not None:
+            await state.clear()
+        await message.answer(reply, reply_markup=markup)
         return
     await state.clear()
     await message.answer(render_preview(texts, view), reply_markup=main_keyboard(texts, view))

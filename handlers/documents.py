@@ -13,12 +13,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import Action, PermissionDenied
+from bot.access import Action
 from bot.container import Services
 from bot.correction_service import CorrectionView, Ref
+from bot.errors import PermissionDenied
 from bot.formatting import human_date, human_deadline, shorten
 from bot.importer import ImportResult
-from bot.ingest.extract import DocumentError
+from bot.ingest.extract import DocumentError, refusal
 from bot.localtime import zone_for
 from bot.settings import Settings
 from bot.texts import Html, Texts, join_within
@@ -68,11 +69,8 @@ async def on_document(message: Message, bot: Bot, services: Services, texts: Tex
         data = buffer.getvalue()
         preview = await services.importer.stage_upload(sender_id(message), data, name)
         view = await services.corrections.view(sender_id(message), Ref("draft", preview.draft_id))
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
-    except DocumentError as error:
-        await message.answer(texts("documents.unreadable", name=name, reason=error.user_message))
+    except DocumentError as error:  # said with the file's name
+        await message.answer(texts("documents.unreadable", name=name, reason=refusal(texts, error)))
         return
     await message.answer(render_preview(texts, view), reply_markup=main_keyboard(texts, view))
 
@@ -292,11 +290,8 @@ async def on_draft_action(
         else:
             removed = await services.importer.cancel_draft(user_id, callback_data.draft_id)
             text = texts("documents.cancelled" if removed else "documents.draft_gone")
-    except PermissionDenied as denied:
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
-        return
     except DocumentError as error:  # a garbled draft is never published
-        await callback.answer(shorten(error.user_message, 190), show_alert=True)
+        await callback.answer(shorten(refusal(texts, error), 190), show_alert=True)
         return
     await callback.answer()
     if callback.message is None:
@@ -328,7 +323,7 @@ async def _offer_invites(
     """The next step after publishing: invite the addressees' officials (the /invite flow)."""
     try:
         suggestions = await services.invites.suggestions(user_id, document_id)
-    except PermissionDenied:
+    except PermissionDenied:  # a step offered, not asked for: nothing to refuse
         return
     if not suggestions:
         return

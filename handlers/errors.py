@@ -1,4 +1,6 @@
-"""A handler that fails is logged with the update id, and the user gets an apology."""
+"""Where a handler's failure ends: a ``UserError`` becomes its text for the user (a message,
+or an alert for a button); anything else is logged with the update id, and the user gets an
+apology."""
 
 from __future__ import annotations
 
@@ -6,18 +8,27 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
 from aiogram.types import ErrorEvent
 
 from bot.container import Services
+from bot.errors import UserError
+from bot.formatting import shorten
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(
-    event: ErrorEvent, bot: Bot, texts: Texts, services: Services | None = None
+    event: ErrorEvent,
+    bot: Bot,
+    texts: Texts,
+    services: Services | None = None,
+    state: FSMContext | None = None,
 ) -> bool:
     update = event.update
+    if isinstance(event.exception, UserError):
+        return await tell_user(event, bot, texts, event.exception, state)
     metrics = services.metrics if services is not None else None
     if isinstance(event.exception, TelegramBadRequest) and "query is too old" in str(
         event.exception
@@ -62,9 +73,45 @@ async def on_error(
     return True
 
 
+ALERT_LIMIT = 200  # characters Telegram shows in a button's pop-up
+
+
+async def tell_user(
+    event: ErrorEvent, bot: Bot, texts: Texts, error: UserError, state: FSMContext | None
+) -> bool:
+    """What the user did wrong, said in their chat: an alert for a button, else a message.
+
+    A denial, a missing thing or a stale request also ends the dialog the user was in (its
+    next answer would meet the same refusal); bad input leaves it open for another try.
+    """
+    update = event.update
+    # The key only: params may hold what the user typed.
+    log.info("update %s: %s %s", update.update_id, type(error).__name__, error.key)
+    if error.ends_dialog and state is not None:
+        await state.clear()
+    query, message = update.callback_query, update.message
+    try:
+        if query is not None:
+            try:
+                text = texts.plain(error.key, **error.params)
+                if len(text) > ALERT_LIMIT:
+                    text = shorten(text, ALERT_LIMIT)
+                await query.answer(text, show_alert=True)
+                return True
+            except TelegramBadRequest:
+                pass  # the button was answered before the failure: say it in the chat
+            chat = query.message.chat.id if query.message else query.from_user.id
+            await bot.send_message(chat, texts(error.key, **error.params))
+        elif message is not None:
+            await message.answer(texts(error.key, **error.params))
+    except Exception:  # network, blocked: the user sees nothing more
+        log.warning("could not tell update %s what went wrong", update.update_id)
+    return True
+
+
 # What a stale or hand-made button makes a handler raise: ids that do not fit SQLite's integers,
-# a recommendation or draft that is gone, a status or verdict that is not one. Bad data from
-# the client, not a fault of the bot: a WARNING without a traceback, and an alert.
+# callback data that does not parse. Bad data from the client, not a fault of the bot: a
+# WARNING without a traceback, and an alert. (What is gone or refused is a UserError, above.)
 BOGUS_BUTTON_ERRORS = (ValueError, TypeError, LookupError, OverflowError)
 
 

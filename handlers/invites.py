@@ -8,14 +8,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import PermissionDenied
 from bot.container import Services
+from bot.errors import PermissionDenied, UserError
 from bot.formatting import human_date, shorten
-from bot.invites import InviteError, InviteInfo
+from bot.invites import InviteInfo
 from bot.public import web_form_url
 from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
-from bot.weblinks import WebLinkError
 from handlers.editing import drop_buttons, show_result
 from handlers.events import bot_of, pressed_in, sender_id
 
@@ -34,11 +33,7 @@ class InviteCallback(CallbackData, prefix="iv"):
 
 
 async def cmd_invite(message: Message, services: Services, texts: Texts) -> None:
-    try:
-        documents = await services.invites.documents_for(sender_id(message))
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
+    documents = await services.invites.documents_for(sender_id(message))
     if not documents:
         await message.answer(texts("invite.no_documents"))
         return
@@ -53,13 +48,7 @@ async def cmd_invite(message: Message, services: Services, texts: Texts) -> None
 async def on_document(
     callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
 ) -> None:
-    try:
-        addressees = await services.invites.addressees_for(callback.from_user.id, callback_data.id)
-    except (PermissionDenied, InviteError) as error:
-        await callback.answer(
-            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
-        )
-        return
+    addressees = await services.invites.addressees_for(callback.from_user.id, callback_data.id)
     await callback.answer()
     if not addressees:
         await pressed_in(callback).answer(texts("invite.no_addressees"))
@@ -82,13 +71,7 @@ async def on_document(
 async def on_addressee(
     callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
 ) -> None:
-    try:
-        addressee = await services.invites.addressee_for(callback.from_user.id, callback_data.id)
-    except (PermissionDenied, InviteError) as error:
-        await callback.answer(
-            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
-        )
-        return
+    addressee = await services.invites.addressee_for(callback.from_user.id, callback_data.id)
     await callback.answer()
     kb = InlineKeyboardBuilder()
     for n in USES_CHOICES:
@@ -136,15 +119,9 @@ async def on_make(
     services: Services,
     texts: Texts,
 ) -> None:
-    try:
-        invite = await services.invites.create(
-            callback.from_user.id, callback_data.id, max_uses=callback_data.n
-        )
-    except (PermissionDenied, InviteError) as error:
-        await callback.answer(
-            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
-        )
-        return
+    invite = await services.invites.create(
+        callback.from_user.id, callback_data.id, max_uses=callback_data.n
+    )
     await callback.answer()
     me = await bot.me()
     addressee = await services.invites.addressee(invite.addressee_id)
@@ -167,13 +144,7 @@ async def on_make_web(
     callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
 ) -> None:
     """A personal link to the web form, for an official who does not use Telegram."""
-    try:
-        made = await services.weblinks.create(callback.from_user.id, callback_data.id)
-    except (PermissionDenied, WebLinkError) as error:
-        await callback.answer(
-            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
-        )
-        return
+    made = await services.weblinks.create(callback.from_user.id, callback_data.id)
     link = web_form_url(services.settings, made.token)
     if link is None:  # the page was switched off meanwhile
         await callback.answer(texts.plain("web.not_found"), show_alert=True)
@@ -198,13 +169,7 @@ async def on_make_web(
 async def on_revoke_web(
     callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
 ) -> None:
-    try:
-        done = await services.weblinks.revoke(callback.from_user.id, callback_data.id)
-    except (PermissionDenied, WebLinkError) as error:
-        await callback.answer(
-            texts.plain(error.key, **getattr(error, "params", {})), show_alert=True
-        )
-        return
+    done = await services.weblinks.revoke(callback.from_user.id, callback_data.id)
     await callback.answer(
         texts.plain("invite.web_revoked_short" if done else "invite.already_closed")
     )
@@ -218,11 +183,7 @@ async def on_revoke_web(
 async def on_revoke_invite(
     callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
 ) -> None:
-    try:
-        done = await services.invites.revoke_invite(callback.from_user.id, callback_data.id)
-    except PermissionDenied as denied:
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
-        return
+    done = await services.invites.revoke_invite(callback.from_user.id, callback_data.id)
     await callback.answer(texts.plain("invite.revoked_short" if done else "invite.already_closed"))
     await drop_buttons(callback)
 
@@ -278,11 +239,7 @@ async def officials_view(
 
 
 async def cmd_officials(message: Message, services: Services, texts: Texts) -> None:
-    try:
-        text, markup = await officials_view(services, texts, sender_id(message))
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
-        return
+    text, markup = await officials_view(services, texts, sender_id(message))
     await message.answer(text, reply_markup=markup)
 
 
@@ -318,7 +275,7 @@ async def on_unbind_no(callback: CallbackQuery, services: Services, texts: Texts
     await callback.answer()
     try:
         text, markup = await officials_view(services, texts, callback.from_user.id)
-    except PermissionDenied as denied:
+    except PermissionDenied as denied:  # no longer a coordinator: the list makes way for why
         await show_result(callback, texts(denied.key, **denied.params))
         return
     await show_result(callback, text, reply_markup=markup)
@@ -327,13 +284,9 @@ async def on_unbind_no(callback: CallbackQuery, services: Services, texts: Texts
 async def on_unbind(
     callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
 ) -> None:
-    try:
-        done = await services.invites.revoke_official(
-            callback.from_user.id, callback_data.id, callback_data.n
-        )
-    except PermissionDenied as denied:
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
-        return
+    done = await services.invites.revoke_official(
+        callback.from_user.id, callback_data.id, callback_data.n
+    )
     await callback.answer(texts.plain("officials.unbound" if done else "officials.already_unbound"))
     if done:
         roles = await services.access.roles(callback_data.id)
@@ -357,11 +310,7 @@ async def show_invite(
     texts: Texts,
 ) -> None:
     """The deep link was opened: say what it is for and ask to confirm."""
-    try:
-        info = await services.invites.inspect(token)
-    except InviteError as error:
-        await message.answer(texts(error.key))
-        return
+    info = await services.invites.inspect(token)
     roles = await services.access.roles(user_id)
     if info.addressee.id in roles.official_addressees:
         await message.answer(texts("invite.already_joined", addressee=info.addressee.canonical))
@@ -391,8 +340,8 @@ async def on_join(
         return
     try:
         info = await services.invites.accept(callback.from_user.id, callback_data.token)
-    except InviteError as error:
-        await show_result(callback, texts(error.key))
+    except UserError as error:  # the offer makes way for why it no longer stands
+        await show_result(callback, texts(error.key, **error.params))
         return
     roles = await services.access.roles(callback.from_user.id)
     await refresh_menu(bot_of(callback), texts, callback.from_user.id, roles.names())

@@ -23,7 +23,7 @@ from bot.buttons import (
 )
 from bot.formatting import shorten
 from bot.texts import Texts
-from bot.views import REPORT_STATUSES, TIMELINE_ENTRIES, Card, local_day, status_label
+from bot.views import TIMELINE_ENTRIES, Card, local_day, status_label
 from handlers.callbacks import (
     AnnounceCallback,
     AssessCallback,
@@ -37,6 +37,7 @@ from handlers.callbacks import (
     SnoozeCallback,
     StatusCallback,
 )
+from storage.statuses import STATUSES
 
 
 def callback_for(action: Action) -> CallbackData:
@@ -72,7 +73,7 @@ def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     sizes = []
     if card.can_report:
-        for status in REPORT_STATUSES:
+        for status in STATUSES:
             if status != card.recommendation.status:
                 kb.button(
                     text=status_label(texts, status),

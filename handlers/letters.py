@@ -15,17 +15,19 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import Action, PermissionDenied
+from bot.access import Action
 from bot.container import Services
+from bot.errors import NotFound, PermissionDenied, UserError
 from bot.formatting import shorten
 from bot.letters import LetterError
-from bot.reporting import COMMENT_LIMIT, Evidence, Letter, ReportError
+from bot.reporting import COMMENT_LIMIT, Evidence, Letter
 from bot.texts import Texts
-from bot.views import REPORT_STATUSES, status_label
+from bot.views import status_label
 from handlers.callbacks import LetterCallback
 from handlers.cards import evidence_of, send_card
 from handlers.editing import drop_buttons, show_result
 from handlers.events import pressed_in, pressed_message, sender_id
+from storage.statuses import STATUSES
 
 
 class LetterForm(StatesGroup):
@@ -74,7 +76,7 @@ async def on_letter_button(
     rec_id = callback_data.rec_id
     try:
         allowed = await services.reporting.can(callback.from_user.id, Action.RECORD_LETTER, rec_id)
-    except ReportError as error:
+    except NotFound as error:  # a stale card: say so under the button, no dialog to end
         await callback.answer(texts.plain(error.key), show_alert=True)
         return
     if not allowed:
@@ -84,7 +86,7 @@ async def on_letter_button(
     if callback_data.action == "start":
         rec = (await services.reporting.subject(rec_id)).recommendation
         kb = InlineKeyboardBuilder()
-        statuses = [s for s in REPORT_STATUSES if s != rec.status]
+        statuses = [s for s in STATUSES if s != rec.status]
         for status in statuses:
             kb.button(
                 text=status_label(texts, status),
@@ -100,7 +102,7 @@ async def on_letter_button(
             reply_markup=kb.as_markup(),
         )
         return
-    if callback_data.status not in REPORT_STATUSES:
+    if callback_data.status not in STATUSES:
         return
     await state.set_state(LetterForm.letter)
     await state.set_data({"rec_id": rec_id, "status": callback_data.status, "mode": "letter"})
@@ -122,7 +124,7 @@ async def on_letter_text(
     except LetterError as error:
         await message.answer(texts(error.key, **error.params))
         return
-    except (PermissionDenied, ReportError) as error:
+    except UserError as error:  # refused: the dialog ends (bad input is LetterError above)
         await state.clear()
         await message.answer(texts(error.key, **getattr(error, "params", {})))
         return
@@ -249,7 +251,7 @@ async def on_step(
         await state.clear()
         await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
         return
-    except ReportError as error:
+    except UserError as error:
         await state.clear()
         await callback.answer(texts.plain(error.key), show_alert=True)
         await show_result(callback, texts(error.key))

@@ -19,6 +19,7 @@ from aiogram.types import (
     Message,
 )
 
+from bot.access import Role
 from bot.container import Services
 from bot.formatting import human_date, human_deadline, shorten
 from bot.localtime import zone_for
@@ -189,7 +190,7 @@ async def on_question(
         return
     if asks_how_to_upload(question):
         roles = (await services.access.roles(sender_id(message))).names()
-        who = "coordinator" if "coordinator" in roles else "member"
+        who = Role.COORDINATOR if Role.COORDINATOR in roles else Role.MEMBER
         await message.answer(texts(f"ask.how_to_upload_{who}"))
         return
     # Kept so that the page buttons can turn pages of this answer later (the last few).

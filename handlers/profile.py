@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMark
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.container import Services
-from bot.profiles import Profile, ProfileError
+from bot.profiles import Profile
 from bot.regions import Region, all_regions, search_regions
 from bot.texts import Texts
 from bot.vocabulary import KINDS, kind_dative
@@ -164,11 +164,7 @@ async def on_kind_pick(
     services: Services,
     texts: Texts,
 ) -> None:
-    try:
-        await services.profiles.set_kind(callback.from_user.id, callback_data.value)
-    except ProfileError as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    await services.profiles.set_kind(callback.from_user.id, callback_data.value)
     await callback.answer()
     await show_result(
         callback, texts("profile.kind_saved", kind=kind_one(texts, callback_data.value))
@@ -188,11 +184,7 @@ async def on_kind_pick(
 async def on_name_text(
     message: Message, state: FSMContext, services: Services, texts: Texts
 ) -> None:
-    try:
-        await services.profiles.set_org_name(sender_id(message), message.text)
-    except ProfileError as error:
-        await message.answer(texts(error.key))
-        return
+    await services.profiles.set_org_name(sender_id(message), message.text)
     await _finish(message, state, services, texts, user_id=sender_id(message))
 
 

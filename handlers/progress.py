@@ -16,7 +16,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import PermissionDenied
 from bot.clock import from_iso
 from bot.container import Services
 from bot.formatting import human_date, shorten
@@ -332,29 +331,23 @@ async def cmd_progress(
     message: Message, command: CommandObject, services: Services, texts: Texts
 ) -> None:
     user_id = sender_id(message)
-    try:
-        regions = await services.progress.regions(user_id)
-        asked = (command.args or "").strip()
-        if asked:
-            found = valid_region(asked)
-            if found is None:
-                await message.answer(texts("progress.region_not_found", query=asked[:100]))
-                return
-            region = found
-        elif len(regions) == 1:
-            region = regions[0]
-        else:
-            if not regions:
-                await message.answer(texts("progress.no_regions"))
-                return
-            await message.answer(
-                texts("progress.pick_region"), reply_markup=_regions_keyboard(regions)
-            )
+    regions = await services.progress.regions(user_id)
+    asked = (command.args or "").strip()
+    if asked:
+        found = valid_region(asked)
+        if found is None:
+            await message.answer(texts("progress.region_not_found", query=asked[:100]))
             return
-        text, markup = await _overview(services, texts, user_id, region, 0)
-    except PermissionDenied as denied:
-        await message.answer(texts(denied.key, **denied.params))
+        region = found
+    elif len(regions) == 1:
+        region = regions[0]
+    else:
+        if not regions:
+            await message.answer(texts("progress.no_regions"))
+            return
+        await message.answer(texts("progress.pick_region"), reply_markup=_regions_keyboard(regions))
         return
+    text, markup = await _overview(services, texts, user_id, region, 0)
     await message.answer(text, reply_markup=markup)
 
 
@@ -365,42 +358,33 @@ async def on_progress(
     region = region_by_key(callback_data.region)
     text: str
     markup: InlineKeyboardMarkup | None
-    try:
-        if callback_data.action == "regions":
-            regions = await services.progress.regions(user_id)
-            text, markup = texts("progress.pick_region"), _regions_keyboard(regions)
-        elif region is None:
-            await callback.answer(texts.plain("fallback.stale_button"), show_alert=True)
-            return
-        elif callback_data.action == "view":
-            text, markup = await _overview(
-                services, texts, user_id, region.name, callback_data.page
-            )
-        elif callback_data.action == "bodies" and callback_data.state in BODY_FILTERS:
-            progress = await services.progress.overview(user_id, region.name)
-            if not any(r.document_id == callback_data.doc for r in progress.resolutions):
-                await callback.answer(texts.plain("fallback.stale_button"), show_alert=True)
-                return
-            text, markup = render_bodies(
-                texts, progress, callback_data.doc, callback_data.state, callback_data.page
-            )
-        elif callback_data.action == "items" and callback_data.state in ITEM_FILTERS:
-            listing = await services.progress.items(
-                user_id,
-                callback_data.doc,
-                callback_data.state,
-                callback_data.addr or None,
-                limit=PAGE_SIZE,
-                offset=max(0, callback_data.page) * PAGE_SIZE,
-            )
-            text, markup = render_items(texts, listing, max(0, callback_data.page))
-        else:
-            await callback.answer(texts.plain("fallback.stale_button"), show_alert=True)
-            return
-    except PermissionDenied as denied:
-        await callback.answer(texts.plain(denied.key, **denied.params), show_alert=True)
+    if callback_data.action == "regions":
+        regions = await services.progress.regions(user_id)
+        text, markup = texts("progress.pick_region"), _regions_keyboard(regions)
+    elif region is None:
+        await callback.answer(texts.plain("fallback.stale_button"), show_alert=True)
         return
-    except LookupError:
+    elif callback_data.action == "view":
+        text, markup = await _overview(services, texts, user_id, region.name, callback_data.page)
+    elif callback_data.action == "bodies" and callback_data.state in BODY_FILTERS:
+        progress = await services.progress.overview(user_id, region.name)
+        if not any(r.document_id == callback_data.doc for r in progress.resolutions):
+            await callback.answer(texts.plain("fallback.stale_button"), show_alert=True)
+            return
+        text, markup = render_bodies(
+            texts, progress, callback_data.doc, callback_data.state, callback_data.page
+        )
+    elif callback_data.action == "items" and callback_data.state in ITEM_FILTERS:
+        listing = await services.progress.items(
+            user_id,
+            callback_data.doc,
+            callback_data.state,
+            callback_data.addr or None,
+            limit=PAGE_SIZE,
+            offset=max(0, callback_data.page) * PAGE_SIZE,
+        )
+        text, markup = render_items(texts, listing, max(0, callback_data.page))
+    else:
         await callback.answer(texts.plain("fallback.stale_button"), show_alert=True)
         return
     await callback.answer()

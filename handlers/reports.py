@@ -15,10 +15,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.access import PermissionDenied
 from bot.bulk import BulkError, BulkPlan, PlanChanged
 from bot.clock import from_iso
 from bot.container import Services
+from bot.errors import PermissionDenied
 from bot.exports import FORMATS, ReportError
 from bot.formatting import human_date, shorten
 from bot.localtime import zone_for

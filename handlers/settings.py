@@ -19,7 +19,6 @@ from bot.formatting import WEEKDAYS, human_date
 from bot.localtime import local_date, zone_for
 from bot.preferences import HOURS, hears_changes_at_once
 from bot.regions import search_regions
-from bot.reporting import ReportError
 from bot.texts import Texts
 from handlers.callbacks import DigestSettingsCallback, SnoozeCallback
 from handlers.editing import drop_buttons, show_result
@@ -272,13 +271,9 @@ async def on_pause(
 async def on_snooze(
     callback: CallbackQuery, callback_data: SnoozeCallback, services: Services, texts: Texts
 ) -> None:
-    try:
-        responsible = await services.reporting.can(
-            callback.from_user.id, Action.REPORT_STATUS, callback_data.rec_id
-        )
-    except ReportError as error:
-        await callback.answer(texts.plain(error.key), show_alert=True)
-        return
+    responsible = await services.reporting.can(
+        callback.from_user.id, Action.REPORT_STATUS, callback_data.rec_id
+    )
     if not responsible:  # reminders are for the body that reports; nothing to snooze
         await callback.answer(texts.plain("access.not_responsible"), show_alert=True)
         return

@@ -7,7 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.container import Services
-from bot.tasks import GROUPS, Tasks
+from bot.tasks import GROUPS, TaskGroup, Tasks
 from bot.texts import Texts
 from handlers.editing import show_result
 from handlers.events import sender_id
@@ -27,7 +27,9 @@ def _item(rec: RecommendationRow) -> ListItem:
     )
 
 
-def _view(texts: Texts, tasks: Tasks, group: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
+def _view(
+    texts: Texts, tasks: Tasks, group: TaskGroup, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
     counts = {g: len(tasks.groups[g]) for g in GROUPS}
     recs = tasks.groups[group]
     page = max(0, min(page, (len(recs) - 1) // PAGE_SIZE if recs else 0))
@@ -77,7 +79,7 @@ async def on_page(
     if callback_data.arg not in GROUPS:
         return
     tasks = await services.tasks.tasks(callback.from_user.id, user.region if user else None)
-    text, markup = _view(texts, tasks, callback_data.arg, callback_data.page)
+    text, markup = _view(texts, tasks, TaskGroup(callback_data.arg), callback_data.page)
     await show_result(callback, text, reply_markup=markup)
 
 

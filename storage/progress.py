@@ -12,25 +12,27 @@ from typing import Any
 from storage.db import Database
 from storage.documents import RecommendationRow
 from storage.documents import _recommendation as recommendation_row
+from storage.statuses import CLOSED_SQL, Status
 
 # A recommendation's reported state: its status, or 'no_data' while nobody reported.
 _STATE = (
-    "CASE WHEN r.status = 'not_started' AND NOT EXISTS (SELECT 1 FROM history h"
+    f"CASE WHEN r.status = '{Status.NOT_STARTED}' AND NOT EXISTS (SELECT 1 FROM history h"
     " WHERE h.recommendation_id = r.id AND h.event IN ('status', 'comment'))"
     " THEN 'no_data' ELSE r.status END"
 )
-_OPEN = "r.status NOT IN ('done', 'wont_do')"
+_OPEN = f"r.status NOT IN ({CLOSED_SQL})"
 # A recurring term is due at its next occurrence once its day has passed: never overdue.
 _OVERDUE = f"r.deadline < ? AND r.deadline_kind IS NOT 'recurring' AND {_OPEN}"
-_COUNTS = (
-    "count(DISTINCT r.id) AS total,"
-    f" count(DISTINCT CASE WHEN {_STATE} = 'done' THEN r.id END) AS done,"
-    f" count(DISTINCT CASE WHEN {_STATE} = 'partially_done' THEN r.id END) AS partially_done,"
-    f" count(DISTINCT CASE WHEN {_STATE} = 'in_progress' THEN r.id END) AS in_progress,"
-    f" count(DISTINCT CASE WHEN {_STATE} = 'not_started' THEN r.id END) AS not_started,"
-    f" count(DISTINCT CASE WHEN {_STATE} = 'wont_do' THEN r.id END) AS wont_do,"
-    f" count(DISTINCT CASE WHEN {_STATE} = 'no_data' THEN r.id END) AS no_data,"
-    f" count(DISTINCT CASE WHEN {_OVERDUE} THEN r.id END) AS overdue"
+# A column per state (constants from the enum, never input), then the overdue ones.
+_COUNTS = ", ".join(
+    [
+        "count(DISTINCT r.id) AS total",
+        *(
+            f"count(DISTINCT CASE WHEN {_STATE} = '{state}' THEN r.id END) AS {state}"
+            for state in (*Status, "no_data")
+        ),
+        f"count(DISTINCT CASE WHEN {_OVERDUE} THEN r.id END) AS overdue",
+    ]
 )
 
 

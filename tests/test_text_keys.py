@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from bot.access import Roles
+from bot.access import Role, Roles
 from bot.exports import COLUMNS
 from bot.preferences import FREQUENCIES, NOTIFY_MODES
 from bot.progress import STATES
 from bot.reporting import VERDICTS
 from bot.search import STATUS_RULES
+from bot.tasks import TaskGroup
 from bot.texts import Texts
 from bot.tryout.terminal import DELTA_UNITS
 from bot.vocabulary import KINDS
@@ -82,13 +83,18 @@ DOMAINS: dict[str, Iterable[str] | Callable[[], Iterable[str]]] = {
     # The announcement's line in /announcements: handlers.announce._state's answers.
     "announce.state_{}": lambda: _returned_strings("handlers.announce", "_state"),
     "web.state_{}": STATES,  # the public page's bars, state by state
-    # An error page's title: the page's own key (what Refused and WebLinkError carry).
+    # An error page's title: the page's own key (what Refused carries, and the web link's
+    # refusals that become one: bot/weblinks.py's NotFound and Stale).
     "{}_title": lambda: {
         *_arguments("Refused", 1),
-        *_arguments("WebLinkError"),
+        *(k for k in _arguments("NotFound") | _arguments("Stale") if k.startswith("web.")),
         *_arguments("_error_page", 2),
     },
     "reports.file.col_{}": COLUMNS,  # a report file's column headers (bot.exports)
+    "tasks.group_{}": tuple(TaskGroup),  # /tasks: the group shown
+    # Who signs an announcement, and whom «как загрузить?» answers: roles, by their enum.
+    "announce.signature_{}": (Role.COORDINATOR, Role.ADMIN),
+    "ask.how_to_upload_{}": (Role.COORDINATOR, Role.MEMBER),
     "try.role_{}": ROLES,  # a person of the terminal tryout
     "try.delta_{}": (*DELTA_UNITS.values(), "m"),  # minutes are the fallback unit
 }

@@ -13,21 +13,45 @@ import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
+
+from bot.errors import InvalidInput
+from bot.texts import Texts
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
 
-_SUPPORTED_HINT = "Пришлите документ в формате .docx, .pdf (с текстовым слоем) или .txt."
 _MAX_BYTES = 20 * 1024 * 1024
 
+Hint = Literal["supported", "resave", "resave_sheet"]
+_HINTS: dict[Hint, str] = {
+    "supported": "documents.refused.supported_hint",  # which files the bot reads
+    "resave": "documents.refused.resave_hint",  # a damaged file can be saved anew
+    "resave_sheet": "documents.refused.resave_sheet_hint",  # the same for a /report table
+}
 
-class DocumentError(Exception):
-    """A file the bot cannot read; ``user_message`` says why, in Russian, for the user."""
 
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+class DocumentError(InvalidInput):
+    """A file the bot cannot read: ``key`` (``documents.refused.*``) says why, ``hint`` what
+    the user can do about it; ``refusal`` puts them together."""
+
+    def __init__(self, key: str, *, hint: Hint | None = None, **params: Any) -> None:
+        super().__init__(key, **params)
+        self.hint = hint
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON: how the parsing child process hands a refusal to the bot."""
+        return {"key": self.key, "hint": self.hint, "params": self.params}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentError:
+        return cls(data["key"], hint=data.get("hint"), **data["params"])
+
+
+def refusal(texts: Texts, error: DocumentError) -> str:
+    """Why the file cannot be read, and what to do, as plain text."""
+    reason = texts.plain(error.key, **error.params)
+    return f"{reason} {texts.plain(_HINTS[error.hint])}" if error.hint else reason
 
 
 # --- plain text -------------------------------------------------------------------------
@@ -144,9 +168,7 @@ def decode_text(data: bytes) -> str:
 def _txt(data: bytes) -> str:
     text = decode_text(data)
     if not _looks_like_text(text):
-        raise DocumentError(
-            "Файл не похож на текст: похоже, это двоичные данные. " + _SUPPORTED_HINT
-        )
+        raise DocumentError("documents.refused.binary", hint="supported")
     return text
 
 
@@ -365,10 +387,7 @@ def _docx(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:
-        raise DocumentError(
-            "Не удалось открыть файл .docx: он повреждён или это не документ Word. "
-            + _SUPPORTED_HINT
-        ) from exc
+        raise DocumentError("documents.refused.docx_not_word", hint="supported") from exc
     try:
         numbering_el = document.part.numbering_part.element
     except Exception:  # no numbering part in this document
@@ -453,20 +472,15 @@ def _pdf(data: bytes) -> str:
                 try:
                     reader.decrypt("")
                 except Exception as exc:
-                    raise DocumentError(
-                        "PDF защищён паролем, его нельзя прочитать. " + _SUPPORTED_HINT
-                    ) from exc
+                    raise DocumentError("documents.refused.pdf_locked", hint="supported") from exc
             pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
     except Exception as exc:
-        raise DocumentError("Не удалось прочитать PDF: файл повреждён. " + _SUPPORTED_HINT) from exc
+        raise DocumentError("documents.refused.pdf_damaged", hint="supported") from exc
     text = "\n".join(pages)
     if sum(ch.isalpha() for ch in text) < 20:
-        raise DocumentError(
-            "В PDF нет текстового слоя — похоже, это скан. Пришлите документ в формате "
-            ".docx или PDF, сохранённый из текстового редактора."
-        )
+        raise DocumentError("documents.refused.pdf_scan")
     return _join_pdf_lines(text)
 
 
@@ -476,7 +490,7 @@ _TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ".csv", ""})
 
 
 def extract_text(data: bytes, filename: str) -> str:
-    """The text of an uploaded resolution; ``DocumentError`` with a Russian message if not."""
+    """The text of an uploaded resolution; ``DocumentError`` saying why if not."""
     return extract_text_report(data, filename)[0]
 
 
@@ -484,33 +498,33 @@ def extract_text_report(data: bytes, filename: str) -> tuple[str, list[str]]:
     """The text and the warnings about reading it (broken bytes); ``DocumentError`` if
     unreadable."""
     if not data or not data.strip():
-        raise DocumentError("Файл пустой. " + _SUPPORTED_HINT)
+        raise DocumentError("documents.refused.empty", hint="supported")
     if len(data) > _MAX_BYTES:
-        raise DocumentError("Файл слишком большой (больше 20 МБ). " + _SUPPORTED_HINT)
+        raise DocumentError(
+            "documents.refused.too_big", mb=_MAX_BYTES // (1024 * 1024), hint="supported"
+        )
     ext = PurePath(filename or "").suffix.lower()
     if ext == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DocumentError(
-            "Старый формат Word (.doc) не поддерживается: сохраните документ как .docx."
-        )
+        raise DocumentError("documents.refused.old_word")
     if ext in (".rtf", ".odt") or data.startswith(b"{\\rtf"):
-        raise DocumentError(f"Формат {ext or 'RTF'} не поддерживается. " + _SUPPORTED_HINT)
+        raise DocumentError("documents.refused.format", ext=ext or "RTF", hint="supported")
     is_zip = data.startswith(b"PK\x03\x04")
     is_pdf = data.lstrip()[:5] == b"%PDF-"
     if ext == ".docx" or (is_zip and ext in _TEXT_EXTENSIONS | {".docx"}):
         if not is_zip or not zipfile.is_zipfile(io.BytesIO(data)):
-            raise DocumentError("Файл .docx повреждён: его нельзя открыть. " + _SUPPORTED_HINT)
+            raise DocumentError("documents.refused.docx_damaged", hint="supported")
         text = _docx(data)
     elif ext == ".pdf" or (is_pdf and ext in _TEXT_EXTENSIONS):
         if not is_pdf:
-            raise DocumentError("Файл .pdf повреждён: это не PDF. " + _SUPPORTED_HINT)
+            raise DocumentError("documents.refused.not_pdf", hint="supported")
         text = _pdf(data)
     elif ext in _TEXT_EXTENSIONS:
         if data.startswith(b"MZ") or is_zip or is_pdf:
-            raise DocumentError("Файл не похож на текст. " + _SUPPORTED_HINT)
+            raise DocumentError("documents.refused.not_text", hint="supported")
         text = _txt(data)
     else:
-        raise DocumentError(f"Формат {ext} не поддерживается. " + _SUPPORTED_HINT)
+        raise DocumentError("documents.refused.format", ext=ext, hint="supported")
     if not text.strip():
-        raise DocumentError("В документе нет текста. " + _SUPPORTED_HINT)
+        raise DocumentError("documents.refused.no_text", hint="supported")
     warning = broken_bytes_warning(text) if ext in _TEXT_EXTENSIONS else None
     return text, [warning] if warning else []

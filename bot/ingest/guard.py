@@ -6,7 +6,7 @@ time, checks the archive (sizes declared in the zip directory, the number of par
 paragraphs; PDF encryption and pages), then extracts and parses and writes one JSON object to
 stdout.  The parent waits with a time limit and kills the child on timeout or when it is
 itself cancelled (SIGTERM), so no file can take the bot down or hold up a shutdown.  Every
-refusal is a ``DocumentError`` whose message is one Russian sentence for the coordinator.
+refusal is a ``DocumentError``: a text key (``documents.refused.*``) for the coordinator.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from bot.ingest.extract import DocumentError
+from bot.ingest.extract import DocumentError, Hint
 from bot.ingest.model import ParsedDocument
-from bot.texts import plural
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -54,41 +53,33 @@ class ParseLimits:
 # --- the checks (run in the child, before anything is unpacked in full) --------------------
 
 MAIN_PART = "word/document.xml"
-_PARAGRAPHS = "абзац|абзаца|абзацев"
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _PARAGRAPH_RE = re.compile(rb"<w:p[\s>/]")
 _CHUNK = 1 << 20
 
 
-def _n(number: int, forms: str | None = None) -> str:
-    """``100 000`` as Russian writes it, with the noun in agreement when ``forms`` is given."""
-    text = f"{number:,}".replace(",", "\u00a0")
-    return f"{text} {plural(number, forms)}" if forms else text
-
-
-def _refuse(sentence: str) -> DocumentError:
-    return DocumentError(sentence)
-
-
-# A damaged file is not a dead end: what the coordinator can do about it.
-_RESAVE = (
-    " Откройте его и сохраните заново (.docx, PDF с текстовым слоем или .txt), "
-    "затем пришлите ещё раз."
-)
+def _n(number: int) -> str:
+    """``100 000`` as Russian writes it."""
+    return f"{number:,}".replace(",", "\u00a0")
 
 
 @dataclass(frozen=True)
 class _Archive:
-    """How the refusals name a kind of Office file."""
+    """A kind of Office file the bot opens: its refusals' keys and what to do if damaged."""
 
-    suffix: str
-    unlike: str  # «это не похоже на …»
-    smaller: str  # «пришлите … поменьше»
-    resave: str
+    name: str  # "docx" or "xlsx": the key in the tables below
+    resave: Hint
 
 
-_DOCX = _Archive(".docx", "обычный документ Word", "документ", _RESAVE)
-_XLSX = _Archive(".xlsx", "таблицу из /report", "таблицу", " Сохраните таблицу заново в Excel.")
+_DOCX = _Archive("docx", "resave")
+_XLSX = _Archive("xlsx", "resave_sheet")
+# The refusals of _open_archive, by kind of file.
+_DAMAGED = {"docx": "documents.refused.docx_damaged", "xlsx": "documents.refused.xlsx_damaged"}
+_PARTS = {"docx": "documents.refused.docx_parts", "xlsx": "documents.refused.xlsx_parts"}
+_UNPACKED = {
+    "docx": "documents.refused.docx_unpacked",
+    "xlsx": "documents.refused.xlsx_unpacked",
+}
 
 
 def _open_archive(
@@ -100,17 +91,19 @@ def _open_archive(
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _refuse(f"Файл {kind.suffix} повреждён: его нельзя открыть." + kind.resave) from exc
+        raise DocumentError(_DAMAGED[kind.name], hint=kind.resave) from exc
     if len(entries) > limits.max_parts:
-        raise _refuse(
-            f"В архиве {kind.suffix} слишком много частей ({_n(len(entries))}, допустимо "
-            f"{_n(limits.max_parts)}) — это не похоже на {kind.unlike}."
+        raise DocumentError(
+            _PARTS[kind.name],
+            parts=_n(len(entries)),
+            limit=_n(limits.max_parts),
         )
     unpacked = sum(e.file_size for e in entries)
     if unpacked > limits.max_unpacked_bytes:
-        raise _refuse(
-            f"Файл {kind.suffix} распаковывается в {_mb(unpacked)} МБ (допустимо "
-            f"{limits.max_unpacked_bytes // MB} МБ) — пришлите {kind.smaller} поменьше."
+        raise DocumentError(
+            _UNPACKED[kind.name],
+            mb=_mb(unpacked),
+            limit=limits.max_unpacked_bytes // MB,
         )
     return archive, entries
 
@@ -125,11 +118,12 @@ def check_docx(data: bytes, limits: ParseLimits) -> None:
     names = {e.filename: e for e in entries}
     main = names.get(MAIN_PART)
     if main is None:
-        raise _refuse("В файле .docx нет основного текста документа — он повреждён." + _RESAVE)
+        raise DocumentError("documents.refused.docx_no_body", hint="resave")
     if main.file_size > limits.max_main_part_bytes:
-        raise _refuse(
-            f"Текст документа в файле .docx занимает {_mb(main.file_size)} МБ (допустимо "
-            f"{limits.max_main_part_bytes // MB} МБ) — пришлите документ поменьше."
+        raise DocumentError(
+            "documents.refused.docx_main_part",
+            mb=_mb(main.file_size),
+            limit=limits.max_main_part_bytes // MB,
         )
     try:
         paragraphs = 0
@@ -137,22 +131,18 @@ def check_docx(data: bytes, limits: ParseLimits) -> None:
             if entry.filename.endswith((".xml", ".rels")):
                 dtds, found = _scan(archive, entry)
                 if dtds:
-                    raise _refuse(
-                        "Файл .docx содержит определения сущностей XML, которых не бывает "
-                        "в документах Word, — он не будет прочитан."
-                    )
+                    raise DocumentError("documents.refused.docx_dtd")
                 if entry is main:
                     paragraphs = found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise _refuse("Файл .docx повреждён: его нельзя распаковать." + _RESAVE) from exc
+        raise DocumentError("documents.refused.docx_unzip", hint="resave") from exc
     if paragraphs > limits.max_paragraphs:
         raise _too_many_paragraphs(paragraphs, limits)
 
 
 def _too_many_paragraphs(n: int, limits: ParseLimits) -> DocumentError:
-    return _refuse(
-        f"В документе {_n(n, _PARAGRAPHS)} (допустимо {_n(limits.max_paragraphs)}) — это не "
-        "похоже на резолюцию; пришлите её отдельным файлом."
+    return DocumentError(
+        "documents.refused.paragraphs", paragraphs=_n(n), n=n, limit=_n(limits.max_paragraphs)
     )
 
 
@@ -179,14 +169,9 @@ def check_xlsx(data: bytes, limits: ParseLimits) -> None:
     try:
         for entry in entries:
             if entry.filename.endswith((".xml", ".rels")) and _scan(archive, entry)[0]:
-                raise _refuse(
-                    "Файл .xlsx содержит определения сущностей XML, которых не бывает "
-                    "в таблицах Excel, — он не будет прочитан."
-                )
+                raise DocumentError("documents.refused.xlsx_dtd")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise _refuse(
-            "Файл .xlsx повреждён: его нельзя распаковать. Сохраните таблицу заново в Excel."
-        ) from exc
+        raise DocumentError("documents.refused.xlsx_unzip", hint="resave_sheet") from exc
 
 
 def check_pdf(data: bytes, limits: ParseLimits) -> None:
@@ -201,20 +186,15 @@ def check_pdf(data: bytes, limits: ParseLimits) -> None:
             warnings.simplefilter("ignore")
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not _opens_without_password(reader):
-                raise _refuse(
-                    "PDF защищён паролем — снимите защиту (сохраните копию без пароля) и "
-                    "пришлите файл снова."
-                )
+                raise DocumentError("documents.refused.pdf_password")
             pages = len(reader.pages)
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise _refuse("Не удалось прочитать PDF: файл повреждён." + _RESAVE) from exc
+        raise DocumentError("documents.refused.pdf_damaged", hint="resave") from exc
     if pages > limits.max_pdf_pages:
-        raise _refuse(
-            f"В PDF {_n(pages, 'страница|страницы|страниц')} (допустимо "
-            f"{_n(limits.max_pdf_pages)}) — пришлите резолюцию "
-            "отдельным файлом."
+        raise DocumentError(
+            "documents.refused.pdf_pages", pages=_n(pages), n=pages, limit=_n(limits.max_pdf_pages)
         )
 
 
@@ -248,14 +228,6 @@ def parse_checked(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocu
 
 # --- the parent side ------------------------------------------------------------------------
 
-_TIMEOUT = "Разбор файла занял слишком много времени — вероятно, он повреждён или слишком сложен."
-_MEMORY = "Файл слишком сложный: на его разбор не хватило памяти — пришлите документ поменьше."
-_EXHAUSTED = (
-    "Файл слишком сложный: на его разбор не хватило памяти или времени — пришлите документ "
-    "поменьше."
-)
-_FAILED = "Файл не удалось разобрать — вероятно, он повреждён."
-
 
 async def parse_upload(data: bytes, filename: str, limits: ParseLimits) -> ParsedDocument:
     """Parse an uploaded file in a child process within ``limits``; ``DocumentError`` if not."""
@@ -277,7 +249,7 @@ async def parse_upload(data: bytes, filename: str, limits: ParseLimits) -> Parse
         out, _ = await asyncio.wait_for(proc.communicate(request + data), limits.timeout_seconds)
     except TimeoutError:
         log.warning("parsing an upload: over %.0f s, child process killed", limits.timeout_seconds)
-        raise _refuse(_TIMEOUT) from None
+        raise DocumentError("documents.refused.timeout") from None
     finally:
         # Timeout, cancellation (shutdown) or done: the child never outlives the call.
         if proc.returncode is None:
@@ -292,9 +264,11 @@ async def parse_upload(data: bytes, filename: str, limits: ParseLimits) -> Parse
     if not isinstance(answer, dict):
         # Killed (out of memory, RLIMIT_CPU) or failed before it could answer.
         log.warning("parsing an upload: the child process ended with %s", proc.returncode)
-        raise _refuse(_EXHAUSTED if proc.returncode else _FAILED)
+        if proc.returncode:
+            raise DocumentError("documents.refused.exhausted")
+        raise DocumentError("documents.refused.failed")
     if "error" in answer:
-        raise _refuse(str(answer["error"]))
+        raise DocumentError.from_dict(answer["error"])
     return parsed_from_dict(answer["parsed"])
 
 
@@ -319,12 +293,13 @@ def _child() -> int:
     except DocumentError as error:
         # The extractor calls a file it failed to open damaged, also when memory ran out.
         out_of_memory = isinstance(error.__cause__ or error.__context__, MemoryError)
-        answer = {"error": _MEMORY if out_of_memory else error.user_message}
+        if out_of_memory:
+            error = DocumentError("documents.refused.out_of_memory")
+        answer = {"error": error.as_dict()}
     except MemoryError:
-        answer = {"error": _MEMORY}
+        answer = {"error": DocumentError("documents.refused.out_of_memory").as_dict()}
     except RecursionError:
-        answer = {"error": "Файл .docx устроен слишком сложно (глубокая вложенность) — он не "
-                  "будет прочитан."}  # fmt: skip
+        answer = {"error": DocumentError("documents.refused.too_deep").as_dict()}
     sys.stdout.write(json.dumps(answer, ensure_ascii=False))
     sys.stdout.flush()
     os._exit(0)  # no clean-up of a possibly huge heap

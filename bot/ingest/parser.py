@@ -77,7 +77,7 @@ from bot.ingest.model import ParsedAddressee, ParsedDocument, ParsedRecommendati
 from bot.ingest.tables import flatten_tables, responsible_names
 from bot.morph import is_infinitive
 from bot.regions import find_region_in_text
-from bot.vocabulary import classify_addressee
+from bot.vocabulary import Kind, classify_addressee
 
 log = logging.getLogger(__name__)
 
@@ -681,7 +681,7 @@ def _parse(text: str, source: str) -> ParsedDocument:
         index = same[0] if same else len(parser.addressees)
         if not same:
             parser.addressees.append(
-                ParsedAddressee(name=name, canonical=name, kind="other", region=meta.region)
+                ParsedAddressee(name=name, canonical=name, kind=Kind.OTHER, region=meta.region)
             )
         for rec in unaddressed:
             rec.addressees = [index]

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.access import PermissionDenied
-from bot.announcements import AnnounceError, Content, parse_local_time
+from bot.announcements import Content, parse_local_time
+from bot.errors import InvalidInput, PermissionDenied, Stale
 from bot.ratelimit import RateLimiter
 from bot.telegram.progress import ProgressReporter
 from bot.users import TelegramIdentity
@@ -272,20 +272,20 @@ async def test_only_coordinators_of_the_region_and_admins(harness, services, reg
 
 async def test_service_rules(services, region, clock):
     service = services.announcements
-    with pytest.raises(AnnounceError) as info:
+    with pytest.raises(InvalidInput) as info:
         await service.create_draft(COORD, AMUR, Content("   "))
     assert info.value.key == "announce.empty"
     draft = await service.create_draft(COORD, AMUR, Content("Анонс"))
     await service.set_audience(COORD, draft.id, kinds=["media"])
-    with pytest.raises(AnnounceError) as info:
+    with pytest.raises(InvalidInput) as info:
         await service.send(COORD, draft.id)
     assert info.value.key == "announce.no_recipients"
-    with pytest.raises(AnnounceError):
+    with pytest.raises(InvalidInput):
         await service.set_audience(COORD, draft.id, document_id=999)
     await service.set_audience(COORD, draft.id)
     sent = await service.send(COORD, draft.id)
     assert sent.status == "queued" and sent.recipients == 5
-    with pytest.raises(AnnounceError):
+    with pytest.raises(Stale):
         await service.send(COORD, draft.id)
 
 
@@ -427,5 +427,5 @@ def test_schedule_times_people_type(typed, local):
 
 @pytest.mark.parametrize("typed", ["завтра утром", "завтра", "25:00", "31.02 10:00", "вечером"])
 def test_schedule_times_not_understood(typed):
-    with pytest.raises(AnnounceError):
+    with pytest.raises(InvalidInput):
         parse_local_time(typed, ZoneInfo("Asia/Yakutsk"), dt.datetime(2026, 3, 2, 7, tzinfo=dt.UTC))

@@ -11,6 +11,20 @@ from tests.texts import plain
 STALE = plain("fallback.stale_button")
 
 
+async def press_alone(harness, caplog, data: str) -> str:
+    """Press a button with ``data``: its one alert's text, with nothing sent to the chat."""
+    await harness.send(501, "/start")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        calls = await harness.click(501, data)
+    answers = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert len(answers) == 1, harness.sent_texts(calls)
+    assert answers[0].params.get("show_alert") is True
+    assert not [c for c in calls if c.method == "sendMessage"]  # no apology in the chat
+    assert "Traceback" not in caplog.text
+    return answers[0].params.get("text") or ""
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -20,25 +34,23 @@ STALE = plain("fallback.stale_button")
         "snz:",
         "fl:1:maybe",
         "\x00\xff",
-        # well formed, but no such thing: ids past SQLite's integers, items that do not exist
+        # well formed, but no such thing: ids past SQLite's integers
         "card:99999999999999999999999",
         "snz:99999999999999999999",
         "draft:publish:99999999999999999999",
-        "st:999:done",
-        "as:1:xx",
-        "fl:5:1",
     ],
 )
 async def test_bogus_callback_data_gets_an_alert_and_one_warning(harness, caplog, data):
-    await harness.send(501, "/start")
-    caplog.clear()
-    with caplog.at_level(logging.INFO):
-        calls = await harness.click(501, data)
-    answers = [c for c in calls if c.method == "answerCallbackQuery"]
-    assert len(answers) == 1, harness.sent_texts(calls)
-    assert answers[0].params.get("text") == STALE
-    assert answers[0].params.get("show_alert") is True
-    assert not [c for c in calls if c.method == "sendMessage"]  # no apology in the chat
+    assert await press_alone(harness, caplog, data) == STALE
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(problems) == 1 and problems[0].levelno == logging.WARNING
-    assert problems[0].exc_info is None and "Traceback" not in caplog.text
+    assert problems[0].exc_info is None
+
+
+@pytest.mark.parametrize("data", ["st:999:done", "as:1:xx", "fl:5:1"])
+async def test_a_button_for_a_recommendation_that_is_not_there_says_so(harness, caplog, data):
+    """Well formed, but the recommendation does not exist: the service's own refusal (as the
+    card button says it), an alert and no traceback; the user did nothing wrong to warn of."""
+    said = await press_alone(harness, caplog, data)
+    assert said == harness.texts.plain("report.not_found")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -217,11 +217,11 @@ async def test_a_second_tap_on_confirm_records_nothing_more(harness, services, a
 
 
 async def test_the_same_status_twice_is_refused(services, seeded):
-    from bot.reporting import ReportError
+    from bot.errors import InvalidInput
 
     rec = (await services.documents.recommendations(seeded["002"].document_id))[0]
     await services.reporting.report_status(ADMIN_ID, rec.id, "done")
-    with pytest.raises(ReportError):
+    with pytest.raises(InvalidInput):
         await services.reporting.report_status(ADMIN_ID, rec.id, "done")
     assert len(await services.reporting.history(rec.id)) == 1
 

@@ -5,10 +5,9 @@ import datetime as dt
 
 import pytest
 
-from bot.access import PermissionDenied
 from bot.container import build_services
 from bot.correction_service import Ref
-from bot.corrections import CorrectionError
+from bot.errors import InvalidInput, PermissionDenied, Stale
 from bot.importer import document_json
 from bot.ingest.parser import parse_resolution
 from bot.users import TelegramIdentity
@@ -88,22 +87,22 @@ async def test_each_draft_correction_redraws_and_nothing_is_published(services, 
 async def test_bad_corrections_are_refused_and_change_nothing(services, people):
     fix = services.corrections
     ref = await stage(services)
-    with pytest.raises(CorrectionError) as error:
+    with pytest.raises(InvalidInput) as error:
         await fix.rename_addressee(COORD, ref, GOV, "Общественная палата Амурской области", 0)
     assert error.value.key == "corrections.name_taken"
-    with pytest.raises(CorrectionError):
+    with pytest.raises(InvalidInput):
         await fix.rename_addressee(COORD, ref, GOV, "   ", 0)
-    with pytest.raises(CorrectionError):
+    with pytest.raises(InvalidInput):
         await fix.merge(COORD, ref, GOV, GOV, 0)
-    with pytest.raises(CorrectionError):
+    with pytest.raises(InvalidInput):
         await fix.set_kind(COORD, ref, GOV, "aliens", 0)
-    with pytest.raises(CorrectionError):
+    with pytest.raises(InvalidInput):
         await fix.set_region(COORD, ref, "Нарния", 0)
-    with pytest.raises(CorrectionError) as error:
+    with pytest.raises(Stale) as error:
         await fix.drop_item(COORD, ref, 40, 0)
     assert error.value.key == "corrections.stale"
     await fix.drop_item(COORD, ref, 0, 0)
-    with pytest.raises(CorrectionError) as error:  # pressed on the view before that change
+    with pytest.raises(Stale) as error:  # pressed on the view before that change
         await fix.drop_item(COORD, ref, 0, 0)
     assert error.value.key == "corrections.stale"
     assert (await fix.view(COORD, ref)).version == 1

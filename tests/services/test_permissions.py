@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from bot.access import PermissionDenied
 from bot.correction_service import Ref
+from bot.errors import PermissionDenied
 from bot.reporting import Letter, SheetChange
 from storage.exports import Scope
 from tests.conftest import ADMIN_ID

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from bot.access import PermissionDenied
+from bot.errors import PermissionDenied
 from bot.jobs import RETENTION_JOB, create_scheduler, purge_expired
 from bot.users import TelegramIdentity
 from bot.views import render_card

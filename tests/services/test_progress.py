@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.access import PermissionDenied
+from bot.errors import PermissionDenied
 from storage.users import UserRepository
 from tests.conftest import ADMIN_ID
 

@@ -10,9 +10,10 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from bot.ingest.extract import DocumentError, decode_text, extract_text
+from bot.ingest.extract import DocumentError, decode_text, extract_text, refusal
 from bot.ingest.parser import parse_file, parse_resolution
 from bot.paths import CONTENT_DIR
+from bot.texts import Texts
 
 SEEDS = CONTENT_DIR / "resolutions"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -283,7 +284,7 @@ def test_pdf_without_text_layer():
     c.save()
     with pytest.raises(DocumentError) as err:
         extract_text(out.getvalue(), "scan.pdf")
-    assert "текстового слоя" in err.value.user_message
+    assert "текстового слоя" in refusal(Texts.load(), err.value)
 
 
 # --- files that are not documents -------------------------------------------------------
@@ -306,7 +307,7 @@ def test_pdf_without_text_layer():
 def test_unreadable_files_raise_document_error_in_russian(data, filename, needle):
     with pytest.raises(DocumentError) as err:
         extract_text(data, filename)
-    message = err.value.user_message
+    message = refusal(Texts.load(), err.value)
     assert needle in message
     assert re.search(r"[а-яё]{4}", message)
 

@@ -12,8 +12,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from bot.ingest.extract import DocumentError
+from bot.ingest.extract import refusal as said
 from bot.ingest.guard import MAIN_PART, ParseLimits, check_docx, parse_upload
 from bot.paths import CONTENT_DIR
+from bot.texts import Texts
 
 SEED = next((CONTENT_DIR / "resolutions").glob("002_*.txt"))
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -53,7 +55,7 @@ def is_one_russian_sentence(text: str) -> bool:
 async def refusal(data: bytes, name: str, limits: ParseLimits | None = None) -> str:
     with pytest.raises(DocumentError) as caught:
         await parse_upload(data, name, limits or ParseLimits())
-    message = caught.value.user_message
+    message = said(Texts.load(), caught.value)
     assert is_one_russian_sentence(message), message
     return message
 

@@ -3,10 +3,13 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.ingest.extract import DocumentError
+from bot.ingest.extract import DocumentError, refusal
 from bot.ingest.model import ParsedDocument
 from bot.ingest.parser import INTERNAL_ERROR_WARNING, parse_file, parse_resolution
+from bot.texts import Texts
 from bot.vocabulary import KINDS
+
+TEXTS = Texts.load()
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -82,7 +85,7 @@ def test_any_bytes_only_document_error(data, filename):
     try:
         doc = parse_file(data, filename)
     except DocumentError as err:
-        assert err.user_message
+        assert refusal(TEXTS, err)
         return
     check(doc)
 
@@ -97,6 +100,6 @@ def test_text_in_any_encoding(lines, encoding):
     try:
         doc = parse_file(data, "r.txt")
     except DocumentError as err:
-        assert err.user_message
+        assert refusal(TEXTS, err)
         return
     check(doc)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp import FormData
 
-from bot.access import PermissionDenied
+from bot.errors import PermissionDenied
 from bot.weblinks import web_actor_id
 from tests.conftest import ADMIN_ID
 from tests.texts import expect
