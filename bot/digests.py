@@ -36,6 +36,7 @@ HORIZON_DAYS = 14
 SECTION_LINES = 6
 CARD_BUTTONS = 10
 BATCH = 1000
+ENQUEUE_SLICE = 100  # digests queued in one statement
 # Planning gives the event loop back at least this often (seconds of work between yields).
 SLICE_SECONDS = 0.02
 
@@ -181,22 +182,27 @@ class DigestPlanner:
         await self.schedule_new_users(now)
         stats = {"due": 0, "queued": 0, "empty": 0}
         async for users, digests in self.batches(now):
-            await self.outbox.enqueue_many(
-                [
-                    Outgoing(
-                        d.user_id,
-                        "digest",
-                        f"digest:{d.user_id}:{d.period}",
-                        d.text,
-                        d.keyboard,
-                        d.recommendation_ids,
-                    )
-                    for d in digests
-                ]
-            )
+            slicer = _Slicer()
+            for start in range(0, len(digests), ENQUEUE_SLICE):
+                # Encoding a slice is a short step: the event loop is given back in between.
+                await slicer.pause()
+                await self.outbox.enqueue_many(
+                    [
+                        Outgoing(
+                            d.user_id,
+                            "digest",
+                            f"digest:{d.user_id}:{d.period}",
+                            d.text,
+                            d.keyboard,
+                            d.recommendation_ids,
+                        )
+                        for d in digests[start : start + ENQUEUE_SLICE]
+                    ]
+                )
             # Rescheduling after queueing: a crash in between repeats nothing (keys are taken).
             schedules: list[tuple[str | None, str | None, int]] = []
             for user in users:
+                await slicer.pause()
                 slot = self.next_slot(user, now)
                 schedules.append((to_iso(slot) if slot else None, to_iso(now), user.id))
             await self.repo.set_schedules(schedules)
