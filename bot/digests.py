@@ -37,6 +37,7 @@ SECTION_LINES = 6
 CARD_BUTTONS = 10
 BATCH = 1000
 ENQUEUE_SLICE = 100  # digests queued in one statement
+CACHE_LIMIT = 4000  # rendered bodies or sections kept for reuse in one run
 # Planning gives the event loop back at least this often (seconds of work between yields).
 SLICE_SECONDS = 0.02
 
@@ -82,6 +83,14 @@ class _Body:
     text: Html
     keyboard: Keyboard
     recommendation_ids: list[int]
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep a rendered part for the users after this one; memory stays bounded: past
+    ``CACHE_LIMIT`` parts (users alike come early, as most users are alike) start afresh."""
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
 
 
 class _Slicer:
@@ -281,7 +290,7 @@ class DigestPlanner:
                 body = activity.bodies[shared]
             else:
                 body = self._body(user, regions, kinds, follows, since, zone, activity, now)
-                activity.bodies[shared] = body
+                _remember(activity.bodies, shared, body)
         if body is None:
             return None
         slot = from_iso(user.next_digest_at) if user.next_digest_at else now
@@ -419,7 +428,7 @@ class DigestPlanner:
             if len(rows) > SECTION_LINES:
                 lines.append(texts("digest.more", n=len(rows) - SECTION_LINES))
             text = texts(f"digest.section_{key}", lines=Html("\n".join(lines)))
-            activity.sections[cache_key] = (text, tuple(numbered))
+            _remember(activity.sections, cache_key, (text, tuple(numbered)))
             return text
 
         def item(row: _Row) -> Html:
