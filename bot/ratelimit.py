@@ -11,7 +11,7 @@ edits), so together they stay under the configured rate.
   than ``rate × (window + LATENESS) + 1`` sends — never a second's worth at once.
 * A 429 (:meth:`throttled`) cuts the current rate (× ``CUT``, not below ``FLOOR`` of the
   configured rate), at most once per ``retry_after`` (the 429s of one overload count once);
-  after that the rate recovers gradually (``RECOVERY`` of the configured rate a second) back
+  from then on the rate recovers gradually (``RECOVERY`` of the configured rate a second) back
   to the configured rate, never above it.  Only when a good share of recent sends is refused
   (``FLOOD_SHARE``: Telegram is turning the whole bot away) does everyone pause for
   ``retry_after``.  The chat of the refused message waits ``retry_after`` (see
@@ -35,9 +35,9 @@ _WHOLE = 1 - 1e-9  # a token, whatever the rounding of the refills that made it
 
 
 LATENESS = 0.02  # seconds of sending a late wake-up may catch up on
-CUT = 0.7  # the current rate after a 429, as a share of what it was
+CUT = 0.85  # the current rate after a 429, as a share of what it was
 FLOOR = 0.1  # never cut below this share of the configured rate
-RECOVERY = 0.25  # share of the configured rate regained a second after the hold
+RECOVERY = 0.25  # share of the configured rate regained a second after a cut
 FLOOD_SHARE = 0.1  # 429s above this share of the sends since the last cut: pause everyone
 FLOOD_MIN = 3  # and at least this many
 
@@ -59,7 +59,8 @@ class RateLimiter:
         self._tokens = 1.0
         self._stamp = clock()
         self._paused_until = 0.0
-        self._hold_until = 0.0  # no recovery and no second cut before this
+        self._hold_until = 0.0  # no second cut before this
+        self._recover_from = 0.0  # the rate climbs back from this moment
         self._sent_since_cut = 0
         self._refused_since_cut = 0
         self._chat_free: dict[int, float] = {}  # chat -> when the next message may start
@@ -89,6 +90,7 @@ class RateLimiter:
         if now >= self._hold_until:
             self.current = max(self.rate * FLOOR, self.current * CUT)
             self._hold_until = now + max(retry_after, 1.0)
+            self._recover_from = now
             self._sent_since_cut = 0
             self._refused_since_cut = 1
         elif self._refused_since_cut >= max(FLOOD_MIN, FLOOD_SHARE * self._sent_since_cut):
@@ -96,6 +98,7 @@ class RateLimiter:
             self.current = self.rate * FLOOR
             self._paused_until = max(self._paused_until, now + retry_after)
             self._hold_until = max(self._hold_until, now + retry_after)
+            self._recover_from = self._paused_until
 
     def _refill(self, now: float) -> None:
         if now <= self._stamp:
@@ -103,7 +106,7 @@ class RateLimiter:
         start = max(self._stamp, self._paused_until) if now > self._paused_until else now
         if start < now:
             # Tokens at the current rate; the rate itself recovers linearly after the hold.
-            recovering_from = max(start, self._hold_until)
+            recovering_from = max(start, self._recover_from)
             if self.current < self.rate and now > recovering_from:
                 flat = max(0.0, recovering_from - start) * self.current
                 span = now - recovering_from

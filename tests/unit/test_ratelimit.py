@@ -60,16 +60,14 @@ def test_a_429_cuts_the_rate_once_and_it_recovers_gradually():
     assert limiter.current == pytest.approx(100 * CUT)
     limiter.throttled(1)  # the same overload: not cut twice
     assert limiter.current == pytest.approx(100 * CUT)
-    # Nobody is paused: sends go on at the lower rate during the second asked for.
-    held = greedy(limiter, clock, 1.0)
-    assert len(held) == pytest.approx(100 * CUT, abs=2)
-    # Then back up step by step, never above the configured rate.
+    # Nobody is paused: sends go on at the lower rate, which climbs back step by step,
+    # never above the configured rate.
     rates = []
     for _ in range(4):
-        clock.now += 0.5
+        clock.now += 0.2
         limiter.wait_time()  # brings the limiter up to date
         rates.append(limiter.current)
-    assert rates[0] == pytest.approx(100 * CUT + 100 * RECOVERY * 0.5, abs=0.5)
+    assert rates[0] == pytest.approx(100 * CUT + 100 * RECOVERY * 0.2)
     assert rates == sorted(rates) and rates[-1] == 100
     assert all(r <= 100 for r in rates)
 
@@ -79,8 +77,10 @@ def test_a_429_after_the_hold_cuts_again_and_refusals_by_the_share_pause_everyon
     limiter = RateLimiter(100, clock=clock)
     limiter.throttled(1)
     clock.now += 1.0
+    limiter.wait_time()
+    assert limiter.current == 100  # recovered
     limiter.throttled(1)
-    assert limiter.current < 100 * CUT  # cut again from where it was
+    assert limiter.current == pytest.approx(100 * CUT)  # past the hold: cut again
     # Most sends refused: the whole bot is over the limit, everyone waits as asked.
     sent = greedy(limiter, clock, 0.05)
     for _ in range(max(3, len(sent))):
