@@ -472,6 +472,7 @@ def _measure(paths: list[Path], root: Path = ROOT) -> dict:
         capture_output=True,
         text=True,
         env=env,
+        cwd=root,  # "-c" puts the working directory first on the path: the planner's root
         check=False,
     )
     if done.returncode != 0:
