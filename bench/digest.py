@@ -399,9 +399,14 @@ async def _plan(path: str) -> dict:
             clock,
             DEFAULT_TZ,
         )
+        lag = _LagTicker()
+        ticker = asyncio.create_task(lag.run())
         start, cpu_start = time.perf_counter(), time.process_time()
-        stats = await planner.run(NOW)
-        seconds = time.perf_counter() - start
+        try:
+            stats = await planner.run(NOW)
+        finally:
+            seconds = time.perf_counter() - start
+            ticker.cancel()
         # CPU time of both threads: steadier than wall time on a busy machine.
         cpu_seconds = time.process_time() - cpu_start
         outbox = await db.fetchval("SELECT count(*) FROM outbox WHERE kind = 'digest'")
@@ -413,7 +418,25 @@ async def _plan(path: str) -> dict:
         "cpu_seconds": cpu_seconds,
         "outbox": outbox,
         "peak_rss_mb": _rss_mb(),
+        "loop_lag_max_ms": lag.worst * 1000,
     }
+
+
+class _LagTicker:
+    """A task that asks to wake every ``TICK`` seconds and records how late it woke: how long
+    anyone else waiting on the event loop (an update, a send) waited while digests planned."""
+
+    TICK = 0.01
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + self.TICK
+            await asyncio.sleep(self.TICK)
+            self.worst = max(self.worst, loop.time() - due)
 
 
 def _child() -> None:
@@ -428,16 +451,28 @@ def _child() -> None:
     print(json.dumps({"baseline_rss_mb": baseline, "runs": results}))
 
 
-def _measure(paths: list[Path]) -> dict:
+_CHILD = (
+    "import importlib.util, sys\n"
+    "spec = importlib.util.spec_from_file_location('digest_bench_child', sys.argv.pop(1))\n"
+    "module = importlib.util.module_from_spec(spec)\n"
+    "spec.loader.exec_module(module)\n"
+    "module._child()\n"
+)
+
+
+def _measure(paths: list[Path], root: Path = ROOT) -> dict:
+    """Plan in a child process with the planner of the checkout at ``root``."""
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
     }
     done = subprocess.run(
-        [sys.executable, "-c", "from bench.digest import _child; _child()", *map(str, paths)],
+        # The measuring code is this file's, the planner that of ``root``.
+        [sys.executable, "-c", _CHILD, __file__, *map(str, paths)],
         capture_output=True,
         text=True,
         env=env,
+        cwd=root,  # "-c" puts the working directory first on the path: the planner's root
         check=False,
     )
     if done.returncode != 0:
@@ -445,7 +480,15 @@ def _measure(paths: list[Path]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(users: int = 100_000, recommendations: int = 200_000, seed: int = 42) -> dict:
+def run(
+    users: int = 100_000,
+    recommendations: int = 200_000,
+    seed: int = 42,
+    compare: str = "",
+    repeats: int = 1,
+) -> dict:
+    """``compare``: a git revision (``main``) whose planner is measured too, interleaved with
+    this one over the same databases, ``repeats`` times each (``compare_*`` keys, ratios)."""
     small_users = max(1, users // 10)
     with tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp:
         base, small, full = (Path(tmp) / f"{n}.sqlite3" for n in ("content", "small", "full"))
@@ -457,8 +500,55 @@ def run(users: int = 100_000, recommendations: int = 200_000, seed: int = 42) ->
         asyncio.run(add_users(small, small_users, recommendations, seed))
         asyncio.run(add_users(full, users, recommendations, seed))
         build_seconds = time.perf_counter() - start
-        measured = _measure([small, full])
-    first, second = measured["runs"]
+        other = _checkout(compare, Path(tmp) / "compare") if compare else None
+        mine: list[dict] = []
+        theirs: list[dict] = []
+        for _ in range(max(1, repeats)):
+            # Every planning run writes the outbox: each starts from fresh copies.
+            mine.append(_measure(_fresh(Path(tmp), small, full)))
+            if other is not None:
+                theirs.append(_measure(_fresh(Path(tmp), small, full), other))
+    result = _figures(mine, users, recommendations, small_users)
+    if theirs:
+        before = _figures(theirs, users, recommendations, small_users)
+        for key in ("seconds", "cpu_seconds", "loop_lag_max_ms", "peak_rss_mb", "queued"):
+            result[f"compare_{key}"] = before[key]
+        result["compare"] = compare
+        result["cpu_ratio"] = round(before["cpu_seconds"] / max(result["cpu_seconds"], 1e-9), 2)
+    result.update(
+        documents=content["documents"],
+        history=content["history"],
+        build_seconds=round(build_seconds, 1),
+    )
+    return result
+
+
+def _fresh(tmp: Path, small: Path, full: Path) -> list[Path]:
+    copies = []
+    for path in (small, full):
+        copy = tmp / f"run-{path.name}"
+        shutil.copyfile(path, copy)
+        copies.append(copy)
+    return copies
+
+
+def _checkout(revision: str, where: Path) -> Path:
+    """The project's files at ``revision`` (``git archive``), to run its planner."""
+    where.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "bot", "storage", "bench", "content"],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive.stdout, check=True)
+    return where
+
+
+def _figures(measured: list[dict], users: int, recommendations: int, small_users: int) -> dict:
+    """The median run by CPU time (one run: that run)."""
+    ordered = sorted(measured, key=lambda m: m["runs"][1]["cpu_seconds"])
+    chosen = ordered[len(ordered) // 2]
+    first, second = chosen["runs"]
     due = second["due"]
     return {
         "users": users,
@@ -474,8 +564,11 @@ def run(users: int = 100_000, recommendations: int = 200_000, seed: int = 42) ->
         "small_seconds": round(first["seconds"], 2),
         "small_peak_rss_mb": round(first["peak_rss_mb"], 1),
         "rss_growth_mb": round(second["peak_rss_mb"] - first["peak_rss_mb"], 1),
-        "baseline_rss_mb": round(measured["baseline_rss_mb"], 1),
-        "documents": content["documents"],
-        "history": content["history"],
-        "build_seconds": round(build_seconds, 1),
+        "baseline_rss_mb": round(chosen["baseline_rss_mb"], 1),
+        # None: a planner older than the measurement (it has no ticker of its own).
+        "loop_lag_max_ms": _ms(second.get("loop_lag_max_ms")),
     }
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

@@ -9,15 +9,17 @@ after days of downtime a user gets one catch-up digest covering everything since
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.buttons import Button, Keyboard, OpenCard, SetDigestFrequency, in_rows
+from bot.buttons import Button, Keyboard, OpenCard, SetDigestFrequency
 from bot.clock import Clock, from_iso, to_iso
 from bot.formatting import human_deadline, shorten
 from bot.localtime import local_date, next_digest_slot, zone_for
@@ -34,6 +36,10 @@ HORIZON_DAYS = 14
 SECTION_LINES = 6
 CARD_BUTTONS = 10
 BATCH = 1000
+ENQUEUE_SLICE = 100  # digests queued in one statement
+CACHE_LIMIT = 4000  # rendered bodies or sections kept for reuse in one run
+# Planning gives the event loop back at least this often (seconds of work between yields).
+SLICE_SECONDS = 0.02
 
 # A row as read, or a copy with a recurring term rolled to its current occurrence.
 _Row = sqlite3.Row | dict[str, Any]
@@ -52,6 +58,52 @@ class Activity:
     deadlines: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
     deadlines_by_rec: dict[int, sqlite3.Row] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)
+    actors: set[int] = field(default_factory=set)  # who made the events
+    # Rendered once per run and shared by every user it fits (the run owns them: a new run,
+    # a new Activity, empty caches).
+    bodies: dict[tuple[Any, ...], _Body | None] = field(default_factory=dict)
+    sections: dict[tuple[Any, ...], tuple[Html, tuple[int, ...]]] = field(default_factory=dict)
+    lines: dict[tuple[Any, ...], Html] = field(default_factory=dict)
+    number_rows: dict[tuple[int, ...], list[Button]] = field(default_factory=dict)
+    _new_doc_ids: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def new_doc_ids(self, since_iso: str) -> frozenset[int]:
+        """Documents published after ``since_iso`` (the same for everyone with that window)."""
+        found = self._new_doc_ids.get(since_iso)
+        if found is None:
+            found = frozenset(d["id"] for d in self.new_docs if d["created_at"] > since_iso)
+            self._new_doc_ids[since_iso] = found
+        return found
+
+
+@dataclass(frozen=True)
+class _Body:
+    """A digest without its addressee: the same for users with the same regions and kinds."""
+
+    text: Html
+    keyboard: Keyboard
+    recommendation_ids: list[int]
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep a rendered part for the users after this one; memory stays bounded: past
+    ``CACHE_LIMIT`` parts (users alike come early, as most users are alike) start afresh."""
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+class _Slicer:
+    """Gives the event loop back once a slice of CPU-bound work has run for long enough."""
+
+    def __init__(self) -> None:
+        self.seconds = SLICE_SECONDS
+        self._since = time.perf_counter()
+
+    async def pause(self) -> None:
+        if time.perf_counter() - self._since >= self.seconds:
+            await asyncio.sleep(0)
+            self._since = time.perf_counter()
 
 
 @dataclass
@@ -63,13 +115,16 @@ class Digest:
     recommendation_ids: list[int]
 
 
-def _index(
+async def _index(
     rows: list[sqlite3.Row],
     by_region_kind: _ByRegionKind,
+    slicer: _Slicer,
     by_rec: dict[int, Any] | None = None,  # rows by recommendation: lists, or one (many=False)
     many: bool = True,
 ) -> None:
-    for row in rows:
+    for count, row in enumerate(rows):
+        if count % 500 == 0:
+            await slicer.pause()
         for kind in kinds_of(row["kinds"]):
             by_region_kind[(row["region"], kind)].append(row)
         if by_rec is not None:
@@ -136,22 +191,27 @@ class DigestPlanner:
         await self.schedule_new_users(now)
         stats = {"due": 0, "queued": 0, "empty": 0}
         async for users, digests in self.batches(now):
-            await self.outbox.enqueue_many(
-                [
-                    Outgoing(
-                        d.user_id,
-                        "digest",
-                        f"digest:{d.user_id}:{d.period}",
-                        d.text,
-                        d.keyboard,
-                        d.recommendation_ids,
-                    )
-                    for d in digests
-                ]
-            )
+            slicer = _Slicer()
+            for start in range(0, len(digests), ENQUEUE_SLICE):
+                # Encoding a slice is a short step: the event loop is given back in between.
+                await slicer.pause()
+                await self.outbox.enqueue_many(
+                    [
+                        Outgoing(
+                            d.user_id,
+                            "digest",
+                            f"digest:{d.user_id}:{d.period}",
+                            d.text,
+                            d.keyboard,
+                            d.recommendation_ids,
+                        )
+                        for d in digests[start : start + ENQUEUE_SLICE]
+                    ]
+                )
             # Rescheduling after queueing: a crash in between repeats nothing (keys are taken).
             schedules: list[tuple[str | None, str | None, int]] = []
             for user in users:
+                await slicer.pause()
                 slot = self.next_slot(user, now)
                 schedules.append((to_iso(slot) if slot else None, to_iso(now), user.id))
             await self.repo.set_schedules(schedules)
@@ -163,14 +223,18 @@ class DigestPlanner:
     async def load_activity(self, since: dt.datetime, now: dt.datetime) -> Activity:
         since_iso = to_iso(since)
         activity = Activity(since=since_iso)
+        slicer = _Slicer()
         activity.new_docs = await self.repo.new_documents(since_iso)
-        _index(await self.repo.new_recommendations(since_iso), activity.new_recs)
-        _index(await self.repo.events(since_iso), activity.events, activity.events_by_rec)
+        await _index(await self.repo.new_recommendations(since_iso), activity.new_recs, slicer)
+        events = await self.repo.events(since_iso)
+        await _index(events, activity.events, slicer, activity.events_by_rec)
+        activity.actors = {e["actor_id"] for e in events}
         first = (since.date() - dt.timedelta(days=1)).isoformat()
         last = (now.date() + dt.timedelta(days=HORIZON_DAYS + 2)).isoformat()
-        _index(
+        await _index(
             await self.repo.deadlines_between(first, last),
             activity.deadlines,
+            slicer,
             activity.deadlines_by_rec,
             many=False,
         )
@@ -187,7 +251,9 @@ class DigestPlanner:
         subscriptions = await self.repo.subscriptions_of(ids)
         follows = await self.repo.follows_of(ids)
         digests = []
+        slicer = _Slicer()
         for user in users:
+            await slicer.pause()
             regions = subscriptions.get(user.id) or ([user.region] if user.region else [])
             digest = self.compose(user, regions, follows.get(user.id, set()), activity, now)
             if digest is not None:
@@ -202,12 +268,53 @@ class DigestPlanner:
         activity: Activity,
         now: dt.datetime,
     ) -> Digest | None:
-        """The digest text for one user, or None when nothing is new for them."""
+        """The digest for one user, or None when nothing is new for them."""
         zone = zone_for(user.region, self.default_tz)
         since = self.since_for(user, now)
+        kinds = {user.org_kind, PARTICIPANTS} if user.org_kind else {PARTICIPANTS}
+        body: _Body | None
+        if follows or user.id in activity.actors:
+            # Followed items and one's own events make the digest this user's alone.
+            body = self._body(user, regions, kinds, follows, since, zone, activity, now)
+        else:
+            # The same regions, kinds, window and local day: the same digest, composed once.
+            shared = (
+                frozenset(regions),
+                frozenset(kinds),
+                to_iso(since),
+                local_date(now, zone),
+                local_date(since, zone),
+                user.digest_frequency,
+            )
+            if shared in activity.bodies:
+                body = activity.bodies[shared]
+            else:
+                body = self._body(user, regions, kinds, follows, since, zone, activity, now)
+                _remember(activity.bodies, shared, body)
+        if body is None:
+            return None
+        slot = from_iso(user.next_digest_at) if user.next_digest_at else now
+        return Digest(
+            user_id=user.id,
+            period=local_date(min(slot, now), zone).isoformat(),
+            text=body.text,
+            keyboard=body.keyboard,
+            recommendation_ids=body.recommendation_ids,
+        )
+
+    def _body(
+        self,
+        user: UserRecord,
+        regions: list[str],
+        kinds: set[str],
+        follows: set[int],
+        since: dt.datetime,
+        zone: ZoneInfo,
+        activity: Activity,
+        now: dt.datetime,
+    ) -> _Body | None:
         since_iso = to_iso(since)
         today = local_date(now, zone)
-        kinds = {user.org_kind, PARTICIPANTS} if user.org_kind else {PARTICIPANTS}
         keys = [(region, kind) for region in regions for kind in kinds]
 
         def concerning(index: _ByRegionKind) -> dict[int, _Row]:
@@ -220,7 +327,6 @@ class DigestPlanner:
         new_recs = [
             r for r in concerning(activity.new_recs).values() if r["created_at"] > since_iso
         ]
-        new_docs = [d for d in activity.new_docs if d["created_at"] > since_iso]
         event_rows = dict(concerning(activity.events))
         for rec_id in follows:
             for event in activity.events_by_rec.get(rec_id, ()):
@@ -255,89 +361,131 @@ class DigestPlanner:
                 overdue.append(row)
         if not (new_recs or events or soon or overdue):
             return None
-        return self._render(user, zone, new_docs, new_recs, events, soon, overdue, activity, now)
+        return self._render(
+            user.digest_frequency, activity.new_doc_ids(since_iso), new_recs, events, soon,
+            overdue, activity,
+        )  # fmt: skip
 
     def _render(
         self,
-        user: UserRecord,
-        zone: ZoneInfo,
-        new_docs: list[sqlite3.Row],
+        frequency: str,
+        new_doc_ids: frozenset[int],
         new_recs: list[_Row],
         events: list[_Row],
         soon: list[_Row],
         overdue: list[_Row],
         activity: Activity,
-        now: dt.datetime,
-    ) -> Digest:
+    ) -> _Body:
         texts = self.texts
         numbered: list[int] = []
-        new_doc_ids = {d["id"] for d in new_docs}
         per_doc: dict[int, int] = defaultdict(int)
         for rec in new_recs:
             per_doc[rec["document_id"]] += 1
+        lines_cache = activity.lines
 
         def number(rec_id: int) -> int:
             if rec_id not in numbered:
                 numbered.append(rec_id)
             return numbered.index(rec_id) + 1
 
+        def title_line(key: str, doc_id: int) -> Html:
+            new = key == "new" and doc_id in new_doc_ids
+            cache_key = ("new", doc_id, per_doc[doc_id]) if new else ("document", doc_id)
+            line = lines_cache.get(cache_key)
+            if line is None:
+                title = shorten(readable_title(activity.titles.get(doc_id, "")), 100)
+                if new:
+                    line = texts("digest.new_document", title=title, n=per_doc[doc_id])
+                else:
+                    line = texts("digest.document", title=title)
+                lines_cache[cache_key] = line
+            return line
+
         def section(key: str, rows: list[_Row], line: Callable[[_Row], Html]) -> Html:
-            """Lines grouped under their resolution's title, so a title is said once."""
+            """Lines grouped under their resolution's title, so a title is said once.
+
+            A section is rendered once per run for the same rows at the same positions."""
+            shown = rows[:SECTION_LINES]
+            docs = list(dict.fromkeys(row["document_id"] for row in shown))
+            if key == "new":
+                extra: tuple[Any, ...] = tuple((d, d in new_doc_ids, per_doc[d]) for d in docs)
+            elif key in ("soon", "overdue"):
+                extra = tuple(row["deadline"] for row in shown)
+            else:
+                extra = ()
+            cache_key = (key, tuple(row["id"] for row in shown), len(rows), tuple(numbered), extra)
+            cached = activity.sections.get(cache_key)
+            if cached is not None:
+                numbered[:] = cached[1]
+                return cached[0]
             lines: list[Html] = []
             current = None
-            for row in rows[:SECTION_LINES]:
+            for row in shown:
                 if row["document_id"] != current:
                     current = row["document_id"]
-                    title = shorten(readable_title(activity.titles.get(current, "")), 100)
-                    if key == "new" and current in new_doc_ids:
-                        lines.append(texts("digest.new_document", title=title, n=per_doc[current]))
-                    else:
-                        lines.append(texts("digest.document", title=title))
+                    lines.append(title_line(key, current))
                 lines.append(line(row))
             if len(rows) > SECTION_LINES:
                 lines.append(texts("digest.more", n=len(rows) - SECTION_LINES))
-            return texts(f"digest.section_{key}", lines=Html("\n".join(lines)))
+            text = texts(f"digest.section_{key}", lines=Html("\n".join(lines)))
+            _remember(activity.sections, cache_key, (text, tuple(numbered)))
+            return text
 
         def item(row: _Row) -> Html:
-            return texts(
-                "digest.item",
-                position=number(row["id"]),
-                number=row["number"],
-                text=shorten(row["text"], 110),
-            )
+            position = number(row["id"])
+            cache_key = ("item", row["id"], position)
+            line = lines_cache.get(cache_key)
+            if line is None:
+                line = lines_cache[cache_key] = texts(
+                    "digest.item",
+                    position=position,
+                    number=row["number"],
+                    text=shorten(row["text"], 110),
+                )
+            return line
 
         def deadline_item(row: _Row) -> Html:
-            return texts(
-                "digest.deadline_item",
-                position=number(row["id"]),
-                number=row["number"],
-                text=shorten(row["text"], 90),
-                deadline=human_deadline(row["deadline"], row["deadline_precision"]),
-            )
+            position = number(row["id"])
+            cache_key = ("deadline", row["id"], position, row["deadline"])
+            line = lines_cache.get(cache_key)
+            if line is None:
+                line = lines_cache[cache_key] = texts(
+                    "digest.deadline_item",
+                    position=position,
+                    number=row["number"],
+                    text=shorten(row["text"], 90),
+                    deadline=human_deadline(row["deadline"], row["deadline_precision"]),
+                )
+            return line
 
-        parts = [texts(f"digest.head_{user.digest_frequency}")]
+        def event_line(event: _Row) -> Html:
+            position = number(event["recommendation_id"])
+            cache_key = ("event", event["id"], position)
+            line = lines_cache.get(cache_key)
+            if line is None:
+                line = lines_cache[cache_key] = self._event_line(event, position)
+            return line
+
+        parts = [texts(f"digest.head_{frequency}")]
         if new_recs:
             parts.append(
                 section("new", sorted(new_recs, key=lambda r: (r["document_id"], r["id"])), item)
             )
         if events:
             recent = sorted(events[-SECTION_LINES:], key=lambda e: (e["document_id"], e["id"]))
-            parts.append(section("events", recent, lambda e: self._event_line(e, number)))
+            parts.append(section("events", recent, event_line))
         for key, rows in (("soon", soon), ("overdue", overdue)):
             if rows:
                 ordered = sorted(rows, key=lambda r: (r["document_id"], r["deadline"], r["id"]))
                 parts.append(section(key, ordered, deadline_item))
         parts.append(texts("digest.footer"))
-        slot = from_iso(user.next_digest_at) if user.next_digest_at else now
-        return Digest(
-            user_id=user.id,
-            period=local_date(min(slot, now), zone).isoformat(),
+        return _Body(
             text=join_within(parts),
-            keyboard=self._keyboard(numbered[:CARD_BUTTONS], user.digest_frequency),
+            keyboard=self._keyboard(numbered[:CARD_BUTTONS], frequency, activity),
             recommendation_ids=numbered,
         )
 
-    def _event_line(self, event: _Row, number: Callable[[int], int]) -> Html:
+    def _event_line(self, event: _Row, position: int) -> Html:
         texts = self.texts
         if event["event"] == "status":
             what = texts("digest.event_status", status=status_label(texts, event["new_status"]))
@@ -347,17 +495,23 @@ class DigestPlanner:
             what = texts("digest.event_deadline")
         else:
             what = texts("digest.event_comment")
-        return texts(
-            "digest.event",
-            position=number(event["recommendation_id"]),
-            number=event["number"],
-            what=what,
-        )
+        return texts("digest.event", position=position, number=event["number"], what=what)
 
-    def _keyboard(self, rec_ids: list[int], frequency: str) -> Keyboard:
+    def _keyboard(self, rec_ids: list[int], frequency: str, activity: Activity) -> Keyboard:
         """Numbers that open the cards, five a row, then the frequency choices."""
-        numbers = [Button(str(i), OpenCard(rec_id)) for i, rec_id in enumerate(rec_ids, start=1)]
-        return [*in_rows(numbers, 5), self._settings_row(frequency)]
+        rows: Keyboard = []
+        for start in range(0, len(rec_ids), 5):
+            # A row is known by its first number and its cards: built once per run.
+            key = (start, *rec_ids[start : start + 5])
+            row = activity.number_rows.get(key)
+            if row is None:
+                row = activity.number_rows[key] = [
+                    Button(str(i), OpenCard(rec_id))
+                    for i, rec_id in enumerate(rec_ids[start : start + 5], start=start + 1)
+                ]
+            rows.append(row)
+        rows.append(self._settings_row(frequency))
+        return rows
 
     def _settings_row(self, frequency: str) -> list[Button]:
         if frequency in self._settings_rows:

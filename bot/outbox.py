@@ -88,21 +88,19 @@ class OutboxService:
             return
         now = to_iso(self.clock.now())
         start = to_iso(not_before) if not_before else now
-        rows: list[tuple[str, int, str, int | None, str, str, str]] = [
-            (
-                item.dedup_key,
-                item.recipient_id,
-                item.kind,
-                None,
-                json.dumps(
+        # Digests for users alike share their text, buttons and ids: encoded once.  The items
+        # keep those objects alive during the call, so their ids stay unique.
+        encoded: dict[tuple[int, int, int], str] = {}
+        rows: list[tuple[str, int, str, int | None, str, str, str]] = []
+        for item in items:
+            same = (id(item.text), id(item.keyboard), id(item.recommendation_ids))
+            payload = encoded.get(same)
+            if payload is None:
+                payload = encoded[same] = json.dumps(
                     build_payload(item.text, item.keyboard, item.recommendation_ids),
                     ensure_ascii=False,
-                ),
-                start,
-                now,
-            )
-            for item in items
-        ]
+                )
+            rows.append((item.dedup_key, item.recipient_id, item.kind, None, payload, start, now))
         await self.repo.enqueue_many(rows)
         if self.wakeup is not None:
             self.wakeup()

@@ -17,8 +17,9 @@ How it runs:
   (group commit): the gap between Telegram accepting a message and the row saying 'sent' —
   the window in which a crash makes a duplicate — stays one write long.
 
-Outcomes: 429 → the whole limiter pauses ``retry_after`` and the row returns to pending
-(no recursion, not counted as an attempt); 403 → 'blocked' and the user is marked inactive,
+Outcomes: 429 → the limiter cuts its rate and recovers it gradually (:mod:`bot.ratelimit`),
+the chat waits ``retry_after`` and the row returns to pending then (not counted as an
+attempt); 403 → 'blocked' and the user is marked inactive,
 their other rows are skipped; 5xx, network errors and timeouts → pending again after an
 exponential backoff, 'failed' after ``delivery_max_attempts``; 400 and other API errors →
 'failed' at once.  Logs carry row ids and Telegram's error description, never a text.
@@ -344,8 +345,8 @@ class DeliveryWorker:
             task.add_done_callback(self._sends.discard)
         return len(claimed)
 
-    def _release(self, row: DueRow, *, sent: bool) -> None:
-        self.limiter.chat_end(row.recipient_id, sent=sent)
+    def _release(self, row: DueRow, *, sent: bool, wait: float = 0.0) -> None:
+        self.limiter.chat_end(row.recipient_id, sent=sent, wait=wait)
         self._slots.release()
 
     # --- sending -------------------------------------------------------------------------
@@ -353,6 +354,7 @@ class DeliveryWorker:
     async def _send(self, row: DueRow) -> None:
         attempts = row.attempts + 1
         outcome: Outcome | None = None
+        chat_wait = 0.0  # beyond the usual interval: a 429's retry_after
         try:
             method = build_method(row.recipient_id, row.payload)
             message = await self.bot(method)
@@ -364,14 +366,20 @@ class DeliveryWorker:
                 recommendation_ids=tuple(row.payload.get("recommendation_ids") or ()),
             )
         except TelegramRetryAfter as exc:
-            log.warning("delivery: 429, pausing all sends for %s s", exc.retry_after)
-            self.limiter.pause(exc.retry_after)
+            # This chat waits as Telegram asks; the others go on at a lower rate for a while.
+            chat_wait = float(exc.retry_after)
+            self.limiter.throttled(chat_wait)
+            log.warning(
+                "delivery: 429 (retry after %s s); now %.1f msg/s",
+                exc.retry_after,
+                self.limiter.current,
+            )
             outcome = Outcome(
                 row.id,
                 row.recipient_id,
                 "pending",
                 error="429",
-                not_before=iso_ms(self.clock.now()),
+                not_before=iso_ms(self.clock.now() + dt.timedelta(seconds=chat_wait)),
                 uncount_attempt=True,
             )
         except TelegramForbiddenError as exc:
@@ -396,7 +404,7 @@ class DeliveryWorker:
         finally:
             # Cancelled (a stop past its grace): no outcome; the row stays 'sending' and the
             # stop returns it to pending, since nobody knows whether it arrived.
-            self._release(row, sent=True)
+            self._release(row, sent=True, wait=chat_wait)
             if outcome is not None:
                 self.services.metrics.delivery(outcome.status, outcome.error)
                 self._results.put_nowait(outcome)
