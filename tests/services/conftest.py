@@ -14,7 +14,9 @@ GOVERNMENT = "Правительство области"
 
 
 @pytest.fixture
-async def report_world(services, seeded):
+async def amur_official(services, seeded) -> tuple[int, int]:
+    """Amur's coordinator, a member, Kamchatka's coordinator and an official of the regional
+    government: (the Amur resolution's id, the government's addressee id)."""
     repo = UserRepository(services.db)
     for user_id in (COORD, OFFICIAL, MEMBER, KAMCHATKA_COORD):
         await repo.upsert(
@@ -33,11 +35,17 @@ async def report_world(services, seeded):
     )
     invite = await services.invites.create(COORD, government.id)
     await services.invites.accept(OFFICIAL, invite.token)
-    items = await services.progress.items(COORD, document_id, "all", government.id, limit=50)
+    return document_id, government.id
+
+
+@pytest.fixture
+async def report_world(services, amur_official):
+    document_id, government_id = amur_official
+    items = await services.progress.items(COORD, document_id, "all", government_id, limit=50)
     first, second = items.items[0].id, items.items[1].id
     await services.reporting.report_status(OFFICIAL, first, "in_progress", "Создана рабочая группа")
     await services.reporting.comment(
         OFFICIAL, second, "=1+1 план", Evidence("link", "https://example.org/plan")
     )
     await services.reporting.assess(MEMBER, first, "disagree", "Группа не собиралась")
-    return {"document": document_id, "government": government.id, "first": first, "second": second}
+    return {"document": document_id, "government": government_id, "first": first, "second": second}

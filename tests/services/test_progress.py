@@ -3,40 +3,12 @@
 import pytest
 
 from bot.errors import PermissionDenied
-from storage.users import UserRepository
 from tests.conftest import ADMIN_ID
-
-AMUR = "Амурская область"
-COORD, OFFICIAL, MEMBER, KAMCHATKA_COORD = 31, 32, 33, 34
+from tests.services.conftest import AMUR, COORD, KAMCHATKA_COORD, MEMBER, OFFICIAL
 
 
-@pytest.fixture
-async def amur(services, seeded):
-    repo = UserRepository(services.db)
-    for user_id in (COORD, OFFICIAL, MEMBER, KAMCHATKA_COORD):
-        await repo.upsert(
-            user_id,
-            first_name="Ольга",
-            last_name=None,
-            username=None,
-            language_code="ru",
-            now=services.clock.iso(),
-        )
-    await services.access.appoint_coordinator(ADMIN_ID, COORD, AMUR)
-    await services.access.appoint_coordinator(ADMIN_ID, KAMCHATKA_COORD, "Камчатский край")
-    document_id = seeded["002"].document_id
-    government = next(
-        a
-        for a in await services.documents.addressees(document_id)
-        if a.canonical == "Правительство области"
-    )
-    invite = await services.invites.create(COORD, government.id)
-    await services.invites.accept(OFFICIAL, invite.token)
-    return document_id, government.id
-
-
-async def test_overview_counts_by_status_and_keeps_no_data_apart(services, amur):
-    document_id, government = amur
+async def test_overview_counts_by_status_and_keeps_no_data_apart(services, amur_official):
+    document_id, government = amur_official
     before = await services.progress.overview(COORD, AMUR)
     [resolution] = before.resolutions
     assert resolution.document_id == document_id
@@ -63,21 +35,23 @@ async def test_overview_counts_by_status_and_keeps_no_data_apart(services, amur)
     assert [b.addressee_id for b in after.reported] == [government]
 
 
-async def test_a_body_with_an_official_but_no_report_for_30_days_is_silent(services, clock, amur):
-    _, government = amur
+async def test_a_body_with_an_official_but_no_report_for_30_days_is_silent(
+    services, clock, amur_official
+):
+    _, government = amur_official
     body = lambda overview: next(  # noqa: E731
         b for b in overview.resolutions[0].bodies if b.addressee_id == government
     )
     assert body(await services.progress.overview(COORD, AMUR)).silent
-    items = await services.progress.items(COORD, amur[0], "all", government)
+    items = await services.progress.items(COORD, amur_official[0], "all", government)
     await services.reporting.report_status(OFFICIAL, items.items[0].id, "in_progress")
     assert not body(await services.progress.overview(COORD, AMUR)).silent
     clock.move(days=31)
     assert body(await services.progress.overview(COORD, AMUR)).silent
 
 
-async def test_lists_behind_the_lines(services, amur):
-    document_id, government = amur
+async def test_lists_behind_the_lines(services, amur_official):
+    document_id, government = amur_official
     overdue = await services.progress.items(COORD, document_id, "overdue")
     assert overdue.total == 3 and all(i.deadline < "2026-03-02" for i in overdue.items)
     mine = await services.progress.items(COORD, document_id, "all", government, limit=50)
@@ -85,8 +59,8 @@ async def test_lists_behind_the_lines(services, amur):
     assert mine.total == len(mine.items) > 0
 
 
-async def test_who_may_see_progress(services, amur):
-    document_id, _ = amur
+async def test_who_may_see_progress(services, amur_official):
+    document_id, _ = amur_official
     with pytest.raises(PermissionDenied):
         await services.progress.overview(MEMBER, AMUR)
     with pytest.raises(PermissionDenied):
@@ -102,10 +76,10 @@ async def test_who_may_see_progress(services, amur):
     assert (await services.progress.overview(ADMIN_ID, "Севастополь")).resolutions
 
 
-async def test_a_recurring_term_whose_day_passed_is_not_overdue(services, clock, amur):
+async def test_a_recurring_term_whose_day_passed_is_not_overdue(services, clock, amur_official):
     """«ежегодно до 15 декабря»: after the day it is next year's day, as the reminders count
     it (issue 11) — not 🔴 in /progress, not «просрочено» in /tasks, and the card says when."""
-    document_id, government = amur
+    document_id, government = amur_official
     rec = (await services.progress.items(COORD, document_id, "all", government)).items[0]
     await services.db.execute(
         "UPDATE recommendations SET deadline = '2026-12-15', deadline_precision = 'day',"
