@@ -56,6 +56,10 @@ class NeedsConsent(Filter):
         return consent is not None and not consent.given
 
 
+# The invite a newcomer followed, kept in the dialog's data until they consent.
+PENDING_INVITE = "pending_invite"
+
+
 def _consent_keyboard(texts: Texts, url: str, invite: str = "") -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -81,12 +85,15 @@ async def ask_consent(message: Message, services: Services, texts: Texts, invite
 async def gate_start(
     message: Message,
     command: CommandObject,
+    state: FSMContext,
     services: Services,
     texts: Texts,
     user: UserRecord | None,
 ) -> None:
     payload = command.args or ""
     invite = payload.removeprefix(INVITE_PREFIX) if payload.startswith(INVITE_PREFIX) else ""
+    if invite:  # kept until consent: another message first must not lose it
+        await state.update_data({PENDING_INVITE: invite})
     name = sender(message).first_name or "коллега"
     if user is None:
         key = "start.greeting_new"
@@ -97,12 +104,13 @@ async def gate_start(
 
 
 async def gate_message(
-    message: Message, services: Services, texts: Texts, consent: ConsentState
+    message: Message, state: FSMContext, services: Services, texts: Texts, consent: ConsentState
 ) -> None:
     if consent.refused:
         await message.answer(texts("privacy.without_consent"))
     else:
-        await ask_consent(message, services, texts)
+        invite = (await state.get_data()).get(PENDING_INVITE, "")
+        await ask_consent(message, services, texts, invite)
 
 
 async def gate_callback(callback: CallbackQuery, texts: Texts) -> None:
@@ -122,10 +130,10 @@ async def on_agree(
         texts("privacy.consent_given", version=services.privacy.policy.version)
     )
     name = callback.from_user.first_name or "коллега"
-    if callback_data.invite:
-        await show_invite(
-            pressed_in(callback), callback.from_user.id, callback_data.invite, services, texts
-        )
+    invite = callback_data.invite or (await state.get_data()).get(PENDING_INVITE, "")
+    await state.update_data({PENDING_INVITE: ""})
+    if invite:
+        await show_invite(pressed_in(callback), callback.from_user.id, invite, services, texts)
     elif await greet_staff(pressed_in(callback), services, texts, callback.from_user.id, name):
         pass
     elif needs_onboarding(user):

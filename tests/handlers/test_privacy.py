@@ -109,6 +109,20 @@ async def test_an_official_following_an_invite_consents_first(harness, services,
     assert (await services.privacy.consent(OFFICIAL)).given
 
 
+async def test_an_invite_survives_a_command_typed_before_consent(harness, services, seeded):
+    """The consent asked again (another command came first) still carries the invite."""
+    for user_id in (COORD, 900):
+        await harness.send(user_id, "/start")
+    await harness.send(900, f"/coordinator {COORD} Амурская область")
+    payload = await invite_official(harness, seeded["002"])
+    harness.auto_consent = False
+    await harness.send(OFFICIAL, f"/start {payload}")
+    calls = await harness.send(OFFICIAL, "/tasks")
+    assert calls[-1].text == expect("privacy.consent_request")
+    calls = await harness.press(OFFICIAL, calls[-1], expect("privacy.agree_button"))
+    assert calls[-1].text == matches("invite.offer", addressee="Правительство области")
+
+
 async def test_privacy_says_what_why_and_how_long(harness, services):
     await harness.send(NEWCOMER, "/start")
     text = (await harness.send(NEWCOMER, "/privacy"))[0].text
