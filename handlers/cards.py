@@ -81,7 +81,11 @@ async def is_stale(callback: CallbackQuery, callback_data: ReportStep, state: FS
     """The button belongs to a step that is over, or to another card's dialog."""
     current = await state.get_state()
     data = await state.get_data()
-    return FORMS.get(current) != callback_data.form or data.get("rec_id") != callback_data.rec
+    if FORMS.get(current) != callback_data.form or data.get("rec_id") != callback_data.rec:
+        return True
+    # The same card's status pressed twice: only the newest prompt (and what follows) acts.
+    message = callback.message
+    return message is not None and message.message_id < data.get("prompt", 0)
 
 
 async def on_stale_step(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
@@ -190,18 +194,14 @@ async def on_status_button(
     )
     await callback.answer()
     label = status_label(texts, callback_data.status)
-    if callback_data.status == Status.WONT_DO:
-        await pressed_in(callback).answer(
-            texts("report.ask_reason", status=label),
-            reply_markup=_step_keyboard(
-                texts, ReportForm.details, callback_data.rec_id, skip=False
-            ),
-        )
-    else:
-        await pressed_in(callback).answer(
-            texts("report.ask_details", status=label),
-            reply_markup=_step_keyboard(texts, ReportForm.details, callback_data.rec_id, skip=True),
-        )
+    wont_do = callback_data.status == Status.WONT_DO
+    prompt = await pressed_in(callback).answer(
+        texts("report.ask_reason" if wont_do else "report.ask_details", status=label),
+        reply_markup=_step_keyboard(
+            texts, ReportForm.details, callback_data.rec_id, skip=not wont_do
+        ),
+    )
+    await state.update_data(prompt=prompt.message_id)
 
 
 def evidence_of(message: Message) -> Evidence | None:

@@ -158,6 +158,19 @@ async def test_wont_do_needs_a_reason(harness, services, amur):
     assert matches("card.head", status=WONT_DO).within(calls[-1].text)
 
 
+async def test_cancel_on_an_older_prompt_leaves_the_open_report_alone(harness, services, amur):
+    _, card = await join_and_open_first_task(harness, amur)
+    first = (await harness.press(OFFICIAL, card, WONT_DO))[-1]
+    await harness.press(OFFICIAL, card, WONT_DO)  # pressed again: a newer prompt
+    calls = await harness.press(OFFICIAL, first, expect("report.cancel_button"))
+    assert calls[-1].params["text"] == expect("report.stale_step")
+    calls = await harness.send(OFFICIAL, "Нет финансирования в бюджете")
+    evidence = expect("report.none")
+    assert calls[-1].text == expect(
+        "report.confirm", status=WONT_DO, comment="Нет финансирования в бюджете", evidence=evidence
+    )
+
+
 async def test_member_assesses_and_coordinator_sets_deadline(harness, services, amur):
     tasks_doc = amur.document_id
     rec_id = (await services.documents.recommendations(tasks_doc))[0].id
