@@ -22,7 +22,13 @@ from bot.errors import InvalidInput, PermissionDenied
 from bot.exports import status_by_label
 from bot.ingest.extract import DocumentError, refusal
 from bot.ingest.guard import ParseLimits, check_xlsx
-from bot.reporting import COMMENT_LIMIT, ChangedMeanwhile, ReportingService, SheetChange
+from bot.reporting import (
+    COMMENT_LIMIT,
+    ChangedMeanwhile,
+    ReportingService,
+    SheetChange,
+    is_reason,
+)
 from bot.texts import Texts
 from storage.exports import ExportRepository
 from storage.statuses import STATUSES
@@ -268,7 +274,7 @@ class BulkUpdateService:
                         PlannedChange(row, rec_id, rec["number"], current, None, comment)
                     )
                 continue
-            if new == "wont_do" and not comment:
+            if new == "wont_do" and not is_reason(comment):
                 issues.append(RowIssue(row, "reports.bulk.error_reason_required"))
                 continue
             at_export = "not_started" if exported == "no_data" else exported

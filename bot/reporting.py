@@ -77,6 +77,11 @@ class Subject:
         return Target(region=self.document.region, addressee_ids=self.addressee_ids)
 
 
+def is_reason(text: str | None) -> bool:
+    """A reason for «Не будет выполнено» says something: a few letters, not «.» or «-»."""
+    return sum(ch.isalpha() for ch in text or "") >= 3
+
+
 def _clean_comment(comment: str | None) -> str | None:
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > COMMENT_LIMIT:
@@ -147,7 +152,7 @@ class ReportingService:
         if status not in STATUSES:
             raise InvalidInput("report.unknown_status")
         comment = _clean_comment(comment)
-        if status == Status.WONT_DO and not comment:
+        if status == Status.WONT_DO and not is_reason(comment):
             raise InvalidInput("report.reason_required")
         now = self.clock.iso()
         async with self.db.transaction():
@@ -190,7 +195,7 @@ class ReportingService:
                 )
             if change.status is not None and change.status not in STATUSES:
                 raise InvalidInput("report.unknown_status")
-            if change.status == "wont_do" and not _clean_comment(change.comment):
+            if change.status == "wont_do" and not is_reason(_clean_comment(change.comment)):
                 raise InvalidInput("report.reason_required")
             subjects.append(subject)
         now = self.clock.iso()

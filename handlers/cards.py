@@ -28,7 +28,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.access import Action
 from bot.container import Services
 from bot.formatting import human_date, human_date_weekday, shorten
-from bot.reporting import Evidence
+from bot.reporting import Evidence, is_reason
 from bot.texts import Texts, join_within
 from bot.uploads import upload_path
 from bot.views import Card, render_card, status_label
@@ -219,7 +219,7 @@ async def on_details(message: Message, state: FSMContext, texts: Texts) -> None:
     evidence = evidence_of(message)
     if evidence is None and data.get("evidence"):
         evidence = Evidence(*data["evidence"])  # sent before the reason: kept
-    if data.get("status") == Status.WONT_DO and not comment:
+    if data.get("status") == Status.WONT_DO and not is_reason(comment):
         if evidence is not None:
             data["evidence"] = [evidence.kind, evidence.value, evidence.name]
             await state.set_data(data)

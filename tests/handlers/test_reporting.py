@@ -150,6 +150,8 @@ async def test_wont_do_needs_a_reason(harness, services, amur):
     evidence = expect("report.evidence_document", name="file.pdf")
     # the file is kept, not lost
     assert calls[-1].text == expect("report.reason_required_kept", evidence=evidence)
+    calls = await harness.send(OFFICIAL, ".")  # not a reason
+    assert calls[-1].text == expect("report.reason_required_kept", evidence=evidence)
     calls = await harness.send(OFFICIAL, "Нет финансирования в бюджете")
     comment = "Нет финансирования в бюджете"
     confirm = expect("report.confirm", status=WONT_DO, comment=comment, evidence=evidence)
