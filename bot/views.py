@@ -82,8 +82,11 @@ def representative(texts: Texts, organization: str) -> str:
     return texts("history.official_of", org=to_genitive(organization) or f"«{organization}»")
 
 
-def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
-    """One line of the timeline (also the body of a follower's notice), dated in ``zone``."""
+def describe_entry(
+    texts: Texts, entry: HistoryRow, zone: ZoneInfo, *, public: bool = False
+) -> Html:
+    """One line of the timeline (also the body of a follower's notice), dated in ``zone``.
+    ``public``: for the open web page, where a file's name (often a surname) is left out."""
     role = author(texts, entry)
     if entry.event == "status":
         what = texts(
@@ -121,6 +124,8 @@ def describe_entry(texts: Texts, entry: HistoryRow, zone: ZoneInfo) -> Html:
     if entry.evidence_kind == "link":
         if entry.evidence and entry.evidence not in (entry.comment or ""):  # shown once
             parts.append(texts("history.evidence_link", url=shorten(entry.evidence or "", 200)))
+    elif entry.evidence_kind == "document" and public:
+        parts.append(texts("history.evidence_file_public"))
     elif entry.evidence_kind:
         parts.append(
             texts(

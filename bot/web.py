@@ -127,7 +127,7 @@ def _environment(services: Services) -> dict[str, Any]:
         "states": STATES,
         "deadline_text": lambda rec, today: Markup(deadline_text(texts, rec, today)),
         "is_overdue": is_overdue,
-        "entry": lambda e, zone: Markup(describe_entry(texts, e, zone)),
+        "entry": lambda e, zone: Markup(describe_entry(texts, e, zone, public=True)),
         "region_href": region_href,
         "region_calendar_href": region_calendar_href,
         "page_href": page_href,

@@ -114,3 +114,16 @@ def test_public_region_url_only_when_the_page_is_on(settings):
     )
     off = Settings(_env_file=None, public_url="http://tracker.test")
     assert public_region_url(off, "Амурская область") is None
+
+
+async def test_a_file_in_the_history_is_mentioned_without_its_name(client, services, harness):
+    """File names often carry a person's surname: the public page says a file is attached."""
+    from bot.reporting import Evidence
+
+    _, _, (rec_id,) = await make_document(services)
+    await harness.send(ADMIN_ID, "/start")
+    scan = Evidence("document", "file-1", "Письмо_Иванова.pdf")
+    await services.reporting.comment(ADMIN_ID, rec_id, "Ответ получен", scan)
+    html = await (await client.get(f"/rec/{rec_id}")).text()
+    assert "Ответ получен" in html and services.texts.plain("history.evidence_file_public") in html
+    assert "Иванова" not in html
