@@ -261,9 +261,26 @@ async def _send_report(
 # --- the XLSX comes back ------------------------------------------------------------------
 
 
-def is_spreadsheet(message: Message) -> bool:
+def _suffix(message: Message) -> str:
     name = (message.document.file_name or "") if message.document else ""
-    return PurePath(name).suffix.lower() == ".xlsx"
+    return PurePath(name).suffix.lower()
+
+
+def is_spreadsheet(message: Message) -> bool:
+    return _suffix(message) == ".xlsx"
+
+
+def is_csv(message: Message) -> bool:
+    return _suffix(message) == ".csv"
+
+
+async def on_csv(message: Message, services: Services, texts: Texts) -> None:
+    """A CSV is most likely /report's sent back: only the Excel table carries what an update
+    needs (its hidden columns), so say which file to send instead."""
+    name = (message.document.file_name if message.document else None) or "table.csv"
+    roles = await services.access.roles(sender_id(message))
+    key = "reports.bulk.csv_back" if roles.is_coordinator else "documents.bad_type"
+    await message.answer(texts(key, name=name))
 
 
 def render_plan(
@@ -457,4 +474,5 @@ def create_router() -> Router:
     router.callback_query.register(on_report, ReportCallback.filter())
     router.callback_query.register(on_bulk, BulkCallback.filter())
     router.message.register(on_spreadsheet, F.document, is_spreadsheet)
+    router.message.register(on_csv, F.document, is_csv)
     return router

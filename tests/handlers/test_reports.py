@@ -162,6 +162,13 @@ async def test_bad_rows_are_listed_and_nothing_changes(harness, services, amur):
     )
 
 
+async def test_a_csv_sent_back_is_answered_with_the_excel_hint(harness, amur):
+    calls = await harness.send_document(COORD, "\ufeffКод;Статус\n1;Выполнено\n".encode(), "r.csv")
+    assert calls[-1].text == TEXTS("reports.bulk.csv_back", name="r.csv")
+    calls = await harness.send_document(MEMBER, b"a;b\n", "r.csv")
+    assert calls[-1].text == TEXTS("documents.bad_type", name="r.csv")
+
+
 async def test_an_xlsx_from_a_member_is_not_read(harness, amur):
     calls = await harness.send_document(MEMBER, b"PK\x03\x04", "table.xlsx")
     assert calls[-1].text == TEXTS("documents.bad_type", name="table.xlsx")
