@@ -232,7 +232,9 @@ class ReportService:
             n=whole.total,
             percent=""
             if percent is None
-            else self.texts.plain("reports.chart_percent", percent=percent),
+            else self.texts.plain(
+                "reports.chart_percent", percent=percent, reported=whole.reported
+            ),
             no_data=whole.by_state["no_data"],
         )
 
