@@ -232,7 +232,9 @@ class ReportService:
             n=whole.total,
             percent=""
             if percent is None
-            else self.texts.plain("reports.chart_percent", percent=percent),
+            else self.texts.plain(
+                "reports.chart_percent", percent=percent, reported=whole.reported
+            ),
             no_data=whole.by_state["no_data"],
         )
 
@@ -269,6 +271,9 @@ class ReportService:
         for kind, value, name in row.evidence:
             if kind == "link":
                 parts.append(value)
+            elif kind == "letter":
+                date = dt.date.fromisoformat(name or "").strftime("%d.%m.%Y")
+                parts.append(self._file_text("evidence_letter", number=value, date=date))
             elif kind == "document":
                 parts.append(self._file_text("evidence_document", name=name or ""))
             else:
@@ -285,7 +290,11 @@ class ReportService:
             and row.deadline < context.today.isoformat()
         )
         last = (
-            local_date(from_iso(row.last_report_at), context.zone) if row.last_report_at else None
+            dt.date.fromisoformat(row.last_report_on)
+            if row.last_report_on
+            else local_date(from_iso(row.last_report_at), context.zone)
+            if row.last_report_at
+            else None
         )
         kinds = [self._label(("kind", k)) for k in row.kinds]
         return [
@@ -506,6 +515,11 @@ class ReportService:
                         continue
                     values = self.item_values(row, context)
                     picked = dict(zip(COLUMNS, values, strict=True))
+                    # The chamber's table has no evidence column: what proves it goes under
+                    # what was done (a letter's number and date above all).
+                    picked["done"] = "\n".join(
+                        str(picked[c]) for c in ("done", "evidence") if picked[c]
+                    )
                     rows.append([str(picked[c] or "") for c in columns])
             if not rows:
                 continue

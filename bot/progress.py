@@ -44,11 +44,12 @@ class Counts:
 
     @property
     def percent_done(self) -> int | None:
-        """The share done, in whole percent of all items; None while nothing was reported
-        (a percentage over no data would read as «0 % done»)."""
-        if self.total == 0 or self.reported == 0:
+        """The share done, in whole percent of the items with reports («нет данных» is not
+        «не выполнено»); None while nothing was reported.  The one figure the public page,
+        the exports' summary and the chart all show."""
+        if self.reported <= 0:
             return None
-        return round(100 * self.by_state["done"] / self.total)
+        return round(100 * self.by_state["done"] / self.reported)
 
 
 @dataclass(frozen=True)

@@ -99,11 +99,8 @@ def page_href(path: str, number: int, **params: Any) -> str:
 
 
 def share_done(counts: Counts) -> int | None:
-    """The share done, in percent of the items someone reported on; None without reports."""
-    reported = counts.total - counts.by_state["no_data"]
-    if reported <= 0:
-        return None
-    return round(100 * counts.by_state["done"] / reported)
+    """The share done: ``Counts.percent_done``, the same figure the exports show."""
+    return counts.percent_done
 
 
 def _environment(services: Services) -> dict[str, Any]:

@@ -252,10 +252,11 @@ async def _send_report(
             chat_id, file, caption=shorten(report.caption, CAPTION_LIMIT), parse_mode=None
         )
         return
-    caption = texts.plain("reports.file_caption", what=shorten(report.what, 300), n=report.total)
-    if data.f == "xlsx":
-        caption += "\n\n" + texts.plain("reports.xlsx_hint")
-    await bot.send_document(chat_id, file, caption=shorten(caption, CAPTION_LIMIT), parse_mode=None)
+    head = texts.plain("reports.file_caption", what=shorten(report.what, 300), n=report.total)
+    hint = texts.plain("reports.xlsx_hint") if data.f == "xlsx" else ""
+    # shorten() folds whitespace: each part on its own, so the blank line between them stays.
+    caption = shorten(head, CAPTION_LIMIT - len(hint) - 2) + ("\n\n" + hint if hint else "")
+    await bot.send_document(chat_id, file, caption=caption, parse_mode=None)
 
 
 # --- the XLSX comes back ------------------------------------------------------------------

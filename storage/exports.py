@@ -44,7 +44,11 @@ class ExportRow:
     reported: bool = False  # a status or comment was ever recorded («нет данных» otherwise)
     last_report_at: str | None = None  # ISO UTC
     last_report_text: str | None = None
-    evidence: list[tuple[str, str, str | None]] = field(default_factory=list)  # kind, value, name
+    # The date of the last report when it came in a letter (ISO): the letter's, not the day
+    # a coordinator typed it in.
+    last_report_on: str | None = None
+    # kind, value, name; a letter is ("letter", its number, its ISO date)
+    evidence: list[tuple[str, str, str | None]] = field(default_factory=list)
     agree: int = 0
     disagree: int = 0
 
@@ -155,7 +159,8 @@ class ExportRepository:
         verdicts: dict[int, dict[tuple[str, int | None], str]] = {}
         for h in await self.db.fetchall(
             "SELECT recommendation_id, event, comment, evidence_kind, evidence, evidence_name,"
-            " verdict, actor_id, actor_alias, created_at FROM history"
+            " verdict, actor_id, actor_alias, created_at, basis, letter_number, letter_date"
+            " FROM history"
             f" WHERE recommendation_id IN ({marks})"
             " AND event IN ('status', 'comment', 'assessment')"
             " ORDER BY recommendation_id, id",
@@ -172,8 +177,12 @@ class ExportRepository:
                 continue
             item.reported = True
             item.last_report_at = h["created_at"]
+            item.last_report_on = None
             if h["comment"]:
                 item.last_report_text = h["comment"]
+            if h["basis"] == "letter" and h["letter_number"] and h["letter_date"]:
+                item.last_report_on = h["letter_date"]
+                item.evidence.append(("letter", h["letter_number"], h["letter_date"]))
             if h["evidence_kind"] and h["evidence"]:
                 item.evidence.append((h["evidence_kind"], h["evidence"], h["evidence_name"]))
         for rec_id, latest in verdicts.items():

@@ -44,7 +44,9 @@ async def test_a_spreadsheet_in_two_taps(harness, amur):
     rows = list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 62
     document = next(c for c in calls if c.method == "sendDocument")
-    assert t("reports.xlsx_hint") in document.params["caption"]
+    head, hint = document.params["caption"].split("\n\n")  # two sentences, a blank line apart
+    assert hint == t("reports.xlsx_hint")
+    assert head.endswith(" · 61 рекомендация")
 
 
 async def test_docx_csv_and_a_chart(harness, amur):

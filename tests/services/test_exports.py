@@ -216,3 +216,49 @@ async def test_command_line_report(settings, services, report_world, tmp_path, c
     assert await commands["report"](args, settings) == 1
     assert "не найден" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+async def test_a_status_from_a_letter_reaches_every_file(services, report_world):
+    """«по письму № … от …»: the letter is the row's evidence and its date the report's date,
+    a scan or not; the comment stays what was done."""
+    import datetime as dt
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from bot.reporting import Letter
+    from tests.texts import plain
+
+    items = await services.progress.items(
+        COORD, report_world["document"], "all", report_world["government"], limit=50
+    )
+    with_comment, bare = items.items[2].id, items.items[3].id
+    letter = Letter("01-12/345", dt.date(2026, 2, 20))
+    await services.reporting.report_status(
+        COORD, with_comment, "done", "Программа принята", None, letter
+    )
+    await services.reporting.report_status(
+        COORD, bare, "in_progress", None, None, Letter("7", dt.date(2026, 2, 21))
+    )
+    written = plain("reports.file.evidence_letter", number="01-12/345", date="20.02.2026")
+
+    scope = await services.reports.scope_for(COORD, AMUR, report_world["document"])
+    xlsx = await services.reports.export(COORD, scope, "xlsx")
+    rows = list(load_workbook(io.BytesIO(xlsx.data)).worksheets[0].iter_rows(values_only=True))
+    by_id = {r[col("id")]: r for r in rows[1:]}
+    row = by_id[with_comment]
+    assert row[col("evidence")] == written
+    assert row[col("done")] == "Программа принята"
+    assert row[col("last_report")].date() == dt.date(2026, 2, 20)  # the letter's, not typing's
+    assert by_id[bare][col("evidence")] == plain(
+        "reports.file.evidence_letter", number="7", date="21.02.2026"
+    )
+    assert by_id[bare][col("last_report")].date() == dt.date(2026, 2, 21)
+
+    report = await services.reports.export(COORD, scope, "csv")
+    lines = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig")), delimiter=";"))
+    assert next(r for r in lines if r[col("id")] == str(with_comment))[col("evidence")] == written
+
+    docx = Document(io.BytesIO((await services.reports.export(COORD, scope, "docx")).data))
+    cells = [c.text for t in docx.tables[1:] for r in t.rows for c in r.cells]
+    assert any(written in c and "Программа принята" in c for c in cells)

@@ -127,3 +127,40 @@ async def test_a_file_in_the_history_is_mentioned_without_its_name(client, servi
     html = await (await client.get(f"/rec/{rec_id}")).text()
     assert "Ответ получен" in html and services.texts.plain("history.evidence_file_public") in html
     assert "Иванова" not in html
+
+
+async def test_one_percent_done_on_the_page_the_table_and_the_chart(client, services, harness):
+    """Done over the items with reports — the same figure, with the same words, everywhere."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from storage.exports import Scope
+    from tests.texts import expect, plain
+
+    doc_id, (body_id,), recs = await make_document(
+        services, items=[f"Рекомендация {i}." for i in range(1, 11)]
+    )
+    await harness.send(ADMIN_ID, "/start")
+    await services.db.execute(
+        "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (424242, 'И', ?, ?)",
+        ("2026-01-01T00:00:00+00:00",) * 2,
+    )
+    await services.reporting.reporting.bind_official(424242, body_id, None, services.clock.iso())
+    for rec_id, status in zip(recs, ("done", "in_progress", "partially_done"), strict=False):
+        await services.reporting.report_status(424242, rec_id, status, "Отчёт")
+    await services.reporting.comment(424242, recs[3], "Пока думаем")
+    # 1 done of 4 with reports (of 10 items): 25 %, not 10 %.
+    html = await (await client.get(f"/d/{doc_id}")).text()
+    assert str(expect("web.share_done", percent=25, reported=4)) in html
+
+    scope = Scope("Амурская область", doc_id)
+    xlsx = await services.reports.export(ADMIN_ID, scope, "xlsx")
+    summary = load_workbook(io.BytesIO(xlsx.data))[plain("reports.file.sheet_summary")]
+    rows = list(summary.iter_rows(values_only=True))
+    column = rows[0].index(plain("reports.file.sum_percent"))
+    assert rows[-1][0] == plain("reports.file.sum_all") and rows[-1][column] == 25
+    assert [r[column] for r in rows[1:-1]] == [25]
+
+    chart = await services.reports.export(ADMIN_ID, scope, "png")
+    assert plain("reports.chart_percent", percent=25, reported=4) in chart.caption
