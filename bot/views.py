@@ -40,7 +40,16 @@ def is_overdue(status: str, deadline: str | None, today: dt.date | None) -> bool
     )
 
 
+def shown_state(status: str, reported: bool) -> str:
+    """What one recommendation reads as: its status, or 'no_data' («нет данных») while it
+    is «не начато» only by default — nobody has reported on it yet (issue 14)."""
+    return "no_data" if status == "not_started" and not reported else status
+
+
 def status_label(texts: Texts, status: str) -> str:
+    """The label of a status or of 'no_data' (the summaries' own «Нет данных»)."""
+    if status == "no_data":
+        return texts("reports.file.sum_no_data")
     return texts(f"status.{status}")
 
 
