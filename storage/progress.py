@@ -137,6 +137,16 @@ class ProgressRepository:
             (addressee_id,),
         )
 
+    async def reported(self, ids: list[int]) -> frozenset[int]:
+        """The ids among ``ids`` someone has reported on."""
+        if not ids:
+            return frozenset()
+        marks = ", ".join("?" * len(ids))
+        rows = await self.db.fetchall(
+            f"SELECT r.id FROM recommendations r WHERE r.id IN ({marks}) AND {REPORTED_SQL}", ids
+        )
+        return frozenset(r[0] for r in rows)
+
     async def items(
         self,
         document_id: int,
