@@ -229,5 +229,9 @@ class PublicService:
     async def addressee_deadlines(self, addressee_id: int) -> list[RecommendationRow]:
         return await self.public.addressee_deadlines(addressee_id)
 
+    async def reported(self, ids: list[int]) -> frozenset[int]:
+        """The ids among ``ids`` someone has reported on (the others read «нет данных»)."""
+        return await self.progress.reported(ids)
+
     async def region_deadlines(self, region: str) -> list[RecommendationRow]:
         return await self.public.region_deadlines(region)
