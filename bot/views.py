@@ -156,6 +156,7 @@ class Card:
     reasons: list[str] = field(default_factory=list)
     today: dt.date | None = None  # the reader's local date: a passed deadline is marked
     calendars: list[tuple[str, str]] = field(default_factory=list)  # (addressee, .ics URL)
+    reported: bool = True  # someone reported on it; else its status reads «нет данных»
 
     @property
     def assessments(self) -> tuple[int, int]:
@@ -175,7 +176,7 @@ def render_card(texts: Texts, card: Card) -> Html:
         date=human_date(doc.adopted_on) or texts("card.no_date"),
         addressees=", ".join(a.canonical for a in card.addressees) or texts("card.no_addressee"),
         deadline=deadline_text(texts, rec, card.today),
-        status=status_label(texts, rec.status),
+        status=status_label(texts, shown_state(rec.status, card.reported)),
     )
     parts = [head]
     if doc.recipients:

@@ -88,3 +88,14 @@ async def test_an_item_nobody_reported_on_reads_no_data_not_not_started(harness,
     listing = next(c for c in calls if c.method == "editMessageText")
     assert expect("reports.file.sum_no_data") in listing.text
     assert expect("status.not_started") not in listing.text
+
+
+async def test_a_card_nobody_reported_on_reads_no_data(harness, services, amur):
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    assert matches("card.head", status=expect("reports.file.sum_no_data")).within(card.text)
+    await services.reporting.comment(OFFICIAL, rec_id, "Начнём в апреле")
+    calls = await harness.send(OFFICIAL, "/tasks")
+    card = next(
+        c for c in await harness.press(OFFICIAL, calls[-1], "1") if c.method == "sendMessage"
+    )
+    assert matches("card.head", status=expect("status.not_started")).within(card.text)
