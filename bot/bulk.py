@@ -30,6 +30,7 @@ from bot.reporting import (
     is_reason,
 )
 from bot.texts import Texts
+from bot.views import shown_state
 from storage.exports import ExportRepository
 from storage.statuses import STATUSES
 
@@ -56,6 +57,12 @@ class PlannedChange:
     new: str | None  # None: a comment only
     comment: str | None
     conflict: bool = False
+    reported: bool = True  # someone reported on it before: False shows «нет данных»
+
+    @property
+    def shown(self) -> str:
+        """The state the item reads as now: «нет данных» while nobody reported on it."""
+        return shown_state(self.current, self.reported)
 
 
 @dataclass(frozen=True)
@@ -259,6 +266,15 @@ class BulkUpdateService:
                     RowIssue(row, "reports.bulk.error_removed", {"number": rec["number"]})
                 )
                 continue
+            if changed and new == "no_data" and rec["reported"]:
+                issues.append(
+                    RowIssue(
+                        row,
+                        "reports.bulk.error_no_data_back",
+                        {"number": rec["number"], "known": known},
+                    )
+                )
+                continue
             if changed and new == "no_data":
                 issues.append(
                     RowIssue(
@@ -280,7 +296,16 @@ class BulkUpdateService:
             at_export = "not_started" if exported == "no_data" else exported
             conflict = rec_id in since or at_export != current
             changes.append(
-                PlannedChange(row, rec_id, rec["number"], current, new, comment or None, conflict)
+                PlannedChange(
+                    row,
+                    rec_id,
+                    rec["number"],
+                    current,
+                    new,
+                    comment or None,
+                    conflict,
+                    bool(rec["reported"]),
+                )
             )
         return BulkPlan(name, sheet.exported_at, changes, issues, sheet.region)
 

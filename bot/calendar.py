@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from bot.clock import from_iso
 from bot.formatting import shorten
+from bot.views import shown_state
 from storage.documents import RecommendationRow
 from storage.statuses import CLOSED_STATUSES
 
@@ -67,7 +68,9 @@ def deadline_feed(
     uid_domain: str,
     status_label: Callable[[str], str],
     url_of: Callable[[int], str | None],
+    reported: frozenset[int] = frozenset(),
 ) -> bytes:
+    """``reported``: the ids someone reported on; the others read «нет данных»."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -82,6 +85,7 @@ def deadline_feed(
             continue
         day = dt.date.fromisoformat(rec.deadline[:10])
         summary = shorten(f"п. {rec.number}: {rec.text}", SUMMARY_LIMIT)
+        state = status_label(shown_state(rec.status, rec.id in reported))
         lines += [
             "BEGIN:VEVENT",
             f"UID:recommendation-{rec.id}@{uid_domain}",
@@ -89,7 +93,7 @@ def deadline_feed(
             f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
             f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
             f"SUMMARY:{escape_text(summary)}",
-            f"DESCRIPTION:{escape_text(status_label(rec.status) + chr(10) * 2 + rec.text)}",
+            f"DESCRIPTION:{escape_text(state + chr(10) * 2 + rec.text)}",
             "TRANSP:TRANSPARENT",
         ]
         if rec.status in CLOSED_STATUSES:

@@ -16,6 +16,7 @@ from bot.clock import Clock, to_iso
 from bot.errors import NotFound, PermissionDenied
 from bot.localtime import local_date, zone_for
 from bot.matching import valid_region
+from bot.views import shown_state
 from storage.documents import RecommendationRow
 from storage.progress import ProgressRepository
 from storage.statuses import Status
@@ -135,6 +136,11 @@ class ItemList:
     items: list[RecommendationRow]
     total: int
     officials: list[str] = field(default_factory=list)  # names, for one addressee
+    reported: frozenset[int] = frozenset()  # ids of the items someone reported on
+
+    def shown(self, item: RecommendationRow) -> str:
+        """The state an item reads as: «нет данных» while nobody reported on it."""
+        return shown_state(item.status, item.id in self.reported)
 
 
 class ProgressService:
@@ -213,7 +219,7 @@ class ProgressService:
             if addressee is None or addressee["document_id"] != document_id:
                 raise NotFound("fallback.stale_button")
         region = await self._require(actor_id, doc["region"])
-        rows, total = await self.repo.items(
+        rows, total, reported = await self.repo.items(
             document_id,
             addressee_id,
             None if state == "all" else state,
@@ -236,4 +242,5 @@ class ProgressService:
             items=rows,
             total=total,
             officials=officials,
+            reported=reported,
         )

@@ -18,6 +18,7 @@ from bot.localtime import local_date, zone_for
 from bot.matching import valid_region
 from bot.progress import RECENT_DAYS, BodyProgress, Counts
 from bot.settings import Settings
+from bot.views import shown_state
 from storage.documents import AddresseeRow, DocumentRepository, DocumentRow, RecommendationRow
 from storage.progress import ProgressRepository
 from storage.reporting import HistoryRow, ReportingRepository
@@ -93,6 +94,11 @@ class ResolutionPage:
     addressees_of: dict[int, list[str]]
     total: int
     page: Page
+    reported: frozenset[int] = frozenset()  # ids of the items someone reported on
+
+    def shown(self, rec: RecommendationRow) -> str:
+        """The badge of an item: «нет данных» while nobody reported on it."""
+        return shown_state(rec.status, rec.id in self.reported)
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,12 @@ class RecommendationPage:
     history: list[HistoryRow]
     zone: ZoneInfo
     today: dt.date
+    reported: bool = False  # someone reported on it
+
+    @property
+    def shown(self) -> str:
+        """The badge: «нет данных» while nobody reported on it."""
+        return shown_state(self.recommendation.status, self.reported)
 
 
 class PublicService:
@@ -165,13 +177,13 @@ class PublicService:
         ]
         if addressee_id is not None and addressee_id not in {b.addressee_id for b in bodies}:
             return None
-        first, total = await self.progress.items(
+        first, total, reported = await self.progress.items(
             document_id, addressee_id, None, today.isoformat(), PAGE_SIZE, 0
         )
         at = Page.of(page, total)
         items = first
         if at.number > 1:
-            items, total = await self.progress.items(
+            items, total, reported = await self.progress.items(
                 document_id, addressee_id, None, today.isoformat(), PAGE_SIZE, at.offset
             )
         row = await self.public.document_counts(document_id, today.isoformat())
@@ -185,6 +197,7 @@ class PublicService:
             await self.public.addressee_names([r.id for r in items]),
             total,
             at,
+            reported,
         )
 
     async def recommendation(self, recommendation_id: int) -> RecommendationPage | None:
@@ -203,6 +216,7 @@ class PublicService:
             await self.reporting.history(rec.id, HISTORY_SHOWN),
             zone,
             local_date(self.clock.now(), zone),
+            rec.id in await self.progress.reported([rec.id]),
         )
 
     async def addressee(self, addressee_id: int) -> tuple[AddresseeRow, DocumentRow] | None:
@@ -214,6 +228,10 @@ class PublicService:
 
     async def addressee_deadlines(self, addressee_id: int) -> list[RecommendationRow]:
         return await self.public.addressee_deadlines(addressee_id)
+
+    async def reported(self, ids: list[int]) -> frozenset[int]:
+        """The ids among ``ids`` someone has reported on (the others read «нет данных»)."""
+        return await self.progress.reported(ids)
 
     async def region_deadlines(self, region: str) -> list[RecommendationRow]:
         return await self.public.region_deadlines(region)

@@ -360,6 +360,7 @@ class ReportingService:
             calendars=[
                 (a.canonical, url) for a in view.addressees if (url := self.calendar_url(a.id))
             ],
+            reported=view.reported,
         )
 
     async def reader_zone(self, user_id: int, document: DocumentRow) -> ZoneInfo:

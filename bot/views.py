@@ -40,7 +40,16 @@ def is_overdue(status: str, deadline: str | None, today: dt.date | None) -> bool
     )
 
 
+def shown_state(status: str, reported: bool) -> str:
+    """What one recommendation reads as: its status, or 'no_data' («нет данных») while it
+    is «не начато» only by default — nobody has reported on it yet (issue 14)."""
+    return "no_data" if status == "not_started" and not reported else status
+
+
 def status_label(texts: Texts, status: str) -> str:
+    """The label of a status or of 'no_data' (the summaries' own «Нет данных»)."""
+    if status == "no_data":
+        return texts("reports.file.sum_no_data")
     return texts(f"status.{status}")
 
 
@@ -152,6 +161,7 @@ class Card:
     reasons: list[str] = field(default_factory=list)
     today: dt.date | None = None  # the reader's local date: a passed deadline is marked
     calendars: list[tuple[str, str]] = field(default_factory=list)  # (addressee, .ics URL)
+    reported: bool = True  # someone reported on it; else its status reads «нет данных»
 
     @property
     def assessments(self) -> tuple[int, int]:
@@ -171,7 +181,7 @@ def render_card(texts: Texts, card: Card) -> Html:
         date=human_date(doc.adopted_on) or texts("card.no_date"),
         addressees=", ".join(a.canonical for a in card.addressees) or texts("card.no_addressee"),
         deadline=deadline_text(texts, rec, card.today),
-        status=status_label(texts, rec.status),
+        status=status_label(texts, shown_state(rec.status, card.reported)),
     )
     parts = [head]
     if doc.recipients:

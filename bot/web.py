@@ -196,10 +196,11 @@ def _calendar_response(body: bytes, filename: str) -> web.Response:
     return response
 
 
-def _feed(
+async def _feed(
     services: Services, name: str, region: str | None, items: list[RecommendationRow]
 ) -> bytes:
     base = services.settings.public_url
+    reported = await services.public.reported([rec.id for rec in items])
     return deadline_feed(
         name,
         zone_for(region, services.settings.default_timezone).key,
@@ -207,6 +208,7 @@ def _feed(
         uid_domain=urlsplit(base).hostname or "resolution-tracker",
         status_label=lambda s: status_label(services.texts, s),
         url_of=lambda rec_id: f"{base}/rec/{rec_id}" if base else None,
+        reported=reported,
     )
 
 
@@ -217,7 +219,7 @@ async def region_calendar(request: web.Request) -> web.StreamResponse:
         raise Refused(404, "web.no_region")
     name = services.texts.plain("web.calendar_name", name=page.region)
     items = await services.public.region_deadlines(page.region)
-    return _calendar_response(_feed(services, name, page.region, items), "region.ics")
+    return _calendar_response(await _feed(services, name, page.region, items), "region.ics")
 
 
 async def addressee_calendar(request: web.Request) -> web.StreamResponse:
@@ -228,7 +230,7 @@ async def addressee_calendar(request: web.Request) -> web.StreamResponse:
     addressee, document = found
     name = services.texts.plain("web.calendar_name", name=addressee.canonical)
     items = await services.public.addressee_deadlines(addressee.id)
-    body = _feed(services, name, document.region, items)
+    body = await _feed(services, name, document.region, items)
     return _calendar_response(body, f"addressee-{addressee.id}.ics")
 
 

@@ -217,7 +217,7 @@ def render_items(texts: Texts, listing: ItemList, page: int) -> tuple[Html, Inli
             else texts("progress.items_no_official")
         )
     items = [
-        ListItem(i.id, i.number, i.text, i.status, i.deadline, i.deadline_precision)
+        ListItem(i.id, i.number, i.text, listing.shown(i), i.deadline, i.deadline_precision)
         for i in listing.items
     ]
     lines = [render_item(texts, page * PAGE_SIZE + n + 1, item) for n, item in enumerate(items)]

@@ -298,14 +298,14 @@ def render_plan(
         return texts("reports.bulk.nothing", name=plan.name), None
 
     def status(code: str) -> str:
-        return texts.plain(f"status.{code}")
+        return texts.plain("reports.file.sum_no_data" if code == "no_data" else f"status.{code}")
 
     lines = [
         texts(
             "reports.bulk.change_line",
             row=c.row,
             number=c.number,
-            old=status(c.current),
+            old=status(c.shown),
             new=status(c.new),
         )
         if c.new
@@ -340,7 +340,7 @@ def render_plan(
                 row=c.row,
                 number=c.number,
                 new=status(c.new or c.current),
-                current=status(c.current),
+                current=status(c.shown),
             )
             for c in plan.conflicts[:PREVIEW_LINES]
         ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storage.db import Database
+from storage.progress import REPORTED_SQL
 
 PAGE = 500
 
@@ -237,13 +238,15 @@ class ExportRepository:
 
     # bulk updates
     async def recommendations(self, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
-        """id → (id, status, region, removed) of the recommendations that exist."""
+        """id → (id, status, region, removed, number, reported) of the recommendations that
+        exist; ``reported``: someone has reported on it."""
         found: dict[int, sqlite3.Row] = {}
         for start in range(0, len(ids), PAGE):
             chunk = list(ids[start : start + PAGE])
             marks = ", ".join("?" for _ in chunk)
             for row in await self.db.fetchall(
-                "SELECT r.id, r.status, r.removed, r.number, d.region FROM recommendations r"
+                f"SELECT r.id, r.status, r.removed, r.number, d.region, {REPORTED_SQL} AS reported"
+                " FROM recommendations r"
                 f" JOIN documents d ON d.id = r.document_id WHERE r.id IN ({marks})",
                 chunk,
             ):

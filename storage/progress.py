@@ -14,10 +14,14 @@ from storage.documents import RecommendationRow
 from storage.documents import _recommendation as recommendation_row
 from storage.statuses import CLOSED_SQL, Status
 
+# Whether anyone reported on a recommendation (a status or comment in its history).
+REPORTED_SQL = (
+    "EXISTS (SELECT 1 FROM history h"
+    " WHERE h.recommendation_id = r.id AND h.event IN ('status', 'comment'))"
+)
 # A recommendation's reported state: its status, or 'no_data' while nobody reported.
 _STATE = (
-    f"CASE WHEN r.status = '{Status.NOT_STARTED}' AND NOT EXISTS (SELECT 1 FROM history h"
-    " WHERE h.recommendation_id = r.id AND h.event IN ('status', 'comment'))"
+    f"CASE WHEN r.status = '{Status.NOT_STARTED}' AND NOT {REPORTED_SQL}"
     " THEN 'no_data' ELSE r.status END"
 )
 _OPEN = f"r.status NOT IN ({CLOSED_SQL})"
@@ -133,6 +137,16 @@ class ProgressRepository:
             (addressee_id,),
         )
 
+    async def reported(self, ids: list[int]) -> frozenset[int]:
+        """The ids among ``ids`` someone has reported on."""
+        if not ids:
+            return frozenset()
+        marks = ", ".join("?" * len(ids))
+        rows = await self.db.fetchall(
+            f"SELECT r.id FROM recommendations r WHERE r.id IN ({marks}) AND {REPORTED_SQL}", ids
+        )
+        return frozenset(r[0] for r in rows)
+
     async def items(
         self,
         document_id: int,
@@ -141,8 +155,9 @@ class ProgressRepository:
         today: str,
         limit: int,
         offset: int,
-    ) -> tuple[list[RecommendationRow], int]:
-        """Live items of a resolution (or of one addressee in it) in one state.
+    ) -> tuple[list[RecommendationRow], int, frozenset[int]]:
+        """Live items of a resolution (or of one addressee in it) in one state, their
+        total, and the ids among them someone has reported on.
 
         ``state``: a status, 'no_data', 'overdue', or None for all.
         """
@@ -164,8 +179,9 @@ class ProgressRepository:
             f"SELECT count(*) FROM recommendations r WHERE {where}", params
         )
         rows = await self.db.fetchall(
-            f"SELECT r.* FROM recommendations r WHERE {where}"
+            f"SELECT r.*, {REPORTED_SQL} AS reported FROM recommendations r WHERE {where}"
             " ORDER BY r.deadline IS NULL, r.deadline, r.position LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [recommendation_row(r) for r in rows], total
+        reported = frozenset(r["id"] for r in rows if r["reported"])
+        return [recommendation_row(r) for r in rows], total, reported

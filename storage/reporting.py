@@ -15,6 +15,7 @@ from storage.documents import (
     _recommendation,
 )
 from storage.privacy import official_org_sql
+from storage.progress import REPORTED_SQL
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class CardView:
     following: bool
     coordinator_regions: frozenset[str]
     official_addressees: frozenset[int]
+    reported: bool = True  # someone reported on it (else it reads «нет данных»)
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,9 @@ class ReportingRepository:
                 recommendation_id,
             )
             region = rows("SELECT region FROM users WHERE id = ?", reader_id)
+            reported = rows(
+                f"SELECT {REPORTED_SQL} FROM recommendations r WHERE r.id = ?", recommendation_id
+            )
             return CardView(
                 recommendation=rec,
                 document=_document(document[0]),
@@ -275,6 +280,7 @@ class ReportingRepository:
                         reader_id,
                     )
                 ),
+                reported=bool(reported[0][0]),
             )
 
         return await self.db.read(job)

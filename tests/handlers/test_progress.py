@@ -79,3 +79,23 @@ async def test_progress_is_in_the_coordinators_help(harness, amur):
     assert "/progress — " in calls[-1].text
     calls = await harness.send(MEMBER, "/help")
     assert "/progress" not in calls[-1].text
+
+
+async def test_an_item_nobody_reported_on_reads_no_data_not_not_started(harness, amur):
+    await join_and_open_first_task(harness, amur)
+    screen = (await harness.send(COORD, "/progress"))[-1]
+    calls = await harness.press(COORD, screen, "1")
+    listing = next(c for c in calls if c.method == "editMessageText")
+    assert expect("reports.file.sum_no_data") in listing.text
+    assert expect("status.not_started") not in listing.text
+
+
+async def test_a_card_nobody_reported_on_reads_no_data(harness, services, amur):
+    rec_id, card = await join_and_open_first_task(harness, amur)
+    assert matches("card.head", status=expect("reports.file.sum_no_data")).within(card.text)
+    await services.reporting.comment(OFFICIAL, rec_id, "Начнём в апреле")
+    calls = await harness.send(OFFICIAL, "/tasks")
+    card = next(
+        c for c in await harness.press(OFFICIAL, calls[-1], "1") if c.method == "sendMessage"
+    )
+    assert matches("card.head", status=expect("status.not_started")).within(card.text)

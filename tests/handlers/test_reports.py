@@ -8,6 +8,7 @@ from bot.exports import COLUMNS
 from bot.texts import Texts
 from tests.conftest import ADMIN_ID
 from tests.handlers.test_reporting import COORD, MEMBER, amur
+from tests.texts import matches
 
 __all__ = ["amur"]
 
@@ -174,3 +175,33 @@ async def test_a_csv_sent_back_is_answered_with_the_excel_hint(harness, amur):
 async def test_an_xlsx_from_a_member_is_not_read(harness, amur):
     calls = await harness.send_document(MEMBER, b"PK\x03\x04", "table.xlsx")
     assert calls[-1].text == TEXTS("documents.bad_type", name="table.xlsx")
+
+
+def cell(data: bytes, row: int, column: str):
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data)).worksheets[0].cell(row, COLUMNS.index(column) + 1).value
+
+
+async def test_the_preview_says_no_data_for_an_item_nobody_reported_on(harness, amur):
+    formats = await open_formats(harness, COORD)
+    calls = await harness.press(COORD, formats, t("reports.xlsx_button"))
+    _, data = sent_file(calls, "sendDocument")
+    filled = fill(data, {2: (t("status.in_progress"), "")})
+    preview = (await harness.send_document(COORD, filled, "amur.xlsx"))[-1]
+    old, new = t("reports.file.sum_no_data"), t("status.in_progress")
+    assert matches("reports.bulk.change_line", row=2, old=old, new=new).within(preview.text)
+
+
+async def test_no_data_cannot_be_put_back_on_an_item_with_reports(harness, services, amur):
+    formats = await open_formats(harness, COORD)
+    calls = await harness.press(COORD, formats, t("reports.xlsx_button"))
+    _, data = sent_file(calls, "sendDocument")
+    rec_id = int(cell(data, 2, "id"))
+    await services.reporting.comment(ADMIN_ID, rec_id, "Начнём в апреле")
+    calls = await harness.press(COORD, formats, t("reports.xlsx_button"))
+    _, data = sent_file(calls, "sendDocument")
+    filled = fill(data, {2: (t("reports.file.no_data"), "")})
+    text = (await harness.send_document(COORD, filled, "amur.xlsx"))[-1].text
+    assert matches("reports.bulk.error_no_data_back", row=2).within(text)
+    assert not matches("reports.bulk.error_unknown_status").within(text)

@@ -61,3 +61,16 @@ async def test_card_links_the_addressee_feed(services, harness):
     card = await services.reporting.card(ADMIN_ID, rec_id)
     text = render_card(services.texts, card)
     assert f'<a href="http://tracker.test/calendar/addressee/{body_id}.ics">' in text
+
+
+async def test_the_description_says_no_data_until_someone_reports(client, services):
+    _, (body_id,), (first, second) = await make_document(
+        services, items=["Провести форум.", "Издать сборник."], deadline="2026-12-31"
+    )
+    await services.reporting.comment(ADMIN_ID, second, "Начнём в апреле")
+    events = (await feed(client, f"/calendar/addressee/{body_id}.ics")).walk("VEVENT")
+    description = {str(e["UID"]).split("@")[0]: str(e["DESCRIPTION"]) for e in events}
+    no_data = services.texts.plain("reports.file.sum_no_data")
+    not_started = services.texts.plain("status.not_started")
+    assert description[f"recommendation-{first}"].startswith(no_data)
+    assert description[f"recommendation-{second}"].startswith(not_started)

@@ -70,6 +70,8 @@ async def test_report_through_the_form(client, services, body):
     assert "Министерство культуры Амурской области" in html
     assert f'href="/o/{made.token}/rec/{rec_id}"' in html
     assert listing.headers["Referrer-Policy"] == "no-referrer"
+    no_data = services.texts.plain("reports.file.sum_no_data")
+    assert f'<span class="badge no_data">{no_data}</span>' in html  # nobody reported yet
 
     page = await client.get(f"/o/{made.token}/rec/{rec_id}")
     html = await page.text()

@@ -33,8 +33,22 @@ async def test_index_region_resolution_and_recommendation_pages(client, services
     page = await client.get(f"/rec/{rec_id}")
     html = await page.text()
     assert "Разработать программу поддержки НКО." in html
-    assert services.texts.plain("status.not_started") in html
+    assert services.texts.plain("reports.file.sum_no_data") in html  # nobody reported yet
     assert "31 декабря 2026 г." in html
+
+
+async def test_an_item_nobody_reported_on_reads_no_data_not_not_started(client, services):
+    doc_id, _, (rec_id,) = await make_document(services)
+    no_data = services.texts.plain("reports.file.sum_no_data")
+    not_started = services.texts.plain("status.not_started")
+    for path in (f"/d/{doc_id}", f"/rec/{rec_id}"):
+        html = await (await client.get(path)).text()
+        assert f'<span class="badge no_data">{no_data}</span>' in html, path
+        assert f'<span class="badge not_started">{not_started}</span>' not in html, path
+    await services.reporting.comment(ADMIN_ID, rec_id, "Начнём в апреле")
+    for path in (f"/d/{doc_id}", f"/rec/{rec_id}"):
+        html = await (await client.get(path)).text()
+        assert f'<span class="badge not_started">{not_started}</span>' in html, path
 
 
 async def test_hostile_document_text_is_escaped(client, services):
