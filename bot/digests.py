@@ -388,18 +388,23 @@ class DigestPlanner:
                 numbered.append(rec_id)
             return numbered.index(rec_id) + 1
 
+        def cached(key: tuple[Any, ...], render: Callable[[], Html]) -> Html:
+            """A line rendered once per run for everyone whose digest holds it."""
+            line = lines_cache.get(key)
+            if line is None:
+                line = lines_cache[key] = render()
+            return line
+
         def title_line(key: str, doc_id: int) -> Html:
             new = key == "new" and doc_id in new_doc_ids
-            cache_key = ("new", doc_id, per_doc[doc_id]) if new else ("document", doc_id)
-            line = lines_cache.get(cache_key)
-            if line is None:
+
+            def render() -> Html:
                 title = shorten(readable_title(activity.titles.get(doc_id, "")), 100)
                 if new:
-                    line = texts("digest.new_document", title=title, n=per_doc[doc_id])
-                else:
-                    line = texts("digest.document", title=title)
-                lines_cache[cache_key] = line
-            return line
+                    return texts("digest.new_document", title=title, n=per_doc[doc_id])
+                return texts("digest.document", title=title)
+
+            return cached(("new", doc_id, per_doc[doc_id]) if new else ("document", doc_id), render)
 
         def section(key: str, rows: list[_Row], line: Callable[[_Row], Html]) -> Html:
             """Lines grouped under their resolution's title, so a title is said once.
@@ -433,38 +438,34 @@ class DigestPlanner:
 
         def item(row: _Row) -> Html:
             position = number(row["id"])
-            cache_key = ("item", row["id"], position)
-            line = lines_cache.get(cache_key)
-            if line is None:
-                line = lines_cache[cache_key] = texts(
+            return cached(
+                ("item", row["id"], position),
+                lambda: texts(
                     "digest.item",
                     position=position,
                     number=row["number"],
                     text=shorten(row["text"], 110),
-                )
-            return line
+                ),
+            )
 
         def deadline_item(row: _Row) -> Html:
             position = number(row["id"])
-            cache_key = ("deadline", row["id"], position, row["deadline"])
-            line = lines_cache.get(cache_key)
-            if line is None:
-                line = lines_cache[cache_key] = texts(
+            return cached(
+                ("deadline", row["id"], position, row["deadline"]),
+                lambda: texts(
                     "digest.deadline_item",
                     position=position,
                     number=row["number"],
                     text=shorten(row["text"], 90),
                     deadline=human_deadline(row["deadline"], row["deadline_precision"]),
-                )
-            return line
+                ),
+            )
 
         def event_line(event: _Row) -> Html:
             position = number(event["recommendation_id"])
-            cache_key = ("event", event["id"], position)
-            line = lines_cache.get(cache_key)
-            if line is None:
-                line = lines_cache[cache_key] = self._event_line(event, position)
-            return line
+            return cached(
+                ("event", event["id"], position), lambda: self._event_line(event, position)
+            )
 
         parts = [texts(f"digest.head_{frequency}")]
         if new_recs:

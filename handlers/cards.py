@@ -306,9 +306,7 @@ async def on_step(
         await callback.answer(texts.plain("report.dialog_over"))
         return
     if callback_data.action == "cancel":
-        await state.clear()
-        await callback.answer()
-        await show_result(callback, texts("report.cancelled"))
+        await on_form_cancel(callback, state, texts)
         return
     if callback_data.action == "skip":
         if data.get("status") == Status.WONT_DO:
@@ -444,9 +442,7 @@ async def on_assessment_step(
     texts: Texts,
 ) -> None:
     if callback_data.action == "cancel":
-        await callback.answer()
-        await state.clear()
-        await show_result(callback, texts("report.cancelled"))
+        await on_form_cancel(callback, state, texts)
         return
     await drop_buttons(callback)
     # Answered after saving: a refusal shows as this button's alert.
@@ -548,6 +544,7 @@ async def on_deadline_step(
 
 
 async def on_form_cancel(callback: CallbackQuery, state: FSMContext, texts: Texts) -> None:
+    """«Отмена» in any step of a card's dialogs (and a letter's): nothing is written."""
     await state.clear()
     await callback.answer()
     await show_result(callback, texts("report.cancelled"))

@@ -24,7 +24,7 @@ from bot.reporting import COMMENT_LIMIT, Evidence, Letter
 from bot.texts import Texts
 from bot.views import status_label
 from handlers.callbacks import LetterCallback
-from handlers.cards import evidence_of, send_card
+from handlers.cards import evidence_of, on_form_cancel, send_card
 from handlers.editing import drop_buttons, show_result
 from handlers.events import pressed_in, pressed_message, sender_id
 from storage.statuses import STATUSES
@@ -220,9 +220,7 @@ async def on_step(
         await callback.answer(texts.plain("report.dialog_over"))
         return
     if callback_data.action == "cancel":
-        await state.clear()
-        await callback.answer()
-        await show_result(callback, texts("report.cancelled"))
+        await on_form_cancel(callback, state, texts)
         return
     if callback_data.action == "skip":
         if await state.get_state() != LetterForm.scan.state:
