@@ -98,6 +98,7 @@ class Match:
     deadline_precision: str | None
     text: str
     region: str | None = None
+    reported: bool = True  # someone reported on it; else its status reads «нет данных»
 
 
 @dataclass
@@ -394,6 +395,7 @@ class SearchService:
                     deadline_precision=row["deadline_precision"],
                     text=row["text"],
                     region=row["region"],
+                    reported=bool(row["reported"]),
                 )
             )
         return matches

@@ -33,6 +33,7 @@ class Tasks:
     groups: dict[TaskGroup, list[RecommendationRow]] = field(
         default_factory=lambda: {g: [] for g in GROUPS}
     )
+    reported: frozenset[int] = frozenset()  # ids of the items someone reported on
 
     @property
     def total(self) -> int:
@@ -68,8 +69,9 @@ class TaskService:
     async def tasks(self, user_id: int, region: str | None) -> Tasks:
         addressees = sorted(await self.reporting.official_addressees(user_id))
         today = local_date(self.clock.now(), zone_for(region, self.default_tz))
-        tasks = Tasks()
-        for rec in await self.queries.for_addressees(addressees):
+        recs, reported = await self.queries.for_addressees(addressees)
+        tasks = Tasks(reported=reported)
+        for rec in recs:
             rec = current_row(rec, today)
             tasks.groups[group_of(rec, today)].append(rec)
         return tasks

@@ -56,6 +56,7 @@ def _item(match: Match, today: dt.date) -> ListItem:
         deadline_precision=match.deadline_precision,
         reasons=tuple(match.reasons[:2]),
         overdue=is_overdue(match.status, match.deadline, today),
+        reported=match.reported,
     )
 
 

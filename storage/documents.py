@@ -9,6 +9,7 @@ from sqlite3 import Row
 from typing import Any
 
 from storage.db import Database
+from storage.statuses import REPORTED_SQL
 
 
 @dataclass(frozen=True)
@@ -358,15 +359,18 @@ class RecommendationQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def for_addressees(self, addressee_ids: list[int]) -> list[RecommendationRow]:
+    async def for_addressees(
+        self, addressee_ids: list[int]
+    ) -> tuple[list[RecommendationRow], frozenset[int]]:
+        """The live items of these bodies, and the ids among them someone reported on."""
         if not addressee_ids:
-            return []
+            return [], frozenset()
         marks = ", ".join("?" for _ in addressee_ids)
         rows = await self.db.fetchall(
-            "SELECT DISTINCT r.* FROM recommendations r"
+            f"SELECT DISTINCT r.*, {REPORTED_SQL} AS reported FROM recommendations r"
             " JOIN recommendation_addressees ra ON ra.recommendation_id = r.id"
             f" WHERE ra.addressee_id IN ({marks}) AND r.removed = 0"
             " ORDER BY r.deadline IS NULL, r.deadline, r.document_id, r.position",
             addressee_ids,
         )
-        return [_recommendation(r) for r in rows]
+        return [_recommendation(r) for r in rows], frozenset(r["id"] for r in rows if r["reported"])

@@ -12,13 +12,8 @@ from typing import Any
 from storage.db import Database
 from storage.documents import RecommendationRow
 from storage.documents import _recommendation as recommendation_row
-from storage.statuses import CLOSED_SQL, Status
+from storage.statuses import CLOSED_SQL, REPORTED_SQL, Status
 
-# Whether anyone reported on a recommendation (a status or comment in its history).
-REPORTED_SQL = (
-    "EXISTS (SELECT 1 FROM history h"
-    " WHERE h.recommendation_id = r.id AND h.event IN ('status', 'comment'))"
-)
 # A recommendation's reported state: its status, or 'no_data' while nobody reported.
 _STATE = (
     f"CASE WHEN r.status = '{Status.NOT_STARTED}' AND NOT {REPORTED_SQL}"

@@ -15,7 +15,7 @@ from storage.documents import (
     _recommendation,
 )
 from storage.privacy import official_org_sql
-from storage.progress import REPORTED_SQL
+from storage.statuses import REPORTED_SQL
 
 
 @dataclass(frozen=True)
