@@ -21,7 +21,8 @@ class TaskGroup(StrEnum):
     DUE_SOON = "due_soon"
     IN_PROGRESS = Status.IN_PROGRESS.value  # started (in progress or partly done), no deadline near
     NOT_STARTED = Status.NOT_STARTED.value
-    DONE = Status.DONE.value  # closed: done, or will not be done
+    DONE = Status.DONE.value
+    WONT_DO = Status.WONT_DO.value  # closed, but not completed: refused, with a reason
 
 
 GROUPS: tuple[TaskGroup, ...] = tuple(TaskGroup)
@@ -42,7 +43,7 @@ class Tasks:
 
 def group_of(rec: RecommendationRow, today: dt.date) -> TaskGroup:
     if is_closed(rec.status):
-        return TaskGroup.DONE
+        return TaskGroup(rec.status)  # closed: done, or refused (not completed)
     rec = current_row(rec, today)  # a recurring term: the occurrence due now
     if rec.deadline:
         deadline = dt.date.fromisoformat(rec.deadline)

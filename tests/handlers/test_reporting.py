@@ -69,7 +69,14 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     tasks = calls[-1]
     # 15 own + a joint one (6.6); «в 2016 году» in item 11 is long past: that one is overdue
     # and shown first.
-    counts = {"overdue": 1, "due_soon": 0, "in_progress": 0, "not_started": 15, "done": 0}
+    counts = {
+        "overdue": 1,
+        "due_soon": 0,
+        "in_progress": 0,
+        "not_started": 15,
+        "done": 0,
+        "wont_do": 0,
+    }
     header = expect("tasks.header", total=16, group=expect("tasks.group_overdue"), **counts)
     assert tasks.text.startswith(header) and "до конца 2016 г." in tasks.text
 
