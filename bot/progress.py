@@ -86,9 +86,12 @@ class BodyProgress:
     addressee_id: int
     name: str
     counts: Counts
-    officials: int
+    officials: int  # in Telegram, and open web-form links
     last_report: str | None  # ISO UTC of the last status or comment on its items
     reported_recently: bool
+    # The last report came in a letter the coordinator entered: the body answered, through
+    # the coordinator, without an official of its own.
+    last_by_letter: bool = False
 
     @property
     def silent(self) -> bool:
@@ -136,6 +139,7 @@ class ItemList:
     items: list[RecommendationRow]
     total: int
     officials: list[str] = field(default_factory=list)  # names, for one addressee
+    web_links: int = 0  # its open web-form links: officials without a name in Telegram
     reported: frozenset[int] = frozenset()  # ids of the items someone reported on
 
     def shown(self, item: RecommendationRow) -> str:
@@ -185,11 +189,14 @@ class ProgressService:
                     addressee_id=row["id"],
                     name=row["canonical"],
                     counts=Counts.of(row),
-                    officials=row["officials"],
+                    officials=row["officials"] + row["web_links"],
                     last_report=row["last_report"],
                     reported_recently=row["recent_reports"] > 0,
+                    last_by_letter=row["last_basis"] == "letter",
                 )
-                for row in await self.repo.addressees(doc["id"], today.isoformat(), since)
+                for row in await self.repo.addressees(
+                    doc["id"], today.isoformat(), since, self.clock.iso()
+                )
             ]
             resolutions.append(
                 ResolutionProgress(
@@ -227,11 +234,13 @@ class ProgressService:
             limit,
             offset,
         )
-        officials = (
-            [r["first_name"] or str(r["id"]) for r in await self.repo.officials(addressee_id)]
-            if addressee_id is not None
-            else []
-        )
+        officials: list[str] = []
+        web_links = 0
+        if addressee_id is not None:
+            officials = [
+                r["first_name"] or str(r["id"]) for r in await self.repo.officials(addressee_id)
+            ]
+            web_links = await self.repo.web_links(addressee_id, self.clock.iso())
         return ItemList(
             region=region,
             document_id=document_id,
@@ -242,5 +251,6 @@ class ProgressService:
             items=rows,
             total=total,
             officials=officials,
+            web_links=web_links,
             reported=reported,
         )

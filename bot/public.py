@@ -173,7 +173,9 @@ class PublicService:
                 last_report=row["last_report"],
                 reported_recently=row["recent_reports"] > 0,
             )
-            for row in await self.progress.addressees(document_id, today.isoformat(), since)
+            for row in await self.progress.addressees(
+                document_id, today.isoformat(), since, self.clock.iso()
+            )
         ]
         if addressee_id is not None and addressee_id not in {b.addressee_id for b in bodies}:
             return None

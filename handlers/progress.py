@@ -64,11 +64,14 @@ def _counts(texts: Texts, counts: Counts, short: bool) -> str:
 
 
 def _who(texts: Texts, body: BodyProgress, region: str, default_tz: str) -> str:
+    """The body's last report (a letter is its answer through the coordinator, official or
+    not), else whether it has an official to report."""
+    if body.reported_recently and body.last_report and (body.officials or body.last_by_letter):
+        day = local_date(from_iso(body.last_report), zone_for(region, default_tz))
+        key = "progress.who_letter" if body.last_by_letter else "progress.who_reported"
+        return texts(key, date=day.strftime("%d.%m"))
     if body.officials == 0:
         return texts("progress.who_none")
-    if body.reported_recently and body.last_report:
-        day = local_date(from_iso(body.last_report), zone_for(region, default_tz))
-        return texts("progress.who_reported", date=day.strftime("%d.%m"))
     return texts("progress.who_silent")
 
 
@@ -211,9 +214,12 @@ def render_items(texts: Texts, listing: ItemList, page: int) -> tuple[Html, Inli
         n=listing.total,
     )
     if listing.addressee is not None:
+        names = list(listing.officials)
+        if listing.web_links:
+            names.append(texts("progress.web_officials", n=listing.web_links))
         header += "\n" + (
-            texts("progress.items_officials", names=", ".join(listing.officials))
-            if listing.officials
+            texts("progress.items_officials", names=", ".join(names))
+            if names
             else texts("progress.items_no_official")
         )
     items = [
