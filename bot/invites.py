@@ -50,6 +50,7 @@ class InviteService:
     async def create(
         self, actor_id: int, addressee_id: int, max_uses: int = 1, days: int = DEFAULT_DAYS
     ) -> InviteRow:
+        await self.access.require_role(actor_id, Action.INVITE)  # before any lookup
         _, document = await self._addressee(addressee_id)
         await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
         if not 1 <= max_uses <= MAX_USES or not 1 <= days <= 365:
@@ -139,6 +140,7 @@ class InviteService:
         return info
 
     async def revoke_invite(self, actor_id: int, invite_id: int) -> bool:
+        await self.access.require_role(actor_id, Action.REVOKE)  # before any lookup
         invite = await self.reporting.get_invite(invite_id)
         if invite is None:
             return False
@@ -147,6 +149,7 @@ class InviteService:
         return await self.reporting.revoke_invite(invite_id, self.clock.iso())
 
     async def revoke_official(self, actor_id: int, user_id: int, addressee_id: int) -> bool:
+        await self.access.require_role(actor_id, Action.REVOKE)  # before any lookup
         _, document = await self._addressee(addressee_id)
         await self.access.require(actor_id, Action.REVOKE, Target(region=document.region))
         return await self.reporting.unbind_official(user_id, addressee_id, self.clock.iso())

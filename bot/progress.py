@@ -11,7 +11,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 
-from bot.access import AccessService
+from bot.access import AccessService, Roles
 from bot.clock import Clock, to_iso
 from bot.errors import NotFound, PermissionDenied
 from bot.localtime import local_date, zone_for
@@ -156,20 +156,23 @@ class ProgressService:
         self.clock = clock
         self.default_tz = default_tz
 
-    async def regions(self, actor_id: int) -> list[str]:
-        """Regions this person may see: a coordinator's own; for an admin every region
-        that has documents."""
+    async def _coordinator(self, actor_id: int) -> Roles:
+        """/progress is a coordinator's: anyone else is refused before anything is read."""
         roles = await self.access.roles(actor_id)
         if not roles.is_coordinator:
             raise PermissionDenied("access.coordinators_only")
+        return roles
+
+    async def regions(self, actor_id: int) -> list[str]:
+        """Regions this person may see: a coordinator's own; for an admin every region
+        that has documents."""
+        roles = await self._coordinator(actor_id)
         if roles.is_admin:
             return sorted(set(await self.repo.regions()) | roles.coordinator_regions)
         return sorted(roles.coordinator_regions)
 
     async def _require(self, actor_id: int, region: str | None) -> str:
-        roles = await self.access.roles(actor_id)
-        if not roles.is_coordinator:
-            raise PermissionDenied("access.coordinators_only")
+        roles = await self._coordinator(actor_id)
         name = valid_region(region)
         if name is None or not roles.coordinates(name):
             raise PermissionDenied("access.region_coordinators_only", region=region or "")
@@ -217,6 +220,7 @@ class ProgressService:
         """The list behind a line: a resolution's (or one body's) items in one state."""
         if state not in ITEM_FILTERS:
             raise ValueError(f"unknown state {state!r}")
+        await self._coordinator(actor_id)  # the role before the lookup
         doc = await self.repo.document(document_id)
         if doc is None:
             raise NotFound("fallback.stale_button")

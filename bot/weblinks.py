@@ -75,6 +75,7 @@ class WebLinkService:
         return addressee, document
 
     async def create(self, actor_id: int, addressee_id: int) -> NewWebLink:
+        await self.access.require_role(actor_id, Action.INVITE)  # before any lookup
         _, document = await self._addressee(addressee_id)
         await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
         token = secrets.token_urlsafe(24)

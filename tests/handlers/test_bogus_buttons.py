@@ -6,9 +6,15 @@ import logging
 
 import pytest
 
+from bot.regions import region_by_name
+from handlers.callbacks import DeadlineCallback, FixCallback, LetterCallback
+from handlers.profile import region_key
+from handlers.progress import ProgressCallback
 from tests.texts import plain
 
 STALE = plain("fallback.stale_button")
+MISSING = 10**9
+AMUR = region_by_name("Амурская область")
 
 
 async def press_alone(harness, caplog, data: str) -> str:
@@ -54,3 +60,23 @@ async def test_a_button_for_a_recommendation_that_is_not_there_says_so(harness, 
     said = await press_alone(harness, caplog, data)
     assert said == harness.texts.plain("report.not_found")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        DeadlineCallback(rec_id=MISSING),
+        LetterCallback(rec_id=MISSING, action="start"),
+        LetterCallback(rec_id=MISSING, action="status", status="done"),
+        FixCallback(r="p", id=MISSING),
+        FixCallback(r="d", id=MISSING),
+        ProgressCallback(
+            action="items", region=region_key(AMUR), doc=MISSING, addr=MISSING, state="all"
+        ),
+    ],
+)
+async def test_a_forged_coordinators_button_is_refused_by_role(harness, caplog, button):
+    """A member pressing a coordinator's button made by hand hears that it is for
+    coordinators, whatever the id in it (not «not found»)."""
+    said = await press_alone(harness, caplog, button.pack())
+    assert said == plain("access.coordinators_only")
