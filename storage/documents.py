@@ -58,6 +58,8 @@ class RecommendationRow:
     deadline_kind: str = "once"  # once | recurring | relative
     deadline_note: str | None = None  # "ежегодно до 1 марта"
     deadline_period: str | None = None  # recurring: year | quarter | month
+    updated_at: str = ""  # ISO UTC of the last change of the row
+    calendar_sequence: int = 0  # its revision in the deadline feeds (migration 0019)
 
 
 def _document(row: Row) -> DocumentRow:
