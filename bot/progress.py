@@ -89,9 +89,9 @@ class BodyProgress:
     officials: int  # in Telegram, and open web-form links
     last_report: str | None  # ISO UTC of the last status or comment on its items
     reported_recently: bool
-    # The last report came in a letter the coordinator entered: the body answered, through
-    # the coordinator, without an official of its own.
-    last_by_letter: bool = False
+    # The last report came in a letter the coordinator entered (the letter's ISO date): the
+    # body answered, through the coordinator, without an official of its own.
+    last_letter_date: str | None = None
 
     @property
     def silent(self) -> bool:
@@ -195,7 +195,7 @@ class ProgressService:
                     officials=row["officials"] + row["web_links"],
                     last_report=row["last_report"],
                     reported_recently=row["recent_reports"] > 0,
-                    last_by_letter=row["last_basis"] == "letter",
+                    last_letter_date=row["last_letter_date"],
                 )
                 for row in await self.repo.addressees(
                     doc["id"], today.isoformat(), since, self.clock.iso()

@@ -7,6 +7,7 @@ silent ones, those that reported.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import suppress
 
 from aiogram import Router
@@ -66,10 +67,12 @@ def _counts(texts: Texts, counts: Counts, short: bool) -> str:
 def _who(texts: Texts, body: BodyProgress, region: str, default_tz: str) -> str:
     """The body's last report (a letter is its answer through the coordinator, official or
     not), else whether it has an official to report."""
-    if body.reported_recently and body.last_report and (body.officials or body.last_by_letter):
+    if body.reported_recently and body.last_report and body.last_letter_date:
+        day = dt.date.fromisoformat(body.last_letter_date)
+        return texts("progress.who_letter", date=day.strftime("%d.%m"))
+    if body.reported_recently and body.last_report and body.officials:
         day = local_date(from_iso(body.last_report), zone_for(region, default_tz))
-        key = "progress.who_letter" if body.last_by_letter else "progress.who_reported"
-        return texts(key, date=day.strftime("%d.%m"))
+        return texts("progress.who_reported", date=day.strftime("%d.%m"))
     if body.officials == 0:
         return texts("progress.who_none")
     return texts("progress.who_silent")

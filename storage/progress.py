@@ -70,8 +70,8 @@ class ProgressRepository:
         self, document_id: int, today: str, since: str, now: str
     ) -> list[sqlite3.Row]:
         """Each addressee of a resolution: counts, officials (in Telegram, and web-form links
-        open at ``now``), last report and its basis (a letter: the body answered through the
-        coordinator), reports since."""
+        open at ``now``), last report (and the letter's date when it came in a letter: the body
+        answered through the coordinator), reports since."""
         return await self.db.fetchall(
             f"SELECT a.id, a.canonical, a.document_id, {_COUNTS},"
             " (SELECT count(*) FROM officials o JOIN users u ON u.id = o.user_id"
@@ -80,10 +80,11 @@ class ProgressRepository:
             " (SELECT max(h.created_at) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
             "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')) AS last_report,"
-            " (SELECT h.basis FROM history h JOIN recommendation_addressees x"
+            " (SELECT CASE WHEN h.basis = 'letter' THEN h.letter_date END"
+            "  FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
             "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')"
-            "  ORDER BY h.created_at DESC, h.id DESC LIMIT 1) AS last_basis,"
+            "  ORDER BY h.created_at DESC, h.id DESC LIMIT 1) AS last_letter_date,"
             " (SELECT count(*) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
             "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')"

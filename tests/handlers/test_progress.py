@@ -1,5 +1,7 @@
 """/progress through the real Dispatcher: one screen per resolution, every line opens a list."""
 
+import datetime as dt
+
 from bot.reporting import Letter
 from tests.conftest import ADMIN_ID
 from tests.handlers.test_reporting import COORD, MEMBER, OFFICIAL, amur, join_and_open_first_task
@@ -109,15 +111,14 @@ async def test_a_letter_reads_as_the_bodys_answer_and_a_web_link_as_an_official(
     a body whose official uses the web form has an official."""
     second = next(a for a in amur.addressee_ids[1:])  # not the government (position 1)
     listing = await services.progress.items(COORD, amur.document_id, "all", second)
-    letter = Letter("01-12/345", services.clock.now().date())
+    letter = Letter("01-12/345", services.clock.now().date() - dt.timedelta(days=5))
     await services.reporting.report_status(
         COORD, listing.items[0].id, "in_progress", "Приступили", letter=letter
     )
     screen = (await harness.send(COORD, "/progress"))[-1]
     name = listing.addressee
-    assert matches("progress.body", name=name, who=matches("progress.who_letter")).within(
-        screen.text
-    )
+    who = expect("progress.who_letter", date=letter.date.strftime("%d.%m"))  # the letter's day
+    assert matches("progress.body", name=name, who=who).within(screen.text)
     assert matches("progress.officials", with_official=0, reported=1).within(screen.text)
 
     await services.weblinks.create(COORD, second)

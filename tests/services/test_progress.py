@@ -116,7 +116,7 @@ async def test_a_letter_is_the_bodys_report_through_the_coordinator(services, am
     )
     [resolution] = (await services.progress.overview(COORD, AMUR)).resolutions
     body = next(b for b in resolution.bodies if b.addressee_id == ministry.addressee_id)
-    assert body.reported_recently and body.last_by_letter
+    assert body.reported_recently and body.last_letter_date == letter.date.isoformat()
     assert body.officials == 0 and not body.silent
     assert body.addressee_id in {b.addressee_id for b in resolution.reported}
 
