@@ -90,6 +90,7 @@ class InviteService:
 
     async def addressees_for(self, actor_id: int, document_id: int) -> list[AddresseeRow]:
         """The bodies of a resolution a coordinator may invite to (their region only)."""
+        await self.access.require_role(actor_id, Action.INVITE)  # before the lookup
         document = await self.documents.get(document_id)
         if document is None:
             raise NotFound("invite.no_addressee")
@@ -108,9 +109,13 @@ class InviteService:
         ]
         return sorted(result, key=lambda pair: pair[1])
 
-    async def addressee_for(self, actor_id: int, addressee_id: int) -> AddresseeRow:
+    async def addressee_for(
+        self, actor_id: int, addressee_id: int, action: Action = Action.INVITE
+    ) -> AddresseeRow:
+        """A body this coordinator may invite to (or, with REVOKE, unbind an official of)."""
+        await self.access.require_role(actor_id, action)  # before the lookup
         addressee, document = await self._addressee(addressee_id)
-        await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
+        await self.access.require(actor_id, action, Target(region=document.region))
         return addressee
 
     async def inspect(self, token: str) -> InviteInfo:

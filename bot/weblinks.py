@@ -107,6 +107,7 @@ class WebLinkService:
         await self.links.touch(info.link.id, self.clock.iso())
 
     async def revoke(self, actor_id: int, link_id: int) -> bool:
+        await self.access.require_role(actor_id, Action.REVOKE)  # before the lookup
         link = await self.links.get(link_id)
         if link is None:
             return False
