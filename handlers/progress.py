@@ -70,7 +70,7 @@ def _who(texts: Texts, body: BodyProgress, region: str, default_tz: str) -> str:
     if body.reported_recently and body.last_report and body.last_letter_date:
         day = dt.date.fromisoformat(body.last_letter_date)
         return texts("progress.who_letter", date=day.strftime("%d.%m"))
-    if body.reported_recently and body.last_report and body.officials:
+    if body.reported_recently and body.last_report:
         day = local_date(from_iso(body.last_report), zone_for(region, default_tz))
         return texts("progress.who_reported", date=day.strftime("%d.%m"))
     if body.officials == 0:

@@ -19,6 +19,13 @@ _STATE = (
     f"CASE WHEN r.status = '{Status.NOT_STARTED}' AND NOT {REPORTED_SQL}"
     " THEN 'no_data' ELSE r.status END"
 )
+# A report of the body itself (the history row ``h``): by its official (in Telegram or the
+# web form), or its answer the coordinator entered from a letter or a filled-in spreadsheet;
+# not the coordinator's own status or comment on the card.
+_BODY_REPORT = (
+    "h.event IN ('status', 'comment')"
+    " AND (h.actor_role = 'official' OR h.basis IN ('letter', 'spreadsheet'))"
+)
 # The open web-form links of the addressee ``a`` at a time (the parameter): an official too.
 _OPEN_WEB_LINKS = (
     "SELECT count(*) FROM web_links w WHERE w.addressee_id = a.id"
@@ -79,15 +86,15 @@ class ProgressRepository:
             f" ({_OPEN_WEB_LINKS}) AS web_links,"
             " (SELECT max(h.created_at) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
-            "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')) AS last_report,"
+            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}) AS last_report,"
             " (SELECT CASE WHEN h.basis = 'letter' THEN h.letter_date END"
             "  FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
-            "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')"
+            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}"
             "  ORDER BY h.created_at DESC, h.id DESC LIMIT 1) AS last_letter_date,"
             " (SELECT count(*) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
-            "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')"
+            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}"
             "  AND h.created_at >= ?) AS recent_reports"
             " FROM addressees a"
             " JOIN recommendation_addressees ra ON ra.addressee_id = a.id"

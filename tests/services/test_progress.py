@@ -137,3 +137,18 @@ async def test_an_open_web_form_link_is_an_official(services, clock, amur_offici
     [resolution] = (await services.progress.overview(COORD, AMUR)).resolutions
     body = next(b for b in resolution.bodies if b.addressee_id == ministry.addressee_id)
     assert body.officials == 0
+
+
+async def test_a_coordinators_own_status_is_not_the_bodys_report(services, amur_official):
+    """Set on the card by the coordinator, without a letter: the item has a status, but the
+    body has not reported (it is neither «отчитались» nor dated as its report)."""
+    document_id, _ = amur_official
+    overview = await services.progress.overview(COORD, AMUR)
+    ministry = next(b for b in overview.resolutions[0].bodies if b.officials == 0)
+    items = await services.progress.items(COORD, document_id, "all", ministry.addressee_id)
+    await services.reporting.report_status(COORD, items.items[0].id, "in_progress", "Проверено")
+    [resolution] = (await services.progress.overview(COORD, AMUR)).resolutions
+    body = next(b for b in resolution.bodies if b.addressee_id == ministry.addressee_id)
+    assert body.counts.by_state["in_progress"] == 1
+    assert not body.reported_recently and body.last_report is None
+    assert body.addressee_id not in {b.addressee_id for b in resolution.reported}
