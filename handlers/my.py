@@ -28,7 +28,7 @@ from bot.search import AskResult, Match, Profile
 from bot.smalltalk import asks_how_to_upload, is_greeting
 from bot.texts import Html, Texts
 from bot.titles import readable_title
-from bot.views import is_overdue, status_label
+from bot.views import is_overdue, shown_state, status_label
 from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
 from handlers.events import pressed_in, sender, sender_id
@@ -258,7 +258,7 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
             deadline=human_deadline(match.deadline, match.deadline_precision)
             if match.deadline
             else texts("card.no_deadline"),
-            status=status_label(texts, match.status),
+            status=status_label(texts, shown_state(match.status, match.reported)),
         )
         articles.append(
             InlineQueryResultArticle(

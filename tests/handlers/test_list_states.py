@@ -60,3 +60,17 @@ async def test_tasks_lines_say_no_data_until_someone_reports(harness, services, 
     await services.reporting.comment(OFFICIAL, rec_id, "Проект готовится")
     page = (await harness.send(OFFICIAL, "/tasks"))[-1]
     assert line(1, NOT_STARTED).within(page.text)
+
+
+async def test_inline_cards_say_no_data_until_someone_reports(harness, services, amur):
+    query = {"id": "q1", "from": harness.user_dict(NGO), "query": "поддержка СО НКО", "offset": ""}
+    calls = await harness.feed({"inline_query": query})
+    answer = next(c for c in calls if c.method == "answerInlineQuery")
+    first = answer.params["results"][0]["input_message_content"]["message_text"]
+    assert first == matches("inline.card", status=NO_DATA)
+    rec_id = int(answer.params["results"][0]["id"])
+    await services.reporting.comment(ADMIN_ID, rec_id, "Проект готовится")
+    calls = await harness.feed({"inline_query": {**query, "id": "q2"}})
+    answer = next(c for c in calls if c.method == "answerInlineQuery")
+    first = answer.params["results"][0]["input_message_content"]["message_text"]
+    assert first == matches("inline.card", status=NOT_STARTED)
