@@ -140,6 +140,14 @@ REGION_COORDINATOR_ACTIONS = frozenset(
 COORDINATOR_ACTIONS = REGION_COORDINATOR_ACTIONS | {Action.IMPORT_DOCUMENT}
 
 
+def refuse_unless(roles: Roles, action: Action, target: Target) -> None:
+    """Raise the refusal a person reads unless ``roles`` allow the action on the target."""
+    if not allowed(roles, action, target):
+        if action is Action.IMPORT_DOCUMENT and roles.is_coordinator:
+            raise PermissionDenied("access.other_region", region=target.region or "")
+        raise PermissionDenied(DENIED_TEXT[action], region=target.region or "")
+
+
 DENIED_TEXT = {
     Action.APPOINT_COORDINATOR: "access.admins_only",
     Action.IMPORT_DOCUMENT: "access.coordinators_only",
@@ -205,12 +213,8 @@ class AccessService:
         *,
         region: str | None = None,
     ) -> Roles:
-        target = target or Target(region=region)
         roles = await self.roles(user_id)
-        if not allowed(roles, action, target):
-            if action is Action.IMPORT_DOCUMENT and roles.is_coordinator:
-                raise PermissionDenied("access.other_region", region=target.region or "")
-            raise PermissionDenied(DENIED_TEXT[action], region=target.region or "")
+        refuse_unless(roles, action, target or Target(region=region))
         return roles
 
     async def require_role(self, user_id: int, action: Action) -> Roles:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.access import AccessService, Action, Roles, Target, allowed
+from bot.access import AccessService, Action, Roles, Target, allowed, refuse_unless
 from bot.clock import Clock
 from bot.deadline_input import TypedDeadline, read_deadline
 from bot.errors import InvalidInput, NotFound, PermissionDenied
@@ -147,9 +147,9 @@ class ReportingService:
         the role the action needs first (before the lookup, so a forged button's id tells
         nothing), then the item, then its region or body; an assessment needs a report that
         is not the assessor's own."""
-        await self.access.require_role(user_id, action)
+        roles = await self.access.require_role(user_id, action)
         subject = await self.subject(recommendation_id)
-        roles = await self.access.require(user_id, action, subject.target)
+        refuse_unless(roles, action, subject.target)
         if action is Action.ASSESS:
             last = last_report(await self.reporting.history(recommendation_id))
             if last is not None and last.actor_id == user_id:
