@@ -156,6 +156,11 @@ class ReportingService:
                 raise PermissionDenied("assess.own_entry")
         return subject, roles
 
+    async def _old_status(self, current: RecommendationRow) -> str | None:
+        """What a status report changes: the status as it stood, or None for the first report
+        (the item read «нет данных», not «не начато»: nobody had reported)."""
+        return current.status if await self.reporting.has_reports(current.id) else None
+
     async def report_status(
         self,
         actor_id: int,
@@ -189,7 +194,7 @@ class ReportingService:
                     roles,
                     "status",
                     now,
-                    old_status=current.status,
+                    old_status=await self._old_status(current),
                     new_status=status,
                     comment=comment,
                     **_evidence_fields(evidence),
@@ -228,7 +233,8 @@ class ReportingService:
                 comment = _clean_comment(change.comment)
                 basis = {"basis": "spreadsheet"}
                 if change.status is not None and change.status != current.status:
-                    fields = {"old_status": current.status, "new_status": change.status}
+                    old = await self._old_status(current)
+                    fields = {"old_status": old, "new_status": change.status}
                     entry = _entry(subject, actor_id, roles, "status", now, **fields, **basis)
                     await self.documents.update_recommendation(
                         current.id, {"status": change.status, "status_changed_at": now}, now

@@ -221,6 +221,15 @@ class ReportingRepository:
         )
         return [HistoryRow(**dict(r)) for r in reversed(rows)]
 
+    async def has_reports(self, recommendation_id: int) -> bool:
+        """Someone has reported on it (a status or comment in its history)."""
+        return bool(
+            await self.db.fetchval(
+                f"SELECT {REPORTED_SQL} FROM recommendations r WHERE r.id = ?",
+                (recommendation_id,),
+            )
+        )
+
     async def history_entry(self, entry_id: int) -> HistoryRow | None:
         row = await self.db.fetchone("SELECT * FROM history WHERE id = ?", (entry_id,))
         return HistoryRow(**dict(row)) if row else None

@@ -100,7 +100,7 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     calls = await harness.press(OFFICIAL, calls[-1], CONFIRM)
     new_card = calls[-1]
     assert matches("card.head", status=IN_PROGRESS).within(new_card.text)
-    status = matches("history.status", new=IN_PROGRESS)
+    status = expect("history.status_first", new=IN_PROGRESS)  # the first report
     who = expect("history.official_of", org="Правительства области")
     assert matches("history.line", role=who, what=status).within(new_card.text)
     assert expect("history.comment_text", text=comment) in new_card.text
