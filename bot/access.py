@@ -118,18 +118,34 @@ def allowed(roles: Roles, action: Action, target: Target = Target()) -> bool:
         case Action.ASSESS:
             # The civil-society view: anyone but the body that reports on its own work.
             return not roles.is_official_for(target)
-        case (
-            Action.SET_DEADLINE
-            | Action.INVITE
-            | Action.REVOKE
-            | Action.ANNOUNCE
-            | Action.CORRECT_DOCUMENT
-            | Action.EXPORT_REPORT
-            | Action.RECORD_LETTER
-            | Action.BULK_UPDATE
-        ):
+        case _ if action in REGION_COORDINATOR_ACTIONS:
             return roles.coordinates(target.region)
     return False
+
+
+# What the coordinator of the target's region (or an admin) does.
+REGION_COORDINATOR_ACTIONS = frozenset(
+    {
+        Action.SET_DEADLINE,
+        Action.INVITE,
+        Action.REVOKE,
+        Action.ANNOUNCE,
+        Action.CORRECT_DOCUMENT,
+        Action.EXPORT_REPORT,
+        Action.RECORD_LETTER,
+        Action.BULK_UPDATE,
+    }
+)
+# What nobody but a coordinator (of some region) or an admin does, whatever the target.
+COORDINATOR_ACTIONS = REGION_COORDINATOR_ACTIONS | {Action.IMPORT_DOCUMENT}
+
+
+def refuse_unless(roles: Roles, action: Action, target: Target) -> None:
+    """Raise the refusal a person reads unless ``roles`` allow the action on the target."""
+    if not allowed(roles, action, target):
+        if action is Action.IMPORT_DOCUMENT and roles.is_coordinator:
+            raise PermissionDenied("access.other_region", region=target.region or "")
+        raise PermissionDenied(DENIED_TEXT[action], region=target.region or "")
 
 
 DENIED_TEXT = {
@@ -197,12 +213,17 @@ class AccessService:
         *,
         region: str | None = None,
     ) -> Roles:
-        target = target or Target(region=region)
         roles = await self.roles(user_id)
-        if not allowed(roles, action, target):
-            if action is Action.IMPORT_DOCUMENT and roles.is_coordinator:
-                raise PermissionDenied("access.other_region", region=target.region or "")
-            raise PermissionDenied(DENIED_TEXT[action], region=target.region or "")
+        refuse_unless(roles, action, target or Target(region=region))
+        return roles
+
+    async def require_role(self, user_id: int, action: Action) -> Roles:
+        """The role an action needs at all, checked before anything is looked up: a person
+        who coordinates nowhere is refused a coordinator's action by role, whatever id a
+        forged button carries (rather than «not found»)."""
+        roles = await self.roles(user_id)
+        if action in COORDINATOR_ACTIONS and not roles.is_coordinator:
+            raise PermissionDenied("access.coordinators_only")
         return roles
 
     async def appoint_coordinator(self, actor_id: int, user_id: int, region: str) -> bool:

@@ -233,6 +233,7 @@ class AnnouncementService:
         )
 
     async def get(self, actor_id: int, announcement_id: int) -> AnnouncementRow:
+        await self.access.require_role(actor_id, Action.ANNOUNCE)  # before the lookup
         announcement = await self.repo.get(announcement_id)
         if announcement is None:
             raise NotFound("announce.not_found")

@@ -13,7 +13,7 @@ tests parse every feed back with ``icalendar``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.clock import from_iso
 from bot.formatting import shorten
@@ -25,6 +25,7 @@ PRODID = "-//resolution-tracker-bot//deadlines//RU"
 SUMMARY_LIMIT = 120
 LINE_OCTETS = 75
 EPOCH = "2000-01-01T00:00:00+00:00"
+UTC_FORMAT = "%Y%m%dT%H%M%SZ"  # a DATE-TIME in UTC (§3.3.5)
 
 
 def escape_text(value: str) -> str:
@@ -56,10 +57,6 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def _utc(value: str) -> str:
-    return from_iso(value).strftime("%Y%m%dT%H%M%SZ")
-
-
 def deadline_feed(
     name: str,
     zone: str,
@@ -68,9 +65,17 @@ def deadline_feed(
     uid_domain: str,
     status_label: Callable[[str], str],
     url_of: Callable[[int], str | None],
-    reported: frozenset[int] = frozenset(),
+    last_reports: Mapping[int, str] | None = None,
 ) -> bytes:
-    """``reported``: the ids someone reported on; the others read «нет данных»."""
+    """``last_reports``: when each item someone reported on was last reported on (ISO UTC);
+    the others read «нет данных».
+
+    Each event says when it last changed (LAST-MODIFIED, §3.8.7.3): the latest of its row's
+    change and its last report (which turns «нет данных» into a status); DTSTAMP is the same
+    time, so a feed's bytes change only when an event does.  SEQUENCE (§3.8.7.4) is the
+    item's revision count: it grows when the deadline, the title or a closing status does
+    (migration 0019), which is what makes calendar apps replace an event they hold."""
+    last_reports = last_reports or {}
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -85,11 +90,17 @@ def deadline_feed(
             continue
         day = dt.date.fromisoformat(rec.deadline[:10])
         summary = shorten(f"п. {rec.number}: {rec.text}", SUMMARY_LIMIT)
-        state = status_label(shown_state(rec.status, rec.id in reported))
+        last_report = last_reports.get(rec.id)
+        state = status_label(shown_state(rec.status, last_report is not None))
+        changed = max(
+            (from_iso(t) for t in (rec.updated_at, last_report) if t), default=from_iso(EPOCH)
+        ).strftime(UTC_FORMAT)
         lines += [
             "BEGIN:VEVENT",
             f"UID:recommendation-{rec.id}@{uid_domain}",
-            f"DTSTAMP:{_utc(rec.status_changed_at or EPOCH)}",
+            f"DTSTAMP:{changed}",
+            f"LAST-MODIFIED:{changed}",
+            f"SEQUENCE:{rec.calendar_sequence}",
             f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
             f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
             f"SUMMARY:{escape_text(summary)}",

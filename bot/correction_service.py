@@ -109,6 +109,7 @@ class CorrectionService:
 
     # reading
     async def view(self, actor_id: int, ref: Ref) -> CorrectionView:
+        await self.access.require_role(actor_id, Action.CORRECT_DOCUMENT)  # before any lookup
         if ref.kind == "draft":
             preview = await self.importer.draft_preview(actor_id, ref.id)
             await self._require(actor_id, ref, preview.parsed.region)
@@ -132,6 +133,7 @@ class CorrectionService:
         )
 
     async def _state(self, actor_id: int, ref: Ref) -> _State:
+        await self.access.require_role(actor_id, Action.CORRECT_DOCUMENT)  # before any lookup
         if ref.kind == "draft":
             raw, ops = await self.importer.load_draft(actor_id, ref.id)
             prepared = await self.importer.prepare(raw, ops)

@@ -506,6 +506,7 @@ class ImportService:
         self, user_id: int, draft_id: int
     ) -> tuple[ParsedDocument, list[dict[str, Any]]]:
         """The parse and the draft's own corrections; NotFound when published or cancelled."""
+        await self.access.require_role(user_id, Action.IMPORT_DOCUMENT)  # before the lookup
         draft = await self.documents.get_draft(draft_id)
         if draft is None:
             raise NotFound("documents.draft_gone")

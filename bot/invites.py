@@ -50,6 +50,7 @@ class InviteService:
     async def create(
         self, actor_id: int, addressee_id: int, max_uses: int = 1, days: int = DEFAULT_DAYS
     ) -> InviteRow:
+        await self.access.require_role(actor_id, Action.INVITE)  # before any lookup
         _, document = await self._addressee(addressee_id)
         await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
         if not 1 <= max_uses <= MAX_USES or not 1 <= days <= 365:
@@ -89,6 +90,7 @@ class InviteService:
 
     async def addressees_for(self, actor_id: int, document_id: int) -> list[AddresseeRow]:
         """The bodies of a resolution a coordinator may invite to (their region only)."""
+        await self.access.require_role(actor_id, Action.INVITE)  # before the lookup
         document = await self.documents.get(document_id)
         if document is None:
             raise NotFound("invite.no_addressee")
@@ -107,9 +109,13 @@ class InviteService:
         ]
         return sorted(result, key=lambda pair: pair[1])
 
-    async def addressee_for(self, actor_id: int, addressee_id: int) -> AddresseeRow:
+    async def addressee_for(
+        self, actor_id: int, addressee_id: int, action: Action = Action.INVITE
+    ) -> AddresseeRow:
+        """A body this coordinator may invite to (or, with REVOKE, unbind an official of)."""
+        await self.access.require_role(actor_id, action)  # before the lookup
         addressee, document = await self._addressee(addressee_id)
-        await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
+        await self.access.require(actor_id, action, Target(region=document.region))
         return addressee
 
     async def inspect(self, token: str) -> InviteInfo:
@@ -139,6 +145,7 @@ class InviteService:
         return info
 
     async def revoke_invite(self, actor_id: int, invite_id: int) -> bool:
+        await self.access.require_role(actor_id, Action.REVOKE)  # before any lookup
         invite = await self.reporting.get_invite(invite_id)
         if invite is None:
             return False
@@ -147,6 +154,7 @@ class InviteService:
         return await self.reporting.revoke_invite(invite_id, self.clock.iso())
 
     async def revoke_official(self, actor_id: int, user_id: int, addressee_id: int) -> bool:
+        await self.access.require_role(actor_id, Action.REVOKE)  # before any lookup
         _, document = await self._addressee(addressee_id)
         await self.access.require(actor_id, Action.REVOKE, Target(region=document.region))
         return await self.reporting.unbind_official(user_id, addressee_id, self.clock.iso())

@@ -381,11 +381,19 @@ def org_name(name: str | None) -> OrgName | None:
         return None
     lems = lemma_list(name, loose=True)
     vocab = vocabulary()
-    # A legal form ("АНО", "автономная некоммерческая организация") is not part of the name.
+    # A legal form ("АНО", "автономная некоммерческая организация") is not part of the name;
+    # a noun one ("фонд", "союз") is, unless a quoted name follows: «Фонд поддержки
+    # гражданских инициатив» is not «поддержка гражданских инициатив», «Росатом» is itself.
+    quoted = any(mark in name for mark in '«"„“')
+    forms = [
+        form
+        for form in vocab.legal_forms
+        if quoted or not (len(form) == 1 and form[0] in vocab.organisation_nouns)
+    ]
     changed = True
     while changed and lems:
         changed = False
-        for form in sorted(vocab.legal_forms, key=len, reverse=True):
+        for form in sorted(forms, key=len, reverse=True):
             if len(lems) > len(form) and tuple(lems[: len(form)]) == form:
                 lems = lems[len(form) :]
                 changed = True

@@ -11,7 +11,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 
-from bot.access import AccessService
+from bot.access import AccessService, Roles
 from bot.clock import Clock, to_iso
 from bot.errors import NotFound, PermissionDenied
 from bot.localtime import local_date, zone_for
@@ -86,9 +86,12 @@ class BodyProgress:
     addressee_id: int
     name: str
     counts: Counts
-    officials: int
+    officials: int  # in Telegram, and open web-form links
     last_report: str | None  # ISO UTC of the last status or comment on its items
     reported_recently: bool
+    # The last report came in a letter the coordinator entered (the letter's ISO date): the
+    # body answered, through the coordinator, without an official of its own.
+    last_letter_date: str | None = None
 
     @property
     def silent(self) -> bool:
@@ -136,6 +139,7 @@ class ItemList:
     items: list[RecommendationRow]
     total: int
     officials: list[str] = field(default_factory=list)  # names, for one addressee
+    web_links: int = 0  # its open web-form links: officials without a name in Telegram
     reported: frozenset[int] = frozenset()  # ids of the items someone reported on
 
     def shown(self, item: RecommendationRow) -> str:
@@ -152,20 +156,23 @@ class ProgressService:
         self.clock = clock
         self.default_tz = default_tz
 
-    async def regions(self, actor_id: int) -> list[str]:
-        """Regions this person may see: a coordinator's own; for an admin every region
-        that has documents."""
+    async def _coordinator(self, actor_id: int) -> Roles:
+        """/progress is a coordinator's: anyone else is refused before anything is read."""
         roles = await self.access.roles(actor_id)
         if not roles.is_coordinator:
             raise PermissionDenied("access.coordinators_only")
+        return roles
+
+    async def regions(self, actor_id: int) -> list[str]:
+        """Regions this person may see: a coordinator's own; for an admin every region
+        that has documents."""
+        roles = await self._coordinator(actor_id)
         if roles.is_admin:
             return sorted(set(await self.repo.regions()) | roles.coordinator_regions)
         return sorted(roles.coordinator_regions)
 
     async def _require(self, actor_id: int, region: str | None) -> str:
-        roles = await self.access.roles(actor_id)
-        if not roles.is_coordinator:
-            raise PermissionDenied("access.coordinators_only")
+        roles = await self._coordinator(actor_id)
         name = valid_region(region)
         if name is None or not roles.coordinates(name):
             raise PermissionDenied("access.region_coordinators_only", region=region or "")
@@ -185,11 +192,14 @@ class ProgressService:
                     addressee_id=row["id"],
                     name=row["canonical"],
                     counts=Counts.of(row),
-                    officials=row["officials"],
+                    officials=row["officials"] + row["web_links"],
                     last_report=row["last_report"],
                     reported_recently=row["recent_reports"] > 0,
+                    last_letter_date=row["last_letter_date"],
                 )
-                for row in await self.repo.addressees(doc["id"], today.isoformat(), since)
+                for row in await self.repo.addressees(
+                    doc["id"], today.isoformat(), since, self.clock.iso()
+                )
             ]
             resolutions.append(
                 ResolutionProgress(
@@ -210,6 +220,7 @@ class ProgressService:
         """The list behind a line: a resolution's (or one body's) items in one state."""
         if state not in ITEM_FILTERS:
             raise ValueError(f"unknown state {state!r}")
+        await self._coordinator(actor_id)  # the role before the lookup
         doc = await self.repo.document(document_id)
         if doc is None:
             raise NotFound("fallback.stale_button")
@@ -227,11 +238,13 @@ class ProgressService:
             limit,
             offset,
         )
-        officials = (
-            [r["first_name"] or str(r["id"]) for r in await self.repo.officials(addressee_id)]
-            if addressee_id is not None
-            else []
-        )
+        officials: list[str] = []
+        web_links = 0
+        if addressee_id is not None:
+            officials = [
+                r["first_name"] or str(r["id"]) for r in await self.repo.officials(addressee_id)
+            ]
+            web_links = await self.repo.web_links(addressee_id, self.clock.iso())
         return ItemList(
             region=region,
             document_id=document_id,
@@ -242,5 +255,6 @@ class ProgressService:
             items=rows,
             total=total,
             officials=officials,
+            web_links=web_links,
             reported=reported,
         )

@@ -22,7 +22,7 @@ from bot.views import shown_state
 from storage.documents import AddresseeRow, DocumentRepository, DocumentRow, RecommendationRow
 from storage.progress import ProgressRepository
 from storage.reporting import HistoryRow, ReportingRepository
-from storage.web import PublicRepository
+from storage.web import Deadlines, PublicRepository
 
 PAGE_SIZE = 20
 HISTORY_SHOWN = 50
@@ -173,7 +173,9 @@ class PublicService:
                 last_report=row["last_report"],
                 reported_recently=row["recent_reports"] > 0,
             )
-            for row in await self.progress.addressees(document_id, today.isoformat(), since)
+            for row in await self.progress.addressees(
+                document_id, today.isoformat(), since, self.clock.iso()
+            )
         ]
         if addressee_id is not None and addressee_id not in {b.addressee_id for b in bodies}:
             return None
@@ -226,12 +228,13 @@ class PublicService:
         document = await self.documents.get(addressee.document_id)
         return (addressee, document) if document else None
 
-    async def addressee_deadlines(self, addressee_id: int) -> list[RecommendationRow]:
+    async def addressee_deadlines(self, addressee_id: int) -> Deadlines:
+        """Items with a deadline, and when each one reported on was last reported on."""
         return await self.public.addressee_deadlines(addressee_id)
 
     async def reported(self, ids: list[int]) -> frozenset[int]:
         """The ids among ``ids`` someone has reported on (the others read «нет данных»)."""
         return await self.progress.reported(ids)
 
-    async def region_deadlines(self, region: str) -> list[RecommendationRow]:
+    async def region_deadlines(self, region: str) -> Deadlines:
         return await self.public.region_deadlines(region)

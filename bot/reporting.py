@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.access import AccessService, Action, Roles, Target, allowed
+from bot.access import AccessService, Action, Roles, Target, allowed, refuse_unless
 from bot.clock import Clock
 from bot.deadline_input import TypedDeadline, read_deadline
 from bot.errors import InvalidInput, NotFound, PermissionDenied
@@ -89,6 +89,11 @@ def _clean_comment(comment: str | None) -> str | None:
     return comment
 
 
+def last_report(history: list[HistoryRow]) -> HistoryRow | None:
+    """The latest status report in a history (in any order): what an assessment is about."""
+    return max((e for e in history if e.event == "status"), key=lambda e: e.id, default=None)
+
+
 class ReportingService:
     def __init__(
         self,
@@ -135,6 +140,27 @@ class ReportingService:
         addressees = await self.documents.addressee_ids_of(recommendation_id)
         return Subject(rec, document, addressees)
 
+    async def check(
+        self, user_id: int, action: Action, recommendation_id: int
+    ) -> tuple[Subject, Roles]:
+        """May this user do ``action`` on the recommendation?  Refused as a person reads it:
+        the role the action needs first (before the lookup, so a forged button's id tells
+        nothing), then the item, then its region or body; an assessment needs a report that
+        is not the assessor's own."""
+        roles = await self.access.require_role(user_id, action)
+        subject = await self.subject(recommendation_id)
+        refuse_unless(roles, action, subject.target)
+        if action is Action.ASSESS:
+            last = last_report(await self.reporting.history(recommendation_id))
+            if last is not None and last.actor_id == user_id:
+                raise PermissionDenied("assess.own_entry")
+        return subject, roles
+
+    async def _old_status(self, current: RecommendationRow) -> str | None:
+        """What a status report changes: the status as it stood, or None for the first report
+        (the item read «нет данных», not «не начато»: nobody had reported)."""
+        return current.status if await self.reporting.has_reports(current.id) else None
+
     async def report_status(
         self,
         actor_id: int,
@@ -146,9 +172,8 @@ class ReportingService:
     ) -> HistoryRow:
         """A status report; with ``letter``, a coordinator enters what an addressee wrote in
         an official letter (recorded as the basis, shown in the history)."""
-        subject = await self.subject(recommendation_id)
         action = Action.REPORT_STATUS if letter is None else Action.RECORD_LETTER
-        roles = await self.access.require(actor_id, action, subject.target)
+        subject, roles = await self.check(actor_id, action, recommendation_id)
         if status not in STATUSES:
             raise InvalidInput("report.unknown_status")
         comment = _clean_comment(comment)
@@ -169,7 +194,7 @@ class ReportingService:
                     roles,
                     "status",
                     now,
-                    old_status=current.status,
+                    old_status=await self._old_status(current),
                     new_status=status,
                     comment=comment,
                     **_evidence_fields(evidence),
@@ -185,7 +210,7 @@ class ReportingService:
         """Statuses and comments from a spreadsheet, all in one transaction or none: a
         refused permission, a bad value or a status that changed since the preview rolls
         everything back.  Followers hear of each change as of any report."""
-        roles = await self.access.roles(actor_id)
+        roles = await self.access.require_role(actor_id, Action.BULK_UPDATE)
         subjects = []
         for change in changes:
             subject = await self.subject(change.recommendation_id)
@@ -208,7 +233,8 @@ class ReportingService:
                 comment = _clean_comment(change.comment)
                 basis = {"basis": "spreadsheet"}
                 if change.status is not None and change.status != current.status:
-                    fields = {"old_status": current.status, "new_status": change.status}
+                    old = await self._old_status(current)
+                    fields = {"old_status": old, "new_status": change.status}
                     entry = _entry(subject, actor_id, roles, "status", now, **fields, **basis)
                     await self.documents.update_recommendation(
                         current.id, {"status": change.status, "status_changed_at": now}, now
@@ -228,8 +254,7 @@ class ReportingService:
         comment: str | None,
         evidence: Evidence | None = None,
     ) -> HistoryRow:
-        subject = await self.subject(recommendation_id)
-        roles = await self.access.require(actor_id, Action.COMMENT, subject.target)
+        subject, roles = await self.check(actor_id, Action.COMMENT, recommendation_id)
         comment = _clean_comment(comment)
         if not comment and evidence is None:
             raise InvalidInput("report.empty_comment")
@@ -249,8 +274,7 @@ class ReportingService:
     async def assess(
         self, actor_id: int, recommendation_id: int, verdict: str, comment: str | None = None
     ) -> HistoryRow:
-        subject = await self.subject(recommendation_id)
-        roles = await self.access.require(actor_id, Action.ASSESS, subject.target)
+        subject, roles = await self.check(actor_id, Action.ASSESS, recommendation_id)
         if verdict not in VERDICTS:
             raise InvalidInput("report.unknown_verdict")
         entry_id = await self.reporting.append(
@@ -270,8 +294,7 @@ class ReportingService:
     async def set_deadline(
         self, actor_id: int, recommendation_id: int, deadline: dt.date | None
     ) -> HistoryRow:
-        subject = await self.subject(recommendation_id)
-        roles = await self.access.require(actor_id, Action.SET_DEADLINE, subject.target)
+        subject, roles = await self.check(actor_id, Action.SET_DEADLINE, recommendation_id)
         now = self.clock.iso()
         new = deadline.isoformat() if deadline else None
         async with self.db.transaction():
@@ -309,8 +332,7 @@ class ReportingService:
     ) -> TypedDeadline | None:
         """The deadline a coordinator typed («до 31 марта 2027», «через две недели»…), read
         against their local today; None when it cannot be understood.  Nothing is saved."""
-        subject = await self.subject(recommendation_id)
-        await self.access.require(user_id, Action.SET_DEADLINE, subject.target)
+        subject, _ = await self.check(user_id, Action.SET_DEADLINE, recommendation_id)
         zone = await self.reader_zone(user_id, subject.document)
         return read_deadline(text, local_date(self.clock.now(), zone))
 
@@ -319,8 +341,7 @@ class ReportingService:
         cannot be dated in the future); raises ``LetterError``.  Nothing is saved."""
         from bot.letters import read_letter
 
-        subject = await self.subject(recommendation_id)
-        await self.access.require(user_id, Action.RECORD_LETTER, subject.target)
+        subject, _ = await self.check(user_id, Action.RECORD_LETTER, recommendation_id)
         zone = await self.reader_zone(user_id, subject.document)
         return read_letter(text, local_date(self.clock.now(), zone))
 
@@ -350,9 +371,11 @@ class ReportingService:
             today=today,
             following=view.following,
             can_report=allowed(roles, Action.REPORT_STATUS, target),
-            # There is something to agree or disagree with only once a body has reported.
+            # Something to agree or disagree with once a body has reported, and not one's
+            # own entry (a coordinator's letter entry is assessed by others).
             can_assess=allowed(roles, Action.ASSESS, target)
-            and any(e.event == "status" for e in history),
+            and (last := last_report(history)) is not None
+            and last.actor_id != user_id,
             can_set_deadline=allowed(roles, Action.SET_DEADLINE, target),
             # A coordinator enters what an addressee not in Telegram wrote in a letter.
             can_record_letter=allowed(roles, Action.RECORD_LETTER, target),

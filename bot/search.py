@@ -98,6 +98,7 @@ class Match:
     deadline_precision: str | None
     text: str
     region: str | None = None
+    reported: bool = True  # someone reported on it; else its status reads «нет данных»
 
 
 @dataclass
@@ -333,8 +334,19 @@ class SearchService:
             tail = f' AND tags : "{region_tag(region)}"' if local else ""
             phrase = _phrase(lemmas)
             in_addressee.update(await self.repo.match_ids(f"addressees : {phrase}{tail}"))
-            in_text.update(await self.repo.match_ids(f"body : {phrase}{tail}"))
-        return in_addressee, in_text, [lemmas for lemmas, _ in variants]
+            if name.specific:  # a text names it by its distinctive part, not «НКО» alone
+                in_text.update(await self.repo.match_ids(f"body : {phrase}{tail}"))
+        phrases = [lemmas for lemmas, _ in variants]
+        if not name.specific and in_addressee:
+            # Generic words also hit the kind's words the index adds to an addressee: keep
+            # the items an addressee of which bears the name itself.
+            found = await self._addressees(in_addressee)
+            in_addressee = {
+                rec_id
+                for rec_id, rows in found.items()
+                if any(contains_seq(lemma_list(a["canonical"]), ph) for a in rows for ph in phrases)
+            }
+        return in_addressee, in_text, phrases
 
     async def _named_hits(
         self, ids: list[int], in_addressee: set[int], phrases: list[tuple[str, ...]]
@@ -394,6 +406,7 @@ class SearchService:
                     deadline_precision=row["deadline_precision"],
                     text=row["text"],
                     region=row["region"],
+                    reported=bool(row["reported"]),
                 )
             )
         return matches

@@ -21,7 +21,8 @@ class TaskGroup(StrEnum):
     DUE_SOON = "due_soon"
     IN_PROGRESS = Status.IN_PROGRESS.value  # started (in progress or partly done), no deadline near
     NOT_STARTED = Status.NOT_STARTED.value
-    DONE = Status.DONE.value  # closed: done, or will not be done
+    DONE = Status.DONE.value
+    WONT_DO = Status.WONT_DO.value  # closed, but not completed: refused, with a reason
 
 
 GROUPS: tuple[TaskGroup, ...] = tuple(TaskGroup)
@@ -33,6 +34,7 @@ class Tasks:
     groups: dict[TaskGroup, list[RecommendationRow]] = field(
         default_factory=lambda: {g: [] for g in GROUPS}
     )
+    reported: frozenset[int] = frozenset()  # ids of the items someone reported on
 
     @property
     def total(self) -> int:
@@ -41,7 +43,7 @@ class Tasks:
 
 def group_of(rec: RecommendationRow, today: dt.date) -> TaskGroup:
     if is_closed(rec.status):
-        return TaskGroup.DONE
+        return TaskGroup(rec.status)  # closed: done, or refused (not completed)
     rec = current_row(rec, today)  # a recurring term: the occurrence due now
     if rec.deadline:
         deadline = dt.date.fromisoformat(rec.deadline)
@@ -68,8 +70,9 @@ class TaskService:
     async def tasks(self, user_id: int, region: str | None) -> Tasks:
         addressees = sorted(await self.reporting.official_addressees(user_id))
         today = local_date(self.clock.now(), zone_for(region, self.default_tz))
-        tasks = Tasks()
-        for rec in await self.queries.for_addressees(addressees):
+        recs, reported = await self.queries.for_addressees(addressees)
+        tasks = Tasks(reported=reported)
+        for rec in recs:
             rec = current_row(rec, today)
             tasks.groups[group_of(rec, today)].append(rec)
         return tasks

@@ -98,11 +98,11 @@ def describe_entry(
     ``public``: for the open web page, where a file's name (often a surname) is left out."""
     role = author(texts, entry)
     if entry.event == "status":
-        what = texts(
-            "history.status",
-            new=status_label(texts, entry.new_status or "not_started"),
-            old=status_label(texts, entry.old_status or "not_started"),
-        )
+        new = status_label(texts, entry.new_status or "not_started")
+        if entry.old_status is None:  # the first report: the item read «нет данных» before
+            what = texts("history.status_first", new=new)
+        else:
+            what = texts("history.status", new=new, old=status_label(texts, entry.old_status))
     elif entry.event == "deadline":
         what = texts(
             "history.deadline",

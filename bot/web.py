@@ -40,8 +40,8 @@ from bot.titles import readable_title
 from bot.uploads import TooLarge, UploadWriter, clean_filename
 from bot.views import deadline_text, describe_entry, is_overdue, status_label
 from bot.weblinks import WebLinkInfo
-from storage.documents import RecommendationRow
 from storage.statuses import STATUSES
+from storage.web import Deadlines
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +196,9 @@ def _calendar_response(body: bytes, filename: str) -> web.Response:
     return response
 
 
-async def _feed(
-    services: Services, name: str, region: str | None, items: list[RecommendationRow]
-) -> bytes:
+async def _feed(services: Services, name: str, region: str | None, deadlines: Deadlines) -> bytes:
     base = services.settings.public_url
-    reported = await services.public.reported([rec.id for rec in items])
+    items, last_reports = deadlines
     return deadline_feed(
         name,
         zone_for(region, services.settings.default_timezone).key,
@@ -208,7 +206,7 @@ async def _feed(
         uid_domain=urlsplit(base).hostname or "resolution-tracker",
         status_label=lambda s: status_label(services.texts, s),
         url_of=lambda rec_id: f"{base}/rec/{rec_id}" if base else None,
-        reported=reported,
+        last_reports=last_reports,
     )
 
 

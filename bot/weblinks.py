@@ -75,6 +75,7 @@ class WebLinkService:
         return addressee, document
 
     async def create(self, actor_id: int, addressee_id: int) -> NewWebLink:
+        await self.access.require_role(actor_id, Action.INVITE)  # before any lookup
         _, document = await self._addressee(addressee_id)
         await self.access.require(actor_id, Action.INVITE, Target(region=document.region))
         token = secrets.token_urlsafe(24)
@@ -106,6 +107,7 @@ class WebLinkService:
         await self.links.touch(info.link.id, self.clock.iso())
 
     async def revoke(self, actor_id: int, link_id: int) -> bool:
+        await self.access.require_role(actor_id, Action.REVOKE)  # before the lookup
         link = await self.links.get(link_id)
         if link is None:
             return False

@@ -415,9 +415,8 @@ async def on_assess(
     services: Services,
     texts: Texts,
 ) -> None:
-    if not await services.reporting.can(callback.from_user.id, Action.ASSESS, callback_data.rec_id):
-        await callback.answer(texts.plain("access.own_work"), show_alert=True)
-        return
+    # Refused (an alert): a body's own official, or the author of the last report.
+    await services.reporting.check(callback.from_user.id, Action.ASSESS, callback_data.rec_id)
     await state.set_state(ReportForm.assessment)
     await state.set_data({"rec_id": callback_data.rec_id, "verdict": callback_data.verdict})
     await callback.answer()
@@ -478,11 +477,7 @@ async def on_deadline_button(
     services: Services,
     texts: Texts,
 ) -> None:
-    if not await services.reporting.can(
-        callback.from_user.id, Action.SET_DEADLINE, callback_data.rec_id
-    ):
-        await callback.answer(texts.plain("access.deadline_denied"), show_alert=True)
-        return
+    await services.reporting.check(callback.from_user.id, Action.SET_DEADLINE, callback_data.rec_id)
     await state.set_state(ReportForm.deadline)
     await state.set_data({"rec_id": callback_data.rec_id})
     await callback.answer()

@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.access import Action
 from bot.container import Services
 from bot.errors import PermissionDenied, UserError
 from bot.formatting import human_date, shorten
@@ -247,11 +248,10 @@ async def on_unbind_ask(
     callback: CallbackQuery, callback_data: InviteCallback, services: Services, texts: Texts
 ) -> None:
     """ "Отключить: <name>" first asks; nothing changes until the coordinator confirms."""
+    addressee = await services.invites.addressee_for(
+        callback.from_user.id, callback_data.n, Action.REVOKE
+    )
     person = await services.users.get(callback_data.id)
-    addressee = await services.invites.addressee(callback_data.n)
-    if addressee is None:
-        await callback.answer(texts.plain("invite.no_addressee"), show_alert=True)
-        return
     await callback.answer()
     name = (person.first_name if person else "") or str(callback_data.id)
     kb = InlineKeyboardBuilder()

@@ -75,12 +75,9 @@ async def on_letter_button(
 ) -> None:
     rec_id = callback_data.rec_id
     try:
-        allowed = await services.reporting.can(callback.from_user.id, Action.RECORD_LETTER, rec_id)
+        await services.reporting.check(callback.from_user.id, Action.RECORD_LETTER, rec_id)
     except NotFound as error:  # a stale card: say so under the button, no dialog to end
         await callback.answer(texts.plain(error.key), show_alert=True)
-        return
-    if not allowed:
-        await callback.answer(texts.plain("access.not_responsible"), show_alert=True)
         return
     await callback.answer()
     if callback_data.action == "start":

@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.formatting import human_deadline, shorten
 from bot.texts import Html, Texts, join_within
-from bot.views import status_label
+from bot.views import shown_state, status_label
 from handlers.callbacks import CardCallback
 
 PAGE_SIZE = 5
@@ -34,6 +34,7 @@ class ListItem:
     source: str = ""
     reasons: tuple[str, ...] = ()
     overdue: bool = False
+    reported: bool = True  # someone reported on it; else its status reads «нет данных»
 
 
 def render_item(texts: Texts, position: int, item: ListItem) -> Html:
@@ -49,7 +50,7 @@ def render_item(texts: Texts, position: int, item: ListItem) -> Html:
         position=position,
         number=item.number,
         text=shorten(item.text, LINE_TEXT),
-        status=status_label(texts, item.status),
+        status=status_label(texts, shown_state(item.status, item.reported)),
         deadline=deadline,
     )
     if item.reasons:

@@ -28,12 +28,12 @@ from bot.search import AskResult, Match, Profile
 from bot.smalltalk import asks_how_to_upload, is_greeting
 from bot.texts import Html, Texts
 from bot.titles import readable_title
-from bot.views import is_overdue, status_label
+from bot.views import is_overdue, shown_state, status_label
 from bot.vocabulary import kind_dative, kind_label
 from handlers.editing import show_result
 from handlers.events import pressed_in, sender, sender_id
 from handlers.listing import PAGE_SIZE, ListItem, PageCallback, page_keyboard, render_page
-from handlers.profile import start_onboarding
+from handlers.profile import ask_missing_kind, start_onboarding
 
 QUESTION_LIMIT = 300
 KEPT_QUESTIONS = 20
@@ -56,6 +56,7 @@ def _item(match: Match, today: dt.date) -> ListItem:
         deadline_precision=match.deadline_precision,
         reasons=tuple(match.reasons[:2]),
         overdue=is_overdue(match.status, match.deadline, today),
+        reported=match.reported,
     )
 
 
@@ -97,10 +98,15 @@ async def _my_page(
 async def cmd_my(message: Message, state: FSMContext, services: Services, texts: Texts) -> None:
     await state.clear()
     text, markup = await _my_page(services, texts, sender_id(message), 0)
-    await message.answer(text, reply_markup=markup)
     if text == texts("my.no_profile"):
-        # No region or kind yet: carry on with the sign-up rather than leave a dead end.
+        # Carry on with the sign-up rather than leave a dead end, from the step missing.
+        if (await services.profiles.get(sender_id(message))).region:
+            await ask_missing_kind(message, state, texts)
+            return
+        await message.answer(text)
         await start_onboarding(message, state, texts)
+        return
+    await message.answer(text, reply_markup=markup)
 
 
 def question_key(question: str) -> str:
@@ -252,7 +258,7 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
             deadline=human_deadline(match.deadline, match.deadline_precision)
             if match.deadline
             else texts("card.no_deadline"),
-            status=status_label(texts, match.status),
+            status=status_label(texts, shown_state(match.status, match.reported)),
         )
         articles.append(
             InlineQueryResultArticle(

@@ -105,6 +105,15 @@ async def start_onboarding(
     await message.answer(texts("profile.ask_region"))
 
 
+async def ask_missing_kind(
+    message: Message | InaccessibleMessage, state: FSMContext, texts: Texts
+) -> None:
+    """Sign-up left after the region: only the kind is asked (then it is finished)."""
+    await state.set_state(ProfileForm.kind)
+    await state.update_data(onboarding=True, only_missing=True)
+    await message.answer(texts("my.ask_kind"), reply_markup=_kind_keyboard(texts, onboarding=True))
+
+
 async def cmd_profile(
     message: Message, state: FSMContext, services: Services, texts: Texts
 ) -> None:
@@ -169,7 +178,10 @@ async def on_kind_pick(
     await show_result(
         callback, texts("profile.kind_saved", kind=kind_one(texts, callback_data.value))
     )
-    if (await state.get_data()).get("onboarding"):
+    data = await state.get_data()
+    if data.get("only_missing"):
+        await _finish(pressed_in(callback), state, services, texts, user_id=callback.from_user.id)
+    elif data.get("onboarding"):
         await state.set_state(ProfileForm.org_name)
         kb = InlineKeyboardBuilder()
         kb.button(

@@ -7,6 +7,7 @@ silent ones, those that reported.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import suppress
 
 from aiogram import Router
@@ -64,11 +65,16 @@ def _counts(texts: Texts, counts: Counts, short: bool) -> str:
 
 
 def _who(texts: Texts, body: BodyProgress, region: str, default_tz: str) -> str:
-    if body.officials == 0:
-        return texts("progress.who_none")
+    """The body's last report (a letter is its answer through the coordinator, official or
+    not), else whether it has an official to report."""
+    if body.reported_recently and body.last_report and body.last_letter_date:
+        day = dt.date.fromisoformat(body.last_letter_date)
+        return texts("progress.who_letter", date=day.strftime("%d.%m"))
     if body.reported_recently and body.last_report:
         day = local_date(from_iso(body.last_report), zone_for(region, default_tz))
         return texts("progress.who_reported", date=day.strftime("%d.%m"))
+    if body.officials == 0:
+        return texts("progress.who_none")
     return texts("progress.who_silent")
 
 
@@ -211,9 +217,12 @@ def render_items(texts: Texts, listing: ItemList, page: int) -> tuple[Html, Inli
         n=listing.total,
     )
     if listing.addressee is not None:
+        names = list(listing.officials)
+        if listing.web_links:
+            names.append(texts("progress.web_officials", n=listing.web_links))
         header += "\n" + (
-            texts("progress.items_officials", names=", ".join(listing.officials))
-            if listing.officials
+            texts("progress.items_officials", names=", ".join(names))
+            if names
             else texts("progress.items_no_official")
         )
     items = [

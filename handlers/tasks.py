@@ -16,7 +16,7 @@ from storage.documents import RecommendationRow
 from storage.users import UserRecord
 
 
-def _item(rec: RecommendationRow) -> ListItem:
+def _item(rec: RecommendationRow, reported: frozenset[int]) -> ListItem:
     return ListItem(
         rec_id=rec.id,
         number=rec.number,
@@ -24,6 +24,7 @@ def _item(rec: RecommendationRow) -> ListItem:
         status=rec.status,
         deadline=rec.deadline,
         deadline_precision=rec.deadline_precision,
+        reported=rec.id in reported,
     )
 
 
@@ -33,7 +34,7 @@ def _view(
     counts = {g: len(tasks.groups[g]) for g in GROUPS}
     recs = tasks.groups[group]
     page = max(0, min(page, (len(recs) - 1) // PAGE_SIZE if recs else 0))
-    items = [_item(r) for r in recs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
+    items = [_item(r, tasks.reported) for r in recs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
     header = texts(
         "tasks.header",
         total=tasks.total,

@@ -9,6 +9,7 @@ from sqlite3 import Row
 from typing import Any
 
 from storage.db import Database
+from storage.statuses import REPORTED_SQL
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class RecommendationRow:
     deadline_kind: str = "once"  # once | recurring | relative
     deadline_note: str | None = None  # "ежегодно до 1 марта"
     deadline_period: str | None = None  # recurring: year | quarter | month
+    updated_at: str = ""  # ISO UTC of the last change of the row
+    calendar_sequence: int = 0  # its revision in the deadline feeds (migration 0019)
 
 
 def _document(row: Row) -> DocumentRow:
@@ -358,15 +361,18 @@ class RecommendationQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def for_addressees(self, addressee_ids: list[int]) -> list[RecommendationRow]:
+    async def for_addressees(
+        self, addressee_ids: list[int]
+    ) -> tuple[list[RecommendationRow], frozenset[int]]:
+        """The live items of these bodies, and the ids among them someone reported on."""
         if not addressee_ids:
-            return []
+            return [], frozenset()
         marks = ", ".join("?" for _ in addressee_ids)
         rows = await self.db.fetchall(
-            "SELECT DISTINCT r.* FROM recommendations r"
+            f"SELECT DISTINCT r.*, {REPORTED_SQL} AS reported FROM recommendations r"
             " JOIN recommendation_addressees ra ON ra.recommendation_id = r.id"
             f" WHERE ra.addressee_id IN ({marks}) AND r.removed = 0"
             " ORDER BY r.deadline IS NULL, r.deadline, r.document_id, r.position",
             addressee_ids,
         )
-        return [_recommendation(r) for r in rows]
+        return [_recommendation(r) for r in rows], frozenset(r["id"] for r in rows if r["reported"])

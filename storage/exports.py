@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storage.db import Database
-from storage.progress import REPORTED_SQL
+from storage.statuses import REPORTED_SQL
 
 PAGE = 500
 

@@ -12,17 +12,24 @@ from typing import Any
 from storage.db import Database
 from storage.documents import RecommendationRow
 from storage.documents import _recommendation as recommendation_row
-from storage.statuses import CLOSED_SQL, Status
+from storage.statuses import CLOSED_SQL, REPORTED_SQL, Status
 
-# Whether anyone reported on a recommendation (a status or comment in its history).
-REPORTED_SQL = (
-    "EXISTS (SELECT 1 FROM history h"
-    " WHERE h.recommendation_id = r.id AND h.event IN ('status', 'comment'))"
-)
 # A recommendation's reported state: its status, or 'no_data' while nobody reported.
 _STATE = (
     f"CASE WHEN r.status = '{Status.NOT_STARTED}' AND NOT {REPORTED_SQL}"
     " THEN 'no_data' ELSE r.status END"
+)
+# A report of the body itself (the history row ``h``): by its official (in Telegram or the
+# web form), or its answer the coordinator entered from a letter or a filled-in spreadsheet;
+# not the coordinator's own status or comment on the card.
+_BODY_REPORT = (
+    "h.event IN ('status', 'comment')"
+    " AND (h.actor_role = 'official' OR h.basis IN ('letter', 'spreadsheet'))"
+)
+# The open web-form links of the addressee ``a`` at a time (the parameter): an official too.
+_OPEN_WEB_LINKS = (
+    "SELECT count(*) FROM web_links w WHERE w.addressee_id = a.id"
+    " AND w.revoked_at IS NULL AND w.expires_at > ?"
 )
 _OPEN = f"r.status NOT IN ({CLOSED_SQL})"
 # A recurring term is due at its next occurrence once its day has passed: never overdue.
@@ -66,24 +73,34 @@ class ProgressRepository:
             "SELECT id, title, adopted_on, region FROM documents WHERE id = ?", (document_id,)
         )
 
-    async def addressees(self, document_id: int, today: str, since: str) -> list[sqlite3.Row]:
-        """Each addressee of a resolution: counts, officials, last report, reports since."""
+    async def addressees(
+        self, document_id: int, today: str, since: str, now: str
+    ) -> list[sqlite3.Row]:
+        """Each addressee of a resolution: counts, officials (in Telegram, and web-form links
+        open at ``now``), last report (and the letter's date when it came in a letter: the body
+        answered through the coordinator), reports since."""
         return await self.db.fetchall(
             f"SELECT a.id, a.canonical, a.document_id, {_COUNTS},"
             " (SELECT count(*) FROM officials o JOIN users u ON u.id = o.user_id"
             "  WHERE o.addressee_id = a.id AND o.revoked_at IS NULL) AS officials,"
+            f" ({_OPEN_WEB_LINKS}) AS web_links,"
             " (SELECT max(h.created_at) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
-            "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')) AS last_report,"
+            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}) AS last_report,"
+            " (SELECT CASE WHEN h.basis = 'letter' THEN h.letter_date END"
+            "  FROM history h JOIN recommendation_addressees x"
+            "  ON x.recommendation_id = h.recommendation_id"
+            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}"
+            "  ORDER BY h.created_at DESC, h.id DESC LIMIT 1) AS last_letter_date,"
             " (SELECT count(*) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
-            "  WHERE x.addressee_id = a.id AND h.event IN ('status', 'comment')"
+            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}"
             "  AND h.created_at >= ?) AS recent_reports"
             " FROM addressees a"
             " JOIN recommendation_addressees ra ON ra.addressee_id = a.id"
             " JOIN recommendations r ON r.id = ra.recommendation_id AND r.removed = 0"
             " WHERE a.document_id = ? GROUP BY a.id ORDER BY a.position",
-            (today, since, document_id),
+            (today, now, since, document_id),
         )
 
     async def summary(
@@ -128,6 +145,12 @@ class ProgressRepository:
             "SELECT a.id, a.canonical, a.document_id, d.region FROM addressees a"
             " JOIN documents d ON d.id = a.document_id WHERE a.id = ?",
             (addressee_id,),
+        )
+
+    async def web_links(self, addressee_id: int, now: str) -> int:
+        """How many web-form links of the addressee are open (neither revoked nor expired)."""
+        return await self.db.fetchint(
+            f"SELECT ({_OPEN_WEB_LINKS}) FROM addressees a WHERE a.id = ?", (now, addressee_id)
         )
 
     async def officials(self, addressee_id: int) -> list[sqlite3.Row]:

@@ -15,7 +15,7 @@ from storage.documents import (
     _recommendation,
 )
 from storage.privacy import official_org_sql
-from storage.progress import REPORTED_SQL
+from storage.statuses import REPORTED_SQL
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,15 @@ class ReportingRepository:
             (recommendation_id, limit),
         )
         return [HistoryRow(**dict(r)) for r in reversed(rows)]
+
+    async def has_reports(self, recommendation_id: int) -> bool:
+        """Someone has reported on it (a status or comment in its history)."""
+        return bool(
+            await self.db.fetchval(
+                f"SELECT {REPORTED_SQL} FROM recommendations r WHERE r.id = ?",
+                (recommendation_id,),
+            )
+        )
 
     async def history_entry(self, entry_id: int) -> HistoryRow | None:
         row = await self.db.fetchone("SELECT * FROM history WHERE id = ?", (entry_id,))

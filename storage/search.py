@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database
+from storage.statuses import REPORTED_SQL
 
 
 @dataclass(frozen=True)
@@ -440,7 +441,8 @@ class SearchRepository:
     async def details(self, ids: Iterable[int]) -> list[sqlite3.Row]:
         return await self.db.fetchall(
             "SELECT r.id, r.document_id, d.source, d.region, r.number, r.text, r.status,"
-            " r.deadline, r.deadline_precision FROM recommendations r"
+            f" r.deadline, r.deadline_precision, {REPORTED_SQL} AS reported"
+            " FROM recommendations r"
             " JOIN documents d ON d.id = r.document_id"
             " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0",
             (_ids(ids),),

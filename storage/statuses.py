@@ -31,6 +31,12 @@ REPORTED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s is not Stat
 
 # For SQL: a constant list built from the definition above (never from input).
 CLOSED_SQL = ", ".join(f"'{s}'" for s in sorted(CLOSED_STATUSES))
+# Whether anyone ever reported on the recommendation ``r`` (a status or comment in its
+# history): without it a stored «не начато» is only the default and reads «нет данных».
+REPORTED_SQL = (
+    "EXISTS (SELECT 1 FROM history h"
+    " WHERE h.recommendation_id = r.id AND h.event IN ('status', 'comment'))"
+)
 
 
 def is_closed(status: str) -> bool:

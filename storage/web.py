@@ -84,6 +84,22 @@ class WebLinkRepository:
         return [WebLinkRow(**dict(r)) for r in rows]
 
 
+# When someone last reported on the recommendation ``r`` (NULL: nobody has, «нет данных»).
+_LAST_REPORT = (
+    "(SELECT max(h.created_at) FROM history h WHERE h.recommendation_id = r.id"
+    " AND h.event IN ('status', 'comment')) AS last_report"
+)
+# A feed's items with a deadline, and when each item reported on was last reported on.
+Deadlines = tuple[list[RecommendationRow], dict[int, str]]
+
+
+def _deadlines(rows: list[sqlite3.Row]) -> Deadlines:
+    return (
+        [recommendation_row(r) for r in rows],
+        {r["id"]: r["last_report"] for r in rows if r["last_report"]},
+    )
+
+
 class PublicRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -128,24 +144,25 @@ class PublicRepository:
         )
         return [AddresseeRow(**dict(r)) for r in rows]
 
-    async def addressee_deadlines(self, addressee_id: int) -> list[RecommendationRow]:
+    async def addressee_deadlines(self, addressee_id: int) -> Deadlines:
         rows = await self.db.fetchall(
-            "SELECT r.* FROM recommendation_addressees ra"
+            f"SELECT r.*, {_LAST_REPORT} FROM recommendation_addressees ra"
             " JOIN recommendations r ON r.id = ra.recommendation_id"
             " WHERE ra.addressee_id = ? AND r.removed = 0 AND r.deadline IS NOT NULL"
             " ORDER BY r.deadline, r.id LIMIT ?",
             (addressee_id, FEED_LIMIT),
         )
-        return [recommendation_row(r) for r in rows]
+        return _deadlines(rows)
 
-    async def region_deadlines(self, region: str) -> list[RecommendationRow]:
+    async def region_deadlines(self, region: str) -> Deadlines:
         rows = await self.db.fetchall(
-            "SELECT r.* FROM documents d JOIN recommendations r ON r.document_id = d.id"
+            f"SELECT r.*, {_LAST_REPORT} FROM documents d"
+            " JOIN recommendations r ON r.document_id = d.id"
             " WHERE d.region = ? AND r.removed = 0 AND r.deadline IS NOT NULL"
             " ORDER BY r.deadline, r.id LIMIT ?",
             (region, FEED_LIMIT),
         )
-        return [recommendation_row(r) for r in rows]
+        return _deadlines(rows)
 
     async def addressee_names(self, recommendation_ids: list[int]) -> dict[int, list[str]]:
         """The addressees of each recommendation, in the document's order."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.reporting import Letter
 from bot.texts import Texts
-from handlers.callbacks import CardCallback, LetterCallback
+from handlers.callbacks import AssessCallback, CardCallback, LetterCallback
 from tests.handlers.test_reporting import COORD, MEMBER, amur
 
 __all__ = ["amur"]
@@ -96,7 +97,7 @@ async def test_only_coordinators_see_and_use_the_letter_button(harness, services
         MEMBER, LetterCallback(rec_id=rec_id, action="status", status="done").pack()
     )
     answer = next(c for c in calls if c.method == "answerCallbackQuery")
-    assert answer.params["text"] == t("access.not_responsible")
+    assert answer.params["text"] == t("access.coordinators_only")  # the role refusal
     assert await services.db.fetchval("SELECT count(*) FROM history") == 0
 
 
@@ -112,3 +113,22 @@ async def test_a_comment_before_the_scan_is_kept(harness, services, amur):
     calls = await harness.press(COORD, calls[-1], t("report.confirm_button"))
     entry = (await services.reporting.history(rec_id))[-1]
     assert (entry.comment, entry.evidence_name) == ("Создана рабочая группа", "scan.pdf")
+
+
+async def test_the_coordinator_is_not_offered_to_assess_his_own_letter_entry(
+    harness, services, amur
+):
+    rec_id = amur.recommendation_ids[0]
+    letter = Letter("01-12/345", services.clock.now().date())
+    await services.reporting.report_status(COORD, rec_id, "done", "Выполнено", letter=letter)
+    verdicts = {t("card.agree_button"), t("card.disagree_button")}
+    card = await open_card(harness, COORD, rec_id)
+    assert not verdicts & {text for text, _ in card.buttons()}
+    # A button from an older card, pressed anyway: refused, no dialog starts.
+    calls = await harness.click(COORD, AssessCallback(rec_id=rec_id, verdict="agree").pack())
+    alert = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert alert.params.get("text") == t("assess.own_entry")
+    assert not [c for c in calls if c.method == "sendMessage"]
+    # Others assess the body's answer.
+    card = await open_card(harness, MEMBER, rec_id)
+    assert verdicts <= {text for text, _ in card.buttons()}

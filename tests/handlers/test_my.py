@@ -166,3 +166,22 @@ async def test_a_named_organisation_is_not_also_explained_by_its_kind(harness, s
     text = calls[-1].text
     assert "адресовано вашей организации: Общественная палата Амурской области" in text
     assert "адресовано общественным палатам Амурской области" not in text
+
+
+async def test_my_asks_only_for_the_missing_kind(harness, services, seeded):
+    """Sign-up left after the region: /my asks for the kind alone, not from step 1."""
+    user = 8803
+    await harness.send(user, "/start")
+    calls = await harness.send(user, "амур")
+    await harness.press(user, calls[-1], "Амурская область")
+    await harness.send(user, "/profile")  # the sign-up dialog is left
+    calls = await harness.send(user, "/my")
+    texts = harness.sent_texts(calls)
+    assert expect("profile.ask_region") not in texts
+    assert calls[-1].text == expect("my.ask_kind")
+    calls = await harness.press(user, calls[-1], NGO_BUTTON)
+    assert matches("profile.done").within(calls[-1].text)
+    profile = await services.profiles.get(user)
+    assert profile.region == "Амурская область" and profile.kind == "ngo"
+    page = (await harness.send(user, "/my"))[-1]
+    assert matches("my.header", region="Амурская область").within(page.text)

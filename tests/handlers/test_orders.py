@@ -9,6 +9,7 @@ from bot.texts import Texts
 from handlers.progress import _counts
 from storage.statuses import REPORTED_STATUSES, Status
 from tests.handlers.test_reporting import OFFICIAL, amur, join_and_open_first_task
+from tests.texts import expect, matches
 
 __all__ = ["amur"]
 
@@ -65,3 +66,28 @@ def test_progress_lines_list_the_states_in_the_enums_order():
     line = _counts(texts, counts, short=False)
     shown = [line.index(texts(f"progress.state.{s}", n=1)) for s in STATES]
     assert shown == sorted(shown)
+
+
+async def test_a_refused_item_has_its_own_group_not_completed(harness, services, amur):
+    await join_and_open_first_task(harness, amur)
+    tasks = await services.tasks.tasks(OFFICIAL, None)
+    refused, done = [r.id for r in tasks.groups[TaskGroup.NOT_STARTED]][:2]
+    reason = "Нет средств в бюджете области на этот год"
+    await services.reporting.report_status(OFFICIAL, refused, Status.WONT_DO, comment=reason)
+    await services.reporting.report_status(OFFICIAL, done, Status.DONE)
+
+    tasks = await services.tasks.tasks(OFFICIAL, None)
+    assert [r.id for r in tasks.groups[TaskGroup.DONE]] == [done]
+    assert [r.id for r in tasks.groups[TaskGroup.WONT_DO]] == [refused]
+    # The header counts it apart, and a button of its own opens it.
+    calls = await harness.send(OFFICIAL, "/tasks")
+    counts = {g.value: len(tasks.groups[g]) for g in TaskGroup}
+    assert counts["wont_do"] == counts["done"] == 1
+    assert (
+        matches("tasks.header", total=tasks.total, **counts) == calls[-1].text.split("\n\n<b>1.")[0]
+    )
+    button = next(d for t, d in calls[-1].buttons() if t == expect("tasks.button_wont_do", n=1))
+    calls = await harness.click(OFFICIAL, button)
+    shown = next(c for c in calls if c.method == "editMessageText")
+    assert expect("tasks.group_wont_do") in shown.text
+    assert f"card:{refused}" in [d for _, d in shown.buttons()]

@@ -1,5 +1,8 @@
 """/progress through the real Dispatcher: one screen per resolution, every line opens a list."""
 
+import datetime as dt
+
+from bot.reporting import Letter
 from tests.conftest import ADMIN_ID
 from tests.handlers.test_reporting import COORD, MEMBER, OFFICIAL, amur, join_and_open_first_task
 from tests.texts import expect, matches
@@ -99,3 +102,31 @@ async def test_a_card_nobody_reported_on_reads_no_data(harness, services, amur):
         c for c in await harness.press(OFFICIAL, calls[-1], "1") if c.method == "sendMessage"
     )
     assert matches("card.head", status=expect("status.not_started")).within(card.text)
+
+
+async def test_a_letter_reads_as_the_bodys_answer_and_a_web_link_as_an_official(
+    harness, services, amur
+):
+    """A body that answered by letter: «ответ письмом» with its date, not «нет исполнителя»;
+    a body whose official uses the web form has an official."""
+    second = next(a for a in amur.addressee_ids[1:])  # not the government (position 1)
+    listing = await services.progress.items(COORD, amur.document_id, "all", second)
+    letter = Letter("01-12/345", services.clock.now().date() - dt.timedelta(days=5))
+    await services.reporting.report_status(
+        COORD, listing.items[0].id, "in_progress", "Приступили", letter=letter
+    )
+    screen = (await harness.send(COORD, "/progress"))[-1]
+    name = listing.addressee
+    who = expect("progress.who_letter", date=letter.date.strftime("%d.%m"))  # the letter's day
+    assert matches("progress.body", name=name, who=who).within(screen.text)
+    assert matches("progress.officials", with_official=0, reported=1).within(screen.text)
+
+    await services.weblinks.create(COORD, second)
+    screen = (await harness.send(COORD, "/progress"))[-1]
+    assert matches("progress.officials", with_official=1, reported=1).within(screen.text)
+    position = amur.addressee_ids.index(second) + 1
+    calls = await harness.press(COORD, screen, str(position))
+    listing_screen = next(c for c in calls if c.method == "editMessageText")
+    assert expect("progress.items_no_official") not in listing_screen.text
+    web = expect("progress.web_officials", n=1)
+    assert matches("progress.items_officials", names=web).within(listing_screen.text)

@@ -16,7 +16,8 @@ from aiogram.types import CallbackQuery, Message
 from bot.errors import InvalidInput, NotFound, PermissionDenied, Stale, UserError
 from handlers.cards import ReportForm
 from handlers.profile import ProfileForm
-from tests.handlers.test_reporting import MEMBER, amur
+from tests.conftest import ADMIN_ID
+from tests.handlers.test_reporting import COORD, MEMBER, amur
 
 __all__ = ["amur"]
 
@@ -42,7 +43,7 @@ async def test_a_refused_command_is_answered_with_the_services_text(harness, amu
 
 
 async def test_a_refused_button_is_answered_with_an_alert(harness, amur):
-    calls = await harness.click(MEMBER, "fx:d:12345:0:main:-1:-1:0")  # a draft that is gone
+    calls = await harness.click(COORD, "fx:d:12345:0:main:-1:-1:0")  # a draft that is gone
     answer = only_answer(calls)
     assert answer.params["text"] == harness.texts.plain("documents.draft_gone")
     assert answer.params["show_alert"] is True
@@ -51,6 +52,8 @@ async def test_a_refused_button_is_answered_with_an_alert(harness, amur):
 
 async def test_a_refusal_in_a_dialog_fills_its_text_and_ends_the_dialog(harness, services, amur):
     rec = (await services.documents.recommendations(amur.document_id))[0]
+    # A coordinator, but of another region: the refusal names the region.
+    await services.access.appoint_coordinator(ADMIN_ID, MEMBER, "Камчатский край")
     state = state_of(harness, MEMBER)
     await state.set_state(ReportForm.deadline)
     await state.set_data({"rec_id": rec.id})

@@ -262,3 +262,49 @@ async def test_a_status_from_a_letter_reaches_every_file(services, report_world)
     docx = Document(io.BytesIO((await services.reports.export(COORD, scope, "docx")).data))
     cells = [c.text for t in docx.tables[1:] for r in t.rows for c in r.cells]
     assert any(written in c and "Программа принята" in c for c in cells)
+
+
+async def test_the_xlsx_fallback_writes_the_same_workbook_as_the_fast_path(
+    services, report_world, monkeypatch
+):
+    """The item rows' fast writer hooks openpyxl internals; without them (here: no lxml to
+    build rows with) the public path writes them.  Both read back the same, cell by cell:
+    values, types (text typed «=…» stays text) and the dates' format."""
+    import sys
+
+    from openpyxl import load_workbook
+
+    from bot import exports
+
+    taken: list[bool] = []
+    fast_rows = exports._fast_rows
+
+    def spy(sheet):
+        taken.append(fast_rows(sheet))
+        return taken[-1]
+
+    monkeypatch.setattr(exports, "_fast_rows", spy)
+    scope = await services.reports.scope_for(COORD, AMUR, report_world["document"])
+    fast = await services.reports.export(COORD, scope, "xlsx")
+    monkeypatch.setitem(sys.modules, "lxml.etree", None)  # the fast path's import fails
+    slow = await services.reports.export(COORD, scope, "xlsx")
+    assert taken == [True, False]
+
+    def cells(data: bytes) -> dict[str, list[tuple]]:
+        wb = load_workbook(io.BytesIO(data))
+        return {
+            sheet.title: [
+                (c.coordinate, c.value, c.data_type, c.number_format)
+                for row in sheet.iter_rows()
+                for c in row
+                if c.value is not None
+            ]
+            for sheet in wb.worksheets
+        }
+
+    read_fast, read_slow = cells(fast.data), cells(slow.data)
+    assert read_fast == read_slow
+    items = read_fast[services.texts.plain("reports.file.sheet_items")]
+    assert len({coordinate[1:] for coordinate, *_ in items if coordinate[0] == "A"}) == 62
+    assert any(kind == "d" and fmt == "DD.MM.YYYY" for _, _, kind, fmt in items)
+    assert any(v == "=1+1 план" and kind == "s" for _, v, kind, _ in items)

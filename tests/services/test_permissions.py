@@ -157,3 +157,55 @@ async def test_a_coordinator_invites_to_their_regions_documents_only(services, w
     assert {d.region for d in mine} == {"Амурская область"}
     everything = await services.invites.documents_for(ADMIN_ID)
     assert len({d.region for d in everything}) > 1
+
+
+MISSING = 10**9  # an id nothing has: what a forged button may carry
+# A coordinator's actions, each on an object that is not there.
+COORDINATOR_CALLS = {
+    "set deadline": lambda s, a: s.reporting.set_deadline(a, MISSING, dt.date(2026, 12, 31)),
+    "read deadline": lambda s, a: s.reporting.read_deadline(a, MISSING, "31.12.2026"),
+    "read letter": lambda s, a: s.reporting.read_letter(a, MISSING, "№ 1 от 01.02.2026"),
+    "record letter": lambda s, a: s.reporting.report_status(
+        a, MISSING, "done", "Выполнено", letter=Letter("1", dt.date(2026, 2, 1))
+    ),
+    "bulk update": lambda s, a: s.reporting.apply_sheet(
+        a, [SheetChange(MISSING, "in_progress", "из таблицы", "not_started")]
+    ),
+    "view corrections": lambda s, a: s.corrections.view(a, Ref("doc", MISSING)),
+    "correct": lambda s, a: s.corrections.set_kind(a, Ref("doc", MISSING), 0, "other"),
+    "correct a draft": lambda s, a: s.corrections.view(a, Ref("draft", MISSING)),
+    "progress list": lambda s, a: s.progress.items(a, MISSING, "all"),
+    "invite": lambda s, a: s.invites.create(a, MISSING),
+    "revoke an official": lambda s, a: s.invites.revoke_official(a, OFFICIAL_THIS, MISSING),
+    "web link": lambda s, a: s.weblinks.create(a, MISSING),
+}
+
+
+@pytest.mark.parametrize("action", list(COORDINATOR_CALLS))
+@pytest.mark.parametrize("actor", [MEMBER, OFFICIAL_THIS])
+async def test_a_coordinators_action_is_refused_by_role_before_any_lookup(
+    services, world, actor, action
+):
+    """Someone who coordinates nowhere hears that the action is for coordinators, not that
+    the thing a forged button names is missing."""
+    with pytest.raises(PermissionDenied) as denied:
+        await COORDINATOR_CALLS[action](services, actor)
+    assert denied.value.key == "access.coordinators_only"
+
+
+async def test_nobody_assesses_their_own_entry(services, world):
+    """A coordinator who entered a body's letter has no report of someone else to agree or
+    disagree with; a member does."""
+    rec_id = world["rec_id"]
+    letter = Letter("01-12/345", dt.date(2026, 2, 27))
+    await services.reporting.report_status(COORD_THIS, rec_id, "done", "Выполнено", letter=letter)
+    card = await services.reporting.card(COORD_THIS, rec_id)
+    assert not card.can_assess
+    with pytest.raises(PermissionDenied) as denied:
+        await services.reporting.assess(COORD_THIS, rec_id, "agree")
+    assert denied.value.key == "assess.own_entry"
+    assert (await services.reporting.card(MEMBER, rec_id)).can_assess
+    assert await services.reporting.assess(MEMBER, rec_id, "agree") is not None
+    # Once the body's official reports, the coordinator may assess that report.
+    await services.reporting.report_status(OFFICIAL_THIS, rec_id, "in_progress", "Доработка")
+    assert (await services.reporting.card(COORD_THIS, rec_id)).can_assess

@@ -105,7 +105,7 @@ async def test_forget_keeps_the_report_as_the_organizations_and_nothing_personal
     assert report.comment == "Создана рабочая группа" and report.new_status == "in_progress"
     card = render_card(services.texts, await services.reporting.card(MEMBER, world["rec_id"]))
     who = expect("history.official_of", org="Правительства области")
-    status = matches("history.status", new=expect("status.in_progress"))
+    status = expect("history.status_first", new=expect("status.in_progress"))  # the first report
     assert matches("history.line", role=who, what=status).within(card)
     # Others keep what is theirs.
     assert (await services.users.get(COORD)) is not None

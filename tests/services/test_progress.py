@@ -3,6 +3,7 @@
 import pytest
 
 from bot.errors import PermissionDenied
+from bot.reporting import Letter
 from tests.conftest import ADMIN_ID
 from tests.services.conftest import AMUR, COORD, KAMCHATKA_COORD, MEMBER, OFFICIAL
 
@@ -99,3 +100,55 @@ async def test_a_recurring_term_whose_day_passed_is_not_overdue(services, clock,
 
     card = await services.reporting.card(OFFICIAL, rec.id)
     assert card.recommendation.deadline == "2027-12-15"  # the next occurrence is shown
+
+
+async def test_a_letter_is_the_bodys_report_through_the_coordinator(services, amur_official):
+    """A body that answered by letter reported (the coordinator entered it), but has no
+    official for that: it is not silent, not counted as having an official, and its last
+    report is known to be a letter."""
+    document_id, _ = amur_official
+    overview = await services.progress.overview(COORD, AMUR)
+    ministry = next(b for b in overview.resolutions[0].bodies if b.officials == 0)
+    items = await services.progress.items(COORD, document_id, "all", ministry.addressee_id)
+    letter = Letter("01-12/345", services.clock.now().date())
+    await services.reporting.report_status(
+        COORD, items.items[0].id, "in_progress", "Приступили", letter=letter
+    )
+    [resolution] = (await services.progress.overview(COORD, AMUR)).resolutions
+    body = next(b for b in resolution.bodies if b.addressee_id == ministry.addressee_id)
+    assert body.reported_recently and body.last_letter_date == letter.date.isoformat()
+    assert body.officials == 0 and not body.silent
+    assert body.addressee_id in {b.addressee_id for b in resolution.reported}
+
+
+async def test_an_open_web_form_link_is_an_official(services, clock, amur_official):
+    document_id, _ = amur_official
+    overview = await services.progress.overview(COORD, AMUR)
+    ministry = next(b for b in overview.resolutions[0].bodies if b.officials == 0)
+    link = await services.weblinks.create(COORD, ministry.addressee_id)
+    [resolution] = (await services.progress.overview(COORD, AMUR)).resolutions
+    body = next(b for b in resolution.bodies if b.addressee_id == ministry.addressee_id)
+    assert body.officials == 1 and body.silent  # an official, who has not reported yet
+    listing = await services.progress.items(COORD, document_id, "all", ministry.addressee_id)
+    assert listing.officials == [] and listing.web_links == 1  # no Telegram name
+
+    # A revoked link speaks for nobody.
+    await services.weblinks.revoke(COORD, link.link.id)
+    [resolution] = (await services.progress.overview(COORD, AMUR)).resolutions
+    body = next(b for b in resolution.bodies if b.addressee_id == ministry.addressee_id)
+    assert body.officials == 0
+
+
+async def test_a_coordinators_own_status_is_not_the_bodys_report(services, amur_official):
+    """Set on the card by the coordinator, without a letter: the item has a status, but the
+    body has not reported (it is neither «отчитались» nor dated as its report)."""
+    document_id, _ = amur_official
+    overview = await services.progress.overview(COORD, AMUR)
+    ministry = next(b for b in overview.resolutions[0].bodies if b.officials == 0)
+    items = await services.progress.items(COORD, document_id, "all", ministry.addressee_id)
+    await services.reporting.report_status(COORD, items.items[0].id, "in_progress", "Проверено")
+    [resolution] = (await services.progress.overview(COORD, AMUR)).resolutions
+    body = next(b for b in resolution.bodies if b.addressee_id == ministry.addressee_id)
+    assert body.counts.by_state["in_progress"] == 1
+    assert not body.reported_recently and body.last_report is None
+    assert body.addressee_id not in {b.addressee_id for b in resolution.reported}

@@ -45,7 +45,7 @@ class _Queries:
         self.rows = rows
 
     async def for_addressees(self, addressees):
-        return self.rows
+        return self.rows, frozenset()
 
 
 async def test_tasks_never_group_a_recurring_term_as_overdue():

@@ -7,9 +7,11 @@ from urllib.parse import quote
 
 from icalendar import Calendar
 
+from bot.clock import from_iso
+from bot.users import TelegramIdentity
 from bot.views import render_card
 from tests.conftest import ADMIN_ID
-from tests.web.helpers import make_document
+from tests.web.helpers import NOW, make_document
 
 LONG = "Обеспечить; реализацию, программы \\ поддержки " + "социально ориентированных НКО " * 8
 
@@ -74,3 +76,48 @@ async def test_the_description_says_no_data_until_someone_reports(client, servic
     not_started = services.texts.plain("status.not_started")
     assert description[f"recommendation-{first}"].startswith(no_data)
     assert description[f"recommendation-{second}"].startswith(not_started)
+
+
+async def test_a_changed_event_says_so_last_modified_and_sequence(client, services, clock):
+    """Calendar apps see a change by SEQUENCE (a new deadline or title) and LAST-MODIFIED /
+    DTSTAMP (any change of what the event shows), each from the item's real history."""
+    await services.users.touch(TelegramIdentity(ADMIN_ID, "Админ"))
+    _, (body_id,), (moved, renamed, reported, still) = await make_document(
+        services, items=["Провести форум.", "Издать сборник.", "Открыть центр.", "Обучить."]
+    )
+    path = f"/calendar/addressee/{body_id}.ics"
+
+    def events(calendar):
+        return {int(str(e["UID"]).split("@")[0].split("-")[1]): e for e in calendar.walk("VEVENT")}
+
+    before = events(await feed(client, path))
+    created = from_iso(NOW)
+    for event in before.values():
+        assert event.decoded("SEQUENCE") == 0
+        assert event.decoded("LAST-MODIFIED") == event.decoded("DTSTAMP") == created
+
+    clock.move(days=3)
+    await services.reporting.set_deadline(ADMIN_ID, moved, dt.date(2027, 3, 1))
+    clock.move(days=1)
+    await services.documents.update_recommendation(
+        renamed, {"text": "Издать сборник лучших практик."}, clock.iso()
+    )
+    clock.move(days=1)
+    await services.reporting.comment(ADMIN_ID, reported, "Начнём в апреле")
+    after = events(await feed(client, path))
+
+    assert after[moved].decoded("SEQUENCE") == 1
+    assert after[moved].decoded("LAST-MODIFIED") == clock.now() - dt.timedelta(days=2)
+    assert after[renamed].decoded("SEQUENCE") == 1
+    assert after[renamed].decoded("LAST-MODIFIED") == clock.now() - dt.timedelta(days=1)
+    # A report changes what the event says («нет данных» → a status), not when it is.
+    assert after[reported].decoded("SEQUENCE") == 0
+    assert after[reported].decoded("LAST-MODIFIED") == clock.now()
+    assert after[still].to_ical() == before[still].to_ical()  # untouched: the same bytes
+    for event in after.values():
+        assert event.decoded("DTSTAMP") == event.decoded("LAST-MODIFIED")
+
+    # The same deadline set again is no new revision.
+    clock.move(days=1)
+    await services.reporting.set_deadline(ADMIN_ID, moved, dt.date(2027, 3, 1))
+    assert events(await feed(client, path))[moved].decoded("SEQUENCE") == 1
