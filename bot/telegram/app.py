@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import aiogram.methods
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.handler import CallableObject
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import Response, TelegramMethod
@@ -63,12 +65,51 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
     dp.update.outer_middleware(CurrentUserMiddleware())
     dp.message.outer_middleware(CommandEndsDialogMiddleware())
     dp.include_routers(*get_routers())
+    run_plain_checks_inline(dp)
     dp.startup.register(set_command_menu)
     # The outbox's delivery worker lives as long as the dispatcher, in polling and webhook modes.
     dp.startup.register(start_delivery)
     dp.shutdown.register(stop_delivery)
     setup_jobs(dp, services)
     return dp
+
+
+def run_plain_checks_inline(root: Router) -> int:
+    """Make every plain (non-async) filter and handler of ``root``'s routers run in the loop.
+
+    aiogram calls a plain function through ``asyncio.to_thread``, and a magic filter (``F.text``,
+    ``F.document``) is one: each check of a message's attributes was a hop to a worker thread
+    and back, four on /my's way and six on a question's.  Ours are pure checks of the update
+    (no I/O), so they run where they are.  Returns how many were changed.
+    """
+    changed = 0
+    for router in _routers(root):
+        for observer in router.observers.values():
+            for handler in observer.handlers:
+                for check in (handler, *(handler.filters or ())):
+                    changed += _inline(check)
+            for check in observer._handler.filters or ():
+                changed += _inline(check)
+    return changed
+
+
+def _routers(root: Router) -> Iterator[Router]:
+    yield root
+    for router in root.sub_routers:
+        yield from _routers(router)
+
+
+def _inline(check: CallableObject) -> int:
+    if check.awaitable:
+        return 0
+    plain = check.callback
+
+    async def inline(*args: Any, **kwargs: Any) -> Any:
+        return plain(*args, **kwargs)
+
+    check.callback = inline  # its parameters (``check.params``) stay those of ``plain``
+    check.awaitable = True
+    return 1
 
 
 def pinned_response_models() -> tuple[Any, ...]:

@@ -145,3 +145,26 @@ async def test_a_card_takes_three_database_trips_and_my_two_besides_its_search(
     await harness.send(7, "/my")
     assert search_trips[0] >= 1
     assert trips[0] - search_trips[0] <= 2
+
+
+async def test_no_filter_or_handler_waits_for_a_thread(harness, services, monkeypatch):
+    """aiogram runs a plain (non-async) filter, such as ``F.text``, through asyncio.to_thread:
+    a hop to another thread and back for a check of a few attributes."""
+    import asyncio
+
+    await harness.send(7, "/help")
+    await services.profiles.set_region(7, "Амурская область")
+    await services.profiles.set_kind(7, "ngo")
+    hops = []
+    to_thread = asyncio.to_thread
+
+    async def counted(func, *args, **kwargs):
+        hops.append(func)
+        return await to_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counted)
+    await harness.send(7, "/my")
+    await harness.send(7, "поддержка НКО в Амурской области")
+    await harness.send(7, "/nosuchcommand")
+    assert len(harness.sent_texts(await harness.send(7, "привет"))) == 1
+    assert hops == []
