@@ -152,7 +152,7 @@ def build_services(
         ),
         progress=progress,
         privacy=PrivacyService(
-            settings, db, PrivacyRepository(db, fsm), user_service, access, clock
+            settings, db, PrivacyRepository(db, fsm, reporting.refs), user_service, access, clock
         ),
         fsm=fsm,
         corrections=corrections,
@@ -188,7 +188,11 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         applied = await apply_migrations(db)
         if applied:
             log.info("migrations applied: %s", applied)
-        yield build_services(settings, db, clock)
+        services = build_services(settings, db, clock)
+        try:
+            yield services
+        finally:
+            await services.reporting.flush_message_refs()
     finally:
         await db.close()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.db import Database
 from storage.fsm import FsmRepository
+from storage.message_refs import MessageRefs
 from storage.users import UserRecord, _record
 
 
@@ -48,9 +49,10 @@ def _fsm_key_is_of(key: str, user_id: int) -> bool:
 
 
 class PrivacyRepository:
-    def __init__(self, db: Database, fsm: FsmRepository) -> None:
+    def __init__(self, db: Database, fsm: FsmRepository, refs: MessageRefs) -> None:
         self.db = db
         self.fsm = fsm  # dialogs are deleted through their owner, which caches them
+        self.refs = refs  # and message references through theirs, which holds some back
 
     # consent
     async def consent(self, user_id: int) -> ConsentRow | None:
@@ -99,6 +101,7 @@ class PrivacyRepository:
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Every row that names the person, table by table (plain values, JSON decoded)."""
+        await self.refs.flush()
         rows = self._rows
         user = await rows("SELECT * FROM users WHERE id = ?", user_id)
         consent = await rows("SELECT * FROM consents WHERE user_id = ?", user_id)
@@ -222,6 +225,7 @@ class PrivacyRepository:
         counts["outbox"] = await db.execute_rowcount(
             "DELETE FROM outbox WHERE recipient_id = ?", one
         )
+        await self.refs.flush()
         counts["message_refs"] = await db.execute_rowcount(
             "DELETE FROM message_refs WHERE chat_id = ?", one
         )

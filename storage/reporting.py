@@ -14,6 +14,7 @@ from storage.documents import (
     _document,
     _recommendation,
 )
+from storage.message_refs import MessageRefs
 from storage.privacy import official_org_sql
 from storage.progress import REPORTED_SQL
 
@@ -88,6 +89,7 @@ HISTORY_FIELDS = tuple(
 class ReportingRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.refs = MessageRefs(db)  # the one per process (built once in bot/container.py)
 
     # invites
     async def create_invite(
@@ -287,16 +289,7 @@ class ReportingRepository:
 
     # replies
     async def remember_message(self, chat_id: int, message_id: int, rec_ids: list[int]) -> None:
-        await self.db.executemany(
-            "INSERT OR IGNORE INTO message_refs (chat_id, message_id, recommendation_id)"
-            " VALUES (?, ?, ?)",
-            [(chat_id, message_id, r) for r in rec_ids],
-        )
+        await self.refs.remember(chat_id, message_id, rec_ids)
 
     async def recommendations_of_message(self, chat_id: int, message_id: int) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT recommendation_id FROM message_refs WHERE chat_id = ? AND message_id = ?"
-            " ORDER BY recommendation_id",
-            (chat_id, message_id),
-        )
-        return [r[0] for r in rows]
+        return await self.refs.recommendations_of(chat_id, message_id)

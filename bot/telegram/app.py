@@ -70,8 +70,14 @@ def create_dispatcher(services: Services, texts: Texts | None = None) -> Dispatc
     # The outbox's delivery worker lives as long as the dispatcher, in polling and webhook modes.
     dp.startup.register(start_delivery)
     dp.shutdown.register(stop_delivery)
+    dp.shutdown.register(flush_message_refs)
     setup_jobs(dp, services)
     return dp
+
+
+async def flush_message_refs(services: Services) -> None:
+    """The cards' message references still held back (storage/message_refs.py)."""
+    await services.reporting.flush_message_refs()
 
 
 def run_plain_checks_inline(root: Router) -> int:

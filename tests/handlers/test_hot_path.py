@@ -168,3 +168,70 @@ async def test_no_filter_or_handler_waits_for_a_thread(harness, services, monkey
     await harness.send(7, "/nosuchcommand")
     assert len(harness.sent_texts(await harness.send(7, "привет"))) == 1
     assert hops == []
+
+
+async def _shown_card(harness, services, seeded, user_id=7):
+    from handlers.callbacks import CardCallback
+
+    await harness.send(user_id, "/help")
+    _, rec_id = await _amur_government(services, seeded)
+    calls = await harness.click(user_id, CardCallback(rec_id=rec_id).pack())
+    card = next(c for c in calls if c.method == "sendMessage")
+    return rec_id, card
+
+
+async def _stored_refs(services, chat_id):
+    return await services.db.fetchall(
+        "SELECT message_id, recommendation_id FROM message_refs WHERE chat_id = ?", (chat_id,)
+    )
+
+
+async def test_a_card_s_message_reference_is_written_later_with_others(harness, services, seeded):
+    rec_id, card = await _shown_card(harness, services, seeded)
+    message_id = card.result["message_id"]
+    assert await _stored_refs(services, 7) == []  # held back: no write of its own
+    # Held back, it is still found: a reply at once is a comment on the card.
+    assert await services.reporting.recommendations_of_message(7, message_id) == [rec_id]
+    await services.reporting.flush_message_refs()
+    assert [tuple(r) for r in await _stored_refs(services, 7)] == [(message_id, rec_id)]
+    assert await services.reporting.recommendations_of_message(7, message_id) == [rec_id]
+
+
+async def test_held_back_references_are_written_within_the_delay(harness, services, seeded):
+    import asyncio
+
+    refs = services.reporting.reporting.refs
+    refs.delay = 0.0
+    written = asyncio.Event()
+    executemany = services.db.executemany
+
+    async def noticed(sql, rows):
+        await executemany(sql, rows)
+        if "message_refs" in sql:
+            written.set()
+
+    services.db.executemany = noticed
+    rec_id, card = await _shown_card(harness, services, seeded)
+    await asyncio.wait_for(written.wait(), timeout=30)
+    assert [tuple(r) for r in await _stored_refs(services, 7)] == [
+        (card.result["message_id"], rec_id)
+    ]
+
+
+async def test_a_reply_to_a_card_just_shown_is_a_comment(harness, services, seeded):
+    from bot.texts import Texts
+
+    _, card = await _shown_card(harness, services, seeded)
+    calls = await harness.reply(7, card, "Ничего не сделано")
+    # A member may not comment on it: the reply was taken as about this card all the same.
+    assert calls[-1].text == Texts.load()("access.not_responsible")
+
+
+async def test_forgetting_a_person_drops_their_held_back_references(harness, services, seeded):
+    rec_id, card = await _shown_card(harness, services, seeded)
+    exported = await services.privacy.export(7)
+    assert [r["recommendation_id"] for r in exported["message_refs"]] == [rec_id]
+    await services.privacy.forget(7)
+    await services.reporting.flush_message_refs()
+    assert await _stored_refs(services, 7) == []
+    assert await services.reporting.recommendations_of_message(7, card.result["message_id"]) == []
