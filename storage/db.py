@@ -10,12 +10,17 @@ tables before refilling them).  The task holding the write lock reads on the wri
 (it sees its own work); every other task reads on a second connection, which in WAL mode sees
 the last committed snapshot and never waits for the writer.  An in-memory database cannot be
 opened twice, so there a read from another task waits for the write lock instead.
+
+A cache of rows in memory learns of writes to its tables with ``on_write``: every write goes
+through ``execute``, ``execute_rowcount`` or ``executemany`` here, which tell the watchers of the
+table written after the statement, and again when the transaction holding it ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -26,6 +31,19 @@ import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
+
+_WRITTEN_TABLE = re.compile(
+    r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)"
+    r"\s+[\"`\[]?(\w+)",
+    re.IGNORECASE,
+)
+
+
+def written_table(sql: str) -> str | None:
+    """The table a write statement changes; None when it cannot be told (``WITH``, ``ANALYZE``)."""
+    match = _WRITTEN_TABLE.match(sql)
+    return match.group(1).lower() if match else None
+
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -62,6 +80,9 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
+        self._watchers: list[tuple[frozenset[str], Callable[[], None]]] = []
+        self._in_transaction = False
+        self._told: list[Callable[[], None]] = []  # to tell again when the transaction ends
 
     @classmethod
     async def connect(cls, path: str | Path) -> Database:
@@ -103,6 +124,20 @@ class Database:
             finally:
                 self._owner = None
 
+    def on_write(self, tables: Iterable[str], callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after each statement that writes one of ``tables`` (or a table
+        that cannot be told), and again when the transaction holding it commits or rolls
+        back: a cache dropping its rows then never keeps a value read before the change."""
+        self._watchers.append((frozenset(tables), callback))
+
+    def _wrote(self, sql: str) -> None:
+        table = written_table(sql)
+        for tables, callback in self._watchers:
+            if table is None or table in tables:
+                callback()
+                if self._in_transaction:
+                    self._told.append(callback)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
         """BEGIN IMMEDIATE … COMMIT; nested calls from the same task join the outer one."""
@@ -112,6 +147,7 @@ class Database:
             return
         async with self._write_lock():
             await self._conn.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
             try:
                 yield self
             except BaseException:
@@ -119,15 +155,26 @@ class Database:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+            finally:
+                self._in_transaction = False
+                told, self._told = self._told, []
+                for callback in dict.fromkeys(told):
+                    callback()
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement; returns lastrowid (useful for INSERT)."""
         async with self._write_lock():
-            return (await self._write(sql, params))[0] or 0
+            try:
+                return (await self._write(sql, params))[0] or 0
+            finally:
+                self._wrote(sql)
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         async with self._write_lock():
-            return (await self._write(sql, params))[1]
+            try:
+                return (await self._write(sql, params))[1]
+            finally:
+                self._wrote(sql)
 
     async def _write(self, sql: str, params: Params) -> tuple[int | None, int]:
         """The statement and its cursor's figures in one job on the connection's thread."""
@@ -147,7 +194,10 @@ class Database:
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._write_lock():
-            await self._conn.executemany(sql, rows)
+            try:
+                await self._conn.executemany(sql, rows)
+            finally:
+                self._wrote(sql)
 
     async def fetchint(self, sql: str, params: Params = ()) -> int:
         """The one value of a query that always has one: a count, the id just written."""

@@ -221,3 +221,40 @@ async def test_a_read_job_sees_committed_data_or_its_own_transaction(db):
         other = asyncio.create_task(db.read(names))
         assert await asyncio.wait_for(other, 60) == ["Анна", "Борис"]
     assert await db.read(names) == ["черновик", "черновик"]
+
+
+async def test_a_write_is_told_to_the_watchers_of_its_table(db):
+    from storage.db import written_table
+
+    assert written_table("INSERT OR IGNORE INTO users (id) VALUES (1)") == "users"
+    assert written_table('  update "Users" SET x = 1') == "users"
+    assert written_table("DELETE FROM consents WHERE user_id = ?") == "consents"
+    assert written_table("REPLACE INTO subscriptions VALUES (1)") == "subscriptions"
+    assert written_table("ANALYZE") is None  # can't tell: every watcher hears of it
+
+    told: list[str] = []
+    db.on_write({"users"}, lambda: told.append("users"))
+    db.on_write({"follows"}, lambda: told.append("follows"))
+    await db.execute(
+        "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (1, 'A', 'x', 'x')"
+    )
+    assert told == ["users"]
+    await db.execute("ANALYZE")
+    assert told == ["users", "users", "follows"]
+
+
+async def test_a_write_in_a_transaction_is_told_again_when_it_ends(db):
+    told: list[str] = []
+    db.on_write({"users"}, lambda: told.append("told"))
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute(
+                "INSERT INTO users (id, first_name, created_at, updated_at)"
+                " VALUES (1, 'A', 'x', 'x')"
+            )
+            assert told == ["told"]
+            raise RuntimeError
+    assert told == ["told", "told"]  # the rollback undid it: a reader must read again
+    async with db.transaction():
+        await db.execute("DELETE FROM follows")
+    assert told == ["told", "told"]
