@@ -8,7 +8,8 @@ Four paths (bare, a card view, /my page 1, a free question) run in rounds, inter
 machine shared with other work slows them alike; the figure that holds is each path's rate as a
 share of bare in the same round (median over rounds).  Measured at the shipped resolutions
 alone, then again after ``--recommendations`` synthetic ones are added (as ``bench.query``
-builds them).  ``<path>_trips`` counts the jobs handed to the database thread per update.
+builds them).  ``<path>_trips`` counts the jobs handed to the database thread per update,
+``<path>_loop_reads`` the short reads run in the event loop instead (``Database.read_short``).
 
 The session here is a minimal local one: the fake Bot API of the tests is not imported.
 """
@@ -72,6 +73,22 @@ def _session_class() -> Any:
             return self.check_response(bot, method, 200, body).result
 
     return AnsweringSession
+
+
+def count_loop_reads(db: Any) -> list[int]:
+    """Count the short reads run in the event loop itself (``Database.read_short``), which
+    are no trip to a thread; zero for code that has none."""
+    counter = [0]
+    original = getattr(db, "read_short", None)
+    if original is None:
+        return counter
+
+    async def counted(job: Any) -> Any:
+        counter[0] += 1
+        return await original(job)
+
+    db.read_short = counted
+    return counter
 
 
 def count_trips(db: Any) -> list[int]:
@@ -162,12 +179,15 @@ async def _rounds(
     trips: list[int],
     per_path: int,
     rounds: int,
+    loop_reads: list[int] | None = None,
 ) -> dict[str, Any]:
     from aiogram.types import Update
 
     rates: dict[str, list[float]] = {p: [] for p in PATHS}
     ratios: dict[str, list[float]] = {p: [] for p in PATHS}
     counted: dict[str, int] = dict.fromkeys(PATHS, 0)
+    in_loop: dict[str, int] = dict.fromkeys(PATHS, 0)
+    loop_reads = loop_reads if loop_reads is not None else [0]
     handled: dict[str, int] = dict.fromkeys(PATHS, 0)
     for path in PATHS:  # warm-up: imports, compiled filters, first reads
         for _ in range(3):
@@ -177,7 +197,7 @@ async def _rounds(
         for path in PATHS:
             # At least per_path updates and MIN_SECONDS: a fast path's batch is not over
             # before the machine's other work has had a say.
-            before, done, elapsed = trips[0], 0, 0.0
+            before, reads_before, done, elapsed = trips[0], loop_reads[0], 0, 0.0
             while done < per_path or elapsed < MIN_SECONDS:
                 batch = [updates.make(path) for _ in range(per_path)]
                 started = time.perf_counter()
@@ -189,6 +209,7 @@ async def _rounds(
             rates[path].append(done / elapsed)
             await asyncio.sleep(0)  # let a reply's follow-up write (if any) be counted here
             counted[path] += trips[0] - before
+            in_loop[path] += loop_reads[0] - reads_before
             handled[path] += done
         for path in PATHS:
             ratios[path].append(rates[path][-1] / rates["bare"][-1])
@@ -198,6 +219,7 @@ async def _rounds(
         if path != "bare":
             out[f"{path}_ratio"] = round(statistics.median(ratios[path]), 3)
         out[f"{path}_trips"] = round(counted[path] / handled[path], 2)
+        out[f"{path}_loop_reads"] = round(in_loop[path] / handled[path], 2)
     return out
 
 
@@ -266,6 +288,7 @@ async def _run(
             app = create_dispatcher(services)
             dispatchers.update(card=app, my=app, ask=app)
             trips = count_trips(db)
+            loop_reads = count_loop_reads(db)
             stages = [("seeds", 0)] + ([("large", recommendations)] if recommendations else [])
             for stage, size in stages:
                 if size:
@@ -278,7 +301,7 @@ async def _run(
                 rec_ids = [r[0] for r in await db.fetchall("SELECT id FROM recommendations")]
                 total = len(rec_ids)
                 feed = _Updates(user_ids, rec_ids, _questions(rnd, regions, 200))
-                result = await _rounds(bot, dispatchers, feed, trips, updates, rounds)
+                result = await _rounds(bot, dispatchers, feed, trips, updates, rounds, loop_reads)
                 figures[f"{stage}_recommendations"] = total
                 figures.update({f"{stage}_{k}": v for k, v in result.items()})
         finally:

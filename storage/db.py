@@ -11,6 +11,13 @@ tables before refilling them).  The task holding the write lock reads on the wri
 the last committed snapshot and never waits for the writer.  An in-memory database cannot be
 opened twice, so there a read from another task waits for the write lock instead.
 
+A short read by key (a card's rows, a person's) costs SQLite a tenth of a millisecond, and a
+hop to a connection's thread and back costs more than that, several times more when the CPU
+is busy: ``read_short`` runs such a job in the event loop itself, on a third connection that
+reads the committed snapshot like the reader (and goes through ``read`` where that cannot be:
+in the writing task's own transaction, in memory, or when SQLite is busy for a moment).  Only
+jobs bounded by keys and limits belong there: a long one would hold up every update.
+
 A cache of rows in memory learns of writes to its tables with ``on_write``: every write goes
 through ``execute``, ``execute_rowcount`` or ``executemany`` here, which tell the watchers of the
 table written after the statement, and again when the transaction holding it ends.
@@ -46,6 +53,8 @@ def written_table(sql: str) -> str | None:
 
 
 BUSY_TIMEOUT_MS = 5000
+SHORT_BUSY_TIMEOUT_MS = 20  # read_short waits no longer in the loop: it goes through read
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 # Personal data lives here: the database, its -wal and -shm files and a directory made for
 # them are the owner's only.  SQLite creates -wal and -shm with the mode of the database file.
@@ -74,9 +83,11 @@ class Database:
         conn: aiosqlite.Connection,
         path: str,
         reader: aiosqlite.Connection | None = None,
+        short: sqlite3.Connection | None = None,
     ) -> None:
         self._conn = conn
         self._reader = reader  # None: reads from other tasks wait for the write lock
+        self._short = short  # read_short's, used in the event loop's thread only
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
@@ -104,9 +115,11 @@ class Database:
             await reader.execute("PRAGMA query_only=ON")
             await reader.execute("PRAGMA foreign_keys=ON")
             await reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        return cls(conn, path, reader)
+        return cls(conn, path, reader, _short_connection(path) if reader is not None else None)
 
     async def close(self) -> None:
+        if self._short is not None:
+            self._short.close()
         if self._reader is not None:
             await self._reader.close()
         await self._conn.close()
@@ -251,6 +264,35 @@ class Database:
             return await reader._execute(snapshot, reader._conn)  # type: ignore[no-any-return,no-untyped-call]
         async with self._write_lock():
             return await self._run(job)
+
+    async def read_short(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """``read`` for a job bounded by keys and limits: run in the event loop, no hop to a
+        thread (see the module's note).  Same snapshot rules as ``read``."""
+        conn = self._short
+        if conn is None or (self._owner is not None and self._owner is asyncio.current_task()):
+            return await self.read(job)
+        try:
+            conn.execute("BEGIN")  # one snapshot for every query of the job
+            try:
+                return job(conn)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) not in _BUSY:
+                raise
+        # Busy for a moment (a checkpoint, a recovery): the job only reads, so it runs again
+        # where waiting holds up no one.
+        return await self.read(job)
+
+
+def _short_connection(path: str) -> sqlite3.Connection:
+    # check_same_thread off: the loop's thread opens and uses it, but Database.connect may
+    # run in one thread's loop and be closed from another's (tests, `bot try`).
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only=ON")
+    conn.execute(f"PRAGMA busy_timeout={SHORT_BUSY_TIMEOUT_MS}")
+    return conn
 
 
 def _in_memory(path: str) -> bool:

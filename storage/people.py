@@ -62,7 +62,7 @@ class PeopleCache:
             self._people.move_to_end(user_id)
             return cached
         generation = self._generation
-        person = await self.db.read(lambda conn: _person(conn, user_id))
+        person = await self.db.read_short(lambda conn: _person(conn, user_id))  # by keys
         if generation == self._generation:  # nothing written meanwhile
             self._people[user_id] = person
             while len(self._people) > self.size:

@@ -228,9 +228,9 @@ class ReportingRepository:
         return HistoryRow(**dict(row)) if row else None
 
     async def card_view(self, recommendation_id: int, reader_id: int) -> CardView | None:
-        """Everything a card shows, read in one job on the connection (a card is opened on
-        almost every update that is not /my or a question); None if there is no such
-        recommendation."""
+        """Everything a card shows, read in one job (a card is opened on almost every update
+        that is not /my or a question), in the loop (``Database.read_short``); None if there
+        is no such recommendation."""
 
         def job(conn: sqlite3.Connection) -> CardView | None:
             def rows(sql: str, *params: Any) -> list[sqlite3.Row]:
@@ -285,7 +285,7 @@ class ReportingRepository:
                 reported=bool(reported[0][0]),
             )
 
-        return await self.db.read(job)
+        return await self.db.read_short(job)  # by keys, the history limited
 
     # replies
     async def remember_message(self, chat_id: int, message_id: int, rec_ids: list[int]) -> None:

@@ -8,7 +8,7 @@ import weakref
 from aiogram.methods import Response
 from aiogram.types import Message
 
-from bench.hotpath import count_trips
+from bench.hotpath import count_loop_reads, count_trips
 
 
 async def test_answer_models_are_built_once_while_the_dispatcher_lives(harness):
@@ -115,7 +115,7 @@ async def test_a_profile_change_shows_in_the_next_my(harness, services):
     assert "Алтайский край" in second or "Алтайском крае" in second
 
 
-async def test_a_card_takes_one_database_trip_and_my_none_besides_its_search(
+async def test_a_card_is_one_short_read_and_my_nothing_besides_its_search(
     harness, services, seeded
 ):
     from handlers.callbacks import CardCallback
@@ -126,9 +126,10 @@ async def test_a_card_takes_one_database_trip_and_my_none_besides_its_search(
     _, rec_id = await _amur_government(services, seeded)
     await harness.send(7, "/my")
     harness.auto_consent = False  # given above; the harness's own check is no trip of the bot's
-    trips = count_trips(services.db)
+    trips, loop_reads = count_trips(services.db), count_loop_reads(services.db)
     await harness.click(7, CardCallback(rec_id=rec_id).pack())
-    assert trips[0] == 1  # the card's rows; the sender is known, the reference held back
+    # The card's rows, read in the loop; the sender is known, the reference held back.
+    assert (trips[0], loop_reads[0]) == (0, 1)
     # The search's own queries are bench/query.py's concern (the ranking in SQL).
     search_trips = [0]
     search = services.search.my
@@ -141,10 +142,11 @@ async def test_a_card_takes_one_database_trip_and_my_none_besides_its_search(
             search_trips[0] += trips[0] - before
 
     services.search.my = my
-    trips[0] = 0
+    trips[0] = loop_reads[0] = 0
     await harness.send(7, "/my")
     assert search_trips[0] >= 1
     assert trips[0] - search_trips[0] == 0  # the sender and their profile are known
+    assert loop_reads[0] == 0
 
 
 async def test_no_filter_or_handler_waits_for_a_thread(harness, services, monkeypatch):

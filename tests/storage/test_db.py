@@ -258,3 +258,59 @@ async def test_a_write_in_a_transaction_is_told_again_when_it_ends(db):
     async with db.transaction():
         await db.execute("DELETE FROM follows")
     assert told == ["told", "told"]
+
+
+async def test_a_short_read_runs_in_the_loop_on_the_committed_snapshot(db):
+    from bench.hotpath import count_trips
+
+    def names(conn):
+        return [r[0] for r in conn.execute("SELECT first_name FROM users ORDER BY id")]
+
+    repo = UserRepository(db)
+    await repo.upsert(1, first_name="A", last_name=None, username=None, language_code=None, now="t")
+    trips = count_trips(db)
+    assert await db.read_short(names) == ["A"]
+    assert trips[0] == 0  # no hop to a connection's thread
+    inside, go_on = asyncio.Event(), asyncio.Event()
+
+    async def writer():
+        async with db.transaction():
+            await repo.upsert(
+                2, first_name="B", last_name=None, username=None, language_code=None, now="t"
+            )
+            assert await db.read_short(names) == ["A", "B"]  # its own transaction
+            inside.set()
+            await go_on.wait()
+
+    task = asyncio.create_task(writer())
+    await asyncio.wait_for(inside.wait(), timeout=30)
+    assert await db.read_short(names) == ["A"]  # not another task's half-done work
+    go_on.set()
+    await task
+    assert await db.read_short(names) == ["A", "B"]
+
+
+async def test_a_short_read_that_finds_sqlite_busy_runs_again_outside_the_loop(db):
+    import sqlite3
+
+    from bench.hotpath import count_trips
+
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # as SQLite sets it during a checkpoint
+    runs = []
+
+    def job(conn):
+        runs.append(conn)
+        if len(runs) == 1:
+            raise busy
+        return conn.execute("SELECT count(*) FROM users").fetchone()[0]
+
+    trips = count_trips(db)
+    assert await db.read_short(job) == 0
+    assert len(runs) == 2 and trips[0] == 1  # the second time on a connection's thread
+
+    def broken(conn):
+        return conn.execute("SELECT x FROM nowhere").fetchall()
+
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        await db.read_short(broken)  # any other error is the caller's
