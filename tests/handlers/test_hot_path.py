@@ -237,3 +237,14 @@ async def test_forgetting_a_person_drops_their_held_back_references(harness, ser
     await services.reporting.flush_message_refs()
     assert await _stored_refs(services, 7) == []
     assert await services.reporting.recommendations_of_message(7, card.result["message_id"]) == []
+
+
+async def test_the_region_index_is_built_at_startup_not_on_someone_s_update(services):
+    from bot.regions import _index
+    from bot.telegram.app import create_dispatcher, warm_up
+
+    dp = create_dispatcher(services)
+    assert warm_up in [h.callback for h in dp.startup.handlers]
+    _index.cache_clear()
+    await warm_up()
+    assert _index.cache_info().currsize == 1
