@@ -248,3 +248,43 @@ async def test_the_region_index_is_built_at_startup_not_on_someone_s_update(serv
     _index.cache_clear()
     await warm_up()
     assert _index.cache_info().currsize == 1
+
+
+async def test_a_button_s_filter_turns_away_other_buttons_by_their_prefix(services, monkeypatch):
+    from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
+    from aiogram.types import CallbackQuery, User
+
+    from bot.telegram.app import create_dispatcher
+    from handlers.callbacks import CardCallback, FollowCallback
+
+    dp = create_dispatcher(services)
+    filters = [
+        f
+        for router in dp.chain_tail
+        for h in router.observers["callback_query"].handlers
+        for f in h.filters or ()
+        # aiogram's own, or wrapped (the wrapper keeps it as ``original``)
+        if isinstance(getattr(f.callback, "original", f.callback), CallbackQueryFilter)
+    ]
+    assert len(filters) > 20  # every button's filter of the bot's routers
+
+    def pressed(data):
+        user = User(id=7, is_bot=False, first_name="Анна")
+        return CallbackQuery(id="1", from_user=user, chat_instance="c", data=data)
+
+    unpacked = []
+    unpack = CallbackData.unpack.__func__
+
+    def counted(cls, value):
+        unpacked.append(value)
+        return unpack(cls, value)
+
+    monkeypatch.setattr(CallbackData, "unpack", classmethod(counted))
+    card = CardCallback(rec_id=5).pack()
+    answers = [await f.call(pressed(card)) for f in filters]
+    # Only the card's own filter unpacked the data, and it matched as before.
+    assert unpacked == [card]
+    assert [a for a in answers if a] == [{"callback_data": CardCallback(rec_id=5)}]
+    follow = FollowCallback(rec_id=5, on=True)
+    answers = [await f.call(pressed(follow.pack())) for f in filters]
+    assert [a for a in answers if a] == [{"callback_data": follow}]
