@@ -6,9 +6,12 @@ handlers, services, SQLite) are fed the same kind of updates through a session t
 every Bot API call itself (no network; the answer is parsed by aiogram as a real one would be).
 Four paths (bare, a card view, /my page 1, a free question) run in rounds, interleaved, so a
 machine shared with other work slows them alike; the figure that holds is each path's rate as a
-share of bare in the same round (median over rounds).  Measured at the shipped resolutions
+share of bare in the same round (median over rounds); ``<path>_cpu_ms`` is the process's CPU
+time per update (database threads included) and ``<path>_cpu_ratio`` bare's over the path's,
+steadier than the rates when other work shares the machine.  Measured at the shipped resolutions
 alone, then again after ``--recommendations`` synthetic ones are added (as ``bench.query``
-builds them).  ``<path>_trips`` counts the jobs handed to the database thread per update.
+builds them).  ``<path>_trips`` counts the jobs handed to the database thread per update,
+``<path>_loop_reads`` the short reads run in the event loop instead (``Database.read_short``).
 
 The session here is a minimal local one: the fake Bot API of the tests is not imported.
 """
@@ -72,6 +75,22 @@ def _session_class() -> Any:
             return self.check_response(bot, method, 200, body).result
 
     return AnsweringSession
+
+
+def count_loop_reads(db: Any) -> list[int]:
+    """Count the short reads run in the event loop itself (``Database.read_short``), which
+    are no trip to a thread; zero for code that has none."""
+    counter = [0]
+    original = getattr(db, "read_short", None)
+    if original is None:
+        return counter
+
+    async def counted(job: Any) -> Any:
+        counter[0] += 1
+        return await original(job)
+
+    db.read_short = counted
+    return counter
 
 
 def count_trips(db: Any) -> list[int]:
@@ -147,7 +166,13 @@ class _Updates:
             shown["from"] = {"id": BOT_ID, "is_bot": True, "first_name": "Bot"}
             update["callback_query"] = {
                 "id": str(next(self.ids)),
-                "from": {"id": user_id, "is_bot": False, "first_name": "Анна"},
+                # As Telegram sends it: the same person as in their messages, language too.
+                "from": {
+                    "id": user_id,
+                    "is_bot": False,
+                    "first_name": "Анна",
+                    "language_code": "ru",
+                },
                 "chat_instance": "ci",
                 "message": shown,
                 "data": CardCallback(rec_id=self.rnd.choice(self.rec_ids)).pack(),
@@ -162,12 +187,16 @@ async def _rounds(
     trips: list[int],
     per_path: int,
     rounds: int,
+    loop_reads: list[int] | None = None,
 ) -> dict[str, Any]:
     from aiogram.types import Update
 
     rates: dict[str, list[float]] = {p: [] for p in PATHS}
+    cpu: dict[str, float] = dict.fromkeys(PATHS, 0.0)
     ratios: dict[str, list[float]] = {p: [] for p in PATHS}
     counted: dict[str, int] = dict.fromkeys(PATHS, 0)
+    in_loop: dict[str, int] = dict.fromkeys(PATHS, 0)
+    loop_reads = loop_reads if loop_reads is not None else [0]
     handled: dict[str, int] = dict.fromkeys(PATHS, 0)
     for path in PATHS:  # warm-up: imports, compiled filters, first reads
         for _ in range(3):
@@ -177,18 +206,20 @@ async def _rounds(
         for path in PATHS:
             # At least per_path updates and MIN_SECONDS: a fast path's batch is not over
             # before the machine's other work has had a say.
-            before, done, elapsed = trips[0], 0, 0.0
+            before, reads_before, done, elapsed = trips[0], loop_reads[0], 0, 0.0
             while done < per_path or elapsed < MIN_SECONDS:
                 batch = [updates.make(path) for _ in range(per_path)]
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 for raw in batch:
                     update = Update.model_validate(raw, context={"bot": bot})
                     await dispatchers[path].feed_update(bot, update)
                 elapsed += time.perf_counter() - started
+                cpu[path] += time.process_time() - cpu_started
                 done += per_path
             rates[path].append(done / elapsed)
             await asyncio.sleep(0)  # let a reply's follow-up write (if any) be counted here
             counted[path] += trips[0] - before
+            in_loop[path] += loop_reads[0] - reads_before
             handled[path] += done
         for path in PATHS:
             ratios[path].append(rates[path][-1] / rates["bare"][-1])
@@ -197,7 +228,15 @@ async def _rounds(
         out[f"{path}_per_s"] = round(statistics.median(rates[path]), 1)
         if path != "bare":
             out[f"{path}_ratio"] = round(statistics.median(ratios[path]), 3)
+        # CPU of the whole process (the database threads too) per update: steadier than the
+        # rates on a loaded machine, and its share of bare's says the same thing.
+        out[f"{path}_cpu_ms"] = round(cpu[path] / handled[path] * 1000, 3)
+        if path != "bare":
+            out[f"{path}_cpu_ratio"] = round(
+                cpu["bare"] / handled["bare"] / (cpu[path] / handled[path]), 3
+            )
         out[f"{path}_trips"] = round(counted[path] / handled[path], 2)
+        out[f"{path}_loop_reads"] = round(in_loop[path] / handled[path], 2)
     return out
 
 
@@ -266,6 +305,7 @@ async def _run(
             app = create_dispatcher(services)
             dispatchers.update(card=app, my=app, ask=app)
             trips = count_trips(db)
+            loop_reads = count_loop_reads(db)
             stages = [("seeds", 0)] + ([("large", recommendations)] if recommendations else [])
             for stage, size in stages:
                 if size:
@@ -278,7 +318,7 @@ async def _run(
                 rec_ids = [r[0] for r in await db.fetchall("SELECT id FROM recommendations")]
                 total = len(rec_ids)
                 feed = _Updates(user_ids, rec_ids, _questions(rnd, regions, 200))
-                result = await _rounds(bot, dispatchers, feed, trips, updates, rounds)
+                result = await _rounds(bot, dispatchers, feed, trips, updates, rounds, loop_reads)
                 figures[f"{stage}_recommendations"] = total
                 figures.update({f"{stage}_{k}": v for k, v in result.items()})
         finally:

@@ -41,6 +41,7 @@ from storage.exports import ExportRepository
 from storage.fsm import FsmRepository
 from storage.migrate import apply_migrations
 from storage.outbox import OutboxRepository
+from storage.people import PeopleCache
 from storage.privacy import PrivacyRepository
 from storage.progress import ProgressRepository
 from storage.reporting import ReportingRepository
@@ -92,7 +93,8 @@ def build_services(
     users = UserRepository(db)
     user_service = UserService(users, clock)
     documents = DocumentRepository(db)
-    subscriptions = SubscriptionRepository(db)
+    people = PeopleCache(db)  # the one per process: people's rows between updates
+    subscriptions = SubscriptionRepository(db, people)
     reporting = ReportingRepository(db)
     access = AccessService(settings, RoleRepository(db), reporting, clock)
     outbox = OutboxService(OutboxRepository(db), clock)
@@ -152,7 +154,12 @@ def build_services(
         ),
         progress=progress,
         privacy=PrivacyService(
-            settings, db, PrivacyRepository(db, fsm), user_service, access, clock
+            settings,
+            db,
+            PrivacyRepository(db, fsm, reporting.refs, people),
+            user_service,
+            access,
+            clock,
         ),
         fsm=fsm,
         corrections=corrections,
@@ -188,7 +195,11 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         applied = await apply_migrations(db)
         if applied:
             log.info("migrations applied: %s", applied)
-        yield build_services(settings, db, clock)
+        services = build_services(settings, db, clock)
+        try:
+            yield services
+        finally:
+            await services.reporting.flush_message_refs()
     finally:
         await db.close()
 

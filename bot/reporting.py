@@ -413,7 +413,15 @@ class ReportingService:
             await self.subscriptions.unfollow(user_id, recommendation_id)
 
     async def remember_message(self, chat_id: int, message_id: int, rec_ids: list[int]) -> None:
+        """Replies to this message are about these recommendations (written now)."""
         await self.reporting.remember_message(chat_id, message_id, rec_ids)
+
+    def remember_card(self, chat_id: int, message_id: int, rec_id: int) -> None:
+        """A card shown: written with others a moment later (storage/message_refs.py)."""
+        self.reporting.refs.remember_soon(chat_id, message_id, [rec_id])
+
+    async def flush_message_refs(self) -> None:
+        await self.reporting.refs.flush()
 
     async def recommendations_of_message(self, chat_id: int, message_id: int) -> list[int]:
         return await self.reporting.recommendations_of_message(chat_id, message_id)

@@ -101,7 +101,7 @@ async def send_card(
     message = await bot.send_message(
         chat_id, render_card(texts, card), reply_markup=card_keyboard(texts, card)
     )
-    await services.reporting.remember_message(chat_id, message.message_id, [rec_id])
+    services.reporting.remember_card(chat_id, message.message_id, rec_id)
     return message
 
 

@@ -6,11 +6,10 @@ handlers turn that into an inline keyboard here, so callback data is spelled in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.buttons import (
     Action,
@@ -68,59 +67,66 @@ def to_markup(keyboard: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup:
     )
 
 
+def arranged(buttons: Sequence[tuple[str, CallbackData]], *sizes: int) -> InlineKeyboardMarkup:
+    """Buttons (text, callback data) in rows of ``sizes``, the last size repeating: what
+    ``InlineKeyboardBuilder.adjust(*sizes).as_markup()`` makes, without the builder, which
+    deep-copies every button it holds each time one is added (most of a /my page's time)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    widths = iter(sizes or (8,))
+    width = next(widths)
+    for text, data in buttons:
+        if rows and len(rows[-1]) < width:
+            rows[-1].append(InlineKeyboardButton(text=text, callback_data=data.pack()))
+            continue
+        if rows:
+            width = next(widths, width)
+        rows.append([InlineKeyboardButton(text=text, callback_data=data.pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
 def card_keyboard(texts: Texts, card: Card) -> InlineKeyboardMarkup:
     rec_id = card.recommendation.id
-    kb = InlineKeyboardBuilder()
+    buttons: list[tuple[str, CallbackData]] = []
     sizes = []
     if card.can_report:
         for status in STATUSES:
             if status != card.recommendation.status:
-                kb.button(
-                    text=status_label(texts, status),
-                    callback_data=StatusCallback(rec_id=rec_id, status=status),
+                buttons.append(
+                    (status_label(texts, status), StatusCallback(rec_id=rec_id, status=status))
                 )
         sizes += [2, 2]
     if card.can_assess:
-        kb.button(
-            text=texts("card.agree_button"),
-            callback_data=AssessCallback(rec_id=rec_id, verdict="agree"),
-        )
-        kb.button(
-            text=texts("card.disagree_button"),
-            callback_data=AssessCallback(rec_id=rec_id, verdict="disagree"),
+        buttons.append((texts("card.agree_button"), AssessCallback(rec_id=rec_id, verdict="agree")))
+        buttons.append(
+            (texts("card.disagree_button"), AssessCallback(rec_id=rec_id, verdict="disagree"))
         )
         sizes.append(2)
     if card.can_set_deadline:
-        kb.button(text=texts("card.deadline_button"), callback_data=DeadlineCallback(rec_id=rec_id))
+        buttons.append((texts("card.deadline_button"), DeadlineCallback(rec_id=rec_id)))
         sizes.append(1)
     if card.can_record_letter:
-        kb.button(
-            text=texts("reports.letter.button"),
-            callback_data=LetterCallback(rec_id=rec_id, action="start"),
+        buttons.append(
+            (texts("reports.letter.button"), LetterCallback(rec_id=rec_id, action="start"))
         )
         sizes.append(1)
     for entry in card.history[-TIMELINE_ENTRIES:]:
         # Links open from the text; files and photos are sent on a tap.
         if entry.evidence_kind in ("document", "photo") and entry.evidence:
-            kb.button(
-                text=texts(
-                    f"card.evidence_{entry.evidence_kind}_button",
-                    name=shorten(entry.evidence_name or "", 40),
-                    day=local_day(entry.created_at, card.zone),
-                ),
-                callback_data=EvidenceCallback(entry_id=entry.id),
+            label = texts(
+                f"card.evidence_{entry.evidence_kind}_button",
+                name=shorten(entry.evidence_name or "", 40),
+                day=local_day(entry.created_at, card.zone),
             )
+            buttons.append((label, EvidenceCallback(entry_id=entry.id)))
             sizes.append(1)
     if card.can_correct:
-        kb.button(
-            text=texts("documents.fix_button"),
-            callback_data=FixCallback(r="p", id=card.document.id),
-        )
+        buttons.append((texts("documents.fix_button"), FixCallback(r="p", id=card.document.id)))
         sizes.append(1)
-    kb.button(
-        text=texts("card.unfollow_button" if card.following else "card.follow_button"),
-        callback_data=FollowCallback(rec_id=rec_id, on=not card.following),
+    buttons.append(
+        (
+            texts("card.unfollow_button" if card.following else "card.follow_button"),
+            FollowCallback(rec_id=rec_id, on=not card.following),
+        )
     )
     sizes.append(1)
-    kb.adjust(*sizes)
-    return kb.as_markup()
+    return arranged(buttons, *sizes)

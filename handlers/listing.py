@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.formatting import human_deadline, shorten
 from bot.texts import Html, Texts, join_within
 from bot.views import shown_state, status_label
 from handlers.callbacks import CardCallback
+from handlers.keyboards import arranged
 
 PAGE_SIZE = 5
 LINE_TEXT = 260
@@ -66,24 +66,21 @@ def render_page(texts: Texts, header: str, items: list[ListItem], page: int, tot
 def page_keyboard(
     texts: Texts, items: list[ListItem], page: int, total: int, view: str, arg: str = ""
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for i, item in enumerate(items):
-        kb.button(
-            text=str(page * PAGE_SIZE + i + 1), callback_data=CardCallback(rec_id=item.rec_id)
-        )
+    buttons: list[tuple[str, CallbackData]] = [
+        (str(page * PAGE_SIZE + i + 1), CardCallback(rec_id=item.rec_id))
+        for i, item in enumerate(items)
+    ]
     pages = max(1, -(-total // PAGE_SIZE))
-    nav = []
+    nav: list[tuple[str, CallbackData]] = []
     if page > 0:
-        kb.button(text="◀️", callback_data=PageCallback(view=view, page=page - 1, arg=arg))
-        nav.append(1)
+        nav.append(("◀️", PageCallback(view=view, page=page - 1, arg=arg)))
     if pages > 1:
-        kb.button(
-            text=texts("list.page", page=page + 1, pages=pages),
-            callback_data=PageCallback(view=view, page=page, arg=arg),
+        nav.append(
+            (
+                texts("list.page", page=page + 1, pages=pages),
+                PageCallback(view=view, page=page, arg=arg),
+            )
         )
-        nav.append(1)
     if page + 1 < pages:
-        kb.button(text="▶️", callback_data=PageCallback(view=view, page=page + 1, arg=arg))
-        nav.append(1)
-    kb.adjust(*([len(items)] if items else []), len(nav) or 1)
-    return kb.as_markup()
+        nav.append(("▶️", PageCallback(view=view, page=page + 1, arg=arg)))
+    return arranged(buttons + nav, *([len(items)] if items else []), len(nav) or 1)

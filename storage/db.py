@@ -10,12 +10,24 @@ tables before refilling them).  The task holding the write lock reads on the wri
 (it sees its own work); every other task reads on a second connection, which in WAL mode sees
 the last committed snapshot and never waits for the writer.  An in-memory database cannot be
 opened twice, so there a read from another task waits for the write lock instead.
+
+A short read by key (a card's rows, a person's) costs SQLite a tenth of a millisecond, and a
+hop to a connection's thread and back costs more than that, several times more when the CPU
+is busy: ``read_short`` runs such a job in the event loop itself, on a third connection that
+reads the committed snapshot like the reader (and goes through ``read`` where that cannot be:
+in the writing task's own transaction, in memory, or when SQLite is busy for a moment).  Only
+jobs bounded by keys and limits belong there: a long one would hold up every update.
+
+A cache of rows in memory learns of writes to its tables with ``on_write``: every write goes
+through ``execute``, ``execute_rowcount`` or ``executemany`` here, which tell the watchers of the
+table written after the statement, and again when the transaction holding it ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -27,7 +39,22 @@ import aiosqlite
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
+_WRITTEN_TABLE = re.compile(
+    r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)"
+    r"\s+[\"`\[]?(\w+)",
+    re.IGNORECASE,
+)
+
+
+def written_table(sql: str) -> str | None:
+    """The table a write statement changes; None when it cannot be told (``WITH``, ``ANALYZE``)."""
+    match = _WRITTEN_TABLE.match(sql)
+    return match.group(1).lower() if match else None
+
+
 BUSY_TIMEOUT_MS = 5000
+SHORT_BUSY_TIMEOUT_MS = 20  # read_short waits no longer in the loop: it goes through read
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 # Personal data lives here: the database, its -wal and -shm files and a directory made for
 # them are the owner's only.  SQLite creates -wal and -shm with the mode of the database file.
@@ -56,12 +83,17 @@ class Database:
         conn: aiosqlite.Connection,
         path: str,
         reader: aiosqlite.Connection | None = None,
+        short: sqlite3.Connection | None = None,
     ) -> None:
         self._conn = conn
         self._reader = reader  # None: reads from other tasks wait for the write lock
+        self._short = short  # read_short's, used in the event loop's thread only
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
+        self._watchers: list[tuple[frozenset[str], Callable[[], None]]] = []
+        self._in_transaction = False
+        self._told: list[Callable[[], None]] = []  # to tell again when the transaction ends
 
     @classmethod
     async def connect(cls, path: str | Path) -> Database:
@@ -83,9 +115,11 @@ class Database:
             await reader.execute("PRAGMA query_only=ON")
             await reader.execute("PRAGMA foreign_keys=ON")
             await reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        return cls(conn, path, reader)
+        return cls(conn, path, reader, _short_connection(path) if reader is not None else None)
 
     async def close(self) -> None:
+        if self._short is not None:
+            self._short.close()
         if self._reader is not None:
             await self._reader.close()
         await self._conn.close()
@@ -103,6 +137,20 @@ class Database:
             finally:
                 self._owner = None
 
+    def on_write(self, tables: Iterable[str], callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after each statement that writes one of ``tables`` (or a table
+        that cannot be told), and again when the transaction holding it commits or rolls
+        back: a cache dropping its rows then never keeps a value read before the change."""
+        self._watchers.append((frozenset(tables), callback))
+
+    def _wrote(self, sql: str) -> None:
+        table = written_table(sql)
+        for tables, callback in self._watchers:
+            if table is None or table in tables:
+                callback()
+                if self._in_transaction:
+                    self._told.append(callback)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
         """BEGIN IMMEDIATE … COMMIT; nested calls from the same task join the outer one."""
@@ -112,6 +160,7 @@ class Database:
             return
         async with self._write_lock():
             await self._conn.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
             try:
                 yield self
             except BaseException:
@@ -119,15 +168,26 @@ class Database:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+            finally:
+                self._in_transaction = False
+                told, self._told = self._told, []
+                for callback in dict.fromkeys(told):
+                    callback()
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement; returns lastrowid (useful for INSERT)."""
         async with self._write_lock():
-            return (await self._write(sql, params))[0] or 0
+            try:
+                return (await self._write(sql, params))[0] or 0
+            finally:
+                self._wrote(sql)
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         async with self._write_lock():
-            return (await self._write(sql, params))[1]
+            try:
+                return (await self._write(sql, params))[1]
+            finally:
+                self._wrote(sql)
 
     async def _write(self, sql: str, params: Params) -> tuple[int | None, int]:
         """The statement and its cursor's figures in one job on the connection's thread."""
@@ -147,7 +207,10 @@ class Database:
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._write_lock():
-            await self._conn.executemany(sql, rows)
+            try:
+                await self._conn.executemany(sql, rows)
+            finally:
+                self._wrote(sql)
 
     async def fetchint(self, sql: str, params: Params = ()) -> int:
         """The one value of a query that always has one: a count, the id just written."""
@@ -201,6 +264,35 @@ class Database:
             return await reader._execute(snapshot, reader._conn)  # type: ignore[no-any-return,no-untyped-call]
         async with self._write_lock():
             return await self._run(job)
+
+    async def read_short(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """``read`` for a job bounded by keys and limits: run in the event loop, no hop to a
+        thread (see the module's note).  Same snapshot rules as ``read``."""
+        conn = self._short
+        if conn is None or (self._owner is not None and self._owner is asyncio.current_task()):
+            return await self.read(job)
+        try:
+            conn.execute("BEGIN")  # one snapshot for every query of the job
+            try:
+                return job(conn)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) not in _BUSY:
+                raise
+        # Busy for a moment (a checkpoint, a recovery): the job only reads, so it runs again
+        # where waiting holds up no one.
+        return await self.read(job)
+
+
+def _short_connection(path: str) -> sqlite3.Connection:
+    # check_same_thread off: the loop's thread opens and uses it, but Database.connect may
+    # run in one thread's loop and be closed from another's (tests, `bot try`).
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only=ON")
+    conn.execute(f"PRAGMA busy_timeout={SHORT_BUSY_TIMEOUT_MS}")
+    return conn
 
 
 def _in_memory(path: str) -> bool:

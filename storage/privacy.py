@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database
 from storage.fsm import FsmRepository
-from storage.users import UserRecord, _record
+from storage.message_refs import MessageRefs
+from storage.people import ConsentRow as ConsentRow
+from storage.people import PeopleCache
+from storage.users import UserRecord
 
 
 def official_org_sql(user: str = "?", recommendation: str = "?") -> str:
@@ -29,18 +30,6 @@ FINISHED = "status NOT IN ('pending', 'sending')"
 EMPTY_PAYLOAD = "{}"
 
 
-@dataclass(frozen=True)
-class ConsentRow:
-    user_id: int
-    decision: str
-    version: str
-    decided_at: str
-
-    @property
-    def given(self) -> bool:
-        return self.decision == "given"
-
-
 def _fsm_key_is_of(key: str, user_id: int) -> bool:
     """FSM keys are ``bot:chat:user:thread:destiny`` (see bot/telegram/fsm_storage.py)."""
     parts = key.split(":")
@@ -48,9 +37,13 @@ def _fsm_key_is_of(key: str, user_id: int) -> bool:
 
 
 class PrivacyRepository:
-    def __init__(self, db: Database, fsm: FsmRepository) -> None:
+    def __init__(
+        self, db: Database, fsm: FsmRepository, refs: MessageRefs, people: PeopleCache
+    ) -> None:
         self.db = db
         self.fsm = fsm  # dialogs are deleted through their owner, which caches them
+        self.refs = refs  # and message references through theirs, which holds some back
+        self.people = people
 
     # consent
     async def consent(self, user_id: int) -> ConsentRow | None:
@@ -58,18 +51,10 @@ class PrivacyRepository:
         return ConsentRow(**dict(row)) if row else None
 
     async def standing(self, user_id: int) -> tuple[ConsentRow | None, UserRecord | None]:
-        """The person's consent and user record, read in one trip (every update asks)."""
-
-        def job(conn: sqlite3.Connection) -> tuple[ConsentRow | None, UserRecord | None]:
-            consent = conn.execute("SELECT * FROM consents WHERE user_id = ?", (user_id,))
-            found = consent.fetchone()
-            user = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-            return (
-                ConsentRow(**dict(found)) if found else None,
-                _record(user) if user else None,
-            )
-
-        return await self.db.read(job)
+        """The person's consent and user record (every update asks): kept in memory
+        between their updates (storage/people.py)."""
+        person = await self.people.get(user_id)
+        return person.consent, person.user
 
     async def record_consent(self, user_id: int, decision: str, version: str, now: str) -> None:
         await self.db.execute(
@@ -99,6 +84,7 @@ class PrivacyRepository:
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Every row that names the person, table by table (plain values, JSON decoded)."""
+        await self.refs.flush()
         rows = self._rows
         user = await rows("SELECT * FROM users WHERE id = ?", user_id)
         consent = await rows("SELECT * FROM consents WHERE user_id = ?", user_id)
@@ -222,6 +208,7 @@ class PrivacyRepository:
         counts["outbox"] = await db.execute_rowcount(
             "DELETE FROM outbox WHERE recipient_id = ?", one
         )
+        await self.refs.flush()
         counts["message_refs"] = await db.execute_rowcount(
             "DELETE FROM message_refs WHERE chat_id = ?", one
         )

@@ -14,6 +14,7 @@ from storage.documents import (
     _document,
     _recommendation,
 )
+from storage.message_refs import MessageRefs
 from storage.privacy import official_org_sql
 from storage.statuses import REPORTED_SQL
 
@@ -88,6 +89,7 @@ HISTORY_FIELDS = tuple(
 class ReportingRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.refs = MessageRefs(db)  # the one per process (built once in bot/container.py)
 
     # invites
     async def create_invite(
@@ -235,9 +237,9 @@ class ReportingRepository:
         return HistoryRow(**dict(row)) if row else None
 
     async def card_view(self, recommendation_id: int, reader_id: int) -> CardView | None:
-        """Everything a card shows, read in one job on the connection (a card is opened on
-        almost every update that is not /my or a question); None if there is no such
-        recommendation."""
+        """Everything a card shows, read in one job (a card is opened on almost every update
+        that is not /my or a question), in the loop (``Database.read_short``); None if there
+        is no such recommendation."""
 
         def job(conn: sqlite3.Connection) -> CardView | None:
             def rows(sql: str, *params: Any) -> list[sqlite3.Row]:
@@ -292,20 +294,11 @@ class ReportingRepository:
                 reported=bool(reported[0][0]),
             )
 
-        return await self.db.read(job)
+        return await self.db.read_short(job)  # by keys, the history limited
 
     # replies
     async def remember_message(self, chat_id: int, message_id: int, rec_ids: list[int]) -> None:
-        await self.db.executemany(
-            "INSERT OR IGNORE INTO message_refs (chat_id, message_id, recommendation_id)"
-            " VALUES (?, ?, ?)",
-            [(chat_id, message_id, r) for r in rec_ids],
-        )
+        await self.refs.remember(chat_id, message_id, rec_ids)
 
     async def recommendations_of_message(self, chat_id: int, message_id: int) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT recommendation_id FROM message_refs WHERE chat_id = ? AND message_id = ?"
-            " ORDER BY recommendation_id",
-            (chat_id, message_id),
-        )
-        return [r[0] for r in rows]
+        return await self.refs.recommendations_of(chat_id, message_id)

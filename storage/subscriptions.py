@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from storage.db import Database
-from storage.users import UserRecord, _record
+from storage.people import PeopleCache
+from storage.users import UserRecord
 
 
 class SubscriptionRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, people: PeopleCache) -> None:
         self.db = db
+        self.people = people
 
     async def regions(self, user_id: int) -> list[str]:
         rows = await self.db.fetchall(
@@ -20,17 +20,10 @@ class SubscriptionRepository:
         return [r[0] for r in rows]
 
     async def profile(self, user_id: int) -> tuple[UserRecord | None, list[str]]:
-        """The user's record and subscribed regions in one trip (each /my and question)."""
-
-        def job(conn: sqlite3.Connection) -> tuple[UserRecord | None, list[str]]:
-            user = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-            regions = conn.execute(
-                "SELECT region FROM subscriptions WHERE user_id = ? ORDER BY created_at, region",
-                (user_id,),
-            )
-            return (_record(user) if user else None), [r[0] for r in regions]
-
-        return await self.db.read(job)
+        """The user's record and subscribed regions (each /my and question): kept in memory
+        between their updates (storage/people.py)."""
+        person = await self.people.get(user_id)
+        return person.user, list(person.regions)
 
     async def subscribe(self, user_id: int, region: str, now: str) -> bool:
         return (

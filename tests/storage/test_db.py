@@ -221,3 +221,96 @@ async def test_a_read_job_sees_committed_data_or_its_own_transaction(db):
         other = asyncio.create_task(db.read(names))
         assert await asyncio.wait_for(other, 60) == ["Анна", "Борис"]
     assert await db.read(names) == ["черновик", "черновик"]
+
+
+async def test_a_write_is_told_to_the_watchers_of_its_table(db):
+    from storage.db import written_table
+
+    assert written_table("INSERT OR IGNORE INTO users (id) VALUES (1)") == "users"
+    assert written_table('  update "Users" SET x = 1') == "users"
+    assert written_table("DELETE FROM consents WHERE user_id = ?") == "consents"
+    assert written_table("REPLACE INTO subscriptions VALUES (1)") == "subscriptions"
+    assert written_table("ANALYZE") is None  # can't tell: every watcher hears of it
+
+    told: list[str] = []
+    db.on_write({"users"}, lambda: told.append("users"))
+    db.on_write({"follows"}, lambda: told.append("follows"))
+    await db.execute(
+        "INSERT INTO users (id, first_name, created_at, updated_at) VALUES (1, 'A', 'x', 'x')"
+    )
+    assert told == ["users"]
+    await db.execute("ANALYZE")
+    assert told == ["users", "users", "follows"]
+
+
+async def test_a_write_in_a_transaction_is_told_again_when_it_ends(db):
+    told: list[str] = []
+    db.on_write({"users"}, lambda: told.append("told"))
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute(
+                "INSERT INTO users (id, first_name, created_at, updated_at)"
+                " VALUES (1, 'A', 'x', 'x')"
+            )
+            assert told == ["told"]
+            raise RuntimeError
+    assert told == ["told", "told"]  # the rollback undid it: a reader must read again
+    async with db.transaction():
+        await db.execute("DELETE FROM follows")
+    assert told == ["told", "told"]
+
+
+async def test_a_short_read_runs_in_the_loop_on_the_committed_snapshot(db):
+    from bench.hotpath import count_trips
+
+    def names(conn):
+        return [r[0] for r in conn.execute("SELECT first_name FROM users ORDER BY id")]
+
+    repo = UserRepository(db)
+    await repo.upsert(1, first_name="A", last_name=None, username=None, language_code=None, now="t")
+    trips = count_trips(db)
+    assert await db.read_short(names) == ["A"]
+    assert trips[0] == 0  # no hop to a connection's thread
+    inside, go_on = asyncio.Event(), asyncio.Event()
+
+    async def writer():
+        async with db.transaction():
+            await repo.upsert(
+                2, first_name="B", last_name=None, username=None, language_code=None, now="t"
+            )
+            assert await db.read_short(names) == ["A", "B"]  # its own transaction
+            inside.set()
+            await go_on.wait()
+
+    task = asyncio.create_task(writer())
+    await asyncio.wait_for(inside.wait(), timeout=30)
+    assert await db.read_short(names) == ["A"]  # not another task's half-done work
+    go_on.set()
+    await task
+    assert await db.read_short(names) == ["A", "B"]
+
+
+async def test_a_short_read_that_finds_sqlite_busy_runs_again_outside_the_loop(db):
+    import sqlite3
+
+    from bench.hotpath import count_trips
+
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # as SQLite sets it during a checkpoint
+    runs = []
+
+    def job(conn):
+        runs.append(conn)
+        if len(runs) == 1:
+            raise busy
+        return conn.execute("SELECT count(*) FROM users").fetchone()[0]
+
+    trips = count_trips(db)
+    assert await db.read_short(job) == 0
+    assert len(runs) == 2 and trips[0] == 1  # the second time on a connection's thread
+
+    def broken(conn):
+        return conn.execute("SELECT x FROM nowhere").fetchall()
+
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        await db.read_short(broken)  # any other error is the caller's
