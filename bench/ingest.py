@@ -73,15 +73,18 @@ def run(docs: int = 1000, seed: int = 42) -> dict:
     }
 
 
-# Every statement sent to the connection's thread is one trip (fetchval and fetchint go
-# through fetchone; BEGIN and COMMIT are not counted).
-_TRIPS = ("execute", "execute_rowcount", "executemany", "fetchone", "fetchall")
+# Every job sent to the connection's thread is one trip: a statement, or several in one
+# ``read``/``write`` job (fetchval and fetchint go through fetchone; BEGIN and COMMIT are
+# not counted).  An older tree without ``write`` is measured too (``bench.compare``).
+_TRIPS = ("execute", "execute_rowcount", "executemany", "fetchone", "fetchall", "read", "write")
 
 
 def _count_trips(db: Any) -> list[int]:
     counter = [0]
     for name in _TRIPS:
-        method = getattr(db, name)
+        method = getattr(db, name, None)
+        if method is None:
+            continue
 
         async def counted(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
             counter[0] += 1

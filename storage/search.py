@@ -11,13 +11,15 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from storage.db import Database
 
 
-@dataclass(frozen=True)
-class SearchDoc:
+class SearchDoc(NamedTuple):
+    """One row of ``search_docs``, its fields in the table's column order (a tuple: a
+    rebuild makes one per recommendation and hands them to ``executemany`` as they are)."""
+
     recommendation_id: int
     document_id: int
     region: str
@@ -27,8 +29,9 @@ class SearchDoc:
     tags: str
 
 
-@dataclass(frozen=True)
-class Facet:
+class Facet(NamedTuple):
+    """One row of ``search_facets``, in the table's column order (see ``SearchDoc``)."""
+
     region: str
     kind: str
     relation: int
@@ -98,6 +101,39 @@ def _segment(
     return where, args
 
 
+# What the index is built from, per batch of documents (``load_documents``).
+_SOURCE = {
+    "documents": "SELECT id, title, region, adopted_on FROM documents"
+    " WHERE id IN (SELECT value FROM json_each(?))",
+    "addressees": "SELECT id, document_id, name, canonical, kind, region FROM addressees"
+    " WHERE document_id IN (SELECT value FROM json_each(?))"
+    " ORDER BY document_id, position",
+    "recommendations": "SELECT id, document_id, position, text, deadline FROM recommendations"
+    " WHERE document_id IN (SELECT value FROM json_each(?)) AND removed = 0"
+    " ORDER BY document_id, position",
+    "links": "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"
+    " JOIN addressees a ON a.id = ra.addressee_id"
+    " WHERE a.document_id IN (SELECT value FROM json_each(?))"
+    " ORDER BY a.position",
+}
+
+
+def _insert(conn: sqlite3.Connection, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
+    """Index rows as they are: their fields are the tables' columns in order."""
+    conn.executemany(
+        "INSERT INTO search_docs"
+        " (recommendation_id, document_id, region, body, addressees, title, tags)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        docs,
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO search_facets (region, kind, relation, recommendation_id,"
+        " document_id, addressee_id, partner, note, sort_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        facets,
+    )
+
+
 class SearchRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -106,55 +142,22 @@ class SearchRepository:
     async def replace_documents(
         self, document_ids: Sequence[int], docs: Sequence[SearchDoc], facets: Sequence[Facet]
     ) -> None:
-        """Drop what the index holds for these documents and store the new rows."""
-        async with self.db.transaction():
-            await self.db.execute(
-                "DELETE FROM search_docs WHERE document_id IN (SELECT value FROM json_each(?))",
-                (_ids(document_ids),),
-            )
-            await self.db.execute(
-                "DELETE FROM search_facets WHERE document_id IN (SELECT value FROM json_each(?))",
-                (_ids(document_ids),),
-            )
-            await self._insert(docs, facets)
+        """Drop what the index holds for these documents and store the new rows (one trip)."""
+        ids = _ids(document_ids)
 
-    async def _insert(self, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
-        await self.db.executemany(
-            "INSERT INTO search_docs"
-            " (recommendation_id, document_id, region, body, addressees, title, tags)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    d.recommendation_id,
-                    d.document_id,
-                    d.region,
-                    d.body,
-                    d.addressees,
-                    d.title,
-                    d.tags,
-                )
-                for d in docs
-            ],
-        )
-        await self.db.executemany(
-            "INSERT OR IGNORE INTO search_facets (region, kind, relation, recommendation_id,"
-            " document_id, addressee_id, partner, note, sort_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    f.region,
-                    f.kind,
-                    f.relation,
-                    f.recommendation_id,
-                    f.document_id,
-                    f.addressee_id,
-                    f.partner,
-                    f.note,
-                    f.sort_key,
-                )
-                for f in facets
-            ],
-        )
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM search_docs WHERE document_id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
+            conn.execute(
+                "DELETE FROM search_facets WHERE document_id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
+            _insert(conn, docs, facets)
+
+        async with self.db.transaction():
+            await self.db.write(job)
 
     async def begin_rebuild(self) -> RebuildState:
         """Inside a transaction: empty everything and pause the per-row FTS triggers.
@@ -179,7 +182,7 @@ class SearchRepository:
         return state
 
     async def add_rows(self, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
-        await self._insert(docs, facets)
+        await self.db.write(lambda conn: _insert(conn, docs, facets))
 
     async def finish_rebuild(self, state: RebuildState) -> None:
         for sql in state.indexes:
@@ -206,34 +209,14 @@ class SearchRepository:
         return [r[0] for r in await self.db.fetchall("SELECT id FROM documents ORDER BY id")]
 
     async def load_documents(self, document_ids: Sequence[int]) -> dict[str, list[sqlite3.Row]]:
-        """Documents, their addressees, live recommendations and links, in four queries."""
-        ids = _ids(document_ids)
-        return {
-            "documents": await self.db.fetchall(
-                "SELECT id, title, region, adopted_on FROM documents"
-                " WHERE id IN (SELECT value FROM json_each(?))",
-                (ids,),
-            ),
-            "addressees": await self.db.fetchall(
-                "SELECT id, document_id, name, canonical, kind, region FROM addressees"
-                " WHERE document_id IN (SELECT value FROM json_each(?))"
-                " ORDER BY document_id, position",
-                (ids,),
-            ),
-            "recommendations": await self.db.fetchall(
-                "SELECT id, document_id, position, text, deadline FROM recommendations"
-                " WHERE document_id IN (SELECT value FROM json_each(?)) AND removed = 0"
-                " ORDER BY document_id, position",
-                (ids,),
-            ),
-            "links": await self.db.fetchall(
-                "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"
-                " JOIN addressees a ON a.id = ra.addressee_id"
-                " WHERE a.document_id IN (SELECT value FROM json_each(?))"
-                " ORDER BY a.position",
-                (ids,),
-            ),
-        }
+        """Documents, their addressees, live recommendations and links: four queries in one
+        trip."""
+        ids = (_ids(document_ids),)
+
+        def job(conn: sqlite3.Connection) -> dict[str, list[sqlite3.Row]]:
+            return {name: conn.execute(sql, ids).fetchall() for name, sql in _SOURCE.items()}
+
+        return await self.db.read(job)
 
     # ---- queries ---------------------------------------------------------------------
     async def facet_candidates(
