@@ -247,6 +247,9 @@ def joint_partners(text: str) -> list[str]:
     return found
 
 
+# Partners recur across items and documents ("органами местного самоуправления"): each
+# piece is trimmed and judged once (pure functions of the words; nothing to invalidate).
+@lru_cache(maxsize=4096)
 def _trim_partner(piece: str) -> str:
     """Cut "органами местного самоуправления площадки…" after the name: past the head,
     a word that cannot be genitive (or a quoted name) starts something else."""
@@ -262,6 +265,7 @@ def _trim_partner(piece: str) -> str:
     return piece
 
 
+@lru_cache(maxsize=4096)
 def _is_partner(piece: str) -> bool:
     """A body in the instrumental ("ресурсными центрами НКО"), not "приглашением …"."""
     words = tokens(piece)

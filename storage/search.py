@@ -101,21 +101,30 @@ def _segment(
     return where, args
 
 
-# What the index is built from, per batch of documents (``load_documents``).
-_SOURCE = {
-    "documents": "SELECT id, title, region, adopted_on FROM documents"
+class IndexSource(NamedTuple):
+    """What the index is built from, for a batch of documents (``load_documents``), rows as
+    tuples in the order of ``_SOURCE``'s columns."""
+
+    documents: list[tuple[int, str, str | None, str | None]]  # id, title, region, adopted_on
+    addressees: list[tuple[int, str, str, str]]  # id, name, canonical, kind
+    # id, document_id, position, text, deadline
+    recommendations: list[tuple[int, int, int, str, str | None]]
+    links: list[tuple[int, int]]  # recommendation_id, addressee_id (addressees' order)
+
+
+_SOURCE = (
+    "SELECT id, title, region, adopted_on FROM documents"
     " WHERE id IN (SELECT value FROM json_each(?))",
-    "addressees": "SELECT id, document_id, name, canonical, kind, region FROM addressees"
-    " WHERE document_id IN (SELECT value FROM json_each(?))"
-    " ORDER BY document_id, position",
-    "recommendations": "SELECT id, document_id, position, text, deadline FROM recommendations"
+    "SELECT id, name, canonical, kind FROM addressees"
+    " WHERE document_id IN (SELECT value FROM json_each(?))",
+    "SELECT id, document_id, position, text, deadline FROM recommendations"
     " WHERE document_id IN (SELECT value FROM json_each(?)) AND removed = 0"
     " ORDER BY document_id, position",
-    "links": "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"
+    "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"
     " JOIN addressees a ON a.id = ra.addressee_id"
     " WHERE a.document_id IN (SELECT value FROM json_each(?))"
     " ORDER BY a.position",
-}
+)
 
 
 def _insert(conn: sqlite3.Connection, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
@@ -160,7 +169,8 @@ class SearchRepository:
             await self.db.write(job)
 
     async def begin_rebuild(self) -> RebuildState:
-        """Inside a transaction: empty everything and pause the per-row FTS triggers.
+        """Inside a transaction: empty everything and pause the per-row FTS triggers
+        (``add_rows`` writes the full-text entries itself, a batch at a time).
 
         The tables' secondary indexes are dropped and made again by ``finish_rebuild`` (one
         sort instead of a b-tree insert per row), from their own SQL in ``sqlite_master``, so
@@ -176,19 +186,31 @@ class SearchRepository:
         await self.db.execute(f"PRAGMA cache_size = {REBUILD_CACHE_SIZE}")
         await self.db.execute("UPDATE search_state SET paused = 1 WHERE id = 1")
         await self.db.execute("DELETE FROM search_docs")
+        await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         await self.db.execute("DELETE FROM search_facets")
         for row in indexes:
             await self.db.execute(f'DROP INDEX "{row["name"]}"')
         return state
 
     async def add_rows(self, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
-        await self.db.write(lambda conn: _insert(conn, docs, facets))
+        """A rebuild's batch: the rows and their full-text entries (what the paused
+        trigger would write), in one trip.  Written batch by batch, the full-text work
+        overlaps the building of the next batch instead of following all of it."""
+
+        def job(conn: sqlite3.Connection) -> None:
+            _insert(conn, docs, facets)
+            conn.executemany(
+                "INSERT INTO search_fts (rowid, body, addressees, title, tags)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(d.recommendation_id, d.body, d.addressees, d.title, d.tags) for d in docs],
+            )
+
+        await self.db.write(job)
 
     async def finish_rebuild(self, state: RebuildState) -> None:
         for sql in state.indexes:
             await self.db.execute(sql)
-        # 'rebuild' re-reads search_docs in one pass; 'optimize' leaves a single b-tree.
-        await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+        # 'optimize' merges the batches' segments into a single b-tree.
         await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         await self.db.execute("UPDATE search_state SET paused = 0 WHERE id = 1")
 
@@ -208,13 +230,18 @@ class SearchRepository:
     async def document_ids(self) -> list[int]:
         return [r[0] for r in await self.db.fetchall("SELECT id FROM documents ORDER BY id")]
 
-    async def load_documents(self, document_ids: Sequence[int]) -> dict[str, list[sqlite3.Row]]:
+    async def load_documents(self, document_ids: Sequence[int]) -> IndexSource:
         """Documents, their addressees, live recommendations and links: four queries in one
-        trip."""
+        trip, as plain tuples (a rebuild reads every row of them)."""
         ids = (_ids(document_ids),)
 
-        def job(conn: sqlite3.Connection) -> dict[str, list[sqlite3.Row]]:
-            return {name: conn.execute(sql, ids).fetchall() for name, sql in _SOURCE.items()}
+        def job(conn: sqlite3.Connection) -> IndexSource:
+            def rows(sql: str) -> list[Any]:
+                cursor = conn.cursor()
+                cursor.row_factory = None
+                return cursor.execute(sql, ids).fetchall()
+
+            return IndexSource(*(rows(sql) for sql in _SOURCE))
 
         return await self.db.read(job)
 

@@ -40,6 +40,12 @@ async def index_digest(db: Database) -> tuple[int, int, str]:
     return len(docs), len(facets), hashlib.sha256(text.encode()).hexdigest()
 
 
+async def integrity(db: Database) -> None:
+    """FTS5 checks its index against search_docs, every term of every row (rank 1: against
+    the content table too; raises when a row is missing or stale)."""
+    await db.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 1)")
+
+
 async def test_imports_and_a_rebuild_index_the_seeds_and_the_corpus_as_before(services):
     paths = sorted((CONTENT_DIR / "resolutions").iterdir()) + sorted(CORPUS.glob("*.txt"))
     assert len(paths) > 40
@@ -48,6 +54,7 @@ async def test_imports_and_a_rebuild_index_the_seeds_and_the_corpus_as_before(se
     assert await index_digest(services.db) == IMPORTED
     await services.search.rebuild()
     assert await index_digest(services.db) == IMPORTED
+    await integrity(services.db)
 
 
 async def test_a_rebuild_of_the_synthetic_corpus_indexes_it_as_before(db):
@@ -56,6 +63,7 @@ async def test_a_rebuild_of_the_synthetic_corpus_indexes_it_as_before(db):
     await _build_corpus(db, random.Random(7), 3000, 150)
     assert await SearchService(db).rebuild() == 3000
     assert await index_digest(db) == SYNTHETIC
+    await integrity(db)
 
 
 async def test_each_document_reindexed_alone_gives_the_rebuilds_rows(db):
@@ -69,7 +77,7 @@ async def test_each_document_reindexed_alone_gives_the_rebuilds_rows(db):
     for (document_id,) in await db.fetchall("SELECT id FROM documents ORDER BY id DESC"):
         await search.reindex_document(document_id)
     assert await index_digest(db) == rebuilt
-    await db.execute("INSERT INTO search_fts (search_fts) VALUES ('integrity-check')")
+    await integrity(db)
 
 
 async def test_a_document_and_its_index_rows_commit_together(services, parsed_seeds):
