@@ -80,8 +80,11 @@ def _plain(value: Any) -> Any:
         return value
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclass_fields(value)}
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclass_fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, dict) and all(type(k) is str for k in value):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, str | int | float | dict):  # str and int kinds, keys json rewrites
@@ -90,6 +93,7 @@ def _plain(value: Any) -> Any:
 
 
 _JSON_SCALARS = frozenset({str, int, float, bool})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, read once per class
 
 
 def parsed_to_dict(parsed: ParsedDocument) -> dict[str, Any]:

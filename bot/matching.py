@@ -230,6 +230,9 @@ def _has_pos(word: str, wanted: str) -> bool:
 def joint_partners(text: str) -> list[str]:
     """Bodies named after "совместно с" / "вместе с", as written (instrumental)."""
     found: list[str] = []
+    folded = text.casefold()  # what IGNORECASE matches, cheaper than the pattern
+    if "совместно" not in folded and "вместе" not in folded:
+        return found
     for m in _JOINT_RE.finditer(text):
         tail = _PAREN_RE.sub(" ", text[m.end() : m.end() + 400])
         stop = len(tail)

@@ -47,7 +47,13 @@ from bot.matching import (
 )
 from bot.morph import WORD_RE, normal_form
 from bot.texts import plural
-from bot.vocabulary import Kind, expand_abbreviations, kind_dative, kind_label
+from bot.vocabulary import (
+    Kind,
+    abbreviation_first_words,
+    expand_abbreviations,
+    kind_dative,
+    kind_label,
+)
 from storage.db import Database
 from storage.search import Facet, IndexSource, SearchDoc, SearchRepository
 from storage.statuses import OPEN_STATUSES, STATUSES
@@ -222,9 +228,7 @@ class SearchService:
     # ---- indexing --------------------------------------------------------------------
     async def reindex_document(self, document_id: int) -> None:
         """Hook for ImportService.after_import: replaces what the index holds for it."""
-        data = await self.repo.load_documents([document_id])
-        docs, facets = await asyncio.to_thread(build_rows, data, IndexLemmas())
-        await self.repo.replace_documents([document_id], docs, facets)
+        await self.repo.reindex([document_id], lambda source: build_rows(source, IndexLemmas()))
         self.counts.clear()
 
     async def rebuild(self) -> int:
@@ -840,7 +844,8 @@ def _addressee_label(c: _Cand, addressees: list[sqlite3.Row]) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# What one recommendation contributes to the index (pure; runs in a worker thread).
+# What one recommendation contributes to the index (pure Python, off the event loop: on the
+# database thread for one document's reindex, in a worker thread for a rebuild's batches).
 
 
 class IndexLemmas:
@@ -855,7 +860,10 @@ class IndexLemmas:
         self._tags: dict[str, str] = {}  # region -> its FTS token
 
     def text(self, text: str) -> str:
-        found = WORD_RE.findall(expand_abbreviations(text))
+        found = WORD_RE.findall(text)
+        firsts = abbreviation_first_words()
+        if firsts is None or not firsts.isdisjoint(found):
+            found = WORD_RE.findall(expand_abbreviations(text))
         words = self._words
         for word in set(found).difference(words):
             # ``tokens`` keeps words with a letter: WORD_RE's others are digits and hyphens

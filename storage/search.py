@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -127,6 +127,15 @@ _SOURCE = (
 )
 
 
+def _source(conn: sqlite3.Connection, ids: str) -> IndexSource:
+    def rows(sql: str) -> list[Any]:
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, (ids,)).fetchall()
+
+    return IndexSource(*(rows(sql) for sql in _SOURCE))
+
+
 def _insert(conn: sqlite3.Connection, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
     """Index rows as they are: their fields are the tables' columns in order."""
     conn.executemany(
@@ -148,13 +157,18 @@ class SearchRepository:
         self.db = db
 
     # ---- writing ---------------------------------------------------------------------
-    async def replace_documents(
-        self, document_ids: Sequence[int], docs: Sequence[SearchDoc], facets: Sequence[Facet]
+    async def reindex(
+        self,
+        document_ids: Sequence[int],
+        build: Callable[[IndexSource], tuple[Sequence[SearchDoc], Sequence[Facet]]],
     ) -> None:
-        """Drop what the index holds for these documents and store the new rows (one trip)."""
+        """Replace what the index holds for these documents with the rows ``build`` makes
+        of their source rows: reading, building and writing in one job on the connection's
+        thread (one trip; ``build`` is pure Python and touches no database)."""
         ids = _ids(document_ids)
 
         def job(conn: sqlite3.Connection) -> None:
+            docs, facets = build(_source(conn, ids))
             conn.execute(
                 "DELETE FROM search_docs WHERE document_id IN (SELECT value FROM json_each(?))",
                 (ids,),
@@ -233,17 +247,8 @@ class SearchRepository:
     async def load_documents(self, document_ids: Sequence[int]) -> IndexSource:
         """Documents, their addressees, live recommendations and links: four queries in one
         trip, as plain tuples (a rebuild reads every row of them)."""
-        ids = (_ids(document_ids),)
-
-        def job(conn: sqlite3.Connection) -> IndexSource:
-            def rows(sql: str) -> list[Any]:
-                cursor = conn.cursor()
-                cursor.row_factory = None
-                return cursor.execute(sql, ids).fetchall()
-
-            return IndexSource(*(rows(sql) for sql in _SOURCE))
-
-        return await self.db.read(job)
+        ids = _ids(document_ids)
+        return await self.db.read(lambda conn: _source(conn, ids))
 
     # ---- queries ---------------------------------------------------------------------
     async def facet_candidates(
