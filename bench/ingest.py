@@ -22,7 +22,7 @@ from typing import Any
 from bench.corpus import generate_corpus, generate_resolution
 from bot import morph
 from bot.container import open_services
-from bot.ingest import clean
+from bot.ingest import addressees, clean, deadlines
 from bot.ingest.parser import parse_resolution
 from bot.settings import Settings
 
@@ -30,6 +30,9 @@ from bot.settings import Settings
 def _clear_word_caches() -> None:
     for cached in (morph.parse, morph.is_known, morph.normal_form, clean.split_glued):
         cached.cache_clear()
+    # per-line and per-name caches (an older tree measured by bench.compare has none)
+    for function in (addressees.tokenize, deadlines._find_dates, morph.to_nominative):
+        getattr(function, "cache_clear", lambda: None)()
 
 
 def _percentile(values: list[float], q: float) -> float:

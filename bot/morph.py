@@ -176,6 +176,7 @@ def _modifier_parse(word: str, case: str, number: str | None, gender: str | None
 _PIECE_RE = re.compile(r"\S+|\s+")
 
 
+@lru_cache(maxsize=4096)
 def to_nominative(phrase: str, case: str | None = None) -> str:
     """Put the head noun group of a noun phrase in the nominative; tails stay as written.
 

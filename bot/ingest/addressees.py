@@ -10,7 +10,10 @@ takes the accusative).  One heading or lead-in may name several bodies: "X и Y"
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from bot.morph import (
     has_case,
@@ -56,8 +59,7 @@ _LEAD_VERB_RE = re.compile(
 )
 
 
-@dataclass
-class Tok:
+class Tok(NamedTuple):
     kind: str  # word | quote | punct
     text: str
     start: int
@@ -82,8 +84,16 @@ class LeadIn:
     notes: list[str] = field(default_factory=list)
 
 
-def tokenize(text: str) -> list[Tok]:
-    """Words, punctuation, and quoted spans as single tokens (nested «…» included)."""
+@lru_cache(maxsize=512)
+def tokenize(text: str) -> tuple[Tok, ...]:
+    """Words, punctuation, and quoted spans as single tokens (nested «…» included).
+
+    Cached: a line is tokenised once although several readings of it (an addressee group
+    in each case, a lead-in, the mentions) look at it; tokens are immutable."""
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> Sequence[Tok]:
     toks: list[Tok] = []
     pos, n = 0, len(text)
     while pos < n:
@@ -126,7 +136,7 @@ def _is_group_word(word: str) -> bool:
     return bool(re.search(r"[А-Яа-яЁё]", word))
 
 
-def noun_group_end(toks: list[Tok], i: int, cases: frozenset[str]) -> int | None:
+def noun_group_end(toks: Sequence[Tok], i: int, cases: frozenset[str]) -> int | None:
     """If a noun group in one of ``cases`` starts at ``toks[i]``, the index of its head noun."""
     saw_modifier = False
     j = i
@@ -174,7 +184,7 @@ def _continues(word: str, cases: frozenset[str]) -> bool:
     )
 
 
-def _ends_sentence(toks: list[Tok], j: int) -> bool:
+def _ends_sentence(toks: Sequence[Tok], j: int) -> bool:
     if toks[j].text != ".":
         return False
     prev = toks[j - 1] if j > 0 else None
@@ -282,7 +292,7 @@ _CIRCUMSTANCE_AFTER_V = frozenset(
 _NOT_ADVERB_STOPS = frozenset({"также", "еще", "ещё", "а", "и", "или", "либо", "совместно"})
 
 
-def _stops_name(toks: list[Tok], j: int) -> bool:
+def _stops_name(toks: Sequence[Tok], j: int) -> bool:
     """Does the word at ``j`` (after the head noun) end an addressee's name?"""
     t = toks[j]
     low = t.text.lower()
@@ -313,14 +323,14 @@ def _stops_name(toks: list[Tok], j: int) -> bool:
     return not (nxt is not None and nxt.kind == "word" and _is_adjective(nxt.text))
 
 
-def _group_case(toks: list[Tok], head: int, cases: frozenset[str] | set[str]) -> str:
+def _group_case(toks: Sequence[Tok], head: int, cases: frozenset[str] | set[str]) -> str:
     for p in parse(toks[head].text):
         if p.tag.case in cases:
             return str(p.tag.case)
     return next(iter(sorted(cases)))
 
 
-def _starts_new_body(toks: list[Tok], g_start: int, at: int, head: int) -> bool:
+def _starts_new_body(toks: Sequence[Tok], g_start: int, at: int, head: int) -> bool:
     """Is the noun group after a conjunction a second addressee, not part of the first?"""
     governed = any(t.kind == "word" and t.text.lower() in _DATIVE_PREPS for t in toks[g_start:at])
     if not governed:
@@ -571,7 +581,7 @@ def _is_function_word(word: str) -> bool:
     return len(word) < 2 or not parses or parses[0].tag.POS in ("PREP", "CONJ", "PRCL", "INTJ")
 
 
-def _tail_end(toks: list[Tok], i: int) -> int:
+def _tail_end(toks: Sequence[Tok], i: int) -> int:
     """Extend an organisation name after its head: genitive chain, "по …", a quoted name."""
     j = i + 1
     words = 0
