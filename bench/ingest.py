@@ -31,7 +31,12 @@ def _clear_word_caches() -> None:
     for cached in (morph.parse, morph.is_known, morph.normal_form, clean.split_glued):
         cached.cache_clear()
     # per-line and per-name caches (an older tree measured by bench.compare has none)
-    for function in (addressees.tokenize, deadlines._find_dates, morph.to_nominative):
+    for function in (
+        addressees.tokenize,
+        deadlines._find_dates,
+        morph.to_nominative,
+        getattr(morph, "pos_cases", None),
+    ):
         getattr(function, "cache_clear", lambda: None)()
 
 

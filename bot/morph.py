@@ -34,6 +34,13 @@ def parse(word: str) -> tuple[Parse, ...]:
 
 
 @lru_cache(maxsize=200_000)
+def pos_cases(word: str) -> tuple[tuple[str | None, str | None], ...]:
+    """(part of speech, case) of each parse of a word, in ``parse``'s order: what the noun
+    group checks read, without pymorphy's lookup on every tag attribute read (cached)."""
+    return tuple((p.tag.POS, p.tag.case) for p in parse(word))
+
+
+@lru_cache(maxsize=200_000)
 def is_known(word: str) -> bool:
     """True when the word is in the dictionary (not merely predicted)."""
     return bool(get_morph().word_is_known(word.lower()))

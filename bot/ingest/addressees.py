@@ -23,6 +23,7 @@ from bot.morph import (
     is_infinitive,
     normal_form,
     parse,
+    pos_cases,
     to_nominative,
 )
 from bot.vocabulary import is_organisation_noun, may_be_organisation_noun
@@ -132,8 +133,11 @@ def _tokenize(text: str) -> Sequence[Tok]:
     return toks
 
 
+_CYRILLIC_LETTER_RE = re.compile(r"[А-Яа-яЁё]")
+
+
 def _is_group_word(word: str) -> bool:
-    return bool(re.search(r"[А-Яа-яЁё]", word))
+    return _CYRILLIC_LETTER_RE.search(word) is not None
 
 
 def noun_group_end(toks: Sequence[Tok], i: int, cases: frozenset[str]) -> int | None:
@@ -152,9 +156,9 @@ def noun_group_end(toks: Sequence[Tok], i: int, cases: frozenset[str]) -> int | 
         if low == "и" and saw_modifier:
             j += 1
             continue
-        parses = parse(w)
-        is_mod = any(p.tag.POS in _NOUN_GROUP_POS and p.tag.case in cases for p in parses)
-        is_head = any(p.tag.POS == "NOUN" and p.tag.case in cases for p in parses)
+        tags = pos_cases(w)
+        is_mod = any(pos in _NOUN_GROUP_POS and case in cases for pos, case in tags)
+        is_head = any(pos == "NOUN" and case in cases for pos, case in tags)
         nxt = toks[j + 1] if j + 1 < len(toks) else None
         nxt_word = nxt is not None and nxt.kind == "word" and _is_group_word(nxt.text)
         if is_mod and j == i and w[:1].isupper() and nxt is not None and nxt.text == "по":
@@ -165,10 +169,10 @@ def noun_group_end(toks: Sequence[Tok], i: int, cases: frozenset[str]) -> int | 
             j += 1
             continue
         if is_head:
-            if any(p.tag.POS in ("PREP", "CONJ", "PRCL") for p in parses[:1]):
+            if tags[0][0] in ("PREP", "CONJ", "PRCL"):
                 return None
             return j
-        if parses and parses[0].tag.POS == "ADVB" and nxt_word and not saw_modifier:
+        if tags and tags[0][0] == "ADVB" and nxt_word and not saw_modifier:
             j += 1
             continue
         return None
@@ -179,8 +183,7 @@ def _continues(word: str, cases: frozenset[str]) -> bool:
     if is_abbreviation(word):
         return True
     return any(
-        (p.tag.POS in _NOUN_GROUP_POS or p.tag.POS == "NOUN") and p.tag.case in cases
-        for p in parse(word)
+        (pos in _NOUN_GROUP_POS or pos == "NOUN") and case in cases for pos, case in pos_cases(word)
     )
 
 
@@ -653,6 +656,9 @@ def find_mentions(text: str, exclude: set[str] | None = None) -> list[str]:
     toks = tokenize(text)
     out: list[str] = []
     seen = {e.lower() for e in (exclude or set())}
+    # Each token's flags once, for the windows looked at around every word below.
+    capital_word = [_is_capitalised_word(tok) for tok in toks]
+    quoted = [tok.kind == "quote" for tok in toks]
     i = 0
     while i < len(toks):
         t = toks[i]
@@ -670,8 +676,8 @@ def find_mentions(text: str, exclude: set[str] | None = None) -> list[str]:
             i += 2
             continue
         # Cheap filter before morphology: a mention has a capital nearby or a quote after.
-        near_capital = any(_is_capitalised_word(tok) for tok in toks[max(0, i - 4) : i + 1])
-        near_quote = any(tok.kind == "quote" for tok in toks[i + 1 : i + 4])
+        near_capital = any(capital_word[max(0, i - 4) : i + 1])
+        near_quote = any(quoted[i + 1 : i + 4])
         if (
             not (near_capital or near_quote)
             or is_abbreviation(t.text)

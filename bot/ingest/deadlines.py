@@ -153,6 +153,8 @@ def _prep_of(phrase: str, number_start: int) -> str:
 
 def _masked(text: str) -> str:
     """Text with quoted titles blanked out (nested «…» included), same length."""
+    if "«" not in text:  # nothing for the loop below to blank
+        return _QUOTED_RE.sub(lambda m: " " * len(m.group(0)), text)
     out = list(text)
     depth, start = 0, -1
     for i, ch in enumerate(text):

@@ -13,7 +13,7 @@ from bot.ingest import addressees, deadlines
 from bot.paths import CONTENT_DIR
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-CACHES = (addressees.tokenize, deadlines._find_dates, morph.to_nominative)
+CACHES = (addressees.tokenize, deadlines._find_dates, morph.to_nominative, morph.pos_cases)
 
 
 def _cold(path: Path) -> dict:
