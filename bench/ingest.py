@@ -31,13 +31,13 @@ def _clear_word_caches() -> None:
     for cached in (morph.parse, morph.is_known, morph.normal_form, clean.split_glued):
         cached.cache_clear()
     # per-line and per-name caches (an older tree measured by bench.compare has none)
-    for function in (
-        addressees.tokenize,
-        deadlines._find_dates,
-        morph.to_nominative,
-        getattr(morph, "pos_cases", None),
+    for module, name in (
+        (addressees, "tokenize"),
+        (deadlines, "_find_dates"),
+        (morph, "to_nominative"),
+        (morph, "pos_cases"),
     ):
-        getattr(function, "cache_clear", lambda: None)()
+        getattr(getattr(module, name, None), "cache_clear", lambda: None)()
 
 
 def _percentile(values: list[float], q: float) -> float:
