@@ -890,6 +890,7 @@ class IndexAddressee(NamedTuple):
     name: str
     canonical: str
     kind: str
+    lemmas: str  # of the canonical name, for the row's ``addressees`` column
     joint: bool  # a joint partner ("совместно с …"), stored in the instrumental
     participants: bool  # all participants of the forum
     kinds: tuple[str, ...]  # the kinds it stands for
@@ -900,13 +901,19 @@ def build_rows(
 ) -> tuple[list[SearchDoc], list[Facet]]:
     """The index rows of a batch of documents (``SearchRepository.load_documents``)."""
     lemmas = lemmas or IndexLemmas()
+    # What every item of a document or an addressee shares is worked out once.
     documents = {
-        doc_id: (title, region or "", adopted_on)
+        doc_id: (lemmas.name(title), region or "", adopted_on, lemmas.region_tag(region or ""))
         for doc_id, title, region, adopted_on in data.documents
     }
     addressees = {
         addressee_id: IndexAddressee(
-            addressee_id, name, canonical, kind, *_addressee_role(name, canonical, kind)
+            addressee_id,
+            name,
+            canonical,
+            kind,
+            lemmas.name(canonical),
+            *_addressee_role(name, canonical, kind),
         )
         for addressee_id, name, canonical, kind in data.addressees
     }
@@ -918,15 +925,15 @@ def build_rows(
     facets: list[Facet] = []
     no_addressees: list[IndexAddressee] = []
     for rec_id, document_id, position, text, deadline in data.recommendations:
-        title, region, adopted_on = documents[document_id]
+        title, region, adopted_on, region_token = documents[document_id]
         addrs = links.get(rec_id, no_addressees)
         key = sort_key(deadline, adopted_on, document_id, position)
         rec_facets = recommendation_facets(rec_id, document_id, region, text, addrs, sort_key=key)
         facets += rec_facets
         kinds = sorted({f.kind for f in rec_facets if f.relation < 2})
-        names = [lemmas.name(a.canonical) for a in addrs]
+        names = [a.lemmas for a in addrs]
         labels = [lemmas.name(kind_label(k)) for k in kinds if k != Kind.OTHER]
-        tags = [lemmas.region_tag(region)] + [kind_tag(k) for k in kinds]
+        tags = [region_token] + [kind_tag(k) for k in kinds]
         if any(f.relation == 2 for f in rec_facets):
             tags.append(kind_tag(ALL_PARTICIPANTS))
         docs.append(
@@ -936,7 +943,7 @@ def build_rows(
                 region=region,
                 body=lemmas.text(text),
                 addressees=" ".join(names + labels),
-                title=lemmas.name(title),
+                title=title,
                 tags=" ".join(tags),
             )
         )
