@@ -42,6 +42,8 @@ def match_items(old: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[
     Identical text first (wherever the item moved), then the most similar wording, then the
     same number: an inserted item shifts the numbers of the rest without making them new.
     """
+    if not old:
+        return [None] * len(new)
     old_norm = [normalise(t) for t, _ in old]
     new_norm = [normalise(t) for t, _ in new]
     result: list[int | None] = [None] * len(new)

@@ -72,15 +72,32 @@ def document_key(parsed: ParsedDocument) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """JSON for what ``json`` does not know: a dataclass as its fields (what ``asdict``
-    gives, without its deep copies), anything else (dates) as ``str``."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclass_fields(value)}
+    """``value`` as ``json.loads(json.dumps(value, default=str))`` gives it back, without
+    the text in between: a dataclass as its fields (what ``asdict`` gives), a tuple as a
+    list, a string kind as a plain ``str``, anything else ``json`` does not know (dates) as
+    ``str``."""
+    if value is None or type(value) in _JSON_SCALARS:
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclass_fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, str | int | float | dict):  # str and int kinds, keys json rewrites
+        return json.loads(json.dumps(value, default=str))
     return str(value)
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, read once per class
+
+
 def parsed_to_dict(parsed: ParsedDocument) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(json.dumps(parsed, default=_plain, ensure_ascii=False))
+    data: dict[str, Any] = _plain(parsed)
     return data
 
 
@@ -133,9 +150,13 @@ def _assign_region(parsed: ParsedDocument, region: str) -> None:
 
 def content_hash(parsed: ParsedDocument) -> str:
     """Hash of what was understood, not of the bytes: the same text as .txt or .docx is equal."""
-    data = parsed_to_dict(parsed)
-    data.pop("source", None)
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    return _digest(parsed_to_dict(parsed))
+
+
+def _digest(data: dict[str, Any]) -> str:
+    """``content_hash`` of a parse already made plain (``parsed_to_dict``)."""
+    understood = {k: v for k, v in data.items() if k != "source"}
+    return hashlib.sha256(json.dumps(understood, sort_keys=True).encode()).hexdigest()
 
 
 def document_json(parsed: ParsedDocument, result: ImportResult | None = None) -> dict[str, Any]:
@@ -288,7 +309,7 @@ class ImportService:
         self.parse_limits = parse_limits or ParseLimits()
         self.after_import: list[
             Callable[[int], Awaitable[None]]
-        ] = []  # async callables(document_id): e.g. the search index
+        ] = []  # async callables(document_id), run inside the import's transaction: the index
 
     async def prepare(
         self,
@@ -303,7 +324,7 @@ class ImportService:
         if document_id is not None:
             existing = await self.documents.get(document_id)
         else:
-            existing = await self.documents.by_parsed_key(key) or await self.documents.by_key(key)
+            existing = await self.documents.version_of(key)
         inherited = await self.documents.corrections(existing.id) if existing else []
         corrected, failed = apply_all(parsed, [*inherited, *ops], prune=existing is None)
         if existing is None and (document_id is not None or document_key(corrected) != key):
@@ -336,9 +357,11 @@ class ImportService:
         async with self.db.transaction():
             prepared = await self.prepare(parsed, ops, document_id)
             corrected = prepared.corrected
-            digest = content_hash(corrected)
             existing = prepared.existing
-            raw = json.dumps(parsed_to_dict(parsed), ensure_ascii=False)
+            data = parsed_to_dict(parsed)
+            raw = json.dumps(data, ensure_ascii=False)
+            # Nothing to apply: the corrected parse is the parse itself, converted once.
+            digest = _digest(data) if corrected is parsed else content_hash(corrected)
             if existing is not None and existing.content_hash == digest and not ops:
                 await self.documents.save_parse(existing.id, document_key(parsed), raw, now)
                 result = await self._unchanged(existing.id, corrected)
@@ -382,8 +405,9 @@ class ImportService:
             for op in ops:
                 await self.documents.add_correction(document_id, imported_by, actor_role, op, now)
             await self.documents.save_parse(document_id, document_key(parsed), raw, now)
-        for hook in self.after_import:
-            await hook(document_id)
+            # In the same transaction: the document and its index rows commit together.
+            for hook in self.after_import:
+                await hook(document_id)
         return result
 
     async def _rename_in_place(self, document_id: int, ops: Sequence[dict[str, Any]]) -> None:

@@ -230,6 +230,9 @@ def _has_pos(word: str, wanted: str) -> bool:
 def joint_partners(text: str) -> list[str]:
     """Bodies named after "совместно с" / "вместе с", as written (instrumental)."""
     found: list[str] = []
+    folded = text.casefold()  # what IGNORECASE matches, cheaper than the pattern
+    if "совместно" not in folded and "вместе" not in folded:
+        return found
     for m in _JOINT_RE.finditer(text):
         tail = _PAREN_RE.sub(" ", text[m.end() : m.end() + 400])
         stop = len(tail)
@@ -247,6 +250,9 @@ def joint_partners(text: str) -> list[str]:
     return found
 
 
+# Partners recur across items and documents ("органами местного самоуправления"): each
+# piece is trimmed and judged once (pure functions of the words; nothing to invalidate).
+@lru_cache(maxsize=4096)
 def _trim_partner(piece: str) -> str:
     """Cut "органами местного самоуправления площадки…" after the name: past the head,
     a word that cannot be genitive (or a quoted name) starts something else."""
@@ -262,6 +268,7 @@ def _trim_partner(piece: str) -> str:
     return piece
 
 
+@lru_cache(maxsize=4096)
 def _is_partner(piece: str) -> bool:
     """A body in the instrumental ("ресурсными центрами НКО"), not "приглашением …"."""
     words = tokens(piece)

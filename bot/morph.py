@@ -34,6 +34,13 @@ def parse(word: str) -> tuple[Parse, ...]:
 
 
 @lru_cache(maxsize=200_000)
+def pos_cases(word: str) -> tuple[tuple[str | None, str | None], ...]:
+    """(part of speech, case) of each parse of a word, in ``parse``'s order: what the noun
+    group checks read, without pymorphy's lookup on every tag attribute read (cached)."""
+    return tuple((p.tag.POS, p.tag.case) for p in parse(word))
+
+
+@lru_cache(maxsize=200_000)
 def is_known(word: str) -> bool:
     """True when the word is in the dictionary (not merely predicted)."""
     return bool(get_morph().word_is_known(word.lower()))
@@ -176,6 +183,7 @@ def _modifier_parse(word: str, case: str, number: str | None, gender: str | None
 _PIECE_RE = re.compile(r"\S+|\s+")
 
 
+@lru_cache(maxsize=4096)
 def to_nominative(phrase: str, case: str | None = None) -> str:
     """Put the head noun group of a noun phrase in the nominative; tails stay as written.
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from bot.matching import (
     REASON_NAMED_TEXT,
@@ -47,9 +47,15 @@ from bot.matching import (
 )
 from bot.morph import WORD_RE, normal_form
 from bot.texts import plural
-from bot.vocabulary import Kind, expand_abbreviations, kind_dative, kind_label
+from bot.vocabulary import (
+    Kind,
+    abbreviation_first_words,
+    expand_abbreviations,
+    kind_dative,
+    kind_label,
+)
 from storage.db import Database
-from storage.search import Facet, SearchDoc, SearchRepository
+from storage.search import Facet, IndexSource, SearchDoc, SearchRepository
 from storage.statuses import OPEN_STATUSES, STATUSES
 
 # Relations, best first; the facet table stores 0..2 for kind, joint and participants.
@@ -223,27 +229,40 @@ class SearchService:
     # ---- indexing --------------------------------------------------------------------
     async def reindex_document(self, document_id: int) -> None:
         """Hook for ImportService.after_import: replaces what the index holds for it."""
-        data = await self.repo.load_documents([document_id])
-        docs, facets = await asyncio.to_thread(build_rows, data, IndexLemmas())
-        await self.repo.replace_documents([document_id], docs, facets)
+        await self.repo.reindex([document_id], lambda source: build_rows(source, IndexLemmas()))
         self.counts.clear()
 
     async def rebuild(self) -> int:
-        """Index everything again (one transaction); returns the number of rows indexed."""
+        """Index everything again (one transaction); returns the number of rows indexed.
+
+        Batches overlap: while the database thread stores one batch's rows, a worker
+        thread builds the next one's (SQLite lets go of the GIL while it works), so a
+        rebuild takes about the longer of the two, not their sum, when a second core is
+        free.  One build at a time: they share ``lemmas``."""
         ids = await self.repo.document_ids()
+        batches = [ids[i : i + REBUILD_BATCH] for i in range(0, len(ids), REBUILD_BATCH)]
         total = 0
         lemmas = IndexLemmas()  # each distinct word of the corpus is lemmatised once
         async with self.db.transaction():
             state = await self.repo.begin_rebuild()
+            building: asyncio.Future[tuple[list[SearchDoc], list[Facet]]] | None = None
             try:
-                for i in range(0, len(ids), REBUILD_BATCH):
-                    batch = ids[i : i + REBUILD_BATCH]
+                for batch in batches:
                     data = await self.repo.load_documents(batch)
-                    docs, facets = await asyncio.to_thread(build_rows, data, lemmas)
+                    ready = await building if building is not None else None
+                    building = asyncio.ensure_future(asyncio.to_thread(build_rows, data, lemmas))
+                    if ready is not None:
+                        await self.repo.add_rows(*ready)
+                        total += len(ready[0])
+                if building is not None:
+                    docs, facets = await building
+                    building = None
                     await self.repo.add_rows(docs, facets)
                     total += len(docs)
                 await self.repo.finish_rebuild(state)
             finally:
+                if building is not None:  # failed while a batch was being built
+                    await asyncio.gather(building, return_exceptions=True)
                 await self.repo.restore_cache(state)
         self.counts.clear()
         return total
@@ -838,7 +857,8 @@ def _addressee_label(c: _Cand, addressees: list[sqlite3.Row]) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# What one recommendation contributes to the index (pure; runs in a worker thread).
+# What one recommendation contributes to the index (pure Python, off the event loop: on the
+# database thread for one document's reindex, in a worker thread for a rebuild's batches).
 
 
 class IndexLemmas:
@@ -853,16 +873,15 @@ class IndexLemmas:
         self._tags: dict[str, str] = {}  # region -> its FTS token
 
     def text(self, text: str) -> str:
+        found = WORD_RE.findall(text)
+        firsts = abbreviation_first_words()
+        if firsts is None or not firsts.isdisjoint(found):
+            found = WORD_RE.findall(expand_abbreviations(text))
         words = self._words
-        out = []
-        for word in WORD_RE.findall(expand_abbreviations(text)):
-            lemma = words.get(word)
-            if lemma is None:
-                # ``tokens`` keeps words with a letter: WORD_RE's others are digits and hyphens
-                lemma = words[word] = "" if word.replace("-", "").isdigit() else normal_form(word)
-            if lemma:
-                out.append(lemma)
-        return " ".join(out)
+        for word in set(found).difference(words):
+            # ``tokens`` keeps words with a letter: WORD_RE's others are digits and hyphens
+            words[word] = "" if word.replace("-", "").isdigit() else normal_form(word)
+        return " ".join(filter(None, map(words.__getitem__, found)))
 
     def region_tag(self, region: str) -> str:
         found = self._tags.get(region)
@@ -877,40 +896,67 @@ class IndexLemmas:
         return found
 
 
+class IndexAddressee(NamedTuple):
+    """An addressee as indexing sees it, its role worked out once per indexing batch."""
+
+    id: int
+    name: str
+    canonical: str
+    kind: str
+    lemmas: str  # of the canonical name, for the row's ``addressees`` column
+    joint: bool  # a joint partner ("совместно с …"), stored in the instrumental
+    participants: bool  # all participants of the forum
+    kinds: tuple[str, ...]  # the kinds it stands for
+
+
 def build_rows(
-    data: dict[str, list[sqlite3.Row]], lemmas: IndexLemmas | None = None
+    data: IndexSource, lemmas: IndexLemmas | None = None
 ) -> tuple[list[SearchDoc], list[Facet]]:
+    """The index rows of a batch of documents (``SearchRepository.load_documents``)."""
     lemmas = lemmas or IndexLemmas()
-    documents = {row["id"]: row for row in data["documents"]}
-    addressees = {row["id"]: row for row in data["addressees"]}
-    links: dict[int, list[int]] = {}
-    for row in data["links"]:
-        links.setdefault(row["recommendation_id"], []).append(row["addressee_id"])
+    # What every item of a document or an addressee shares is worked out once.
+    documents = {
+        doc_id: (lemmas.name(title), region or "", adopted_on, lemmas.region_tag(region or ""))
+        for doc_id, title, region, adopted_on in data.documents
+    }
+    addressees = {
+        addressee_id: IndexAddressee(
+            addressee_id,
+            name,
+            canonical,
+            kind,
+            lemmas.name(canonical),
+            *_addressee_role(name, canonical, kind),
+        )
+        for addressee_id, name, canonical, kind in data.addressees
+    }
+    links: dict[int, list[IndexAddressee]] = {}
+    for rec_id, addressee_id in data.links:
+        if addressee_id in addressees:
+            links.setdefault(rec_id, []).append(addressees[addressee_id])
     docs: list[SearchDoc] = []
     facets: list[Facet] = []
-    for rec in data["recommendations"]:
-        doc = documents[rec["document_id"]]
-        region = doc["region"] or ""
-        addrs = [addressees[i] for i in links.get(rec["id"], []) if i in addressees]
-        key = sort_key(rec["deadline"], doc["adopted_on"], doc["id"], rec["position"])
-        rec_facets = recommendation_facets(
-            rec["id"], doc["id"], region, rec["text"], addrs, sort_key=key
-        )
-        facets.extend(rec_facets)
+    no_addressees: list[IndexAddressee] = []
+    for rec_id, document_id, position, text, deadline in data.recommendations:
+        title, region, adopted_on, region_token = documents[document_id]
+        addrs = links.get(rec_id, no_addressees)
+        key = sort_key(deadline, adopted_on, document_id, position)
+        rec_facets = recommendation_facets(rec_id, document_id, region, text, addrs, sort_key=key)
+        facets += rec_facets
         kinds = sorted({f.kind for f in rec_facets if f.relation < 2})
-        names = [lemmas.name(a["canonical"]) for a in addrs]
+        names = [a.lemmas for a in addrs]
         labels = [lemmas.name(kind_label(k)) for k in kinds if k != Kind.OTHER]
-        tags = [lemmas.region_tag(region)] + [kind_tag(k) for k in kinds]
+        tags = [region_token] + [kind_tag(k) for k in kinds]
         if any(f.relation == 2 for f in rec_facets):
             tags.append(kind_tag(ALL_PARTICIPANTS))
         docs.append(
             SearchDoc(
-                recommendation_id=rec["id"],
-                document_id=doc["id"],
+                recommendation_id=rec_id,
+                document_id=document_id,
                 region=region,
-                body=lemmas.text(rec["text"]),
+                body=lemmas.text(text),
                 addressees=" ".join(names + labels),
-                title=lemmas.name(doc["title"]),
+                title=title,
                 tags=" ".join(tags),
             )
         )
@@ -944,34 +990,33 @@ def recommendation_facets(
     document_id: int,
     region: str,
     text: str,
-    addrs: Sequence[sqlite3.Row],
+    addrs: Sequence[IndexAddressee],
     *,
     sort_key: str = "",
 ) -> list[Facet]:
-    roles = [_addressee_role(a["name"], a["canonical"], a["kind"]) for a in addrs]
-    joint = [a for a, role in zip(addrs, roles, strict=True) if role[0]]
-    main = [(a, role) for a, role in zip(addrs, roles, strict=True) if not role[0]]
+    joint = [a for a in addrs if a.joint]
+    main = [a for a in addrs if not a.joint]
     partners = joint_partners(text)
     # "совместно с <main addressee>", only for the rows that say it
-    note = _joint_note(main[0][0]["canonical"] if main else None) if joint or partners else None
+    note = _joint_note(main[0].canonical if main else None) if joint or partners else None
     out: list[Facet] = []
-    for a, (_, participants, kinds) in main:
-        if participants:
+    for a in main:
+        if a.participants:
             out.append(
-                Facet(region, ALL_PARTICIPANTS, 2, rec_id, document_id, a["id"], sort_key=sort_key)
+                Facet(region, ALL_PARTICIPANTS, 2, rec_id, document_id, a.id, sort_key=sort_key)
             )
             continue
-        for kind in kinds:
-            out.append(Facet(region, kind, 0, rec_id, document_id, a["id"], sort_key=sort_key))
+        for kind in a.kinds:
+            out.append(Facet(region, kind, 0, rec_id, document_id, a.id, sort_key=sort_key))
     # No addressee (a body's decision, a hearing, an appeal): nobody's, not "all participants'"
     # (a forum's such items carry its participants as an addressee).
     for a in joint:
         out.append(
-            Facet(region, a["kind"], 1, rec_id, document_id, a["id"], note=note, sort_key=sort_key)
+            Facet(region, a.kind, 1, rec_id, document_id, a.id, note=note, sort_key=sort_key)
         )
     for piece in partners:
         kind = partner_kind(piece)
-        if any(a["kind"] == kind for a in joint):
+        if any(a.kind == kind for a in joint):
             continue
         out.append(
             Facet(

@@ -254,6 +254,20 @@ def _abbreviation_re() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
 
 
+@lru_cache(maxsize=1)
+def abbreviation_first_words() -> frozenset[str] | None:
+    """The first word (``WORD_RE`` token) of every abbreviation ``expand_abbreviations``
+    knows: a text none of whose words is one of these has nothing to expand.  None when an
+    abbreviation does not start with such a word or has a hyphen (then no shortcut holds)."""
+    firsts = set()
+    for key in vocabulary().abbreviations:
+        word = WORD_RE.match(key)
+        if word is None or "-" in key:
+            return None
+        firsts.add(word.group(0))
+    return frozenset(firsts)
+
+
 def expand_abbreviations(text: str) -> str:
     """Replace known abbreviations (НКО, СО НКО, ОМСУ, ТОС …) with their expansions."""
     abbreviations = vocabulary().abbreviations

@@ -143,8 +143,8 @@ class Database:
         back: a cache dropping its rows then never keeps a value read before the change."""
         self._watchers.append((frozenset(tables), callback))
 
-    def _wrote(self, sql: str) -> None:
-        table = written_table(sql)
+    def _wrote(self, sql: str | None) -> None:
+        table = None if sql is None else written_table(sql)
         for tables, callback in self._watchers:
             if table is None or table in tables:
                 callback()
@@ -264,6 +264,18 @@ class Database:
             return await reader._execute(snapshot, reader._conn)  # type: ignore[no-any-return,no-untyped-call]
         async with self._write_lock():
             return await self._run(job)
+
+    async def write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Several statements in one job on the writing connection's thread: one trip
+        instead of one per statement.  Like ``execute`` it runs under the write lock, inside
+        the caller's transaction when there is one (otherwise each statement commits alone:
+        open a transaction around it when they belong together).  Every ``on_write`` watcher
+        is told, as for a statement whose table cannot be told."""
+        async with self._write_lock():
+            try:
+                return await self._run(job)
+            finally:
+                self._wrote(None)  # which tables the job wrote cannot be told: every watcher hears
 
     async def read_short(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """``read`` for a job bounded by keys and limits: run in the event loop, no hop to a

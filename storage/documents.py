@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from sqlite3 import Row
@@ -148,18 +149,23 @@ class DocumentRepository:
         self, document_id: int, rows: Sequence[tuple[int, str, str, str, str | None]]
     ) -> dict[str, int]:
         """Insert or update a document's addressees (position, name, canonical, kind, region)
-        in one statement; returns every addressee id of the document by its canonical name."""
-        await self.db.executemany(
-            "INSERT INTO addressees (document_id, position, name, canonical, kind, region)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (document_id, canonical) DO UPDATE SET position = excluded.position,"
-            " name = excluded.name, kind = excluded.kind, region = excluded.region",
-            [(document_id, *row) for row in rows],
-        )
-        found = await self.db.fetchall(
-            "SELECT canonical, id FROM addressees WHERE document_id = ?", (document_id,)
-        )
-        return {r[0]: r[1] for r in found}
+        in one statement; returns every addressee id of the document by its canonical name
+        (both in one trip)."""
+
+        def job(conn: sqlite3.Connection) -> dict[str, int]:
+            conn.executemany(
+                "INSERT INTO addressees (document_id, position, name, canonical, kind, region)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (document_id, canonical) DO UPDATE SET position = excluded.position,"
+                " name = excluded.name, kind = excluded.kind, region = excluded.region",
+                [(document_id, *row) for row in rows],
+            )
+            found = conn.execute(
+                "SELECT canonical, id FROM addressees WHERE document_id = ?", (document_id,)
+            )
+            return {r[0]: r[1] for r in found}
+
+        return await self.db.write(job)
 
     # recommendations
     async def recommendations(
@@ -188,20 +194,25 @@ class DocumentRepository:
         what SQLite itself would give them one by one."""
         if not rows:
             return []
-        last = await self.db.fetchint("SELECT coalesce(max(id), 0) FROM recommendations")
-        ids = list(range(last + 1, last + 1 + len(rows)))
         columns = list(rows[0])
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
-        await self.db.executemany(
-            f"INSERT INTO recommendations (id, document_id, {names}, created_at, updated_at)"
-            f" VALUES (?, ?, {marks}, ?, ?)",
-            [
-                (rec_id, document_id, *(_recommendation_value(row, c) for c in columns), now, now)
-                for rec_id, row in zip(ids, rows, strict=True)
-            ],
-        )
-        return ids
+        values = [
+            (document_id, *(_recommendation_value(row, c) for c in columns), now, now)
+            for row in rows
+        ]
+
+        def job(conn: sqlite3.Connection) -> list[int]:
+            last = conn.execute("SELECT coalesce(max(id), 0) FROM recommendations").fetchone()[0]
+            ids = list(range(last + 1, last + 1 + len(rows)))
+            conn.executemany(
+                f"INSERT INTO recommendations (id, document_id, {names}, created_at, updated_at)"
+                f" VALUES (?, ?, {marks}, ?, ?)",
+                [(rec_id, *row) for rec_id, row in zip(ids, values, strict=True)],
+            )
+            return ids
+
+        return await self.db.write(job)
 
     async def update_recommendation(
         self, recommendation_id: int, fields: dict[str, Any], now: str
@@ -226,17 +237,24 @@ class DocumentRepository:
             )
 
     async def set_addressees_of(self, links: dict[int, list[int]]) -> None:
-        """Replace the addressees of these recommendations (id -> addressee ids)."""
-        await self.db.execute(
-            "DELETE FROM recommendation_addressees"
-            " WHERE recommendation_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(links)),),
-        )
-        await self.db.executemany(
-            "INSERT OR IGNORE INTO recommendation_addressees (recommendation_id, addressee_id)"
-            " VALUES (?, ?)",
-            [(rec_id, a) for rec_id, addressee_ids in links.items() for a in addressee_ids],
-        )
+        """Replace the addressees of these recommendations (id -> addressee ids), in one
+        trip."""
+        ids = json.dumps(list(links))
+        pairs = [(rec_id, a) for rec_id, addressee_ids in links.items() for a in addressee_ids]
+
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM recommendation_addressees"
+                " WHERE recommendation_id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO recommendation_addressees (recommendation_id, addressee_id)"
+                " VALUES (?, ?)",
+                pairs,
+            )
+
+        await self.db.write(job)
 
     async def addressee_ids_of(self, recommendation_id: int) -> frozenset[int]:
         rows = await self.db.fetchall(
@@ -294,12 +312,21 @@ class DocumentRepository:
             "SELECT parsed FROM document_parses WHERE document_id = ?", (document_id,)
         )
 
-    async def by_parsed_key(self, parsed_key: str) -> DocumentRow | None:
-        row = await self.db.fetchone(
-            "SELECT d.* FROM documents d JOIN document_parses p ON p.document_id = d.id"
-            " WHERE p.parsed_key = ? ORDER BY d.id LIMIT 1",
-            (parsed_key,),
-        )
+    async def version_of(self, key: str) -> DocumentRow | None:
+        """The document a parse with this key is a version of: by the parser's own key of
+        its last parse, else by its (corrected) key; both looked up in one trip."""
+
+        def job(conn: sqlite3.Connection) -> Row | None:
+            row: Row | None = conn.execute(
+                "SELECT d.* FROM documents d JOIN document_parses p ON p.document_id = d.id"
+                " WHERE p.parsed_key = ? ORDER BY d.id LIMIT 1",
+                (key,),
+            ).fetchone()
+            if row is None:
+                row = conn.execute("SELECT * FROM documents WHERE doc_key = ?", (key,)).fetchone()
+            return row
+
+        row = await self.db.read(job)
         return _document(row) if row else None
 
     async def add_correction(

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from storage.db import Database
 from storage.statuses import REPORTED_SQL
 
 
-@dataclass(frozen=True)
-class SearchDoc:
+class SearchDoc(NamedTuple):
+    """One row of ``search_docs``, its fields in the table's column order (a tuple: a
+    rebuild makes one per recommendation and hands them to ``executemany`` as they are)."""
+
     recommendation_id: int
     document_id: int
     region: str
@@ -28,8 +30,9 @@ class SearchDoc:
     tags: str
 
 
-@dataclass(frozen=True)
-class Facet:
+class Facet(NamedTuple):
+    """One row of ``search_facets``, in the table's column order (see ``SearchDoc``)."""
+
     region: str
     kind: str
     relation: int
@@ -99,66 +102,90 @@ def _segment(
     return where, args
 
 
+class IndexSource(NamedTuple):
+    """What the index is built from, for a batch of documents (``load_documents``), rows as
+    tuples in the order of ``_SOURCE``'s columns."""
+
+    documents: list[tuple[int, str, str | None, str | None]]  # id, title, region, adopted_on
+    addressees: list[tuple[int, str, str, str]]  # id, name, canonical, kind
+    # id, document_id, position, text, deadline
+    recommendations: list[tuple[int, int, int, str, str | None]]
+    links: list[tuple[int, int]]  # recommendation_id, addressee_id (addressees' order)
+
+
+_SOURCE = (
+    "SELECT id, title, region, adopted_on FROM documents"
+    " WHERE id IN (SELECT value FROM json_each(?))",
+    "SELECT id, name, canonical, kind FROM addressees"
+    " WHERE document_id IN (SELECT value FROM json_each(?))",
+    "SELECT id, document_id, position, text, deadline FROM recommendations"
+    " WHERE document_id IN (SELECT value FROM json_each(?)) AND removed = 0"
+    " ORDER BY document_id, position",
+    "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"
+    " JOIN addressees a ON a.id = ra.addressee_id"
+    " WHERE a.document_id IN (SELECT value FROM json_each(?))"
+    " ORDER BY a.position",
+)
+
+
+def _source(conn: sqlite3.Connection, ids: str) -> IndexSource:
+    def rows(sql: str) -> list[Any]:
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, (ids,)).fetchall()
+
+    return IndexSource(*(rows(sql) for sql in _SOURCE))
+
+
+def _insert(conn: sqlite3.Connection, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
+    """Index rows as they are: their fields are the tables' columns in order."""
+    conn.executemany(
+        "INSERT INTO search_docs"
+        " (recommendation_id, document_id, region, body, addressees, title, tags)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        docs,
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO search_facets (region, kind, relation, recommendation_id,"
+        " document_id, addressee_id, partner, note, sort_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        facets,
+    )
+
+
 class SearchRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     # ---- writing ---------------------------------------------------------------------
-    async def replace_documents(
-        self, document_ids: Sequence[int], docs: Sequence[SearchDoc], facets: Sequence[Facet]
+    async def reindex(
+        self,
+        document_ids: Sequence[int],
+        build: Callable[[IndexSource], tuple[Sequence[SearchDoc], Sequence[Facet]]],
     ) -> None:
-        """Drop what the index holds for these documents and store the new rows."""
-        async with self.db.transaction():
-            await self.db.execute(
-                "DELETE FROM search_docs WHERE document_id IN (SELECT value FROM json_each(?))",
-                (_ids(document_ids),),
-            )
-            await self.db.execute(
-                "DELETE FROM search_facets WHERE document_id IN (SELECT value FROM json_each(?))",
-                (_ids(document_ids),),
-            )
-            await self._insert(docs, facets)
+        """Replace what the index holds for these documents with the rows ``build`` makes
+        of their source rows: reading, building and writing in one job on the connection's
+        thread (one trip; ``build`` is pure Python and touches no database)."""
+        ids = _ids(document_ids)
 
-    async def _insert(self, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
-        await self.db.executemany(
-            "INSERT INTO search_docs"
-            " (recommendation_id, document_id, region, body, addressees, title, tags)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    d.recommendation_id,
-                    d.document_id,
-                    d.region,
-                    d.body,
-                    d.addressees,
-                    d.title,
-                    d.tags,
-                )
-                for d in docs
-            ],
-        )
-        await self.db.executemany(
-            "INSERT OR IGNORE INTO search_facets (region, kind, relation, recommendation_id,"
-            " document_id, addressee_id, partner, note, sort_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    f.region,
-                    f.kind,
-                    f.relation,
-                    f.recommendation_id,
-                    f.document_id,
-                    f.addressee_id,
-                    f.partner,
-                    f.note,
-                    f.sort_key,
-                )
-                for f in facets
-            ],
-        )
+        def job(conn: sqlite3.Connection) -> None:
+            docs, facets = build(_source(conn, ids))
+            conn.execute(
+                "DELETE FROM search_docs WHERE document_id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
+            conn.execute(
+                "DELETE FROM search_facets WHERE document_id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
+            _insert(conn, docs, facets)
+
+        async with self.db.transaction():
+            await self.db.write(job)
 
     async def begin_rebuild(self) -> RebuildState:
-        """Inside a transaction: empty everything and pause the per-row FTS triggers.
+        """Inside a transaction: empty everything and pause the per-row FTS triggers
+        (``add_rows`` writes the full-text entries itself, a batch at a time).
 
         The tables' secondary indexes are dropped and made again by ``finish_rebuild`` (one
         sort instead of a b-tree insert per row), from their own SQL in ``sqlite_master``, so
@@ -174,19 +201,31 @@ class SearchRepository:
         await self.db.execute(f"PRAGMA cache_size = {REBUILD_CACHE_SIZE}")
         await self.db.execute("UPDATE search_state SET paused = 1 WHERE id = 1")
         await self.db.execute("DELETE FROM search_docs")
+        await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         await self.db.execute("DELETE FROM search_facets")
         for row in indexes:
             await self.db.execute(f'DROP INDEX "{row["name"]}"')
         return state
 
     async def add_rows(self, docs: Sequence[SearchDoc], facets: Sequence[Facet]) -> None:
-        await self._insert(docs, facets)
+        """A rebuild's batch: the rows and their full-text entries (what the paused
+        trigger would write), in one trip.  Written batch by batch, the full-text work
+        overlaps the building of the next batch instead of following all of it."""
+
+        def job(conn: sqlite3.Connection) -> None:
+            _insert(conn, docs, facets)
+            conn.executemany(
+                "INSERT INTO search_fts (rowid, body, addressees, title, tags)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(d.recommendation_id, d.body, d.addressees, d.title, d.tags) for d in docs],
+            )
+
+        await self.db.write(job)
 
     async def finish_rebuild(self, state: RebuildState) -> None:
         for sql in state.indexes:
             await self.db.execute(sql)
-        # 'rebuild' re-reads search_docs in one pass; 'optimize' leaves a single b-tree.
-        await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+        # 'optimize' merges the batches' segments into a single b-tree.
         await self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         await self.db.execute("UPDATE search_state SET paused = 0 WHERE id = 1")
 
@@ -206,35 +245,11 @@ class SearchRepository:
     async def document_ids(self) -> list[int]:
         return [r[0] for r in await self.db.fetchall("SELECT id FROM documents ORDER BY id")]
 
-    async def load_documents(self, document_ids: Sequence[int]) -> dict[str, list[sqlite3.Row]]:
-        """Documents, their addressees, live recommendations and links, in four queries."""
+    async def load_documents(self, document_ids: Sequence[int]) -> IndexSource:
+        """Documents, their addressees, live recommendations and links: four queries in one
+        trip, as plain tuples (a rebuild reads every row of them)."""
         ids = _ids(document_ids)
-        return {
-            "documents": await self.db.fetchall(
-                "SELECT id, title, region, adopted_on FROM documents"
-                " WHERE id IN (SELECT value FROM json_each(?))",
-                (ids,),
-            ),
-            "addressees": await self.db.fetchall(
-                "SELECT id, document_id, name, canonical, kind, region FROM addressees"
-                " WHERE document_id IN (SELECT value FROM json_each(?))"
-                " ORDER BY document_id, position",
-                (ids,),
-            ),
-            "recommendations": await self.db.fetchall(
-                "SELECT id, document_id, position, text, deadline FROM recommendations"
-                " WHERE document_id IN (SELECT value FROM json_each(?)) AND removed = 0"
-                " ORDER BY document_id, position",
-                (ids,),
-            ),
-            "links": await self.db.fetchall(
-                "SELECT ra.recommendation_id, ra.addressee_id FROM recommendation_addressees ra"
-                " JOIN addressees a ON a.id = ra.addressee_id"
-                " WHERE a.document_id IN (SELECT value FROM json_each(?))"
-                " ORDER BY a.position",
-                (ids,),
-            ),
-        }
+        return await self.db.read(lambda conn: _source(conn, ids))
 
     # ---- queries ---------------------------------------------------------------------
     async def facet_candidates(

@@ -10,7 +10,10 @@ takes the accusative).  One heading or lead-in may name several bodies: "X и Y"
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from bot.morph import (
     has_case,
@@ -20,6 +23,7 @@ from bot.morph import (
     is_infinitive,
     normal_form,
     parse,
+    pos_cases,
     to_nominative,
 )
 from bot.vocabulary import is_organisation_noun, may_be_organisation_noun
@@ -56,8 +60,7 @@ _LEAD_VERB_RE = re.compile(
 )
 
 
-@dataclass
-class Tok:
+class Tok(NamedTuple):
     kind: str  # word | quote | punct
     text: str
     start: int
@@ -82,8 +85,16 @@ class LeadIn:
     notes: list[str] = field(default_factory=list)
 
 
-def tokenize(text: str) -> list[Tok]:
-    """Words, punctuation, and quoted spans as single tokens (nested «…» included)."""
+@lru_cache(maxsize=512)
+def tokenize(text: str) -> tuple[Tok, ...]:
+    """Words, punctuation, and quoted spans as single tokens (nested «…» included).
+
+    Cached: a line is tokenised once although several readings of it (an addressee group
+    in each case, a lead-in, the mentions) look at it; tokens are immutable."""
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> Sequence[Tok]:
     toks: list[Tok] = []
     pos, n = 0, len(text)
     while pos < n:
@@ -122,11 +133,14 @@ def tokenize(text: str) -> list[Tok]:
     return toks
 
 
+_CYRILLIC_LETTER_RE = re.compile(r"[А-Яа-яЁё]")
+
+
 def _is_group_word(word: str) -> bool:
-    return bool(re.search(r"[А-Яа-яЁё]", word))
+    return _CYRILLIC_LETTER_RE.search(word) is not None
 
 
-def noun_group_end(toks: list[Tok], i: int, cases: frozenset[str]) -> int | None:
+def noun_group_end(toks: Sequence[Tok], i: int, cases: frozenset[str]) -> int | None:
     """If a noun group in one of ``cases`` starts at ``toks[i]``, the index of its head noun."""
     saw_modifier = False
     j = i
@@ -142,9 +156,9 @@ def noun_group_end(toks: list[Tok], i: int, cases: frozenset[str]) -> int | None
         if low == "и" and saw_modifier:
             j += 1
             continue
-        parses = parse(w)
-        is_mod = any(p.tag.POS in _NOUN_GROUP_POS and p.tag.case in cases for p in parses)
-        is_head = any(p.tag.POS == "NOUN" and p.tag.case in cases for p in parses)
+        tags = pos_cases(w)
+        is_mod = any(pos in _NOUN_GROUP_POS and case in cases for pos, case in tags)
+        is_head = any(pos == "NOUN" and case in cases for pos, case in tags)
         nxt = toks[j + 1] if j + 1 < len(toks) else None
         nxt_word = nxt is not None and nxt.kind == "word" and _is_group_word(nxt.text)
         if is_mod and j == i and w[:1].isupper() and nxt is not None and nxt.text == "по":
@@ -155,10 +169,10 @@ def noun_group_end(toks: list[Tok], i: int, cases: frozenset[str]) -> int | None
             j += 1
             continue
         if is_head:
-            if any(p.tag.POS in ("PREP", "CONJ", "PRCL") for p in parses[:1]):
+            if tags[0][0] in ("PREP", "CONJ", "PRCL"):
                 return None
             return j
-        if parses and parses[0].tag.POS == "ADVB" and nxt_word and not saw_modifier:
+        if tags and tags[0][0] == "ADVB" and nxt_word and not saw_modifier:
             j += 1
             continue
         return None
@@ -169,12 +183,11 @@ def _continues(word: str, cases: frozenset[str]) -> bool:
     if is_abbreviation(word):
         return True
     return any(
-        (p.tag.POS in _NOUN_GROUP_POS or p.tag.POS == "NOUN") and p.tag.case in cases
-        for p in parse(word)
+        (pos in _NOUN_GROUP_POS or pos == "NOUN") and case in cases for pos, case in pos_cases(word)
     )
 
 
-def _ends_sentence(toks: list[Tok], j: int) -> bool:
+def _ends_sentence(toks: Sequence[Tok], j: int) -> bool:
     if toks[j].text != ".":
         return False
     prev = toks[j - 1] if j > 0 else None
@@ -282,7 +295,7 @@ _CIRCUMSTANCE_AFTER_V = frozenset(
 _NOT_ADVERB_STOPS = frozenset({"также", "еще", "ещё", "а", "и", "или", "либо", "совместно"})
 
 
-def _stops_name(toks: list[Tok], j: int) -> bool:
+def _stops_name(toks: Sequence[Tok], j: int) -> bool:
     """Does the word at ``j`` (after the head noun) end an addressee's name?"""
     t = toks[j]
     low = t.text.lower()
@@ -313,14 +326,14 @@ def _stops_name(toks: list[Tok], j: int) -> bool:
     return not (nxt is not None and nxt.kind == "word" and _is_adjective(nxt.text))
 
 
-def _group_case(toks: list[Tok], head: int, cases: frozenset[str] | set[str]) -> str:
+def _group_case(toks: Sequence[Tok], head: int, cases: frozenset[str] | set[str]) -> str:
     for p in parse(toks[head].text):
         if p.tag.case in cases:
             return str(p.tag.case)
     return next(iter(sorted(cases)))
 
 
-def _starts_new_body(toks: list[Tok], g_start: int, at: int, head: int) -> bool:
+def _starts_new_body(toks: Sequence[Tok], g_start: int, at: int, head: int) -> bool:
     """Is the noun group after a conjunction a second addressee, not part of the first?"""
     governed = any(t.kind == "word" and t.text.lower() in _DATIVE_PREPS for t in toks[g_start:at])
     if not governed:
@@ -571,7 +584,7 @@ def _is_function_word(word: str) -> bool:
     return len(word) < 2 or not parses or parses[0].tag.POS in ("PREP", "CONJ", "PRCL", "INTJ")
 
 
-def _tail_end(toks: list[Tok], i: int) -> int:
+def _tail_end(toks: Sequence[Tok], i: int) -> int:
     """Extend an organisation name after its head: genitive chain, "по …", a quoted name."""
     j = i + 1
     words = 0
@@ -643,6 +656,9 @@ def find_mentions(text: str, exclude: set[str] | None = None) -> list[str]:
     toks = tokenize(text)
     out: list[str] = []
     seen = {e.lower() for e in (exclude or set())}
+    # Each token's flags once, for the windows looked at around every word below.
+    capital_word = [_is_capitalised_word(tok) for tok in toks]
+    quoted = [tok.kind == "quote" for tok in toks]
     i = 0
     while i < len(toks):
         t = toks[i]
@@ -660,8 +676,8 @@ def find_mentions(text: str, exclude: set[str] | None = None) -> list[str]:
             i += 2
             continue
         # Cheap filter before morphology: a mention has a capital nearby or a quote after.
-        near_capital = any(_is_capitalised_word(tok) for tok in toks[max(0, i - 4) : i + 1])
-        near_quote = any(tok.kind == "quote" for tok in toks[i + 1 : i + 4])
+        near_capital = any(capital_word[max(0, i - 4) : i + 1])
+        near_quote = any(quoted[i + 1 : i + 4])
         if (
             not (near_capital or near_quote)
             or is_abbreviation(t.text)

@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.ingest.model import Deadline, Precision
 
@@ -152,6 +153,8 @@ def _prep_of(phrase: str, number_start: int) -> str:
 
 def _masked(text: str) -> str:
     """Text with quoted titles blanked out (nested «…» included), same length."""
+    if "«" not in text:  # nothing for the loop below to blank
+        return _QUOTED_RE.sub(lambda m: " " * len(m.group(0)), text)
     out = list(text)
     depth, start = 0, -1
     for i, ch in enumerate(text):
@@ -173,6 +176,17 @@ def _year_ok(year: int) -> bool:
 
 def find_dates(text: str) -> list[DateMatch]:
     """All dates, months, quarters, years and periods in ``text`` (quotes included), in order."""
+    return list(_find_dates(text))
+
+
+@lru_cache(maxsize=512)
+def _find_dates(text: str) -> tuple[DateMatch, ...]:
+    """Cached: the parser asks again about the same text (with and without the document's
+    date); the matches are immutable."""
+    return tuple(_scan_dates(text))
+
+
+def _scan_dates(text: str) -> list[DateMatch]:
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     if not _HAS_YEAR_RE.search(text):

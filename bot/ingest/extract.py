@@ -126,9 +126,12 @@ _MOJIBAKE_PAIR_RE = re.compile(
 )
 
 
+_CYRILLIC_BLOCK_RE = re.compile("[\u0400-\u04ff]")
+
+
 def looks_like_mojibake(text: str) -> bool:
     sample = text[:20000]
-    letters = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
+    letters = len(_CYRILLIC_BLOCK_RE.findall(sample))
     if letters < 20:
         return False
     pairs = len(_MOJIBAKE_PAIR_RE.findall(sample))

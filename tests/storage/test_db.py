@@ -314,3 +314,38 @@ async def test_a_short_read_that_finds_sqlite_busy_runs_again_outside_the_loop(d
 
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         await db.read_short(broken)  # any other error is the caller's
+
+
+async def test_a_write_job_joins_the_transaction_and_rolls_back_with_it(db):
+    """``Database.write`` (several statements in one trip) runs under the write lock in the
+    caller's transaction: a failure after it undoes all of its statements."""
+    await _seed_names(db)
+
+    def rename(conn) -> int:
+        conn.execute("UPDATE names SET name = 'черновик' WHERE id = 1")
+        conn.execute("INSERT INTO names (id, name) VALUES (3, 'Вера')")
+        return int(conn.execute("SELECT count(*) FROM names").fetchone()[0])
+
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            assert await db.write(rename) == 3
+            other = asyncio.create_task(db.fetchall("SELECT name FROM names ORDER BY id"))
+            assert [r[0] for r in await asyncio.wait_for(other, 60)] == ["Анна", "Борис"]
+            raise RuntimeError("after the job")
+    assert [r[0] for r in await db.fetchall("SELECT name FROM names ORDER BY id")] == [
+        "Анна",
+        "Борис",
+    ]
+    assert await db.write(rename) == 3  # outside a transaction: each statement commits
+    assert await db.fetchint("SELECT count(*) FROM names") == 3
+
+
+async def test_a_write_job_is_told_to_every_watcher(db):
+    told: list[str] = []
+    db.on_write({"users"}, lambda: told.append("users"))
+
+    def job(conn):
+        conn.execute("DELETE FROM follows")
+
+    await db.write(job)
+    assert told == ["users"]  # which tables a job wrote cannot be told: a cache must drop
