@@ -28,6 +28,10 @@ Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
+# The reading connection's page cache (KiB): /my and questions read index pages all over a
+# database of a million recommendations, and SQLite's default 2 MB re-reads them from the OS
+# on every query (issue 15).  It costs at most this much memory, once.
+READ_CACHE_KIB = 65_536
 
 # Personal data lives here: the database, its -wal and -shm files and a directory made for
 # them are the owner's only.  SQLite creates -wal and -shm with the mode of the database file.
@@ -83,6 +87,7 @@ class Database:
             await reader.execute("PRAGMA query_only=ON")
             await reader.execute("PRAGMA foreign_keys=ON")
             await reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await reader.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
         return cls(conn, path, reader)
 
     async def close(self) -> None:
