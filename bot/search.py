@@ -625,11 +625,9 @@ class SearchService:
         return matches, addressed + joint
 
     async def _kind_total(self, kind: str, relation: int, not_region: str | None) -> int:
-        """Items of a kind (addressed, or joint and not addressed) in every region."""
-        return await self.counts.get(
-            ("kind", kind, relation, not_region),
-            lambda: self.repo.kind_count(kind, relation, not_region),
-        )
+        """Items of a kind (addressed, or joint and not addressed) in every region: kept by
+        the index itself, so nothing to cache."""
+        return await self.repo.kind_count(kind, relation, not_region)
 
     async def _ask_region(self, region: str) -> dict[int, _Cand]:
         reason = f"из документов {region_genitive(region)}"

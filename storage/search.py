@@ -334,11 +334,27 @@ class SearchRepository:
         )
 
     async def kind_count(self, kind: str, relation: int, not_region: str | None = None) -> int:
-        return await self.db.fetchint(
-            "SELECT count(*) FROM search_facets f WHERE f.kind = ? AND f.relation = ?"
-            " AND (? IS NULL OR f.region != ?)" + _NOT_ADDRESSED,
-            (kind, relation, not_region, not_region),
-        )
+        """Items of a kind in every region (but ``not_region``): addressed to it (relation
+        0), or joint with it and not addressed to it (1).  The whole country's figure is
+        kept by triggers in ``search_kind_counts`` (migration 0017); a region's own is
+        one short range."""
+
+        def job(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                "SELECT items FROM search_kind_counts WHERE kind = ? AND relation = ?",
+                (kind, relation),
+            ).fetchone()
+            everywhere = int(row[0]) if row else 0
+            if not_region is None:
+                return everywhere
+            own = conn.execute(
+                "SELECT count(*) FROM search_facets f WHERE f.region = ? AND f.kind = ?"
+                " AND f.relation = ?" + _NOT_ADDRESSED,
+                (not_region, kind, relation),
+            ).fetchone()
+            return everywhere - int(own[0])
+
+        return await self.db.read(job)
 
     async def facets_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
         return await self.db.fetchall(
@@ -463,15 +479,15 @@ class SearchRepository:
         )
 
     async def kinds_available(self, region: str | None) -> list[tuple[str, int]]:
-        if region is None:
+        if region is None:  # kept by the index (migration 0017)
             rows = await self.db.fetchall(
-                "SELECT kind, count(*) FROM search_facets WHERE relation = 0"
-                " GROUP BY kind ORDER BY count(*) DESC"
+                "SELECT kind, items FROM search_kind_counts WHERE relation = 0 AND items > 0"
+                " ORDER BY items DESC, kind"
             )
         else:
             rows = await self.db.fetchall(
                 "SELECT kind, count(*) FROM search_facets WHERE region = ? AND relation = 0"
-                " GROUP BY kind ORDER BY count(*) DESC",
+                " GROUP BY kind ORDER BY count(*) DESC, kind",
                 (region,),
             )
         return [(r[0], r[1]) for r in rows]

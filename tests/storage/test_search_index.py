@@ -192,9 +192,10 @@ async def test_my_page_reads_a_page_not_the_region(services, search, monkeypatch
         assert "search_facets_rank" in plan and "TEMP B-TREE" not in plan, plan
 
 
-async def test_country_totals_are_cached_until_the_index_changes(services, search, settings):
-    """Issue 15: a kind's total in every region is counted once, then kept until the index
-    changes — by this process (an import) or by any other connection (a CLI import)."""
+async def test_country_totals_follow_the_index(services, search, settings):
+    """Issue 15: a kind's total in every region is not counted again for each question
+    (the index keeps it), and it follows changes — by this process (an import) or by any
+    other connection (a CLI import)."""
     import dataclasses
     import sqlite3
 
@@ -316,3 +317,97 @@ async def test_a_failed_rebuild_leaves_the_index_as_it_was(services, search, mon
     assert await services.db.fetchval("PRAGMA cache_size") == cache
     assert await services.db.fetchval("SELECT paused FROM search_state") == 0
     await integrity(services.db)
+
+
+async def _kind_totals_by_scan(db) -> dict[tuple[str, int], int]:
+    """Every kind's whole-country totals counted over the facets, as questions show them."""
+    rows = await db.fetchall(
+        "SELECT f.kind, f.relation, count(*) FROM search_facets f WHERE f.relation < 2"
+        " AND (f.relation = 0 OR NOT EXISTS (SELECT 1 FROM search_facets g"
+        " WHERE g.region = f.region AND g.kind = f.kind AND g.relation = 0"
+        " AND g.recommendation_id = f.recommendation_id)) GROUP BY f.kind, f.relation"
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+async def _kind_totals_kept(repo: SearchRepository, kinds) -> dict[tuple[str, int], int]:
+    totals = {(k, rel): await repo.kind_count(k, rel) for k in kinds for rel in (0, 1)}
+    return {key: n for key, n in totals.items() if n}
+
+
+async def test_kind_totals_are_kept_as_the_index_changes(services, search, settings):
+    """Issue 15: whole-country totals per kind are kept in search_kind_counts by triggers,
+    so a kind question reads them instead of counting; they equal a count over the facets
+    after imports, a re-import, another connection's delete and a rebuild."""
+    import sqlite3
+
+    from bot.paths import CONTENT_DIR
+    from bot.vocabulary import Kind
+
+    repo = SearchRepository(services.db)
+    kinds = [str(k) for k in Kind]
+
+    async def check() -> dict[tuple[str, int], int]:
+        expected = await _kind_totals_by_scan(services.db)
+        assert await _kind_totals_kept(repo, kinds) == expected
+        addressed = sorted(
+            ((k, n) for (k, rel), n in expected.items() if rel == 0), key=lambda kn: (-kn[1], kn[0])
+        )
+        assert await repo.kinds_available(None) == addressed
+        return expected
+
+    await services.importer.import_directory(CONTENT_DIR / "resolutions")
+    totals = await check()
+    reads: list[str] = []  # every statement either connection runs
+    connections = [c for c in (services.db._conn, services.db._reader) if c is not None]
+    for connection in connections:
+        await connection.set_trace_callback(reads.append)
+    await _kind_totals_kept(repo, kinds)
+    for connection in connections:
+        await connection.set_trace_callback(None)
+    assert reads and not [sql for sql in reads if "search_facets" in sql], "kept, not counted"
+    assert any(rel == 1 for _, rel in totals), "the seeds have joint items"
+    region = await services.db.fetchval(
+        "SELECT region FROM search_facets WHERE relation = 1 LIMIT 1"
+    )
+    kind = await services.db.fetchval("SELECT kind FROM search_facets WHERE relation = 1 LIMIT 1")
+    for relation in (0, 1):
+        own = await services.db.fetchint(
+            "SELECT count(*) FROM search_facets f WHERE f.region = ? AND f.kind = ?"
+            " AND f.relation = ? AND (f.relation = 0 OR NOT EXISTS (SELECT 1"
+            " FROM search_facets g WHERE g.region = f.region AND g.kind = f.kind"
+            " AND g.relation = 0 AND g.recommendation_id = f.recommendation_id))",
+            (region, kind, relation),
+        )
+        assert (
+            await repo.kind_count(kind, relation, region) == totals.get((kind, relation), 0) - own
+        )
+
+    # An addressed row added to an item that was only joint hides it from the joint total.
+    joint = await services.db.fetchone("SELECT * FROM search_facets WHERE relation = 1 LIMIT 1")
+    await services.db.execute(
+        "INSERT INTO search_facets (region, kind, relation, recommendation_id, document_id)"
+        " VALUES (?, ?, 0, ?, ?)",
+        (joint["region"], joint["kind"], joint["recommendation_id"], joint["document_id"]),
+    )
+    await check()
+    await services.db.execute(
+        "DELETE FROM search_facets WHERE relation = 0 AND region = ? AND kind = ?"
+        " AND recommendation_id = ?",
+        (joint["region"], joint["kind"], joint["recommendation_id"]),
+    )
+    assert await check() == totals
+
+    await services.importer.import_document(document([("1", "Провести форум")]))
+    await check()
+    other = sqlite3.connect(settings.database_path)
+    try:
+        with other:
+            other.execute("PRAGMA foreign_keys = ON")
+            other.execute("DELETE FROM documents WHERE id = (SELECT min(id) FROM documents)")
+    finally:
+        other.close()
+    await check()
+    await services.db.execute("UPDATE search_kind_counts SET items = items + 7")
+    await search.rebuild()
+    await check()
