@@ -58,6 +58,7 @@ _FACET_RANK = {0: KIND, 1: JOINT, 2: PARTICIPANTS}
 _SCORES = {NAMED: 4.0, KIND: 3.0, JOINT: 2.0, PARTICIPANTS: 1.0}
 ALL_PARTICIPANTS = "participants"
 NO_ADDRESSEE = "Все участники"
+NAMED_LIMIT = 1000  # items found by an organization's name, per column
 POOL = 120  # FTS candidates re-ranked by coverage and the kind boost
 BROAD = 1500  # above this many matches a question is too broad to rank them all by bm25
 REBUILD_BATCH = 500  # documents per indexing batch
@@ -265,12 +266,11 @@ class SearchService:
         p = Profile.of(profile)
         region = valid_region(p.region)
         name = org_name(p.org_name)
-        in_addressee: set[int] = set()
-        in_text: set[int] = set()
+        named: set[int] = set()
+        by_addressee: str | None = None
         phrases: list[tuple[str, ...]] = []
         if name is not None:
-            in_addressee, in_text, phrases = await self._named(name, region)
-        named = in_addressee | in_text
+            named, by_addressee, phrases = await self._named(name, region)
         ids, named_total = await self.repo.ranked_page(named, limit, offset) if named else ([], 0)
         segments = my_segments(valid_kind(p.kind)) if region is not None else []
         counts = await self._segment_counts(region, segments, named) if region else []
@@ -293,7 +293,7 @@ class SearchService:
             for row in await self.repo.facets_of(ids):
                 if row["region"] == region and (row["kind"], row["relation"]) in segments:
                     _add_my_facet(cands, row, region)
-        hits = await self._named_hits([i for i in ids if i in named], in_addressee, phrases)
+        hits = await self._named_hits([i for i in ids if i in named], by_addressee, phrases)
         _apply_named(cands, hits)
         return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids]), total
 
@@ -313,9 +313,13 @@ class SearchService:
 
     async def _named(
         self, name: OrgName, region: str | None
-    ) -> tuple[set[int], set[int], list[tuple[str, ...]]]:
-        """Items whose addressee or text names the organization (any case, any quotes), and
-        the lemma phrases that name it."""
+    ) -> tuple[set[int], str | None, list[tuple[str, ...]]]:
+        """Items whose addressee or text names the organization (any case, any quotes), the
+        FTS query of those whose addressee names it, and the lemma phrases that name it.
+
+        One FTS query finds them all (the addressees and the text together, every way of
+        writing the name); which of them an addressee names is asked of the page's items
+        only (``_named_hits``)."""
         variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
         if len(name.lemmas) >= 2 or name.specific:
             variants.append((name.lemmas, not name.specific))
@@ -325,24 +329,30 @@ class SearchService:
             short = tuple(lem for lem in name.lemmas if lem not in own)
             if len(short) >= 2 and short != name.lemmas:
                 variants.append((short, True))
-        in_addressee: set[int] = set()
-        in_text: set[int] = set()
-        for lemmas, local in variants:
-            if local and region is None:
-                continue
-            tail = f' AND tags : "{region_tag(region)}"' if local else ""
-            phrase = _phrase(lemmas)
-            in_addressee.update(await self.repo.match_ids(f"addressees : {phrase}{tail}"))
-            in_text.update(await self.repo.match_ids(f"body : {phrase}{tail}"))
-        return in_addressee, in_text, [lemmas for lemmas, _ in variants]
+        phrases = [lemmas for lemmas, _ in variants]
+        terms = [
+            (_phrase(lemmas), f' AND tags : "{region_tag(region)}"' if local else "")
+            for lemmas, local in variants
+            if region is not None or not local
+        ]
+        if not terms:
+            return set(), None, phrases
+        anywhere = " OR ".join(f"({{addressees body}} : {ph}{tail})" for ph, tail in terms)
+        by_addressee = " OR ".join(f"(addressees : {ph}{tail})" for ph, tail in terms)
+        # Each column was read up to NAMED_LIMIT items before; both together now.
+        named = set(await self.repo.match_ids(anywhere, 2 * NAMED_LIMIT))
+        return named, by_addressee, phrases
 
     async def _named_hits(
-        self, ids: list[int], in_addressee: set[int], phrases: list[tuple[str, ...]]
+        self, ids: list[int], by_addressee: str | None, phrases: list[tuple[str, ...]]
     ) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
         """Named items' keys and the addressee that names the organization (None: the
         text names it)."""
         if not ids:
             return []
+        in_addressee = (
+            set(await self.repo.match_ids_among(by_addressee, ids)) if by_addressee else set()
+        )
         addressees = await self._addressees([i for i in ids if i in in_addressee])
         hits: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []
         for row in await self.repo.keys(ids):
@@ -591,14 +601,19 @@ class SearchService:
         found = await self.repo.count(any_word, cap=BROAD)
         if found < BROAD:
             return await self.repo.match(any_word, POOL), found
-        # Broad: the total is what has every word (what the pages show), not every match.
-        narrow = await self.repo.count(every_word, cap=BROAD) if every_word else 0
+        # Broad: the total is what has every word (what the pages show), not every match;
+        # counted once, exactly (a capped count first would read the same rows again).
+        narrow = await self._fts_total(every_word) if every_word else 0
         if 0 < narrow < BROAD:
             assert every_word is not None  # narrow is 0 without it
             return await self.repo.match(every_word, POOL), narrow
         source = every_word if narrow and every_word else any_word
-        total = await self.counts.get(("fts", source), lambda: self.repo.count(source))
+        total = narrow if source == every_word else await self._fts_total(source)
         return [(rec_id, 0.0) for rec_id in await self.repo.newest(source, POOL)], total
+
+    async def _fts_total(self, query: str) -> int:
+        """Matches of an FTS query, counted once until the index changes."""
+        return await self.counts.get(("fts", query), lambda: self.repo.count(query))
 
     async def _ask_kind(self, kind: str, region: str | None) -> dict[int, _Cand]:
         cands: dict[int, _Cand] = {}

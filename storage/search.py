@@ -427,6 +427,15 @@ class SearchRepository:
         )
         return [r[0] for r in rows]
 
+    async def match_ids_among(self, query: str, ids: Iterable[int]) -> list[int]:
+        """Which of ``ids`` match an FTS query (a lookup per id, not a pass over matches)."""
+        rows = await self.db.fetchall(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
+            " AND rowid IN (SELECT value FROM json_each(?))",
+            (query, _ids(ids)),
+        )
+        return [r[0] for r in rows]
+
     async def count(self, query: str, cap: int | None = None) -> int:
         """Matches of an FTS query; with ``cap``, counting stops there (cheap "is it big?")."""
         if cap is None:

@@ -307,3 +307,25 @@ async def test_question_with_org_boost(seeded):
     first = boosted.matches[0]
     assert label(first) in {"001 1.3", "001 4.1"}
     assert "названа ваша организация" in first.reasons
+
+
+async def test_a_broad_question_counts_what_has_every_word_once(seeded, monkeypatch):
+    """Issue 15: a question matching too much to rank is answered from what has every word;
+    that is counted once (exactly, it is the total shown) and not first capped and then
+    counted again."""
+    import bot.search
+
+    monkeypatch.setattr(bot.search, "BROAD", 3)
+    calls: list[tuple[str, int | None]] = []
+    count = seeded.repo.count
+
+    async def spy(query: str, cap: int | None = None) -> int:
+        calls.append((query, cap))
+        return await count(query, cap)
+
+    monkeypatch.setattr(seeded.repo, "count", spy)
+    result = await seeded.ask("поддержка некоммерческих организаций", limit=50)
+    every = [(query, cap) for query, cap in calls if " AND " in query]
+    assert len(every) == 1 and every[0][1] is None, calls
+    assert result.total == await count(every[0][0]) > 3
+    assert len(result.matches) == min(50, result.total)
