@@ -535,7 +535,11 @@ class SearchService:
         terms = fts_terms([w for w in words if w.lemma])
         if not terms:
             return None
-        query = "{body addressees title} : (" + f" {op} ".join(terms) + ")"
+        query = "(" + f" {op} ".join(terms) + ")"
+        if not all(_NOT_ASCII.search(term) for term in terms):
+            # Only an ASCII term could meet a tag token (tags are ASCII); the filter costs
+            # a look at every match's positions, so a Russian question goes without it.
+            query = "{body addressees title} : " + query
         if region is not None:
             query += f' AND tags : "{region_tag(region)}"'
         if kind is not None:
@@ -703,6 +707,7 @@ def _as_phrase(words: list[Word]) -> list[Word]:
 
 
 _TOKEN_SPLIT = re.compile(r"[\s-]+")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _group(word: Word) -> tuple[str, int] | str:

@@ -329,3 +329,18 @@ async def test_a_broad_question_counts_what_has_every_word_once(seeded, monkeypa
     assert len(every) == 1 and every[0][1] is None, calls
     assert result.total == await count(every[0][0]) > 3
     assert len(result.matches) == min(50, result.total)
+
+
+async def test_question_words_never_match_the_tags(seeded):
+    """Tags (region and kind tokens, ASCII) are not text: a question made of their tokens
+    finds nothing.  A question in Russian cannot meet them, so it is searched without a
+    column filter (cheaper at a million rows, the same rows and bm25; issue 15)."""
+    from bot.matching import kind_tag, parse_question, region_tag
+
+    tags = f"{kind_tag('ngo')} {region_tag(AMUR)}"
+    assert (await seeded.ask(tags)).total == 0
+    assert (await seeded.ask(kind_tag("public_chamber")[:4])).total == 0  # a prefix of one
+    russian = parse_question("поддержка СО НКО").topic
+    assert not (seeded._topic_query(russian, None, None) or "").startswith("{")
+    with_region = seeded._topic_query(russian, AMUR, "ngo") or ""
+    assert f'tags : "{region_tag(AMUR)}"' in with_region and f'"{kind_tag("ngo")}"' in with_region
