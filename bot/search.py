@@ -301,14 +301,23 @@ class SearchService:
         self, region: str, segments: list[tuple[str, int]], named: set[int]
     ) -> list[int]:
         """What each segment adds past the named items: the segment's size (counted once
-        until the index changes) less the named items in it (a lookup per named item)."""
+        until the index changes) less the named items whose first segment it is (their
+        facets in the region, read by item)."""
         sizes = await self.counts.get(
             ("my", region, *segments),
             lambda: self.repo.segment_counts(region, segments),
         )
         if not named:
             return sizes
-        inside = await self.repo.segment_counts(region, segments, named, among=True)
+        at_of = {segment: at for at, segment in enumerate(segments)}
+        first: dict[int, int] = {}
+        for rec_id, kind, relation in await self.repo.region_facets_of(named, region):
+            at = at_of.get((kind, relation))
+            if at is not None and at < first.get(rec_id, len(segments)):
+                first[rec_id] = at
+        inside = [0] * len(segments)
+        for at in first.values():
+            inside[at] += 1
         return [size - n for size, n in zip(sizes, inside, strict=True)]
 
     async def _named(

@@ -72,16 +72,10 @@ def _ids(ids: Iterable[int]) -> str:
 
 
 def _segment(
-    region: str,
-    segments: Sequence[tuple[str, int]],
-    at: int,
-    skip: Iterable[int],
-    *,
-    among: bool = False,
+    region: str, segments: Sequence[tuple[str, int]], at: int, skip: Iterable[int]
 ) -> tuple[str, list[Any]]:
     """WHERE of one /my segment: a range of ``search_facets_rank`` (region, kind, relation),
-    less the items of earlier segments (primary-key lookups) and of ``skip`` (with
-    ``among``: only the items of ``skip``)."""
+    less the items of earlier segments (primary-key lookups) and of ``skip``."""
     kind, relation = segments[at]
     where = "f.region = ? AND f.kind = ? AND f.relation = ?"
     args: list[Any] = [region, kind, relation]
@@ -91,9 +85,7 @@ def _segment(
             " AND g.kind = ? AND g.relation = ? AND g.recommendation_id = f.recommendation_id)"
         )
         args += [earlier_kind, earlier_relation]
-    where += (
-        f" AND f.recommendation_id {'IN' if among else 'NOT IN'} (SELECT value FROM json_each(?))"
-    )
+    where += " AND f.recommendation_id NOT IN (SELECT value FROM json_each(?))"
     args.append(_ids(skip))
     return where, args
 
@@ -274,23 +266,24 @@ class SearchRepository:
         # Past the end: the count alone (a page never empty otherwise costs one trip).
         return [], await self.db.fetchint(f"SELECT count(*){where}", (_ids(ids),))
 
-    async def segment_counts(
-        self,
-        region: str,
-        segments: Sequence[tuple[str, int]],
-        ids: Iterable[int] = (),
-        *,
-        among: bool = False,
-    ) -> list[int]:
-        """/my: how many items each facet segment adds, in one trip (see ``segment_page``):
-        less ``ids``, or with ``among`` only those of ``ids``."""
+    async def segment_counts(self, region: str, segments: Sequence[tuple[str, int]]) -> list[int]:
+        """/my: how many items each facet segment adds, in one trip (see ``segment_page``)."""
         parts, params = [], []
         for at in range(len(segments)):
-            where, args = _segment(region, segments, at, ids, among=among)
+            where, args = _segment(region, segments, at, ())
             parts.append(f"(SELECT count(*) FROM search_facets f WHERE {where})")
             params += args
         row = await self.db.fetchone("SELECT " + ", ".join(parts), params)
         return [int(v) for v in row] if row is not None else [0] * len(segments)
+
+    async def region_facets_of(self, ids: Iterable[int], region: str) -> list[tuple[int, str, int]]:
+        """(recommendation id, kind, relation) of the items' facets in one region."""
+        rows = await self.db.fetchall(
+            "SELECT recommendation_id, kind, relation FROM search_facets"
+            " WHERE recommendation_id IN (SELECT value FROM json_each(?)) AND region = ?",
+            (_ids(ids), region),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
 
     async def segment_page(
         self,
