@@ -49,7 +49,7 @@ from bot.morph import WORD_RE, normal_form
 from bot.texts import plural
 from bot.vocabulary import Kind, expand_abbreviations, kind_dative, kind_label
 from storage.db import Database
-from storage.search import Facet, SearchDoc, SearchRepository
+from storage.search import Facet, PageRows, SearchDoc, SearchRepository
 from storage.statuses import OPEN_STATUSES, STATUSES
 
 # Relations, best first; the facet table stores 0..2 for kind, joint and participants.
@@ -287,15 +287,18 @@ class SearchService:
         total = named_total + sum(counts)
         if not ids:
             return [], total
+        named_page = [i for i in ids if i in named]
+        rows = await self.repo.page_rows(
+            ids, facets=region is not None, named=named_page, by_addressee=by_addressee
+        )
         # Reasons as the ranking gave them: every facet of the item, then its names.
         cands: dict[int, _Cand] = {}
         if region is not None:
-            for row in await self.repo.facets_of(ids):
+            for row in rows.facets:
                 if row["region"] == region and (row["kind"], row["relation"]) in segments:
                     _add_my_facet(cands, row, region)
-        hits = await self._named_hits([i for i in ids if i in named], by_addressee, phrases)
-        _apply_named(cands, hits)
-        return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids]), total
+        _apply_named(cands, _named_hits(rows, phrases))
+        return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids], rows), total
 
     async def _segment_counts(
         self, region: str, segments: list[tuple[str, int]], named: set[int]
@@ -352,48 +355,21 @@ class SearchService:
         named = set(await self.repo.match_ids(anywhere, 2 * NAMED_LIMIT))
         return named, by_addressee, phrases
 
-    async def _named_hits(
-        self, ids: list[int], by_addressee: str | None, phrases: list[tuple[str, ...]]
-    ) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
-        """Named items' keys and the addressee that names the organization (None: the
-        text names it)."""
-        if not ids:
-            return []
-        in_addressee = (
-            set(await self.repo.match_ids_among(by_addressee, ids)) if by_addressee else set()
-        )
-        addressees = await self._addressees([i for i in ids if i in in_addressee])
-        hits: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []
-        for row in await self.repo.keys(ids):
-            named = next(
-                (
-                    a
-                    for a in addressees.get(row["recommendation_id"], [])
-                    if any(contains_seq(lemma_list(a["canonical"]), ph) for ph in phrases)
-                ),
-                None,
-            )
-            hits.append((row, named))
-        return hits
-
-    async def _addressees(self, ids: Iterable[int]) -> dict[int, list[sqlite3.Row]]:
-        out: dict[int, list[sqlite3.Row]] = {}
-        for row in await self.repo.addressees_of(ids):
-            out.setdefault(row["recommendation_id"], []).append(row)
-        return out
-
     async def _page(
         self, cands: dict[int, _Cand], limit: int, offset: int
     ) -> tuple[list[Match], int]:
         ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
         return await self._matches(ordered[offset : offset + limit]), len(ordered)
 
-    async def _matches(self, page: list[tuple[int, _Cand]]) -> list[Match]:
+    async def _matches(
+        self, page: list[tuple[int, _Cand]], rows: PageRows | None = None
+    ) -> list[Match]:
         if not page:
             return []
-        ids = [rec_id for rec_id, _ in page]
-        details = {row["id"]: row for row in await self.repo.details(ids)}
-        addressees = await self._addressees(ids)
+        if rows is None:
+            rows = await self.repo.page_rows([rec_id for rec_id, _ in page])
+        details = {row["id"]: row for row in rows.details}
+        addressees = _by_item(rows.addressees)
         matches = []
         for rec_id, c in page:
             row = details.get(rec_id)
@@ -567,14 +543,15 @@ class SearchService:
         if not pool:
             return {}, 0
         bm25 = {rec_id: -score for rec_id, score in pool}
+        rows = await self.repo.pool_rows(bm25, facets=kind is not None)
         boost: dict[int, int] = {}  # relation of the asked kind: 0 addressed, 1 joint
         if kind is not None:
-            for row in await self.repo.facets_of(bm25):
+            for row in rows.facets:
                 if row["kind"] == kind and row["relation"] <= 1:
                     rec_id = row["recommendation_id"]
                     boost[rec_id] = min(boost.get(rec_id, 1), row["relation"])
-        keys = {row["recommendation_id"]: row for row in await self.repo.keys(bm25)}
-        indexed = {r["recommendation_id"]: r for r in await self.repo.indexed(keys)}
+        keys = {row["recommendation_id"]: row for row in rows.keys}
+        indexed = {r["recommendation_id"]: r for r in rows.indexed}
         groups = {_group(w) for w in words}
         cands: dict[int, _Cand] = {}
         for rec_id, row in keys.items():
@@ -704,6 +681,34 @@ class SearchService:
         if labels:
             out.append("Спросите, что рекомендовано: " + ", ".join(labels) + ".")
         return out
+
+
+def _by_item(addressees: Iterable[sqlite3.Row]) -> dict[int, list[sqlite3.Row]]:
+    out: dict[int, list[sqlite3.Row]] = {}
+    for row in addressees:
+        out.setdefault(row["recommendation_id"], []).append(row)
+    return out
+
+
+def _named_hits(
+    rows: PageRows, phrases: list[tuple[str, ...]]
+) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
+    """The page's named items' keys and the addressee that names the organization (None:
+    the text names it)."""
+    addressees = _by_item(rows.addressees)
+    hits: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []
+    for row in rows.named_keys:
+        rec_id = row["recommendation_id"]
+        named = next(
+            (
+                a
+                for a in (addressees.get(rec_id, []) if rec_id in rows.by_addressee else [])
+                if any(contains_seq(lemma_list(a["canonical"]), ph) for ph in phrases)
+            ),
+            None,
+        )
+        hits.append((row, named))
+    return hits
 
 
 def _as_phrase(words: list[Word]) -> list[Word]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from storage.db import Database
@@ -65,6 +65,58 @@ _NOT_ADDRESSED = (
     " WHERE g.region = f.region AND g.kind = f.kind AND g.relation = 0"
     " AND g.recommendation_id = f.recommendation_id))"
 )
+
+# Rows about given items (ids as one JSON parameter), read together in one trip by
+# ``page_rows`` and ``pool_rows``.
+_FACETS_OF = (
+    "SELECT recommendation_id, region, kind, relation, addressee_id, partner, note"
+    " FROM search_facets WHERE recommendation_id IN (SELECT value FROM json_each(?))"
+)
+_KEYS_OF = (
+    f"SELECT {_KEYS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
+    " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
+)
+_DETAILS_OF = (
+    "SELECT r.id, r.document_id, d.source, d.region, r.number, r.text, r.status,"
+    " r.deadline, r.deadline_precision FROM recommendations r"
+    " JOIN documents d ON d.id = r.document_id"
+    " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
+)
+_ADDRESSEES_OF = (
+    "SELECT ra.recommendation_id, a.id, a.name, a.canonical, a.kind"
+    " FROM recommendation_addressees ra JOIN addressees a ON a.id = ra.addressee_id"
+    " WHERE ra.recommendation_id IN (SELECT value FROM json_each(?))"
+    " ORDER BY a.position"
+)
+_INDEXED_OF = (
+    "SELECT recommendation_id, body, addressees, title FROM search_docs"
+    " WHERE recommendation_id IN (SELECT value FROM json_each(?))"
+)
+# Which of the ids match an FTS query: a lookup per id, not a pass over every match.
+_MATCH_AMONG = (
+    "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
+    " AND rowid IN (SELECT value FROM json_each(?))"
+)
+
+
+@dataclass(frozen=True)
+class PageRows:
+    """What a page of answers shows, and for /my how its items were found."""
+
+    details: list[sqlite3.Row]
+    addressees: list[sqlite3.Row]  # every addressee of the page's items, in order
+    facets: list[sqlite3.Row] = field(default_factory=list)
+    named_keys: list[sqlite3.Row] = field(default_factory=list)  # of the named items
+    by_addressee: set[int] = field(default_factory=set)  # named items an addressee names
+
+
+@dataclass(frozen=True)
+class PoolRows:
+    """A question's FTS candidates: sort keys, indexed lemmas and (asked for) facets."""
+
+    keys: list[sqlite3.Row]
+    indexed: list[sqlite3.Row]
+    facets: list[sqlite3.Row]
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -349,13 +401,6 @@ class SearchRepository:
 
         return await self.db.read(job)
 
-    async def facets_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
-        return await self.db.fetchall(
-            "SELECT recommendation_id, region, kind, relation, addressee_id, partner, note"
-            " FROM search_facets WHERE recommendation_id IN (SELECT value FROM json_each(?))",
-            (_ids(ids),),
-        )
-
     async def data_version(self) -> int:
         """Moves when another connection commits (SQLite ``PRAGMA data_version``)."""
         return await self.db.fetchint("PRAGMA data_version")
@@ -420,15 +465,6 @@ class SearchRepository:
         )
         return [r[0] for r in rows]
 
-    async def match_ids_among(self, query: str, ids: Iterable[int]) -> list[int]:
-        """Which of ``ids`` match an FTS query (a lookup per id, not a pass over matches)."""
-        rows = await self.db.fetchall(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
-            " AND rowid IN (SELECT value FROM json_each(?))",
-            (query, _ids(ids)),
-        )
-        return [r[0] for r in rows]
-
     async def count(self, query: str, cap: int | None = None) -> int:
         """Matches of an FTS query; with ``cap``, counting stops there (cheap "is it big?")."""
         if cap is None:
@@ -448,37 +484,44 @@ class SearchRepository:
         )
         return [r[0] for r in rows]
 
-    async def keys(self, ids: Iterable[int]) -> list[sqlite3.Row]:
-        return await self.db.fetchall(
-            f"SELECT {_KEYS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
-            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0",
-            (_ids(ids),),
-        )
+    async def page_rows(
+        self,
+        ids: Sequence[int],
+        *,
+        facets: bool = False,
+        named: Sequence[int] = (),
+        by_addressee: str | None = None,
+    ) -> PageRows:
+        """A page's rows in one trip: details and addressees of ``ids``; with ``facets``
+        their facet rows; for ``named`` items their sort keys and which of them match the
+        FTS query ``by_addressee``."""
+        page, of_named = _ids(ids), _ids(named)
 
-    async def details(self, ids: Iterable[int]) -> list[sqlite3.Row]:
-        return await self.db.fetchall(
-            "SELECT r.id, r.document_id, d.source, d.region, r.number, r.text, r.status,"
-            " r.deadline, r.deadline_precision FROM recommendations r"
-            " JOIN documents d ON d.id = r.document_id"
-            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0",
-            (_ids(ids),),
-        )
+        def job(conn: sqlite3.Connection) -> PageRows:
+            return PageRows(
+                details=conn.execute(_DETAILS_OF, (page,)).fetchall(),
+                addressees=conn.execute(_ADDRESSEES_OF, (page,)).fetchall(),
+                facets=conn.execute(_FACETS_OF, (page,)).fetchall() if facets else [],
+                named_keys=conn.execute(_KEYS_OF, (of_named,)).fetchall() if named else [],
+                by_addressee={r[0] for r in conn.execute(_MATCH_AMONG, (by_addressee, of_named))}
+                if named and by_addressee
+                else set(),
+            )
 
-    async def addressees_of(self, ids: Iterable[int]) -> list[sqlite3.Row]:
-        return await self.db.fetchall(
-            "SELECT ra.recommendation_id, a.id, a.name, a.canonical, a.kind"
-            " FROM recommendation_addressees ra JOIN addressees a ON a.id = ra.addressee_id"
-            " WHERE ra.recommendation_id IN (SELECT value FROM json_each(?))"
-            " ORDER BY a.position",
-            (_ids(ids),),
-        )
+        return await self.db.read(job)
 
-    async def indexed(self, ids: Iterable[int]) -> list[sqlite3.Row]:
-        return await self.db.fetchall(
-            "SELECT recommendation_id, body, addressees, title FROM search_docs"
-            " WHERE recommendation_id IN (SELECT value FROM json_each(?))",
-            (_ids(ids),),
-        )
+    async def pool_rows(self, ids: Iterable[int], *, facets: bool) -> PoolRows:
+        """A question's candidates' rows in one trip."""
+        pool = _ids(ids)
+
+        def job(conn: sqlite3.Connection) -> PoolRows:
+            return PoolRows(
+                keys=conn.execute(_KEYS_OF, (pool,)).fetchall(),
+                indexed=conn.execute(_INDEXED_OF, (pool,)).fetchall(),
+                facets=conn.execute(_FACETS_OF, (pool,)).fetchall() if facets else [],
+            )
+
+        return await self.db.read(job)
 
     async def kinds_available(self, region: str | None) -> list[tuple[str, int]]:
         if region is None:  # kept by the index (migration 0017)
