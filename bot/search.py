@@ -49,7 +49,7 @@ from bot.morph import WORD_RE, normal_form
 from bot.texts import plural
 from bot.vocabulary import Kind, expand_abbreviations, kind_dative, kind_label
 from storage.db import Database
-from storage.search import Facet, PageRows, SearchDoc, SearchRepository
+from storage.search import Facet, FtsReader, PageRows, PoolRows, SearchDoc, SearchRepository
 from storage.statuses import OPEN_STATUSES, STATUSES
 
 # Relations, best first; the facet table stores 0..2 for kind, joint and participants.
@@ -179,12 +179,13 @@ _T = TypeVar("_T")
 
 
 class CountCache:
-    """Totals over the whole index (a kind in every region, a broad question's matches),
-    which cost a pass over tens of thousands of index rows at a million recommendations.
+    """Totals over the whole index (a region's /my segments, a broad question's matches),
+    which cost a pass over thousands of index rows at a million recommendations.
 
     The one cache of search results; ``SearchService`` owns it.  Invalidation: any change
     of the index empties it — this service's own index writes (``clear``) and a commit by
-    any other connection or process (SQLite's ``data_version`` moves)."""
+    any other connection or process (SQLite's ``data_version`` moves).  A question's
+    totals are looked up inside its read job (``get_in``, on the database's thread)."""
 
     def __init__(self, repo: SearchRepository, size: int = 1024) -> None:
         self.repo = repo
@@ -197,20 +198,36 @@ class CountCache:
         self._values.clear()
         self._generation += 1
 
-    async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[_T]]) -> _T:
-        version = await self.repo.data_version()
+    def _at(self, version: int) -> int:
+        """Empties the cache when the index moved on; the generation to store under."""
         if version != self._version:
             self.clear()
             self._version = version
-        if key in self._values:
-            cached: _T = self._values[key]
-            return cached
-        generation = self._generation
-        value = await compute()
+        return self._generation
+
+    def _keep(self, generation: int, key: tuple[Any, ...], value: Any) -> None:
         if generation == self._generation:  # no index write while counting
             if len(self._values) >= self.size:
                 self._values.clear()
             self._values[key] = value
+
+    async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[_T]]) -> _T:
+        generation = self._at(await self.repo.data_version())
+        if key in self._values:
+            cached: _T = self._values[key]
+            return cached
+        value = await compute()
+        self._keep(generation, key, value)
+        return value
+
+    def get_in(self, fts: FtsReader, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
+        """``get`` inside a read job."""
+        generation = self._at(fts.data_version())
+        if key in self._values:
+            cached: _T = self._values[key]
+            return cached
+        value = compute()
+        self._keep(generation, key, value)
         return value
 
 
@@ -539,11 +556,13 @@ class SearchService:
         query = self._topic_query(words, region, kind_filter)
         if query is None:
             return {}, 0
-        pool, total = await self._pool(query, self._topic_query(words, region, kind_filter, "AND"))
+        every_word = self._topic_query(words, region, kind_filter, "AND")
+        pool, total, rows = await self.repo.read_fts(
+            lambda fts: self._pool(fts, query, every_word, facets=kind is not None)
+        )
         if not pool:
             return {}, 0
         bm25 = {rec_id: -score for rec_id, score in pool}
-        rows = await self.repo.pool_rows(bm25, facets=kind is not None)
         boost: dict[int, int] = {}  # relation of the asked kind: 0 addressed, 1 joint
         if kind is not None:
             for row in rows.facets:
@@ -579,31 +598,38 @@ class SearchService:
             cands[rec_id] = c
         return cands, total
 
-    async def _pool(
-        self, any_word: str, every_word: str | None
-    ) -> tuple[list[tuple[int, float]], int]:
-        """FTS candidates (id, bm25) and the number of matches.
+    def _pool(
+        self, fts: FtsReader, any_word: str, every_word: str | None, *, facets: bool
+    ) -> tuple[list[tuple[int, float]], int, PoolRows]:
+        """FTS candidates (id, bm25), the number of matches and the candidates' rows, in
+        one read job.
 
         bm25 costs about a microsecond per matching row, so a question that matches most of
         the corpus ("рекомендации в сфере …") is ranked among the rows that have every word,
         and when even those are too many, the newest of them are taken unranked.
         """
-        found = await self.repo.count(any_word, cap=BROAD)
+        pool, total = self._candidates_of(fts, any_word, every_word)
+        return pool, total, fts.pool_rows([rec_id for rec_id, _ in pool], facets=facets)
+
+    def _candidates_of(
+        self, fts: FtsReader, any_word: str, every_word: str | None
+    ) -> tuple[list[tuple[int, float]], int]:
+        found = fts.count(any_word, cap=BROAD)
         if found < BROAD:
-            return await self.repo.match(any_word, POOL), found
+            return fts.match(any_word, POOL), found
         # Broad: the total is what has every word (what the pages show), not every match;
         # counted once, exactly (a capped count first would read the same rows again).
-        narrow = await self._fts_total(every_word) if every_word else 0
+        narrow = self._fts_total(fts, every_word) if every_word else 0
         if 0 < narrow < BROAD:
             assert every_word is not None  # narrow is 0 without it
-            return await self.repo.match(every_word, POOL), narrow
+            return fts.match(every_word, POOL), narrow
         source = every_word if narrow and every_word else any_word
-        total = narrow if source == every_word else await self._fts_total(source)
-        return [(rec_id, 0.0) for rec_id in await self.repo.newest(source, POOL)], total
+        total = narrow if source == every_word else self._fts_total(fts, source)
+        return [(rec_id, 0.0) for rec_id in fts.newest(source, POOL)], total
 
-    async def _fts_total(self, query: str) -> int:
+    def _fts_total(self, fts: FtsReader, query: str) -> int:
         """Matches of an FTS query, counted once until the index changes."""
-        return await self.counts.get(("fts", query), lambda: self.repo.count(query))
+        return self.counts.get_in(fts, ("fts", query), lambda: fts.count(query))
 
     async def _ask_kind(self, kind: str, region: str | None) -> dict[int, _Cand]:
         cands: dict[int, _Cand] = {}

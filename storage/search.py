@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from storage.db import Database
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,57 @@ def _segment(
     where += " AND f.recommendation_id NOT IN (SELECT value FROM json_each(?))"
     args.append(_ids(skip))
     return where, args
+
+
+class FtsReader:
+    """A question's FTS reads inside one read job (``SearchRepository.read_fts``): plain
+    calls on the connection's thread, one snapshot, one trip for all of them."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def data_version(self) -> int:
+        """Moves when another connection commits (SQLite ``PRAGMA data_version``)."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def count(self, query: str, cap: int | None = None) -> int:
+        """Matches of an FTS query; with ``cap``, counting stops there (cheap "is it big?")."""
+        if cap is None:
+            row = self.conn.execute(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (query,)
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)",
+                (query, cap),
+            ).fetchone()
+        return int(row[0])
+
+    def match(self, query: str, limit: int) -> list[tuple[int, float]]:
+        """(recommendation id, bm25) best first; bm25 is negative, lower is better."""
+        rows = self.conn.execute(
+            f"SELECT rowid, {BM25} AS score FROM search_fts WHERE search_fts MATCH ?"
+            " ORDER BY score LIMIT ?",
+            (query, limit),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def newest(self, query: str, limit: int) -> list[int]:
+        """Matches without ranking, newest rows first (for questions that match everything)."""
+        rows = self.conn.execute(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (query, limit),
+        )
+        return [r[0] for r in rows]
+
+    def pool_rows(self, ids: Iterable[int], *, facets: bool) -> PoolRows:
+        """The candidates' sort keys, indexed lemmas and (asked for) facets."""
+        pool = _ids(ids)
+        return PoolRows(
+            keys=self.conn.execute(_KEYS_OF, (pool,)).fetchall(),
+            indexed=self.conn.execute(_INDEXED_OF, (pool,)).fetchall(),
+            facets=self.conn.execute(_FACETS_OF, (pool,)).fetchall() if facets else [],
+        )
 
 
 class SearchRepository:
@@ -450,39 +503,19 @@ class SearchRepository:
             (region,),
         )
 
-    async def match(self, query: str, limit: int) -> list[tuple[int, float]]:
-        """(recommendation id, bm25) best first; bm25 is negative, lower is better."""
-        rows = await self.db.fetchall(
-            f"SELECT rowid, {BM25} AS score FROM search_fts WHERE search_fts MATCH ?"
-            " ORDER BY score LIMIT ?",
-            (query, limit),
-        )
-        return [(r[0], r[1]) for r in rows]
-
     async def match_ids(self, query: str, limit: int = 1000) -> list[int]:
         rows = await self.db.fetchall(
             "SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?", (query, limit)
         )
         return [r[0] for r in rows]
 
-    async def count(self, query: str, cap: int | None = None) -> int:
-        """Matches of an FTS query; with ``cap``, counting stops there (cheap "is it big?")."""
-        if cap is None:
-            return await self.db.fetchint(
-                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (query,)
-            )
-        return await self.db.fetchint(
-            "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)",
-            (query, cap),
-        )
+    async def count(self, query: str) -> int:
+        """Matches of an FTS query."""
+        return await self.db.read(lambda conn: FtsReader(conn).count(query))
 
-    async def newest(self, query: str, limit: int) -> list[int]:
-        """Matches without ranking, newest rows first (for questions that match everything)."""
-        rows = await self.db.fetchall(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (query, limit),
-        )
-        return [r[0] for r in rows]
+    async def read_fts(self, job: Callable[[FtsReader], _T]) -> _T:
+        """Several FTS reads in one trip: ``job`` runs on the database's thread."""
+        return await self.db.read(lambda conn: job(FtsReader(conn)))
 
     async def page_rows(
         self,
@@ -506,19 +539,6 @@ class SearchRepository:
                 by_addressee={r[0] for r in conn.execute(_MATCH_AMONG, (by_addressee, of_named))}
                 if named and by_addressee
                 else set(),
-            )
-
-        return await self.db.read(job)
-
-    async def pool_rows(self, ids: Iterable[int], *, facets: bool) -> PoolRows:
-        """A question's candidates' rows in one trip."""
-        pool = _ids(ids)
-
-        def job(conn: sqlite3.Connection) -> PoolRows:
-            return PoolRows(
-                keys=conn.execute(_KEYS_OF, (pool,)).fetchall(),
-                indexed=conn.execute(_INDEXED_OF, (pool,)).fetchall(),
-                facets=conn.execute(_FACETS_OF, (pool,)).fetchall() if facets else [],
             )
 
         return await self.db.read(job)

@@ -314,20 +314,22 @@ async def test_a_broad_question_counts_what_has_every_word_once(seeded, monkeypa
     that is counted once (exactly, it is the total shown) and not first capped and then
     counted again."""
     import bot.search
+    from storage.search import FtsReader
 
     monkeypatch.setattr(bot.search, "BROAD", 3)
     calls: list[tuple[str, int | None]] = []
-    count = seeded.repo.count
+    count = FtsReader.count
 
-    async def spy(query: str, cap: int | None = None) -> int:
+    def spy(self: FtsReader, query: str, cap: int | None = None) -> int:
         calls.append((query, cap))
-        return await count(query, cap)
+        return count(self, query, cap)
 
-    monkeypatch.setattr(seeded.repo, "count", spy)
+    monkeypatch.setattr(FtsReader, "count", spy)
     result = await seeded.ask("поддержка некоммерческих организаций", limit=50)
     every = [(query, cap) for query, cap in calls if " AND " in query]
     assert len(every) == 1 and every[0][1] is None, calls
-    assert result.total == await count(every[0][0]) > 3
+    monkeypatch.undo()
+    assert result.total == await seeded.repo.count(every[0][0]) > 3
     assert len(result.matches) == min(50, result.total)
 
 
