@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -49,7 +49,7 @@ from bot.morph import WORD_RE, normal_form
 from bot.texts import plural
 from bot.vocabulary import Kind, expand_abbreviations, kind_dative, kind_label
 from storage.db import Database
-from storage.search import Facet, FtsReader, PageRows, PoolRows, SearchDoc, SearchRepository
+from storage.search import Facet, PageRows, PoolRows, SearchDoc, SearchReader, SearchRepository
 from storage.statuses import OPEN_STATUSES, STATUSES
 
 # Relations, best first; the facet table stores 0..2 for kind, joint and participants.
@@ -184,11 +184,11 @@ class CountCache:
 
     The one cache of search results; ``SearchService`` owns it.  Invalidation: any change
     of the index empties it — this service's own index writes (``clear``) and a commit by
-    any other connection or process (SQLite's ``data_version`` moves).  A question's
-    totals are looked up inside its read job (``get_in``, on the database's thread)."""
+    any other connection or process (SQLite's ``data_version`` moves).  It is read inside
+    a /my page's or a question's read job (``get_in``, on the database's thread); ``clear``
+    from the event loop meanwhile keeps a value being counted from being stored."""
 
-    def __init__(self, repo: SearchRepository, size: int = 1024) -> None:
-        self.repo = repo
+    def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._values: dict[tuple[Any, ...], Any] = {}
         self._version: int | None = None
@@ -211,18 +211,10 @@ class CountCache:
                 self._values.clear()
             self._values[key] = value
 
-    async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[_T]]) -> _T:
-        generation = self._at(await self.repo.data_version())
-        if key in self._values:
-            cached: _T = self._values[key]
-            return cached
-        value = await compute()
-        self._keep(generation, key, value)
-        return value
-
-    def get_in(self, fts: FtsReader, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
-        """``get`` inside a read job."""
-        generation = self._at(fts.data_version())
+    def get_in(self, reader: SearchReader, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
+        """The value under ``key``, computed by ``compute`` when missing, inside a read
+        job (on the database's thread)."""
+        generation = self._at(reader.data_version())
         if key in self._values:
             cached: _T = self._values[key]
             return cached
@@ -235,7 +227,7 @@ class SearchService:
     def __init__(self, db: Database, repo: SearchRepository | None = None) -> None:
         self.db = db
         self.repo = repo or SearchRepository(db)
-        self.counts = CountCache(self.repo)
+        self.counts = CountCache()
 
     # ---- indexing --------------------------------------------------------------------
     async def reindex_document(self, document_id: int) -> None:
@@ -283,14 +275,43 @@ class SearchService:
         p = Profile.of(profile)
         region = valid_region(p.region)
         name = org_name(p.org_name)
-        named: set[int] = set()
+        anywhere: str | None = None
         by_addressee: str | None = None
         phrases: list[tuple[str, ...]] = []
         if name is not None:
-            named, by_addressee, phrases = await self._named(name, region)
-        ids, named_total = await self.repo.ranked_page(named, limit, offset) if named else ([], 0)
+            anywhere, by_addressee, phrases = _named_queries(name, region)
         segments = my_segments(valid_kind(p.kind)) if region is not None else []
-        counts = await self._segment_counts(region, segments, named) if region else []
+        ids, total, rows = await self.repo.read(
+            lambda reader: self._my_page(
+                reader, region, segments, anywhere, by_addressee, limit, offset
+            )
+        )
+        if rows is None:
+            return [], total
+        # Reasons as the ranking gave them: every facet of the item, then its names.
+        cands: dict[int, _Cand] = {}
+        if region is not None:
+            for row in rows.facets:
+                if row["region"] == region and (row["kind"], row["relation"]) in segments:
+                    _add_my_facet(cands, row, region)
+        _apply_named(cands, _named_hits(rows, phrases))
+        return _build_matches([(rec_id, cands[rec_id]) for rec_id in ids], rows), total
+
+    def _my_page(
+        self,
+        reader: SearchReader,
+        region: str | None,
+        segments: list[tuple[str, int]],
+        anywhere: str | None,
+        by_addressee: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[int], int, PageRows | None]:
+        """/my's reads, in one job: the page's ids, the total and the page's rows (None
+        past the end)."""
+        named = set(reader.match_ids(anywhere, 2 * NAMED_LIMIT)) if anywhere else set()
+        ids, named_total = reader.ranked_page(named, limit, offset) if named else ([], 0)
+        counts = self._segment_counts(reader, region, segments, named) if region else []
         skip = max(0, offset - named_total)
         for at, count in enumerate(counts):
             if len(ids) >= limit:
@@ -299,39 +320,37 @@ class SearchService:
                 skip -= count
                 continue
             assert region is not None  # segments exist only with a region
-            ids += await self.repo.segment_page(region, segments, at, named, limit - len(ids), skip)
+            ids += reader.segment_page(region, segments, at, named, limit - len(ids), skip)
             skip = 0
         total = named_total + sum(counts)
         if not ids:
-            return [], total
-        named_page = [i for i in ids if i in named]
-        rows = await self.repo.page_rows(
-            ids, facets=region is not None, named=named_page, by_addressee=by_addressee
+            return ids, total, None
+        rows = reader.page_rows(
+            ids,
+            facets=region is not None,
+            named=[i for i in ids if i in named],
+            by_addressee=by_addressee,
         )
-        # Reasons as the ranking gave them: every facet of the item, then its names.
-        cands: dict[int, _Cand] = {}
-        if region is not None:
-            for row in rows.facets:
-                if row["region"] == region and (row["kind"], row["relation"]) in segments:
-                    _add_my_facet(cands, row, region)
-        _apply_named(cands, _named_hits(rows, phrases))
-        return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids], rows), total
+        return ids, total, rows
 
-    async def _segment_counts(
-        self, region: str, segments: list[tuple[str, int]], named: set[int]
+    def _segment_counts(
+        self,
+        reader: SearchReader,
+        region: str,
+        segments: list[tuple[str, int]],
+        named: set[int],
     ) -> list[int]:
         """What each segment adds past the named items: the segment's size (counted once
         until the index changes) less the named items whose first segment it is (their
         facets in the region, read by item)."""
-        sizes = await self.counts.get(
-            ("my", region, *segments),
-            lambda: self.repo.segment_counts(region, segments),
+        sizes = self.counts.get_in(
+            reader, ("my", region, *segments), lambda: reader.segment_counts(region, segments)
         )
         if not named:
             return sizes
         at_of = {segment: at for at, segment in enumerate(segments)}
         first: dict[int, int] = {}
-        for rec_id, kind, relation in await self.repo.region_facets_of(named, region):
+        for rec_id, kind, relation in reader.region_facets_of(named, region):
             at = at_of.get((kind, relation))
             if at is not None and at < first.get(rec_id, len(segments)):
                 first[rec_id] = at
@@ -340,75 +359,17 @@ class SearchService:
             inside[at] += 1
         return [size - n for size, n in zip(sizes, inside, strict=True)]
 
-    async def _named(
-        self, name: OrgName, region: str | None
-    ) -> tuple[set[int], str | None, list[tuple[str, ...]]]:
-        """Items whose addressee or text names the organization (any case, any quotes), the
-        FTS query of those whose addressee names it, and the lemma phrases that name it.
-
-        One FTS query finds them all (the addressees and the text together, every way of
-        writing the name); which of them an addressee names is asked of the page's items
-        only (``_named_hits``)."""
-        variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
-        if len(name.lemmas) >= 2 or name.specific:
-            variants.append((name.lemmas, not name.specific))
-        if region is not None:
-            # "Правительство Амурской области" is written "Правительство области" at home.
-            own = set(lemma_list(region)) - {"область", "край", "республика", "город"}
-            short = tuple(lem for lem in name.lemmas if lem not in own)
-            if len(short) >= 2 and short != name.lemmas:
-                variants.append((short, True))
-        phrases = [lemmas for lemmas, _ in variants]
-        terms = [
-            (_phrase(lemmas), f' AND tags : "{region_tag(region)}"' if local else "")
-            for lemmas, local in variants
-            if region is not None or not local
-        ]
-        if not terms:
-            return set(), None, phrases
-        anywhere = " OR ".join(f"({{addressees body}} : {ph}{tail})" for ph, tail in terms)
-        by_addressee = " OR ".join(f"(addressees : {ph}{tail})" for ph, tail in terms)
-        # Each column was read up to NAMED_LIMIT items before; both together now.
-        named = set(await self.repo.match_ids(anywhere, 2 * NAMED_LIMIT))
-        return named, by_addressee, phrases
-
     async def _page(
         self, cands: dict[int, _Cand], limit: int, offset: int
     ) -> tuple[list[Match], int]:
         ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
         return await self._matches(ordered[offset : offset + limit]), len(ordered)
 
-    async def _matches(
-        self, page: list[tuple[int, _Cand]], rows: PageRows | None = None
-    ) -> list[Match]:
+    async def _matches(self, page: list[tuple[int, _Cand]]) -> list[Match]:
         if not page:
             return []
-        if rows is None:
-            rows = await self.repo.page_rows([rec_id for rec_id, _ in page])
-        details = {row["id"]: row for row in rows.details}
-        addressees = _by_item(rows.addressees)
-        matches = []
-        for rec_id, c in page:
-            row = details.get(rec_id)
-            if row is None:
-                continue
-            matches.append(
-                Match(
-                    recommendation_id=rec_id,
-                    document_id=row["document_id"],
-                    source=row["source"],
-                    number=row["number"],
-                    addressee=_addressee_label(c, addressees.get(rec_id, [])),
-                    score=round(c.score, 4),
-                    reasons=c.reasons,
-                    status=row["status"],
-                    deadline=row["deadline"],
-                    deadline_precision=row["deadline_precision"],
-                    text=row["text"],
-                    region=row["region"],
-                )
-            )
-        return matches
+        ids = [rec_id for rec_id, _ in page]
+        return _build_matches(page, await self.repo.read(lambda reader: reader.page_rows(ids)))
 
     # ---- questions -------------------------------------------------------------------
     async def ask(
@@ -557,7 +518,7 @@ class SearchService:
         if query is None:
             return {}, 0
         every_word = self._topic_query(words, region, kind_filter, "AND")
-        pool, total, rows = await self.repo.read_fts(
+        pool, total, rows = await self.repo.read(
             lambda fts: self._pool(fts, query, every_word, facets=kind is not None)
         )
         if not pool:
@@ -599,7 +560,7 @@ class SearchService:
         return cands, total
 
     def _pool(
-        self, fts: FtsReader, any_word: str, every_word: str | None, *, facets: bool
+        self, fts: SearchReader, any_word: str, every_word: str | None, *, facets: bool
     ) -> tuple[list[tuple[int, float]], int, PoolRows]:
         """FTS candidates (id, bm25), the number of matches and the candidates' rows, in
         one read job.
@@ -612,7 +573,7 @@ class SearchService:
         return pool, total, fts.pool_rows([rec_id for rec_id, _ in pool], facets=facets)
 
     def _candidates_of(
-        self, fts: FtsReader, any_word: str, every_word: str | None
+        self, fts: SearchReader, any_word: str, every_word: str | None
     ) -> tuple[list[tuple[int, float]], int]:
         found = fts.count(any_word, cap=BROAD)
         if found < BROAD:
@@ -627,7 +588,7 @@ class SearchService:
         total = narrow if source == every_word else self._fts_total(fts, source)
         return [(rec_id, 0.0) for rec_id in fts.newest(source, POOL)], total
 
-    def _fts_total(self, fts: FtsReader, query: str) -> int:
+    def _fts_total(self, fts: SearchReader, query: str) -> int:
         """Matches of an FTS query, counted once until the index changes."""
         return self.counts.get_in(fts, ("fts", query), lambda: fts.count(query))
 
@@ -707,6 +668,64 @@ class SearchService:
         if labels:
             out.append("Спросите, что рекомендовано: " + ", ".join(labels) + ".")
         return out
+
+
+def _named_queries(
+    name: OrgName, region: str | None
+) -> tuple[str | None, str | None, list[tuple[str, ...]]]:
+    """FTS queries of the items whose addressee or text names the organization (any case,
+    any quotes, every way of writing the name) and of those whose addressee names it, and
+    the lemma phrases that name it.
+
+    The first finds them all (the addressees and the text together); the second is asked
+    of the page's items only (``SearchReader.page_rows``)."""
+    variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
+    if len(name.lemmas) >= 2 or name.specific:
+        variants.append((name.lemmas, not name.specific))
+    if region is not None:
+        # "Правительство Амурской области" is written "Правительство области" at home.
+        own = set(lemma_list(region)) - {"область", "край", "республика", "город"}
+        short = tuple(lem for lem in name.lemmas if lem not in own)
+        if len(short) >= 2 and short != name.lemmas:
+            variants.append((short, True))
+    phrases = [lemmas for lemmas, _ in variants]
+    terms = [
+        (_phrase(lemmas), f' AND tags : "{region_tag(region)}"' if local else "")
+        for lemmas, local in variants
+        if region is not None or not local
+    ]
+    if not terms:
+        return None, None, phrases
+    anywhere = " OR ".join(f"({{addressees body}} : {ph}{tail})" for ph, tail in terms)
+    by_addressee = " OR ".join(f"(addressees : {ph}{tail})" for ph, tail in terms)
+    return anywhere, by_addressee, phrases
+
+
+def _build_matches(page: list[tuple[int, _Cand]], rows: PageRows) -> list[Match]:
+    details = {row["id"]: row for row in rows.details}
+    addressees = _by_item(rows.addressees)
+    matches = []
+    for rec_id, c in page:
+        row = details.get(rec_id)
+        if row is None:
+            continue
+        matches.append(
+            Match(
+                recommendation_id=rec_id,
+                document_id=row["document_id"],
+                source=row["source"],
+                number=row["number"],
+                addressee=_addressee_label(c, addressees.get(rec_id, [])),
+                score=round(c.score, 4),
+                reasons=c.reasons,
+                status=row["status"],
+                deadline=row["deadline"],
+                deadline_precision=row["deadline_precision"],
+                text=row["text"],
+                region=row["region"],
+            )
+        )
+    return matches
 
 
 def _by_item(addressees: Iterable[sqlite3.Row]) -> dict[int, list[sqlite3.Row]]:

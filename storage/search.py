@@ -144,9 +144,10 @@ def _segment(
     return where, args
 
 
-class FtsReader:
-    """A question's FTS reads inside one read job (``SearchRepository.read_fts``): plain
-    calls on the connection's thread, one snapshot, one trip for all of them."""
+class SearchReader:
+    """The reads of one /my page or one question, inside one read job
+    (``SearchRepository.read``): plain calls on the connection's thread, one snapshot,
+    one trip to the database thread for all of them."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -192,6 +193,94 @@ class FtsReader:
             keys=self.conn.execute(_KEYS_OF, (pool,)).fetchall(),
             indexed=self.conn.execute(_INDEXED_OF, (pool,)).fetchall(),
             facets=self.conn.execute(_FACETS_OF, (pool,)).fetchall() if facets else [],
+        )
+
+    def match_ids(self, query: str, limit: int) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?", (query, limit)
+        )
+        return [r[0] for r in rows]
+
+    def ranked_page(self, ids: Iterable[int], limit: int, offset: int) -> tuple[list[int], int]:
+        """Live items among ``ids`` in /my's order (deadline soonest, newest document,
+        position), one page of them, and how many there are."""
+        where = (
+            " FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
+        )
+        rows = self.conn.execute(
+            f"SELECT r.id, count(*) OVER (){where} ORDER BY r.deadline IS NULL, r.deadline,"
+            " d.adopted_on DESC, d.id DESC, r.position LIMIT ? OFFSET ?",
+            (_ids(ids), limit, offset),
+        ).fetchall()
+        if rows:
+            return [r[0] for r in rows], int(rows[0][1])
+        # Past the end: the count alone (a page never empty otherwise costs one query).
+        row = self.conn.execute(f"SELECT count(*){where}", (_ids(ids),)).fetchone()
+        return [], int(row[0])
+
+    def segment_counts(self, region: str, segments: Sequence[tuple[str, int]]) -> list[int]:
+        """/my: how many items each facet segment adds (see ``segment_page``)."""
+        parts, params = [], []
+        for at in range(len(segments)):
+            where, args = _segment(region, segments, at, ())
+            parts.append(f"(SELECT count(*) FROM search_facets f WHERE {where})")
+            params += args
+        row = self.conn.execute("SELECT " + ", ".join(parts), params).fetchone()
+        return [int(v) for v in row] if row is not None else [0] * len(segments)
+
+    def region_facets_of(self, ids: Iterable[int], region: str) -> list[tuple[int, str, int]]:
+        """(recommendation id, kind, relation) of the items' facets in one region."""
+        rows = self.conn.execute(
+            "SELECT recommendation_id, kind, relation FROM search_facets"
+            " WHERE recommendation_id IN (SELECT value FROM json_each(?)) AND region = ?",
+            (_ids(ids), region),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def segment_page(
+        self,
+        region: str,
+        segments: Sequence[tuple[str, int]],
+        at: int,
+        skip: Iterable[int],
+        limit: int,
+        offset: int,
+    ) -> list[int]:
+        """/my: ids of segment ``at`` (one (kind, relation) of a region) in display order.
+
+        An item in an earlier segment or in ``skip`` (named items, listed first) is left
+        out, so the segments together list each item once, at its best relation.
+        """
+        where, args = _segment(region, segments, at, skip)
+        rows = self.conn.execute(
+            f"SELECT f.recommendation_id FROM search_facets f WHERE {where}"
+            " ORDER BY f.sort_key LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        return [r[0] for r in rows]
+
+    def page_rows(
+        self,
+        ids: Sequence[int],
+        *,
+        facets: bool = False,
+        named: Sequence[int] = (),
+        by_addressee: str | None = None,
+    ) -> PageRows:
+        """What a page shows: details and addressees of ``ids``; with ``facets`` their
+        facet rows; for ``named`` items their sort keys and which of them match the FTS
+        query ``by_addressee``."""
+        page, of_named = _ids(ids), _ids(named)
+        conn = self.conn
+        return PageRows(
+            details=conn.execute(_DETAILS_OF, (page,)).fetchall(),
+            addressees=conn.execute(_ADDRESSEES_OF, (page,)).fetchall(),
+            facets=conn.execute(_FACETS_OF, (page,)).fetchall() if facets else [],
+            named_keys=conn.execute(_KEYS_OF, (of_named,)).fetchall() if named else [],
+            by_addressee={r[0] for r in conn.execute(_MATCH_AMONG, (by_addressee, of_named))}
+            if named and by_addressee
+            else set(),
         )
 
 
@@ -352,66 +441,6 @@ class SearchRepository:
             params,
         )
 
-    async def ranked_page(
-        self, ids: Iterable[int], limit: int, offset: int
-    ) -> tuple[list[int], int]:
-        """Live items among ``ids`` in /my's order (deadline soonest, newest document,
-        position), one page of them, and how many there are."""
-        where = (
-            " FROM recommendations r JOIN documents d ON d.id = r.document_id"
-            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
-        )
-        rows = await self.db.fetchall(
-            f"SELECT r.id, count(*) OVER (){where} ORDER BY r.deadline IS NULL, r.deadline,"
-            " d.adopted_on DESC, d.id DESC, r.position LIMIT ? OFFSET ?",
-            (_ids(ids), limit, offset),
-        )
-        if rows:
-            return [r[0] for r in rows], int(rows[0][1])
-        # Past the end: the count alone (a page never empty otherwise costs one trip).
-        return [], await self.db.fetchint(f"SELECT count(*){where}", (_ids(ids),))
-
-    async def segment_counts(self, region: str, segments: Sequence[tuple[str, int]]) -> list[int]:
-        """/my: how many items each facet segment adds, in one trip (see ``segment_page``)."""
-        parts, params = [], []
-        for at in range(len(segments)):
-            where, args = _segment(region, segments, at, ())
-            parts.append(f"(SELECT count(*) FROM search_facets f WHERE {where})")
-            params += args
-        row = await self.db.fetchone("SELECT " + ", ".join(parts), params)
-        return [int(v) for v in row] if row is not None else [0] * len(segments)
-
-    async def region_facets_of(self, ids: Iterable[int], region: str) -> list[tuple[int, str, int]]:
-        """(recommendation id, kind, relation) of the items' facets in one region."""
-        rows = await self.db.fetchall(
-            "SELECT recommendation_id, kind, relation FROM search_facets"
-            " WHERE recommendation_id IN (SELECT value FROM json_each(?)) AND region = ?",
-            (_ids(ids), region),
-        )
-        return [(r[0], r[1], r[2]) for r in rows]
-
-    async def segment_page(
-        self,
-        region: str,
-        segments: Sequence[tuple[str, int]],
-        at: int,
-        skip: Iterable[int],
-        limit: int,
-        offset: int,
-    ) -> list[int]:
-        """/my: ids of segment ``at`` (one (kind, relation) of a region) in display order.
-
-        An item in an earlier segment or in ``skip`` (named items, listed first) is left
-        out, so the segments together list each item once, at its best relation.
-        """
-        where, args = _segment(region, segments, at, skip)
-        rows = await self.db.fetchall(
-            f"SELECT f.recommendation_id FROM search_facets f WHERE {where}"
-            " ORDER BY f.sort_key LIMIT ? OFFSET ?",
-            (*args, limit, offset),
-        )
-        return [r[0] for r in rows]
-
     async def kind_page(
         self, kind: str, relation: int, limit: int, offset: int, not_region: str | None = None
     ) -> list[sqlite3.Row]:
@@ -453,10 +482,6 @@ class SearchRepository:
             return everywhere - int(own[0])
 
         return await self.db.read(job)
-
-    async def data_version(self) -> int:
-        """Moves when another connection commits (SQLite ``PRAGMA data_version``)."""
-        return await self.db.fetchint("PRAGMA data_version")
 
     async def region_has_documents(self, region: str) -> bool:
         return bool(
@@ -504,44 +529,16 @@ class SearchRepository:
         )
 
     async def match_ids(self, query: str, limit: int = 1000) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?", (query, limit)
-        )
-        return [r[0] for r in rows]
+        return await self.read(lambda reader: reader.match_ids(query, limit))
 
     async def count(self, query: str) -> int:
         """Matches of an FTS query."""
-        return await self.db.read(lambda conn: FtsReader(conn).count(query))
+        return await self.read(lambda reader: reader.count(query))
 
-    async def read_fts(self, job: Callable[[FtsReader], _T]) -> _T:
-        """Several FTS reads in one trip: ``job`` runs on the database's thread."""
-        return await self.db.read(lambda conn: job(FtsReader(conn)))
-
-    async def page_rows(
-        self,
-        ids: Sequence[int],
-        *,
-        facets: bool = False,
-        named: Sequence[int] = (),
-        by_addressee: str | None = None,
-    ) -> PageRows:
-        """A page's rows in one trip: details and addressees of ``ids``; with ``facets``
-        their facet rows; for ``named`` items their sort keys and which of them match the
-        FTS query ``by_addressee``."""
-        page, of_named = _ids(ids), _ids(named)
-
-        def job(conn: sqlite3.Connection) -> PageRows:
-            return PageRows(
-                details=conn.execute(_DETAILS_OF, (page,)).fetchall(),
-                addressees=conn.execute(_ADDRESSEES_OF, (page,)).fetchall(),
-                facets=conn.execute(_FACETS_OF, (page,)).fetchall() if facets else [],
-                named_keys=conn.execute(_KEYS_OF, (of_named,)).fetchall() if named else [],
-                by_addressee={r[0] for r in conn.execute(_MATCH_AMONG, (by_addressee, of_named))}
-                if named and by_addressee
-                else set(),
-            )
-
-        return await self.db.read(job)
+    async def read(self, job: Callable[[SearchReader], _T]) -> _T:
+        """Several reads in one trip: ``job`` runs on the database's thread, over one
+        snapshot (see ``SearchReader``)."""
+        return await self.db.read(lambda conn: job(SearchReader(conn)))
 
     async def kinds_available(self, region: str | None) -> list[tuple[str, int]]:
         if region is None:  # kept by the index (migration 0017)

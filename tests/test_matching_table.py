@@ -314,17 +314,17 @@ async def test_a_broad_question_counts_what_has_every_word_once(seeded, monkeypa
     that is counted once (exactly, it is the total shown) and not first capped and then
     counted again."""
     import bot.search
-    from storage.search import FtsReader
+    from storage.search import SearchReader
 
     monkeypatch.setattr(bot.search, "BROAD", 3)
     calls: list[tuple[str, int | None]] = []
-    count = FtsReader.count
+    count = SearchReader.count
 
-    def spy(self: FtsReader, query: str, cap: int | None = None) -> int:
+    def spy(self: SearchReader, query: str, cap: int | None = None) -> int:
         calls.append((query, cap))
         return count(self, query, cap)
 
-    monkeypatch.setattr(FtsReader, "count", spy)
+    monkeypatch.setattr(SearchReader, "count", spy)
     result = await seeded.ask("поддержка некоммерческих организаций", limit=50)
     every = [(query, cap) for query, cap in calls if " AND " in query]
     assert len(every) == 1 and every[0][1] is None, calls

@@ -170,19 +170,39 @@ async def test_my_page_reads_a_page_not_the_region(services, search, monkeypatch
 
     db = services.db
     reads: list[tuple[str, tuple, int]] = []
-    fetchall = db.fetchall
+    trips = 0
+    read = db.read
 
-    async def spy(sql, params=()):
-        rows = await fetchall(sql, params)
-        reads.append((sql, tuple(params), len(rows)))
-        return rows
+    class Recording:
+        """The job's connection, recording each statement and how many rows it gave."""
 
-    monkeypatch.setattr(db, "fetchall", spy)
+        def __init__(self, conn) -> None:
+            self.conn = conn
+
+        def execute(self, sql, params=()):
+            rows = self.conn.execute(sql, params).fetchall()
+            reads.append((sql, tuple(params), len(rows)))
+            return Rows(rows)
+
+    class Rows(list):
+        def fetchall(self):
+            return list(self)
+
+        def fetchone(self):
+            return self[0] if self else None
+
+    async def spy(job):
+        nonlocal trips
+        trips += 1
+        return await read(lambda conn: job(Recording(conn)))
+
+    monkeypatch.setattr(db, "read", spy)
     page, page_total = await search.my(profile, limit=5, offset=10)
     monkeypatch.undo()
     assert page_total == total
     assert [m.recommendation_id for m in page] == [m.recommendation_id for m in everything[10:15]]
-    assert max(n for _, _, n in reads) <= 5
+    assert trips == 1, "one trip to the database thread"
+    assert reads and max(n for _, _, n in reads) <= 5
     ordered = [(sql, params) for sql, params, _ in reads if "ORDER BY f.sort_key" in sql]
     assert ordered, "the page is cut in SQL"
     for sql, params in ordered:
