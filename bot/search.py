@@ -601,25 +601,23 @@ class SearchService:
     async def _ask_kind_everywhere(
         self, kind: str, limit: int, offset: int, not_region: str | None = None
     ) -> tuple[list[Match], int]:
-        addressed = await self._kind_total(kind, 0, not_region)
-        joint = await self._kind_total(kind, 1, not_region)
-        rows = []
-        if offset < addressed and limit > 0:
-            rows += await self.repo.kind_page(kind, 0, limit, offset, not_region)
-        if len(rows) < limit:
-            rows += await self.repo.kind_page(
-                kind, 1, limit - len(rows), max(0, offset - addressed), not_region
-            )
+        def job(reader: SearchReader) -> tuple[int, list[sqlite3.Row]]:
+            addressed, joint = reader.kind_totals(kind, not_region)
+            rows = []
+            if offset < addressed and limit > 0:
+                rows += reader.kind_page(kind, 0, limit, offset, not_region)
+            if len(rows) < limit:
+                rows += reader.kind_page(
+                    kind, 1, limit - len(rows), max(0, offset - addressed), not_region
+                )
+            return addressed + joint, rows
+
+        total, rows = await self.repo.read(job)
         cands: dict[int, _Cand] = {}
         for row in rows:
             _add_facet(cands, row, kind)
         matches, _ = await self._page(cands, limit, 0)
-        return matches, addressed + joint
-
-    async def _kind_total(self, kind: str, relation: int, not_region: str | None) -> int:
-        """Items of a kind (addressed, or joint and not addressed) in every region: kept by
-        the index itself, so nothing to cache."""
-        return await self.repo.kind_count(kind, relation, not_region)
+        return matches, total
 
     async def _ask_region(self, region: str) -> dict[int, _Cand]:
         reason = f"из документов {region_genitive(region)}"
@@ -643,9 +641,7 @@ class SearchService:
                 query = self._topic_query(q.topic + q.kind_words, None, kind)
                 elsewhere = await self.repo.count(query) if query else 0
             elif kind is not None:
-                elsewhere = await self._kind_total(kind, 0, None) + await self._kind_total(
-                    kind, 1, None
-                )
+                elsewhere = sum(await self.repo.kind_totals(kind))
             else:
                 elsewhere = 0
             if elsewhere:

@@ -283,6 +283,45 @@ class SearchReader:
             else set(),
         )
 
+    def kind_totals(self, kind: str, not_region: str | None = None) -> tuple[int, int]:
+        """Items of a kind in every region (but ``not_region``): addressed to it, and joint
+        with it but not addressed to it.  The whole country's figures are kept by triggers
+        in ``search_kind_counts`` (migration 0017); a region's own are two short ranges."""
+        kept = dict(
+            self.conn.execute(
+                "SELECT relation, items FROM search_kind_counts WHERE kind = ?", (kind,)
+            ).fetchall()
+        )
+        totals = [int(kept.get(relation, 0)) for relation in (0, 1)]
+        if not_region is not None:
+            for relation in (0, 1):
+                own = self.conn.execute(
+                    "SELECT count(*) FROM search_facets f WHERE f.region = ? AND f.kind = ?"
+                    " AND f.relation = ?" + _NOT_ADDRESSED,
+                    (not_region, kind, relation),
+                ).fetchone()
+                totals[relation] -= int(own[0])
+        return totals[0], totals[1]
+
+    def kind_page(
+        self, kind: str, relation: int, limit: int, offset: int, not_region: str | None = None
+    ) -> list[sqlite3.Row]:
+        """One relation's facet rows for a kind in every region (but ``not_region``), in
+        display order.
+
+        Joint rows of an item also addressed to the kind in the same region are skipped.
+        """
+        return self.conn.execute(
+            f"SELECT f.kind, f.relation, f.addressee_id, f.partner, f.note, {_KEYS}"
+            " FROM search_facets f"
+            " JOIN recommendations r ON r.id = f.recommendation_id"
+            " JOIN documents d ON d.id = r.document_id"
+            " WHERE f.kind = ? AND f.relation = ? AND (? IS NULL OR f.region != ?)"
+            + _NOT_ADDRESSED
+            + " ORDER BY f.sort_key LIMIT ? OFFSET ?",
+            (kind, relation, not_region, not_region, limit, offset),
+        ).fetchall()
+
 
 class SearchRepository:
     def __init__(self, db: Database) -> None:
@@ -441,47 +480,8 @@ class SearchRepository:
             params,
         )
 
-    async def kind_page(
-        self, kind: str, relation: int, limit: int, offset: int, not_region: str | None = None
-    ) -> list[sqlite3.Row]:
-        """One relation's facet rows for a kind in every region (but ``not_region``), in
-        display order.
-
-        Joint rows of an item also addressed to the kind in the same region are skipped.
-        """
-        return await self.db.fetchall(
-            f"SELECT f.kind, f.relation, f.addressee_id, f.partner, f.note, {_KEYS}"
-            " FROM search_facets f"
-            " JOIN recommendations r ON r.id = f.recommendation_id"
-            " JOIN documents d ON d.id = r.document_id"
-            " WHERE f.kind = ? AND f.relation = ? AND (? IS NULL OR f.region != ?)"
-            + _NOT_ADDRESSED
-            + " ORDER BY f.sort_key LIMIT ? OFFSET ?",
-            (kind, relation, not_region, not_region, limit, offset),
-        )
-
-    async def kind_count(self, kind: str, relation: int, not_region: str | None = None) -> int:
-        """Items of a kind in every region (but ``not_region``): addressed to it (relation
-        0), or joint with it and not addressed to it (1).  The whole country's figure is
-        kept by triggers in ``search_kind_counts`` (migration 0017); a region's own is
-        one short range."""
-
-        def job(conn: sqlite3.Connection) -> int:
-            row = conn.execute(
-                "SELECT items FROM search_kind_counts WHERE kind = ? AND relation = ?",
-                (kind, relation),
-            ).fetchone()
-            everywhere = int(row[0]) if row else 0
-            if not_region is None:
-                return everywhere
-            own = conn.execute(
-                "SELECT count(*) FROM search_facets f WHERE f.region = ? AND f.kind = ?"
-                " AND f.relation = ?" + _NOT_ADDRESSED,
-                (not_region, kind, relation),
-            ).fetchone()
-            return everywhere - int(own[0])
-
-        return await self.db.read(job)
+    async def kind_totals(self, kind: str, not_region: str | None = None) -> tuple[int, int]:
+        return await self.read(lambda reader: reader.kind_totals(kind, not_region))
 
     async def region_has_documents(self, region: str) -> bool:
         return bool(
