@@ -333,6 +333,15 @@ class SearchService:
         )
         return ids, total, rows
 
+    def _segment_sizes(
+        self, reader: SearchReader, region: str, segments: list[tuple[str, int]]
+    ) -> list[int]:
+        """How many items each segment of a region adds (``SearchReader.segment_counts``),
+        counted once until the index changes."""
+        return self.counts.get_in(
+            reader, ("segments", region, *segments), lambda: reader.segment_counts(region, segments)
+        )
+
     def _segment_counts(
         self,
         reader: SearchReader,
@@ -343,9 +352,7 @@ class SearchService:
         """What each segment adds past the named items: the segment's size (counted once
         until the index changes) less the named items whose first segment it is (their
         facets in the region, read by item)."""
-        sizes = self.counts.get_in(
-            reader, ("my", region, *segments), lambda: reader.segment_counts(region, segments)
-        )
+        sizes = self._segment_sizes(reader, region, segments)
         if not named:
             return sizes
         at_of = {segment: at for at, segment in enumerate(segments)}
@@ -416,17 +423,12 @@ class SearchService:
             tips = await self._elsewhere(q) + await self._suggestions(q, None, kind_filter)
             return result([], 0, region_empty=True, suggestions=tips)
         if kind_filter is not None and region is None and not q.topic and q.status is None:
-            # Every region: tens of thousands of rows, so the page is cut in SQL; the
-            # asker's own region (a few rows) comes first.
-            at_home: dict[int, _Cand] = {}
-            if home is not None:
-                at_home = await self._ask_kind(kind_filter, home)
-            matches, _ = await self._page(at_home, limit, offset)
-            rest, others = await self._ask_kind_everywhere(
-                kind_filter, limit - len(matches), max(0, offset - len(at_home)), home
+            # Every region: tens of thousands of rows, so the pages are cut in SQL, the
+            # asker's own region first; one trip.
+            matches, home_total, total = await self.repo.read(
+                lambda reader: self._kind_everywhere(reader, kind_filter, home, limit, offset)
             )
-            total = len(at_home) + others
-            answer = result(matches + rest, total, home_total=len(at_home), unfiltered=total)
+            answer = result(matches, total, home_total=home_total, unfiltered=total)
             if total == 0:
                 answer.suggestions = await self._suggestions(q, region, kind_filter)
             return answer
@@ -598,26 +600,47 @@ class SearchService:
             _add_facet(cands, row, kind)
         return cands
 
-    async def _ask_kind_everywhere(
-        self, kind: str, limit: int, offset: int, not_region: str | None = None
-    ) -> tuple[list[Match], int]:
-        def job(reader: SearchReader) -> tuple[int, list[sqlite3.Row]]:
-            addressed, joint = reader.kind_totals(kind, not_region)
-            rows = []
-            if offset < addressed and limit > 0:
-                rows += reader.kind_page(kind, 0, limit, offset, not_region)
-            if len(rows) < limit:
-                rows += reader.kind_page(
-                    kind, 1, limit - len(rows), max(0, offset - addressed), not_region
-                )
-            return addressed + joint, rows
-
-        total, rows = await self.repo.read(job)
+    def _kind_everywhere(
+        self, reader: SearchReader, kind: str, home: str | None, limit: int, offset: int
+    ) -> tuple[list[Match], int, int]:
+        """A page of a kind's items in every region, the asker's own region first (its
+        addressed items, then its joint ones, like /my's segments), with how many are from
+        it and in all; in one read job."""
+        segments = [(kind, 0), (kind, 1)]
+        sizes = self._segment_sizes(reader, home, segments) if home is not None else [0, 0]
+        at_home = sum(sizes)
+        ids: list[int] = []
+        skip = offset
+        for at, size in enumerate(sizes):
+            if len(ids) >= limit:
+                break
+            if skip >= size:
+                skip -= size
+                continue
+            assert home is not None  # sizes are 0 without it
+            ids += reader.segment_page(home, segments, at, (), limit - len(ids), skip)
+            skip = 0
+        home_cands: dict[int, _Cand] = {}
+        if home is not None and ids:
+            for row in reader.facet_rows(home, kind, ids):
+                _add_facet(home_cands, row, kind)
+        page = [(rec_id, home_cands[rec_id]) for rec_id in ids]
+        # Then every other region, past the asker's own.
+        rest, rest_offset = limit - len(page), max(0, offset - at_home)
+        addressed, joint = reader.kind_totals(kind, home)
+        rows = []
+        if rest_offset < addressed and rest > 0:
+            rows += reader.kind_page(kind, 0, rest, rest_offset, home)
+        if len(rows) < rest:
+            rows += reader.kind_page(
+                kind, 1, rest - len(rows), max(0, rest_offset - addressed), home
+            )
         cands: dict[int, _Cand] = {}
         for row in rows:
             _add_facet(cands, row, kind)
-        matches, _ = await self._page(cands, limit, 0)
-        return matches, total
+        page += sorted(cands.items(), key=lambda item: _sort_key(item[1]))[:rest]
+        matches = _build_matches(page, reader.page_rows([rec_id for rec_id, _ in page]))
+        return matches, at_home, at_home + addressed + joint
 
     async def _ask_region(self, region: str) -> dict[int, _Cand]:
         reason = f"из документов {region_genitive(region)}"

@@ -322,6 +322,19 @@ class SearchReader:
             (kind, relation, not_region, not_region, limit, offset),
         ).fetchall()
 
+    def facet_rows(self, region: str, kind: str, ids: Iterable[int]) -> list[sqlite3.Row]:
+        """The items' facet rows of a kind in a region (addressed and joint), with sort
+        keys."""
+        return self.conn.execute(
+            f"SELECT f.kind, f.relation, f.addressee_id, f.partner, f.note, {_KEYS}"
+            " FROM search_facets f"
+            " JOIN recommendations r ON r.id = f.recommendation_id AND r.removed = 0"
+            " JOIN documents d ON d.id = r.document_id"
+            " WHERE f.region = ? AND f.kind = ? AND f.relation IN (0, 1)"
+            " AND f.recommendation_id IN (SELECT value FROM json_each(?))",
+            (region, kind, _ids(ids)),
+        ).fetchall()
+
 
 class SearchRepository:
     def __init__(self, db: Database) -> None:
