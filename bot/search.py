@@ -366,18 +366,6 @@ class SearchService:
             inside[at] += 1
         return [size - n for size, n in zip(sizes, inside, strict=True)]
 
-    async def _page(
-        self, cands: dict[int, _Cand], limit: int, offset: int
-    ) -> tuple[list[Match], int]:
-        ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
-        return await self._matches(ordered[offset : offset + limit]), len(ordered)
-
-    async def _matches(self, page: list[tuple[int, _Cand]]) -> list[Match]:
-        if not page:
-            return []
-        ids = [rec_id for rec_id, _ in page]
-        return _build_matches(page, await self.repo.read(lambda reader: reader.page_rows(ids)))
-
     # ---- questions -------------------------------------------------------------------
     async def ask(
         self,
@@ -432,33 +420,58 @@ class SearchService:
             if total == 0:
                 answer.suggestions = await self._suggestions(q, region, kind_filter)
             return answer
-        cands, total = await self._candidates(q, region, found_kind, kind_filter, today)
+        name = org_name(org)
+        matches, total, home_total, unfiltered = await self.repo.read(
+            lambda reader: self._answer(
+                reader, q, region, home, found_kind, kind_filter, name, today, limit, offset
+            )
+        )
+        answer = result(matches, total, home_total=home_total, unfiltered=unfiltered)
+        if total == 0:
+            answer.suggestions = await self._suggestions(q, region, kind_filter)
+        return answer
+
+    def _answer(
+        self,
+        reader: SearchReader,
+        q: Question,
+        region: str | None,
+        home: str | None,
+        kind: str | None,
+        kind_filter: str | None,
+        name: OrgName | None,
+        today: dt.date | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Match], int, int, int]:
+        """A page of the answer, its total, how many of them are from the asker's own
+        region and how many before the status filter; every read in one job."""
+        cands, total = self._candidates(reader, q, region, kind, kind_filter, today)
         if home is not None:
-            at_home, _ = await self._candidates(q, home, found_kind, kind_filter, today)
+            at_home, _ = self._candidates(reader, q, home, kind, kind_filter, today)
             for rec_id, c in at_home.items():
                 c.home = True
                 cands[rec_id] = c
         unfiltered = max(len(cands), total)
         if q.status is not None and not (q.topic or kind_filter or region):
             # "что выполнено?": out of everything (the candidates came filtered already).
-            unfiltered = await self.repo.live_count(None)
+            unfiltered = reader.live_count(None)
         if q.status is not None:
             cands = {i: c for i, c in cands.items() if _passes(c.keys, q.status, today)}
             total = len(cands)
-        name = org_name(org)
         if name is not None and cands:
-            await self._boost_named(cands, name)
-        matches, found = await self._page(cands, limit, offset)
+            phrase = _phrase(name.lemmas)
+            _boost_named(cands, reader.match_ids(f"{{addressees body}} : {phrase}", NAMED_LIMIT))
+        ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
+        page = ordered[offset : offset + limit]
+        matches = _build_matches(page, reader.page_rows([rec_id for rec_id, _ in page]))
         # Past the FTS pool the count comes from FTS itself.
-        total = max(found, total)
         home_total = sum(1 for c in cands.values() if c.home)
-        answer = result(matches, total, home_total=home_total, unfiltered=unfiltered)
-        if total == 0:
-            answer.suggestions = await self._suggestions(q, region, kind_filter)
-        return answer
+        return matches, max(len(ordered), total), home_total, unfiltered
 
-    async def _candidates(
+    def _candidates(
         self,
+        reader: SearchReader,
         q: Question,
         region: str | None,
         kind: str | None,
@@ -466,22 +479,19 @@ class SearchService:
         today: dt.date | None,
     ) -> tuple[dict[int, _Cand], int]:
         if q.topic:
-            return await self._ask_topic(q, region, kind, kind_filter)
+            return self._ask_topic(reader, q, region, kind, kind_filter)
         if kind_filter is not None:
-            return await self._ask_kind(kind_filter, region), 0
+            return _kind_candidates(reader.facet_candidates(region, kind_filter), kind_filter), 0
         if region is not None:
-            return await self._ask_region(region), 0
+            reason = f"из документов {region_genitive(region)}"
+            rows = reader.region_candidates(region)
+            return {row["recommendation_id"]: _Cand(0, 1.0, row, [reason]) for row in rows}, 0
         if q.status is not None:
-            return await self._ask_status(q.status, region, today), 0
+            statuses, deadline, overdue = STATUS_RULES[q.status]
+            before = (today or dt.datetime.now(dt.UTC).date()).isoformat() if overdue else None
+            rows = reader.status_candidates(region, statuses, deadline=deadline, before=before)
+            return {row["recommendation_id"]: _Cand(0, 1.0, row) for row in rows}, 0
         return {}, 0
-
-    async def _ask_status(
-        self, status: str, region: str | None, today: dt.date | None
-    ) -> dict[int, _Cand]:
-        statuses, deadline, overdue = STATUS_RULES[status]
-        before = (today or dt.datetime.now(dt.UTC).date()).isoformat() if overdue else None
-        rows = await self.repo.status_candidates(region, statuses, deadline=deadline, before=before)
-        return {row["recommendation_id"]: _Cand(0, 1.0, row) for row in rows}
 
     async def _elsewhere(self, q: Question) -> list[str]:
         """For a region with no documents: what the same question finds elsewhere."""
@@ -511,8 +521,13 @@ class SearchService:
             query += f' AND tags : "{kind_tag(kind)}"'
         return query
 
-    async def _ask_topic(
-        self, q: Question, region: str | None, kind: str | None, kind_filter: str | None
+    def _ask_topic(
+        self,
+        reader: SearchReader,
+        q: Question,
+        region: str | None,
+        kind: str | None,
+        kind_filter: str | None,
     ) -> tuple[dict[int, _Cand], int]:
         # The kind's own words stay in the query: "поддержка СО НКО" is also about NGOs.
         words = q.topic + (_as_phrase(q.kind_words) if kind_filter is None else [])
@@ -520,9 +535,7 @@ class SearchService:
         if query is None:
             return {}, 0
         every_word = self._topic_query(words, region, kind_filter, "AND")
-        pool, total, rows = await self.repo.read(
-            lambda fts: self._pool(fts, query, every_word, facets=kind is not None)
-        )
+        pool, total, rows = self._pool(reader, query, every_word, facets=kind is not None)
         if not pool:
             return {}, 0
         bm25 = {rec_id: -score for rec_id, score in pool}
@@ -594,12 +607,6 @@ class SearchService:
         """Matches of an FTS query, counted once until the index changes."""
         return self.counts.get_in(fts, ("fts", query), lambda: fts.count(query))
 
-    async def _ask_kind(self, kind: str, region: str | None) -> dict[int, _Cand]:
-        cands: dict[int, _Cand] = {}
-        for row in await self.repo.facet_candidates(region, [kind], (0, 1)):
-            _add_facet(cands, row, kind)
-        return cands
-
     def _kind_everywhere(
         self, reader: SearchReader, kind: str, home: str | None, limit: int, offset: int
     ) -> tuple[list[Match], int, int]:
@@ -641,21 +648,6 @@ class SearchService:
         page += sorted(cands.items(), key=lambda item: _sort_key(item[1]))[:rest]
         matches = _build_matches(page, reader.page_rows([rec_id for rec_id, _ in page]))
         return matches, at_home, at_home + addressed + joint
-
-    async def _ask_region(self, region: str) -> dict[int, _Cand]:
-        reason = f"из документов {region_genitive(region)}"
-        cands: dict[int, _Cand] = {}
-        for row in await self.repo.region_candidates(region):
-            cands[row["recommendation_id"]] = _Cand(0, 1.0, row, [reason])
-        return cands
-
-    async def _boost_named(self, cands: dict[int, _Cand], name: OrgName) -> None:
-        phrase = _phrase(name.lemmas)
-        ids = set(await self.repo.match_ids(f"{{addressees body}} : {phrase}"))
-        for rec_id in ids & set(cands):
-            c = cands[rec_id]
-            c.score *= 2
-            c.reasons.append("названа ваша организация")
 
     async def _suggestions(self, q: Question, region: str | None, kind: str | None) -> list[str]:
         out: list[str] = []
@@ -745,6 +737,21 @@ def _build_matches(page: list[tuple[int, _Cand]], rows: PageRows) -> list[Match]
             )
         )
     return matches
+
+
+def _kind_candidates(rows: Iterable[sqlite3.Row], kind: str) -> dict[int, _Cand]:
+    cands: dict[int, _Cand] = {}
+    for row in rows:
+        _add_facet(cands, row, kind)
+    return cands
+
+
+def _boost_named(cands: dict[int, _Cand], named: Iterable[int]) -> None:
+    """Items that name the asker's organization count double."""
+    for rec_id in set(named) & set(cands):
+        c = cands[rec_id]
+        c.score *= 2
+        c.reasons.append("названа ваша организация")
 
 
 def _by_item(addressees: Iterable[sqlite3.Row]) -> dict[int, list[sqlite3.Row]]:

@@ -335,6 +335,62 @@ class SearchReader:
             (region, kind, _ids(ids)),
         ).fetchall()
 
+    def facet_candidates(self, region: str | None, kind: str) -> list[sqlite3.Row]:
+        """A kind's facet rows (addressed and joint) with sort keys; ``region=None`` means
+        every region."""
+        where = "f.kind = ? AND f.relation IN (0, 1)"
+        params: list[Any] = [kind]
+        if region is not None:
+            where = "f.region = ? AND " + where
+            params.insert(0, region)
+        return self.conn.execute(
+            f"SELECT f.kind, f.relation, f.addressee_id, f.partner, f.note, {_KEYS}"
+            " FROM search_facets f"
+            " JOIN recommendations r ON r.id = f.recommendation_id AND r.removed = 0"
+            " JOIN documents d ON d.id = r.document_id"
+            f" WHERE {where}",
+            params,
+        ).fetchall()
+
+    def live_count(self, region: str | None) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)",
+            (region, region),
+        ).fetchone()
+        return int(row[0])
+
+    def status_candidates(
+        self,
+        region: str | None,
+        statuses: Sequence[str],
+        *,
+        deadline: str | None = None,
+        before: str | None = None,
+        limit: int = 5000,
+    ) -> list[sqlite3.Row]:
+        """Live items by status and deadline; ``deadline`` is 'none' or 'some'.
+
+        ``before`` keeps items whose deadline is earlier than that ISO date.
+        """
+        return self.conn.execute(
+            f"SELECT {_KEYS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)"
+            " AND r.status IN (SELECT value FROM json_each(?))"
+            " AND (? IS NULL OR (? = 'none') = (r.deadline IS NULL))"
+            " AND (? IS NULL OR r.deadline < ?)"
+            " ORDER BY r.id LIMIT ?",
+            (region, region, json.dumps(list(statuses)), deadline, deadline, before, before, limit),
+        ).fetchall()
+
+    def region_candidates(self, region: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            f"SELECT {_KEYS} FROM search_docs s"
+            " JOIN recommendations r ON r.id = s.recommendation_id AND r.removed = 0"
+            " JOIN documents d ON d.id = r.document_id WHERE s.region = ?",
+            (region,),
+        ).fetchall()
+
 
 class SearchRepository:
     def __init__(self, db: Database) -> None:
@@ -474,25 +530,6 @@ class SearchRepository:
         }
 
     # ---- queries ---------------------------------------------------------------------
-    async def facet_candidates(
-        self, region: str | None, kinds: Sequence[str], relations: Sequence[int]
-    ) -> list[sqlite3.Row]:
-        """Facet rows with sort keys; ``region=None`` means every region."""
-        where = "f.kind IN (SELECT value FROM json_each(?))"
-        where += " AND f.relation IN (SELECT value FROM json_each(?))"
-        params: list[Any] = [json.dumps(list(kinds)), json.dumps(list(relations))]
-        if region is not None:
-            where = "f.region = ? AND " + where
-            params.insert(0, region)
-        return await self.db.fetchall(
-            f"SELECT f.kind, f.relation, f.addressee_id, f.partner, f.note, {_KEYS}"
-            " FROM search_facets f"
-            " JOIN recommendations r ON r.id = f.recommendation_id AND r.removed = 0"
-            " JOIN documents d ON d.id = r.document_id"
-            f" WHERE {where}",
-            params,
-        )
-
     async def kind_totals(self, kind: str, not_region: str | None = None) -> tuple[int, int]:
         return await self.read(lambda reader: reader.kind_totals(kind, not_region))
 
@@ -501,44 +538,6 @@ class SearchRepository:
             await self.db.fetchval(
                 "SELECT EXISTS (SELECT 1 FROM documents WHERE region = ?)", (region,)
             )
-        )
-
-    async def live_count(self, region: str | None) -> int:
-        return await self.db.fetchint(
-            "SELECT count(*) FROM recommendations r JOIN documents d ON d.id = r.document_id"
-            " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)",
-            (region, region),
-        )
-
-    async def status_candidates(
-        self,
-        region: str | None,
-        statuses: Sequence[str],
-        *,
-        deadline: str | None = None,
-        before: str | None = None,
-        limit: int = 5000,
-    ) -> list[sqlite3.Row]:
-        """Live items by status and deadline; ``deadline`` is 'none' or 'some'.
-
-        ``before`` keeps items whose deadline is earlier than that ISO date.
-        """
-        return await self.db.fetchall(
-            f"SELECT {_KEYS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
-            " WHERE r.removed = 0 AND (? IS NULL OR d.region = ?)"
-            " AND r.status IN (SELECT value FROM json_each(?))"
-            " AND (? IS NULL OR (? = 'none') = (r.deadline IS NULL))"
-            " AND (? IS NULL OR r.deadline < ?)"
-            " ORDER BY r.id LIMIT ?",
-            (region, region, json.dumps(list(statuses)), deadline, deadline, before, before, limit),
-        )
-
-    async def region_candidates(self, region: str) -> list[sqlite3.Row]:
-        return await self.db.fetchall(
-            f"SELECT {_KEYS} FROM search_docs s"
-            " JOIN recommendations r ON r.id = s.recommendation_id AND r.removed = 0"
-            " JOIN documents d ON d.id = r.document_id WHERE s.region = ?",
-            (region,),
         )
 
     async def match_ids(self, query: str, limit: int = 1000) -> list[int]:
