@@ -74,9 +74,13 @@ _FACETS_OF = (
     "SELECT recommendation_id, region, kind, relation, addressee_id, partner, note"
     " FROM search_facets WHERE recommendation_id IN (SELECT value FROM json_each(?))"
 )
+# The keys of given items come from the narrow index recommendations_keys (migration 0017),
+# not from the recommendations' wide rows.
+_KEYED = (
+    "recommendations r INDEXED BY recommendations_keys JOIN documents d ON d.id = r.document_id"
+)
 _KEYS_OF = (
-    f"SELECT {_KEYS} FROM recommendations r JOIN documents d ON d.id = r.document_id"
-    " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
+    f"SELECT {_KEYS} FROM {_KEYED} WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
 )
 _DETAILS_OF = (
     "SELECT r.id, r.document_id, d.source, d.region, r.number, r.text, r.status,"
@@ -204,10 +208,7 @@ class SearchReader:
     def ranked_page(self, ids: Iterable[int], limit: int, offset: int) -> tuple[list[int], int]:
         """Live items among ``ids`` in /my's order (deadline soonest, newest document,
         position), one page of them, and how many there are."""
-        where = (
-            " FROM recommendations r JOIN documents d ON d.id = r.document_id"
-            " WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
-        )
+        where = f" FROM {_KEYED} WHERE r.id IN (SELECT value FROM json_each(?)) AND r.removed = 0"
         rows = self.conn.execute(
             f"SELECT r.id, count(*) OVER (){where} ORDER BY r.deadline IS NULL, r.deadline,"
             " d.adopted_on DESC, d.id DESC, r.position LIMIT ? OFFSET ?",

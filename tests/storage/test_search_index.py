@@ -438,3 +438,42 @@ async def test_kind_totals_are_kept_as_the_index_changes(services, search, setti
     await services.db.execute("UPDATE search_kind_counts SET items = items + 7")
     await search.rebuild()
     await check()
+
+
+async def test_item_keys_come_from_the_narrow_index(services, search, monkeypatch):
+    """Issue 15: /my sorts the items naming an organization, and a question reads its
+    candidates' keys, from recommendations_keys (migration 0017), not from the wide rows
+    with their text, which no page cache holds at a million recommendations."""
+    import sqlite3
+
+    from storage.search import SearchReader
+
+    await services.importer.import_document(
+        document([("1", "Общественной палате Камчатского края провести форум")])
+    )
+    statements: list[tuple[str, tuple]] = []
+    init = SearchReader.__init__
+
+    class Recording:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def execute(self, sql, params=()):
+            statements.append((sql, tuple(params)))
+            return self.conn.execute(sql, params)
+
+    monkeypatch.setattr(SearchReader, "__init__", lambda self, conn: init(self, Recording(conn)))
+    matches, _ = await search.my(Profile(REGION, "ngo", "Общественная палата Камчатского края"))
+    assert matches
+    assert (await search.ask("провести форум")).matches
+    monkeypatch.undo()
+    keyed = [  # reads of items' keys by id (the page's details need the text itself)
+        (sql, p) for sql, p in statements if "r.id IN (SELECT value" in sql and "r.text" not in sql
+    ]
+    assert any("OVER ()" in sql for sql, _ in keyed), "the named items' order"
+    assert any("r.status" in sql for sql, _ in keyed), "a question's keys"
+    for sql, params in keyed:
+        plan = " ".join(
+            str(tuple(r)) for r in await services.db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
+        )
+        assert "COVERING INDEX recommendations_keys" in plan, plan
