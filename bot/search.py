@@ -312,16 +312,9 @@ class SearchService:
         named = set(reader.match_ids(anywhere, 2 * NAMED_LIMIT)) if anywhere else set()
         ids, named_total = reader.ranked_page(named, limit, offset) if named else ([], 0)
         counts = self._segment_counts(reader, region, segments, named) if region else []
-        skip = max(0, offset - named_total)
-        for at, count in enumerate(counts):
-            if len(ids) >= limit:
-                break
-            if skip >= count:
-                skip -= count
-                continue
-            assert region is not None  # segments exist only with a region
-            ids += reader.segment_page(region, segments, at, named, limit - len(ids), skip)
-            skip = 0
+        if region is not None:
+            skip = max(0, offset - named_total)
+            ids += _segment_ids(reader, region, segments, counts, named, limit - len(ids), skip)
         total = named_total + sum(counts)
         if not ids:
             return ids, total, None
@@ -479,7 +472,9 @@ class SearchService:
         today: dt.date | None,
     ) -> tuple[dict[int, _Cand], int]:
         if q.topic:
-            return self._ask_topic(reader, q, region, kind, kind_filter)
+            # The kind's own words stay in the query: "поддержка СО НКО" is also about NGOs.
+            words = q.topic + (_as_phrase(q.kind_words) if kind_filter is None else [])
+            return self._ask_topic(reader, words, (kind, kind_filter), region)
         if kind_filter is not None:
             return _kind_candidates(reader.facet_candidates(region, kind_filter), kind_filter), 0
         if region is not None:
@@ -524,13 +519,13 @@ class SearchService:
     def _ask_topic(
         self,
         reader: SearchReader,
-        q: Question,
+        words: list[Word],
+        kinds: tuple[str | None, str | None],
         region: str | None,
-        kind: str | None,
-        kind_filter: str | None,
     ) -> tuple[dict[int, _Cand], int]:
-        # The kind's own words stay in the query: "поддержка СО НКО" is also about NGOs.
-        words = q.topic + (_as_phrase(q.kind_words) if kind_filter is None else [])
+        """Candidates of a question's words: ``kinds`` is the kind asked about (it lifts
+        items addressed to it) and the kind the answer is limited to."""
+        kind, kind_filter = kinds
         query = self._topic_query(words, region, kind_filter)
         if query is None:
             return {}, 0
@@ -615,17 +610,7 @@ class SearchService:
         segments = [(kind, 0), (kind, 1)]
         sizes = self._segment_sizes(reader, home, segments) if home is not None else [0, 0]
         at_home = sum(sizes)
-        ids: list[int] = []
-        skip = offset
-        for at, size in enumerate(sizes):
-            if len(ids) >= limit:
-                break
-            if skip >= size:
-                skip -= size
-                continue
-            assert home is not None  # sizes are 0 without it
-            ids += reader.segment_page(home, segments, at, (), limit - len(ids), skip)
-            skip = 0
+        ids = _segment_ids(reader, home, segments, sizes, (), limit, offset) if home else []
         home_cands: dict[int, _Cand] = {}
         if home is not None and ids:
             for row in reader.facet_rows(home, kind, ids):
@@ -709,6 +694,29 @@ def _named_queries(
     anywhere = " OR ".join(f"({{addressees body}} : {ph}{tail})" for ph, tail in terms)
     by_addressee = " OR ".join(f"(addressees : {ph}{tail})" for ph, tail in terms)
     return anywhere, by_addressee, phrases
+
+
+def _segment_ids(
+    reader: SearchReader,
+    region: str,
+    segments: list[tuple[str, int]],
+    sizes: list[int],
+    skip_ids: Iterable[int],
+    limit: int,
+    offset: int,
+) -> list[int]:
+    """Up to ``limit`` ids of a region's segments in order (``sizes``: what each adds),
+    past the first ``offset``; each segment's part is cut in SQL."""
+    ids: list[int] = []
+    for at, size in enumerate(sizes):
+        if len(ids) >= limit:
+            break
+        if offset >= size:
+            offset -= size
+            continue
+        ids += reader.segment_page(region, segments, at, skip_ids, limit - len(ids), offset)
+        offset = 0
+    return ids
 
 
 def _build_matches(page: list[tuple[int, _Cand]], rows: PageRows) -> list[Match]:

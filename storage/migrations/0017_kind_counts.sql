@@ -10,13 +10,6 @@ CREATE TABLE search_kind_counts (
     PRIMARY KEY (kind, relation)
 ) WITHOUT ROWID;
 
-INSERT INTO search_kind_counts (kind, relation, items)
-SELECT f.kind, f.relation, count(*) FROM search_facets f
-WHERE f.relation < 2 AND (f.relation = 0 OR NOT EXISTS (SELECT 1 FROM search_facets g
-    WHERE g.region = f.region AND g.kind = f.kind AND g.relation = 0
-    AND g.recommendation_id = f.recommendation_id))
-GROUP BY f.kind, f.relation;
-
 -- One row added or removed moves its own count; an addressed row also hides (or, removed,
 -- shows again) a joint row of the same item and kind.  A rebuild pauses these and counts
 -- everything again when it resumes them (search_state.paused back to 0).
@@ -62,6 +55,10 @@ BEGIN
         AND g.recommendation_id = f.recommendation_id))
     GROUP BY f.kind, f.relation;
 END;
+
+-- Count what the index holds now, as after a rebuild.
+UPDATE search_state SET paused = 1 WHERE id = 1;
+UPDATE search_state SET paused = 0 WHERE id = 1;
 
 -- /my sorts the items naming an organization (a thousand at a million recommendations) by
 -- deadline, document and position, and a question reads its candidates' keys: from this

@@ -477,3 +477,40 @@ async def test_item_keys_come_from_the_narrow_index(services, search, monkeypatc
             str(tuple(r)) for r in await services.db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
         )
         assert "COVERING INDEX recommendations_keys" in plan, plan
+
+
+async def test_the_kind_counts_migration_counts_an_existing_index(tmp_path):
+    """Migration 0017 on a database indexed before it: the kept totals start from what
+    the facets hold (a rebuild's recount), joint rows of addressed items left out."""
+    from storage import Database, apply_migrations
+    from storage.migrate import load_migrations
+
+    db = await Database.connect(tmp_path / "old.sqlite3")
+    try:
+        migrations = load_migrations()
+        await apply_migrations(db, [m for m in migrations if m.version < 17])
+        await db.execute(
+            "INSERT INTO documents (id, doc_key, source, content_hash, title, region,"
+            " created_at, updated_at) VALUES (1, 'k', 's.txt', 'h', 'T', 'R', 'now', 'now')"
+        )
+        for rec_id in (1, 2, 3):
+            await db.execute(
+                "INSERT INTO recommendations (id, document_id, position, number, text,"
+                " created_at, updated_at) VALUES (?, 1, ?, ?, 'x', 'now', 'now')",
+                (rec_id, rec_id, str(rec_id)),
+            )
+        facets = [("ngo", 0, 1), ("ngo", 1, 1), ("ngo", 1, 2), ("media", 0, 3), ("ngo", 0, 3)]
+        for kind, relation, rec_id in facets:
+            await db.execute(
+                "INSERT INTO search_facets (region, kind, relation, recommendation_id,"
+                " document_id) VALUES ('R', ?, ?, ?, 1)",
+                (kind, relation, rec_id),
+            )
+        await apply_migrations(db, migrations)
+        repo = SearchRepository(db)
+        assert await repo.kind_totals("ngo") == (2, 1)  # item 1's joint row: addressed too
+        assert await repo.kind_totals("media") == (1, 0)
+        assert await repo.kind_totals("ngo", "R") == (0, 0)
+        assert await db.fetchval("SELECT paused FROM search_state") == 0
+    finally:
+        await db.close()
