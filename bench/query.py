@@ -384,6 +384,16 @@ async def _prepare(path: Path, recommendations: int, documents: int, seed: int) 
     return {"corpus_seconds": round(corpus_s, 1), "index_seconds": round(index_s, 1)}
 
 
+async def _migrate(path: Path) -> None:
+    from storage import Database, apply_migrations
+
+    db = await Database.connect(path)
+    try:
+        await apply_migrations(db)
+    finally:
+        await db.close()
+
+
 def _work(seed: int, samples: int, rounds: int) -> list[dict[str, Any]]:
     """The same profiles and questions for every code, split into ``rounds`` slices."""
     from bot.regions import all_regions
@@ -415,7 +425,8 @@ def run(
     checkout (e.g. ``git worktree add /tmp/base main``): its code is measured over the same
     database, interleaved with this one in ``rounds`` rounds, as ``baseline_*`` figures.
     ``database`` keeps the built database at that path and reuses it when it exists (a
-    million recommendations take minutes to build; build once, measure again).
+    million recommendations take minutes to build; build once, measure again); a reused
+    database gets this checkout's migrations first (so copy one you must not change).
     """
     documents = max(1, min(documents, recommendations))
     rounds = max(1, min(rounds, samples))
@@ -424,6 +435,8 @@ def run(
     with tempfile.TemporaryDirectory(prefix="bench-query-") as tmp:
         path = Path(database) if database else Path(tmp) / "bench.sqlite3"
         if path.exists():
+            # Built by an older checkout: its schema is brought up to this one's first.
+            asyncio.run(_migrate(path))
             built = {"corpus_seconds": 0.0, "index_seconds": 0.0, "reused_database": 1}
         else:
             built = asyncio.run(_prepare(path, recommendations, documents, seed))

@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
@@ -55,7 +55,15 @@ from bot.vocabulary import (
     kind_label,
 )
 from storage.db import Database
-from storage.search import Facet, IndexSource, SearchDoc, SearchRepository
+from storage.search import (
+    Facet,
+    IndexSource,
+    PageRows,
+    PoolRows,
+    SearchDoc,
+    SearchReader,
+    SearchRepository,
+)
 from storage.statuses import OPEN_STATUSES, STATUSES
 
 # Relations, best first; the facet table stores 0..2 for kind, joint and participants.
@@ -64,6 +72,7 @@ _FACET_RANK = {0: KIND, 1: JOINT, 2: PARTICIPANTS}
 _SCORES = {NAMED: 4.0, KIND: 3.0, JOINT: 2.0, PARTICIPANTS: 1.0}
 ALL_PARTICIPANTS = "participants"
 NO_ADDRESSEE = "Все участники"
+NAMED_LIMIT = 1000  # items found by an organization's name, per column
 POOL = 120  # FTS candidates re-ranked by coverage and the kind boost
 BROAD = 1500  # above this many matches a question is too broad to rank them all by bm25
 REBUILD_BATCH = 500  # documents per indexing batch
@@ -185,15 +194,16 @@ _T = TypeVar("_T")
 
 
 class CountCache:
-    """Totals over the whole index (a kind in every region, a broad question's matches),
-    which cost a pass over tens of thousands of index rows at a million recommendations.
+    """Totals over the whole index (a region's /my segments, a broad question's matches),
+    which cost a pass over thousands of index rows at a million recommendations.
 
     The one cache of search results; ``SearchService`` owns it.  Invalidation: any change
     of the index empties it — this service's own index writes (``clear``) and a commit by
-    any other connection or process (SQLite's ``data_version`` moves)."""
+    any other connection or process (SQLite's ``data_version`` moves).  It is read inside
+    a /my page's or a question's read job (``get_in``, on the database's thread); ``clear``
+    from the event loop meanwhile keeps a value being counted from being stored."""
 
-    def __init__(self, repo: SearchRepository, size: int = 1024) -> None:
-        self.repo = repo
+    def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._values: dict[tuple[Any, ...], Any] = {}
         self._version: int | None = None
@@ -203,20 +213,28 @@ class CountCache:
         self._values.clear()
         self._generation += 1
 
-    async def get(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[_T]]) -> _T:
-        version = await self.repo.data_version()
+    def _at(self, version: int) -> int:
+        """Empties the cache when the index moved on; the generation to store under."""
         if version != self._version:
             self.clear()
             self._version = version
-        if key in self._values:
-            cached: _T = self._values[key]
-            return cached
-        generation = self._generation
-        value = await compute()
+        return self._generation
+
+    def _keep(self, generation: int, key: tuple[Any, ...], value: Any) -> None:
         if generation == self._generation:  # no index write while counting
             if len(self._values) >= self.size:
                 self._values.clear()
             self._values[key] = value
+
+    def get_in(self, reader: SearchReader, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
+        """The value under ``key``, computed by ``compute`` when missing, inside a read
+        job (on the database's thread)."""
+        generation = self._at(reader.data_version())
+        if key in self._values:
+            cached: _T = self._values[key]
+            return cached
+        value = compute()
+        self._keep(generation, key, value)
         return value
 
 
@@ -224,7 +242,7 @@ class SearchService:
     def __init__(self, db: Database, repo: SearchRepository | None = None) -> None:
         self.db = db
         self.repo = repo or SearchRepository(db)
-        self.counts = CountCache(self.repo)
+        self.counts = CountCache()
 
     # ---- indexing --------------------------------------------------------------------
     async def reindex_document(self, document_id: int) -> None:
@@ -285,150 +303,100 @@ class SearchService:
         p = Profile.of(profile)
         region = valid_region(p.region)
         name = org_name(p.org_name)
-        in_addressee: set[int] = set()
-        in_text: set[int] = set()
+        anywhere: str | None = None
+        by_addressee: str | None = None
         phrases: list[tuple[str, ...]] = []
+        generic = name is not None and not name.specific
         if name is not None:
-            in_addressee, in_text, phrases = await self._named(name, region)
-        named = in_addressee | in_text
-        ids, named_total = await self.repo.ranked_page(named, limit, offset) if named else ([], 0)
+            anywhere, by_addressee, phrases = _named_queries(name, region)
         segments = my_segments(valid_kind(p.kind)) if region is not None else []
-        counts = await self._segment_counts(region, segments, named) if region else []
-        skip = max(0, offset - named_total)
-        for at, count in enumerate(counts):
-            if len(ids) >= limit:
-                break
-            if skip >= count:
-                skip -= count
-                continue
-            assert region is not None  # segments exist only with a region
-            ids += await self.repo.segment_page(region, segments, at, named, limit - len(ids), skip)
-            skip = 0
-        total = named_total + sum(counts)
-        if not ids:
+        ids, total, rows = await self.repo.read(
+            lambda reader: self._my_page(
+                reader, region, segments, anywhere, by_addressee, limit, offset, generic, phrases
+            )
+        )
+        if rows is None:
             return [], total
         # Reasons as the ranking gave them: every facet of the item, then its names.
         cands: dict[int, _Cand] = {}
         if region is not None:
-            for row in await self.repo.facets_of(ids):
+            for row in rows.facets:
                 if row["region"] == region and (row["kind"], row["relation"]) in segments:
                     _add_my_facet(cands, row, region)
-        hits = await self._named_hits([i for i in ids if i in named], in_addressee, phrases)
-        _apply_named(cands, hits)
-        return await self._matches([(rec_id, cands[rec_id]) for rec_id in ids]), total
+        _apply_named(cands, _named_hits(rows, phrases))
+        return _build_matches([(rec_id, cands[rec_id]) for rec_id in ids], rows), total
 
-    async def _segment_counts(
-        self, region: str, segments: list[tuple[str, int]], named: set[int]
-    ) -> list[int]:
-        """What each segment adds past the named items: the segment's size (counted once
-        until the index changes) less the named items in it (a lookup per named item)."""
-        sizes = await self.counts.get(
-            ("my", region, *segments),
-            lambda: self.repo.segment_counts(region, segments),
-        )
-        if not named:
-            return sizes
-        inside = await self.repo.segment_counts(region, segments, named, among=True)
-        return [size - n for size, n in zip(sizes, inside, strict=True)]
-
-    async def _named(
-        self, name: OrgName, region: str | None
-    ) -> tuple[set[int], set[int], list[tuple[str, ...]]]:
-        """Items whose addressee or text names the organization (any case, any quotes), and
-        the lemma phrases that name it."""
-        variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
-        if len(name.lemmas) >= 2 or name.specific:
-            variants.append((name.lemmas, not name.specific))
-        if region is not None:
-            # "Правительство Амурской области" is written "Правительство области" at home.
-            own = set(lemma_list(region)) - {"область", "край", "республика", "город"}
-            short = tuple(lem for lem in name.lemmas if lem not in own)
-            if len(short) >= 2 and short != name.lemmas:
-                variants.append((short, True))
-        in_addressee: set[int] = set()
-        in_text: set[int] = set()
-        for lemmas, local in variants:
-            if local and region is None:
-                continue
-            tail = f' AND tags : "{region_tag(region)}"' if local else ""
-            phrase = _phrase(lemmas)
-            in_addressee.update(await self.repo.match_ids(f"addressees : {phrase}{tail}"))
-            if name.specific:  # a text names it by its distinctive part, not «НКО» alone
-                in_text.update(await self.repo.match_ids(f"body : {phrase}{tail}"))
-        phrases = [lemmas for lemmas, _ in variants]
-        if not name.specific and in_addressee:
+    def _my_page(
+        self,
+        reader: SearchReader,
+        region: str | None,
+        segments: list[tuple[str, int]],
+        anywhere: str | None,
+        by_addressee: str | None,
+        limit: int,
+        offset: int,
+        generic: bool = False,
+        phrases: Sequence[tuple[str, ...]] = (),
+    ) -> tuple[list[int], int, PageRows | None]:
+        """/my's reads, in one job: the page's ids, the total and the page's rows (None
+        past the end)."""
+        named = set(reader.match_ids(anywhere, 2 * NAMED_LIMIT)) if anywhere else set()
+        if named and generic:
             # Generic words also hit the kind's words the index adds to an addressee: keep
             # the items an addressee of which bears the name itself.
-            found = await self._addressees(in_addressee)
-            in_addressee = {
+            named = {
                 rec_id
-                for rec_id, rows in found.items()
-                if any(contains_seq(lemma_list(a["canonical"]), ph) for a in rows for ph in phrases)
+                for rec_id, rows in _by_item(reader.addressees_of(named)).items()
+                if any(_names(a, phrases) for a in rows)
             }
-        return in_addressee, in_text, phrases
-
-    async def _named_hits(
-        self, ids: list[int], in_addressee: set[int], phrases: list[tuple[str, ...]]
-    ) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
-        """Named items' keys and the addressee that names the organization (None: the
-        text names it)."""
+        ids, named_total = reader.ranked_page(named, limit, offset) if named else ([], 0)
+        counts = self._segment_counts(reader, region, segments, named) if region else []
+        if region is not None:
+            skip = max(0, offset - named_total)
+            ids += _segment_ids(reader, region, segments, counts, named, limit - len(ids), skip)
+        total = named_total + sum(counts)
         if not ids:
-            return []
-        addressees = await self._addressees([i for i in ids if i in in_addressee])
-        hits: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []
-        for row in await self.repo.keys(ids):
-            named = next(
-                (
-                    a
-                    for a in addressees.get(row["recommendation_id"], [])
-                    if any(contains_seq(lemma_list(a["canonical"]), ph) for ph in phrases)
-                ),
-                None,
-            )
-            hits.append((row, named))
-        return hits
+            return ids, total, None
+        rows = reader.page_rows(
+            ids,
+            facets=region is not None,
+            named=[i for i in ids if i in named],
+            by_addressee=by_addressee,
+        )
+        return ids, total, rows
 
-    async def _addressees(self, ids: Iterable[int]) -> dict[int, list[sqlite3.Row]]:
-        out: dict[int, list[sqlite3.Row]] = {}
-        for row in await self.repo.addressees_of(ids):
-            out.setdefault(row["recommendation_id"], []).append(row)
-        return out
+    def _segment_sizes(
+        self, reader: SearchReader, region: str, segments: list[tuple[str, int]]
+    ) -> list[int]:
+        """How many items each segment of a region adds (``SearchReader.segment_counts``),
+        counted once until the index changes."""
+        return self.counts.get_in(
+            reader, ("segments", region, *segments), lambda: reader.segment_counts(region, segments)
+        )
 
-    async def _page(
-        self, cands: dict[int, _Cand], limit: int, offset: int
-    ) -> tuple[list[Match], int]:
-        ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
-        return await self._matches(ordered[offset : offset + limit]), len(ordered)
-
-    async def _matches(self, page: list[tuple[int, _Cand]]) -> list[Match]:
-        if not page:
-            return []
-        ids = [rec_id for rec_id, _ in page]
-        details = {row["id"]: row for row in await self.repo.details(ids)}
-        addressees = await self._addressees(ids)
-        matches = []
-        for rec_id, c in page:
-            row = details.get(rec_id)
-            if row is None:
-                continue
-            matches.append(
-                Match(
-                    recommendation_id=rec_id,
-                    document_id=row["document_id"],
-                    source=row["source"],
-                    number=row["number"],
-                    addressee=_addressee_label(c, addressees.get(rec_id, [])),
-                    score=round(c.score, 4),
-                    reasons=c.reasons,
-                    status=row["status"],
-                    deadline=row["deadline"],
-                    deadline_precision=row["deadline_precision"],
-                    text=row["text"],
-                    region=row["region"],
-                    reported=bool(row["reported"]),
-                )
-            )
-        return matches
+    def _segment_counts(
+        self,
+        reader: SearchReader,
+        region: str,
+        segments: list[tuple[str, int]],
+        named: set[int],
+    ) -> list[int]:
+        """What each segment adds past the named items: the segment's size (counted once
+        until the index changes) less the named items whose first segment it is (their
+        facets in the region, read by item)."""
+        sizes = self._segment_sizes(reader, region, segments)
+        if not named:
+            return sizes
+        at_of = {segment: at for at, segment in enumerate(segments)}
+        first: dict[int, int] = {}
+        for rec_id, kind, relation in reader.region_facets_of(named, region):
+            at = at_of.get((kind, relation))
+            if at is not None and at < first.get(rec_id, len(segments)):
+                first[rec_id] = at
+        inside = [0] * len(segments)
+        for at in first.values():
+            inside[at] += 1
+        return [size - n for size, n in zip(sizes, inside, strict=True)]
 
     # ---- questions -------------------------------------------------------------------
     async def ask(
@@ -475,47 +443,67 @@ class SearchService:
             tips = await self._elsewhere(q) + await self._suggestions(q, None, kind_filter)
             return result([], 0, region_empty=True, suggestions=tips)
         if kind_filter is not None and region is None and not q.topic and q.status is None:
-            # Every region: tens of thousands of rows, so the page is cut in SQL; the
-            # asker's own region (a few rows) comes first.
-            at_home: dict[int, _Cand] = {}
-            if home is not None:
-                at_home = await self._ask_kind(kind_filter, home)
-            matches, _ = await self._page(at_home, limit, offset)
-            rest, others = await self._ask_kind_everywhere(
-                kind_filter, limit - len(matches), max(0, offset - len(at_home)), home
+            # Every region: tens of thousands of rows, so the pages are cut in SQL, the
+            # asker's own region first; one trip.
+            matches, home_total, total = await self.repo.read(
+                lambda reader: self._kind_everywhere(reader, kind_filter, home, limit, offset)
             )
-            total = len(at_home) + others
-            answer = result(matches + rest, total, home_total=len(at_home), unfiltered=total)
+            answer = result(matches, total, home_total=home_total, unfiltered=total)
             if total == 0:
                 answer.suggestions = await self._suggestions(q, region, kind_filter)
             return answer
-        cands, total = await self._candidates(q, region, found_kind, kind_filter, today)
+        name = org_name(org)
+        matches, total, home_total, unfiltered = await self.repo.read(
+            lambda reader: self._answer(
+                reader, q, region, home, found_kind, kind_filter, name, today, limit, offset
+            )
+        )
+        answer = result(matches, total, home_total=home_total, unfiltered=unfiltered)
+        if total == 0:
+            answer.suggestions = await self._suggestions(q, region, kind_filter)
+        return answer
+
+    def _answer(
+        self,
+        reader: SearchReader,
+        q: Question,
+        region: str | None,
+        home: str | None,
+        kind: str | None,
+        kind_filter: str | None,
+        name: OrgName | None,
+        today: dt.date | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Match], int, int, int]:
+        """A page of the answer, its total, how many of them are from the asker's own
+        region and how many before the status filter; every read in one job."""
+        cands, total = self._candidates(reader, q, region, kind, kind_filter, today)
         if home is not None:
-            at_home, _ = await self._candidates(q, home, found_kind, kind_filter, today)
+            at_home, _ = self._candidates(reader, q, home, kind, kind_filter, today)
             for rec_id, c in at_home.items():
                 c.home = True
                 cands[rec_id] = c
         unfiltered = max(len(cands), total)
         if q.status is not None and not (q.topic or kind_filter or region):
             # "что выполнено?": out of everything (the candidates came filtered already).
-            unfiltered = await self.repo.live_count(None)
+            unfiltered = reader.live_count(None)
         if q.status is not None:
             cands = {i: c for i, c in cands.items() if _passes(c.keys, q.status, today)}
             total = len(cands)
-        name = org_name(org)
         if name is not None and cands:
-            await self._boost_named(cands, name)
-        matches, found = await self._page(cands, limit, offset)
+            phrase = _phrase(name.lemmas)
+            _boost_named(cands, reader.match_ids(f"{{addressees body}} : {phrase}", NAMED_LIMIT))
+        ordered = sorted(cands.items(), key=lambda item: _sort_key(item[1]))
+        page = ordered[offset : offset + limit]
+        matches = _build_matches(page, reader.page_rows([rec_id for rec_id, _ in page]))
         # Past the FTS pool the count comes from FTS itself.
-        total = max(found, total)
         home_total = sum(1 for c in cands.values() if c.home)
-        answer = result(matches, total, home_total=home_total, unfiltered=unfiltered)
-        if total == 0:
-            answer.suggestions = await self._suggestions(q, region, kind_filter)
-        return answer
+        return matches, max(len(ordered), total), home_total, unfiltered
 
-    async def _candidates(
+    def _candidates(
         self,
+        reader: SearchReader,
         q: Question,
         region: str | None,
         kind: str | None,
@@ -523,22 +511,21 @@ class SearchService:
         today: dt.date | None,
     ) -> tuple[dict[int, _Cand], int]:
         if q.topic:
-            return await self._ask_topic(q, region, kind, kind_filter)
+            # The kind's own words stay in the query: "поддержка СО НКО" is also about NGOs.
+            words = q.topic + (_as_phrase(q.kind_words) if kind_filter is None else [])
+            return self._ask_topic(reader, words, (kind, kind_filter), region)
         if kind_filter is not None:
-            return await self._ask_kind(kind_filter, region), 0
+            return _kind_candidates(reader.facet_candidates(region, kind_filter), kind_filter), 0
         if region is not None:
-            return await self._ask_region(region), 0
+            reason = f"из документов {region_genitive(region)}"
+            rows = reader.region_candidates(region)
+            return {row["recommendation_id"]: _Cand(0, 1.0, row, [reason]) for row in rows}, 0
         if q.status is not None:
-            return await self._ask_status(q.status, region, today), 0
+            statuses, deadline, overdue = STATUS_RULES[q.status]
+            before = (today or dt.datetime.now(dt.UTC).date()).isoformat() if overdue else None
+            rows = reader.status_candidates(region, statuses, deadline=deadline, before=before)
+            return {row["recommendation_id"]: _Cand(0, 1.0, row) for row in rows}, 0
         return {}, 0
-
-    async def _ask_status(
-        self, status: str, region: str | None, today: dt.date | None
-    ) -> dict[int, _Cand]:
-        statuses, deadline, overdue = STATUS_RULES[status]
-        before = (today or dt.datetime.now(dt.UTC).date()).isoformat() if overdue else None
-        rows = await self.repo.status_candidates(region, statuses, deadline=deadline, before=before)
-        return {row["recommendation_id"]: _Cand(0, 1.0, row) for row in rows}
 
     async def _elsewhere(self, q: Question) -> list[str]:
         """For a region with no documents: what the same question finds elsewhere."""
@@ -557,45 +544,54 @@ class SearchService:
         terms = fts_terms([w for w in words if w.lemma])
         if not terms:
             return None
-        query = "{body addressees title} : (" + f" {op} ".join(terms) + ")"
+        query = "(" + f" {op} ".join(terms) + ")"
+        if not all(_NOT_ASCII.search(term) for term in terms):
+            # Only an ASCII term could meet a tag token (tags are ASCII); the filter costs
+            # a look at every match's positions, so a Russian question goes without it.
+            query = "{body addressees title} : " + query
         if region is not None:
             query += f' AND tags : "{region_tag(region)}"'
         if kind is not None:
             query += f' AND tags : "{kind_tag(kind)}"'
         return query
 
-    async def _ask_topic(
-        self, q: Question, region: str | None, kind: str | None, kind_filter: str | None
+    def _ask_topic(
+        self,
+        reader: SearchReader,
+        words: list[Word],
+        kinds: tuple[str | None, str | None],
+        region: str | None,
     ) -> tuple[dict[int, _Cand], int]:
-        # The kind's own words stay in the query: "поддержка СО НКО" is also about NGOs.
-        words = q.topic + (_as_phrase(q.kind_words) if kind_filter is None else [])
+        """Candidates of a question's words: ``kinds`` is the kind asked about (it lifts
+        items addressed to it) and the kind the answer is limited to."""
+        kind, kind_filter = kinds
         query = self._topic_query(words, region, kind_filter)
         if query is None:
             return {}, 0
-        pool, total = await self._pool(query, self._topic_query(words, region, kind_filter, "AND"))
+        every_word = self._topic_query(words, region, kind_filter, "AND")
+        pool, total, rows = self._pool(reader, query, every_word, facets=kind is not None)
         if not pool:
             return {}, 0
         bm25 = {rec_id: -score for rec_id, score in pool}
         boost: dict[int, int] = {}  # relation of the asked kind: 0 addressed, 1 joint
         if kind is not None:
-            for row in await self.repo.facets_of(bm25):
+            for row in rows.facets:
                 if row["kind"] == kind and row["relation"] <= 1:
                     rec_id = row["recommendation_id"]
                     boost[rec_id] = min(boost.get(rec_id, 1), row["relation"])
-        keys = {row["recommendation_id"]: row for row in await self.repo.keys(bm25)}
-        indexed = {r["recommendation_id"]: r for r in await self.repo.indexed(keys)}
+        keys = {row["recommendation_id"]: row for row in rows.keys}
+        indexed = {r["recommendation_id"]: r for r in rows.indexed}
         groups = {_group(w) for w in words}
+        tests = _word_tests(words)
         cands: dict[int, _Cand] = {}
         for rec_id, row in keys.items():
             stored = indexed.get(rec_id)
             present = (
-                set(
-                    _TOKEN_SPLIT.split(f"{stored['body']} {stored['addressees']} {stored['title']}")
-                )
+                _tokens(f"{stored['body']} {stored['addressees']} {stored['title']}")
                 if stored is not None
                 else set()
             )
-            hit = _hits(words, present)
+            hit = _hits(words, tests, present)
             # Items that have every word of the question come first, then bm25 decides;
             # being addressed to the kind asked about counts like a good bm25.
             coverage = len({_group(w) for w in hit}) / len(groups)
@@ -611,72 +607,70 @@ class SearchService:
             cands[rec_id] = c
         return cands, total
 
-    async def _pool(
-        self, any_word: str, every_word: str | None
-    ) -> tuple[list[tuple[int, float]], int]:
-        """FTS candidates (id, bm25) and the number of matches.
+    def _pool(
+        self, fts: SearchReader, any_word: str, every_word: str | None, *, facets: bool
+    ) -> tuple[list[tuple[int, float]], int, PoolRows]:
+        """FTS candidates (id, bm25), the number of matches and the candidates' rows, in
+        one read job.
 
         bm25 costs about a microsecond per matching row, so a question that matches most of
         the corpus ("рекомендации в сфере …") is ranked among the rows that have every word,
         and when even those are too many, the newest of them are taken unranked.
         """
-        found = await self.repo.count(any_word, cap=BROAD)
+        pool, total = self._candidates_of(fts, any_word, every_word)
+        return pool, total, fts.pool_rows([rec_id for rec_id, _ in pool], facets=facets)
+
+    def _candidates_of(
+        self, fts: SearchReader, any_word: str, every_word: str | None
+    ) -> tuple[list[tuple[int, float]], int]:
+        found = fts.count(any_word, cap=BROAD)
         if found < BROAD:
-            return await self.repo.match(any_word, POOL), found
-        # Broad: the total is what has every word (what the pages show), not every match.
-        narrow = await self.repo.count(every_word, cap=BROAD) if every_word else 0
+            return fts.match(any_word, POOL), found
+        # Broad: the total is what has every word (what the pages show), not every match;
+        # counted once, exactly (a capped count first would read the same rows again).
+        narrow = self._fts_total(fts, every_word) if every_word else 0
         if 0 < narrow < BROAD:
             assert every_word is not None  # narrow is 0 without it
-            return await self.repo.match(every_word, POOL), narrow
+            return fts.match(every_word, POOL), narrow
         source = every_word if narrow and every_word else any_word
-        total = await self.counts.get(("fts", source), lambda: self.repo.count(source))
-        return [(rec_id, 0.0) for rec_id in await self.repo.newest(source, POOL)], total
+        total = narrow if source == every_word else self._fts_total(fts, source)
+        return [(rec_id, 0.0) for rec_id in fts.newest(source, POOL)], total
 
-    async def _ask_kind(self, kind: str, region: str | None) -> dict[int, _Cand]:
-        cands: dict[int, _Cand] = {}
-        for row in await self.repo.facet_candidates(region, [kind], (0, 1)):
-            _add_facet(cands, row, kind)
-        return cands
+    def _fts_total(self, fts: SearchReader, query: str) -> int:
+        """Matches of an FTS query, counted once until the index changes."""
+        return self.counts.get_in(fts, ("fts", query), lambda: fts.count(query))
 
-    async def _ask_kind_everywhere(
-        self, kind: str, limit: int, offset: int, not_region: str | None = None
-    ) -> tuple[list[Match], int]:
-        addressed = await self._kind_total(kind, 0, not_region)
-        joint = await self._kind_total(kind, 1, not_region)
+    def _kind_everywhere(
+        self, reader: SearchReader, kind: str, home: str | None, limit: int, offset: int
+    ) -> tuple[list[Match], int, int]:
+        """A page of a kind's items in every region, the asker's own region first (its
+        addressed items, then its joint ones, like /my's segments), with how many are from
+        it and in all; in one read job."""
+        segments = [(kind, 0), (kind, 1)]
+        sizes = self._segment_sizes(reader, home, segments) if home is not None else [0, 0]
+        at_home = sum(sizes)
+        ids = _segment_ids(reader, home, segments, sizes, (), limit, offset) if home else []
+        home_cands: dict[int, _Cand] = {}
+        if home is not None and ids:
+            for row in reader.facet_rows(home, kind, ids):
+                _add_facet(home_cands, row, kind)
+        page = [(rec_id, home_cands[rec_id]) for rec_id in ids]
+        # Then every other region, past the asker's own.
+        rest, rest_offset = limit - len(page), max(0, offset - at_home)
+        addressed, joint = reader.kind_totals(kind, home)
         rows = []
-        if offset < addressed and limit > 0:
-            rows += await self.repo.kind_page(kind, 0, limit, offset, not_region)
-        if len(rows) < limit:
-            rows += await self.repo.kind_page(
-                kind, 1, limit - len(rows), max(0, offset - addressed), not_region
+        if rest_offset < addressed and rest > 0:
+            rows += reader.kind_page(kind, 0, rest, rest_offset, home)
+        if len(rows) < rest:
+            rows += reader.kind_page(
+                kind, 1, rest - len(rows), max(0, rest_offset - addressed), home
             )
         cands: dict[int, _Cand] = {}
         for row in rows:
             _add_facet(cands, row, kind)
-        matches, _ = await self._page(cands, limit, 0)
-        return matches, addressed + joint
-
-    async def _kind_total(self, kind: str, relation: int, not_region: str | None) -> int:
-        """Items of a kind (addressed, or joint and not addressed) in every region."""
-        return await self.counts.get(
-            ("kind", kind, relation, not_region),
-            lambda: self.repo.kind_count(kind, relation, not_region),
-        )
-
-    async def _ask_region(self, region: str) -> dict[int, _Cand]:
-        reason = f"из документов {region_genitive(region)}"
-        cands: dict[int, _Cand] = {}
-        for row in await self.repo.region_candidates(region):
-            cands[row["recommendation_id"]] = _Cand(0, 1.0, row, [reason])
-        return cands
-
-    async def _boost_named(self, cands: dict[int, _Cand], name: OrgName) -> None:
-        phrase = _phrase(name.lemmas)
-        ids = set(await self.repo.match_ids(f"{{addressees body}} : {phrase}"))
-        for rec_id in ids & set(cands):
-            c = cands[rec_id]
-            c.score *= 2
-            c.reasons.append("названа ваша организация")
+        page += sorted(cands.items(), key=lambda item: _sort_key(item[1]))[:rest]
+        matches = _build_matches(page, reader.page_rows([rec_id for rec_id, _ in page]))
+        return matches, at_home, at_home + addressed + joint
 
     async def _suggestions(self, q: Question, region: str | None, kind: str | None) -> list[str]:
         out: list[str] = []
@@ -685,9 +679,7 @@ class SearchService:
                 query = self._topic_query(q.topic + q.kind_words, None, kind)
                 elsewhere = await self.repo.count(query) if query else 0
             elif kind is not None:
-                elsewhere = await self._kind_total(kind, 0, None) + await self._kind_total(
-                    kind, 1, None
-                )
+                elsewhere = sum(await self.repo.kind_totals(kind))
             else:
                 elsewhere = 0
             if elsewhere:
@@ -712,6 +704,139 @@ class SearchService:
         return out
 
 
+def _named_queries(
+    name: OrgName, region: str | None
+) -> tuple[str | None, str | None, list[tuple[str, ...]]]:
+    """FTS queries of the items whose addressee or text names the organization (any case,
+    any quotes, every way of writing the name) and of those whose addressee names it, and
+    the lemma phrases that name it.
+
+    The first finds them all (the addressees and the text together); the second is asked
+    of the page's items only (``SearchReader.page_rows``)."""
+    variants: list[tuple[tuple[str, ...], bool]] = []  # lemmas, restricted to region
+    if len(name.lemmas) >= 2 or name.specific:
+        variants.append((name.lemmas, not name.specific))
+    if region is not None:
+        # "Правительство Амурской области" is written "Правительство области" at home.
+        own = set(lemma_list(region)) - {"область", "край", "республика", "город"}
+        short = tuple(lem for lem in name.lemmas if lem not in own)
+        if len(short) >= 2 and short != name.lemmas:
+            variants.append((short, True))
+    phrases = [lemmas for lemmas, _ in variants]
+    terms = [
+        (_phrase(lemmas), f' AND tags : "{region_tag(region)}"' if local else "")
+        for lemmas, local in variants
+        if region is not None or not local
+    ]
+    if not terms:
+        return None, None, phrases
+    # A text names it by its distinctive part, not by «НКО» alone.
+    columns = "{addressees body}" if name.specific else "addressees"
+    anywhere = " OR ".join(f"({columns} : {ph}{tail})" for ph, tail in terms)
+    by_addressee = " OR ".join(f"(addressees : {ph}{tail})" for ph, tail in terms)
+    return anywhere, by_addressee, phrases
+
+
+def _segment_ids(
+    reader: SearchReader,
+    region: str,
+    segments: list[tuple[str, int]],
+    sizes: list[int],
+    skip_ids: Iterable[int],
+    limit: int,
+    offset: int,
+) -> list[int]:
+    """Up to ``limit`` ids of a region's segments in order (``sizes``: what each adds),
+    past the first ``offset``; each segment's part is cut in SQL."""
+    ids: list[int] = []
+    for at, size in enumerate(sizes):
+        if len(ids) >= limit:
+            break
+        if offset >= size:
+            offset -= size
+            continue
+        ids += reader.segment_page(region, segments, at, skip_ids, limit - len(ids), offset)
+        offset = 0
+    return ids
+
+
+def _build_matches(page: list[tuple[int, _Cand]], rows: PageRows) -> list[Match]:
+    details = {row["id"]: row for row in rows.details}
+    addressees = _by_item(rows.addressees)
+    matches = []
+    for rec_id, c in page:
+        row = details.get(rec_id)
+        if row is None:
+            continue
+        matches.append(
+            Match(
+                recommendation_id=rec_id,
+                document_id=row["document_id"],
+                source=row["source"],
+                number=row["number"],
+                addressee=_addressee_label(c, addressees.get(rec_id, [])),
+                score=round(c.score, 4),
+                reasons=c.reasons,
+                status=row["status"],
+                deadline=row["deadline"],
+                deadline_precision=row["deadline_precision"],
+                text=row["text"],
+                region=row["region"],
+                reported=bool(row["reported"]),
+            )
+        )
+    return matches
+
+
+def _kind_candidates(rows: Iterable[sqlite3.Row], kind: str) -> dict[int, _Cand]:
+    cands: dict[int, _Cand] = {}
+    for row in rows:
+        _add_facet(cands, row, kind)
+    return cands
+
+
+def _boost_named(cands: dict[int, _Cand], named: Iterable[int]) -> None:
+    """Items that name the asker's organization count double."""
+    for rec_id in set(named) & set(cands):
+        c = cands[rec_id]
+        c.score *= 2
+        c.reasons.append("названа ваша организация")
+
+
+def _by_item(addressees: Iterable[sqlite3.Row]) -> dict[int, list[sqlite3.Row]]:
+    out: dict[int, list[sqlite3.Row]] = {}
+    for row in addressees:
+        out.setdefault(row["recommendation_id"], []).append(row)
+    return out
+
+
+def _names(addressee: sqlite3.Row, phrases: Iterable[tuple[str, ...]]) -> bool:
+    """Whether an addressee's own name holds one of the phrases naming the organization."""
+    canonical = lemma_list(addressee["canonical"])
+    return any(contains_seq(canonical, ph) for ph in phrases)
+
+
+def _named_hits(
+    rows: PageRows, phrases: list[tuple[str, ...]]
+) -> list[tuple[sqlite3.Row, sqlite3.Row | None]]:
+    """The page's named items' keys and the addressee that names the organization (None:
+    the text names it)."""
+    addressees = _by_item(rows.addressees)
+    hits: list[tuple[sqlite3.Row, sqlite3.Row | None]] = []
+    for row in rows.named_keys:
+        rec_id = row["recommendation_id"]
+        named = next(
+            (
+                a
+                for a in (addressees.get(rec_id, []) if rec_id in rows.by_addressee else [])
+                if _names(a, phrases)
+            ),
+            None,
+        )
+        hits.append((row, named))
+    return hits
+
+
 def _as_phrase(words: list[Word]) -> list[Word]:
     """Kind words searched as one phrase, like an abbreviation ("органы … самоуправления")."""
     if not words:
@@ -721,33 +846,49 @@ def _as_phrase(words: list[Word]) -> list[Word]:
     return [replace(w, abbr=words[0].abbr or typed, start=words[0].start) for w in words]
 
 
-_TOKEN_SPLIT = re.compile(r"[\s-]+")
+def _tokens(text: str) -> set[str]:
+    r"""The lemmas of an indexed row: its text split at spaces and hyphens (as
+    ``re.split(r"[\s-]+", text)`` would, an empty token at a separator on either end
+    included), with str methods, several times faster for a question's whole pool."""
+    tokens = set(text.replace("-", " ").split())
+    if not text or text[0] == "-" or text[-1] == "-" or text[0].isspace() or text[-1].isspace():
+        tokens.add("")
+    return tokens
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _group(word: Word) -> tuple[str, int] | str:
     return (word.abbr, word.start) if word.abbr is not None else word.lemma
 
 
-def _hits(words: Sequence[Word], present: set[str]) -> list[Word]:
+def _word_tests(words: Sequence[Word]) -> list[tuple[tuple[str, ...], str | None]]:
+    """How to tell each word in a row's lemmas: its parts (a hyphenated lemma), or else
+    its stem for a word the dictionary does not know (see ``fts_term``); decided once per
+    question, not once per candidate."""
+    tests: list[tuple[tuple[str, ...], str | None]] = []
+    for w in words:
+        term = fts_term(w)
+        tests.append((tuple(w.lemma.split("-")), term[1:-2] if term.endswith("*") else None))
+    return tests
+
+
+def _hits(
+    words: Sequence[Word], tests: Sequence[tuple[tuple[str, ...], str | None]], present: set[str]
+) -> list[Word]:
     """Words found in a row; an abbreviation counts only when all its words are there."""
-    found = [_word_in(w, present) for w in words]
+    found = [
+        all(p in present for p in parts)
+        or (stem is not None and any(t.startswith(stem) for t in present))
+        for parts, stem in tests
+    ]
     missing_groups = {_group(w) for w, ok in zip(words, found, strict=True) if not ok}
     return [
         w
         for w, ok in zip(words, found, strict=True)
         if ok and (w.abbr is None or _group(w) not in missing_groups)
     ]
-
-
-def _word_in(word: Word, present: set[str]) -> bool:
-    parts = word.lemma.split("-")
-    if all(p in present for p in parts):
-        return True
-    term = fts_term(word)
-    if term.endswith("*"):
-        stem = term[1:-2]
-        return any(t.startswith(stem) for t in present)
-    return False
 
 
 def _add(

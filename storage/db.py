@@ -55,6 +55,10 @@ def written_table(sql: str) -> str | None:
 BUSY_TIMEOUT_MS = 5000
 SHORT_BUSY_TIMEOUT_MS = 20  # read_short waits no longer in the loop: it goes through read
 _BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+# The reading connection's page cache (KiB): /my and questions read index pages all over a
+# database of a million recommendations, and SQLite's default 2 MB re-reads them from the OS
+# on every query (issue 15).  It costs at most this much memory, once.
+READ_CACHE_KIB = 65_536
 
 # Personal data lives here: the database, its -wal and -shm files and a directory made for
 # them are the owner's only.  SQLite creates -wal and -shm with the mode of the database file.
@@ -115,6 +119,7 @@ class Database:
             await reader.execute("PRAGMA query_only=ON")
             await reader.execute("PRAGMA foreign_keys=ON")
             await reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await reader.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
         return cls(conn, path, reader, _short_connection(path) if reader is not None else None)
 
     async def close(self) -> None:

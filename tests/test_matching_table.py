@@ -307,3 +307,42 @@ async def test_question_with_org_boost(seeded):
     first = boosted.matches[0]
     assert label(first) in {"001 1.3", "001 4.1"}
     assert "названа ваша организация" in first.reasons
+
+
+async def test_a_broad_question_counts_what_has_every_word_once(seeded, monkeypatch):
+    """Issue 15: a question matching too much to rank is answered from what has every word;
+    that is counted once (exactly, it is the total shown) and not first capped and then
+    counted again."""
+    import bot.search
+    from storage.search import SearchReader
+
+    monkeypatch.setattr(bot.search, "BROAD", 3)
+    calls: list[tuple[str, int | None]] = []
+    count = SearchReader.count
+
+    def spy(self: SearchReader, query: str, cap: int | None = None) -> int:
+        calls.append((query, cap))
+        return count(self, query, cap)
+
+    monkeypatch.setattr(SearchReader, "count", spy)
+    result = await seeded.ask("поддержка некоммерческих организаций", limit=50)
+    every = [(query, cap) for query, cap in calls if " AND " in query]
+    assert len(every) == 1 and every[0][1] is None, calls
+    monkeypatch.undo()
+    assert result.total == await seeded.repo.count(every[0][0]) > 3
+    assert len(result.matches) == min(50, result.total)
+
+
+async def test_question_words_never_match_the_tags(seeded):
+    """Tags (region and kind tokens, ASCII) are not text: a question made of their tokens
+    finds nothing.  A question in Russian cannot meet them, so it is searched without a
+    column filter (cheaper at a million rows, the same rows and bm25; issue 15)."""
+    from bot.matching import kind_tag, parse_question, region_tag
+
+    tags = f"{kind_tag('ngo')} {region_tag(AMUR)}"
+    assert (await seeded.ask(tags)).total == 0
+    assert (await seeded.ask(kind_tag("public_chamber")[:4])).total == 0  # a prefix of one
+    russian = parse_question("поддержка СО НКО").topic
+    assert not (seeded._topic_query(russian, None, None) or "").startswith("{")
+    with_region = seeded._topic_query(russian, AMUR, "ngo") or ""
+    assert f'tags : "{region_tag(AMUR)}"' in with_region and f'"{kind_tag("ngo")}"' in with_region

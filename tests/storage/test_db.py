@@ -13,6 +13,17 @@ async def test_pragmas(db):
     assert await db.fetchval("PRAGMA busy_timeout") == 5000
 
 
+async def test_reads_keep_a_larger_page_cache(db):
+    """Issue 15: /my and questions read index pages all over a million-row database; the
+    reading connection keeps READ_CACHE_KIB of them (the writer keeps SQLite's default)."""
+    from storage.db import READ_CACHE_KIB
+
+    assert READ_CACHE_KIB >= 32_768
+    assert await db.fetchval("PRAGMA cache_size") == -READ_CACHE_KIB
+    async with db.transaction():  # the writer's own reads
+        assert await db.fetchval("PRAGMA cache_size") == -2000
+
+
 async def test_migrations_are_recorded_and_idempotent(db):
     versions = [m.version for m in load_migrations()]
     recorded = [r[0] for r in await db.fetchall("SELECT version FROM schema_migrations")]

@@ -170,19 +170,39 @@ async def test_my_page_reads_a_page_not_the_region(services, search, monkeypatch
 
     db = services.db
     reads: list[tuple[str, tuple, int]] = []
-    fetchall = db.fetchall
+    trips = 0
+    read = db.read
 
-    async def spy(sql, params=()):
-        rows = await fetchall(sql, params)
-        reads.append((sql, tuple(params), len(rows)))
-        return rows
+    class Recording:
+        """The job's connection, recording each statement and how many rows it gave."""
 
-    monkeypatch.setattr(db, "fetchall", spy)
+        def __init__(self, conn) -> None:
+            self.conn = conn
+
+        def execute(self, sql, params=()):
+            rows = self.conn.execute(sql, params).fetchall()
+            reads.append((sql, tuple(params), len(rows)))
+            return Rows(rows)
+
+    class Rows(list):
+        def fetchall(self):
+            return list(self)
+
+        def fetchone(self):
+            return self[0] if self else None
+
+    async def spy(job):
+        nonlocal trips
+        trips += 1
+        return await read(lambda conn: job(Recording(conn)))
+
+    monkeypatch.setattr(db, "read", spy)
     page, page_total = await search.my(profile, limit=5, offset=10)
     monkeypatch.undo()
     assert page_total == total
     assert [m.recommendation_id for m in page] == [m.recommendation_id for m in everything[10:15]]
-    assert max(n for _, _, n in reads) <= 5
+    assert trips == 1, "one trip to the database thread"
+    assert reads and max(n for _, _, n in reads) <= 5
     ordered = [(sql, params) for sql, params, _ in reads if "ORDER BY f.sort_key" in sql]
     assert ordered, "the page is cut in SQL"
     for sql, params in ordered:
@@ -192,9 +212,10 @@ async def test_my_page_reads_a_page_not_the_region(services, search, monkeypatch
         assert "search_facets_rank" in plan and "TEMP B-TREE" not in plan, plan
 
 
-async def test_country_totals_are_cached_until_the_index_changes(services, search, settings):
-    """Issue 15: a kind's total in every region is counted once, then kept until the index
-    changes — by this process (an import) or by any other connection (a CLI import)."""
+async def test_country_totals_follow_the_index(services, search, settings):
+    """Issue 15: a kind's total in every region is not counted again for each question
+    (the index keeps it), and it follows changes — by this process (an import) or by any
+    other connection (a CLI import)."""
     import dataclasses
     import sqlite3
 
@@ -316,3 +337,180 @@ async def test_a_failed_rebuild_leaves_the_index_as_it_was(services, search, mon
     assert await services.db.fetchval("PRAGMA cache_size") == cache
     assert await services.db.fetchval("SELECT paused FROM search_state") == 0
     await integrity(services.db)
+
+
+async def _kind_totals_by_scan(db) -> dict[tuple[str, int], int]:
+    """Every kind's whole-country totals counted over the facets, as questions show them."""
+    rows = await db.fetchall(
+        "SELECT f.kind, f.relation, count(*) FROM search_facets f WHERE f.relation < 2"
+        " AND (f.relation = 0 OR NOT EXISTS (SELECT 1 FROM search_facets g"
+        " WHERE g.region = f.region AND g.kind = f.kind AND g.relation = 0"
+        " AND g.recommendation_id = f.recommendation_id)) GROUP BY f.kind, f.relation"
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+async def _kind_totals_kept(repo: SearchRepository, kinds) -> dict[tuple[str, int], int]:
+    totals = {}
+    for kind in kinds:
+        totals[(kind, 0)], totals[(kind, 1)] = await repo.kind_totals(kind)
+    return {key: n for key, n in totals.items() if n}
+
+
+async def test_kind_totals_are_kept_as_the_index_changes(services, search, settings):
+    """Issue 15: whole-country totals per kind are kept in search_kind_counts by triggers,
+    so a kind question reads them instead of counting; they equal a count over the facets
+    after imports, a re-import, another connection's delete and a rebuild."""
+    import sqlite3
+
+    from bot.paths import CONTENT_DIR
+    from bot.vocabulary import Kind
+
+    repo = SearchRepository(services.db)
+    kinds = [str(k) for k in Kind]
+
+    async def check() -> dict[tuple[str, int], int]:
+        expected = await _kind_totals_by_scan(services.db)
+        assert await _kind_totals_kept(repo, kinds) == expected
+        addressed = sorted(
+            ((k, n) for (k, rel), n in expected.items() if rel == 0), key=lambda kn: (-kn[1], kn[0])
+        )
+        assert await repo.kinds_available(None) == addressed
+        return expected
+
+    await services.importer.import_directory(CONTENT_DIR / "resolutions")
+    totals = await check()
+    reads: list[str] = []  # every statement either connection runs
+    connections = [c for c in (services.db._conn, services.db._reader) if c is not None]
+    for connection in connections:
+        await connection.set_trace_callback(reads.append)
+    await _kind_totals_kept(repo, kinds)
+    for connection in connections:
+        await connection.set_trace_callback(None)
+    assert reads and not [sql for sql in reads if "search_facets" in sql], "kept, not counted"
+    assert any(rel == 1 for _, rel in totals), "the seeds have joint items"
+    region = await services.db.fetchval(
+        "SELECT region FROM search_facets WHERE relation = 1 LIMIT 1"
+    )
+    kind = await services.db.fetchval("SELECT kind FROM search_facets WHERE relation = 1 LIMIT 1")
+    owns = []
+    for relation in (0, 1):
+        owns.append(
+            await services.db.fetchint(
+                "SELECT count(*) FROM search_facets f WHERE f.region = ? AND f.kind = ?"
+                " AND f.relation = ? AND (f.relation = 0 OR NOT EXISTS (SELECT 1"
+                " FROM search_facets g WHERE g.region = f.region AND g.kind = f.kind"
+                " AND g.relation = 0 AND g.recommendation_id = f.recommendation_id))",
+                (region, kind, relation),
+            )
+        )
+    assert await repo.kind_totals(kind, region) == (
+        totals.get((kind, 0), 0) - owns[0],
+        totals.get((kind, 1), 0) - owns[1],
+    )
+    assert owns[1] > 0
+
+    # An addressed row added to an item that was only joint hides it from the joint total.
+    joint = await services.db.fetchone("SELECT * FROM search_facets WHERE relation = 1 LIMIT 1")
+    await services.db.execute(
+        "INSERT INTO search_facets (region, kind, relation, recommendation_id, document_id)"
+        " VALUES (?, ?, 0, ?, ?)",
+        (joint["region"], joint["kind"], joint["recommendation_id"], joint["document_id"]),
+    )
+    await check()
+    await services.db.execute(
+        "DELETE FROM search_facets WHERE relation = 0 AND region = ? AND kind = ?"
+        " AND recommendation_id = ?",
+        (joint["region"], joint["kind"], joint["recommendation_id"]),
+    )
+    assert await check() == totals
+
+    await services.importer.import_document(document([("1", "Провести форум")]))
+    await check()
+    other = sqlite3.connect(settings.database_path)
+    try:
+        with other:
+            other.execute("PRAGMA foreign_keys = ON")
+            other.execute("DELETE FROM documents WHERE id = (SELECT min(id) FROM documents)")
+    finally:
+        other.close()
+    await check()
+    await services.db.execute("UPDATE search_kind_counts SET items = items + 7")
+    await search.rebuild()
+    await check()
+
+
+async def test_item_keys_come_from_the_narrow_index(services, search, monkeypatch):
+    """Issue 15: /my sorts the items naming an organization, and a question reads its
+    candidates' keys, from recommendations_keys (migration 0017), not from the wide rows
+    with their text, which no page cache holds at a million recommendations."""
+    import sqlite3
+
+    from storage.search import SearchReader
+
+    await services.importer.import_document(
+        document([("1", "Общественной палате Камчатского края провести форум")])
+    )
+    statements: list[tuple[str, tuple]] = []
+    init = SearchReader.__init__
+
+    class Recording:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def execute(self, sql, params=()):
+            statements.append((sql, tuple(params)))
+            return self.conn.execute(sql, params)
+
+    monkeypatch.setattr(SearchReader, "__init__", lambda self, conn: init(self, Recording(conn)))
+    matches, _ = await search.my(Profile(REGION, "ngo", "Общественная палата Камчатского края"))
+    assert matches
+    assert (await search.ask("провести форум")).matches
+    monkeypatch.undo()
+    keyed = [  # reads of items' keys by id (the page's details need the text itself)
+        (sql, p) for sql, p in statements if "r.id IN (SELECT value" in sql and "r.text" not in sql
+    ]
+    assert any("OVER ()" in sql for sql, _ in keyed), "the named items' order"
+    assert any("r.status" in sql for sql, _ in keyed), "a question's keys"
+    for sql, params in keyed:
+        plan = " ".join(
+            str(tuple(r)) for r in await services.db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
+        )
+        assert "COVERING INDEX recommendations_keys" in plan, plan
+
+
+async def test_the_kind_counts_migration_counts_an_existing_index(tmp_path):
+    """Migration 0017 on a database indexed before it: the kept totals start from what
+    the facets hold (a rebuild's recount), joint rows of addressed items left out."""
+    from storage import Database, apply_migrations
+    from storage.migrate import load_migrations
+
+    db = await Database.connect(tmp_path / "old.sqlite3")
+    try:
+        migrations = load_migrations()
+        await apply_migrations(db, [m for m in migrations if m.version < 17])
+        await db.execute(
+            "INSERT INTO documents (id, doc_key, source, content_hash, title, region,"
+            " created_at, updated_at) VALUES (1, 'k', 's.txt', 'h', 'T', 'R', 'now', 'now')"
+        )
+        for rec_id in (1, 2, 3):
+            await db.execute(
+                "INSERT INTO recommendations (id, document_id, position, number, text,"
+                " created_at, updated_at) VALUES (?, 1, ?, ?, 'x', 'now', 'now')",
+                (rec_id, rec_id, str(rec_id)),
+            )
+        facets = [("ngo", 0, 1), ("ngo", 1, 1), ("ngo", 1, 2), ("media", 0, 3), ("ngo", 0, 3)]
+        for kind, relation, rec_id in facets:
+            await db.execute(
+                "INSERT INTO search_facets (region, kind, relation, recommendation_id,"
+                " document_id) VALUES ('R', ?, ?, ?, 1)",
+                (kind, relation, rec_id),
+            )
+        await apply_migrations(db, migrations)
+        repo = SearchRepository(db)
+        assert await repo.kind_totals("ngo") == (2, 1)  # item 1's joint row: addressed too
+        assert await repo.kind_totals("media") == (1, 0)
+        assert await repo.kind_totals("ngo", "R") == (0, 0)
+        assert await db.fetchval("SELECT paused FROM search_state") == 0
+    finally:
+        await db.close()

@@ -237,3 +237,28 @@ def test_question_word_lemmas_are_cached_once_per_word():
     assert again == first
     assert [w.abbr for w in first].count("НКО") == 2  # "некоммерческие организации"
     assert _word_forms.cache_info().maxsize is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "-",
+        "поддержка нко",
+        "социально-ориентированный  организация",
+        " ведущий пробел",
+        "хвост-",
+        "-начало",
+        "табуляция\tи\nперевод\u00a0строки\u2003",
+        "кто-то - где-то -- там",
+    ],
+)
+def test_row_tokens_split_like_the_index_pattern(text):
+    """Issue 15: a question's candidates are split into lemmas with str methods; the set
+    is the one the regular expression gave."""
+    import re
+
+    from bot.search import _tokens
+
+    assert _tokens(text) == set(re.split(r"[\s-]+", text))
