@@ -37,7 +37,8 @@ SECTION_LINES = 6
 CARD_BUTTONS = 10
 BATCH = 1000
 ENQUEUE_SLICE = 100  # digests queued in one statement
-CACHE_LIMIT = 4000  # rendered bodies or sections kept for reuse in one run
+CACHE_LIMIT = 4000  # rendered bodies, sections or button rows kept for reuse in one run
+LINE_CACHE_LIMIT = 40_000  # rendered lines (plain strings: small, and nothing for the GC)
 # Planning gives the event loop back at least this often (seconds of work between yields).
 SLICE_SECONDS = 0.02
 
@@ -62,8 +63,10 @@ class Activity:
     # Rendered once per run and shared by every user it fits (the run owns them: a new run,
     # a new Activity, empty caches).
     bodies: dict[tuple[Any, ...], _Body | None] = field(default_factory=dict)
-    sections: dict[tuple[Any, ...], tuple[Html, tuple[int, ...]]] = field(default_factory=dict)
-    lines: dict[tuple[Any, ...], Html] = field(default_factory=dict)
+    # Sections and lines are kept as plain strings in tuples of plain values: the garbage
+    # collector stops tracking those, so a full collection during the run stays short.
+    sections: dict[tuple[Any, ...], tuple[str, tuple[int, ...]]] = field(default_factory=dict)
+    lines: dict[tuple[Any, ...], str] = field(default_factory=dict)
     number_rows: dict[tuple[int, ...], list[Button]] = field(default_factory=dict)
     _new_doc_ids: dict[str, frozenset[int]] = field(default_factory=dict)
 
@@ -85,10 +88,11 @@ class _Body:
     recommendation_ids: list[int]
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+def _remember(cache: dict[Any, Any], key: Any, value: Any, lines: bool = False) -> None:
     """Keep a rendered part for the users after this one; memory stays bounded: past
-    ``CACHE_LIMIT`` parts (users alike come early, as most users are alike) start afresh."""
-    if len(cache) >= CACHE_LIMIT:
+    ``CACHE_LIMIT`` parts, or ``LINE_CACHE_LIMIT`` lines, (users alike come early, as most
+    users are alike) start afresh."""
+    if len(cache) >= (LINE_CACHE_LIMIT if lines else CACHE_LIMIT):
         cache.clear()
     cache[key] = value
 
@@ -388,14 +392,15 @@ class DigestPlanner:
                 numbered.append(rec_id)
             return numbered.index(rec_id) + 1
 
-        def cached(key: tuple[Any, ...], render: Callable[[], Html]) -> Html:
+        def cached(key: tuple[Any, ...], render: Callable[[], Html]) -> str:
             """A line rendered once per run for everyone whose digest holds it."""
             line = lines_cache.get(key)
             if line is None:
-                line = lines_cache[key] = render()
+                line = str(render())
+                _remember(lines_cache, key, line, lines=True)
             return line
 
-        def title_line(key: str, doc_id: int) -> Html:
+        def title_line(key: str, doc_id: int) -> str:
             new = key == "new" and doc_id in new_doc_ids
 
             def render() -> Html:
@@ -406,7 +411,7 @@ class DigestPlanner:
 
             return cached(("new", doc_id, per_doc[doc_id]) if new else ("document", doc_id), render)
 
-        def section(key: str, rows: list[_Row], line: Callable[[_Row], Html]) -> Html:
+        def section(key: str, rows: list[_Row], line: Callable[[_Row], str]) -> str:
             """Lines grouped under their resolution's title, so a title is said once.
 
             A section is rendered once per run for the same rows at the same positions."""
@@ -423,7 +428,7 @@ class DigestPlanner:
             if cached is not None:
                 numbered[:] = cached[1]
                 return cached[0]
-            lines: list[Html] = []
+            lines: list[str] = []
             current = None
             for row in shown:
                 if row["document_id"] != current:
@@ -432,11 +437,11 @@ class DigestPlanner:
                 lines.append(line(row))
             if len(rows) > SECTION_LINES:
                 lines.append(texts("digest.more", n=len(rows) - SECTION_LINES))
-            text = texts(f"digest.section_{key}", lines=Html("\n".join(lines)))
+            text = str(texts(f"digest.section_{key}", lines=Html("\n".join(lines))))
             _remember(activity.sections, cache_key, (text, tuple(numbered)))
             return text
 
-        def item(row: _Row) -> Html:
+        def item(row: _Row) -> str:
             position = number(row["id"])
             return cached(
                 ("item", row["id"], position),
@@ -448,7 +453,7 @@ class DigestPlanner:
                 ),
             )
 
-        def deadline_item(row: _Row) -> Html:
+        def deadline_item(row: _Row) -> str:
             position = number(row["id"])
             return cached(
                 ("deadline", row["id"], position, row["deadline"]),
@@ -461,13 +466,13 @@ class DigestPlanner:
                 ),
             )
 
-        def event_line(event: _Row) -> Html:
+        def event_line(event: _Row) -> str:
             position = number(event["recommendation_id"])
             return cached(
                 ("event", event["id"], position), lambda: self._event_line(event, position)
             )
 
-        parts = [texts(f"digest.head_{frequency}")]
+        parts: list[str] = [texts(f"digest.head_{frequency}")]
         if new_recs:
             parts.append(
                 section("new", sorted(new_recs, key=lambda r: (r["document_id"], r["id"])), item)
@@ -506,10 +511,11 @@ class DigestPlanner:
             key = (start, *rec_ids[start : start + 5])
             row = activity.number_rows.get(key)
             if row is None:
-                row = activity.number_rows[key] = [
+                row = [
                     Button(str(i), OpenCard(rec_id))
                     for i, rec_id in enumerate(rec_ids[start : start + 5], start=start + 1)
                 ]
+                _remember(activity.number_rows, key, row)
             rows.append(row)
         rows.append(self._settings_row(frequency))
         return rows
