@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +27,7 @@ from bot.outbox import OutboxService, Outgoing
 from bot.texts import Html, Texts, join_within
 from bot.titles import readable_title
 from bot.views import status_label
-from storage.digests import PARTICIPANTS, DigestRepository, kinds_of
+from storage.digests import PARTICIPANTS, ActivityRow, DigestRepository, kinds_of
 from storage.users import UserRecord
 
 WINDOW_CAP = dt.timedelta(days=31)
@@ -40,11 +39,11 @@ ENQUEUE_SLICE = 100  # digests queued in one statement
 CACHE_LIMIT = 4000  # rendered bodies, sections or button rows kept for reuse in one run
 LINE_CACHE_LIMIT = 40_000  # rendered lines (plain strings: small, and nothing for the GC)
 # Planning gives the event loop back at least this often (seconds of work between yields).
-SLICE_SECONDS = 0.02
+SLICE_SECONDS = 0.01
 
-# A row as read, or a copy with a recurring term rolled to its current occurrence.
-_Row = sqlite3.Row | dict[str, Any]
-_ByRegionKind = dict[tuple[str, str], list[sqlite3.Row]]
+# The activity's rows by (region, kind), by recommendation: lists while loading, tuples once
+# loaded (a tuple of plain dicts, unlike a list, is nothing the garbage collector walks).
+_ByRegionKind = dict[tuple[str, str], Sequence[ActivityRow]]
 
 
 @dataclass
@@ -52,12 +51,14 @@ class Activity:
     """Everything that happened since the earliest ``since`` among the due users."""
 
     since: str
-    new_docs: list[sqlite3.Row] = field(default_factory=list)
-    new_recs: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
-    events: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
-    events_by_rec: dict[int, list[sqlite3.Row]] = field(default_factory=lambda: defaultdict(list))
-    deadlines: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
-    deadlines_by_rec: dict[int, sqlite3.Row] = field(default_factory=dict)
+    new_docs: list[ActivityRow] = field(default_factory=list)
+    new_recs: _ByRegionKind = field(default_factory=dict)
+    events: _ByRegionKind = field(default_factory=dict)
+    events_by_rec: dict[int, Sequence[ActivityRow]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    deadlines: _ByRegionKind = field(default_factory=dict)
+    deadlines_by_rec: dict[int, ActivityRow] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)
     actors: set[int] = field(default_factory=set)  # who made the events
     # Rendered once per run and shared by every user it fits (the run owns them: a new run,
@@ -68,6 +69,7 @@ class Activity:
     sections: dict[tuple[Any, ...], tuple[str, tuple[int, ...]]] = field(default_factory=dict)
     lines: dict[tuple[Any, ...], str] = field(default_factory=dict)
     number_rows: dict[tuple[int, ...], list[Button]] = field(default_factory=dict)
+    number_buttons: dict[tuple[int, int], Button] = field(default_factory=dict)
     _new_doc_ids: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def new_doc_ids(self, since_iso: str) -> frozenset[int]:
@@ -120,22 +122,27 @@ class Digest:
 
 
 async def _index(
-    rows: list[sqlite3.Row],
+    rows: list[ActivityRow],
     by_region_kind: _ByRegionKind,
     slicer: _Slicer,
     by_rec: dict[int, Any] | None = None,  # rows by recommendation: lists, or one (many=False)
     many: bool = True,
 ) -> None:
+    lists: dict[tuple[str, str], list[ActivityRow]] = defaultdict(list)
+    rec_lists: dict[int, list[ActivityRow]] = defaultdict(list)
     for count, row in enumerate(rows):
         if count % 500 == 0:
             await slicer.pause()
         for kind in kinds_of(row["kinds"]):
-            by_region_kind[(row["region"], kind)].append(row)
+            lists[(row["region"], kind)].append(row)
         if by_rec is not None:
             if many:
-                by_rec[row["recommendation_id"]].append(row)
+                rec_lists[row["recommendation_id"]].append(row)
             else:
                 by_rec[row["id"]] = row
+    by_region_kind.update((key, tuple(found)) for key, found in lists.items())
+    if by_rec is not None:
+        by_rec.update((rec_id, tuple(found)) for rec_id, found in rec_lists.items())
 
 
 @dataclass
@@ -282,9 +289,10 @@ class DigestPlanner:
             body = self._body(user, regions, kinds, follows, since, zone, activity, now)
         else:
             # The same regions, kinds, window and local day: the same digest, composed once.
+            # Sorted tuples rather than frozensets: plain values, untracked by the collector.
             shared = (
-                frozenset(regions),
-                frozenset(kinds),
+                tuple(sorted(set(regions))),
+                tuple(sorted(kinds)),
                 to_iso(since),
                 local_date(now, zone),
                 local_date(since, zone),
@@ -321,8 +329,8 @@ class DigestPlanner:
         today = local_date(now, zone)
         keys = [(region, kind) for region in regions for kind in kinds]
 
-        def concerning(index: _ByRegionKind) -> dict[int, _Row]:
-            found: dict[int, _Row] = {}
+        def concerning(index: _ByRegionKind) -> dict[int, ActivityRow]:
+            found: dict[int, ActivityRow] = {}
             for key in keys:
                 for row in index.get(key, ()):
                     found[row["id"]] = row
@@ -349,9 +357,9 @@ class DigestPlanner:
                 deadline_rows[rec_id] = activity.deadlines_by_rec[rec_id]
         horizon = today + dt.timedelta(days=HORIZON_DAYS)
         since_day = local_date(since, zone)
-        soon: list[_Row] = []
-        overdue: list[_Row] = []
-        row: _Row
+        soon: list[ActivityRow] = []
+        overdue: list[ActivityRow] = []
+        row: ActivityRow
         for row in deadline_rows.values():
             # A recurring term counts at its occurrence due now: never missed, shown as such.
             rolled = current_deadline(row["deadline"], row["deadline_kind"],
@@ -374,10 +382,10 @@ class DigestPlanner:
         self,
         frequency: str,
         new_doc_ids: frozenset[int],
-        new_recs: list[_Row],
-        events: list[_Row],
-        soon: list[_Row],
-        overdue: list[_Row],
+        new_recs: list[ActivityRow],
+        events: list[ActivityRow],
+        soon: list[ActivityRow],
+        overdue: list[ActivityRow],
         activity: Activity,
     ) -> _Body:
         texts = self.texts
@@ -411,7 +419,7 @@ class DigestPlanner:
 
             return cached(("new", doc_id, per_doc[doc_id]) if new else ("document", doc_id), render)
 
-        def section(key: str, rows: list[_Row], line: Callable[[_Row], str]) -> str:
+        def section(key: str, rows: list[ActivityRow], line: Callable[[ActivityRow], str]) -> str:
             """Lines grouped under their resolution's title, so a title is said once.
 
             A section is rendered once per run for the same rows at the same positions."""
@@ -441,7 +449,7 @@ class DigestPlanner:
             _remember(activity.sections, cache_key, (text, tuple(numbered)))
             return text
 
-        def item(row: _Row) -> str:
+        def item(row: ActivityRow) -> str:
             position = number(row["id"])
             return cached(
                 ("item", row["id"], position),
@@ -453,7 +461,7 @@ class DigestPlanner:
                 ),
             )
 
-        def deadline_item(row: _Row) -> str:
+        def deadline_item(row: ActivityRow) -> str:
             position = number(row["id"])
             return cached(
                 ("deadline", row["id"], position, row["deadline"]),
@@ -466,7 +474,7 @@ class DigestPlanner:
                 ),
             )
 
-        def event_line(event: _Row) -> str:
+        def event_line(event: ActivityRow) -> str:
             position = number(event["recommendation_id"])
             return cached(
                 ("event", event["id"], position), lambda: self._event_line(event, position)
@@ -491,7 +499,7 @@ class DigestPlanner:
             recommendation_ids=numbered,
         )
 
-    def _event_line(self, event: _Row, position: int) -> Html:
+    def _event_line(self, event: ActivityRow, position: int) -> Html:
         texts = self.texts
         if event["event"] == "status":
             what = texts("digest.event_status", status=status_label(texts, event["new_status"]))
@@ -512,13 +520,23 @@ class DigestPlanner:
             row = activity.number_rows.get(key)
             if row is None:
                 row = [
-                    Button(str(i), OpenCard(rec_id))
+                    self._number_button(i, rec_id, activity)
                     for i, rec_id in enumerate(rec_ids[start : start + 5], start=start + 1)
                 ]
                 _remember(activity.number_rows, key, row)
             rows.append(row)
         rows.append(self._settings_row(frequency))
         return rows
+
+    @staticmethod
+    def _number_button(number: int, rec_id: int, activity: Activity) -> Button:
+        """The button «number» that opens a card: one per run for every row that has it
+        (fewer objects for the garbage collector to walk)."""
+        button = activity.number_buttons.get((number, rec_id))
+        if button is None:
+            button = Button(str(number), OpenCard(rec_id))
+            _remember(activity.number_buttons, (number, rec_id), button)
+        return button
 
     def _settings_row(self, frequency: str) -> list[Button]:
         if frequency in self._settings_rows:
