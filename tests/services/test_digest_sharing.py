@@ -142,7 +142,7 @@ async def test_digests_are_the_same_whatever_the_run_keeps_rendered(
     assert queued(await services.digests.due(SLOT)) == kept
 
 
-async def test_rendered_lines_and_sections_are_nothing_for_the_garbage_collector(
+async def test_the_runs_activity_and_rendered_parts_are_nothing_for_the_garbage_collector(
     services, clock, amur
 ):
     """A full collection walks every tracked object: the run's many rendered parts must not
@@ -157,3 +157,8 @@ async def test_rendered_lines_and_sections_are_nothing_for_the_garbage_collector
         gc.collect()
     parts = [*activity.lines.items(), *activity.sections.items()]
     assert [part for part in parts if gc.is_tracked(part[0]) or gc.is_tracked(part[1])] == []
+    # The window's activity, kept for the whole run, is nothing for it either.
+    indexes = (activity.new_recs, activity.events, activity.deadlines, activity.events_by_rec)
+    rows = [rows for index in indexes for rows in index.values()]
+    assert rows and [found for found in rows if gc.is_tracked(found)] == []
+    assert [row for row in activity.deadlines_by_rec.values() if gc.is_tracked(row)] == []
