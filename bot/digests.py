@@ -13,7 +13,7 @@ import asyncio
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,9 +41,7 @@ LINE_CACHE_LIMIT = 40_000  # rendered lines (plain strings: small, and nothing f
 # Planning gives the event loop back at least this often (seconds of work between yields).
 SLICE_SECONDS = 0.01
 
-# The activity's rows by (region, kind), by recommendation: lists while loading, tuples once
-# loaded (a tuple of plain dicts, unlike a list, is nothing the garbage collector walks).
-_ByRegionKind = dict[tuple[str, str], Sequence[ActivityRow]]
+_ByRegionKind = dict[tuple[str, str], list[ActivityRow]]
 
 
 @dataclass
@@ -52,12 +50,10 @@ class Activity:
 
     since: str
     new_docs: list[ActivityRow] = field(default_factory=list)
-    new_recs: _ByRegionKind = field(default_factory=dict)
-    events: _ByRegionKind = field(default_factory=dict)
-    events_by_rec: dict[int, Sequence[ActivityRow]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    deadlines: _ByRegionKind = field(default_factory=dict)
+    new_recs: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
+    events: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
+    events_by_rec: dict[int, list[ActivityRow]] = field(default_factory=lambda: defaultdict(list))
+    deadlines: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
     deadlines_by_rec: dict[int, ActivityRow] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)
     actors: set[int] = field(default_factory=set)  # who made the events
@@ -128,21 +124,16 @@ async def _index(
     by_rec: dict[int, Any] | None = None,  # rows by recommendation: lists, or one (many=False)
     many: bool = True,
 ) -> None:
-    lists: dict[tuple[str, str], list[ActivityRow]] = defaultdict(list)
-    rec_lists: dict[int, list[ActivityRow]] = defaultdict(list)
     for count, row in enumerate(rows):
         if count % 500 == 0:
             await slicer.pause()
         for kind in kinds_of(row["kinds"]):
-            lists[(row["region"], kind)].append(row)
+            by_region_kind[(row["region"], kind)].append(row)
         if by_rec is not None:
             if many:
-                rec_lists[row["recommendation_id"]].append(row)
+                by_rec[row["recommendation_id"]].append(row)
             else:
                 by_rec[row["id"]] = row
-    by_region_kind.update((key, tuple(found)) for key, found in lists.items())
-    if by_rec is not None:
-        by_rec.update((rec_id, tuple(found)) for rec_id, found in rec_lists.items())
 
 
 @dataclass

@@ -159,6 +159,6 @@ async def test_the_runs_activity_and_rendered_parts_are_nothing_for_the_garbage_
     assert [part for part in parts if gc.is_tracked(part[0]) or gc.is_tracked(part[1])] == []
     # The window's activity, kept for the whole run, is nothing for it either.
     indexes = (activity.new_recs, activity.events, activity.deadlines, activity.events_by_rec)
-    rows = [rows for index in indexes for rows in index.values()]
-    assert rows and [found for found in rows if gc.is_tracked(found)] == []
-    assert [row for row in activity.deadlines_by_rec.values() if gc.is_tracked(row)] == []
+    rows = [row for index in indexes for found in index.values() for row in found]
+    rows += [*activity.deadlines_by_rec.values(), *activity.new_docs]
+    assert rows and [row for row in rows if gc.is_tracked(row)] == []
