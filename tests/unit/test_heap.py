@@ -13,7 +13,7 @@ class Node:
 def test_start_up_is_frozen_and_its_garbage_freed_first():
     kept = Node()
     garbage = Node()
-    garbage.itself = garbage  # a cycle: only the collector frees it
+    vars(garbage)["itself"] = garbage  # a cycle: only the collector frees it
     dead = weakref.ref(garbage)
     del garbage
     frozen_before = gc.get_freeze_count()
