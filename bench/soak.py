@@ -312,9 +312,8 @@ async def _soak(
                 proc.kill()
                 await proc.wait()
     log_text = log_path.read_text(encoding="utf-8", errors="replace")
-    log_errors = sum(1 for line in log_text.splitlines() if " ERROR " in line) + log_text.count(
-        "Traceback"
-    )
+    error_lines = [line for line in log_text.splitlines() if " ERROR " in line]
+    log_errors = len(error_lines) + log_text.count("Traceback")
     latencies = result["latencies_ms"]
 
     def pct(p: float) -> float:
@@ -342,6 +341,7 @@ async def _soak(
         "api_errors": result["api_errors"],
         "log_errors": log_errors,
         "web_errors": web_errors,
+        "log_error_lines": error_lines[:5],  # the log goes with the run's directory
         "stop_exit_code": stop_code,
         **figures,
     }
