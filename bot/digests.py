@@ -88,8 +88,8 @@ class _Body:
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any, lines: bool = False) -> None:
     """Keep a rendered part for the users after this one; memory stays bounded: past
-    ``CACHE_LIMIT`` parts, or ``LINE_CACHE_LIMIT`` lines, (users alike come early, as most
-    users are alike) start afresh."""
+    ``CACHE_LIMIT`` parts (``LINE_CACHE_LIMIT`` for lines) a cache starts afresh (users alike
+    come early, as most users are alike)."""
     if len(cache) >= (LINE_CACHE_LIMIT if lines else CACHE_LIMIT):
         cache.clear()
     cache[key] = value
