@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
+import hashlib
+import importlib
+import importlib.util
 import json
 import os
 import random
@@ -400,16 +404,21 @@ async def _plan(path: str) -> dict:
             DEFAULT_TZ,
         )
         lag = _LagTicker()
+        collections = _FullCollections()
         ticker = asyncio.create_task(lag.run())
         start, cpu_start = time.perf_counter(), time.process_time()
+        gc.callbacks.append(collections)
         try:
             stats = await planner.run(NOW)
         finally:
+            gc.callbacks.remove(collections)
             seconds = time.perf_counter() - start
             ticker.cancel()
         # CPU time of both threads: steadier than wall time on a busy machine.
         cpu_seconds = time.process_time() - cpu_start
+        peak_rss_mb = _rss_mb()
         outbox = await db.fetchval("SELECT count(*) FROM outbox WHERE kind = 'digest'")
+        queued = await _outbox_sha256(db)
     finally:
         await db.close()
     return {
@@ -417,9 +426,29 @@ async def _plan(path: str) -> dict:
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "outbox": outbox,
-        "peak_rss_mb": _rss_mb(),
+        "outbox_sha256": queued,
+        "peak_rss_mb": peak_rss_mb,
         "loop_lag_max_ms": lag.worst * 1000,
+        "loop_stall_cpu_max_ms": lag.worst_cpu * 1000,
+        "full_collections": collections.count,
+        "full_collection_cpu_max_ms": collections.worst * 1000,
     }
+
+
+async def _outbox_sha256(db) -> str:
+    """What was queued, to the byte (keys and payloads): two planners that agree queue the
+    same rows.  Read a slice at a time, so the check adds nothing to the peak memory."""
+    queued = hashlib.sha256()
+    after = ""
+    while rows := await db.fetchall(
+        "SELECT dedup_key, payload FROM outbox WHERE kind = 'digest' AND dedup_key > ?"
+        " ORDER BY dedup_key LIMIT 2000",
+        (after,),
+    ):
+        for key, payload in rows:
+            queued.update(f"{key}\n{payload}\n".encode())
+        after = rows[-1][0]
+    return queued.hexdigest()
 
 
 class _LagTicker:
@@ -430,13 +459,40 @@ class _LagTicker:
 
     def __init__(self) -> None:
         self.worst = 0.0
+        # The part of a late wake-up the event loop's own thread spent computing (its CPU
+        # time meanwhile, at most the lateness): what the planner holds others up by, apart
+        # from the time the machine gave the process to others.
+        self.worst_cpu = 0.0
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             due = loop.time() + self.TICK
+            cpu = time.thread_time()
             await asyncio.sleep(self.TICK)
-            self.worst = max(self.worst, loop.time() - due)
+            late = loop.time() - due
+            self.worst = max(self.worst, late)
+            self.worst_cpu = max(self.worst_cpu, min(late, time.thread_time() - cpu))
+
+
+class _FullCollections:
+    """``gc.callbacks`` entry: how many full (oldest generation) collections ran, and the
+    longest in CPU seconds of the collecting thread (wall time on a busy machine counts the
+    time others had the CPU) — a pause for everything on the event loop."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.worst = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._start = time.thread_time()
+        else:
+            self.count += 1
+            self.worst = max(self.worst, time.thread_time() - self._start)
 
 
 def _child() -> None:
@@ -446,6 +502,9 @@ def _child() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     import bot.digests  # noqa: F401  (imports are not part of the run)
 
+    # As `python -m bot run` does once started (a revision older than that does not).
+    if importlib.util.find_spec("bot.heap") is not None:
+        importlib.import_module("bot.heap").freeze_start_up()
     baseline = _rss_mb()
     results = [asyncio.run(_plan(path)) for path in sys.argv[1:]]
     print(json.dumps({"baseline_rss_mb": baseline, "runs": results}))
@@ -511,9 +570,21 @@ def run(
     result = _figures(mine, users, recommendations, small_users)
     if theirs:
         before = _figures(theirs, users, recommendations, small_users)
-        for key in ("seconds", "cpu_seconds", "loop_lag_max_ms", "peak_rss_mb", "queued"):
+        for key in (
+            "seconds",
+            "cpu_seconds",
+            "loop_lag_max_ms",
+            "loop_stall_cpu_max_ms",
+            "full_collection_cpu_max_ms",
+            "peak_rss_mb",
+            "queued",
+        ):
             result[f"compare_{key}"] = before[key]
         result["compare"] = compare
+        # Every run of both planners queued the very same digests, byte for byte.
+        result["same_digests"] = all(
+            len({m["runs"][i]["outbox_sha256"] for m in (*mine, *theirs)}) == 1 for i in (0, 1)
+        )
         result["cpu_ratio"] = round(before["cpu_seconds"] / max(result["cpu_seconds"], 1e-9), 2)
     result.update(
         documents=content["documents"],
@@ -567,6 +638,9 @@ def _figures(measured: list[dict], users: int, recommendations: int, small_users
         "baseline_rss_mb": round(chosen["baseline_rss_mb"], 1),
         # None: a planner older than the measurement (it has no ticker of its own).
         "loop_lag_max_ms": _ms(second.get("loop_lag_max_ms")),
+        "loop_stall_cpu_max_ms": _ms(second.get("loop_stall_cpu_max_ms")),
+        "full_collections": second.get("full_collections"),
+        "full_collection_cpu_max_ms": _ms(second.get("full_collection_cpu_max_ms")),
     }
 
 

@@ -5,13 +5,21 @@ Three processes on 127.0.0.1: this one (the conductor), the fake Bot API with a 
 shipped resolutions; ``users`` people with a profile who send the updates; ``recipients``
 subscribers who get a broadcast queued before the bot starts; ``digest_users`` subscribers
 whose daily digests fall due one after another during the run, with the planner every 5 s).
-Then ``updates`` messages (/help, /my, a question in words, /profile) come at ``rate`` a
-second, each user's next one ``users / rate`` seconds after the previous.
+Then ``updates`` messages (/help, /my, a question in words, /profile, a press of a card's
+button) come at ``rate`` a second, each user's next one ``users / rate`` seconds after the
+previous.
+
+With ``recommendations`` the database starts from ``bench query``'s synthetic corpus of that
+size (built at ``database`` when that file is missing, reused when it is there, and copied for
+the run: never written to), so the bot runs with, say, a million recommendations.  ``web``
+turns the public page on too and fetches its pages (index, a region, a resolution, a
+recommendation, a region's calendar) once a second during the load.
 
 * ``p50_ms`` … ``p99_ms``: from an update given to the bot to the bot's first message in that
   chat, as the fake server saw it.
 * ``rss_start_mb`` / ``rss_end_mb``: the bot process's resident memory when the load starts
-  (after start-up) and when it ends.
+  (after start-up) and when it ends; ``rss_peak_mb``: its highest (``VmHWM``), start-up
+  included.
 * ``errors``: updates without a reply, Bot API calls the server refused, and ERROR lines or
   tracebacks in the bot's log.
 
@@ -22,18 +30,25 @@ process exits by itself, and the bot gets SIGTERM at the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
+import random
+import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 
+import bench.query
 from bench.broadcast import TEXT as ANNOUNCEMENT
+from bench.soak_server import CARD
 from bot.announcements import Content
 from bot.container import open_services
 from bot.paths import CONTENT_DIR, PROJECT_DIR
@@ -46,10 +61,15 @@ REGION = "Амурская область"
 FIRST_USER = 1_000_000
 FIRST_RECIPIENT = 2_000_000
 FIRST_DIGEST = 3_000_000
-TEXTS = ["/help", "/my", "что рекомендовано ресурсным центрам?", "/profile"]
+TEXTS = ["/help", "/my", "что рекомендовано ресурсным центрам?", "/profile", CARD]
+CARD_SAMPLE = 200  # recommendations whose cards the load opens
+WEB_PAGES = ("/", "/r/{region}", "/d/{document}", "/rec/{rec}", "/calendar/region/{region}.ics")
 
 
-async def _prepare(database: Path, users: int, recipients: int, digest_users: int, span: float):
+async def _prepare(
+    database: Path, users: int, recipients: int, digest_users: int, span: float
+) -> list[int]:
+    """The database of the run; the recommendations whose cards the load opens."""
     settings = Settings(
         _env_file=None,
         bot_token=TOKEN,
@@ -121,14 +141,40 @@ async def _prepare(database: Path, users: int, recipients: int, digest_users: in
                 ADMIN_ID, REGION, Content(ANNOUNCEMENT)
             )
             await services.announcements.send(ADMIN_ID, draft.id)
+        last = await services.db.fetchval("SELECT max(id) FROM recommendations")
+    return sorted(random.Random(7).sample(range(1, last + 1), min(CARD_SAMPLE, last)))
 
 
-def _rss_mb(pid: int) -> float:
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """``VmRSS`` (resident now) or ``VmHWM`` (the highest so far) of a process, MB."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _browse(http: aiohttp.ClientSession, base: str, pages: list[str], stop: asyncio.Event):
+    """The public page, a page a second in turn, until ``stop``: (requests, errors)."""
+    requests = errors = 0
+    while not stop.is_set():
+        path = pages[requests % len(pages)]
+        requests += 1
+        try:
+            async with http.get(base + path) as response:
+                await response.read()
+                errors += response.status != 200
+        except aiohttp.ClientError:
+            errors += 1
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)
+    return requests, errors
 
 
 async def _wait(condition, deadline: float, what: str) -> None:
@@ -140,11 +186,20 @@ async def _wait(condition, deadline: float, what: str) -> None:
 
 
 async def _soak(
-    workdir: Path, updates: int, users: int, rate: float, recipients: int, digest_users: int
+    workdir: Path,
+    updates: int,
+    users: int,
+    rate: float,
+    recipients: int,
+    digest_users: int,
+    corpus: Path | None,
+    web: bool,
 ) -> dict:
     load_seconds = updates / rate
     database = workdir / "soak.sqlite3"
-    await _prepare(database, users, recipients, digest_users, load_seconds)
+    if corpus is not None:
+        shutil.copyfile(corpus, database)
+    cards = await _prepare(database, users, recipients, digest_users, load_seconds)
     budget = load_seconds * 3 + 300  # the whole run, start-up and shutdown included
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget
@@ -179,7 +234,13 @@ async def _soak(
             BACKUP_ENABLED="false",
             METRICS_PORT="0",
             PYTHONUNBUFFERED="1",
+            WEB_ENABLED=str(web).lower(),
         )
+        web_base = ""
+        if web:
+            port = _free_port()
+            web_base = f"http://127.0.0.1:{port}"
+            env.update(WEB_HOST="127.0.0.1", WEB_PORT=str(port), PUBLIC_URL=web_base)
         with log_path.open("wb") as log:
             bot = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", cwd=str(PROJECT_DIR), env=env,
@@ -204,15 +265,26 @@ async def _soak(
                 "updates": updates,
                 "rate": rate,
                 "texts": TEXTS,
+                "cards": cards,
             }
             started = time.perf_counter()
             async with http.post(base + "/_soak/load", json=spec) as response:
                 response.raise_for_status()
+            stop_browsing = asyncio.Event()
+            browsing = None
+            if web_base:
+                pages = [
+                    page.format(region=quote(REGION), document=1, rec=cards[0])
+                    for page in WEB_PAGES
+                ]
+                browsing = asyncio.create_task(_browse(http, web_base, pages, stop_browsing))
 
             async def load_done() -> bool:
                 return (await status())["done"]
 
             await _wait(load_done, deadline, "the load")
+            stop_browsing.set()
+            web_requests, web_errors = await browsing if browsing is not None else (0, 0)
             # The last updates' replies: wait until the bot has answered or the budget is out.
             answered_at_end = 0
 
@@ -229,6 +301,7 @@ async def _soak(
             await _wait(replies_settled, deadline, "the last replies")
             seconds = time.perf_counter() - started
             rss_end = _rss_mb(bot.pid)
+            rss_peak = _rss_mb(bot.pid, "VmHWM")
             async with http.get(base + "/_soak/result") as response:
                 result = await response.json()
         bot.send_signal(signal.SIGTERM)
@@ -239,9 +312,8 @@ async def _soak(
                 proc.kill()
                 await proc.wait()
     log_text = log_path.read_text(encoding="utf-8", errors="replace")
-    log_errors = sum(1 for line in log_text.splitlines() if " ERROR " in line) + log_text.count(
-        "Traceback"
-    )
+    error_lines = [line for line in log_text.splitlines() if " ERROR " in line]
+    log_errors = len(error_lines) + log_text.count("Traceback")
     latencies = result["latencies_ms"]
 
     def pct(p: float) -> float:
@@ -259,10 +331,17 @@ async def _soak(
         "max_ms": round(latencies[-1], 1) if latencies else None,
         "rss_start_mb": round(rss_start, 1),
         "rss_end_mb": round(rss_end, 1),
-        "errors": result["unanswered"] + result["api_errors"] + log_errors,
+        "rss_peak_mb": round(rss_peak, 1),
+        "recommendations": figures.pop("recommendations"),
+        "web": int(web),
+        "card_views": result["card_presses"],
+        "web_requests": web_requests,
+        "errors": result["unanswered"] + result["api_errors"] + log_errors + web_errors,
         "unanswered": result["unanswered"],
         "api_errors": result["api_errors"],
         "log_errors": log_errors,
+        "web_errors": web_errors,
+        "log_error_lines": error_lines[:5],  # the log goes with the run's directory
         "stop_exit_code": stop_code,
         **figures,
     }
@@ -275,18 +354,31 @@ async def _outbox(database: Path) -> dict:
     try:
         rows = conn.execute("SELECT kind, status, count(*) FROM outbox GROUP BY kind, status")
         by = {f"{kind}_{status}": n for kind, status, n in rows}
+        (recommendations,) = conn.execute("SELECT count(*) FROM recommendations").fetchone()
     finally:
         conn.close()
     return {
+        "recommendations": recommendations,
         "broadcast_sent": by.get("announce_sent", 0),  # to recipients and digest readers
         "broadcast_left": by.get("announce_pending", 0) + by.get("announce_sending", 0),
         "digests_sent": by.get("digest_sent", 0),
     }
 
 
-async def _run(**kwargs) -> dict:
+async def _run(recommendations: int, database: str, **kwargs) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
-        return await _soak(Path(tmp), **kwargs)
+        corpus = None
+        build_seconds = 0.0
+        if recommendations or database:
+            corpus = Path(database) if database else Path(tmp) / "corpus.sqlite3"
+            if not corpus.exists():
+                started = time.perf_counter()
+                await bench.query._prepare(
+                    corpus, recommendations, max(1, recommendations // 20), seed=42
+                )
+                build_seconds = time.perf_counter() - started
+        figures = await _soak(Path(tmp), corpus=corpus, **kwargs)
+        return {**figures, "build_seconds": round(build_seconds, 1)}
 
 
 def run(
@@ -295,14 +387,22 @@ def run(
     rate: float = 80.0,
     recipients: int = 2_000,
     digest_users: int = 1_000,
+    recommendations: int = 0,
+    database: str = "",
+    web: int = 0,
 ) -> dict:
+    """``recommendations``: start from ``bench query``'s corpus of that size (``database``:
+    keep it there and reuse it; the run works on a copy); ``web``: the public page on too."""
     return asyncio.run(
         _run(
+            recommendations=recommendations,
+            database=database,
             updates=updates,
             users=users,
             rate=rate,
             recipients=recipients,
             digest_users=digest_users,
+            web=bool(web),
         )
     )
 

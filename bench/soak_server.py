@@ -4,11 +4,13 @@
 Bot API and the ``/_test/`` control routes it serves:
 
 * ``GET /_soak/status`` — polls started by the bot, updates injected so far, done or not;
-* ``POST /_soak/load`` ``{"first_user", "users", "updates", "rate", "texts"}`` — inject the
-  updates at a steady rate, user after user, so one user's next update comes only
-  ``users / rate`` seconds after the previous one;
+* ``POST /_soak/load`` ``{"first_user", "users", "updates", "rate", "texts", "cards"}`` —
+  inject the updates at a steady rate, user after user, so one user's next update comes only
+  ``users / rate`` seconds after the previous one; the text ``"card"`` is a press of a
+  card's button (``card:<id>``, the ids taken in turn from ``cards``) under the bot's latest
+  message in that chat (``/my`` instead while the bot has not written there yet);
 * ``GET /_soak/result`` — for each update, the time to the bot's first message in that chat
-  after it (ms, sorted), and how many got none.
+  after it (ms, sorted), how many got none, and how many were presses of a card's button.
 
 The process stops by itself after ``--lifetime`` seconds whatever happens.
 """
@@ -24,7 +26,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bench.fakebotapi import FakeBotAPI
+from bench.fakebotapi import FakeBotAPI, FakeUser
+
+CARD = "card"  # a text of the load that stands for a press of a card's button
 
 
 class SoakServer(FakeBotAPI):
@@ -32,6 +36,7 @@ class SoakServer(FakeBotAPI):
         super().__init__(token=token, record_requests=False)
         self.injected: list[tuple[int, float]] = []  # (chat, monotonic time)
         self.planned = 0
+        self.card_presses = 0
         self.load_done = asyncio.Event()
         self._load: asyncio.Task[None] | None = None
 
@@ -64,6 +69,7 @@ class SoakServer(FakeBotAPI):
     async def _drive(self, spec: dict[str, Any]) -> None:
         first, users = int(spec["first_user"]), int(spec["users"])
         rate, texts = float(spec["rate"]), list(spec["texts"])
+        cards = [int(c) for c in spec.get("cards") or ()]
         loop = asyncio.get_running_loop()
         start = loop.time()
         try:
@@ -75,9 +81,36 @@ class SoakServer(FakeBotAPI):
                 chat = first + i % users
                 text = texts[(i // users + chat) % len(texts)]
                 self.injected.append((chat, time.monotonic()))
-                await self.user(chat, f"U{chat}").send(text)
+                user = self.user(chat, f"U{chat}")
+                if text == CARD and cards and self._press_card(user, cards[i % len(cards)]):
+                    continue
+                await user.send("/my" if text == CARD else text)
         finally:
             self.load_done.set()
+
+    def _press_card(self, user: FakeUser, rec_id: int) -> bool:
+        """A press of the card button ``card:<rec_id>`` under the bot's latest message to
+        ``user`` (False when there is none yet)."""
+        chat = self._chats.get(user.id)
+        if chat is None:
+            return False
+        latest = [chat.messages[i] for i in reversed(chat.bot_message_ids) if i in chat.messages]
+        if not latest:
+            return False
+        query_id = self._next_query_id("soak")
+        self._queries[query_id] = {"answered": False, "user_id": user.id}
+        self.push_update(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": user.as_dict(),
+                "chat_instance": chat.instance,
+                "message": latest[0],
+                "data": f"card:{rec_id}",
+            },
+        )
+        self.card_presses += 1
+        return True
 
     async def _result(self, _: web.Request) -> web.Response:
         latencies: list[float] = []
@@ -94,6 +127,7 @@ class SoakServer(FakeBotAPI):
             {
                 "latencies_ms": [round(x, 2) for x in latencies],
                 "unanswered": unanswered,
+                "card_presses": self.card_presses,
                 "api_errors": sum(self.stats.errors.values()),
                 "requests": dict(self.stats.requests),
             }

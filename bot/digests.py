@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -28,7 +27,7 @@ from bot.outbox import OutboxService, Outgoing
 from bot.texts import Html, Texts, join_within
 from bot.titles import readable_title
 from bot.views import status_label
-from storage.digests import PARTICIPANTS, DigestRepository, kinds_of
+from storage.digests import PARTICIPANTS, ActivityRow, DigestRepository, kinds_of
 from storage.users import UserRecord
 
 WINDOW_CAP = dt.timedelta(days=31)
@@ -37,13 +36,12 @@ SECTION_LINES = 6
 CARD_BUTTONS = 10
 BATCH = 1000
 ENQUEUE_SLICE = 100  # digests queued in one statement
-CACHE_LIMIT = 4000  # rendered bodies or sections kept for reuse in one run
+CACHE_LIMIT = 4000  # rendered bodies, sections or button rows kept for reuse in one run
+LINE_CACHE_LIMIT = 40_000  # rendered lines (plain strings: small, and nothing for the GC)
 # Planning gives the event loop back at least this often (seconds of work between yields).
-SLICE_SECONDS = 0.02
+SLICE_SECONDS = 0.01
 
-# A row as read, or a copy with a recurring term rolled to its current occurrence.
-_Row = sqlite3.Row | dict[str, Any]
-_ByRegionKind = dict[tuple[str, str], list[sqlite3.Row]]
+_ByRegionKind = dict[tuple[str, str], list[ActivityRow]]
 
 
 @dataclass
@@ -51,20 +49,23 @@ class Activity:
     """Everything that happened since the earliest ``since`` among the due users."""
 
     since: str
-    new_docs: list[sqlite3.Row] = field(default_factory=list)
+    new_docs: list[ActivityRow] = field(default_factory=list)
     new_recs: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
     events: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
-    events_by_rec: dict[int, list[sqlite3.Row]] = field(default_factory=lambda: defaultdict(list))
+    events_by_rec: dict[int, list[ActivityRow]] = field(default_factory=lambda: defaultdict(list))
     deadlines: _ByRegionKind = field(default_factory=lambda: defaultdict(list))
-    deadlines_by_rec: dict[int, sqlite3.Row] = field(default_factory=dict)
+    deadlines_by_rec: dict[int, ActivityRow] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)
     actors: set[int] = field(default_factory=set)  # who made the events
     # Rendered once per run and shared by every user it fits (the run owns them: a new run,
     # a new Activity, empty caches).
     bodies: dict[tuple[Any, ...], _Body | None] = field(default_factory=dict)
-    sections: dict[tuple[Any, ...], tuple[Html, tuple[int, ...]]] = field(default_factory=dict)
-    lines: dict[tuple[Any, ...], Html] = field(default_factory=dict)
+    # Sections and lines are kept as plain strings in tuples of plain values: the garbage
+    # collector stops tracking those, so a full collection during the run stays short.
+    sections: dict[tuple[Any, ...], tuple[str, tuple[int, ...]]] = field(default_factory=dict)
+    lines: dict[tuple[Any, ...], str] = field(default_factory=dict)
     number_rows: dict[tuple[int, ...], list[Button]] = field(default_factory=dict)
+    number_buttons: dict[tuple[int, int], Button] = field(default_factory=dict)
     _new_doc_ids: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def new_doc_ids(self, since_iso: str) -> frozenset[int]:
@@ -85,10 +86,11 @@ class _Body:
     recommendation_ids: list[int]
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+def _remember(cache: dict[Any, Any], key: Any, value: Any, lines: bool = False) -> None:
     """Keep a rendered part for the users after this one; memory stays bounded: past
-    ``CACHE_LIMIT`` parts (users alike come early, as most users are alike) start afresh."""
-    if len(cache) >= CACHE_LIMIT:
+    ``CACHE_LIMIT`` parts (``LINE_CACHE_LIMIT`` for lines) a cache starts afresh (users alike
+    come early, as most users are alike)."""
+    if len(cache) >= (LINE_CACHE_LIMIT if lines else CACHE_LIMIT):
         cache.clear()
     cache[key] = value
 
@@ -116,7 +118,7 @@ class Digest:
 
 
 async def _index(
-    rows: list[sqlite3.Row],
+    rows: list[ActivityRow],
     by_region_kind: _ByRegionKind,
     slicer: _Slicer,
     by_rec: dict[int, Any] | None = None,  # rows by recommendation: lists, or one (many=False)
@@ -278,9 +280,10 @@ class DigestPlanner:
             body = self._body(user, regions, kinds, follows, since, zone, activity, now)
         else:
             # The same regions, kinds, window and local day: the same digest, composed once.
+            # Sorted tuples rather than frozensets: plain values, untracked by the collector.
             shared = (
-                frozenset(regions),
-                frozenset(kinds),
+                tuple(sorted(set(regions))),
+                tuple(sorted(kinds)),
                 to_iso(since),
                 local_date(now, zone),
                 local_date(since, zone),
@@ -317,8 +320,8 @@ class DigestPlanner:
         today = local_date(now, zone)
         keys = [(region, kind) for region in regions for kind in kinds]
 
-        def concerning(index: _ByRegionKind) -> dict[int, _Row]:
-            found: dict[int, _Row] = {}
+        def concerning(index: _ByRegionKind) -> dict[int, ActivityRow]:
+            found: dict[int, ActivityRow] = {}
             for key in keys:
                 for row in index.get(key, ()):
                     found[row["id"]] = row
@@ -345,9 +348,9 @@ class DigestPlanner:
                 deadline_rows[rec_id] = activity.deadlines_by_rec[rec_id]
         horizon = today + dt.timedelta(days=HORIZON_DAYS)
         since_day = local_date(since, zone)
-        soon: list[_Row] = []
-        overdue: list[_Row] = []
-        row: _Row
+        soon: list[ActivityRow] = []
+        overdue: list[ActivityRow] = []
+        row: ActivityRow
         for row in deadline_rows.values():
             # A recurring term counts at its occurrence due now: never missed, shown as such.
             rolled = current_deadline(row["deadline"], row["deadline_kind"],
@@ -370,10 +373,10 @@ class DigestPlanner:
         self,
         frequency: str,
         new_doc_ids: frozenset[int],
-        new_recs: list[_Row],
-        events: list[_Row],
-        soon: list[_Row],
-        overdue: list[_Row],
+        new_recs: list[ActivityRow],
+        events: list[ActivityRow],
+        soon: list[ActivityRow],
+        overdue: list[ActivityRow],
         activity: Activity,
     ) -> _Body:
         texts = self.texts
@@ -388,14 +391,15 @@ class DigestPlanner:
                 numbered.append(rec_id)
             return numbered.index(rec_id) + 1
 
-        def cached(key: tuple[Any, ...], render: Callable[[], Html]) -> Html:
+        def cached(key: tuple[Any, ...], render: Callable[[], Html]) -> str:
             """A line rendered once per run for everyone whose digest holds it."""
             line = lines_cache.get(key)
             if line is None:
-                line = lines_cache[key] = render()
+                line = str(render())
+                _remember(lines_cache, key, line, lines=True)
             return line
 
-        def title_line(key: str, doc_id: int) -> Html:
+        def title_line(key: str, doc_id: int) -> str:
             new = key == "new" and doc_id in new_doc_ids
 
             def render() -> Html:
@@ -406,7 +410,7 @@ class DigestPlanner:
 
             return cached(("new", doc_id, per_doc[doc_id]) if new else ("document", doc_id), render)
 
-        def section(key: str, rows: list[_Row], line: Callable[[_Row], Html]) -> Html:
+        def section(key: str, rows: list[ActivityRow], line: Callable[[ActivityRow], str]) -> str:
             """Lines grouped under their resolution's title, so a title is said once.
 
             A section is rendered once per run for the same rows at the same positions."""
@@ -423,7 +427,7 @@ class DigestPlanner:
             if cached is not None:
                 numbered[:] = cached[1]
                 return cached[0]
-            lines: list[Html] = []
+            lines: list[str] = []
             current = None
             for row in shown:
                 if row["document_id"] != current:
@@ -432,11 +436,11 @@ class DigestPlanner:
                 lines.append(line(row))
             if len(rows) > SECTION_LINES:
                 lines.append(texts("digest.more", n=len(rows) - SECTION_LINES))
-            text = texts(f"digest.section_{key}", lines=Html("\n".join(lines)))
+            text = str(texts(f"digest.section_{key}", lines=Html("\n".join(lines))))
             _remember(activity.sections, cache_key, (text, tuple(numbered)))
             return text
 
-        def item(row: _Row) -> Html:
+        def item(row: ActivityRow) -> str:
             position = number(row["id"])
             return cached(
                 ("item", row["id"], position),
@@ -448,7 +452,7 @@ class DigestPlanner:
                 ),
             )
 
-        def deadline_item(row: _Row) -> Html:
+        def deadline_item(row: ActivityRow) -> str:
             position = number(row["id"])
             return cached(
                 ("deadline", row["id"], position, row["deadline"]),
@@ -461,13 +465,13 @@ class DigestPlanner:
                 ),
             )
 
-        def event_line(event: _Row) -> Html:
+        def event_line(event: ActivityRow) -> str:
             position = number(event["recommendation_id"])
             return cached(
                 ("event", event["id"], position), lambda: self._event_line(event, position)
             )
 
-        parts = [texts(f"digest.head_{frequency}")]
+        parts: list[str] = [texts(f"digest.head_{frequency}")]
         if new_recs:
             parts.append(
                 section("new", sorted(new_recs, key=lambda r: (r["document_id"], r["id"])), item)
@@ -486,7 +490,7 @@ class DigestPlanner:
             recommendation_ids=numbered,
         )
 
-    def _event_line(self, event: _Row, position: int) -> Html:
+    def _event_line(self, event: ActivityRow, position: int) -> Html:
         texts = self.texts
         if event["event"] == "status":
             what = texts("digest.event_status", status=status_label(texts, event["new_status"]))
@@ -506,13 +510,24 @@ class DigestPlanner:
             key = (start, *rec_ids[start : start + 5])
             row = activity.number_rows.get(key)
             if row is None:
-                row = activity.number_rows[key] = [
-                    Button(str(i), OpenCard(rec_id))
+                row = [
+                    self._number_button(i, rec_id, activity)
                     for i, rec_id in enumerate(rec_ids[start : start + 5], start=start + 1)
                 ]
+                _remember(activity.number_rows, key, row)
             rows.append(row)
         rows.append(self._settings_row(frequency))
         return rows
+
+    @staticmethod
+    def _number_button(number: int, rec_id: int, activity: Activity) -> Button:
+        """The button «number» that opens a card: one per run for every row that has it
+        (fewer objects for the garbage collector to walk)."""
+        button = activity.number_buttons.get((number, rec_id))
+        if button is None:
+            button = Button(str(number), OpenCard(rec_id))
+            _remember(activity.number_buttons, (number, rec_id), button)
+        return button
 
     def _settings_row(self, frequency: str) -> list[Button]:
         if frequency in self._settings_rows:

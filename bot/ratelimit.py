@@ -13,9 +13,10 @@ edits), so together they stay under the configured rate.
   configured rate), at most once per ``retry_after`` (the 429s of one overload count once);
   from then on the rate recovers gradually (``RECOVERY`` of the configured rate a second) back
   to the configured rate, never above it.  Only when a good share of recent sends is refused
-  (``FLOOD_SHARE``: Telegram is turning the whole bot away) does everyone pause for
-  ``retry_after``.  The chat of the refused message waits ``retry_after`` (see
-  :meth:`chat_end`).  ``pause(seconds)`` stops every acquirer until then.
+  (``FLOOD_SHARE`` of the sends since the cut, counted as at least a second's worth: a few
+  refusals close together among many sends are single chats, not Telegram turning the whole
+  bot away) does everyone pause for ``retry_after``.  The chat of the refused message waits
+  ``retry_after`` (see :meth:`chat_end`).  ``pause(seconds)`` stops every acquirer until then.
 * Per chat: a chat with a call in flight is busy, and the next message may start only
   ``chat_interval`` after the previous call to that chat returned.  Counting from the answer
   rather than from the request keeps the gap on Telegram's side too, whatever the latency.
@@ -34,7 +35,7 @@ _PRUNE_AT = 10_000
 _WHOLE = 1 - 1e-9  # a token, whatever the rounding of the refills that made it
 
 
-LATENESS = 0.02  # seconds of sending a late wake-up may catch up on
+LATENESS = 0.05  # seconds of sending a late wake-up may catch up on (a busy machine's lag)
 CUT = 0.85  # the current rate after a 429, as a share of what it was
 FLOOR = 0.1  # never cut below this share of the configured rate
 RECOVERY = 0.25  # share of the configured rate regained a second after a cut
@@ -93,8 +94,12 @@ class RateLimiter:
             self._recover_from = now
             self._sent_since_cut = 0
             self._refused_since_cut = 1
-        elif self._refused_since_cut >= max(FLOOD_MIN, FLOOD_SHARE * self._sent_since_cut):
-            # Refusals keep coming at the lower rate: the whole bot is over the limit.
+        elif self._refused_since_cut >= max(
+            FLOOD_MIN, FLOOD_SHARE * max(self._sent_since_cut, self.rate)
+        ):
+            # Refusals keep coming at the lower rate: the whole bot is over the limit.  (Their
+            # share of at least a second's worth of sends: 3 of the first 20 after a cut are,
+            # at 1 % refused, bad luck once a minute, and the pause cost seconds of sending.)
             self.current = self.rate * FLOOR
             self._paused_until = max(self._paused_until, now + retry_after)
             self._hold_until = max(self._hold_until, now + retry_after)

@@ -184,6 +184,24 @@ def test_soak_tiny():
     assert results["stop_exit_code"] == 0
 
 
+@pytest.mark.slow  # builds a small corpus, starts the bot and the fake server as processes
+def test_soak_with_a_corpus_and_the_web_page(tmp_path):
+    from bench.soak import run
+
+    corpus = tmp_path / "corpus.sqlite3"
+    results = run(
+        updates=50, users=10, rate=25, recipients=5, digest_users=3,
+        recommendations=2000, database=str(corpus), web=1,
+    )  # fmt: skip
+    assert results["errors"] == 0 and results["unanswered"] == 0
+    assert results["recommendations"] > 2000  # the corpus and the shipped resolutions
+    assert results["web_requests"] > 0 and results["card_views"] > 0
+    assert results["rss_peak_mb"] >= results["rss_end_mb"] > 0
+    assert corpus.exists()  # kept for the next run, which copies it again
+    again = run(updates=10, users=5, rate=25, recipients=0, digest_users=0, database=str(corpus))
+    assert again["build_seconds"] == 0 and again["recommendations"] == results["recommendations"]
+
+
 def test_accuracy_on_the_corpus():
     from bench.accuracy import GROUPS, HEADLINE, run
 

@@ -20,6 +20,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from bot.container import Services, import_seeds_if_empty, open_services
 from bot.health import HealthService, start_health_server
+from bot.heap import freeze_start_up
 from bot.instance import InstanceLock
 from bot.settings import Settings, TokenRejectedError, port_in_use
 from bot.telegram.app import create_bot, create_dispatcher
@@ -58,6 +59,7 @@ async def _run_with(bot: Bot, settings: Settings) -> None:
                 log.info("stopped before the Bot API server could be reached")
                 return
             dp = create_dispatcher(services)
+            freeze_start_up()
             try:
                 if settings.webhook_url:
                     await _serve_webhook(bot, dp, settings)

@@ -3,6 +3,7 @@
 import asyncio
 import copy
 import datetime as dt
+import gc
 
 import pytest
 
@@ -113,3 +114,51 @@ async def test_planning_gives_the_event_loop_back_between_users(services, clock,
         await task
     assert composed == 4 and len(digests) == 4
     assert most == 1  # another task ran between any two users
+
+
+async def some_news(services, clock):
+    """A followed item changed elsewhere, and an official reported on an Amur item."""
+    await services.reporting.follow(FOLLOWER, await other_region_rec(services), True)
+    clock.at = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    await services.reporting.report_status(
+        ADMIN_ID, await other_region_rec(services), "in_progress", "начали"
+    )
+    await services.reporting.report_status(ADMIN_ID, await amur_rec(services), "done", "готово")
+
+
+def queued(digests):
+    return [(d.user_id, d.period, str(d.text), d.keyboard, d.recommendation_ids) for d in digests]
+
+
+async def test_digests_are_the_same_whatever_the_run_keeps_rendered(
+    services, clock, amur, monkeypatch
+):
+    await some_news(services, clock)
+    kept = queued(await services.digests.due(SLOT))
+    assert len(kept) == 4
+    # Every part rendered anew (each cache starts afresh at every part): the same digests.
+    monkeypatch.setattr(bot.digests, "CACHE_LIMIT", 1)
+    monkeypatch.setattr(bot.digests, "LINE_CACHE_LIMIT", 1)
+    assert queued(await services.digests.due(SLOT)) == kept
+
+
+async def test_the_runs_activity_and_rendered_parts_are_nothing_for_the_garbage_collector(
+    services, clock, amur
+):
+    """A full collection walks every tracked object: the run's many rendered parts must not
+    be among them (plain strings in tuples of plain values are not tracked)."""
+    await some_news(services, clock)
+    planner = services.digests
+    activity = await planner.load_activity(SLOT - bot.digests.WINDOW_CAP, SLOT)
+    users = [await services.users.get(u) for u in (ALIKE, TWIN, FOLLOWER, ACTOR)]
+    assert len(await planner.compose_batch(users, activity, SLOT)) == 4
+    assert activity.lines and activity.sections
+    for _ in range(3):  # a collection untracks a tuple once what it holds is: 3 levels deep
+        gc.collect()
+    parts = [*activity.lines.items(), *activity.sections.items()]
+    assert [part for part in parts if gc.is_tracked(part[0]) or gc.is_tracked(part[1])] == []
+    # The window's activity, kept for the whole run, is nothing for it either.
+    indexes = (activity.new_recs, activity.events, activity.deadlines, activity.events_by_rec)
+    rows = [row for index in indexes for found in index.values() for row in found]
+    rows += [*activity.deadlines_by_rec.values(), *activity.new_docs]
+    assert rows and [row for row in rows if gc.is_tracked(row)] == []

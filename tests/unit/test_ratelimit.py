@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from bot.ratelimit import CUT, FLOOR, LATENESS, RECOVERY, RateLimiter
+from bot.ratelimit import CUT, FLOOD_SHARE, FLOOR, LATENESS, RECOVERY, RateLimiter
 
 
 class FakeClock:
@@ -81,9 +81,10 @@ def test_a_429_after_the_hold_cuts_again_and_refusals_by_the_share_pause_everyon
     assert limiter.current == 100  # recovered
     limiter.throttled(1)
     assert limiter.current == pytest.approx(100 * CUT)  # past the hold: cut again
-    # Most sends refused: the whole bot is over the limit, everyone waits as asked.
-    sent = greedy(limiter, clock, 0.05)
-    for _ in range(max(3, len(sent))):
+    # Every send refused for a while (a share of at least a second's worth of sends): the
+    # whole bot is over the limit, everyone waits as asked.
+    sent = greedy(limiter, clock, 0.2)
+    for _ in range(max(int(FLOOD_SHARE * 100), len(sent))):
         limiter.throttled(2)
     assert not limiter.try_acquire()
     assert limiter.wait_time() == pytest.approx(2, abs=0.01)
@@ -102,3 +103,32 @@ def test_the_refused_chat_waits_retry_after():
     limiter.chat_begin(6)
     limiter.chat_end(6)
     assert limiter.chat_wait(6) == pytest.approx(1)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_few_refusals_among_many_sends_cut_the_rate_but_never_pause_everyone(seed):
+    """1 % of sends refused (chats of their own, as in the broadcast bench): three of them
+    close together are not the whole bot turned away, so nobody pauses and the rate stays
+    near the configured one."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, clock=clock)
+    rng = random.Random(seed)
+    sent, start = 0, clock.now
+    while sent < 3000:
+        while limiter.try_acquire():
+            sent += 1
+            if rng.random() < 0.01:
+                limiter.throttled(1)
+                assert limiter.wait_time() < 0.1  # cut, not paused
+        clock.now += 0.001
+    assert sent / (clock.now - start) > 0.95 * 100
+
+
+def test_a_sender_woken_late_by_a_busy_machine_loses_no_sending():
+    """Woken every 50 ms instead of at each token (a loaded machine), it still sends at the
+    configured rate: what fell due meanwhile is taken at once (at most ``LATENESS`` of it)."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, clock=clock)
+    times = greedy(limiter, clock, 10.0, step=0.05)
+    assert len(times) >= 0.98 * 100 * 10
+    assert most_in_window(times, 1.0) <= 100 * (1.0 + LATENESS) + 1
