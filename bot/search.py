@@ -129,6 +129,14 @@ class AskResult:
     status: str | None = None  # a status or deadline question (see STATUS_RULES)
     unfiltered: int = 0  # how many the question found before its status filter
     region_empty: bool = False  # the region named has no documents at all
+    # How many of ``total`` the pages can list: the matches are re-ranked in a bounded pool
+    # (``POOL``), so a broad question finds more than it shows.  None: all of them.
+    shown: int | None = None
+
+    @property
+    def pages_of(self) -> int:
+        """What the pages count: the shown ones."""
+        return self.total if self.shown is None else min(self.total, self.shown)
 
 
 @dataclass
@@ -453,12 +461,12 @@ class SearchService:
                 answer.suggestions = await self._suggestions(q, region, kind_filter)
             return answer
         name = org_name(org)
-        matches, total, home_total, unfiltered = await self.repo.read(
+        matches, total, home_total, unfiltered, shown = await self.repo.read(
             lambda reader: self._answer(
                 reader, q, region, home, found_kind, kind_filter, name, today, limit, offset
             )
         )
-        answer = result(matches, total, home_total=home_total, unfiltered=unfiltered)
+        answer = result(matches, total, home_total=home_total, unfiltered=unfiltered, shown=shown)
         if total == 0:
             answer.suggestions = await self._suggestions(q, region, kind_filter)
         return answer
@@ -475,9 +483,10 @@ class SearchService:
         today: dt.date | None,
         limit: int,
         offset: int,
-    ) -> tuple[list[Match], int, int, int]:
+    ) -> tuple[list[Match], int, int, int, int]:
         """A page of the answer, its total, how many of them are from the asker's own
-        region and how many before the status filter; every read in one job."""
+        region, how many before the status filter and how many the pages can list; every
+        read in one job."""
         cands, total = self._candidates(reader, q, region, kind, kind_filter, today)
         if home is not None:
             at_home, _ = self._candidates(reader, q, home, kind, kind_filter, today)
@@ -499,7 +508,7 @@ class SearchService:
         matches = _build_matches(page, reader.page_rows([rec_id for rec_id, _ in page]))
         # Past the FTS pool the count comes from FTS itself.
         home_total = sum(1 for c in cands.values() if c.home)
-        return matches, max(len(ordered), total), home_total, unfiltered
+        return matches, max(len(ordered), total), home_total, unfiltered, len(ordered)
 
     def _candidates(
         self,

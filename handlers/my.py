@@ -162,10 +162,12 @@ async def _ask_page(
         understood=texts("ask.understood", what=", ".join(understood)) if understood else "",
         scope=_scope(texts, result),
     )
+    if result.pages_of < result.total:
+        header = Html(header + texts("ask.shown_of", shown=result.pages_of))
     items = [_asked_item(m, result.home_region, today) for m in result.matches]
     return (
-        render_page(texts, header, items, page, result.total),
-        page_keyboard(texts, items, page, result.total, view="ask", arg=question_key(question)),
+        render_page(texts, header, items, page, result.pages_of),
+        page_keyboard(texts, items, page, result.pages_of, view="ask", arg=question_key(question)),
     )
 
 
@@ -268,7 +270,7 @@ async def on_inline(query: InlineQuery, services: Services, texts: Texts) -> Non
                 input_message_content=InputTextMessageContent(message_text=card),
             )
         )
-    more = offset + INLINE_RESULTS < result.total
+    more = offset + INLINE_RESULTS < result.pages_of
     await query.answer(
         articles,
         cache_time=30,

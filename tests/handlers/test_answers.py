@@ -126,3 +126,20 @@ async def test_asking_how_to_upload_a_resolution_is_answered_not_searched(harnes
     # A question about recommendations is still a search.
     text = (await harness.send(777, "что рекомендовано ресурсным центрам?"))[-1].text
     assert text != expect("ask.how_to_upload_coordinator")
+
+
+async def test_every_page_an_answer_offers_has_items(harness, seeded, monkeypatch):
+    """The answer re-ranks a bounded pool of the matches: the pages count what the pool
+    can show, and the header says how many were found and how many are shown."""
+    import bot.search
+
+    monkeypatch.setattr(bot.search, "POOL", 7)  # the seeds have far fewer than the real pool
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", NGO_BUTTON)
+    calls = await harness.send(AMUR_NGO, "поддержка некоммерческих организаций")
+    first = calls[-1]
+    assert matches("ask.shown_of", shown=7).within(first.text)
+    assert expect("list.page", page=1, pages=2) in [text for text, _ in first.buttons()]
+    calls = await harness.press(AMUR_NGO, first, "▶️")
+    last = calls[-1]
+    assert "<b>6.</b>" in last.text and "<b>7.</b>" in last.text and "<b>8.</b>" not in last.text
+    assert "▶️" not in [text for text, _ in last.buttons()]
