@@ -155,8 +155,10 @@ async def _ask_page(
         )
         if label
     ]
+    over = {"count": f"{result.total:,}".replace(",", "\u00a0")} if result.total_over else {}
     header = texts(
-        "ask.header",
+        "ask.header_over" if over else "ask.header",
+        **over,
         n=result.total,
         question=asked,
         understood=texts("ask.understood", what=", ".join(understood)) if understood else "",

@@ -311,8 +311,7 @@ async def test_question_with_org_boost(seeded):
 
 async def test_a_broad_question_counts_what_has_every_word_once(seeded, monkeypatch):
     """Issue 15: a question matching too much to rank is answered from what has every word;
-    that is counted once (exactly, it is the total shown) and not first capped and then
-    counted again."""
+    that is counted once, up to ``COUNTED`` (the total shown, exact below it)."""
     import bot.search
     from storage.search import SearchReader
 
@@ -327,9 +326,10 @@ async def test_a_broad_question_counts_what_has_every_word_once(seeded, monkeypa
     monkeypatch.setattr(SearchReader, "count", spy)
     result = await seeded.ask("поддержка некоммерческих организаций", limit=50)
     every = [(query, cap) for query, cap in calls if " AND " in query]
-    assert len(every) == 1 and every[0][1] is None, calls
+    assert len(every) == 1 and every[0][1] == bot.search.COUNTED, calls
     monkeypatch.undo()
     assert result.total == await seeded.repo.count(every[0][0]) > 3
+    assert not result.total_over  # the seeds are far below the bound
     assert len(result.matches) == min(50, result.total)
 
 

@@ -143,3 +143,20 @@ async def test_every_page_an_answer_offers_has_items(harness, seeded, monkeypatc
     last = calls[-1]
     assert "<b>6.</b>" in last.text and "<b>7.</b>" in last.text and "<b>8.</b>" not in last.text
     assert "▶️" not in [text for text, _ in last.buttons()]
+
+
+async def test_a_broad_question_counts_up_to_a_bound_and_says_more_than(
+    harness, seeded, monkeypatch
+):
+    """Counting every match of a word found in most of a million items costs tens of
+    milliseconds; past ``COUNTED`` the answer says «больше …» instead."""
+    import bot.search
+
+    monkeypatch.setattr(bot.search, "BROAD", 3)  # the seeds are small: make it broad
+    monkeypatch.setattr(bot.search, "COUNTED", 6)
+    monkeypatch.setattr(bot.search, "POOL", 2)  # home and elsewhere: 4 listed at most
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", NGO_BUTTON)
+    calls = await harness.send(AMUR_NGO, "поддержка некоммерческих организаций")
+    text = calls[-1].text
+    assert matches("ask.header_over", n=6, count="6").within(text)
+    assert matches("ask.shown_of", shown=4).within(text)
