@@ -461,3 +461,37 @@ async def test_a_wrong_body_picked_for_an_invite_can_be_changed(harness, service
     calls = await harness.press(COORD, calls[-1], "Законодательное Собрание")
     legislature = "Законодательное Собрание Амурской области"
     assert calls[-1].text == expect("invite.pick_uses", addressee=legislature)
+
+
+async def test_the_same_assessment_twice_changes_nothing_and_a_new_verdict_replaces_it(
+    harness, services, amur
+):
+    rec_id = (await services.documents.recommendations(amur.document_id))[0].id
+    await services.reporting.report_status(COORD, rec_id, "done", "Совет создан")
+
+    async def card():
+        calls = await harness.click(MEMBER, f"card:{rec_id}")
+        return next(c for c in calls if c.method == "sendMessage")
+
+    calls = await harness.press(MEMBER, await card(), expect("card.agree_button"))
+    calls = await harness.press(MEMBER, calls[-1], SKIP)
+    assert expect("assess.saved") in harness.sent_texts(calls)
+    # 👍 again: said so at the press, nothing asked, nothing recorded.
+    calls = await harness.press(MEMBER, await card(), expect("card.agree_button"))
+    alert = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert alert.params.get("text") == plain("assess.already_agree")
+    assert not [c for c in calls if c.method == "sendMessage"]
+    history = await services.reporting.history(rec_id)
+    assert [h.verdict for h in history if h.event == "assessment"] == ["agree"]
+    # 👎 replaces the member's 👍: one assessment each.
+    calls = await harness.press(MEMBER, await card(), expect("card.disagree_button"))
+    calls = await harness.send(MEMBER, "Совет не собирался")
+    assert expect("card.assessments", agree=0, disagree=1) in calls[-1].text
+    # The service refuses a repeat too (a form left open in another chat).
+    from bot.errors import Stale
+
+    with pytest.raises(Stale):
+        await services.reporting.assess(MEMBER, rec_id, "disagree")
+    # A new report is assessed afresh.
+    await services.reporting.report_status(COORD, rec_id, "in_progress", "Совет собирается")
+    await services.reporting.assess(MEMBER, rec_id, "disagree")
