@@ -65,14 +65,20 @@ def _counts(texts: Texts, counts: Counts, short: bool) -> str:
 
 
 def _who(texts: Texts, body: BodyProgress, region: str, default_tz: str) -> str:
-    """The body's last report (a letter is its answer through the coordinator, official or
-    not), else whether it has an official to report."""
-    if body.reported_recently and body.last_report and body.last_letter_date:
-        day = dt.date.fromisoformat(body.last_letter_date)
-        return texts("progress.who_letter", date=day.strftime("%d.%m"))
+    """The body's latest contact: the newer of its last report and its last letter (its
+    answer through the coordinator, official or not; dated by the letter, not by the day it
+    was entered), else whether it has an official to report."""
     if body.reported_recently and body.last_report:
-        day = local_date(from_iso(body.last_report), zone_for(region, default_tz))
-        return texts("progress.who_reported", date=day.strftime("%d.%m"))
+        letter = dt.date.fromisoformat(body.last_letter_date) if body.last_letter_date else None
+        direct = (
+            local_date(from_iso(body.last_direct_report), zone_for(region, default_tz))
+            if body.last_direct_report
+            else None
+        )
+        if letter is not None and (direct is None or letter >= direct):
+            return texts("progress.who_letter", date=letter.strftime("%d.%m"))
+        if direct is not None:
+            return texts("progress.who_reported", date=direct.strftime("%d.%m"))
     if body.officials == 0:
         return texts("progress.who_none")
     return texts("progress.who_silent")
