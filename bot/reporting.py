@@ -453,9 +453,12 @@ class ReportingService:
     async def _tell_responsible(
         self, subject: Subject, entry: HistoryRow, actor_id: int
     ) -> set[int]:
-        """The body's officials hear, once, of a new deadline or a public disagreement."""
+        """The body's officials hear, once, of a new deadline, a public disagreement or a
+        report the coordinator entered from the body's letter."""
         if entry.event == "deadline":
             key = "responsible.deadline"
+        elif entry.event == "status" and entry.basis == "letter":
+            key = "responsible.letter"
         elif entry.event == "assessment" and entry.verdict == "disagree":
             key = "responsible.disagree"
         else:
