@@ -25,6 +25,7 @@ from bot.matching import valid_region
 from bot.progress import ITEM_FILTERS, STATES, BodyProgress, Counts, ItemList, RegionProgress
 from bot.regions import region_by_name
 from bot.texts import Html, Texts, join_within
+from bot.titles import readable_title
 from handlers.callbacks import CardCallback
 from handlers.events import pressed_message, sender_id
 from handlers.listing import PAGE_SIZE, ListItem, render_item
@@ -110,7 +111,7 @@ def render_overview(
         head,
         texts(
             "progress.resolution",
-            title=shorten(resolution.title, 120),
+            title=shorten(readable_title(resolution.title), 120),
             date=human_date(resolution.adopted_on) or texts("card.no_date"),
             n=resolution.counts.total,
             counts=_counts(texts, resolution.counts, short=False),
@@ -215,7 +216,7 @@ def _back(texts: Texts, kb: InlineKeyboardBuilder, key: str, page: int) -> None:
 
 def render_items(texts: Texts, listing: ItemList, page: int) -> tuple[Html, InlineKeyboardMarkup]:
     key = _region_key(listing.region)
-    what = listing.addressee or listing.title
+    what = listing.addressee or readable_title(listing.title)
     header: str = texts(
         "progress.items_head",
         what=shorten(what, 120),
@@ -291,7 +292,11 @@ def render_bodies(
         for i, body in enumerate(found)
     ]
     parts = [
-        texts(f"progress.bodies_{which}", title=shorten(resolution.title, 120), n=len(found)),
+        texts(
+            f"progress.bodies_{which}",
+            title=shorten(readable_title(resolution.title), 120),
+            n=len(found),
+        ),
         Html("\n".join(lines)),
     ]
     if which == "no_official":

@@ -152,3 +152,11 @@ async def test_a_body_line_names_its_latest_contact_not_an_older_letter_entered_
     screen = (await harness.send(COORD, "/progress"))[-1]
     who = expect("progress.who_letter", date=today.strftime("%d.%m"))
     assert matches("progress.body", name="Правительство области", who=who).within(screen.text)
+
+
+async def test_progress_names_a_resolution_in_capitals_as_the_cards_do(harness, services, amur):
+    from bot.titles import readable_title
+
+    title = (await services.documents.get(amur.document_id)).title
+    text = (await harness.send(COORD, "/progress"))[-1].text
+    assert readable_title(title)[:30] in text and title[:30] not in text

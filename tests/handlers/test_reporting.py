@@ -495,3 +495,26 @@ async def test_the_same_assessment_twice_changes_nothing_and_a_new_verdict_repla
     # A new report is assessed afresh.
     await services.reporting.report_status(COORD, rec_id, "in_progress", "Совет собирается")
     await services.reporting.assess(MEMBER, rec_id, "disagree")
+
+
+async def test_invite_names_the_resolution_in_normal_case_and_the_body_in_its_quotes(
+    harness, services, amur
+):
+    """A title typed in capitals reads as on the cards (``readable_title``); the body's name
+    (nominative, in quotes) follows a word that leaves its case alone."""
+    from bot.titles import readable_title
+
+    title = (await services.documents.get(amur.document_id)).title
+    assert readable_title(title) != title  # the seed's title is in capitals
+    docs = (await harness.send(COORD, "/invite"))[-1]
+    labels = [t for t, _ in docs.buttons()]
+    assert any(readable_title(title)[:30] in t for t in labels), labels
+    assert not any(title[:30] in t for t in labels), labels
+    calls = await harness.press(COORD, docs, "СОНКО")
+    calls = await harness.press(COORD, calls[-1], GOVERNMENT)
+    assert "для «" not in calls[-1].text  # not «Приглашение для «Правительство области»»
+    calls = await harness.press(COORD, calls[-1], expect("invite.uses_button", n=1))
+    assert "для «" not in calls[-1].text
+    payload = re.search(r"\?start=(inv_[\w-]+)", calls[-1].text).group(1)
+    offer = (await harness.send(OFFICIAL, f"/start {payload}"))[-1]
+    assert readable_title(title)[:30] in offer.text and title[:30] not in offer.text
