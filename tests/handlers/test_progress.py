@@ -6,7 +6,7 @@ from bot.localtime import local_date, zone_for
 from bot.reporting import Letter
 from tests.conftest import ADMIN_ID
 from tests.handlers.test_reporting import COORD, MEMBER, OFFICIAL, amur, join_and_open_first_task
-from tests.texts import expect, matches
+from tests.texts import expect, matches, plain
 
 __all__ = ["amur"]
 
@@ -160,3 +160,12 @@ async def test_progress_names_a_resolution_in_capitals_as_the_cards_do(harness, 
     title = (await services.documents.get(amur.document_id)).title
     text = (await harness.send(COORD, "/progress"))[-1].text
     assert readable_title(title)[:30] in text and title[:30] not in text
+
+
+async def test_the_wont_do_count_names_the_whole_status(harness, services, amur):
+    """«⛔ не будет 1» read clipped: the count says «не будет выполнено», as the legend does."""
+    rec_id = (await services.documents.recommendations(amur.document_id))[0].id
+    await services.reporting.report_status(COORD, rec_id, "wont_do", "Нет денег в бюджете")
+    text = (await harness.send(COORD, "/progress"))[-1].text
+    count = expect("progress.state.wont_do", n=1)
+    assert count in text and plain("status.wont_do").lower() in count
