@@ -79,6 +79,13 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     }
     header = expect("tasks.header", total=16, group=expect("tasks.group_overdue"), **counts)
     assert tasks.text.startswith(header) and "до конца 2016 г." in tasks.text
+    # The button names the group as the header counts it («⚪ Не начато (15)» against
+    # «не начато или нет данных — 15» read as two different things).
+    button = plain("tasks.button_not_started", n=15)
+    assert button in [t for t, _ in tasks.buttons()] and button.endswith(" (15)")
+    label = button.removesuffix(" (15)").split(" ", 1)[1].lower()  # after the sign
+    assert f"{label} — 15" in tasks.text.lower()
+    assert plain("tasks.group_not_started").lower().endswith(label)
 
     # A member follows the first item before the report.
     rec_id = int(tasks.buttons()[0][1].split(":")[1])
