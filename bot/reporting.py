@@ -281,7 +281,9 @@ class ReportingService:
         if verdict not in VERDICTS:
             raise InvalidInput("report.unknown_verdict")
         if await self.reporting.verdict_on_last_report(recommendation_id, user_id) == verdict:
-            raise Stale("assess.already_agree" if verdict == "agree" else "assess.already_disagree")
+            if verdict == "agree":
+                raise Stale("assess.already_agree")
+            raise Stale("assess.already_disagree")
         return subject, roles
 
     async def assess(
