@@ -89,9 +89,11 @@ class BodyProgress:
     officials: int  # in Telegram, and open web-form links
     last_report: str | None  # ISO UTC of the last status or comment on its items
     reported_recently: bool
-    # The last report came in a letter the coordinator entered (the letter's ISO date): the
-    # body answered, through the coordinator, without an official of its own.
+    # Its latest letter the coordinator entered (the letter's ISO date): the body answered,
+    # through the coordinator, without an official of its own.
     last_letter_date: str | None = None
+    # ISO UTC of its latest report not by letter (its official's, or a spreadsheet's).
+    last_direct_report: str | None = None
 
     @property
     def silent(self) -> bool:
@@ -196,6 +198,7 @@ class ProgressService:
                     last_report=row["last_report"],
                     reported_recently=row["recent_reports"] > 0,
                     last_letter_date=row["last_letter_date"],
+                    last_direct_report=row["last_direct_report"],
                 )
                 for row in await self.repo.addressees(
                     doc["id"], today.isoformat(), since, self.clock.iso()

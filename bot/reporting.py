@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.access import AccessService, Action, Roles, Target, allowed, refuse_unless
 from bot.clock import Clock
 from bot.deadline_input import TypedDeadline, read_deadline
-from bot.errors import InvalidInput, NotFound, PermissionDenied
+from bot.errors import InvalidInput, NotFound, PermissionDenied, Stale
 from bot.localtime import local_date, zone_for
 from bot.occurrence import current_row
 from bot.outbox import OutboxService
@@ -271,12 +271,25 @@ class ReportingService:
         )
         return await self._after_change(subject, entry_id, actor_id)
 
+    async def check_assess(
+        self, user_id: int, recommendation_id: int, verdict: str
+    ) -> tuple[Subject, Roles]:
+        """May this user give this verdict?  One assessment per person per report: the same
+        verdict again is refused (nothing changes), another one replaces it (the card counts
+        each person's latest verdict)."""
+        subject, roles = await self.check(user_id, Action.ASSESS, recommendation_id)
+        if verdict not in VERDICTS:
+            raise InvalidInput("report.unknown_verdict")
+        if await self.reporting.verdict_on_last_report(recommendation_id, user_id) == verdict:
+            if verdict == "agree":
+                raise Stale("assess.already_agree")
+            raise Stale("assess.already_disagree")
+        return subject, roles
+
     async def assess(
         self, actor_id: int, recommendation_id: int, verdict: str, comment: str | None = None
     ) -> HistoryRow:
-        subject, roles = await self.check(actor_id, Action.ASSESS, recommendation_id)
-        if verdict not in VERDICTS:
-            raise InvalidInput("report.unknown_verdict")
+        subject, roles = await self.check_assess(actor_id, recommendation_id, verdict)
         entry_id = await self.reporting.append(
             _entry(
                 subject,
@@ -442,9 +455,12 @@ class ReportingService:
     async def _tell_responsible(
         self, subject: Subject, entry: HistoryRow, actor_id: int
     ) -> set[int]:
-        """The body's officials hear, once, of a new deadline or a public disagreement."""
+        """The body's officials hear, once, of a new deadline, a public disagreement or a
+        report the coordinator entered from the body's letter."""
         if entry.event == "deadline":
             key = "responsible.deadline"
+        elif entry.event == "status" and entry.basis == "letter":
+            key = "responsible.letter"
         elif entry.event == "assessment" and entry.verdict == "disagree":
             key = "responsible.disagree"
         else:

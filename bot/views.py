@@ -91,6 +91,9 @@ def representative(texts: Texts, organization: str) -> str:
     return texts("history.official_of", org=to_genitive(organization) or f"«{organization}»")
 
 
+_SENTENCE_END = (".", "!", "?", "…")
+
+
 def describe_entry(
     texts: Texts, entry: HistoryRow, zone: ZoneInfo, *, public: bool = False
 ) -> Html:
@@ -129,7 +132,14 @@ def describe_entry(
     # A sentence ends once: a date already ends in "г."
     parts = [Html(line if line.endswith(".") else line + ".")]
     if entry.comment:
-        parts.append(texts("history.comment_text", text=shorten(entry.comment, 300)))
+        quoted = shorten(entry.comment, 300)
+        # A quote that ends its own sentence takes no stop after it («…цели.», not «…цели.».)
+        key = (
+            "history.comment_quote"
+            if quoted.rstrip().endswith(_SENTENCE_END)
+            else "history.comment_text"
+        )
+        parts.append(texts(key, text=quoted))
     if entry.evidence_kind == "link":
         if entry.evidence and entry.evidence not in (entry.comment or ""):  # shown once
             parts.append(texts("history.evidence_link", url=shorten(entry.evidence or "", 200)))

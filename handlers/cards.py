@@ -416,7 +416,10 @@ async def on_assess(
     texts: Texts,
 ) -> None:
     # Refused (an alert): a body's own official, or the author of the last report.
-    await services.reporting.check(callback.from_user.id, Action.ASSESS, callback_data.rec_id)
+    # Or the same verdict as before on this report.
+    await services.reporting.check_assess(
+        callback.from_user.id, callback_data.rec_id, callback_data.verdict
+    )
     await state.set_state(ReportForm.assessment)
     await state.set_data({"rec_id": callback_data.rec_id, "verdict": callback_data.verdict})
     await callback.answer()

@@ -16,6 +16,7 @@ from bot.invites import InviteInfo
 from bot.public import web_form_url
 from bot.telegram.menu import refresh_menu
 from bot.texts import Html, Texts
+from bot.titles import readable_title
 from handlers.editing import drop_buttons, show_result
 from handlers.events import bot_of, pressed_in, sender_id
 
@@ -40,7 +41,8 @@ async def cmd_invite(message: Message, services: Services, texts: Texts) -> None
         return
     kb = InlineKeyboardBuilder()
     for document in documents[:DOCUMENTS_SHOWN]:
-        label = f"{human_date(document.adopted_on) or '—'} · {shorten(document.title, 50)}"
+        title = shorten(readable_title(document.title), 50)
+        label = f"{human_date(document.adopted_on) or '—'} · {title}"
         kb.button(text=label, callback_data=InviteCallback(action="doc", id=document.id))
     kb.adjust(1)
     await message.answer(texts("invite.pick_document"), reply_markup=kb.as_markup())
@@ -324,7 +326,7 @@ async def show_invite(
         texts(
             "invite.offer",
             addressee=info.addressee.canonical,
-            title=shorten(info.document.title, 200),
+            title=shorten(readable_title(info.document.title), 200),
             region=info.document.region or "—",
         ),
         reply_markup=kb.as_markup(),

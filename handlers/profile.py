@@ -188,7 +188,11 @@ async def on_kind_pick(
             text=texts("profile.skip_button"),
             callback_data=ProfileAction(action="skip", onboarding=True),
         )
-        await pressed_in(callback).answer(texts("profile.ask_name"), reply_markup=kb.as_markup())
+        # The example is of the kind just chosen (an НКО is not shown a public chamber).
+        example = texts(f"profile.name_example.{callback_data.value}")
+        await pressed_in(callback).answer(
+            texts("profile.ask_name", example=example), reply_markup=kb.as_markup()
+        )
     else:
         await _show_profile(callback, state, services, texts)
 

@@ -25,6 +25,7 @@ from bot.matching import valid_region
 from bot.progress import ITEM_FILTERS, STATES, BodyProgress, Counts, ItemList, RegionProgress
 from bot.regions import region_by_name
 from bot.texts import Html, Texts, join_within
+from bot.titles import readable_title
 from handlers.callbacks import CardCallback
 from handlers.events import pressed_message, sender_id
 from handlers.listing import PAGE_SIZE, ListItem, render_item
@@ -65,14 +66,20 @@ def _counts(texts: Texts, counts: Counts, short: bool) -> str:
 
 
 def _who(texts: Texts, body: BodyProgress, region: str, default_tz: str) -> str:
-    """The body's last report (a letter is its answer through the coordinator, official or
-    not), else whether it has an official to report."""
-    if body.reported_recently and body.last_report and body.last_letter_date:
-        day = dt.date.fromisoformat(body.last_letter_date)
-        return texts("progress.who_letter", date=day.strftime("%d.%m"))
+    """The body's latest contact: the newer of its last report and its last letter (its
+    answer through the coordinator, official or not; dated by the letter, not by the day it
+    was entered), else whether it has an official to report."""
     if body.reported_recently and body.last_report:
-        day = local_date(from_iso(body.last_report), zone_for(region, default_tz))
-        return texts("progress.who_reported", date=day.strftime("%d.%m"))
+        letter = dt.date.fromisoformat(body.last_letter_date) if body.last_letter_date else None
+        direct = (
+            local_date(from_iso(body.last_direct_report), zone_for(region, default_tz))
+            if body.last_direct_report
+            else None
+        )
+        if letter is not None and (direct is None or letter >= direct):
+            return texts("progress.who_letter", date=letter.strftime("%d.%m"))
+        if direct is not None:
+            return texts("progress.who_reported", date=direct.strftime("%d.%m"))
     if body.officials == 0:
         return texts("progress.who_none")
     return texts("progress.who_silent")
@@ -104,7 +111,7 @@ def render_overview(
         head,
         texts(
             "progress.resolution",
-            title=shorten(resolution.title, 120),
+            title=shorten(readable_title(resolution.title), 120),
             date=human_date(resolution.adopted_on) or texts("card.no_date"),
             n=resolution.counts.total,
             counts=_counts(texts, resolution.counts, short=False),
@@ -209,7 +216,7 @@ def _back(texts: Texts, kb: InlineKeyboardBuilder, key: str, page: int) -> None:
 
 def render_items(texts: Texts, listing: ItemList, page: int) -> tuple[Html, InlineKeyboardMarkup]:
     key = _region_key(listing.region)
-    what = listing.addressee or listing.title
+    what = listing.addressee or readable_title(listing.title)
     header: str = texts(
         "progress.items_head",
         what=shorten(what, 120),
@@ -285,7 +292,11 @@ def render_bodies(
         for i, body in enumerate(found)
     ]
     parts = [
-        texts(f"progress.bodies_{which}", title=shorten(resolution.title, 120), n=len(found)),
+        texts(
+            f"progress.bodies_{which}",
+            title=shorten(readable_title(resolution.title), 120),
+            n=len(found),
+        ),
         Html("\n".join(lines)),
     ]
     if which == "no_official":

@@ -77,8 +77,8 @@ class ProgressRepository:
         self, document_id: int, today: str, since: str, now: str
     ) -> list[sqlite3.Row]:
         """Each addressee of a resolution: counts, officials (in Telegram, and web-form links
-        open at ``now``), last report (and the letter's date when it came in a letter: the body
-        answered through the coordinator), reports since."""
+        open at ``now``), last report, the date of its latest letter (the body answered
+        through the coordinator) and of its latest report not by letter, reports since."""
         return await self.db.fetchall(
             f"SELECT a.id, a.canonical, a.document_id, {_COUNTS},"
             " (SELECT count(*) FROM officials o JOIN users u ON u.id = o.user_id"
@@ -87,11 +87,14 @@ class ProgressRepository:
             " (SELECT max(h.created_at) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
             f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}) AS last_report,"
-            " (SELECT CASE WHEN h.basis = 'letter' THEN h.letter_date END"
-            "  FROM history h JOIN recommendation_addressees x"
+            " (SELECT max(h.letter_date) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
-            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}"
-            "  ORDER BY h.created_at DESC, h.id DESC LIMIT 1) AS last_letter_date,"
+            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT} AND h.basis = 'letter')"
+            " AS last_letter_date,"
+            " (SELECT max(h.created_at) FROM history h JOIN recommendation_addressees x"
+            "  ON x.recommendation_id = h.recommendation_id"
+            f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT} AND h.basis IS NOT 'letter')"
+            " AS last_direct_report,"
             " (SELECT count(*) FROM history h JOIN recommendation_addressees x"
             "  ON x.recommendation_id = h.recommendation_id"
             f"  WHERE x.addressee_id = a.id AND {_BODY_REPORT}"

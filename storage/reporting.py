@@ -223,6 +223,16 @@ class ReportingRepository:
         )
         return [HistoryRow(**dict(r)) for r in reversed(rows)]
 
+    async def verdict_on_last_report(self, recommendation_id: int, user_id: int) -> str | None:
+        """The person's latest verdict since the last status report (one per report)."""
+        value = await self.db.fetchval(
+            "SELECT verdict FROM history WHERE recommendation_id = ? AND actor_id = ?"
+            " AND event = 'assessment' AND id > coalesce((SELECT max(id) FROM history"
+            " WHERE recommendation_id = ? AND event = 'status'), 0) ORDER BY id DESC LIMIT 1",
+            (recommendation_id, user_id, recommendation_id),
+        )
+        return str(value) if value is not None else None
+
     async def has_reports(self, recommendation_id: int) -> bool:
         """Someone has reported on it (a status or comment in its history)."""
         return bool(

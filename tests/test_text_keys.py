@@ -74,6 +74,7 @@ DOMAINS: dict[str, Iterable[str] | Callable[[], Iterable[str]]] = {
     "settings.switch_notify_{}": NOTIFY_MODES,
     "corrections.kind.{}": KINDS,  # an addressee's kind
     "kind_one.{}": KINDS,  # an organization's kind in its profile
+    "profile.name_example.{}": KINDS,  # the example name of the kind chosen
     "ask.status.{}": tuple(STATUS_RULES),  # what «что просрочено?» asks about
     "ask.status_none.{}": tuple(STATUS_RULES),
     "progress.filter.{}": (*STATES, "all"),  # ItemList.state: a state, or every item

@@ -58,3 +58,17 @@ async def test_a_coordinator_is_greeted_with_their_region(harness, services):
     text = calls[0].text
     assert expect("start.role_coordinator", regions="Амурская область") in text
     assert expect("profile.ask_region") not in harness.sent_texts(calls)
+
+
+async def test_the_organisation_name_example_fits_the_chosen_kind(harness):
+    """An НКО was offered «Общественная палата Амурской области» as its example."""
+    shown = {}
+    for user_id, kind in ((84, "ngo"), (85, "public_chamber")):
+        await harness.send(user_id, "/start")
+        calls = await harness.send(user_id, "амур")
+        calls = await harness.press(user_id, calls[-1], "Амурская область")
+        calls = await harness.press(user_id, calls[-1], kind_button(TEXTS, kind))
+        example = expect(f"profile.name_example.{kind}")
+        assert calls[-1].text == expect("profile.ask_name", example=example)
+        shown[kind] = calls[-1].text
+    assert shown["ngo"] != shown["public_chamber"]

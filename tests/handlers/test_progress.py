@@ -2,10 +2,11 @@
 
 import datetime as dt
 
+from bot.localtime import local_date, zone_for
 from bot.reporting import Letter
 from tests.conftest import ADMIN_ID
 from tests.handlers.test_reporting import COORD, MEMBER, OFFICIAL, amur, join_and_open_first_task
-from tests.texts import expect, matches
+from tests.texts import expect, matches, plain
 
 __all__ = ["amur"]
 
@@ -130,3 +131,41 @@ async def test_a_letter_reads_as_the_bodys_answer_and_a_web_link_as_an_official(
     assert expect("progress.items_no_official") not in listing_screen.text
     web = expect("progress.web_officials", n=1)
     assert matches("progress.items_officials", names=web).within(listing_screen.text)
+
+
+async def test_a_body_line_names_its_latest_contact_not_an_older_letter_entered_later(
+    harness, services, amur
+):
+    """The official reported today; the coordinator then enters a letter of ten days ago:
+    the line still reads «отчёт» of today (the newer), not the older letter."""
+    rec_id, _card = await join_and_open_first_task(harness, amur)
+    await services.reporting.report_status(OFFICIAL, rec_id, "in_progress", "Приступили")
+    today = local_date(services.clock.now(), zone_for("Амурская область", "Europe/Moscow"))
+    letter = Letter("01-12/345", today - dt.timedelta(days=10))
+    await services.reporting.report_status(COORD, rec_id, "done", "Готово", letter=letter)
+    screen = (await harness.send(COORD, "/progress"))[-1]
+    who = expect("progress.who_reported", date=today.strftime("%d.%m"))
+    assert matches("progress.body", name="Правительство области", who=who).within(screen.text)
+    # A letter newer than the official's report is named.
+    newer = Letter("01-12/346", today)
+    await services.reporting.report_status(COORD, rec_id, "in_progress", "Снова", letter=newer)
+    screen = (await harness.send(COORD, "/progress"))[-1]
+    who = expect("progress.who_letter", date=today.strftime("%d.%m"))
+    assert matches("progress.body", name="Правительство области", who=who).within(screen.text)
+
+
+async def test_progress_names_a_resolution_in_capitals_as_the_cards_do(harness, services, amur):
+    from bot.titles import readable_title
+
+    title = (await services.documents.get(amur.document_id)).title
+    text = (await harness.send(COORD, "/progress"))[-1].text
+    assert readable_title(title)[:30] in text and title[:30] not in text
+
+
+async def test_the_wont_do_count_names_the_whole_status(harness, services, amur):
+    """«⛔ не будет 1» read clipped: the count says «не будет выполнено», as the legend does."""
+    rec_id = (await services.documents.recommendations(amur.document_id))[0].id
+    await services.reporting.report_status(COORD, rec_id, "wont_do", "Нет денег в бюджете")
+    text = (await harness.send(COORD, "/progress"))[-1].text
+    count = expect("progress.state.wont_do", n=1)
+    assert count in text and plain("status.wont_do").lower() in count

@@ -79,6 +79,13 @@ async def test_invite_join_tasks_report_with_evidence(harness, services, amur):
     }
     header = expect("tasks.header", total=16, group=expect("tasks.group_overdue"), **counts)
     assert tasks.text.startswith(header) and "до конца 2016 г." in tasks.text
+    # The button names the group as the header counts it («⚪ Не начато (15)» against
+    # «не начато или нет данных — 15» read as two different things).
+    button = plain("tasks.button_not_started", n=15)
+    assert button in [t for t, _ in tasks.buttons()] and button.endswith(" (15)")
+    label = button.removesuffix(" (15)").split(" ", 1)[1].lower()  # after the sign
+    assert f"{label} — 15" in tasks.text.lower()
+    assert plain("tasks.group_not_started").lower().endswith(label)
 
     # A member follows the first item before the report.
     rec_id = int(tasks.buttons()[0][1].split(":")[1])
@@ -461,3 +468,60 @@ async def test_a_wrong_body_picked_for_an_invite_can_be_changed(harness, service
     calls = await harness.press(COORD, calls[-1], "Законодательное Собрание")
     legislature = "Законодательное Собрание Амурской области"
     assert calls[-1].text == expect("invite.pick_uses", addressee=legislature)
+
+
+async def test_the_same_assessment_twice_changes_nothing_and_a_new_verdict_replaces_it(
+    harness, services, amur
+):
+    rec_id = (await services.documents.recommendations(amur.document_id))[0].id
+    await services.reporting.report_status(COORD, rec_id, "done", "Совет создан")
+
+    async def card():
+        calls = await harness.click(MEMBER, f"card:{rec_id}")
+        return next(c for c in calls if c.method == "sendMessage")
+
+    calls = await harness.press(MEMBER, await card(), expect("card.agree_button"))
+    calls = await harness.press(MEMBER, calls[-1], SKIP)
+    assert expect("assess.saved") in harness.sent_texts(calls)
+    # 👍 again: said so at the press, nothing asked, nothing recorded.
+    calls = await harness.press(MEMBER, await card(), expect("card.agree_button"))
+    alert = next(c for c in calls if c.method == "answerCallbackQuery")
+    assert alert.params.get("text") == plain("assess.already_agree")
+    assert not [c for c in calls if c.method == "sendMessage"]
+    history = await services.reporting.history(rec_id)
+    assert [h.verdict for h in history if h.event == "assessment"] == ["agree"]
+    # 👎 replaces the member's 👍: one assessment each.
+    calls = await harness.press(MEMBER, await card(), expect("card.disagree_button"))
+    calls = await harness.send(MEMBER, "Совет не собирался")
+    assert expect("card.assessments", agree=0, disagree=1) in calls[-1].text
+    # The service refuses a repeat too (a form left open in another chat).
+    from bot.errors import Stale
+
+    with pytest.raises(Stale):
+        await services.reporting.assess(MEMBER, rec_id, "disagree")
+    # A new report is assessed afresh.
+    await services.reporting.report_status(COORD, rec_id, "in_progress", "Совет собирается")
+    await services.reporting.assess(MEMBER, rec_id, "disagree")
+
+
+async def test_invite_names_the_resolution_in_normal_case_and_the_body_in_its_quotes(
+    harness, services, amur
+):
+    """A title typed in capitals reads as on the cards (``readable_title``); the body's name
+    (nominative, in quotes) follows a word that leaves its case alone."""
+    from bot.titles import readable_title
+
+    title = (await services.documents.get(amur.document_id)).title
+    assert readable_title(title) != title  # the seed's title is in capitals
+    docs = (await harness.send(COORD, "/invite"))[-1]
+    labels = [t for t, _ in docs.buttons()]
+    assert any(readable_title(title)[:30] in t for t in labels), labels
+    assert not any(title[:30] in t for t in labels), labels
+    calls = await harness.press(COORD, docs, "СОНКО")
+    calls = await harness.press(COORD, calls[-1], GOVERNMENT)
+    assert "для «" not in calls[-1].text  # not «Приглашение для «Правительство области»»
+    calls = await harness.press(COORD, calls[-1], expect("invite.uses_button", n=1))
+    assert "для «" not in calls[-1].text
+    payload = re.search(r"\?start=(inv_[\w-]+)", calls[-1].text).group(1)
+    offer = (await harness.send(OFFICIAL, f"/start {payload}"))[-1]
+    assert readable_title(title)[:30] in offer.text and title[:30] not in offer.text

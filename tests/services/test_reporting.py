@@ -82,6 +82,23 @@ async def test_the_responsible_official_is_told_once(services, clock, amur):
     assert "Ничего не начато" in payload["text"]
 
 
+async def test_the_bodys_official_hears_of_a_report_entered_from_its_letter(services, clock, amur):
+    """The coordinator records «Выполнено частично» from the body's letter: its official
+    hears at once (once, also when following), as of any change on its items."""
+    from bot.reporting import Letter
+
+    rec = amur
+    await services.reporting.follow(OFFICIAL, rec, True)
+    letter = Letter("01-12/345", dt.date(2026, 10, 28))
+    await services.reporting.report_status(COORD, rec, "partially_done", "Частично", letter=letter)
+    [(kind, _, payload)] = await notices(services, OFFICIAL)
+    assert kind == "responsible" and payload["text"] == matches("responsible.letter")
+    assert "01-12/345" in payload["text"] and payload["recommendation_ids"] == [rec]
+    # The coordinator's own status (no letter) on the card is not the body's answer.
+    await services.reporting.report_status(COORD, rec, "in_progress", "Идёт работа")
+    assert [n[0] for n in await notices(services, OFFICIAL)] == ["responsible", "notice"]
+
+
 async def test_the_card_shows_a_recurring_terms_occurrence_due_now(services, amur):
     """«ежегодно до 1 марта» stored as its first date (2025): on 1 November 2026 the card
     names 1 March 2027, not a date long past."""

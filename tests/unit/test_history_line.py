@@ -48,3 +48,11 @@ def test_a_comment_and_a_file_are_two_sentences():
 def test_a_comment_alone_ends_with_its_quote_and_a_stop():
     line = describe_entry(Texts.load(), entry(comment="План утверждён"), ZONE)
     assert line.endswith(expect("history.comment_text", text="План утверждён"))
+
+
+def test_a_comment_that_ends_its_sentence_gets_no_second_stop():
+    """«…на другие цели.». read twice: a quote ending in . ! ? or … closes the sentence."""
+    for comment in ("Средства направлены на другие цели.", "Когда начнёте?", "Ждём…"):
+        line = describe_entry(Texts.load(), entry(comment=comment), ZONE)
+        assert line.endswith(expect("history.comment_quote", text=comment)), line
+        assert not line.endswith("»."), line
