@@ -208,6 +208,11 @@ def reason_words(words: list[str]) -> str:
     return "совпали слова: " + ", ".join(words)
 
 
+def reason_title_words(words: list[str]) -> str:
+    """Words found only in the title of the item's document."""
+    return "в названии документа: " + ", ".join(words)
+
+
 # ---------------------------------------------------------------------------------------
 # Addressees: joint partners, participants, several kinds in one heading
 

@@ -38,6 +38,7 @@ from bot.matching import (
     reason_kind,
     reason_named_addressee,
     reason_participants,
+    reason_title_words,
     reason_words,
     region_genitive,
     region_tag,
@@ -79,6 +80,9 @@ BROAD = 1500  # above this many matches a question is too broad to rank them all
 # of the 400,000 items a common word is found in at a million costs tens of milliseconds.
 COUNTED = 10_000
 REBUILD_BATCH = 500  # documents per indexing batch
+# What a question's word found only in the document's title weighs against one found in
+# the item itself (every item of the document shares its title).
+TITLE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -608,19 +612,28 @@ class SearchService:
         for rec_id, row in keys.items():
             stored = indexed.get(rec_id)
             present = (
-                _tokens(f"{stored['body']} {stored['addressees']} {stored['title']}")
+                _tokens(f"{stored['body']} {stored['addressees']}") if stored is not None else set()
+            )
+            hit = _hits(words, tests, present)
+            hit_groups = {_group(w) for w in hit}
+            # A word found only in the document's title is shared by all its items: it
+            # counts for a fraction of one found in the item itself and is not named.
+            in_title = (
+                {_group(w) for w in _hits(words, tests, _tokens(stored["title"]))} - hit_groups
                 if stored is not None
                 else set()
             )
-            hit = _hits(words, tests, present)
             # Items that have every word of the question come first, then bm25 decides;
             # being addressed to the kind asked about counts like a good bm25.
-            coverage = len({_group(w) for w in hit}) / len(groups)
+            coverage = (len(hit_groups) + TITLE_SHARE * len(in_title)) / len(groups)
             relation = boost.get(rec_id)
             bonus = {0: 1.5, 1: 0.75}.get(relation, 0.0) if relation is not None else 0.0
             c = _Cand(rank=0, score=coverage * 10 + bonus + bm25[rec_id], keys=row)
             if hit:
                 c.reasons.append(reason_words(display_words(hit)))
+            elif in_title:
+                said = [w for w in words if _group(w) in in_title]
+                c.reasons.append(reason_title_words(display_words(said)))
             if relation == 0 and kind is not None:
                 c.reasons.append(f"адресовано {kind_dative(kind)}")
             elif relation == 1 and kind is not None:
