@@ -159,6 +159,9 @@ class _Cand:
     addressee_id: int | None = None
     partner: str | None = None
     home: bool = False  # from the asker's own region: comes first
+    # 1: a question about a kind and a topic, and the item is neither addressed to the kind
+    # nor has its words (only the topic's): after every item that is, even the asker's own.
+    tier: int = 0
 
 
 # status question -> (statuses, deadline 'none' | 'some' | None, overdue only)
@@ -188,10 +191,11 @@ def _without_region(q: Question) -> str:
     return " ".join(words) or "что рекомендовано"
 
 
-def _sort_key(c: _Cand) -> tuple[bool, int, float, bool, str, int, int, int]:
+def _sort_key(c: _Cand) -> tuple[int, bool, int, float, bool, str, int, int, int]:
     k = c.keys
     adopted = int(k["adopted_on"].replace("-", "")) if k["adopted_on"] else 0
     return (
+        c.tier,
         not c.home,
         c.rank,
         -c.score,
@@ -537,8 +541,8 @@ class SearchService:
     ) -> tuple[dict[int, _Cand], int]:
         if q.topic:
             # The kind's own words stay in the query: "поддержка СО НКО" is also about NGOs.
-            words = q.topic + (_as_phrase(q.kind_words) if kind_filter is None else [])
-            return self._ask_topic(reader, words, (kind, kind_filter), region)
+            kind_words = _as_phrase(q.kind_words) if kind_filter is None else []
+            return self._ask_topic(reader, q.topic, (kind, kind_filter), region, kind_words)
         if kind_filter is not None:
             return _kind_candidates(reader.facet_candidates(region, kind_filter), kind_filter), 0
         if region is not None:
@@ -583,13 +587,18 @@ class SearchService:
     def _ask_topic(
         self,
         reader: SearchReader,
-        words: list[Word],
+        topic: list[Word],
         kinds: tuple[str | None, str | None],
         region: str | None,
+        kind_words: Sequence[Word] = (),
     ) -> tuple[dict[int, _Cand], int]:
         """Candidates of a question's words: ``kinds`` is the kind asked about (it lifts
-        items addressed to it) and the kind the answer is limited to."""
+        items addressed to it) and the kind the answer is limited to; ``kind_words``, the
+        kind's own words, are searched with the topic ("поддержка СО НКО" is also about
+        NGOs), and an item that has neither them nor the kind as an addressee comes after
+        every one that has."""
         kind, kind_filter = kinds
+        words = [*topic, *kind_words]
         query = self._topic_query(words, region, kind_filter)
         if query is None:
             return {}, 0
@@ -608,6 +617,8 @@ class SearchService:
         indexed = {r["recommendation_id"]: r for r in rows.indexed}
         groups = {_group(w) for w in words}
         tests = _word_tests(words)
+        # The kind's own words, searched with the topic when the answer is not limited to it.
+        kind_groups = {_group(w) for w in kind_words}
         cands: dict[int, _Cand] = {}
         for rec_id, row in keys.items():
             stored = indexed.get(rec_id)
@@ -629,6 +640,8 @@ class SearchService:
             relation = boost.get(rec_id)
             bonus = {0: 1.5, 1: 0.75}.get(relation, 0.0) if relation is not None else 0.0
             c = _Cand(rank=0, score=coverage * 10 + bonus + bm25[rec_id], keys=row)
+            if kind_groups and relation is None and kind_groups.isdisjoint(hit_groups):
+                c.tier = 1
             if hit:
                 c.reasons.append(reason_words(display_words(hit)))
             elif in_title:
