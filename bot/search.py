@@ -43,6 +43,7 @@ from bot.matching import (
     region_genitive,
     region_tag,
     to_partner_nominative,
+    typed_words,
     valid_kind,
     valid_region,
 )
@@ -643,10 +644,10 @@ class SearchService:
             if kind_groups and relation is None and kind_groups.isdisjoint(hit_groups):
                 c.tier = 1
             if hit:
-                c.reasons.append(reason_words(display_words(hit)))
+                c.reasons.append(reason_words(typed_words(hit)))
             elif in_title:
                 said = [w for w in words if _group(w) in in_title]
-                c.reasons.append(reason_title_words(display_words(said)))
+                c.reasons.append(reason_title_words(typed_words(said)))
             if relation == 0 and kind is not None:
                 c.reasons.append(f"адресовано {kind_dative(kind)}")
             elif relation == 1 and kind is not None:
@@ -889,8 +890,8 @@ def _as_phrase(words: list[Word]) -> list[Word]:
     """Kind words searched as one phrase, like an abbreviation ("органы … самоуправления")."""
     if not words:
         return []
-    # An abbreviation as typed ("СО НКО"), other words in their dictionary form.
-    typed = " ".join(dict.fromkeys(w.abbr or w.display for w in words))
+    # The words as typed: an abbreviation ("СО НКО"), "некоммерческих организаций".
+    typed = " ".join(dict.fromkeys(w.abbr or w.text for w in words))
     return [replace(w, abbr=words[0].abbr or typed, start=words[0].start) for w in words]
 
 
