@@ -142,6 +142,9 @@ class AskResult:
     shown: int | None = None
     # A broad question's total is where counting stopped (``COUNTED``): "больше …".
     total_over: bool = False
+    # Items about the kind asked about came first, other regions' before some of the
+    # asker's own (``_Cand.tier``): the home region is first only within each part.
+    kind_first: bool = False
 
     @property
     def pages_of(self) -> int:
@@ -475,7 +478,7 @@ class SearchService:
                 answer.suggestions = await self._suggestions(q, region, kind_filter)
             return answer
         name = org_name(org)
-        matches, total, home_total, unfiltered, shown = await self.repo.read(
+        matches, total, home_total, unfiltered, shown, kind_first = await self.repo.read(
             lambda reader: self._answer(
                 reader, q, region, home, found_kind, kind_filter, name, today, limit, offset
             )
@@ -487,6 +490,7 @@ class SearchService:
             unfiltered=unfiltered,
             shown=shown,
             total_over=total >= COUNTED,
+            kind_first=kind_first,
         )
         if total == 0:
             answer.suggestions = await self._suggestions(q, region, kind_filter)
@@ -504,10 +508,10 @@ class SearchService:
         today: dt.date | None,
         limit: int,
         offset: int,
-    ) -> tuple[list[Match], int, int, int, int]:
+    ) -> tuple[list[Match], int, int, int, int, bool]:
         """A page of the answer, its total, how many of them are from the asker's own
-        region, how many before the status filter and how many the pages can list; every
-        read in one job."""
+        region, how many before the status filter, how many the pages can list and whether
+        another region's item comes before one of the asker's own; every read in one job."""
         cands, total = self._candidates(reader, q, region, kind, kind_filter, today)
         if home is not None:
             at_home, _ = self._candidates(reader, q, home, kind, kind_filter, today)
@@ -529,7 +533,9 @@ class SearchService:
         matches = _build_matches(page, reader.page_rows([rec_id for rec_id, _ in page]))
         # Past the FTS pool the count comes from FTS itself.
         home_total = sum(1 for c in cands.values() if c.home)
-        return matches, max(len(ordered), total), home_total, unfiltered, len(ordered)
+        homes = [c.home for _, c in ordered]
+        kind_first = False in homes and True in homes[homes.index(False) :]
+        return matches, max(len(ordered), total), home_total, unfiltered, len(ordered), kind_first
 
     def _candidates(
         self,

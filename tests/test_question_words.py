@@ -65,6 +65,16 @@ async def test_the_kind_asked_about_comes_before_the_generic_word(seeded):  # no
     assert False in on_kind
     first_off = on_kind.index(False)
     assert not any(on_kind[first_off:]), [label(m) for m in result.matches]
+    # Other regions' items come before some of the asker's own: the answer says so.
+    assert result.kind_first
+    assert result.home_total and result.matches[0].region != AMUR
+
+
+async def test_the_home_region_alone_comes_first_without_a_kind(seeded):  # noqa: F811
+    result = await seeded.ask("молодёжная политика", home_region=AMUR, limit=50)
+    assert result.home_total and not result.kind_first
+    regions = [m.region for m in result.matches]
+    assert regions[: result.home_total] == [AMUR] * result.home_total
 
 
 async def test_matched_words_read_as_typed(seeded):  # noqa: F811

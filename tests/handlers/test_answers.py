@@ -20,9 +20,22 @@ async def test_a_members_own_region_comes_first_and_is_named(harness, seeded):
     await onboard(harness, LENINGRAD_MEMBER, "ленингр", "Ленинградская область", NGO_BUTTON)
     calls = await harness.send(LENINGRAD_MEMBER, "комитет по социальной защите")
     text = calls[-1].text
-    assert matches("ask.scope_home_first", region="Ленинградская область").within(text)
+    # «комитет» is a kind: what concerns it comes first, the home region first within it.
+    assert matches("ask.scope_kind_first", region="Ленинградская область").within(text)
     first_item = text.split("<b>1.</b>", 1)[1].split("<b>2.</b>", 1)[0]
     assert "Амурская область" not in first_item
+
+
+async def test_the_kind_asked_about_first_is_said_so(harness, seeded):
+    # Amur has items of «поддержка», none about resource centres: those of other regions
+    # come first, so «Сначала — Амурская область» would not be true.
+    await onboard(harness, AMUR_NGO, "амур", "Амурская область", NGO_BUTTON)
+    calls = await harness.send(AMUR_NGO, "поддержка ресурсных центров")
+    text = calls[-1].text
+    assert matches(
+        "ask.scope_kind_first", kind="ресурсным центрам", region="Амурская область"
+    ).within(text)
+    assert "затем другие регионы" not in text
 
 
 async def test_a_region_without_documents_says_so(harness, seeded):
