@@ -208,6 +208,11 @@ def reason_words(words: list[str]) -> str:
     return "совпали слова: " + ", ".join(words)
 
 
+def reason_title_words(words: list[str]) -> str:
+    """Words found only in the title of the item's document."""
+    return "в названии документа: " + ", ".join(words)
+
+
 # ---------------------------------------------------------------------------------------
 # Addressees: joint partners, participants, several kinds in one heading
 
@@ -648,6 +653,25 @@ def display_words(words: list[Word]) -> list[str]:
         if shown not in out:
             out.append(shown)
     return out
+
+
+def typed_words(words: list[Word]) -> list[str]:
+    """Words for "совпали слова: …" as the person typed them, in the question's order:
+    an abbreviation once, words typed next to each other as one phrase ("молодёжной
+    политике", not "молодёжный, политика"), no repeats."""
+    pieces: list[list[str]] = []
+    last_start, last_end = -2, -2
+    for w in sorted(words, key=lambda w: w.start):
+        if w.start == last_start:  # an abbreviation's (a kind phrase's) other words
+            last_end = max(last_end, w.end)
+            continue
+        shown = w.abbr or (w.text if len(w.text) > 1 and w.text.isupper() else w.text.lower())
+        if pieces and 0 <= w.start - last_end <= 1:  # typed next to the one before
+            pieces[-1].append(shown)
+        else:
+            pieces.append([shown])
+        last_start, last_end = w.start, w.end
+    return list(dict.fromkeys(" ".join(piece) for piece in pieces))
 
 
 def find_kind(lemmas: list[str]) -> tuple[str, int, int] | None:

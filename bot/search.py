@@ -38,10 +38,12 @@ from bot.matching import (
     reason_kind,
     reason_named_addressee,
     reason_participants,
+    reason_title_words,
     reason_words,
     region_genitive,
     region_tag,
     to_partner_nominative,
+    typed_words,
     valid_kind,
     valid_region,
 )
@@ -79,6 +81,9 @@ BROAD = 1500  # above this many matches a question is too broad to rank them all
 # of the 400,000 items a common word is found in at a million costs tens of milliseconds.
 COUNTED = 10_000
 REBUILD_BATCH = 500  # documents per indexing batch
+# What a question's word found only in the document's title weighs against one found in
+# the item itself (every item of the document shares its title).
+TITLE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,9 @@ class AskResult:
     shown: int | None = None
     # A broad question's total is where counting stopped (``COUNTED``): "больше …".
     total_over: bool = False
+    # Items about the kind asked about came first, other regions' before some of the
+    # asker's own (``_Cand.tier``): the home region is first only within each part.
+    kind_first: bool = False
 
     @property
     def pages_of(self) -> int:
@@ -155,6 +163,9 @@ class _Cand:
     addressee_id: int | None = None
     partner: str | None = None
     home: bool = False  # from the asker's own region: comes first
+    # 1: a question about a kind and a topic, and the item is neither addressed to the kind
+    # nor has its words (only the topic's): after every item that is, even the asker's own.
+    tier: int = 0
 
 
 # status question -> (statuses, deadline 'none' | 'some' | None, overdue only)
@@ -184,10 +195,11 @@ def _without_region(q: Question) -> str:
     return " ".join(words) or "что рекомендовано"
 
 
-def _sort_key(c: _Cand) -> tuple[bool, int, float, bool, str, int, int, int]:
+def _sort_key(c: _Cand) -> tuple[int, bool, int, float, bool, str, int, int, int]:
     k = c.keys
     adopted = int(k["adopted_on"].replace("-", "")) if k["adopted_on"] else 0
     return (
+        c.tier,
         not c.home,
         c.rank,
         -c.score,
@@ -466,7 +478,7 @@ class SearchService:
                 answer.suggestions = await self._suggestions(q, region, kind_filter)
             return answer
         name = org_name(org)
-        matches, total, home_total, unfiltered, shown = await self.repo.read(
+        matches, total, home_total, unfiltered, shown, kind_first = await self.repo.read(
             lambda reader: self._answer(
                 reader, q, region, home, found_kind, kind_filter, name, today, limit, offset
             )
@@ -478,6 +490,7 @@ class SearchService:
             unfiltered=unfiltered,
             shown=shown,
             total_over=total >= COUNTED,
+            kind_first=kind_first,
         )
         if total == 0:
             answer.suggestions = await self._suggestions(q, region, kind_filter)
@@ -495,10 +508,10 @@ class SearchService:
         today: dt.date | None,
         limit: int,
         offset: int,
-    ) -> tuple[list[Match], int, int, int, int]:
+    ) -> tuple[list[Match], int, int, int, int, bool]:
         """A page of the answer, its total, how many of them are from the asker's own
-        region, how many before the status filter and how many the pages can list; every
-        read in one job."""
+        region, how many before the status filter, how many the pages can list and whether
+        another region's item comes before one of the asker's own; every read in one job."""
         cands, total = self._candidates(reader, q, region, kind, kind_filter, today)
         if home is not None:
             at_home, _ = self._candidates(reader, q, home, kind, kind_filter, today)
@@ -520,7 +533,9 @@ class SearchService:
         matches = _build_matches(page, reader.page_rows([rec_id for rec_id, _ in page]))
         # Past the FTS pool the count comes from FTS itself.
         home_total = sum(1 for c in cands.values() if c.home)
-        return matches, max(len(ordered), total), home_total, unfiltered, len(ordered)
+        homes = [c.home for _, c in ordered]
+        kind_first = False in homes and True in homes[homes.index(False) :]
+        return matches, max(len(ordered), total), home_total, unfiltered, len(ordered), kind_first
 
     def _candidates(
         self,
@@ -533,8 +548,8 @@ class SearchService:
     ) -> tuple[dict[int, _Cand], int]:
         if q.topic:
             # The kind's own words stay in the query: "поддержка СО НКО" is also about NGOs.
-            words = q.topic + (_as_phrase(q.kind_words) if kind_filter is None else [])
-            return self._ask_topic(reader, words, (kind, kind_filter), region)
+            kind_words = _as_phrase(q.kind_words) if kind_filter is None else []
+            return self._ask_topic(reader, q.topic, (kind, kind_filter), region, kind_words)
         if kind_filter is not None:
             return _kind_candidates(reader.facet_candidates(region, kind_filter), kind_filter), 0
         if region is not None:
@@ -579,13 +594,18 @@ class SearchService:
     def _ask_topic(
         self,
         reader: SearchReader,
-        words: list[Word],
+        topic: list[Word],
         kinds: tuple[str | None, str | None],
         region: str | None,
+        kind_words: Sequence[Word] = (),
     ) -> tuple[dict[int, _Cand], int]:
         """Candidates of a question's words: ``kinds`` is the kind asked about (it lifts
-        items addressed to it) and the kind the answer is limited to."""
+        items addressed to it) and the kind the answer is limited to; ``kind_words``, the
+        kind's own words, are searched with the topic ("поддержка СО НКО" is also about
+        NGOs), and an item that has neither them nor the kind as an addressee comes after
+        every one that has."""
         kind, kind_filter = kinds
+        words = [*topic, *kind_words]
         query = self._topic_query(words, region, kind_filter)
         if query is None:
             return {}, 0
@@ -604,23 +624,36 @@ class SearchService:
         indexed = {r["recommendation_id"]: r for r in rows.indexed}
         groups = {_group(w) for w in words}
         tests = _word_tests(words)
+        # The kind's own words, searched with the topic when the answer is not limited to it.
+        kind_groups = {_group(w) for w in kind_words}
         cands: dict[int, _Cand] = {}
         for rec_id, row in keys.items():
             stored = indexed.get(rec_id)
             present = (
-                _tokens(f"{stored['body']} {stored['addressees']} {stored['title']}")
+                _tokens(f"{stored['body']} {stored['addressees']}") if stored is not None else set()
+            )
+            hit = _hits(words, tests, present)
+            hit_groups = {_group(w) for w in hit}
+            # A word found only in the document's title is shared by all its items: it
+            # counts for a fraction of one found in the item itself and is not named.
+            in_title = (
+                {_group(w) for w in _hits(words, tests, _tokens(stored["title"]))} - hit_groups
                 if stored is not None
                 else set()
             )
-            hit = _hits(words, tests, present)
             # Items that have every word of the question come first, then bm25 decides;
             # being addressed to the kind asked about counts like a good bm25.
-            coverage = len({_group(w) for w in hit}) / len(groups)
+            coverage = (len(hit_groups) + TITLE_SHARE * len(in_title)) / len(groups)
             relation = boost.get(rec_id)
             bonus = {0: 1.5, 1: 0.75}.get(relation, 0.0) if relation is not None else 0.0
             c = _Cand(rank=0, score=coverage * 10 + bonus + bm25[rec_id], keys=row)
+            if kind_groups and relation is None and kind_groups.isdisjoint(hit_groups):
+                c.tier = 1
             if hit:
-                c.reasons.append(reason_words(display_words(hit)))
+                c.reasons.append(reason_words(typed_words(hit)))
+            elif in_title:
+                said = [w for w in words if _group(w) in in_title]
+                c.reasons.append(reason_title_words(typed_words(said)))
             if relation == 0 and kind is not None:
                 c.reasons.append(f"адресовано {kind_dative(kind)}")
             elif relation == 1 and kind is not None:
@@ -863,8 +896,8 @@ def _as_phrase(words: list[Word]) -> list[Word]:
     """Kind words searched as one phrase, like an abbreviation ("органы … самоуправления")."""
     if not words:
         return []
-    # An abbreviation as typed ("СО НКО"), other words in their dictionary form.
-    typed = " ".join(dict.fromkeys(w.abbr or w.display for w in words))
+    # The words as typed: an abbreviation ("СО НКО"), "некоммерческих организаций".
+    typed = " ".join(dict.fromkeys(w.abbr or w.text for w in words))
     return [replace(w, abbr=words[0].abbr or typed, start=words[0].start) for w in words]
 
 

@@ -182,6 +182,10 @@ def _scope(texts: Texts, result: AskResult) -> str:
         return texts("ask.scope_home", region=home)
     if result.home_total == 0:
         return texts("ask.scope_elsewhere", region=inflect_name(home, "loct"))
+    if result.kind_first and result.kind:
+        return texts(
+            "ask.scope_kind_first", kind=kind_dative(result.kind), region=home, n=result.home_total
+        )
     return texts("ask.scope_home_first", region=home, n=result.home_total)
 
 
