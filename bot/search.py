@@ -627,6 +627,7 @@ class SearchService:
         # The kind's own words, searched with the topic when the answer is not limited to it.
         kind_groups = {_group(w) for w in kind_words}
         cands: dict[int, _Cand] = {}
+        title_hits: dict[str, set[_Group]] = {}  # a title is shared by its document's items
         for rec_id, row in keys.items():
             stored = indexed.get(rec_id)
             present = (
@@ -637,7 +638,7 @@ class SearchService:
             # A word found only in the document's title is shared by all its items: it
             # counts for a fraction of one found in the item itself and is not named.
             in_title = (
-                {_group(w) for w in _hits(words, tests, _tokens(stored["title"]))} - hit_groups
+                _title_hits(title_hits, stored["title"], words, tests) - hit_groups
                 if stored is not None
                 else set()
             )
@@ -914,7 +915,10 @@ def _tokens(text: str) -> set[str]:
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def _group(word: Word) -> tuple[str, int] | str:
+_Group = tuple[str, int] | str  # a word, or an abbreviation's words together
+
+
+def _group(word: Word) -> _Group:
     return (word.abbr, word.start) if word.abbr is not None else word.lemma
 
 
@@ -927,6 +931,19 @@ def _word_tests(words: Sequence[Word]) -> list[tuple[tuple[str, ...], str | None
         term = fts_term(w)
         tests.append((tuple(w.lemma.split("-")), term[1:-2] if term.endswith("*") else None))
     return tests
+
+
+def _title_hits(
+    seen: dict[str, set[_Group]],
+    title: str,
+    words: Sequence[Word],
+    tests: Sequence[tuple[tuple[str, ...], str | None]],
+) -> set[_Group]:
+    """The question's word groups found in a document's title, worked out once per title."""
+    found = seen.get(title)
+    if found is None:
+        found = seen[title] = {_group(w) for w in _hits(words, tests, _tokens(title))}
+    return found
 
 
 def _hits(

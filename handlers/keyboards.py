@@ -75,12 +75,11 @@ def arranged(buttons: Sequence[tuple[str, CallbackData]], *sizes: int) -> Inline
     widths = iter(sizes or (8,))
     width = next(widths)
     for text, data in buttons:
-        if rows and len(rows[-1]) < width:
-            rows[-1].append(InlineKeyboardButton(text=text, callback_data=data.pack()))
-            continue
-        if rows:
-            width = next(widths, width)
-        rows.append([InlineKeyboardButton(text=text, callback_data=data.pack())])
+        if not rows or len(rows[-1]) >= width:
+            if rows:
+                width = next(widths, width)
+            rows.append([])
+        rows[-1].append(InlineKeyboardButton(text=text, callback_data=data.pack()))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

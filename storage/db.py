@@ -19,8 +19,9 @@ in the writing task's own transaction, in memory, or when SQLite is busy for a m
 jobs bounded by keys and limits belong there: a long one would hold up every update.
 
 A cache of rows in memory learns of writes to its tables with ``on_write``: every write goes
-through ``execute``, ``execute_rowcount`` or ``executemany`` here, which tell the watchers of the
-table written after the statement, and again when the transaction holding it ends.
+through ``execute``, ``execute_rowcount``, ``executemany`` or ``write`` here, which tell the
+watchers of the table written (``write``: every watcher) after the statement, and again when
+the transaction holding it ends.
 """
 
 from __future__ import annotations
